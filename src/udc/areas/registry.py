@@ -1,0 +1,360 @@
+"""The area registry in the store: versions, hierarchy, changes, sizes, geometry, adjacency, regions.
+
+Every import runs in one transaction: a bad row anywhere means nothing of that file is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import shapely
+
+from udc.areas import codelists, geometry
+from udc.areas.changes import Change, deduplicate
+from udc.areas.codes import KINDS, kind_from_name, kind_of, normalise, parent_from_code
+from udc.errors import UdcError
+from udc.store.db import Store
+
+PARENT_KIND = {"BU": "WK", "WK": "GM", "GM": "PV", "PV": "LD", "LD": "NL"}
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the CLI to print and tests to check."""
+
+    file: str
+    detected: str
+    areas: int = 0
+    changes: int = 0
+    geometries: int = 0
+    adjacent_pairs: int = 0
+    sizes: int = 0
+    repaired: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def jan1(year: int) -> date:
+    return date(year, 1, 1)
+
+
+# -- writing ----------------------------------------------------------------------------------------
+def _upsert_version(
+    store: Store,
+    code: str,
+    kind: str,
+    name: str,
+    begin: date,
+    end: date | None,
+    parent: str | None,
+    source: str,
+) -> None:
+    """Record that ``code`` existed in [begin, end); extend an adjacent version with the same name."""
+    con = store.con
+    covering = con.execute(
+        "SELECT valid_from FROM areas WHERE code = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)",
+        [code, begin, begin],
+    ).fetchone()
+    if covering:
+        if parent:
+            con.execute(
+                "UPDATE areas SET parent_code = coalesce(parent_code, ?) WHERE code = ? AND valid_from = ?",
+                [parent, code, covering[0]],
+            )
+        return
+    adjacent = con.execute(
+        "SELECT valid_from FROM areas WHERE code = ? AND valid_to = ? AND name = ?", [code, begin, name]
+    ).fetchone()
+    if adjacent:
+        con.execute("UPDATE areas SET valid_to = ? WHERE code = ? AND valid_from = ?", [end, code, adjacent[0]])
+        return
+    con.execute(
+        "INSERT INTO areas (code, kind, name, valid_from, valid_to, parent_code, source) VALUES (?,?,?,?,?,?,?)",
+        [code, kind, name, begin, end, parent, source],
+    )
+
+
+def _store_changes(store: Store, changes: list[Change], source: str) -> int:
+    for c in deduplicate(changes):
+        store.con.execute(
+            "INSERT INTO area_changes VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (change_date, from_code, to_code) "
+            "DO UPDATE SET change_kind = excluded.change_kind, hectare = coalesce(excluded.hectare, hectare), "
+            "woningen = coalesce(excluded.woningen, woningen), inwoners = coalesce(excluded.inwoners, inwoners)",
+            [c.date, c.from_code, c.to_code, c.kind, c.hectare, c.woningen, c.inwoners, source],
+        )
+    return len(deduplicate(changes))
+
+
+def import_codes(
+    store: Store, entries: list[codelists.CodeEntry], source: str, year: int | None = None
+) -> ImportReport:
+    """A CBS code list: names, provinces, begin/end dates and the changes in the descriptions."""
+    report = ImportReport(file=source, detected="codes")
+    with store.transaction():
+        validity_codes = {
+            r["code"] for r in store.rows("SELECT DISTINCT code FROM areas WHERE source LIKE 'validity:%'")
+        }
+        all_changes: list[Change] = []
+        for e in entries:
+            all_changes.extend(e.changes)
+            if e.code in validity_codes:  # the validity list knows the exact intervals
+                store.con.execute(
+                    "UPDATE areas SET parent_code = coalesce(parent_code, ?) WHERE code = ?",
+                    [e.parent_code, e.code],
+                )
+                continue
+            begin = e.begin or (jan1(year) if year else codelists.BEFORE_1830)
+            end = e.end if e.end and e.end > begin else None
+            parent = e.parent_code or parent_from_code(e.code)
+            _upsert_version(store, e.code, e.kind, e.name, begin, end, parent, f"codes:{source}")
+            report.areas += 1
+        report.changes = _store_changes(store, all_changes, source)
+    return report
+
+
+def import_validity(store: Store, entries: list[codelists.ValidityEntry], source: str) -> ImportReport:
+    """The validity list replaces what code lists guessed about municipal intervals."""
+    report = ImportReport(file=source, detected="validity")
+    with store.transaction() as con:
+        codes = sorted({e.code for e in entries})
+        con.execute("DELETE FROM areas WHERE kind = 'GM' AND code IN (SELECT unnest(?::VARCHAR[]))", [codes])
+        for e in entries:
+            con.execute(
+                "INSERT INTO areas (code, kind, name, valid_from, valid_to, parent_code, source) "
+                "VALUES (?, 'GM', ?, ?, ?, ?, ?)",
+                [e.code, e.name, e.begin, e.end, e.province_code or None, f"validity:{source}"],
+            )
+        report.areas = len(entries)
+    return report
+
+
+def import_geometry(
+    store: Store, features: list[geometry.Feature], source: str, year: int | None, *, adjacency: bool = True
+) -> ImportReport:
+    """Polygons for one year: versions, sizes (hectares from the geometry), web versions, adjacency."""
+    report = ImportReport(file=source, detected="geometry")
+    years = {f.year or year for f in features}
+    if None in years:
+        raise UdcError(f"{source}: the file does not say which year it describes; pass --year")
+    simplified = geometry.simplify([f.geometry for f in features])
+    with store.transaction() as con:
+        for f, small in zip(features, simplified, strict=True):
+            y = f.year or year
+            assert y is not None
+            parent = parent_from_code(f.code) if f.kind in ("BU", "WK") else None
+            _upsert_version(store, f.code, f.kind, f.name, jan1(y), jan1(y + 1), parent, f"geometry:{source}")
+            con.execute(
+                "INSERT OR REPLACE INTO geometries VALUES (?,?,?,?,?,?,?)",
+                [f.code, y, f.kind, shapely.to_wkb(f.geometry), shapely.to_wkb(small), f.repaired, source],
+            )
+            hectare = geometry.to_rd(f.geometry).area / 10_000
+            sizes = {"hectare": round(hectare, 1), **f.sizes}
+            con.execute(
+                "INSERT INTO area_sizes VALUES (?,?,?,?,?,?) ON CONFLICT (code, year) DO UPDATE SET "
+                "inwoners = coalesce(excluded.inwoners, inwoners), woningen = coalesce(excluded.woningen, woningen),"
+                " hectare = coalesce(excluded.hectare, hectare), source = excluded.source",
+                [f.code, y, sizes.get("inwoners"), sizes.get("woningen"), sizes["hectare"], source],
+            )
+            report.sizes += 1 if ("inwoners" in f.sizes or "woningen" in f.sizes) else 0
+            if f.repaired:
+                report.repaired.append((f.code, f.repaired))
+        report.geometries = len(features)
+        report.areas = len(features)
+        for y in sorted(years):  # type: ignore[type-var]
+            for kind in sorted({f.kind for f in features if (f.year or year) == y}):
+                _derive_parents(store, y, kind)
+                if adjacency:
+                    report.adjacent_pairs += compute_adjacency(store, y, kind)
+    return report
+
+
+def _derive_parents(store: Store, year: int, kind: str) -> None:
+    """Areas whose code does not imply a parent get one from geometry (the parent that contains them)."""
+    parent_kind = PARENT_KIND.get(kind)
+    if parent_kind is None:
+        return
+    parents = store.rows("SELECT code, geometry FROM geometries WHERE year = ? AND kind = ?", [year, parent_kind])
+    if not parents:
+        return
+    orphans = store.rows(
+        "SELECT g.code, g.geometry FROM geometries g JOIN areas a ON a.code = g.code "
+        "AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?) "
+        "WHERE g.year = ? AND g.kind = ? AND a.parent_code IS NULL",
+        [jan1(year), jan1(year), year, kind],
+    )
+    if not orphans:
+        return
+    tree_geoms = [shapely.from_wkb(p["geometry"]) for p in parents]
+    tree = shapely.STRtree(tree_geoms)
+    for orphan in orphans:
+        point = shapely.from_wkb(orphan["geometry"]).representative_point()
+        hits = tree.query(point, predicate="within")
+        if len(hits):
+            store.con.execute(
+                "UPDATE areas SET parent_code = ? WHERE code = ? AND valid_from <= ? "
+                "AND (valid_to IS NULL OR valid_to > ?)",
+                [parents[int(hits[0])]["code"], orphan["code"], jan1(year), jan1(year)],
+            )
+
+
+def compute_adjacency(store: Store, year: int, kind: str) -> int:
+    rows = store.rows("SELECT code, geometry FROM geometries WHERE year = ? AND kind = ? ORDER BY code", [year, kind])
+    pairs = geometry.adjacency([r["code"] for r in rows], [shapely.from_wkb(r["geometry"]) for r in rows])
+    store.con.execute("DELETE FROM adjacency WHERE year = ? AND kind = ?", [year, kind])
+    for a, b, length in pairs:
+        store.con.execute("INSERT INTO adjacency VALUES (?,?,?,?,?)", [year, kind, a, b, length])
+    return len(pairs)
+
+
+def import_file(
+    store: Store,
+    path: str | Path,
+    *,
+    year: int | None = None,
+    kind: str | None = None,
+    allow_missing_geometry: bool = False,
+    layer: str | None = None,
+) -> ImportReport:
+    """Import any area file udc recognises (geometry, code list, validity list)."""
+    path = Path(path)
+    detected = codelists.detect(path)
+    kind_prefix = kind_from_name(kind) if kind else None
+    if detected in ("geojson", "gpkg"):
+        features = geometry.read(path, kind=kind_prefix, year=year, layer=layer, allow_missing=allow_missing_geometry)
+        report = import_geometry(store, features, path.name, year)
+    elif detected == "codes-v4":
+        report = import_codes(store, codelists.read_codes_v4(path), path.name, year)
+    elif detected == "codes-v3":
+        report = import_codes(store, codelists.read_codes_v3(path), path.name, year)
+    elif detected == "validity":
+        report = import_validity(store, codelists.read_validity(path), path.name)
+    else:
+        raise UdcError(f"{path}: JSON that is neither GeoJSON nor a CBS code list")
+    report.detected = detected
+    return report
+
+
+def add_area(store: Store, code: str, name: str, *, valid_from: date | None = None, parent: str | None = None) -> None:
+    """Register one area by hand, e.g. a foreign NUTS/LAU area for cross-border work."""
+    code = normalise(code)
+    kind = kind_of(code)
+    with store.transaction():
+        _upsert_version(store, code, kind, name, valid_from or codelists.BEFORE_1830, None, parent, "manual")
+
+
+# -- reading ----------------------------------------------------------------------------------------
+def valid_codes(store: Store, on: date, kind: str | None = None) -> dict[str, str]:
+    """code → name of the areas valid on a date."""
+    sql = "SELECT code, name FROM areas WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+    params: list[Any] = [on, on]
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind)
+    return {r["code"]: r["name"] for r in store.rows(sql, params)}
+
+
+def list_areas(
+    store: Store, *, kind: str | None = None, year: int | None = None, within: str | None = None
+) -> list[dict[str, Any]]:
+    """Area versions, optionally of one kind, valid on 1 January of a year, inside an area or region."""
+    sql = "SELECT code, kind, name, valid_from, valid_to, parent_code FROM areas WHERE TRUE"
+    params: list[Any] = []
+    if kind:
+        sql += " AND kind = ?"
+        params.append(kind_from_name(kind))
+    if year:
+        sql += " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+        params += [jan1(year), jan1(year)]
+    rows = store.rows(sql + " ORDER BY code, valid_from", params)
+    if within:
+        allowed = descendants(store, within)
+        rows = [r for r in rows if r["code"] in allowed]
+    return rows
+
+
+def descendants(store: Store, code: str) -> set[str]:
+    """Every area below ``code`` (or below the members of region ``code``), at any version."""
+    code = normalise(code)
+    roots = set(region_members(store, code)) if kind_of(code) == "region" else {code}
+    if kind_of(code) != "region" and not store.rows(
+        "SELECT 1 FROM areas WHERE code = ? OR parent_code = ? LIMIT 1", [code, code]
+    ):
+        raise UdcError(f"unknown area '{code}' (see 'udc areas list')")
+    children: dict[str, set[str]] = {}
+    for r in store.rows("SELECT DISTINCT code, parent_code FROM areas WHERE parent_code IS NOT NULL"):
+        children.setdefault(r["parent_code"], set()).add(r["code"])
+    found, todo = set(roots), list(roots)
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found - ({code} if kind_of(code) != "region" else set())
+
+
+def neighbours(store: Store, code: str, year: int) -> list[str]:
+    """Areas sharing a border with ``code`` in ``year`` (from the adjacency computed at import)."""
+    rows = store.rows(
+        "SELECT CASE WHEN code_a = ? THEN code_b ELSE code_a END AS other FROM adjacency "
+        "WHERE year = ? AND (code_a = ? OR code_b = ?) ORDER BY other",
+        [code, year, code, code],
+    )
+    return [r["other"] for r in rows]
+
+
+# -- regions ----------------------------------------------------------------------------------------
+def define_region(store: Store, name: str, members: list[str], title: str | None = None) -> None:
+    """A user-defined region such as ``parkstad``; members must be known area codes."""
+    if kind_of(name) != "region":
+        raise UdcError(f"region name '{name}' must be lower-case letters, digits, '-' or '_' (e.g. parkstad)")
+    codes = [normalise(m) for m in members if m.strip()]
+    if not codes:
+        raise UdcError("a region needs at least one member (--members GM0917,GM0899,…)")
+    known = {r["code"] for r in store.rows("SELECT DISTINCT code FROM areas")}
+    unknown = [c for c in codes if kind_of(c) != "region" and c not in known]
+    for c in codes:
+        kind_of(c)  # validates the shape
+    if unknown:
+        raise UdcError(f"unknown member area(s) {', '.join(unknown)}: import the areas first ('udc areas import')")
+    with store.transaction() as con:
+        con.execute("DELETE FROM region_members WHERE region = ?", [name])
+        con.execute("DELETE FROM regions WHERE name = ?", [name])
+        con.execute("INSERT INTO regions (name, title) VALUES (?, ?)", [name, title or name])
+        for c in sorted(set(codes)):
+            con.execute("INSERT INTO region_members VALUES (?, ?)", [name, c])
+
+
+def region_members(store: Store, name: str) -> list[str]:
+    rows = store.rows("SELECT member_code FROM region_members WHERE region = ? ORDER BY 1", [name])
+    if not rows and not store.rows("SELECT 1 FROM regions WHERE name = ?", [name]):
+        raise UdcError(f"unknown region '{name}' (see 'udc regions list')")
+    return [r["member_code"] for r in rows]
+
+
+def list_regions(store: Store) -> list[dict[str, Any]]:
+    rows = store.rows(
+        "SELECT r.name, r.title, string_agg(m.member_code, ',' ORDER BY m.member_code) AS members, "
+        "count(m.member_code) AS member_count FROM regions r LEFT JOIN region_members m ON m.region = r.name "
+        "GROUP BY r.name, r.title ORDER BY r.name"
+    )
+    for r in rows:
+        r["members"] = (r["members"] or "").split(",") if r["members"] else []
+    return rows
+
+
+def summary(store: Store) -> list[dict[str, Any]]:
+    """Area versions per kind: how many codes, the validity span, which years have geometry."""
+    rows = store.rows(
+        "SELECT a.kind, count(DISTINCT a.code) AS codes, count(*) AS versions, min(a.valid_from) AS first_valid, "
+        "max(coalesce(a.valid_to, DATE '9999-12-31')) AS last_valid FROM areas a GROUP BY a.kind ORDER BY a.kind"
+    )
+    years = store.rows("SELECT kind, list(DISTINCT year ORDER BY year) AS years FROM geometries GROUP BY kind")
+    by_kind = {r["kind"]: r["years"] for r in years}
+    for r in rows:
+        r["label"] = KINDS.get(r["kind"], r["kind"])
+        r["geometry_years"] = by_kind.get(r["kind"], [])
+        if r["last_valid"] == date(9999, 12, 31):
+            r["last_valid"] = None
+    return rows

@@ -1,0 +1,1 @@
+"""The ``udc`` command line: a thin wrapper over the Python API."""

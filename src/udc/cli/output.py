@@ -1,0 +1,45 @@
+"""Render rows as a Rich table, CSV or JSON (a list of objects with stable snake_case keys)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from udc.errors import UdcError
+
+FORMATS = ("table", "csv", "json")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def emit(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None, columns: list[str] | None = None) -> None:
+    if fmt not in FORMATS:
+        raise UdcError(f"unknown format '{fmt}': expected one of {', '.join(FORMATS)}")
+    columns = columns or (list(rows[0]) if rows else [])
+    if fmt == "json":
+        json.dump([{c: _plain(r.get(c)) for c in columns} for r in rows], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for r in rows:
+            writer.writerow(["" if r.get(c) is None else _plain(r.get(c)) for c in columns])
+    else:
+        table = Table(title=title, show_lines=False)
+        for c in columns:
+            table.add_column(c)
+        for r in rows:
+            table.add_row(*["" if r.get(c) is None else str(_plain(r.get(c))) for c in columns])
+        Console().print(table)

@@ -1,0 +1,1 @@
+"""Residents' reports and announcements — planned; nothing here yet."""

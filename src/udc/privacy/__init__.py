@@ -1,0 +1,1 @@
+"""Roles, audit log and the disclosure gate — planned in issue 5; nothing here yet."""

@@ -1,0 +1,102 @@
+"""The catalogue: what each dataset is, where it came from and how sensitive it is.
+
+Sensitivity is recorded here once so every later layer (the disclosure gate, the web app) can enforce it:
+``open`` (publishable), ``internal`` (municipal staff), ``microdata`` (person level, only through the gate).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from udc.errors import UdcError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from udc.store.db import Store
+
+SENSITIVITIES = ("open", "internal", "microdata")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+@dataclass
+class Dataset:
+    """One catalogue entry; ``table_name`` is the DuckDB table that holds the rows."""
+
+    name: str
+    title: str
+    source: str
+    sensitivity: str = "internal"
+    licence: str | None = None
+    retrieved_at: datetime | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    area_coverage: str | None = None
+    provenance: dict[str, Any] = field(default_factory=dict)
+    table_name: str | None = None
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise UdcError(
+                f"dataset name '{self.name}' is invalid: use lower-case letters, digits and '_', starting with a letter"
+            )
+        if self.sensitivity not in SENSITIVITIES:
+            raise UdcError(f"sensitivity '{self.sensitivity}' is invalid: expected one of {', '.join(SENSITIVITIES)}")
+        if self.table_name is None:
+            self.table_name = f"ds_{self.name}"
+        if not re.match(r"^ds_[a-z0-9_]{1,60}$", self.table_name):  # never clobber the store's own tables
+            raise UdcError(f"table name '{self.table_name}' must start with 'ds_'")
+
+
+def save(store: Store, dataset: Dataset, rows: pd.DataFrame | None = None) -> Dataset:
+    """Add or replace a dataset (and its rows) in one transaction."""
+    record = asdict(dataset)
+    record["provenance"] = json.dumps(dataset.provenance, sort_keys=True, default=str)
+    with store.transaction() as con:
+        if rows is not None:
+            con.register("_udc_rows", rows)
+            try:
+                con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS SELECT * FROM _udc_rows')
+            finally:
+                con.unregister("_udc_rows")
+        con.execute("DELETE FROM datasets WHERE name = ?", [dataset.name])
+        columns = list(record)
+        con.execute(
+            f"INSERT INTO datasets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [record[c] for c in columns],
+        )
+    return dataset
+
+
+def get(store: Store, name: str) -> Dataset:
+    rows = store.rows(
+        "SELECT name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, "
+        "area_coverage, provenance, table_name FROM datasets WHERE name = ?",
+        [name],
+    )
+    if not rows:
+        raise UdcError(f"dataset '{name}' is not in the catalogue (see 'udc info')")
+    row = rows[0]
+    row["provenance"] = json.loads(row["provenance"] or "{}")
+    return Dataset(**row)
+
+
+def list_datasets(store: Store) -> list[dict[str, Any]]:
+    """Catalogue entries with their current row counts."""
+    entries = store.rows(
+        "SELECT name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, "
+        "area_coverage, table_name FROM datasets ORDER BY name"
+    )
+    existing = {r["table_name"] for r in store.rows("SELECT table_name FROM information_schema.tables")}
+    for entry in entries:
+        table = entry["table_name"]
+        entry["rows"] = (
+            store.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
+            if table in existing
+            else None
+        )
+    return entries

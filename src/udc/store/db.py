@@ -1,0 +1,135 @@
+"""A store directory holding a DuckDB database with a versioned schema.
+
+DuckDB is embedded (no server, works offline, runs on Windows). Writes go through
+:meth:`Store.transaction` so an import is all or nothing; analytical reads go through
+:attr:`Store.ibis`, the same expression layer a Spark backend will accept later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from udc.errors import UdcError
+
+if TYPE_CHECKING:
+    import ibis.backends.duckdb
+    import pandas as pd
+
+DB_FILE = "udc.duckdb"
+
+
+def default_store_path() -> Path:
+    """``$UDC_STORE`` if set, else ``./udc-data`` (mirrors the CLI's ``--store``)."""
+    return Path(os.environ.get("UDC_STORE") or "udc-data")
+
+
+def _migrations() -> list[tuple[int, str, str]]:
+    folder = resources.files("udc.store") / "migrations"
+    found = []
+    for entry in folder.iterdir():
+        if entry.name.endswith(".sql"):
+            number = int(entry.name.split("_", 1)[0])
+            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+class Store:
+    """A udc store directory. Open it with ``Store(path)``; it is created and migrated when needed."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else default_store_path()
+        if self.path.exists() and not self.path.is_dir():
+            raise UdcError(f"store {self.path} is a file; expected a directory")
+        if read_only and not (self.path / DB_FILE).exists():
+            raise UdcError(f"no udc store at {self.path} (run an import first or pass --store)")
+        self.path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.con = duckdb.connect(str(self.path / DB_FILE), read_only=read_only)
+        except duckdb.IOException as exc:
+            raise UdcError(f"cannot open store {self.path}: {str(exc).splitlines()[0]}") from exc
+        self._ibis: Any = None
+        self._in_transaction = False
+        if not read_only:
+            self.migrate()
+
+    # -- schema -----------------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        exists = self.con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+        ).fetchone()
+        if not exists or not exists[0]:
+            return 0
+        row = self.con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def migrate(self) -> list[str]:
+        """Apply the migrations this store has not seen yet, each in its own transaction."""
+        self.con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)"
+        )
+        current = self.schema_version
+        applied = []
+        for number, name, sql in _migrations():
+            if number <= current:
+                continue
+            with self.transaction():
+                self.con.execute(sql)
+                self.con.execute("INSERT INTO schema_version (version, name) VALUES (?, ?)", [number, name])
+            applied.append(name)
+        return applied
+
+    # -- access -----------------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """All-or-nothing writes; nested use joins the outer transaction."""
+        if self._in_transaction:
+            yield self.con
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        self._in_transaction = True
+        try:
+            yield self.con
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        else:
+            self.con.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run SQL and return a pandas DataFrame (for small metadata queries)."""
+        return self.con.execute(sql, params or []).df()
+
+    def rows(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        """Run SQL and return plain dicts (stable, JSON-friendly)."""
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    @property
+    def ibis(self) -> ibis.backends.duckdb.Backend:
+        """An Ibis backend over the same DuckDB connection (expressions portable to Spark)."""
+        if self._ibis is None:
+            import ibis
+
+            self._ibis = ibis.duckdb.from_connection(self.con)
+        return self._ibis
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

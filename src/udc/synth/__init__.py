@@ -1,0 +1,1 @@
+"""Synthetic demo data: the embedded default, because real microdata can never ship."""
