@@ -54,3 +54,36 @@ def test_dissolved_area_with_zero_weight_falls_back(registry_store: Store) -> No
 def test_amsterdam_absorbs_weesp_on_24_march_2022(registry_store: Store) -> None:
     links = {(x.from_code, x.to_code): x.share for x in crosswalk(registry_store, 2022, 2023)}
     assert links[("GM0457", "GM0363")] == 1.0
+
+
+def test_redrawn_buurten_are_linked_by_overlap(store: Store, tmp_path) -> None:
+    import json
+
+    import pandas as pd
+    import shapely
+
+    from udc.areas.harmonise import harmonise
+
+    def write(year: int, boxes: dict[str, tuple[float, float, float, float]]) -> None:
+        features = [
+            {
+                "type": "Feature",
+                "properties": {"statcode": code, "statnaam": code, "jrstatcode": f"{year}{code}"},
+                "geometry": shapely.geometry.mapping(shapely.box(*box)),
+            }
+            for code, box in boxes.items()
+        ]
+        path = tmp_path / f"buurt_{year}.geojson"
+        path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+        registry.import_file(store, path)
+
+    # 2022: one buurt; 2023: split into a western quarter and an eastern three quarters.
+    write(2022, {"BU09170001": (5.90, 50.88, 5.98, 50.90)})
+    write(2023, {"BU09170001": (5.90, 50.88, 5.92, 50.90), "BU09170002": (5.92, 50.88, 5.98, 50.90)})
+    links = {x.to_code: x.share for x in crosswalk(store, 2022, 2023, codes=["BU09170001"])}
+    assert links == pytest.approx({"BU09170001": 0.25, "BU09170002": 0.75}, abs=0.01)
+    table = pd.DataFrame({"area_code": ["BU09170001"], "year": [2022], "woningen": [400]})
+    out = harmonise(store, table, 2023).table.set_index("area_code")
+    assert out.loc["BU09170002", "woningen"] == pytest.approx(300, abs=4)
+    with pytest.raises(Exception, match="no BU geometry of 2024"):
+        crosswalk(store, 2022, 2024, codes=["BU09170001"])

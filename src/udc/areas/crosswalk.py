@@ -146,7 +146,16 @@ def crosswalk(
             r["c"] for r in store.rows("SELECT from_code AS c FROM area_changes UNION SELECT to_code FROM area_changes")
         }
     else:
-        starts = set(codes)
+        small = sorted(c for c in codes if c[:2] in ("WK", "BU"))
+        starts = set(codes) - set(small)
+        if small:
+            overlay_links = overlay(store, from_year, to_year, small)
+            if not starts:
+                return overlay_links
+            return sorted(
+                [*crosswalk(store, from_year, to_year, weight, sorted(starts)), *overlay_links],
+                key=lambda x: (x.from_code, x.to_code),
+            )
     current: dict[str, dict[str, tuple[float, set[str]]]] = {c: {c: (1.0, set())} for c in starts}
     for when in dates:
         links = step(store, when, weight, backward=backward)
@@ -164,6 +173,51 @@ def crosswalk(
             if share > 1e-12:
                 result.append(Link(origin, target, share, "; ".join(sorted(notes))))
     return result
+
+
+def overlay(store: Store, from_year: int, to_year: int, codes: list[str], *, sliver: float = 0.01) -> list[Link]:
+    """Wijken/buurten are redrawn without CBS change records: link them by the area of their overlap.
+
+    Generalised polygons disagree by tens of metres, so overlaps below ``sliver`` of the source are dropped and
+    the rest renormalised. The weight is always hectare (the only one geometry gives) and the note says so.
+    """
+    import shapely
+
+    from udc.areas.geometry import to_rd
+
+    if from_year == to_year:
+        return [Link(c, c, 1.0) for c in codes]
+    kinds = sorted({c[:2] for c in codes})
+    out: list[Link] = []
+    for kind in kinds:
+        wanted = [c for c in codes if c[:2] == kind]
+        source = {
+            r["code"]: to_rd(shapely.from_wkb(r["geometry"]))
+            for r in store.rows("SELECT code, geometry FROM geometries WHERE year = ? AND kind = ?", [from_year, kind])
+        }
+        target_rows = store.rows("SELECT code, geometry FROM geometries WHERE year = ? AND kind = ?", [to_year, kind])
+        missing = [c for c in wanted if c not in source]
+        if not target_rows or missing:
+            year = to_year if not target_rows else from_year
+            what = f"{kind} geometry of {year}" + (f" for {', '.join(missing[:3])}" if missing else "")
+            raise UdcError(f"cannot re-base {kind} codes from {from_year} to {to_year}: no {what} (import it first)")
+        target_codes = [r["code"] for r in target_rows]
+        targets = [to_rd(shapely.from_wkb(r["geometry"])) for r in target_rows]
+        tree = shapely.STRtree(targets)
+        for code in wanted:
+            geom = source[code]
+            parts = []
+            for j in tree.query(geom, predicate="intersects"):
+                share = geom.intersection(targets[int(j)]).area / geom.area
+                if share >= sliver:
+                    parts.append((target_codes[int(j)], share))
+            total = sum(share for _, share in parts)
+            if not parts:
+                raise UdcError(f"{code} ({from_year}) overlaps no {kind} of {to_year}")
+            for target, share in parts:
+                exact = len(parts) == 1 and target == code
+                out.append(Link(code, target, share / total, "" if exact else "by area overlay (hectare)"))
+    return out
 
 
 def changes_between(store: Store, from_year: int, to_year: int, weight: str = "inwoners") -> list[dict]:
@@ -190,8 +244,15 @@ def changes_between(store: Store, from_year: int, to_year: int, weight: str = "i
     out = []
     for r in rows:
         forward, backward = by_date[r["change_date"]]
-        share_src = next((x.share for x in forward.get(r["from_code"], []) if x.to_code == r["to_code"]), None)
-        share_dst = next((x.share for x in backward.get(r["to_code"], []) if x.to_code == r["from_code"]), None)
+        # No link although the area has links: nothing moved by this weight (e.g. 0 inwoners) → share 0.
+        share_src = next(
+            (x.share for x in forward.get(r["from_code"], []) if x.to_code == r["to_code"]),
+            0.0 if r["from_code"] in forward else None,
+        )
+        share_dst = next(
+            (x.share for x in backward.get(r["to_code"], []) if x.to_code == r["from_code"]),
+            0.0 if r["to_code"] in backward else None,
+        )
         out.append(
             {
                 "change_date": r["change_date"].isoformat(),
