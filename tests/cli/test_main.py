@@ -150,7 +150,10 @@ def test_fetch_from_a_replay_server_then_from_cache(tmp_path: Path, data: Path) 
 
 
 def test_demo_builds_a_store(tmp_path: Path) -> None:
-    out = udc(tmp_path / "demo", "demo").stdout
-    assert "Geuldal (GM9008) on 2019 boundaries" in out
+    out = udc(tmp_path / "demo", "demo", "--persons", "20000", "--seed", "1", "--years", "2015-2017", "--quiet").stdout
+    assert "20,000 persons, seed 1" in out and "areas: 196 BU" in out
     info = json.loads(udc(tmp_path / "demo", "info", "--format", "json").stdout)
-    assert {d["name"] for d in info["datasets"]} == {"demo_inwoners", "demo_inwoners_2019"}
+    sensitivity = {d["name"]: d["sensitivity"] for d in info["datasets"]}
+    assert sensitivity["synth_events"] == "microdata" and sensitivity["synth_dwellings"] == "internal"
+    bad = udc(tmp_path / "demo", "demo", "--years", "2020-2015", check=False)
+    assert bad.returncode == 1 and "--years '2020-2015'" in bad.stderr

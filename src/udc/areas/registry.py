@@ -131,7 +131,13 @@ def import_validity(store: Store, entries: list[codelists.ValidityEntry], source
 
 
 def import_geometry(
-    store: Store, features: list[geometry.Feature], source: str, year: int | None, *, adjacency: bool = True
+    store: Store,
+    features: list[geometry.Feature],
+    source: str,
+    year: int | None,
+    *,
+    adjacency: bool = True,
+    open_ended: bool = False,
 ) -> ImportReport:
     """Polygons for one year: versions, sizes (hectares from the geometry), web versions, adjacency."""
     report = ImportReport(file=source, detected="geometry")
@@ -144,7 +150,8 @@ def import_geometry(
             y = f.year or year
             assert y is not None
             parent = parent_from_code(f.code) if f.kind in ("BU", "WK") else None
-            _upsert_version(store, f.code, f.kind, f.name, jan1(y), jan1(y + 1), parent, f"geometry:{source}")
+            end = None if open_ended else jan1(y + 1)  # open_ended: the areas stay as drawn (synthetic region)
+            _upsert_version(store, f.code, f.kind, f.name, jan1(y), end, parent, f"geometry:{source}")
             con.execute(
                 "INSERT OR REPLACE INTO geometries VALUES (?,?,?,?,?,?,?)",
                 [f.code, y, f.kind, shapely.to_wkb(f.geometry), shapely.to_wkb(small), f.repaired, source],
@@ -358,3 +365,9 @@ def summary(store: Store) -> list[dict[str, Any]]:
         if r["last_valid"] == date(9999, 12, 31):
             r["last_valid"] = None
     return rows
+
+
+def set_parent(store: Store, codes: list[str], parent: str) -> None:
+    """Attach areas to a parent where neither codes nor geometry can tell (e.g. a fictional province)."""
+    with store.transaction() as con:
+        con.execute("UPDATE areas SET parent_code = ? WHERE code IN (SELECT unnest(?::VARCHAR[]))", [parent, codes])

@@ -317,13 +317,32 @@ def regions_list(ctx: typer.Context, fmt: Format = "table") -> None:
 
 # -- demo -------------------------------------------------------------------------------------------
 @app.command()
-def demo(ctx: typer.Context) -> None:
-    """Build the demo store from the embedded fictional region and print what it holds."""
-    from udc.synth.demo import build_demo
+def demo(
+    ctx: typer.Context,
+    persons: Annotated[int, typer.Option(help="Residents of the region at the start (10 000 … 18 000 000).")] = 250_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same tables.")] = 1,
+    years: Annotated[str, typer.Option(help="First-last year of events; snapshots every 1 January.")] = "2015-2024",
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+) -> None:
+    """Build (or rebuild) the demo store: a fictional region and its synthetic population."""
+    from rich.progress import Progress
 
-    with _store(ctx) as store:
-        lines = build_demo(store)
-    for line in lines:
+    from udc.synth.generate import generate, parse_years
+
+    span = parse_years(years)
+    with _store(ctx) as store, Progress(transient=True, disable=quiet) as bar:
+        task = bar.add_task("simulating", total=span[1] - span[0] + 1)
+        report = generate(
+            store,
+            persons=persons,
+            seed=seed,
+            years=span,
+            progress=lambda year: bar.update(task, advance=1, description=f"simulated {year}"),
+        )
+    typer.echo(
+        f"demo store {store.path}: {persons:,} persons, seed {seed}, {span[0]}-{span[1]}, {report.seconds:.1f} s"
+    )
+    for line in report.lines:
         typer.echo(line)
 
 

@@ -52,10 +52,19 @@ class Dataset:
             raise UdcError(f"table name '{self.table_name}' must start with 'ds_'")
 
 
-def save(store: Store, dataset: Dataset, rows: pd.DataFrame | None = None) -> Dataset:
-    """Add or replace a dataset (and its rows) in one transaction."""
+def _record(con: Any, dataset: Dataset) -> None:
     record = asdict(dataset)
     record["provenance"] = json.dumps(dataset.provenance, sort_keys=True, default=str)
+    con.execute("DELETE FROM datasets WHERE name = ?", [dataset.name])
+    columns = list(record)
+    con.execute(
+        f"INSERT INTO datasets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        [record[c] for c in columns],
+    )
+
+
+def save(store: Store, dataset: Dataset, rows: pd.DataFrame | None = None) -> Dataset:
+    """Add or replace a dataset (and its rows) in one transaction."""
     with store.transaction() as con:
         if rows is not None:
             con.register("_udc_rows", rows)
@@ -63,12 +72,7 @@ def save(store: Store, dataset: Dataset, rows: pd.DataFrame | None = None) -> Da
                 con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS SELECT * FROM _udc_rows')
             finally:
                 con.unregister("_udc_rows")
-        con.execute("DELETE FROM datasets WHERE name = ?", [dataset.name])
-        columns = list(record)
-        con.execute(
-            f"INSERT INTO datasets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-            [record[c] for c in columns],
-        )
+        _record(con, dataset)
     return dataset
 
 
@@ -100,3 +104,20 @@ def list_datasets(store: Store) -> list[dict[str, Any]]:
             else None
         )
     return entries
+
+
+def save_query(store: Store, dataset: Dataset, select_sql: str) -> Dataset:
+    """Add or replace a dataset whose rows come from SQL (e.g. ``SELECT * FROM read_parquet('…')``)."""
+    with store.transaction() as con:
+        con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS {select_sql}')
+        _record(con, dataset)
+    return dataset
+
+
+def drop(store: Store, name: str) -> None:
+    """Remove a dataset and its table (used when a demo store is rebuilt)."""
+    with store.transaction() as con:
+        rows = con.execute("SELECT table_name FROM datasets WHERE name = ?", [name]).fetchall()
+        for (table,) in rows:
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+        con.execute("DELETE FROM datasets WHERE name = ?", [name])

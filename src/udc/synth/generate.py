@@ -1,0 +1,301 @@
+"""Build the synthetic demo store: region in the area registry, population tables in Parquet and DuckDB.
+
+Yearly batches stream into one Parquet file per table (bounded memory), then each file becomes a DuckDB table
+registered in the catalogue: person-level tables as ``microdata``, dwellings and premises as ``internal``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from udc.areas import geometry, registry
+from udc.areas.geometry import RD_NEW, WGS84, Feature
+from udc.errors import UdcError
+from udc.store import catalogue
+from udc.store.db import Store
+from udc.synth.params import Params
+from udc.synth.population import DWELLING_TYPE, EPOCH, TENURE, Sink, World, day, scramble
+from udc.synth.region import ABROAD, PROVINCE, REGION, REGION_NAME, Area, build_region
+
+DATE_COLUMNS = {"date", "start", "end", "birth_date", "death_date", "built_date"}
+TABLES = {  # name: (title, sensitivity)
+    "persons": ("Personen (synthetisch)", "microdata"),
+    "persons_yearly": ("Personen op 1 januari (synthetisch)", "microdata"),
+    "households": ("Huishoudens op 1 januari (synthetisch)", "microdata"),
+    "events": ("Gebeurtenissen: geboorte, overlijden, verhuizing, huishoudenswijziging (synthetisch)", "microdata"),
+    "youth_care": ("Jeugdzorgtrajecten (synthetisch)", "microdata"),
+    "newborns": ("Pasgeborenen en perinatale uitkomsten (synthetisch)", "microdata"),
+    "dwellings": ("Woningen (synthetisch)", "internal"),
+    "dwelling_vacancy": ("Leegstandsperioden van woningen (synthetisch)", "internal"),
+    "premises": ("Winkelpanden (synthetisch)", "internal"),
+    "premise_vacancy": ("Leegstandsperioden van winkelpanden (synthetisch)", "internal"),
+}
+
+
+@dataclass
+class SynthReport:
+    persons: int
+    seed: int
+    years: tuple[int, int]
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+
+def parse_years(text: str) -> tuple[int, int]:
+    first, _, last = text.partition("-")
+    try:
+        years = (int(first), int(last or first))
+    except ValueError:
+        raise UdcError(f"--years '{text}' must look like 2015-2024") from None
+    if not 1990 <= years[0] <= years[1] <= 2100:
+        raise UdcError(f"--years '{text}': expected first ≤ last between 1990 and 2100")
+    return years
+
+
+class ParquetSink(Sink):
+    """One Parquet writer per table; dates (days since 1970, -1 = none) become date32."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.writers: dict[str, pq.ParquetWriter] = {}
+        self.rows: dict[str, int] = {}
+        super().__init__(self._write)
+
+    def _write(self, name: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        arrays = {}
+        for column in frame.columns:
+            values = frame[column].to_numpy()
+            if column in DATE_COLUMNS:
+                arrays[column] = pa.array(values.astype(np.int32), pa.int32(), mask=values < 0).cast(pa.date32())
+            elif values.dtype == object:
+                arrays[column] = pa.array(values, pa.string())
+            else:
+                arrays[column] = pa.array(values)
+        table = pa.table(arrays)
+        if name not in self.writers:
+            self.writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", table.schema)
+        self.writers[name].write_table(table.cast(self.writers[name].schema))
+        self.rows[name] = self.rows.get(name, 0) + len(frame)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+
+def register_region(store: Store, areas: list[Area], first_year: int) -> None:
+    """The fictional region enters the registry like real areas: versions, geometry, adjacency, region."""
+    registry.add_area(store, "NL01", "Nederland")
+    registry.add_area(store, PROVINCE[0], PROVINCE[1], parent="NL01")
+    for kind in ("GM", "WK", "BU", "lau"):
+        features = [
+            Feature(
+                a.code,
+                a.name,
+                a.kind if a.kind != "lau" else "lau",
+                geometry.reproject(a.geometry, RD_NEW, WGS84),
+                year=first_year,
+            )
+            for a in areas
+            if a.kind == kind and a.geometry is not None
+        ]
+        registry.import_geometry(store, features, "udc synth region", first_year, open_ended=True)
+    for code, name in ABROAD:
+        registry.add_area(store, code, name)
+    in_province = [a.code for a in areas if a.kind == "GM" and a.parent == PROVINCE[0]]
+    registry.set_parent(store, in_province, PROVINCE[0])
+    registry.define_region(store, REGION_NAME, [m.code for m in REGION], "Demoregio (fictief)")
+
+
+def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sink) -> None:
+    """Shops concentrated in the centre wijken (shopping centres), with yearly vacancy spells (a Markov chain)."""
+    rng, p = world.rng, world.p
+    buurten = [a for a in areas if a.kind == "BU"]
+    residents = world.gm_target[world.buurt_gm] * world.buurt_share
+    centre = np.array([b.code[6:8] == "00" for b in buurten])
+    expected = residents / 1000 * p.shops_per_1000 * np.where(centre, 4.0, 0.4)
+    counts = rng.poisson(expected)
+    buurt = np.repeat(np.arange(len(buurten)), counts)
+    n = len(buurt)
+    sink.write(
+        "premises",
+        pd.DataFrame(
+            {
+                "premise_id": np.arange(n),
+                "buurt_code": world.buurt_code[buurt],
+                "kind": "shop",
+                "shopping_centre": centre[buurt] & (rng.random(n) < 0.8),
+            }
+        ),
+    )
+    vacant_since = np.where(rng.random(n) < 0.07, day(years[0]) - rng.integers(30, 700, n), -1)
+    starts, ends, ids = [], [], []
+    for year in range(years[0], years[1] + 1):
+        start, end = day(year), day(year + 1)
+        onset = (vacant_since < 0) & (rng.random(n) < p.shop_vacancy_onset * np.where(centre[buurt], 1.2, 0.8))
+        vacant_since = np.where(onset, rng.integers(start, end, n), vacant_since)
+        closing = (vacant_since >= 0) & ~onset & (rng.random(n) < p.shop_vacancy_end)
+        close_day = np.maximum(rng.integers(start, end, n), vacant_since + 1)
+        ids.append(np.flatnonzero(closing))
+        starts.append(vacant_since[closing])
+        ends.append(close_day[closing])
+        vacant_since = np.where(closing, -1, vacant_since)
+    ids.append(np.flatnonzero(vacant_since >= 0))
+    starts.append(vacant_since[vacant_since >= 0])
+    ends.append(np.full(len(ids[-1]), -1))
+    sink.write(
+        "premise_vacancy",
+        pd.DataFrame({"premise_id": np.concatenate(ids), "start": np.concatenate(starts), "end": np.concatenate(ends)}),
+    )
+
+
+def _static_tables(world: World, sink: Sink) -> None:
+    w = world
+    everyone = np.arange(len(w.birth))
+    sink.write(
+        "persons",
+        pd.DataFrame(
+            {
+                "person_id": scramble(everyone, w.seed),
+                "birth_date": w.birth,
+                "sex": np.where(w.sex == 1, "v", "m"),
+                "death_date": w.death,
+                "record_key": w.record_key.astype(np.int64),
+            }
+        ),
+    )
+    dw = np.arange(len(w.dw_buurt))
+    code = w.buurt_code[w.dw_buurt]
+    sink.write(
+        "dwellings",
+        pd.DataFrame(
+            {
+                "dwelling_id": dw,
+                "buurt_code": code,
+                "wijk_code": np.array(["WK" + c[2:8] for c in code]),
+                "gemeente_code": np.array(["GM" + c[2:6] for c in code]),
+                "dwelling_type": DWELLING_TYPE[w.dw_type],
+                "tenure": TENURE[w.dw_tenure],
+                "woz_value": w.dw_woz,
+                "built_date": w.dw_built,
+            }
+        ),
+    )
+    open_spells = np.flatnonzero(~w.dw_occupied & (w.dw_vacant_since >= 0))
+    sink.write(
+        "dwelling_vacancy",
+        pd.DataFrame(
+            {"dwelling_id": open_spells, "start": w.dw_vacant_since[open_spells], "end": np.full(len(open_spells), -1)}
+        ),
+    )
+
+
+def generate(
+    store: Store,
+    *,
+    persons: int = 250_000,
+    seed: int = 1,
+    years: tuple[int, int] = (2015, 2024),
+    params: Params | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> SynthReport:
+    """Build (or rebuild) the synthetic region and population in ``store``.
+
+    Snapshots are taken on 1 January of every year from ``years[0]`` to ``years[1] + 1``; events are simulated
+    for ``years[0]`` … ``years[1]``, so each year's events lie between two snapshots.
+    """
+    if persons < 1_000:
+        raise UdcError(f"--persons {persons} is too small: at least 1000 (a household needs neighbours)")
+    began = time.perf_counter()
+    params = params or Params()
+    areas = build_region(seed)
+    register_region(store, areas, years[0])
+    folder = store.path / "synth"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    sink = ParquetSink(folder)
+    world = World(areas, persons, seed, params, first_year=years[0])
+    try:
+        for year in range(years[0], years[1] + 1):
+            h = world.snapshot(year, sink)
+            world.simulate_year(year, h)
+            for name, table in (
+                ("events", "events"),
+                ("dwelling_vacancy", "vacancies"),
+                ("youth_care", "youth_care"),
+                ("newborns", "newborns"),
+            ):
+                sink.write(name, world.drain(table))
+            if progress:
+                progress(year)
+        world.snapshot(years[1] + 1, sink)
+        sink.write("youth_care", world.drain("youth_care"))
+        _static_tables(world, sink)
+        _premises(world, areas, years, sink)
+    finally:
+        sink.close()
+    source = f"synthetic (udc demo, seed {seed})"
+    for name, (title, sensitivity) in TABLES.items():
+        catalogue.drop(store, f"synth_{name}")
+        path = folder / f"{name}.parquet"
+        if not path.exists():
+            continue
+        catalogue.save_query(
+            store,
+            catalogue.Dataset(
+                name=f"synth_{name}",
+                title=title,
+                source=source,
+                sensitivity=sensitivity,
+                licence="CC0-1.0",
+                period_start=str(years[0]),
+                period_end=str(years[1] + 1),
+                area_coverage=REGION_NAME,
+                provenance={"generator": "udc.synth", "seed": seed, "persons": persons, "years": list(years)},
+            ),
+            f"SELECT * FROM read_parquet('{path.as_posix()}')",
+        )
+    report = SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
+    report.lines = summary_lines(store, years)
+    return report
+
+
+def summary_lines(store: Store, years: tuple[int, int]) -> list[str]:
+    """A first look: areas, persons, households, moves per year and the region's migration balance."""
+    areas = store.rows("SELECT kind, count(*) AS n FROM areas WHERE code LIKE '%99%' GROUP BY kind ORDER BY kind")
+    first = store.rows(
+        "SELECT count(*) AS persons, count(DISTINCT household_id) AS households FROM ds_synth_persons_yearly "
+        "WHERE year = ?",
+        [years[0]],
+    )[0]
+    lines = [
+        "areas: " + ", ".join(f"{r['n']} {r['kind']}" for r in areas),
+        f"persons on 1 January {years[0]}: {first['persons']:,} in {first['households']:,} households",
+        "year   moves  into region  out of region  balance",
+    ]
+    rows = store.rows(
+        "SELECT year(date) AS y, count(*) AS moves, "
+        "count(*) FILTER (WHERE from_area NOT LIKE 'BU%' OR from_area IS NULL) AS inflow, "
+        "count(*) FILTER (WHERE to_area NOT LIKE 'BU%' OR to_area IS NULL) AS outflow "
+        "FROM ds_synth_events WHERE event = 'move' GROUP BY y ORDER BY y"
+    )
+    for r in rows:
+        lines.append(
+            f"{r['y']}  {r['moves']:6,}  {r['inflow']:11,}  {r['outflow']:13,}  {r['inflow'] - r['outflow']:+7,}"
+        )
+    return lines
+
+
+__all__ = ["EPOCH", "TABLES", "SynthReport", "generate", "parse_years"]
