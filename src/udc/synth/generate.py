@@ -72,12 +72,16 @@ class ParquetSink(Sink):
         self.rows: dict[str, int] = {}
         super().__init__(self._write)
 
-    def _write(self, name: str, frame: pd.DataFrame) -> None:
-        if frame.empty:
-            return
+    def _write(self, name: str, frame: pd.DataFrame | dict[str, Any]) -> None:
+        columns = frame.items() if isinstance(frame, dict) else ((c, frame[c]) for c in frame.columns)
         arrays = {}
-        for column in frame.columns:
-            values = frame[column].to_numpy()
+        for column, data in columns:
+            if isinstance(data, pd.Categorical | pd.Series) and isinstance(data.dtype, pd.CategoricalDtype):
+                codes = np.asarray(data.codes if isinstance(data, pd.Categorical) else data.cat.codes, np.int32)
+                labels = np.asarray(data.categories, dtype=object)
+                arrays[column] = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(labels, pa.string()))
+                continue
+            values = np.asarray(data)
             if column in DATE_COLUMNS:
                 arrays[column] = pa.array(values.astype(np.int32), pa.int32(), mask=values < 0).cast(pa.date32())
             elif values.dtype == object:
@@ -85,10 +89,12 @@ class ParquetSink(Sink):
             else:
                 arrays[column] = pa.array(values)
         table = pa.table(arrays)
+        if table.num_rows == 0:
+            return
         if name not in self.writers:
             self.writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", table.schema)
         self.writers[name].write_table(table.cast(self.writers[name].schema))
-        self.rows[name] = self.rows.get(name, 0) + len(frame)
+        self.rows[name] = self.rows.get(name, 0) + table.num_rows
 
     def close(self) -> None:
         for writer in self.writers.values():

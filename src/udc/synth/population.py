@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,11 @@ def day(year: int, month: int = 1, dom: int = 1) -> int:
     return (date(year, month, dom) - date(1970, 1, 1)).days
 
 
+def cat(codes: np.ndarray, labels: np.ndarray) -> pd.Categorical:
+    """Codes + labels as a categorical: cheap to build and written as a Parquet dictionary column."""
+    return pd.Categorical.from_codes(codes.astype(np.int32), labels)
+
+
 def scramble(index: np.ndarray, salt: int, multiplier: int = 2654435761) -> np.ndarray:
     """Pseudonymous ids: an odd multiplier modulo 2**32 is a bijection, so ids never collide."""
     return ((index.astype(np.uint64) * np.uint64(multiplier) + np.uint64(salt)) % np.uint64(2**32)).astype(np.int64)
@@ -46,7 +52,7 @@ def scramble(index: np.ndarray, salt: int, multiplier: int = 2654435761) -> np.n
 class Sink:
     """Where yearly batches go (a Parquet writer per table, or lists in memory for tests)."""
 
-    write: Callable[[str, pd.DataFrame], None]
+    write: Callable[[str, pd.DataFrame | dict[str, Any]], None]
 
 
 class World:
@@ -189,9 +195,12 @@ class World:
                 out[rows] = rng.choice(cands, len(rows), p=base / base.sum())
                 continue
             # Gumbel trick: argmax(log w + status affinity + noise) samples a weighted choice per row.
-            affinity = np.outer(income_z[rows], self.buurt_status[cands]) * 0.9
-            scores = np.log(base)[None, :] + affinity - np.log(-np.log(rng.random((len(rows), len(cands)))))
-            out[rows] = cands[np.argmax(scores, axis=1)]
+            # In chunks, so national-scale runs keep the rows × buurten matrix small.
+            for lo in range(0, len(rows), 200_000):
+                part = rows[lo : lo + 200_000]
+                affinity = np.outer(income_z[part], self.buurt_status[cands]) * 0.9
+                noise = -np.log(-np.log(rng.random((len(part), len(cands)))))
+                out[part] = cands[np.argmax(np.log(base)[None, :] + affinity + noise, axis=1)]
         return out
 
     def _assign_study(self, today: int) -> None:
@@ -208,8 +217,8 @@ class World:
         self.study = np.where(studies, kind, self.study).astype(np.int8)
 
     # -- derived per year --------------------------------------------------------------------------------
-    def households(self, today: int) -> dict[str, np.ndarray]:
-        """Composition and income of every household with members alive and present."""
+    def households(self, today: int, income: bool = True) -> dict[str, np.ndarray]:
+        """Composition (and, with ``income``, employment and income percentile) of every living household."""
         live = self.alive & self.present
         n_hh = len(self.hh_dwelling)
         age = (today - self.birth) / 365.25
@@ -229,6 +238,9 @@ class World:
             [SINGLE, COUPLE, COUPLE_KIDS, SINGLE_PARENT],
             OTHER_HH,
         )
+        composition = {"members": members, "kind": kind, "minors": minors, "adults": adults, "age": age}
+        if not income:
+            return composition
         working_age = live & (age >= 18) & (age < 67)
         propensity = self.zpot + self.rng.normal(0, 0.5, len(age))
         pool = working_age & (self.study == 0)
@@ -244,17 +256,7 @@ class World:
         ranks = equivalent[exists].argsort().argsort()
         pct[exists] = np.floor(100 * ranks / max(exists.sum(), 1)) + 1
         workers = np.bincount(self.hh[employed], minlength=n_hh)
-        return {
-            "members": members,
-            "kind": kind,
-            "minors": minors,
-            "adults": adults,
-            "pct": pct,
-            "exists": exists,
-            "workers": workers,
-            "employed_person": employed,
-            "age": age,
-        }
+        return {**composition, "pct": pct, "exists": exists, "workers": workers, "employed_person": employed}
 
     def income_class(self, pct: np.ndarray) -> np.ndarray:
         return np.where(pct <= self.p.income_cut_low, 0, np.where(pct <= self.p.income_cut_high, 1, 2))
@@ -287,17 +289,17 @@ class World:
         dwelling = self.hh_dwelling[idx]
         sink.write(
             "households",
-            pd.DataFrame(
+            (
                 {
-                    "year": np.int16(year),
+                    "year": np.full(len(idx), year, np.int16),
                     "household_id": scramble(idx, self.seed, 40503),
                     "dwelling_id": dwelling,
-                    "buurt_code": self.buurt_code[self.dw_buurt[dwelling]],
-                    "household_type": HH_TYPES[h["kind"][idx]],
+                    "buurt_code": cat(self.dw_buurt[dwelling], self.buurt_code),
+                    "household_type": cat(h["kind"][idx], HH_TYPES),
                     "size": h["members"][idx].astype(np.int16),
                     "minors": h["minors"][idx].astype(np.int16),
                     "income_percentile": h["pct"][idx].astype(np.int16),
-                    "income_class": np.array(["low", "middle", "high"])[cls[idx]],
+                    "income_class": cat(cls[idx], np.array(["low", "middle", "high"])),
                     "bijstand": bijstand[idx],
                     "debt_help": debt[idx],
                     "cars": cars[idx].astype(np.int16),
@@ -308,15 +310,15 @@ class World:
         who = np.flatnonzero(live)
         sink.write(
             "persons_yearly",
-            pd.DataFrame(
+            (
                 {
-                    "year": np.int16(year),
+                    "year": np.full(len(who), year, np.int16),
                     "person_id": scramble(who, self.seed),
                     "household_id": scramble(self.hh[who], self.seed, 40503),
-                    "role": ROLES[self.role[who]],
+                    "role": cat(self.role[who], ROLES),
                     "age": np.floor(age[who]).astype(np.int16),
-                    "education": EDUCATION[self.edu[who]],
-                    "student": STUDY[self.study[who]],
+                    "education": cat(self.edu[who], EDUCATION),
+                    "student": cat(self.study[who], STUDY),
                     "employed": h["employed_person"][who],
                     "youth_care": (self.youth_until[who] > today),
                 }
@@ -584,7 +586,7 @@ class World:
 
         # 3. Moving in together: singles are paired; the second moves into the first's dwelling.
         live = self.alive & self.present
-        kind = self.households(start)["kind"][self.hh]
+        kind = self.households(start, income=False)["kind"][self.hh]
         singles = np.flatnonzero(live & ~busy & (kind == SINGLE) & (age >= 20) & (age < 46))
         singles = singles[rng.random(len(singles)) < p.union_rate]
         rng.shuffle(singles)
@@ -603,7 +605,7 @@ class World:
 
         # 4. Separation: the partner leaves and starts a household; children stay.
         live = self.alive & self.present
-        kind = self.households(start)["kind"][self.hh]
+        kind = self.households(start, income=False)["kind"][self.hh]
         couple_partner = np.flatnonzero(live & ~busy & (self.role == PARTNER) & np.isin(kind, [COUPLE, COUPLE_KIDS]))
         refs = np.full(len(self.hh_dwelling), -1, np.int64)
         ref_idx = np.flatnonzero(live & (self.role == REF))
@@ -641,7 +643,7 @@ class World:
         busy = np.concatenate([busy, np.zeros(len(self.birth) - len(busy), bool)])  # newborns
         age = (start - self.birth) / 365.25
         live = self.alive & self.present
-        h3 = self.households(start)
+        h3 = self.households(start, income=False)
         hh_busy = np.bincount(self.hh[busy & live], minlength=len(self.hh_dwelling)) > 0
         hh_dead = np.bincount(self.hh[~self.alive & (self.death >= start)], minlength=len(self.hh_dwelling)) > 0
         ref = np.flatnonzero(live & (self.role == REF))

@@ -1,0 +1,63 @@
+"""Synthetic population: generation time, rows per second and peak memory per size, and growth ratios.
+
+Each size runs in its own process so peak memory (ru_maxrss) belongs to that size alone. The baseline is the
+smallest size of the same run: the ratio time(size) / time(base) against size / base shows whether growth is linear.
+
+    python benchmarks/bench_synth.py                 # 100 000 and 1 000 000 persons, 2015-2024
+    python benchmarks/bench_synth.py 100000 18000000 # national scale (target: ≤ 10 min, ≤ 8 GB on 2 cores)
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _child(persons: int) -> None:
+    from udc.store import Store
+    from udc.synth.generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s") as store:
+        began = time.perf_counter()
+        report = generate(store, persons=persons, seed=1, years=(2015, 2024))
+        seconds = time.perf_counter() - began
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "persons": persons,
+                "seconds": seconds,
+                "rows": sum(report.rows.values()),
+                "peak_mb": peak_mb,
+                "simulate_seconds": report.seconds,
+            }
+        )
+    )
+
+
+def main(sizes: list[int]) -> None:
+    results = []
+    for persons in sizes:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(persons)], capture_output=True, text=True, check=True
+        )
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    base = results[0]
+    print(f"{'persons':>12} {'seconds':>9} {'rows':>12} {'rows/s':>10} {'peak MB':>9} {'size x':>7} {'time x':>7}")
+    for r in results:
+        print(
+            f"{r['persons']:>12,} {r['seconds']:>9.1f} {r['rows']:>12,} {r['rows'] / r['seconds']:>10,.0f} "
+            f"{r['peak_mb']:>9,.0f} {r['persons'] / base['persons']:>7.1f} {r['seconds'] / base['seconds']:>7.1f}"
+        )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "--child":
+        _child(int(sys.argv[2]))
+    else:
+        main([int(a) for a in sys.argv[1:]] or [100_000, 1_000_000])
