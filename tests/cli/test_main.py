@@ -150,10 +150,20 @@ def test_fetch_from_a_replay_server_then_from_cache(tmp_path: Path, data: Path) 
 
 
 def test_demo_builds_a_store(tmp_path: Path) -> None:
-    out = udc(tmp_path / "demo", "demo", "--persons", "20000", "--seed", "1", "--years", "2015-2017", "--quiet").stdout
+    store = str(tmp_path / "demo")
+    run = [sys.executable, "-m", "udc"]
+    out = subprocess.run(
+        [*run, "demo", "--persons", "20000", "--seed", "1", "--years", "2015-2017", "--quiet", "--store", store],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert "20,000 persons, seed 1" in out and "areas: 196 BU" in out
-    info = json.loads(udc(tmp_path / "demo", "info", "--format", "json").stdout)
-    sensitivity = {d["name"]: d["sensitivity"] for d in info["datasets"]}
+    info_out = subprocess.run(
+        [*run, "info", "--store", store, "--format", "json"], capture_output=True, text=True, check=True
+    ).stdout
+    sensitivity = {d["name"]: d["sensitivity"] for d in json.loads(info_out)["datasets"]}
     assert sensitivity["synth_events"] == "microdata" and sensitivity["synth_dwellings"] == "internal"
+    assert sensitivity["synth_areas"] == "open"
     bad = udc(tmp_path / "demo", "demo", "--years", "2020-2015", check=False)
     assert bad.returncode == 1 and "--years '2020-2015'" in bad.stderr

@@ -29,6 +29,7 @@ def test_tables_are_catalogued_with_sensitivity(synth: Store) -> None:
     assert entries["synth_events"]["sensitivity"] == "microdata"
     assert entries["synth_persons_yearly"]["sensitivity"] == "microdata"
     assert entries["synth_dwellings"]["sensitivity"] == "internal"
+    assert entries["synth_areas"]["sensitivity"] == "open" and entries["synth_areas"]["rows"] > 200
     assert entries["synth_events"]["source"] == "synthetic (udc demo, seed 7)"
     assert all(e["rows"] > 0 for e in entries.values())
 

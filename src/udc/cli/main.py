@@ -28,10 +28,12 @@ app.add_typer(areas_app, name="areas")
 app.add_typer(regions_app, name="regions")
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
+# Every command also takes --store after its name (`udc info --store DIR`), overriding the global one.
+StoreDir = Annotated[Path | None, typer.Option("--store", help="Store directory (default: $UDC_STORE or ./udc-data).")]
 
 
-def _store(ctx: typer.Context) -> Store:
-    path = ctx.obj["store"] if ctx.obj else default_store_path()
+def _store(ctx: typer.Context, store: Path | None = None) -> Store:
+    path = store or (ctx.obj["store"] if ctx.obj else default_store_path())
     return Store(path)
 
 
@@ -55,11 +57,11 @@ def _say(message: str) -> None:
 
 # -- info -------------------------------------------------------------------------------------------
 @app.command()
-def info(ctx: typer.Context, fmt: Format = "table") -> None:
+def info(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
     """Store summary: datasets with sensitivity and row counts, area versions, regions."""
     from udc.api import store_info
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         summary = store_info(store)
     if fmt == "json":
         import json
@@ -93,11 +95,12 @@ def areas_import(
     kind: Annotated[str | None, typer.Option(help="gemeente, wijk or buurt: reject other kinds.")] = None,
     layer: Annotated[str | None, typer.Option(help="GeoPackage layer.")] = None,
     allow_missing_geometry: Annotated[bool, typer.Option(help="Skip features without geometry.")] = False,
+    store_dir: StoreDir = None,
 ) -> None:
     """Import area files, recognised by content; each file is one transaction."""
     from udc.areas import registry
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         for path in paths:
             r = registry.import_file(
                 store, path, year=year, kind=kind, layer=layer, allow_missing_geometry=allow_missing_geometry
@@ -121,11 +124,12 @@ def areas_list(
     year: Annotated[int | None, typer.Option(help="Valid on 1 January of this year.")] = None,
     within: Annotated[str | None, typer.Option(help="Only areas inside this area or region.")] = None,
     fmt: Format = "table",
+    store_dir: StoreDir = None,
 ) -> None:
     """List area versions."""
     from udc.areas import registry
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         rows = registry.list_areas(store, kind=kind, year=year, within=within)
     _emit(rows, fmt, title="Areas", columns=["code", "kind", "name", "valid_from", "valid_to", "parent_code"])
 
@@ -137,11 +141,12 @@ def areas_changes(
     to_year: Annotated[int, typer.Option(help="… to those of 1 January of this year.")] = 2100,
     weight: Annotated[str, typer.Option(help="inwoners, woningen or hectare")] = "inwoners",
     fmt: Format = "table",
+    store_dir: StoreDir = None,
 ) -> None:
     """Boundary changes between two years with CBS's figures and the resulting weights."""
     from udc.areas.crosswalk import changes_between
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         rows = changes_between(store, from_year, to_year, weight)
     _emit(rows, fmt, title=f"Changes {from_year} → {to_year}")
 
@@ -154,11 +159,12 @@ def areas_crosswalk(
     weight: Annotated[str, typer.Option(help="inwoners, woningen or hectare")] = "inwoners",
     all_codes: Annotated[bool, typer.Option("--all", help="Include unchanged areas (share 1).")] = False,
     fmt: Format = "table",
+    store_dir: StoreDir = None,
 ) -> None:
     """The chained old → new crosswalk between two years (municipalities)."""
     from udc.areas.crosswalk import crosswalk
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         links = crosswalk(store, from_year, to_year, weight)
     rows = [
         {"from_code": x.from_code, "to_code": x.to_code, "share": round(x.share, 6), "note": x.note}
@@ -205,12 +211,13 @@ def areas_harmonise(
     boundary_year: Annotated[int | None, typer.Option(help="All rows are on this year's boundaries.")] = None,
     out: Annotated[Path | None, typer.Option(help="Output .csv or .parquet (default: CSV on stdout).")] = None,
     report: Annotated[Path | None, typer.Option(help="Write the per-row conversion report (CSV or JSON).")] = None,
+    store_dir: StoreDir = None,
 ) -> None:
     """Re-base a table to the boundaries of another year (counts redistributed, rates re-weighted)."""
     from udc.areas.harmonise import harmonise, parse_rates
 
     data = _read_table(file)
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         result = harmonise(
             store,
             data,
@@ -245,11 +252,12 @@ def areas_neighbours(
     code: Annotated[str, typer.Argument(help="Area code, e.g. GM0917.")],
     year: Annotated[int, typer.Option(help="Geometry year.")],
     fmt: Format = "table",
+    store_dir: StoreDir = None,
 ) -> None:
     """Areas sharing a border with CODE (from the imported geometry)."""
     from udc.areas import registry
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         rows = [{"code": c} for c in registry.neighbours(store, code.strip().upper(), year)]
     _emit(rows, fmt, title=f"Neighbours of {code} in {year}", columns=["code"])
 
@@ -261,12 +269,13 @@ def areas_fetch(
     year: Annotated[int, typer.Option(help="Year of the boundaries.")],
     base_url: Annotated[str, typer.Option(help="Replace PDOK's scheme and host (mirror).")] = "https://service.pdok.nl",
     refresh: Annotated[bool, typer.Option(help="Download even when cached.")] = False,
+    store_dir: StoreDir = None,
 ) -> None:
     """Download official boundaries from PDOK once, cache them in the store, and import them."""
     from udc.areas import registry
     from udc.areas.fetch import fetch
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         path = fetch(kind, year, store.path / "cache", base_url=base_url, refresh=refresh)
         r = registry.import_file(store, path, year=year, kind=kind)
     typer.echo(f"{path.name}: {r.geometries} geometries, {r.adjacent_pairs} neighbour pairs")
@@ -278,11 +287,12 @@ def areas_add(
     code: Annotated[str, typer.Argument(help="e.g. DEA2D (NUTS) or DE_05334002 (LAU)")],
     name: Annotated[str, typer.Option(help="Name of the area.")],
     parent: Annotated[str | None, typer.Option(help="Parent area code.")] = None,
+    store_dir: StoreDir = None,
 ) -> None:
     """Register an area by hand, e.g. a foreign area for cross-border work."""
     from udc.areas import registry
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         registry.add_area(store, code, name, parent=parent)
     typer.echo(f"added {code}")
 
@@ -294,21 +304,22 @@ def regions_define(
     name: Annotated[str, typer.Argument(help="Region name, e.g. parkstad.")],
     members: Annotated[str, typer.Option(help="Comma-separated member codes.")],
     title: Annotated[str | None, typer.Option(help="Display title.")] = None,
+    store_dir: StoreDir = None,
 ) -> None:
     """Define (or redefine) a region as a set of areas."""
     from udc.areas import registry
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         registry.define_region(store, name, members.split(","), title)
     typer.echo(f"region {name}: {len(members.split(','))} members")
 
 
 @regions_app.command("list")
-def regions_list(ctx: typer.Context, fmt: Format = "table") -> None:
+def regions_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
     """List regions and their members."""
     from udc.areas import registry
 
-    with _store(ctx) as store:
+    with _store(ctx, store_dir) as store:
         rows = registry.list_regions(store)
     if fmt != "json":
         rows = [{**r, "members": ",".join(r["members"])} for r in rows]
@@ -323,6 +334,7 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same tables.")] = 1,
     years: Annotated[str, typer.Option(help="First-last year of events; snapshots every 1 January.")] = "2015-2024",
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    store_dir: StoreDir = None,
 ) -> None:
     """Build (or rebuild) the demo store: a fictional region and its synthetic population."""
     from rich.progress import Progress
@@ -330,7 +342,7 @@ def demo(
     from udc.synth.generate import generate, parse_years
 
     span = parse_years(years)
-    with _store(ctx) as store, Progress(transient=True, disable=quiet) as bar:
+    with _store(ctx, store_dir) as store, Progress(transient=True, disable=quiet) as bar:
         task = bar.add_task("simulating", total=span[1] - span[0] + 1)
         report = generate(
             store,

@@ -42,4 +42,7 @@ def emit(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None, colu
             table.add_column(c)
         for r in rows:
             table.add_row(*["" if r.get(c) is None else str(_plain(r.get(c))) for c in columns])
-        Console().print(table)
+        console = Console()
+        if not console.is_terminal:  # piped or captured: do not squeeze columns into 80 characters
+            console = Console(width=200)
+        console.print(table)

@@ -273,6 +273,27 @@ def generate(
             ),
             f"SELECT * FROM read_parquet('{path.as_posix()}')",
         )
+    catalogue.save_query(
+        store,
+        catalogue.Dataset(
+            name="synth_areas",
+            title="Gebiedsindeling demoregio (fictief): gemeenten, wijken, buurten",
+            source=source,
+            sensitivity="open",
+            licence="CC0-1.0",
+            period_start=str(years[0]),
+            area_coverage=REGION_NAME,
+            provenance={
+                "generator": "udc.synth.region",
+                "seed": seed,
+                "geometry": "WKB, WGS84, simplified for the web",
+            },
+        ),
+        f"""SELECT g.code, g.kind, a.name, a.parent_code, g.simplified AS geometry_wkb FROM geometries g
+          JOIN areas a ON a.code = g.code AND a.valid_from <= DATE '{years[0]}-01-01'
+          AND (a.valid_to IS NULL OR a.valid_to > DATE '{years[0]}-01-01')
+          WHERE g.year = {years[0]} AND (g.code LIKE 'GM99%' OR g.code LIKE 'WK99%' OR g.code LIKE 'BU99%')""",
+    )
     report = SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
     report.lines = summary_lines(store, years)
     return report
