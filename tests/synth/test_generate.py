@@ -41,6 +41,8 @@ def test_region_is_registered_like_real_areas(synth: Store) -> None:
     assert registry.neighbours(synth, "GM9901", 2015)  # the core city has neighbours
     codes = {r["code"] for r in registry.list_areas(synth)}
     assert not {c for c in codes if c.startswith(("GM", "WK", "BU")) and c[2:4] != "99"}  # fictional codes only
+    versions = synth.rows("SELECT code, count(*) AS n FROM areas GROUP BY code HAVING count(*) > 1")
+    assert versions == []  # one version per area: the region does not change over the years
 
 
 def test_population_size_and_snapshots(synth: Store) -> None:

@@ -1,1 +1,1 @@
-"""CBS StatLine (OData v3/v4, offline packages) and municipal files — planned in issue 4; nothing here yet."""
+"""Getting data in: CBS StatLine (OData v3/v4, online and offline), municipal files and databases, and linking."""

@@ -7,6 +7,7 @@ Sensitivity is recorded here once so every later layer (the disclosure gate, the
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -20,6 +21,19 @@ if TYPE_CHECKING:
     from udc.store.db import Store
 
 SENSITIVITIES = ("open", "internal", "microdata")
+
+
+def crash_point(name: str) -> None:
+    """Fault injection for the atomicity tests: ``UDC_CRASH_AT=name`` kills the process here, mid-transaction."""
+    if os.environ.get("UDC_CRASH_AT") == name:
+        os._exit(70)
+
+
+def strictest(sensitivities: list[str]) -> str:
+    """A table derived from several inputs is as sensitive as the most sensitive one."""
+    return max(sensitivities, key=SENSITIVITIES.index)
+
+
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 
 
@@ -52,7 +66,33 @@ class Dataset:
             raise UdcError(f"table name '{self.table_name}' must start with 'ds_'")
 
 
-def _record(con: Any, dataset: Dataset) -> None:
+@dataclass
+class ColumnInfo:
+    """What a column means: its role (area, period, value, …), title, unit and decimals."""
+
+    name: str
+    role: str | None = None
+    title: str | None = None
+    unit: str | None = None
+    decimals: int | None = None
+    description: str | None = None
+
+
+def _record(
+    con: Any, dataset: Dataset, columns: list[ColumnInfo] | None = None, inputs: list[str] | None = None
+) -> None:
+    con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [dataset.name])
+    con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [dataset.name])
+    actual = [r[0] for r in con.execute(f'DESCRIBE "{dataset.table_name}"').fetchall()] if columns is not None else []
+    known = {c.name: c for c in columns or []}
+    for position, name in enumerate(actual):
+        c = known.get(name, ColumnInfo(name))
+        con.execute(
+            "INSERT INTO dataset_columns VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [dataset.name, position, name, c.role, c.title, c.unit, c.decimals, c.description],
+        )
+    for source in sorted(set(inputs or [])):
+        con.execute("INSERT INTO dataset_inputs VALUES (?, ?)", [dataset.name, source])
     record = asdict(dataset)
     record["provenance"] = json.dumps(dataset.provenance, sort_keys=True, default=str)
     con.execute("DELETE FROM datasets WHERE name = ?", [dataset.name])
@@ -63,8 +103,15 @@ def _record(con: Any, dataset: Dataset) -> None:
     )
 
 
-def save(store: Store, dataset: Dataset, rows: pd.DataFrame | None = None) -> Dataset:
-    """Add or replace a dataset (and its rows) in one transaction."""
+def save(
+    store: Store,
+    dataset: Dataset,
+    rows: pd.DataFrame | None = None,
+    *,
+    columns: list[ColumnInfo] | None = None,
+    inputs: list[str] | None = None,
+) -> Dataset:
+    """Add or replace a dataset (its rows, column metadata and lineage) in one transaction."""
     with store.transaction() as con:
         if rows is not None:
             con.register("_udc_rows", rows)
@@ -72,7 +119,8 @@ def save(store: Store, dataset: Dataset, rows: pd.DataFrame | None = None) -> Da
                 con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS SELECT * FROM _udc_rows')
             finally:
                 con.unregister("_udc_rows")
-        _record(con, dataset)
+        crash_point("catalogue.save")
+        _record(con, dataset, columns if columns is not None else [], inputs)
     return dataset
 
 
@@ -106,11 +154,11 @@ def list_datasets(store: Store) -> list[dict[str, Any]]:
     return entries
 
 
-def save_query(store: Store, dataset: Dataset, select_sql: str) -> Dataset:
+def save_query(store: Store, dataset: Dataset, select_sql: str, *, inputs: list[str] | None = None) -> Dataset:
     """Add or replace a dataset whose rows come from SQL (e.g. ``SELECT * FROM read_parquet('…')``)."""
     with store.transaction() as con:
         con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS {select_sql}')
-        _record(con, dataset)
+        _record(con, dataset, [], inputs)
     return dataset
 
 
@@ -121,3 +169,31 @@ def drop(store: Store, name: str) -> None:
         for (table,) in rows:
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
         con.execute("DELETE FROM datasets WHERE name = ?", [name])
+        con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [name])
+        con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [name])
+
+
+def describe(store: Store, name: str) -> dict[str, Any]:
+    """``udc catalog show``: the entry, its columns and its lineage (inputs, recursively)."""
+    entry = get(store, name)
+    columns = store.rows(
+        "SELECT name, role, title, unit, decimals, description FROM dataset_columns WHERE dataset = ? "
+        "ORDER BY position",
+        [name],
+    )
+    if not columns:  # tables saved without metadata still show their columns
+        columns = [
+            {"name": r["column_name"], "role": None, "title": None, "unit": None, "decimals": None, "description": None}
+            for r in store.rows(f'DESCRIBE "{entry.table_name}"')
+        ]
+    lineage: list[dict[str, Any]] = []
+    todo, seen = [name], {name}
+    while todo:
+        current = todo.pop()
+        for row in store.rows("SELECT input FROM dataset_inputs WHERE dataset = ? ORDER BY input", [current]):
+            lineage.append({"dataset": current, "input": row["input"]})
+            if row["input"] not in seen:
+                seen.add(row["input"])
+                todo.append(row["input"])
+    rows = store.con.execute(f'SELECT count(*) FROM "{entry.table_name}"').fetchone()
+    return {**asdict(entry), "rows": rows[0] if rows else 0, "columns": columns, "lineage": lineage}

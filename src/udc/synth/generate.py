@@ -25,7 +25,7 @@ from udc.store import catalogue
 from udc.store.db import Store
 from udc.synth.params import Params
 from udc.synth.population import DWELLING_TYPE, EPOCH, TENURE, Sink, World, day, scramble
-from udc.synth.region import ABROAD, PROVINCE, REGION, REGION_NAME, Area, build_region
+from udc.synth.region import PROVINCE, REGION, REGION_NAME, Area, build_region
 
 DATE_COLUMNS = {"date", "start", "end", "birth_date", "death_date", "built_date"}
 TABLES = {  # name: (title, sensitivity)
@@ -118,8 +118,9 @@ def register_region(store: Store, areas: list[Area], first_year: int) -> None:
             if a.kind == kind and a.geometry is not None
         ]
         registry.import_geometry(store, features, "udc synth region", first_year, open_ended=True)
-    for code, name in ABROAD:
-        registry.add_area(store, code, name)
+    for area in areas:
+        if area.geometry is None and area.kind == "lau":  # abroad without a shape ("Overig buitenland")
+            registry.add_area(store, area.code, area.name)
     in_province = [a.code for a in areas if a.kind == "GM" and a.parent == PROVINCE[0]]
     registry.set_parent(store, in_province, PROVINCE[0])
     registry.define_region(store, REGION_NAME, [m.code for m in REGION], "Demoregio (fictief)")

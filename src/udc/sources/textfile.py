@@ -1,0 +1,122 @@
+"""Reading delimited text the way it arrives at a municipality: any encoding, any separator, Dutch numbers."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from udc.errors import InputError
+
+_NL_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")  # 1.234,5 or 12,5
+_EN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234.5
+
+
+@dataclass
+class Text:
+    text: str
+    encoding: str
+    separator: str
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) or cp1252; a file mixing both is an error naming the first odd line."""
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines = raw.split(b"\n")
+    utf8_non_ascii = [i for i, line in enumerate(lines) if not line.isascii() and _is_utf8(line)]
+    bad = [i for i, line in enumerate(lines) if not _is_utf8(line)]
+    if utf8_non_ascii and bad:
+        raise InputError(
+            f"mixed encodings: line {bad[0] + 1} is not UTF-8 while line {utf8_non_ascii[0] + 1} is; "
+            "save the file in one encoding (UTF-8)",
+            file=str(path),
+        )
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        raise InputError(f"neither UTF-8 nor cp1252 (byte {exc.start})", file=str(path)) from None
+
+
+def _is_utf8(line: bytes) -> bool:
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def sniff_separator(text: str, path: Path) -> str:
+    head = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(head, delimiters=";,\t|").delimiter
+    except csv.Error:
+        first = text.splitlines()[0] if text else ""
+        counts = {sep: first.count(sep) for sep in ";,\t|"}
+        best = max(counts, key=counts.__getitem__)
+        if counts[best] == 0:
+            raise InputError("cannot find the separator (expected ';', ',', tab or '|')", file=str(path)) from None
+        return best
+
+
+def read_rows(path: Path, separator: str | None = None) -> tuple[list[str], list[list[str]], Text]:
+    """Header and rows as strings, every row checked for the header's width."""
+    text, encoding = decode(path)
+    sep = separator or sniff_separator(text, path)
+    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise InputError("empty file", file=str(path)) from None
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if not row or all(not c.strip() for c in row):
+            continue
+        if is_footer(row):
+            break
+        if len(row) != len(header):
+            raise InputError(
+                f"{len(row)} fields where the header has {len(header)} (wrong separator '{sep}'?)",
+                file=str(path),
+                row=number,
+            )
+        rows.append(row)
+    return header, rows, Text(text, encoding, sep)
+
+
+def is_footer(row: list[str]) -> bool:
+    """StatLine downloads end with lines such as "Bron: CBS" (only the first field filled)."""
+    first = row[0].strip().strip('"')
+    return first.lower().startswith(("bron:", "bron ", "source:")) and not any(c.strip() for c in row[1:])
+
+
+def parse_number(text: str, style: str) -> float:
+    """``style`` 'nl' (1.234,5) or 'en' (1,234.5); plain digits in both."""
+    s = text.strip().replace(" ", "")
+    if style == "nl":
+        s = s.replace(".", "").replace(",", ".") if ("," in s or _NL_NUMBER.match(s)) else s
+    else:
+        s = s.replace(",", "")
+    return float(s)
+
+
+def number_style(values: list[str]) -> str | None:
+    """'nl', 'en' or None (not numeric) for a column's non-empty values."""
+    present = [v.strip() for v in values if v.strip()]
+    if not present:
+        return None
+    for style in ("nl", "en"):
+        try:
+            for v in present:
+                if style == "en" and _NL_NUMBER.match(v) and not _EN_NUMBER.match(v) and "," in v:
+                    raise ValueError(v)
+                parse_number(v, style)
+        except ValueError:
+            continue
+        return style
+    return None

@@ -1,0 +1,91 @@
+"""The StatLine client against a loopback replay of real CBS responses (the network is never used)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from udc.sources.http import Http, SourceError
+from udc.sources.replay import Replay, ReplayTable
+from udc.sources.statline import StatLine
+
+
+def client(replay: Replay, tmp_path: Path | None = None) -> StatLine:
+    return StatLine(tmp_path, base_url=replay.url, http=Http(retries=3, backoff=0.01))
+
+
+def test_paging_across_several_pages_is_concurrent_and_complete(cbs_tables: dict, tmp_path: Path) -> None:
+    with Replay(cbs_tables, page_size=1000) as replay:
+        result = client(replay).fetch("83625NED")
+    assert len(result.data) == 5000
+    assert result.data.RegioS.str.len().max() <= 6 and (result.data.RegioS == "NL01").any()  # padding stripped
+    assert {"year", "period_kind", "RegioS_label"} <= set(result.data.columns)
+    skips = [p for p in replay.log if "TypedDataSet" in p and "%24skip" in p]
+    assert len(skips) == 5  # $skip 0, 1000, … 4000
+    topic = next(c for c in result.columns if c.name == "GemiddeldeVerkoopprijs_1")
+    assert (topic.unit, topic.decimals, topic.role) == ("euro", 0, "value")
+
+
+def test_follows_next_links_when_no_count_is_offered(cbs_tables: dict) -> None:
+    with Replay(cbs_tables, page_size=700, inline_count=False) as replay:
+        result = client(replay).fetch("83625NED", labels=False)
+    assert len(result.data) == 5000
+    assert sum("TypedDataSet" in p for p in replay.log) == 8  # ceil(5000 / 700) pages via odata.nextLink
+
+
+def test_a_500_then_success_and_an_aborted_connection(cbs_tables: dict) -> None:
+    faults = [("TypedDataSet", "500"), ("%24skip=2000", "abort"), ("%24skip=3000", "truncate")]
+    with Replay(cbs_tables, page_size=1000, faults=faults) as replay:
+        result = client(replay).fetch("83625NED", labels=False)
+    assert len(result.data) == 5000
+    assert result.data.drop_duplicates().shape[0] == 5000
+
+
+def test_the_real_cbs_error_body_is_quoted(data: Path) -> None:
+    body = (data / "vjenne" / "verhuizingen_twenterand.json").read_text().strip()
+    tables = {
+        "70072ned": ReplayTable(
+            v3={
+                "TableInfos": [{"Title": "Kerncijfers", "Modified": "2025-01-01"}],
+                "DataProperties": [],
+                "TypedDataSet": [{"ID": 0, "Perioden": "2019JJ00"}],
+            }
+        )
+    }
+    with Replay(tables) as replay, pytest.raises(SourceError) as error:
+        client(replay).fetch("70072ned", select=["VestigingUitAndereGemeente_21"])
+    assert body in str(error.value) and "HTTP 400" in str(error.value)
+
+
+def test_non_json_and_unknown_table(cbs_tables: dict) -> None:
+    with Replay(cbs_tables) as replay, pytest.raises(SourceError, match="HTTP 404"):
+        client(replay).fetch("99999NED")
+
+
+def test_cache_by_modified_date_and_offline_reuse(cbs_tables: dict, tmp_path: Path) -> None:
+    with Replay(cbs_tables, page_size=1000) as replay:
+        first = client(replay, tmp_path).fetch("83625NED")
+        before = len(replay.log)
+        again = client(replay, tmp_path).fetch("83625NED")
+        assert len(replay.log) - before == 1  # only TableInfos, to see whether CBS changed the table
+        assert again.from_cache and again.data.equals(first.data)
+        replay.tables["83625NED"].v3["TableInfos"][0]["Modified"] = "2025-07-01T02:00:00"
+        changed = client(replay, tmp_path).fetch("83625NED")
+        assert not changed.from_cache
+        url = replay.url
+    offline = StatLine(tmp_path, base_url=url, http=Http(retries=0)).fetch("83625NED")  # server gone
+    assert len(offline.data) == 5000
+
+
+def test_same_rows_as_cbsodata(cbs_tables: dict) -> None:
+    import cbsodata  # a dev dependency: pointed at the same replay server
+
+    with Replay(cbs_tables, page_size=1000) as replay:
+        ours = client(replay).fetch("83625NED", labels=False).data
+        cbsodata.options.use_https = False
+        theirs = cbsodata.get_data("83625NED", catalog_url=replay.url.removeprefix("http://"))
+    assert len(theirs) == len(ours) == 5000
+    prices = ours["GemiddeldeVerkoopprijs_1"].astype(object).where(ours["GemiddeldeVerkoopprijs_1"].notna(), None)
+    assert [r["GemiddeldeVerkoopprijs_1"] for r in theirs] == prices.tolist()
+    assert [r["Perioden"] for r in theirs] == ours["year"].astype(str).tolist()  # cbsodata shows titles
