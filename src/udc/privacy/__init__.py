@@ -1,1 +1,1 @@
-"""Roles, audit log and the disclosure gate — planned in issue 5; nothing here yet."""
+"""Privacy: keyed pseudonyms now; roles, audit log and the disclosure gate follow (issue 5)."""

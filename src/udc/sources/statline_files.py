@@ -125,8 +125,11 @@ def read_odata4_folder(folder: Path) -> OfflineTable:
         frame["Measure_label"] = frame["Measure"].map(measures["Title"])
         frame["unit"] = frame["Measure"].map(measures.get("Unit", pd.Series(dtype=str)))
         columns += [Column("Measure_label", "label", "Onderwerp (naam)"), Column("unit", "label", "Eenheid")]
-    dimension_columns = [c for c in frame.columns if c not in (
-        "Measure", "Measure_label", "unit", "Value", "StringValue", "ValueAttribute")]  # fmt: skip
+    dimension_columns = [
+        c
+        for c in frame.columns
+        if c not in ("Measure", "Measure_label", "unit", "Value", "StringValue", "ValueAttribute")
+    ]
     for dim in dimension_columns:
         frame[dim] = frame[dim].map(strip_code)
         kind = kinds.get(dim, "")
@@ -135,8 +138,9 @@ def read_odata4_folder(folder: Path) -> OfflineTable:
         codes = folder / f"{dim}Codes.csv"
         if codes.exists():
             table = _read_semicolon(codes)
-            frame[f"{dim}_label"] = frame[dim].map(dict(zip(table["Identifier"].map(strip_code), table["Title"],
-                                                            strict=True)))  # fmt: skip
+            frame[f"{dim}_label"] = frame[dim].map(
+                dict(zip(table["Identifier"].map(strip_code), table["Title"], strict=True))
+            )
             columns.append(Column(f"{dim}_label", "label", f"{dim} (naam)"))
     frame["Value"] = pd.to_numeric(frame["Value"].replace("", None), errors="coerce")
     columns.append(Column("Value", "value", "Waarde"))
@@ -149,8 +153,14 @@ def read_odata4_folder(folder: Path) -> OfflineTable:
     periods = [c for c in columns if c.role == "period"]
     if periods:
         _add_period_columns(frame, periods, columns)
-    return OfflineTable(meta.get("Title", folder.name), frame, columns, "odata4-package",
-                        modified=meta.get("Modified"), table=meta.get("Identifier"))  # fmt: skip
+    return OfflineTable(
+        meta.get("Title", folder.name),
+        frame,
+        columns,
+        "odata4-package",
+        modified=meta.get("Modified"),
+        table=meta.get("Identifier"),
+    )
 
 
 def read_offline(path: Path) -> OfflineTable:

@@ -10,9 +10,6 @@ from pathlib import Path
 
 from udc.errors import InputError
 
-_NL_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d+$")  # 1.234,5 or 12,5
-_EN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234.5
-
 
 @dataclass
 class Text:
@@ -98,25 +95,34 @@ def is_footer(row: list[str]) -> bool:
 def parse_number(text: str, style: str) -> float:
     """``style`` 'nl' (1.234,5) or 'en' (1,234.5); plain digits in both."""
     s = text.strip().replace(" ", "")
-    if style == "nl":
-        s = s.replace(".", "").replace(",", ".") if ("," in s or _NL_NUMBER.match(s)) else s
-    else:
-        s = s.replace(",", "")
+    s = s.replace(".", "").replace(",", ".") if style == "nl" else s.replace(",", "")
     return float(s)
 
 
-def number_style(values: list[str]) -> str | None:
-    """'nl', 'en' or None (not numeric) for a column's non-empty values."""
+_NUMERIC = re.compile(r"^\s*-?[\d.,]*\d[\d.,]*\s*$")
+
+
+def file_number_style(columns: list[list[str]], separator: str) -> str:
+    """One convention per file: 'nl' (decimal comma) when numbers carry commas and ',' is not the separator."""
+    if separator == ",":
+        return "en"
+    for values in columns:
+        for v in values:
+            if "," in v and _NUMERIC.match(v):
+                return "nl"
+    return "en"
+
+
+def number_style(values: list[str], style: str) -> str | None:
+    """``style`` if every non-empty value parses as a number in it, else None (a text column)."""
     present = [v.strip() for v in values if v.strip()]
     if not present:
         return None
-    for style in ("nl", "en"):
-        try:
-            for v in present:
-                if style == "en" and _NL_NUMBER.match(v) and not _EN_NUMBER.match(v) and "," in v:
-                    raise ValueError(v)
-                parse_number(v, style)
-        except ValueError:
-            continue
-        return style
-    return None
+    try:
+        for v in present:
+            if not _NUMERIC.match(v):
+                return None
+            parse_number(v, style)
+    except ValueError:
+        return None
+    return style

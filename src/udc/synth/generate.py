@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from udc.areas import geometry, registry
 from udc.areas.geometry import RD_NEW, WGS84, Feature
 from udc.errors import UdcError
+from udc.privacy.pseudonyms import load_key, pseudonymise_many, synthetic_bsn
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.synth.params import Params
@@ -168,9 +169,12 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
     )
 
 
-def _static_tables(world: World, sink: Sink) -> None:
+def _static_tables(world: World, sink: Sink, key: bytes) -> None:
     w = world
     everyone = np.arange(len(w.birth))
+    # Each synthetic person has a fictional BSN (never stored); the pseudonym is what a municipal file with
+    # that BSN gets at import under the same key, so the demo microdata can be linked like real data.
+    pseudonym = pseudonymise_many(synthetic_bsn(len(everyone), w.seed), key)
     sink.write(
         "persons",
         pd.DataFrame(
@@ -180,6 +184,7 @@ def _static_tables(world: World, sink: Sink) -> None:
                 "sex": np.where(w.sex == 1, "v", "m"),
                 "death_date": w.death,
                 "record_key": w.record_key.astype(np.int64),
+                "pseudonym": pseudonym,
             }
         ),
     )
@@ -207,6 +212,17 @@ def _static_tables(world: World, sink: Sink) -> None:
             {"dwelling_id": open_spells, "start": w.dw_vacant_since[open_spells], "end": np.full(len(open_spells), -1)}
         ),
     )
+
+
+def demo_key(seed: int) -> bytes:
+    """The pseudonym key of the demo: ``$UDC_PSEUDONYM_KEY`` when set, else one derived from the seed.
+
+    A derived key is fine for fictional people only; a real Urban Data Center sets its own secret key.
+    """
+    try:
+        return load_key()
+    except UdcError:
+        return f"udc-demo-key-seed-{seed}".encode()
 
 
 def generate(
@@ -249,7 +265,7 @@ def generate(
                 progress(year)
         world.snapshot(years[1] + 1, sink)
         sink.write("youth_care", world.drain("youth_care"))
-        _static_tables(world, sink)
+        _static_tables(world, sink, demo_key(seed))
         _premises(world, areas, years, sink)
     finally:
         sink.close()

@@ -1,0 +1,276 @@
+"""Bring a table into the store: read, validate, resolve areas and periods, pseudonymise, catalogue — atomically.
+
+One function per kind of source, each ending in a single catalogue transaction (``catalogue.save``): if anything
+fails before, nothing is stored; if the process dies during it, DuckDB rolls the transaction back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from udc.areas.codes import kind_of, normalise
+from udc.errors import InputError, UdcError
+from udc.privacy import pseudonyms
+from udc.sources import names as area_names
+from udc.sources.statline import Column, StatlineTable
+from udc.sources.statline_files import read_offline, safe_name
+from udc.sources.symbols import parse_period
+from udc.sources.tabular import is_database_url, load_schema, read_table, validate
+from udc.store import catalogue
+from udc.store.catalogue import ColumnInfo, Dataset
+from udc.store.db import Store
+
+CBS_LICENCE = "CC BY 4.0 (Bron: CBS)"
+
+
+@dataclass
+class ImportResult:
+    dataset: str
+    rows: int
+    sensitivity: str
+    notes: list[str] = field(default_factory=list)
+    unmatched: list[area_names.NameMatch] = field(default_factory=list)
+
+
+def _digest(source: str) -> str | None:
+    path = Path(source)
+    if not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _columns(columns: list[Column]) -> list[ColumnInfo]:
+    return [ColumnInfo(c.name, c.role, c.title, c.unit, c.decimals, c.description) for c in columns]
+
+
+def _period_range(frame: pd.DataFrame) -> tuple[str | None, str | None]:
+    if "year" in frame.columns and frame["year"].notna().any():
+        return str(int(frame["year"].min())), str(int(frame["year"].max()))
+    return None, None
+
+
+def _areas(frame: pd.DataFrame, column: str | None) -> str | None:
+    if not column or column not in frame.columns:
+        return None
+    codes = sorted({str(c) for c in frame[column].dropna().unique()})
+    return f"{len(codes)} areas: {', '.join(codes[:5])}{' …' if len(codes) > 5 else ''}"
+
+
+# -- StatLine ---------------------------------------------------------------------------------------------
+def save_statline(store: Store, result: StatlineTable, name: str | None = None) -> ImportResult:
+    """A fetched StatLine table as an ``open`` dataset with CBS provenance."""
+    name = name or f"cbs_{result.table.lower()}"
+    frame = result.data
+    area = next((c.name for c in result.columns if c.role == "area"), None)
+    start, end = _period_range(frame)
+    dataset = Dataset(
+        name=name,
+        title=result.title,
+        source=f"CBS StatLine {result.table}",
+        sensitivity="open",
+        licence=CBS_LICENCE,
+        retrieved_at=datetime.now(UTC).replace(tzinfo=None),
+        period_start=start,
+        period_end=end,
+        area_coverage=_areas(frame, area),
+        provenance={
+            "url": result.url,
+            "api": result.api,
+            "modified": result.modified,
+            "from_cache": result.from_cache,
+            **result.provenance,
+        },
+    )
+    catalogue.save(store, dataset, frame, columns=_columns(result.columns))
+    return ImportResult(name, len(frame), "open", [f"{result.api} {result.url}"])
+
+
+def import_statline_offline(store: Store, path: Path, name: str | None = None) -> ImportResult:
+    """A StatLine CSV download or an odata4 package folder."""
+    table = read_offline(path)
+    name = name or f"cbs_{safe_name(table.table or path.stem, set())}"[:63]
+    area = next((c.name for c in table.columns if c.role == "area"), None)
+    start, end = _period_range(table.data)
+    dataset = Dataset(
+        name=name,
+        title=table.title,
+        source=f"CBS StatLine {table.table or path.name} (offline {table.kind})",
+        sensitivity="open",
+        licence=CBS_LICENCE,
+        retrieved_at=datetime.now(UTC).replace(tzinfo=None),
+        period_start=start,
+        period_end=end,
+        area_coverage=_areas(table.data, area),
+        provenance={
+            "file": str(path),
+            "sha256": _digest(str(path)),
+            "kind": table.kind,
+            "modified": table.modified,
+            "notes": table.notes,
+        },
+    )
+    catalogue.save(store, dataset, table.data, columns=_columns(table.columns))
+    return ImportResult(name, len(table.data), "open", table.notes)
+
+
+# -- municipal data ---------------------------------------------------------------------------------------
+def resolve_areas(
+    store: Store,
+    frame: pd.DataFrame,
+    column: str,
+    year: int,
+    *,
+    kinds: list[str] | None,
+    within: str | None,
+    allow_unmatched: bool,
+    source: str,
+) -> tuple[pd.Series, list[str], list]:
+    """``area_code`` for a column of codes or names; unknown codes and unmatched names are errors."""
+    values = frame[column]
+    texts = [None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v).strip() for v in values]
+    present = [t for t in texts if t]
+
+    def is_code(text: str) -> bool:
+        try:
+            return kind_of(text) not in ("region",)
+        except UdcError:
+            return False
+
+    if present and all(is_code(t) for t in present):
+        known = {r["code"] for r in store.rows("SELECT DISTINCT code FROM areas")}
+        codes = [normalise(t) if t else None for t in texts]
+        for row, code in enumerate(codes, start=2):
+            if code and code not in known:
+                raise InputError(
+                    f"unknown area code '{code}' (import its code list or geometry first)",
+                    file=source,
+                    row=row,
+                    field=column,
+                )
+        return pd.Series(codes, index=frame.index), [f"{len(present)} area codes"], []
+    report = area_names.match_names(store, sorted(set(present)), year, kinds=kinds, within=within)
+    by_name = {m.name: m for m in report.matches}
+    unmatched = report.unmatched
+    if unmatched and not allow_unmatched:
+        first = unmatched[0]
+        row = texts.index(first.name) + 2
+        hint = f"; did you mean {', '.join(first.suggestions)}" if first.suggestions else ""
+        what = "matches several areas" if first.how == "ambiguous" else "matches no area"
+        raise InputError(
+            f"name '{first.name}' {what}{hint} ({len(unmatched)} names unmatched; --within narrows, "
+            "--allow-unmatched keeps them without a code)",
+            file=source,
+            row=row,
+            field=column,
+        )
+    codes = [by_name[t].code if t else None for t in texts]
+    return pd.Series(codes, index=frame.index), [report.summary()], unmatched
+
+
+def import_municipal(
+    store: Store,
+    source: str,
+    name: str,
+    *,
+    title: str | None = None,
+    sensitivity: str = "internal",
+    area_column: str | None = None,
+    area_kinds: list[str] | None = None,
+    within: str | None = None,
+    year: int | None = None,
+    period_column: str | None = None,
+    schema: Path | None = None,
+    pseudonymise: str | None = None,
+    key: bytes | None = None,
+    allow_unmatched: bool = False,
+    sheet: str | None = None,
+    table: str | None = None,
+    licence: str | None = None,
+) -> ImportResult:
+    """A municipal file or database table into the catalogue (see ``udc import --help``)."""
+    Dataset(name=name, title=title or name, source="check", sensitivity=sensitivity)  # validate early
+    read = read_table(source, sheet=sheet, table=table, text_columns=[c for c in (pseudonymise, area_column) if c])
+    frame = read.data
+    if frame.empty:
+        raise InputError("no rows", file=source)
+    if schema is not None:
+        frame = validate(frame, load_schema(schema), source)
+    columns: list[ColumnInfo] = []
+    notes = [", ".join(f"{k} {v}" for k, v in read.details.items())]
+    if period_column:
+        if period_column not in frame.columns:
+            raise InputError(f"no column '{period_column}' (columns: {', '.join(frame.columns)})", file=source)
+        years = []
+        for row, value in enumerate(frame[period_column], start=2):
+            try:
+                years.append(parse_period(str(value).split(".")[0]).year)
+            except ValueError as exc:
+                raise InputError(str(exc), file=source, row=row, field=period_column) from None
+        frame["year"] = years
+        columns.append(ColumnInfo(period_column, "period"))
+    elif year is not None:
+        frame["year"] = year
+    if "year" in frame.columns:
+        columns.append(ColumnInfo("year", "period", "Jaar"))
+    unmatched: list = []
+    if area_column:
+        if area_column not in frame.columns:
+            raise InputError(f"no column '{area_column}' (columns: {', '.join(frame.columns)})", file=source)
+        match_year = year or (int(frame["year"].mode()[0]) if "year" in frame.columns else datetime.now().year)
+        codes, area_notes, unmatched = resolve_areas(
+            store,
+            frame,
+            area_column,
+            match_year,
+            kinds=area_kinds,
+            within=within,
+            allow_unmatched=allow_unmatched,
+            source=source,
+        )
+        frame.insert(0, "area_code", codes)
+        columns += [ColumnInfo("area_code", "area", "Gebiedscode"), ColumnInfo(area_column, "label")]
+        notes += area_notes
+    if pseudonymise:
+        if pseudonymise not in frame.columns:
+            raise InputError(f"no column '{pseudonymise}' to pseudonymise", file=source)
+        if key is None:
+            raise UdcError("pseudonymising needs a key (UDC_PSEUDONYM_KEY or --key-file)")
+        frame.insert(
+            0, "pseudonym", pseudonyms.pseudonymise(list(frame.pop(pseudonymise)), key, file=source, field=pseudonymise)
+        )
+        columns.append(ColumnInfo("pseudonym", "key", "Pseudoniem (HMAC-SHA-256)"))
+        if sensitivity != "microdata":
+            notes.append(f"sensitivity {sensitivity} → microdata: person-level data keyed by pseudonym")
+            sensitivity = "microdata"
+    start, end = _period_range(frame)
+    origin = "database" if is_database_url(source) else "file"
+    dataset = Dataset(
+        name=name,
+        title=title or name,
+        source=f"municipal: {Path(source).name if origin == 'file' else source}",
+        sensitivity=sensitivity,
+        licence=licence,
+        retrieved_at=datetime.now(UTC).replace(tzinfo=None),
+        period_start=start,
+        period_end=end,
+        area_coverage=_areas(frame, "area_code" if area_column else None),
+        provenance={
+            origin: source,
+            "sha256": _digest(source),
+            **read.details,
+            "notes": notes,
+            "pseudonymised": pseudonymise,
+        },
+    )
+    catalogue.save(store, dataset, frame, columns=columns)
+    return ImportResult(name, len(frame), sensitivity, notes, unmatched)
+
+
+def provenance_of(store: Store, name: str) -> dict[str, Any]:
+    return catalogue.get(store, name).provenance
