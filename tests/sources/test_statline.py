@@ -11,8 +11,8 @@ from udc.sources.replay import Replay, ReplayTable
 from udc.sources.statline import StatLine
 
 
-def client(replay: Replay, tmp_path: Path | None = None) -> StatLine:
-    return StatLine(tmp_path, base_url=replay.url, http=Http(retries=3, backoff=0.01))
+def client(replay: Replay, tmp_path: Path | None = None, max_age: float = 12 * 3600) -> StatLine:
+    return StatLine(tmp_path, base_url=replay.url, http=Http(retries=3, backoff=0.01), max_age=max_age)
 
 
 def test_paging_across_several_pages_is_concurrent_and_complete(cbs_tables: dict, tmp_path: Path) -> None:
@@ -67,14 +67,16 @@ def test_cache_by_modified_date_and_offline_reuse(cbs_tables: dict, tmp_path: Pa
     with Replay(cbs_tables, page_size=1000) as replay:
         first = client(replay, tmp_path).fetch("83625NED")
         before = len(replay.log)
-        again = client(replay, tmp_path).fetch("83625NED")
+        recent = client(replay, tmp_path).fetch("83625NED")
+        assert len(replay.log) == before and recent.from_cache  # checked less than max_age ago: no request
+        again = client(replay, tmp_path, max_age=0).fetch("83625NED")
         assert len(replay.log) - before == 1  # only TableInfos, to see whether CBS changed the table
         assert again.from_cache and again.data.equals(first.data)
         replay.tables["83625NED"].v3["TableInfos"][0]["Modified"] = "2025-07-01T02:00:00"
-        changed = client(replay, tmp_path).fetch("83625NED")
-        assert not changed.from_cache
+        changed = client(replay, tmp_path, max_age=0).fetch("83625NED")
+        assert not changed.from_cache and len(changed.data) == 5000
         url = replay.url
-    offline = StatLine(tmp_path, base_url=url, http=Http(retries=0)).fetch("83625NED")  # server gone
+    offline = StatLine(tmp_path, base_url=url, http=Http(retries=0), max_age=0).fetch("83625NED")  # server gone
     assert len(offline.data) == 5000
 
 

@@ -44,7 +44,7 @@ class Http:
     def __init__(
         self,
         *,
-        workers: int = 4,
+        workers: int = 8,
         retries: int = 4,
         backoff: float = 0.25,
         timeout: float = 60.0,
@@ -64,6 +64,10 @@ class Http:
 
     def get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
         """GET and decode JSON, retrying what is worth retrying."""
+        return self.get_json_bytes(url, params)[0]
+
+    def get_json_bytes(self, url: str, params: dict[str, Any] | None = None) -> tuple[Any, bytes]:
+        """The decoded JSON and the raw body (to cache without encoding it again)."""
         last: str = ""
         for attempt in range(self.retries + 1):
             if attempt:
@@ -80,7 +84,7 @@ class Http:
             if response.status_code >= 400:
                 raise SourceError(f"{response.request.url}: HTTP {response.status_code}: {_body_excerpt(response)}")
             try:
-                return response.json()
+                return response.json(), response.content
             except (json.JSONDecodeError, UnicodeDecodeError):
                 body = _body_excerpt(response)
                 if body.startswith(("{", "[")):  # cut off mid-way: the connection dropped, try again

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,6 +34,7 @@ class Replay:
     page_size: int = 10_000
     inline_count: bool = True
     faults: list[tuple[str, str]] = field(default_factory=list)  # (path contains, "500" | "abort" | "truncate")
+    latency: float = 0.0  # seconds per request, to stand in for the distance to CBS
     log: list[str] = field(default_factory=list)
 
     def __enter__(self) -> Replay:
@@ -67,6 +69,8 @@ class Replay:
         parts = urllib.parse.urlsplit(h.path)
         query = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query).items()}
         self.log.append(h.path)
+        if self.latency:
+            time.sleep(self.latency)
         for i, (needle, kind) in enumerate(self.faults):
             if needle in h.path:
                 del self.faults[i]

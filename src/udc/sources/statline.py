@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,7 @@ class StatLine:
         catalog: str = "CBS",
         http: Http | None = None,
         page_size: int = V3_PAGE,
+        max_age: float = 12 * 3600,
     ) -> None:
         self.cache_dir = cache_dir
         self.catalog = catalog
@@ -82,6 +84,7 @@ class StatLine:
         self.v4 = _host(base_url, HOSTS["v4"])
         self.http = http or Http()
         self.page_size = page_size
+        self.max_age = max_age  # seconds a cached TableInfos is trusted before asking CBS for Modified again
 
     # -- cache ---------------------------------------------------------------------------------------------
     def _cached(self, path: Path | None, load: Any) -> Any:
@@ -125,8 +128,17 @@ class StatLine:
 
         return self._cached(folder / f"{name}.json" if folder else None, load)
 
-    def _v3_rows(self, table: str, folder: Path | None, filters: str | None, select: list[str] | None) -> list[dict]:
-        """TypedDataSet: the first page tells the row count, the other pages are fetched concurrently."""
+    def _v3_rows(
+        self,
+        table: str,
+        folder: Path | None,
+        filters: str | None,
+        select: list[str] | None,
+        extra: list[Any],
+        prefetch: list[Any] = (),  # type: ignore[assignment]
+    ) -> tuple[list[dict], list[Any]]:
+        """TypedDataSet: the first page (with ``prefetch`` callables beside it) tells the row count; the other
+        pages and the ``extra`` callables then run concurrently. Returns rows + prefetch and extra results."""
         params: dict[str, Any] = {"$format": "json", "$top": self.page_size, "$inlinecount": "allpages"}
         if filters:
             params["$filter"] = filters
@@ -136,25 +148,31 @@ class StatLine:
         url = self._v3_url(table, "TypedDataSet")
 
         def page(skip: int) -> dict[str, Any]:
-            return self._cached(
-                pages / f"{skip:09d}.json" if pages else None,
-                lambda: self.http.get_json(url, {**params, "$skip": skip}),
-            )
+            path = pages / f"{skip:09d}.json" if pages else None
+            if path is not None and path.exists():
+                return json.loads(path.read_bytes())
+            value, raw = self.http.get_json_bytes(url, {**params, "$skip": skip})
+            if path is not None:  # a page is either complete on disk or absent
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.with_suffix(".part").write_bytes(raw)
+                path.with_suffix(".part").replace(path)
+            return value
 
-        first = page(0)
+        first, *early = self.http.map(lambda job: job(), [lambda: page(0), *prefetch])
         rows = list(first.get("value") or [])
         count = first.get("odata.count")
-        if count is not None:
-            skips = range(len(rows), int(count), max(len(rows), 1)) if rows else []
-            for result in self.http.map(page, skips):
-                rows.extend(result.get("value") or [])
-        else:  # no count offered: follow nextLinks one by one
+        skips = list(range(len(rows), int(count), max(len(rows), 1))) if count is not None and rows else []
+        jobs = [lambda s=s: page(s) for s in skips] + list(extra)
+        results = self.http.map(lambda job: job(), jobs)
+        for result in results[: len(skips)]:
+            rows.extend(result.get("value") or [])
+        if count is None:  # no count offered: follow nextLinks one by one
             link = first.get("odata.nextLink")
             while link:
                 result = self.http.get_json(link)
                 rows.extend(result.get("value") or [])
                 link = result.get("odata.nextLink")
-        return rows
+        return rows, early + results[len(skips) :]
 
     def info(self, table: str) -> dict[str, Any]:
         """What ``udc statline info`` shows: title, modified, dimensions and topics with units."""
@@ -180,30 +198,78 @@ class StatLine:
         self, table: str, *, filters: str | None = None, select: list[str] | None = None, labels: bool = True
     ) -> StatlineTable:
         """A v3 TypedDataSet as a normalised DataFrame with column metadata."""
-        try:
-            info = self.table_info(table)
-            modified = info.get("Modified")
-        except SourceError:
-            cached = self._latest_cache("v3", table)
-            if cached is None:
-                raise
+        cached = self._latest_cache("v3", table)
+        fresh = cached is not None and time.time() - (cached / "TableInfos.json").stat().st_mtime < self.max_age
+        if fresh:
+            assert cached is not None
             info = json.loads((cached / "TableInfos.json").read_text(encoding="utf-8"))[0]
-            modified = info.get("Modified")
+        else:
+            try:
+                info = self.table_info(table)
+            except SourceError:
+                if cached is None:
+                    raise
+                info = json.loads((cached / "TableInfos.json").read_text(encoding="utf-8"))[0]  # offline
+        modified = info.get("Modified")
         folder = self._folder("v3", table, modified)
         from_cache = bool(folder and (folder / "data" / _key(filters, select)).exists())
-        if folder is not None:
+        if folder is not None and not fresh:
+            (folder / "TableInfos.json").unlink(missing_ok=True)  # rewritten: its age is the last check
             self._cached(folder / "TableInfos.json", lambda: [info])
-        props = self._v3_list(table, "DataProperties", folder)
-        rows = self._v3_rows(table, folder, filters, select)
-        frame = pd.DataFrame(rows)
+        provenance = {"filter": filters, "select": select, "catalog": self.catalog}
+        url = self._v3_url(table, "TypedDataSet")
+        done = (
+            folder / "data" / _key(filters, select) / f"table{'' if labels else '_nolabels'}.parquet"
+            if folder
+            else None
+        )
+        if done is not None and done.exists():  # the normalised result of an earlier complete fetch
+            frame = pd.read_parquet(done)
+            meta = json.loads(done.with_suffix(".json").read_text(encoding="utf-8"))
+            return StatlineTable(
+                table,
+                info.get("Title", table),
+                frame,
+                [Column(**c) for c in meta],
+                modified,
+                url,
+                "v3",
+                True,
+                provenance,
+            )
+        # DataProperties comes with the first page; the dimension code lists with the remaining pages.
+        holder: dict[str, Any] = {}
+
+        def code_list(position: int) -> Any:
+            dims = holder["dims"]
+            if not labels or position >= len(dims):
+                return None
+            return self._v3_list(table, dims[position]["Key"], folder)
+
+        def properties() -> list[dict[str, Any]]:
+            props = self._v3_list(table, "DataProperties", folder)
+            dims = [p for p in props if p.get("Type", "").endswith("Dimension")]
+            holder["dims"] = [p for p in dims if not select or p["Key"] in select]
+            return props
+
+        expected = 8 if labels else 0  # upper bound of dimensions; unused slots return None
+        rows, fetched = self._v3_rows(
+            table, folder, filters, select, [lambda i=i: code_list(i) for i in range(expected)], [properties]
+        )
+        props, code_lists_fetched = fetched[0], fetched[1:]
+        dim_props = holder["dims"]
+        fetched = code_lists_fetched[: len(dim_props)] if labels else []
+        if labels and len(dim_props) > expected:  # more dimensions than slots: fetch the rest now
+            fetched += self.http.map(lambda p: self._v3_list(table, p["Key"], folder), dim_props[expected:])
+        frame = pd.DataFrame.from_records(rows)
         if "ID" in frame.columns:
             frame = frame.drop(columns="ID")
         columns: list[Column] = []
-        dims = [p for p in props if p.get("Type", "").endswith("Dimension") and p["Key"] in frame.columns]
-        dim_lists = self.http.map(lambda p: self._v3_list(table, p["Key"], folder), dims) if labels else []
+        dims = [p for p in dim_props if p["Key"] in frame.columns]
+        dim_lists = [lst for p, lst in zip(dim_props, fetched, strict=False) if p["Key"] in frame.columns]
         for prop in dims:
             key = prop["Key"]
-            frame[key] = frame[key].map(strip_code)
+            frame[key] = frame[key].str.strip()
             role = {"GeoDimension": "area", "TimeDimension": "period"}.get(prop["Type"], "dimension")
             columns.append(Column(key, role, prop.get("Title", key), description=prop.get("Description")))
         for prop, codes in zip(dims, dim_lists, strict=False):
@@ -223,24 +289,21 @@ class StatLine:
                     )
                 )
         _add_period_columns(frame, [c for c in columns if c.role == "period"], columns)
+        if done is not None:
+            frame.to_parquet(done.with_suffix(".part"))
+            done.with_suffix(".json").write_text(json.dumps([c.__dict__ for c in columns]), encoding="utf-8")
+            done.with_suffix(".part").replace(done)
         return StatlineTable(
-            table,
-            info.get("Title", table),
-            frame,
-            columns,
-            modified,
-            self._v3_url(table, "TypedDataSet"),
-            "v3",
-            from_cache,
-            {"filter": filters, "select": select, "catalog": self.catalog},
+            table, info.get("Title", table), frame, columns, modified, url, "v3", from_cache, provenance
         )
 
     def _latest_cache(self, api: str, table: str) -> Path | None:
+        """The most recently checked cached version of a table."""
         if self.cache_dir is None:
             return None
         base = self.cache_dir / "statline" / api / self.catalog.lower() / table.upper()
-        versions = sorted(p for p in base.glob("*") if (p / "TableInfos.json").exists()) if base.exists() else []
-        return versions[-1] if versions else None
+        versions = [p for p in base.glob("*") if (p / "TableInfos.json").exists()] if base.exists() else []
+        return max(versions, key=lambda p: (p / "TableInfos.json").stat().st_mtime) if versions else None
 
     # -- v4 ------------------------------------------------------------------------------------------------
     def _v4_url(self, table: str, name: str = "") -> str:

@@ -1,0 +1,97 @@
+"""Fetching a paged StatLine table: udc against cbsodata, and udc's cached re-fetch, in the same run.
+
+The server is the loopback replay server (a separate process, so server and client do not share a CPU); the table
+has 60 000 rows in the TypedDataSet shape: the 5 000 recorded 83625NED rows (../shared/data/vjenne) times 12
+codes of an added dimension, served in pages of 10 000 like opendata.cbs.nl. Each case runs with no added latency
+and with 300 ms per request (a stand-in for the time CBS takes to answer).
+
+    python benchmarks/bench_statline.py
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+
+def build_table() -> dict:
+    from cbs_fixtures import table_83625ned  # the replay table of the tests
+
+    table = table_83625ned(DATA)
+    rows = table.v3["TypedDataSet"]
+    kinds = [f"T{k:03d}" for k in range(12)]
+    big = [
+        {"ID": k * len(rows) + i, "Woningtype": kind, **{c: v for c, v in r.items() if c != "ID"}}
+        for k, kind in enumerate(kinds)
+        for i, r in enumerate(rows)
+    ]
+    table.v3["TypedDataSet"] = big
+    table.v3["DataProperties"].insert(
+        1,
+        {"odata.type": "Cbs.OData.Dimension", "ID": 9, "Type": "Dimension", "Key": "Woningtype", "Title": "Woningtype"},
+    )
+    table.v3["Woningtype"] = [{"Key": k, "Title": f"Type {k}", "Description": ""} for k in kinds]
+    return {"83625NED": table}
+
+
+def serve(queue: multiprocessing.Queue, latency: float) -> None:
+    from udc.sources.replay import Replay
+
+    with Replay(build_table(), page_size=10_000, latency=latency) as replay:
+        queue.put(replay.url)
+        time.sleep(3600)
+
+
+def run(latency: float) -> dict[str, float]:
+    import cbsodata
+
+    from udc.sources.http import Http
+    from udc.sources.statline import StatLine
+
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve, args=(queue, latency), daemon=True)
+    server.start()
+    url = queue.get(timeout=60)
+    try:
+        with tempfile.TemporaryDirectory() as cache:
+            t0 = time.perf_counter()
+            first = StatLine(Path(cache), base_url=url, http=Http()).fetch("83625NED")
+            t_first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            again = StatLine(Path(cache), base_url=url, http=Http()).fetch("83625NED")
+            t_cached = time.perf_counter() - t0
+        assert again.from_cache and len(again.data) == len(first.data) == 60_000
+        cbsodata.options.use_https = False
+        t0 = time.perf_counter()
+        theirs = cbsodata.get_data("83625NED", catalog_url=url.removeprefix("http://"))
+        t_cbsodata = time.perf_counter() - t0
+        assert len(theirs) == 60_000
+    finally:
+        server.terminate()
+    return {"udc": t_first, "cached": t_cached, "cbsodata": t_cbsodata}
+
+
+def main() -> None:
+    print(
+        f"{'latency':>8} {'cbsodata s':>11} {'udc s':>7} {'udc cached s':>13} {'cbsodata/udc':>13} {'first/cached':>13}"
+    )
+    results = {}
+    for latency in (0.0, 0.3):
+        r = run(latency)
+        results[latency] = r
+        print(
+            f"{latency * 1000:>6.0f}ms {r['cbsodata']:>11.2f} {r['udc']:>7.2f} {r['cached']:>13.3f} "
+            f"{r['cbsodata'] / r['udc']:>13.1f} {r['udc'] / r['cached']:>13.1f}"
+        )
+    print(json.dumps({str(k): v for k, v in results.items()}))
+
+
+if __name__ == "__main__":
+    main()

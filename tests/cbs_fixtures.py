@@ -1,0 +1,79 @@
+"""Replay tables: real recorded CBS responses plus metadata built in CBS's documented shape (tests, benchmarks)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from udc.sources.replay import ReplayTable
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def table_83625ned(data: Path = DATA) -> ReplayTable:
+    """83625NED (average sale price of dwellings): the real first 5 000 TypedDataSet rows and the real RegioS
+    dimension; TableInfos, DataProperties and Perioden written in the shape opendata.cbs.nl returns them."""
+    rows = json.loads((data / "vjenne" / "verkoopprijzen_alle_regioos_raw.json").read_text())["value"]
+    regions = json.loads((data / "vjenne" / "regiocodes_omgeving.json").read_text())["value"]
+    periods = sorted({r["Perioden"] for r in rows})
+    return ReplayTable(
+        v3={
+            "TableInfos": [
+                {
+                    "ID": 0,
+                    "Title": "Bestaande koopwoningen; gemiddelde verkoopprijzen, regio",
+                    "ShortTitle": "Verkoopprijzen",
+                    "Identifier": "83625NED",
+                    "Summary": "Gemiddelde verkoopprijzen van bestaande koopwoningen",
+                    "Modified": "2025-06-23T02:00:00",
+                    "Frequency": "Perjaar",
+                    "Period": "1995-2024",
+                    "Language": "nl",
+                    "Catalog": "CBS",
+                    "RecordCount": 5000,
+                    "ColumnCount": 4,
+                }
+            ],
+            "DataProperties": [
+                {
+                    "odata.type": "Cbs.OData.GeoDimension",
+                    "ID": 0,
+                    "Position": 0,
+                    "ParentID": None,
+                    "Type": "GeoDimension",
+                    "Key": "RegioS",
+                    "Title": "Regio's",
+                    "Description": "",
+                    "MapYear": "2024",
+                    "ReleasePolicy": True,
+                },
+                {
+                    "odata.type": "Cbs.OData.TimeDimension",
+                    "ID": 1,
+                    "Position": 1,
+                    "ParentID": None,
+                    "Type": "TimeDimension",
+                    "Key": "Perioden",
+                    "Title": "Perioden",
+                    "Description": "",
+                },
+                {
+                    "odata.type": "Cbs.OData.Topic",
+                    "ID": 2,
+                    "Position": 2,
+                    "ParentID": None,
+                    "Type": "Topic",
+                    "Key": "GemiddeldeVerkoopprijs_1",
+                    "Title": "Gemiddelde verkoopprijs",
+                    "Description": "",
+                    "Datatype": "Long",
+                    "Unit": "euro",
+                    "Decimals": 0,
+                    "Default": "Impossible",
+                },
+            ],
+            "RegioS": regions,
+            "Perioden": [{"Key": p, "Title": p[:4], "Description": "", "Status": "Definitief"} for p in periods],
+            "TypedDataSet": rows,
+        }
+    )
