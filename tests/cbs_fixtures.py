@@ -77,3 +77,27 @@ def table_83625ned(data: Path = DATA) -> ReplayTable:
             "TypedDataSet": rows,
         }
     )
+
+
+def table_woonplaatsen_v4(data: Path = DATA) -> ReplayTable:
+    """A v4 (datasets API) table from the real odata4 CSV package in p2000_woonplaatsen: Observations and RegioSCodes
+    as recorded; Properties, Dimensions and MeasureCodes written in the documented shape."""
+    import csv
+
+    def rows(name: str) -> list[dict]:
+        with (data / "p2000_woonplaatsen" / name).open(encoding="utf-8") as f:
+            return list(csv.DictReader(f, delimiter=";"))
+
+    observations = []
+    for r in rows("Observations.csv"):
+        observations.append({"Id": int(r["Id"]), "Measure": r["Measure"], "RegioS": r["RegioS"],
+                             "Value": float(r["Value"]) if r["Value"] else None, "StringValue": r["StringValue"],
+                             "ValueAttribute": r["ValueAttribute"]})
+    measures = sorted({o["Measure"] for o in observations})
+    return ReplayTable(v4={
+        "Properties": {"Identifier": "85210NED", "Title": "Woonplaatsen in Nederland", "Modified": "2024-03-01T00:00:00"},
+        "Dimensions": [{"Identifier": "RegioS", "Title": "Regio's", "Kind": "GeoDimension"}],
+        "MeasureCodes": [{"Identifier": m, "Title": m, "Unit": None} for m in measures],
+        "Observations": observations,
+        "RegioSCodes": rows("RegioSCodes.csv"),
+    })

@@ -91,3 +91,26 @@ def test_same_rows_as_cbsodata(cbs_tables: dict) -> None:
     prices = ours["GemiddeldeVerkoopprijs_1"].astype(object).where(ours["GemiddeldeVerkoopprijs_1"].notna(), None)
     assert [r["GemiddeldeVerkoopprijs_1"] for r in theirs] == prices.tolist()
     assert [r["Perioden"] for r in theirs] == ours["year"].astype(str).tolist()  # cbsodata shows titles
+
+
+def test_v4_observations_with_codes_and_paging() -> None:
+    from cbs_fixtures import table_woonplaatsen_v4
+
+    with Replay({"85210NED": table_woonplaatsen_v4()}, page_size=5000) as replay:
+        result = client(replay).fetch_v4("85210NED")
+        assert sum("Observations" in p for p in replay.log) == 4  # 17 507 rows in pages of 5 000
+    frame = result.data
+    assert len(frame) == 17_507
+    row = frame[(frame.Measure == "GM000C") & (frame.RegioS == "WP1925")].iloc[0]
+    assert row.StringValue.strip() == "Almelo" and row.RegioS_label == "Aadorp"
+    assert set(frame.value_symbol.dropna()) == set() and result.api == "v4"
+
+
+def test_bulk_feed_and_progress(cbs_tables: dict) -> None:
+    seen: list[tuple[int, int | None]] = []
+    with Replay(cbs_tables, page_size=1500) as replay:
+        client = StatLine(None, base_url=replay.url, bulk=True, progress=lambda d, t: seen.append((d, t)))
+        result = client.fetch("83625NED", labels=False)
+    assert len(result.data) == 5000
+    assert all("/ODataFeed/odata/" in p for p in replay.log)
+    assert seen[-1] == (5000, None)

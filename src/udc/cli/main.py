@@ -339,10 +339,10 @@ BaseUrl = Annotated[
 CatalogOpt = Annotated[str, typer.Option("--catalog", help="CBS, or dataderden for third-party tables.")]
 
 
-def _statline(store: Store, base_url: str | None, catalog: str) -> Any:
+def _statline(store: Store, base_url: str | None, catalog: str, **options: Any) -> Any:
     from udc.sources.statline import StatLine
 
-    return StatLine(store.path / "cache", base_url=base_url, catalog=catalog)
+    return StatLine(store.path / "cache", base_url=base_url, catalog=catalog, **options)
 
 
 @statline_app.command("info")
@@ -377,13 +377,26 @@ def statline_fetch(
     dataset: Annotated[str | None, typer.Option(help="Catalogue name (default cbs_<table>).")] = None,
     base_url: BaseUrl = None,
     catalog: CatalogOpt = "CBS",
+    bulk: Annotated[bool, typer.Option(help="Use CBS's bulk ODataFeed (nextLink paging) instead of ODataApi.")] = False,
+    refresh: Annotated[bool, typer.Option(help="Ask CBS whether the table changed, even if checked recently.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     store_dir: StoreDir = None,
 ) -> None:
     """Fetch a table (concurrent pages, retries, cache by Modified date) into the catalogue as open data."""
+    from rich.progress import Progress
+
     from udc.sources.importer import save_statline
 
-    with _store(ctx, store_dir) as store:
-        client = _statline(store, base_url, catalog)
+    with _store(ctx, store_dir) as store, Progress(transient=True, disable=quiet) as bar:
+        task = bar.add_task(f"{table}", total=None)
+        client = _statline(
+            store,
+            base_url,
+            catalog,
+            bulk=bulk,
+            max_age=0 if refresh else 12 * 3600,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
         columns = [c.strip() for c in select.split(",")] if select else None
         if api == "v4":
             result = client.fetch_v4(table, filters=filters)

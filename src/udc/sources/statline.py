@@ -76,6 +76,8 @@ class StatLine:
         http: Http | None = None,
         page_size: int = V3_PAGE,
         max_age: float = 12 * 3600,
+        bulk: bool = False,
+        progress: Any = None,
     ) -> None:
         self.cache_dir = cache_dir
         self.catalog = catalog
@@ -85,6 +87,8 @@ class StatLine:
         self.http = http or Http()
         self.page_size = page_size
         self.max_age = max_age  # seconds a cached TableInfos is trusted before asking CBS for Modified again
+        self.bulk = bulk  # ODataFeed: CBS's bulk service, paged by nextLink only
+        self.progress = progress  # called as progress(rows_so_far, total_or_None)
 
     # -- cache ---------------------------------------------------------------------------------------------
     def _cached(self, path: Path | None, load: Any) -> Any:
@@ -106,7 +110,8 @@ class StatLine:
 
     # -- v3 ------------------------------------------------------------------------------------------------
     def _v3_url(self, table: str, name: str = "") -> str:
-        return f"{self.v3}/ODataApi/odata/{table}/{name}".rstrip("/")
+        service = "ODataFeed" if self.bulk else "ODataApi"
+        return f"{self.v3}/{service}/odata/{table}/{name}".rstrip("/")
 
     def table_info(self, table: str) -> dict[str, Any]:
         """TableInfos of a v3 table (title, Modified, period coverage …)."""
@@ -139,7 +144,9 @@ class StatLine:
     ) -> tuple[list[dict], list[Any]]:
         """TypedDataSet: the first page (with ``prefetch`` callables beside it) tells the row count; the other
         pages and the ``extra`` callables then run concurrently. Returns rows + prefetch and extra results."""
-        params: dict[str, Any] = {"$format": "json", "$top": self.page_size, "$inlinecount": "allpages"}
+        params: dict[str, Any] = {"$format": "json"}
+        if not self.bulk:
+            params.update({"$top": self.page_size, "$inlinecount": "allpages"})
         if filters:
             params["$filter"] = filters
         if select:
@@ -161,17 +168,31 @@ class StatLine:
         first, *early = self.http.map(lambda job: job(), [lambda: page(0), *prefetch])
         rows = list(first.get("value") or [])
         count = first.get("odata.count")
-        skips = list(range(len(rows), int(count), max(len(rows), 1))) if count is not None and rows else []
-        jobs = [lambda s=s: page(s) for s in skips] + list(extra)
+        total = int(count) if count is not None else None
+        skips = list(range(len(rows), total, max(len(rows), 1))) if total is not None and rows else []
+        done = [len(rows)]
+
+        def counted(skip: int) -> dict[str, Any]:
+            result = page(skip)
+            done[0] += len(result.get("value") or [])
+            if self.progress:
+                self.progress(done[0], total)
+            return result
+
+        if self.progress:
+            self.progress(done[0], total)
+        jobs = [lambda s=s: counted(s) for s in skips] + list(extra)
         results = self.http.map(lambda job: job(), jobs)
         for result in results[: len(skips)]:
             rows.extend(result.get("value") or [])
-        if count is None:  # no count offered: follow nextLinks one by one
+        if total is None:  # no count offered (or the bulk feed): follow nextLinks one by one
             link = first.get("odata.nextLink")
             while link:
                 result = self.http.get_json(link)
                 rows.extend(result.get("value") or [])
                 link = result.get("odata.nextLink")
+                if self.progress:
+                    self.progress(len(rows), None)
         return rows, early + results[len(skips) :]
 
     def info(self, table: str) -> dict[str, Any]:
