@@ -90,14 +90,27 @@ def table_woonplaatsen_v4(data: Path = DATA) -> ReplayTable:
 
     observations = []
     for r in rows("Observations.csv"):
-        observations.append({"Id": int(r["Id"]), "Measure": r["Measure"], "RegioS": r["RegioS"],
-                             "Value": float(r["Value"]) if r["Value"] else None, "StringValue": r["StringValue"],
-                             "ValueAttribute": r["ValueAttribute"]})
+        observations.append(
+            {
+                "Id": int(r["Id"]),
+                "Measure": r["Measure"],
+                "RegioS": r["RegioS"],
+                "Value": float(r["Value"]) if r["Value"] else None,
+                "StringValue": r["StringValue"],
+                "ValueAttribute": r["ValueAttribute"],
+            }
+        )
     measures = sorted({o["Measure"] for o in observations})
-    return ReplayTable(v4={
-        "Properties": {"Identifier": "85210NED", "Title": "Woonplaatsen in Nederland", "Modified": "2024-03-01T00:00:00"},
-        "Dimensions": [{"Identifier": "RegioS", "Title": "Regio's", "Kind": "GeoDimension"}],
-        "MeasureCodes": [{"Identifier": m, "Title": m, "Unit": None} for m in measures],
-        "Observations": observations,
-        "RegioSCodes": rows("RegioSCodes.csv"),
-    })
+    return ReplayTable(
+        v4={
+            "Properties": {
+                "Identifier": "85210NED",
+                "Title": "Woonplaatsen in Nederland",
+                "Modified": "2024-03-01T00:00:00",
+            },
+            "Dimensions": [{"Identifier": "RegioS", "Title": "Regio's", "Kind": "GeoDimension"}],
+            "MeasureCodes": [{"Identifier": m, "Title": m, "Unit": None} for m in measures],
+            "Observations": observations,
+            "RegioSCodes": rows("RegioSCodes.csv"),
+        }
+    )
