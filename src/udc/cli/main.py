@@ -27,11 +27,19 @@ regions_app = typer.Typer(help="User-defined regions such as Parkstad Limburg.",
 statline_app = typer.Typer(help="CBS StatLine: fetch (OData v3/v4) and offline imports.", no_args_is_help=True)
 link_app = typer.Typer(help="Link catalogued tables by area and period, or by person pseudonym.", no_args_is_help=True)
 catalog_app = typer.Typer(help="The catalogue: datasets, provenance, columns and lineage.")
+gate_app = typer.Typer(help="The disclosure gate: protected crosstabs of microdata, releases.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+users_app = typer.Typer(help="Users, roles, scopes and API tokens.", no_args_is_help=True)
+policy_app = typer.Typer(help="The store's disclosure policy (versioned).", no_args_is_help=True)
 app.add_typer(areas_app, name="areas")
 app.add_typer(regions_app, name="regions")
 app.add_typer(statline_app, name="statline")
 app.add_typer(link_app, name="link")
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(gate_app, name="gate")
+app.add_typer(audit_app, name="audit")
+app.add_typer(users_app, name="users")
+app.add_typer(policy_app, name="policy")
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
 # Every command also takes --store after its name (`udc info --store DIR`), overriding the global one.
@@ -588,6 +596,229 @@ def catalog_show(
     _emit(info["columns"], fmt, title="Columns", columns=["name", "role", "title", "unit", "decimals"])
     if info["lineage"]:
         _emit(info["lineage"], fmt, title="Lineage", columns=["dataset", "input"])
+
+
+# -- privacy -----------------------------------------------------------------------------------------------
+def _operational(store: Store) -> tuple[Any, Any]:
+    from udc.privacy.audit import AuditLog, engine_for, operational_url
+
+    engine = engine_for(operational_url(store.path))
+    return engine, AuditLog(engine)
+
+
+def _actor(engine: Any, name: str | None) -> Any:
+    import getpass
+
+    from udc.privacy.access import User, get_user
+
+    if name is None:  # the operating-system account acts as admin on its own store
+        return User(getpass.getuser(), "admin")
+    return get_user(engine, name)
+
+
+@app.command("check")
+def check(
+    table: Annotated[
+        Path, typer.Argument(help="Crosstab CSV: key columns, a count column, optionally total/top1/top2.")
+    ],
+    count: Annotated[str, typer.Option(help="Column with units per cell.")] = "count",
+    total: Annotated[str | None, typer.Option(help="Column with the cell total (magnitude tables).")] = None,
+    top1: Annotated[str, typer.Option(help="Largest contribution.")] = "top1",
+    top2: Annotated[str, typer.Option(help="Second largest contribution.")] = "top2",
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """Output check, ACRO-style: per cell the rules it fails (threshold, nk, p %) and the verdict."""
+    from udc.privacy.gate import check_table
+    from udc.privacy.policy import Policy, current
+
+    data = _read_table(table)
+    policy = Policy()
+    if store_dir is not None or Path("udc-data").exists():
+        with Store(store_dir or Path("udc-data")) as store:
+            policy = current(store)
+    results = check_table(data, policy, count=count, total=total, top1=top1, top2=top2, source=str(table))
+    if fmt == "json":
+        import json
+
+        typer.echo(json.dumps(results, default=str, ensure_ascii=False, indent=2))
+        return
+    rows = [{**r, "rules_failed": ",".join(r["rules_failed"])} for r in results]
+    _emit(rows, fmt, title=f"Output check (policy v{policy.version})")
+    failing = sum(r["verdict"] == "fail" for r in results)
+    typer.echo(f"{failing} of {len(results)} cells fail", err=True)
+
+
+@gate_app.command("crosstab")
+def gate_crosstab(
+    ctx: typer.Context,
+    dataset: Annotated[str, typer.Argument(help="A microdata dataset.")],
+    by: Annotated[str, typer.Option(help="Comma-separated dimension columns.")],
+    value: Annotated[str | None, typer.Option(help="A magnitude column (sums with nk and p % rules).")] = None,
+    where: Annotated[str | None, typer.Option(help='SQL filter, e.g. "year = 2020".')] = None,
+    area: Annotated[
+        str | None, typer.Option(help="The area column (buurt codes roll up to wijk and gemeente).")
+    ] = None,
+    method: Annotated[str, typer.Option(help="suppress (secondary suppression + LP audit) or cellkey.")] = "suppress",
+    release_as: Annotated[str | None, typer.Option("--release", help="Catalogue the result as released.")] = None,
+    user: Annotated[str | None, typer.Option(help="Acting user (default: the OS account as admin).")] = None,
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """A protected crosstab of microdata; only protected cells are shown."""
+    from udc.privacy.gate import crosstab, release
+
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        actor = _actor(engine, user)
+        protected = crosstab(
+            store,
+            dataset,
+            [c.strip() for c in by.split(",")],
+            user=actor,
+            audit=audit,
+            value=value,
+            where=where,
+            method=method,
+            area=area,
+        )
+        if release_as:
+            release(store, protected, release_as, title=f"{dataset} by {by}", user=actor, audit=audit)
+    _emit(protected.cells.to_dict("records"), fmt, title=f"{dataset}: {method}, policy v{protected.policy.version}")
+    typer.echo(
+        f"{protected.suppressed} of {len(protected.cells)} cells suppressed"
+        + (f"; released as {release_as}" if release_as else ""),
+        err=True,
+    )
+
+
+@audit_app.command("verify")
+def audit_verify(ctx: typer.Context, store_dir: StoreDir = None) -> None:
+    """Check the hash chain: any edited or deleted entry is found."""
+    with _store(ctx, store_dir) as store:
+        _, audit = _operational(store)
+        ok, message = audit.verify()
+    if not ok:
+        raise UdcError(f"audit log broken: {message}")
+    typer.echo(message)
+
+
+@audit_app.command("show")
+def audit_show(
+    ctx: typer.Context,
+    since: Annotated[str | None, typer.Option(help="ISO date/time, e.g. 2026-01-01.")] = None,
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """Audit entries (logins, imports, queries on microdata, releases)."""
+    with _store(ctx, store_dir) as store:
+        _, audit = _operational(store)
+        rows = audit.entries(since)
+    _emit(rows, fmt, title="Audit log", columns=["id", "at", "actor", "action", "detail"])
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help="public, analyst, researcher or admin.")],
+    scopes: Annotated[str | None, typer.Option(help="Comma-separated areas/regions (analysts).")] = None,
+    password_env: Annotated[str | None, typer.Option(help="Read the password from this environment variable.")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Add a user (argon2-hashed password)."""
+    import os
+
+    from udc.privacy.access import add_user
+
+    password = os.environ.get(password_env) if password_env else None
+    if password_env and password is None:
+        raise UdcError(f"environment variable {password_env} is not set")
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        add_user(engine, name, role, password, scopes.split(",") if scopes else None, audit, _actor(engine, None).name)
+    typer.echo(f"user {name}: {role}")
+
+
+@users_app.command("grant")
+def users_grant(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str | None, typer.Option(help="New role.")] = None,
+    scopes: Annotated[str | None, typer.Option(help="Comma-separated areas/regions to add.")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Change a user's role or add scopes."""
+    from udc.privacy.access import grant
+
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        user = grant(engine, name, role, scopes.split(",") if scopes else None, audit, _actor(engine, None).name)
+    typer.echo(f"user {user.name}: {user.role} {','.join(user.scopes)}")
+
+
+@users_app.command("list")
+def users_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
+    """Users with role and scopes."""
+    from udc.privacy.access import list_users
+
+    with _store(ctx, store_dir) as store:
+        engine, _ = _operational(store)
+        rows = list_users(engine)
+    _emit(rows, fmt, title="Users", columns=["name", "role", "scopes", "created_at"])
+
+
+@users_app.command("token")
+def users_token(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    days: Annotated[int, typer.Option(help="Validity in days.")] = 30,
+    store_dir: StoreDir = None,
+) -> None:
+    """Issue an API token (printed once; only its hash is stored)."""
+    from udc.privacy.access import issue_token
+
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        token = issue_token(engine, name, days)
+        audit.append(_actor(engine, None).name, "token.issue", {"user": name, "days": days})
+    typer.echo(token)
+
+
+@policy_app.command("show")
+def policy_show(ctx: typer.Context, store_dir: StoreDir = None) -> None:
+    """The current disclosure policy."""
+    from dataclasses import asdict
+
+    from udc.privacy.policy import current
+
+    with _store(ctx, store_dir) as store:
+        for key, val in asdict(current(store)).items():
+            typer.echo(f"{key}: {val}")
+
+
+@policy_app.command("set")
+def policy_set(
+    ctx: typer.Context,
+    settings: Annotated[list[str], typer.Argument(help="KEY=VALUE, e.g. min_count=15 rounding_base=5.")],
+    store_dir: StoreDir = None,
+) -> None:
+    """Store a new policy version."""
+    import json
+
+    from udc.privacy.policy import set_policy
+
+    changes = {}
+    for item in settings:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise UdcError(f"'{item}' must look like KEY=VALUE")
+        changes[key] = json.loads(raw) if raw not in ("",) else None
+    with _store(ctx, store_dir) as store:
+        policy = set_policy(store, **changes)
+        engine, audit = _operational(store)
+        audit.append(_actor(engine, None).name, "policy.set", {"version": policy.version, **changes})
+    typer.echo(f"policy version {policy.version}")
 
 
 # -- demo -------------------------------------------------------------------------------------------

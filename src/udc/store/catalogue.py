@@ -23,6 +23,25 @@ if TYPE_CHECKING:
 SENSITIVITIES = ("open", "internal", "microdata")
 
 
+class GateCapability:
+    """Held only by :mod:`udc.privacy.gate`: without it, no non-microdata table can be made from microdata."""
+
+
+def _guard(con: Any, dataset: Dataset, inputs: list[str] | None, capability: GateCapability | None) -> None:
+    """The disclosure promise in code: a table derived from microdata stays microdata unless the gate releases it."""
+    if not inputs or dataset.sensitivity == "microdata":
+        return
+    placeholders = ", ".join("?" * len(inputs))
+    rows = con.execute(
+        f"SELECT name FROM datasets WHERE sensitivity = 'microdata' AND name IN ({placeholders})", list(inputs)
+    ).fetchall()
+    if rows and not isinstance(capability, GateCapability):
+        raise UdcError(
+            f"'{dataset.name}' is derived from microdata ({', '.join(r[0] for r in rows)}): only the disclosure "
+            "gate can make it anything but microdata (udc gate …)"
+        )
+
+
 def crash_point(name: str) -> None:
     """Fault injection for the atomicity tests: ``UDC_CRASH_AT=name`` kills the process here, mid-transaction."""
     if os.environ.get("UDC_CRASH_AT") == name:
@@ -79,7 +98,11 @@ class ColumnInfo:
 
 
 def _record(
-    con: Any, dataset: Dataset, columns: list[ColumnInfo] | None = None, inputs: list[str] | None = None
+    con: Any,
+    dataset: Dataset,
+    columns: list[ColumnInfo] | None = None,
+    inputs: list[str] | None = None,
+    released: dict[str, Any] | None = None,
 ) -> None:
     con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [dataset.name])
     con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [dataset.name])
@@ -95,6 +118,8 @@ def _record(
         con.execute("INSERT INTO dataset_inputs VALUES (?, ?)", [dataset.name, source])
     record = asdict(dataset)
     record["provenance"] = json.dumps(dataset.provenance, sort_keys=True, default=str)
+    record["released"] = released is not None
+    record["protection"] = json.dumps(released, sort_keys=True, default=str) if released is not None else None
     con.execute("DELETE FROM datasets WHERE name = ?", [dataset.name])
     columns = list(record)
     con.execute(
@@ -110,9 +135,12 @@ def save(
     *,
     columns: list[ColumnInfo] | None = None,
     inputs: list[str] | None = None,
+    released: dict[str, Any] | None = None,
+    capability: GateCapability | None = None,
 ) -> Dataset:
     """Add or replace a dataset (its rows, column metadata and lineage) in one transaction."""
     with store.transaction() as con:
+        _guard(con, dataset, inputs, capability if released is not None else None)
         if rows is not None:
             con.register("_udc_rows", rows)
             try:
@@ -120,7 +148,7 @@ def save(
             finally:
                 con.unregister("_udc_rows")
         crash_point("catalogue.save")
-        _record(con, dataset, columns if columns is not None else [], inputs)
+        _record(con, dataset, columns if columns is not None else [], inputs, released)
     return dataset
 
 
@@ -141,7 +169,7 @@ def list_datasets(store: Store) -> list[dict[str, Any]]:
     """Catalogue entries with their current row counts."""
     entries = store.rows(
         "SELECT name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, "
-        "area_coverage, table_name FROM datasets ORDER BY name"
+        "area_coverage, table_name, released FROM datasets ORDER BY name"
     )
     existing = {r["table_name"] for r in store.rows("SELECT table_name FROM information_schema.tables")}
     for entry in entries:
@@ -157,6 +185,7 @@ def list_datasets(store: Store) -> list[dict[str, Any]]:
 def save_query(store: Store, dataset: Dataset, select_sql: str, *, inputs: list[str] | None = None) -> Dataset:
     """Add or replace a dataset whose rows come from SQL (e.g. ``SELECT * FROM read_parquet('…')``)."""
     with store.transaction() as con:
+        _guard(con, dataset, inputs, None)
         con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS {select_sql}')
         _record(con, dataset, [], inputs)
     return dataset

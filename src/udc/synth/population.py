@@ -315,12 +315,14 @@ class World:
                     "year": np.full(len(who), year, np.int16),
                     "person_id": scramble(who, self.seed),
                     "household_id": scramble(self.hh[who], self.seed, 40503),
+                    "buurt_code": cat(self.dw_buurt[self.hh_dwelling[self.hh[who]]], self.buurt_code),
                     "role": cat(self.role[who], ROLES),
                     "age": np.floor(age[who]).astype(np.int16),
                     "education": cat(self.edu[who], EDUCATION),
                     "student": cat(self.study[who], STUDY),
                     "employed": h["employed_person"][who],
                     "youth_care": (self.youth_until[who] > today),
+                    "record_key": self.record_key[who].astype(np.int64),
                 }
             ),
         )

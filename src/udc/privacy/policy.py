@@ -1,0 +1,65 @@
+"""The disclosure policy of a store: versioned, so every release names the rules it was checked against.
+
+Defaults follow the CBS Remote Access output rules and ACRO's defaults: at least 10 units per cell, no dominance
+(n=2, k=90 %), p %-rule with p=10 %, zeros not disclosive by default, ≥ 10 residual degrees of freedom for models.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from udc.errors import UdcError
+from udc.store.db import Store
+
+
+@dataclass(frozen=True)
+class Policy:
+    min_count: int = 10
+    nk_n: int = 2
+    nk_k: float = 0.90
+    p_percent: float = 0.10
+    zeros_disclosive: bool = False
+    min_df: int = 10
+    rounding_base: int | None = None
+    cell_key_d: int = 2  # cell key: largest deviation
+    cell_key_v: float = 1.0  # cell key: variance of the noise
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        if self.min_count < 1 or not 0 < self.nk_k <= 1 or not 0 <= self.p_percent < 1 or self.nk_n < 1:
+            raise UdcError(f"invalid policy {asdict(self)}: min_count ≥ 1, 0 < k ≤ 1, 0 ≤ p < 1, n ≥ 1")
+        if self.cell_key_d < 0 or self.cell_key_v < 0:
+            raise UdcError("cell key D and V must be ≥ 0")
+
+
+_TABLE = (
+    "CREATE TABLE IF NOT EXISTS disclosure_policies (version INTEGER PRIMARY KEY, policy VARCHAR NOT NULL, "
+    "created_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+)
+
+
+def current(store: Store) -> Policy:
+    """The newest policy of the store (version 1 with the defaults when none was set)."""
+    store.con.execute(_TABLE)
+    row = store.con.execute("SELECT version, policy FROM disclosure_policies ORDER BY version DESC LIMIT 1").fetchone()
+    if row is None:
+        return set_policy(store)
+    return Policy(**{**json.loads(row[1]), "version": row[0]})
+
+
+def set_policy(store: Store, **changes: Any) -> Policy:
+    """A new policy version (the old ones stay, so old releases remain explainable)."""
+    store.con.execute(_TABLE)
+    row = store.con.execute("SELECT version, policy FROM disclosure_policies ORDER BY version DESC LIMIT 1").fetchone()
+    base = json.loads(row[1]) if row else {}
+    known = {f.name for f in fields(Policy)} - {"version"}
+    unknown = set(changes) - known
+    if unknown:
+        raise UdcError(f"unknown policy setting(s) {sorted(unknown)}: expected {sorted(known)}")
+    version = (row[0] if row else 0) + 1
+    policy = Policy(**{**base, **changes, "version": version})
+    body = {k: v for k, v in asdict(policy).items() if k != "version"}
+    store.con.execute("INSERT INTO disclosure_policies (version, policy) VALUES (?, ?)", [version, json.dumps(body)])
+    return policy
