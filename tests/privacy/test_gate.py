@@ -181,3 +181,14 @@ def test_same_flags_as_acro(demo: tuple[Store, AuditLog]) -> None:
         assert ("PPercentCheck" in text) == bool(flag.p_percent), (row.gm, row.household_type, text)
     assert len(ours) > 500 and flags.threshold.sum() > 20 and flags.nk.sum() > 0 and flags.p_percent.sum() > 0
     assert isinstance(outcome, pd.DataFrame)
+
+
+def test_ethics_guard_refuses_person_level_outputs(demo: tuple[Store, AuditLog]) -> None:
+    store, audit = demo
+    with pytest.raises(UdcError, match="person_id identifies persons"):
+        crosstab(store, "synth_persons_yearly", ["person_id"], user=RESEARCHER, audit=audit)
+    scores = pd.DataFrame({"risicoscore": np.random.default_rng(0).random(500), "buurt": "BU99010000"})
+    catalogue.save(store, Dataset(name="risk", title="model scores", source="model", sensitivity="microdata"), scores)
+    with pytest.raises(UdcError, match="single unit"):  # a per-person score under an innocent name
+        crosstab(store, "risk", ["buurt", "risicoscore"], user=RESEARCHER, audit=audit)
+    assert audit.entries()[-1]["action"] == "gate.refused"

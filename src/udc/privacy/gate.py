@@ -26,6 +26,8 @@ from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
 
 TOTAL = "Totaal"
+# Ethics guard: no person-level score, flag or label leaves, not even protected: only area-level aggregates.
+PERSON_KEYS = {"person_id", "pseudonym", "household_id", "dwelling_id", "bsn", "record_key", "premise_id"}
 _CAPABILITY = catalogue.GateCapability()  # the only instance: catalogue.save accepts released tables with it
 
 
@@ -161,8 +163,19 @@ def crosstab(
         raise UdcError(f"dataset '{dataset}' is {entry.sensitivity}, not microdata: it needs no gate")
     if method not in ("suppress", "cellkey"):
         raise UdcError(f"unknown method '{method}': expected suppress or cellkey")
+    person_level = [c for c in by if c.lower() in PERSON_KEYS or c.lower().endswith(("_id", "_pseudonym"))]
+    if person_level:
+        audit.append(user.name, "gate.refused", {"dataset": dataset, "by": by,
+                                                 "why": f"person-level key {person_level}"})  # fmt: skip
+        raise UdcError(
+            f"{', '.join(person_level)} identifies persons or households: the gate releases only "
+            "aggregates over areas and categories, never a per-person score or flag"
+        )
     policy = current(store)
     base = _aggregate(store, entry.table_name, by, value, where)
+    if len(base) and (base["count"] == 1).mean() > 0.5:
+        audit.append(user.name, "gate.refused", {"dataset": dataset, "by": by, "why": "mostly single-unit cells"})
+        raise UdcError(f"most cells of {by} hold a single unit: that is a person-level table, not an aggregate")
     _PARENTS.clear()
     grid, equations = _cells(base, by, area, value)
     flags = rules.primary(
