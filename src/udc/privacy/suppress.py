@@ -92,7 +92,8 @@ def singletons(table: Table, suppressed: np.ndarray) -> int:
 
 
 def audit(table: Table, suppressed: np.ndarray, required: np.ndarray) -> list[AuditResult]:
-    """The attacker's LP: the feasible interval of every suppressed cell given everything published."""
+    """The attacker's LP: for every suppressed cell, an interval it is known to range over given everything
+    published (exact bounds where its own LPs were needed; otherwise proven by feasible points)."""
     by_cell = _by_cell(table)
     hidden = [int(c) for c in np.flatnonzero(suppressed)]
     seen: set[int] = set()
@@ -128,13 +129,27 @@ def audit(table: Table, suppressed: np.ndarray, required: np.ndarray) -> list[Au
             b_eq.append(constant)
         a = np.array(a_eq)
         b = np.array(b_eq)
-        for cell in group:
-            c = np.zeros(len(group))
-            c[position[cell]] = 1.0
-            low = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-            high = linprog(-c, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
-            lower = low.fun if low.status == 0 else 0.0
-            upper = -high.fun if high.status == 0 else np.inf  # unbounded: fully protected
+        truth = table.values[group]
+        need = required[group]
+        # Feasible points prove widths: the true table is one; two LPs over the whole group give two more.
+        # A cell whose values in these points differ by ≥ its requirement is protected without its own LP.
+        low_point = high_point = truth
+        if len(group) > 1:
+            weights = np.ones(len(group))
+            up = linprog(-weights, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            down = linprog(weights, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+            points = [truth] + [r.x for r in (up, down) if r.status == 0]
+            low_point, high_point = np.min(points, axis=0), np.max(points, axis=0)
+        for i, cell in enumerate(group):
+            lower, upper = float(low_point[i]), float(high_point[i])
+            if upper - lower < need[i] - 1e-9:  # not yet proven: the cell's own LPs
+                c = np.zeros(len(group))
+                c[i] = 1.0
+                high = linprog(-c, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+                upper = -high.fun if high.status == 0 else np.inf  # unbounded: fully protected
+                if upper - lower < need[i] - 1e-9:
+                    low = linprog(c, A_eq=a, b_eq=b, bounds=(0, None), method="highs")
+                    lower = low.fun if low.status == 0 else 0.0
             results.append(AuditResult(cell, float(lower), float(upper), float(required[cell])))
     return results
 
