@@ -114,3 +114,28 @@ def test_bulk_feed_and_progress(cbs_tables: dict) -> None:
     assert len(result.data) == 5000
     assert all("/ODataFeed/odata/" in p for p in replay.log)
     assert seen[-1] == (5000, None)
+
+
+def test_english_labels_from_the_twin_table(cbs_tables: dict) -> None:
+    from cbs_fixtures import table_83625eng
+
+    with Replay({**cbs_tables, "83625ENG": table_83625eng()}, page_size=5000) as replay:
+        result = client(replay).fetch("83625NED", english=True)
+    labelled = result.data.dropna(subset=["RegioS_label"])
+    assert len(labelled) > 0
+    assert (labelled.RegioS_label_en == labelled.RegioS_label + " [en]").all()
+
+
+def test_v4_code_groups(data) -> None:
+    import csv
+
+    from cbs_fixtures import table_woonplaatsen_v4
+
+    table = table_woonplaatsen_v4()
+    with (data / "algorithm_geovis" / "RegioVanVestigingGroups.csv").open(encoding="utf-8") as f:
+        groups = list(csv.DictReader(f, delimiter=";"))
+    table.v4["RegioSCodes"] = [{**c, "DimensionGroupId": groups[0]["Id"]} for c in table.v4["RegioSCodes"]]
+    table.v4["RegioSGroups"] = groups
+    with Replay({"85210NED": table}) as replay:
+        frame = client(replay).fetch_v4("85210NED").data
+    assert set(frame.RegioS_group_label) == {groups[0]["Title"]}

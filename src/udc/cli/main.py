@@ -386,6 +386,7 @@ def statline_fetch(
     base_url: BaseUrl = None,
     catalog: CatalogOpt = "CBS",
     bulk: Annotated[bool, typer.Option(help="Use CBS's bulk ODataFeed (nextLink paging) instead of ODataApi.")] = False,
+    english: Annotated[bool, typer.Option(help="Add English labels from CBS's …ENG twin table.")] = False,
     refresh: Annotated[bool, typer.Option(help="Ask CBS whether the table changed, even if checked recently.")] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     store_dir: StoreDir = None,
@@ -409,7 +410,7 @@ def statline_fetch(
         if api == "v4":
             result = client.fetch_v4(table, filters=filters)
         elif api == "v3":
-            result = client.fetch(table, filters=filters, select=columns)
+            result = client.fetch(table, filters=filters, select=columns, english=english)
         else:
             raise UdcError(f"--api '{api}': expected v3 or v4")
         saved = save_statline(store, result, dataset)

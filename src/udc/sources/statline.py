@@ -216,7 +216,13 @@ class StatLine:
         }
 
     def fetch(
-        self, table: str, *, filters: str | None = None, select: list[str] | None = None, labels: bool = True
+        self,
+        table: str,
+        *,
+        filters: str | None = None,
+        select: list[str] | None = None,
+        labels: bool = True,
+        english: bool = False,
     ) -> StatlineTable:
         """A v3 TypedDataSet as a normalised DataFrame with column metadata."""
         cached = self._latest_cache("v3", table)
@@ -309,6 +315,8 @@ class StatLine:
                         prop.get("Description"),
                     )
                 )
+        if english:
+            self._english_labels(table, dims, frame, columns)
         _add_period_columns(frame, [c for c in columns if c.role == "period"], columns)
         if done is not None:
             frame.to_parquet(done.with_suffix(".part"))
@@ -317,6 +325,17 @@ class StatLine:
         return StatlineTable(
             table, info.get("Title", table), frame, columns, modified, url, "v3", from_cache, provenance
         )
+
+    def _english_labels(self, table: str, dims: list[dict], frame: pd.DataFrame, columns: list[Column]) -> None:
+        """CBS publishes English as a twin table (``…NED`` → ``…ENG``): its code lists give ``<dim>_label_en``."""
+        if not table.upper().endswith("NED"):
+            raise SourceError(f"{table}: English labels come from the twin table …ENG of a …NED table")
+        twin = table[:-3] + "ENG"
+        for prop in dims:
+            codes = self.http.get_json(self._v3_url(twin, prop["Key"]), {"$format": "json"}).get("value") or []
+            titles = {strip_code(c["Key"]): c.get("Title") for c in codes}
+            frame[f"{prop['Key']}_label_en"] = frame[prop["Key"]].map(titles)
+            columns.append(Column(f"{prop['Key']}_label_en", "label", f"{prop['Key']} (English)"))
 
     def _latest_cache(self, api: str, table: str) -> Path | None:
         """The most recently checked cached version of a table."""
@@ -366,6 +385,15 @@ class StatLine:
             columns.append(Column(key, role, dim.get("Title", key)))
             codes = self._v4_list(table, f"{key}Codes", folder)
             frame[f"{key}_label"] = frame[key].map({strip_code(c["Identifier"]): c.get("Title") for c in codes})
+            if any(c.get("DimensionGroupId") not in (None, "") for c in codes):  # the code list's hierarchy
+                try:
+                    groups = {g["Id"]: g.get("Title") for g in self._v4_list(table, f"{key}Groups", folder)}
+                except SourceError:
+                    groups = {}
+                group_of = {strip_code(c["Identifier"]): c.get("DimensionGroupId") for c in codes}
+                frame[f"{key}_group"] = frame[key].map(group_of)
+                frame[f"{key}_group_label"] = frame[f"{key}_group"].map(groups)
+                columns.append(Column(f"{key}_group", "label", f"{dim.get('Title', key)} (groep)"))
         if "ValueAttribute" in frame.columns:
             frame["value_symbol"] = frame.pop("ValueAttribute").map(lambda v: VALUE_ATTRIBUTES.get(v, v))
         columns.append(Column("Value", "value", "Waarde"))
