@@ -117,11 +117,7 @@ def table_woonplaatsen_v4(data: Path = DATA) -> ReplayTable:
 
 
 def table_83625eng(data: Path = DATA) -> ReplayTable:
-    """The English twin of 83625NED: the same codes with English titles (region names, as CBS does, unchanged
-    except the country and the provinces' suffixes)."""
+    """The English twin of 83625NED: the same codes, titles marked as English (a fixture in CBS's shape)."""
     dutch = table_83625ned(data)
-    regions = [
-        {**r, "Title": "The Netherlands" if r["Key"].strip() == "NL01" else r["Title"].replace("(PV)", "(prov)")}
-        for r in dutch.v3["RegioS"]
-    ]
+    regions = [{**r, "Title": f"{r['Title']} [en]"} for r in dutch.v3["RegioS"]]
     return ReplayTable(v3={"RegioS": regions, "Perioden": dutch.v3["Perioden"]})
