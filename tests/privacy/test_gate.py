@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -192,3 +194,65 @@ def test_ethics_guard_refuses_person_level_outputs(demo: tuple[Store, AuditLog])
     with pytest.raises(UdcError, match="single unit"):  # a per-person score under an innocent name
         crosstab(store, "risk", ["buurt", "risicoscore"], user=RESEARCHER, audit=audit)
     assert audit.entries()[-1]["action"] == "gate.refused"
+
+
+def test_exports_enforce_sensitivity_per_role(demo: tuple[Store, AuditLog]) -> None:
+    from udc.privacy.export import read_for
+
+    store, audit = demo
+    catalogue.save(
+        store,
+        Dataset(
+            name="meldingen",
+            title="m",
+            source="municipal",
+            sensitivity="internal",
+            area_coverage="2 areas: GM9901, GM9902",
+        ),
+        pd.DataFrame({"n": [1, 2]}),
+    )
+    catalogue.save(store, Dataset(name="open_t", title="o", source="cbs", sensitivity="open"), pd.DataFrame({"n": [1]}))
+    public, own, other = User("p", "public"), User("a", "analyst", ("GM9901",)), User("b", "analyst", ("GM9905",))
+    assert len(read_for(store, "open_t", public, audit)) == 1
+    with pytest.raises(UdcError, match="internal data outside the scope of p"):
+        read_for(store, "meldingen", public, audit)
+    assert len(read_for(store, "meldingen", own, audit)) == 2
+    with pytest.raises(UdcError, match="outside the scope of b"):
+        read_for(store, "meldingen", other, audit)
+    for user in (public, own, RESEARCHER, User("root", "admin")):
+        with pytest.raises(UdcError, match="microdata leave only through the disclosure gate"):
+            read_for(store, "synth_persons_yearly", user, audit)
+    assert audit.entries()[-1]["action"] == "export.refused"
+
+
+def test_rounding_policy(tmp_path: Path) -> None:
+    from udc.privacy.policy import set_policy
+
+    with Store(tmp_path / "s") as store:
+        generate(store, persons=5_000, seed=2, years=(2015, 2015))
+        set_policy(store, rounding_base=5)
+        audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"))
+        cells = crosstab(
+            store, "synth_persons_yearly", ["education"], where="year = 2015", user=RESEARCHER, audit=audit
+        ).cells
+        published = cells["count"].dropna()
+        assert len(published) and (published % 5 == 0).all()
+
+
+def test_linked_tables_share_one_pattern(demo: tuple[Store, AuditLog]) -> None:
+    from udc.privacy.gate import linked_crosstabs
+
+    store, audit = demo
+    edu, role = linked_crosstabs(
+        store,
+        "synth_persons_yearly",
+        [["buurt_code", "education"], ["buurt_code", "role"]],
+        where="year = 2016",
+        area="buurt_code",
+        user=RESEARCHER,
+        audit=audit,
+    )
+    shared_edu = edu.cells[edu.cells.education == "Totaal"].set_index("buurt_code").status
+    shared_role = role.cells[role.cells.role == "Totaal"].set_index("buurt_code").status
+    assert shared_edu.sort_index().equals(shared_role.sort_index())  # a shared margin: one status in both tables
+    assert edu.suppressed > 0 and role.suppressed > 0

@@ -61,3 +61,12 @@ def test_bad_tables(frame: pd.DataFrame, message: str) -> None:
             top1="top1" if "total" in frame else None,
             top2="top2" if "total" in frame else None,
         )
+
+
+def test_model_degrees_of_freedom() -> None:
+    from udc.errors import UdcError
+    from udc.privacy.rules import model_output
+
+    model_output(40, 5, Policy())
+    with pytest.raises(UdcError, match="residual degrees of freedom 9 < 10"):
+        model_output(14, 5, Policy())

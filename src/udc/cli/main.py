@@ -650,6 +650,27 @@ def check(
     typer.echo(f"{failing} of {len(results)} cells fail", err=True)
 
 
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Catalogued dataset.")],
+    out: Annotated[Path, typer.Option(help="Output .csv or .parquet.")],
+    user: Annotated[str | None, typer.Option(help="Acting user (default: the OS account as admin).")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Write a dataset out, if the user may: open/released for all, internal by role and scope, microdata never."""
+    from udc.privacy.export import read_for
+
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        frame = read_for(store, name, _actor(engine, user), audit)
+    if out.suffix.lower() == ".parquet":
+        frame.to_parquet(out, index=False)
+    else:
+        frame.to_csv(out, index=False)
+    typer.echo(f"{name}: {len(frame)} rows → {out}")
+
+
 @gate_app.command("crosstab")
 def gate_crosstab(
     ctx: typer.Context,

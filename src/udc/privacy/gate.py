@@ -165,8 +165,9 @@ def crosstab(
         raise UdcError(f"unknown method '{method}': expected suppress or cellkey")
     person_level = [c for c in by if c.lower() in PERSON_KEYS or c.lower().endswith(("_id", "_pseudonym"))]
     if person_level:
-        audit.append(user.name, "gate.refused", {"dataset": dataset, "by": by,
-                                                 "why": f"person-level key {person_level}"})  # fmt: skip
+        audit.append(
+            user.name, "gate.refused", {"dataset": dataset, "by": by, "why": f"person-level key {person_level}"}
+        )
         raise UdcError(
             f"{', '.join(person_level)} identifies persons or households: the gate releases only "
             "aggregates over areas and categories, never a per-person score or flag"
@@ -231,6 +232,72 @@ def crosstab(
         },
     )
     return protected
+
+
+def linked_crosstabs(
+    store: Store,
+    dataset: str,
+    tables: list[list[str]],
+    *,
+    user: User,
+    audit: AuditLog,
+    where: str | None = None,
+    area: str | None = None,
+) -> list[Protected]:
+    """Several count tables of one microdata dataset protected *together*: cells they share (e.g. the buurt
+    totals of buurt × education and buurt × role) get one status, and the LP audit sees all tables at once —
+    publishing them side by side cannot reveal what either suppresses."""
+    first = crosstab(store, dataset, tables[0], user=user, audit=audit, where=where, area=area)  # checks + audit
+    entry = catalogue.get(store, dataset)
+    dims = list(dict.fromkeys(d for t in tables for d in t))
+    base = _aggregate(store, entry.table_name, dims, None, where)
+    cells_by_key: dict[tuple, int] = {}
+    values: list[float] = []
+    equations: list[tuple[int, list[int]]] = []
+    grids = []
+    for by in tables:
+        part = base.groupby(by, as_index=False)[["count", "key_sum"]].sum()
+        _PARENTS.clear()
+        grid, eqs = _cells(part, by, area, None)
+        ids = []
+        for row in grid[by].itertuples(index=False, name=None):
+            full = tuple(row[by.index(d)] if d in by else TOTAL for d in dims)
+            if full not in cells_by_key:
+                cells_by_key[full] = len(values)
+                values.append(float(grid["count"].iloc[len(ids)]))
+            ids.append(cells_by_key[full])
+        equations += [(ids[t], [ids[p] for p in parts]) for t, parts in eqs]
+        grids.append((by, grid, ids))
+    policy = first.policy
+    table = suppress.Table(np.array(values), equations)
+    counts = table.values
+    primary_flags = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)
+    required = np.maximum(1.0, np.ceil(policy.p_percent * counts))
+    pattern, results = suppress.protect(table, primary_flags, required)
+    out = []
+    for by, grid, ids in grids:
+        cells = grid[by].copy()
+        idx = np.array(ids)
+        cells["count"] = np.where(pattern[idx], np.nan, counts[idx])
+        cells["rules"] = np.where(primary_flags[idx], "threshold", np.where(pattern[idx], "secondary", ""))
+        cells["status"] = np.where(pattern[idx], "suppressed", "published")
+        out.append(
+            Protected(
+                cells.reset_index(drop=True),
+                "suppress",
+                policy,
+                dataset,
+                by,
+                len(results),
+                [f"protected jointly with {len(tables) - 1} linked table(s)"],
+            )
+        )
+    audit.append(
+        user.name,
+        "gate.linked",
+        {"dataset": dataset, "tables": tables, "where": where, "cells": len(values), "suppressed": int(pattern.sum())},
+    )
+    return out
 
 
 def release(store: Store, protected: Protected, name: str, *, title: str, user: User, audit: AuditLog) -> Dataset:

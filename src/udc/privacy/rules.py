@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from udc.errors import InputError
+from udc.errors import InputError, UdcError
 from udc.privacy.policy import Policy
 
 
@@ -59,3 +59,13 @@ def primary(
             out["p_percent"] = (a > 0) & ((t - a - b) < policy.p_percent * a)
     out["safe"] = ~(out.threshold | out.nk | out.p_percent)
     return out
+
+
+def model_output(n_observations: int, n_parameters: int, policy: Policy) -> None:
+    """A model's coefficients may leave only with enough residual degrees of freedom (CBS/ACRO: ≥ 10)."""
+    dof = n_observations - n_parameters
+    if dof < policy.min_df:
+        raise UdcError(f"residual degrees of freedom {dof} < {policy.min_df}: the model's output is disclosive")
+
+
+AGGREGATES = ("count", "sum")  # what the gate computes; minima and maxima of microdata are single persons' values
