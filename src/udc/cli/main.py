@@ -119,6 +119,7 @@ def areas_import(
             r = registry.import_file(
                 store, path, year=year, kind=kind, layer=layer, allow_missing_geometry=allow_missing_geometry
             )
+            _audit_import(store, "import.areas", {"file": str(path), "detected": r.detected, "areas": r.areas})
             parts = [f"{path.name}: {r.detected}", f"{r.areas} areas"]
             if r.changes:
                 parts.append(f"{r.changes} boundary changes")
@@ -414,6 +415,7 @@ def statline_fetch(
         else:
             raise UdcError(f"--api '{api}': expected v3 or v4")
         saved = save_statline(store, result, dataset)
+        _audit_import(store, "import.statline", {"dataset": saved.dataset, "table": table, "rows": saved.rows})
     cached = " (from cache)" if result.from_cache else ""
     typer.echo(
         f"{saved.dataset}: {saved.rows} rows of {table} '{result.title}'{cached}, {client.http.requests} requests"
@@ -432,6 +434,7 @@ def statline_import(
 
     with _store(ctx, store_dir) as store:
         result = import_statline_offline(store, path, dataset)
+        _audit_import(store, "import.statline_offline", {"dataset": result.dataset, "file": str(path)})
     typer.echo(f"{result.dataset}: {result.rows} rows ({'; '.join(result.notes)})")
 
 
@@ -605,6 +608,12 @@ def _operational(store: Store) -> tuple[Any, Any]:
 
     engine = engine_for(operational_url(store.path))
     return engine, AuditLog(engine)
+
+
+def _audit_import(store: Store, action: str, detail: dict[str, Any]) -> None:
+    """Imports are audited too (who brought which data in)."""
+    engine, audit = _operational(store)
+    audit.append(_actor(engine, None).name, action, detail)
 
 
 def _actor(engine: Any, name: str | None) -> Any:
