@@ -31,6 +31,7 @@ gate_app = typer.Typer(help="The disclosure gate: protected crosstabs of microda
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 users_app = typer.Typer(help="Users, roles, scopes and API tokens.", no_args_is_help=True)
 policy_app = typer.Typer(help="The store's disclosure policy (versioned).", no_args_is_help=True)
+flows_app = typer.Typer(help="Verhuisstromen: protected migration flows per municipality or region.")
 app.add_typer(areas_app, name="areas")
 app.add_typer(regions_app, name="regions")
 app.add_typer(statline_app, name="statline")
@@ -40,6 +41,7 @@ app.add_typer(gate_app, name="gate")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(policy_app, name="policy")
+app.add_typer(flows_app, name="flows")
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
 # Every command also takes --store after its name (`udc info --store DIR`), overriding the global one.
@@ -850,6 +852,49 @@ def policy_set(
         engine, audit = _operational(store)
         audit.append(_actor(engine, None).name, "policy.set", {"version": policy.version, **changes})
     typer.echo(f"policy version {policy.version}")
+
+
+# -- flows ---------------------------------------------------------------------------------------------------
+@flows_app.callback(invoke_without_command=True)
+def flows_cmd(
+    ctx: typer.Context,
+    region: Annotated[str | None, typer.Option(help="A region (e.g. parkstad, demoregio).")] = None,
+    municipality: Annotated[str | None, typer.Option(help="A municipality code (GMxxxx).")] = None,
+    years: Annotated[str, typer.Option(help="A year or a span, e.g. 2019-2020.")] = "2019-2020",
+    group: Annotated[
+        str, typer.Option(help="adults, young-families, middle-income, students, seniors, all.")
+    ] = "adults",
+    level: Annotated[str, typer.Option(help="gemeente or wijk (od view).")] = "gemeente",
+    view: Annotated[str, typer.Option(help="balance, destinations, origins, od, triggers or trend.")] = "balance",
+    user: Annotated[str | None, typer.Option(help="Acting user (default: the OS account as admin).")] = None,
+    rebuild: Annotated[bool, typer.Option(help="Rebuild the enriched moves table first.")] = False,
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """Protected migration flows (every number through the disclosure gate, cell-key method)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from udc.analysis import flows
+    from udc.synth.generate import parse_years
+
+    area = region or municipality
+    if not area:
+        raise UdcError("give --region NAME or --municipality GMxxxx")
+    span = parse_years(years)
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        if rebuild or not store.rows("SELECT 1 FROM datasets WHERE name = ?", [flows.MOVES]):
+            flows.prepare(store)
+        result = flows.flows(
+            store, area, view=view, years=span, group=group, level=level, user=_actor(engine, user), audit=audit
+        )
+    frame = result.frame
+    if fmt == "parquet":
+        raise UdcError("--format parquet: write with 'udc flows … --format csv > file' or the Python API")
+    _emit(frame.to_dict("records"), fmt, title=f"{view}: {area} {years}, {group} (protected, cell key)")
+    if view == "balance" and fmt == "table":
+        summary = flows.balance_summary(result)
+        typer.echo(f"in {summary['in']}, out {summary['out']}, within {summary['within']}, net {summary['net']}")
 
 
 # -- demo -------------------------------------------------------------------------------------------

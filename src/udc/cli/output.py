@@ -17,6 +17,8 @@ FORMATS = ("table", "csv", "json")
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, float) and value != value:  # NaN: a suppressed or missing cell
+        return None
     if isinstance(value, date | datetime):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -35,13 +37,13 @@ def emit(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None, colu
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(columns)
         for r in rows:
-            writer.writerow(["" if r.get(c) is None else _plain(r.get(c)) for c in columns])
+            writer.writerow(["" if _plain(r.get(c)) is None else _plain(r.get(c)) for c in columns])
     else:
         table = Table(title=title, show_lines=False)
         for c in columns:
             table.add_column(c)
         for r in rows:
-            table.add_row(*["" if r.get(c) is None else str(_plain(r.get(c))) for c in columns])
+            table.add_row(*["" if _plain(r.get(c)) is None else str(_plain(r.get(c))) for c in columns])
         console = Console()
         if not console.is_terminal:  # piped or captured: do not squeeze columns into 80 characters
             console = Console(width=200)

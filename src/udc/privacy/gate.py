@@ -59,20 +59,23 @@ def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
     return levels
 
 
-def _aggregate(store: Store, table: str, by: list[str], value: str | None, where: str | None) -> pd.DataFrame:
-    cols = ", ".join(f'"{c}"' for c in by)
-    columns = {r["column_name"] for r in store.rows(f'DESCRIBE "{table}"')}
+def _aggregate(store: Store, table: str, by: list[str], value: str | None, where: str | None,
+               derived: dict[str, str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """Counts (and magnitudes) per leaf cell, computed in DuckDB. ``derived``: extra columns as SQL expressions
+    over the table (e.g. a flow's direction relative to the municipality asked about)."""
+    derived = derived or {}
+    columns = {r["column_name"] for r in store.rows(f'DESCRIBE "{table}"')} | set(derived)
     missing = [c for c in [*by, *([value] if value else [])] if c not in columns]
     if missing:
         raise UdcError(f"columns {missing} are not in the microdata table (it has {sorted(columns)})")
+    extra = "".join(f', ({expr}) AS "{name}"' for name, expr in derived.items())
+    source = f'(SELECT *{extra} FROM "{table}") AS t'
+    cols = ", ".join(f'"{c}"' for c in by)
     key = "sum(record_key::DOUBLE)" if "record_key" in columns else "NULL"
-    magnitude = (
-        f', sum("{value}")::DOUBLE AS total, list_sort(list("{value}"), \'DESC\') AS contributions' if value else ""
-    )
-    sql = (
-        f'SELECT {cols}, count(*) AS count, {key} AS key_sum{magnitude} FROM "{table}" '
-        f"{'WHERE ' + where if where else ''} GROUP BY {cols}"
-    )
+    magnitude = (f', sum("{value}")::DOUBLE AS total, list_sort(list("{value}"), \'DESC\') AS contributions'
+                 if value else "")  # fmt: skip
+    sql = (f"SELECT {cols}, count(*) AS count, {key} AS key_sum{magnitude} FROM {source} "
+           f"{'WHERE ' + where if where else ''} GROUP BY {cols}")  # fmt: skip
     frame = store.query(sql)
     if value:
         frame["top1"] = frame.contributions.map(lambda c: float(c[0]) if len(c) > 0 else 0.0)
@@ -153,6 +156,7 @@ def crosstab(
     where: str | None = None,
     method: str = "suppress",
     area: str | None = None,
+    derived: dict[str, str] | None = None,
 ) -> Protected:
     """A protected crosstab of a microdata dataset (see the module docstring)."""
     if user.role not in ("researcher", "admin"):
@@ -173,8 +177,8 @@ def crosstab(
             "aggregates over areas and categories, never a per-person score or flag"
         )
     policy = current(store)
-    base = _aggregate(store, entry.table_name, by, value, where)
-    if len(base) and (base["count"] == 1).mean() > 0.5:
+    base = _aggregate(store, entry.table_name, by, value, where, derived)
+    if len(base) >= 20 and (base["count"] == 1).mean() > 0.5:  # many cells, mostly one unit each
         audit.append(user.name, "gate.refused", {"dataset": dataset, "by": by, "why": "mostly single-unit cells"})
         raise UdcError(f"most cells of {by} hold a single unit: that is a person-level table, not an aggregate")
     _PARENTS.clear()

@@ -1,0 +1,176 @@
+"""Verhuisstromen: a hand-checkable tiny register, and the demo's phenomena through the gate."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+from udc.analysis import flows
+from udc.areas import geometry, registry
+from udc.privacy.access import User
+from udc.privacy.audit import AuditLog, engine_for
+from udc.privacy.policy import set_policy
+from udc.store import Dataset, Store, catalogue
+from udc.synth.generate import generate
+
+RESEARCHER = User("onderzoeker", "researcher")
+
+
+def _square(code: str, x: float) -> geometry.Feature:
+    return geometry.Feature(code, code, "GM", shapely.box(5.0 + x, 51.0, 5.1 + x, 51.1), year=2019)
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> tuple[Store, AuditLog]:
+    """Three municipalities in a row (A–B–C; A and B form region 'ab'), eight moves in 2019, all numbers known."""
+    store = Store(tmp_path / "s")
+    registry.import_geometry(store, [_square("GM9801", 0), _square("GM9802", 0.1), _square("GM9803", 0.2)], "t", 2019)
+    registry.define_region(store, "ab", ["GM9801", "GM9802"])
+    moves = [  # person, from, to, household change on the move date
+        (1, "BU98010001", "BU98020001", "moved_in_together"),  # A → B (neighbour)
+        (2, "BU98010001", "BU98030001", None),  # A → C
+        (3, "BU98010001", "BU98010002", None),  # within A
+        (4, "BU98020001", "BU98010001", "separated"),  # B → A
+        (5, "BU98030001", "BU98010002", None),  # C → A
+        (6, "DE_99001", "BU98010001", None),  # abroad → A
+        (7, "BU98010002", "GM9921", "left_parental_home"),  # A → rest of the country
+        (8, "BU98020001", "BU98030001", None),  # B → C (not A)
+    ]
+    ages = {1: 30, 2: 40, 3: 50, 4: 35, 5: 17, 6: 28, 7: 19, 8: 60}
+    events = []
+    for person, src, dst, change in moves:
+        events.append(
+            {
+                "person_id": person,
+                "date": date(2019, 5, 1),
+                "event": "move",
+                "household_change": change,
+                "from_dwelling": person,
+                "to_dwelling": person + 100,
+                "from_area": src,
+                "to_area": dst,
+            }
+        )
+        if change:
+            events.append(
+                {
+                    "person_id": person,
+                    "date": date(2019, 5, 1),
+                    "event": "household_change",
+                    "household_change": change,
+                    "from_dwelling": -1,
+                    "to_dwelling": -1,
+                    "from_area": None,
+                    "to_area": None,
+                }
+            )
+    persons = pd.DataFrame(
+        {
+            "person_id": list(ages),
+            "birth_date": [date(2019 - a, 1, 1) for a in ages.values()],
+            "sex": "v",
+            "death_date": None,
+            "record_key": np.arange(1, 9) * 1_000_003,
+        }
+    )
+    yearly = pd.DataFrame(
+        {
+            "year": 2019,
+            "person_id": list(ages),
+            "household_id": list(ages),
+            "buurt_code": "x",
+            "role": "reference",
+            "age": list(ages.values()),
+            "education": "middle",
+            "student": ["none"] * 6 + ["hbo", "none"],
+            "employed": True,
+            "youth_care": False,
+            "record_key": np.arange(1, 9) * 1_000_003,
+        }
+    )
+    households = pd.DataFrame(
+        {
+            "year": 2019,
+            "household_id": list(ages),
+            "dwelling_id": 0,
+            "buurt_code": "x",
+            "household_type": [
+                "couple",
+                "couple_with_children",
+                "single",
+                "single_parent",
+                "other",
+                "couple_with_children",
+                "single",
+                "couple",
+            ],
+            "income_class": "middle",
+        }
+    )
+    for name, frame in (
+        ("synth_events", pd.DataFrame(events)),
+        ("synth_persons", persons),
+        ("synth_persons_yearly", yearly),
+        ("synth_households", households),
+    ):
+        catalogue.save(store, Dataset(name=name, title=name, source="test", sensitivity="microdata"), frame)
+    set_policy(store, min_count=1, cell_key_d=0, cell_key_v=0.0)  # tiny counts, no noise: every number exact
+    flows.prepare(store)
+    return store, AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"))
+
+
+def _values(result: flows.FlowTable, key: str) -> dict:
+    return result.frame.set_index(key)["count"].to_dict()
+
+
+def test_tiny_register_balance_classes_groups_triggers(tiny: tuple[Store, AuditLog]) -> None:
+    store, audit = tiny
+    kw = {"years": (2019, 2019), "user": RESEARCHER, "audit": audit}
+    balance = _values(flows.flows(store, "GM9801", group="all", **kw), "direction")
+    assert balance == {"in": 3, "out": 3, "within": 1, "Totaal": 7}  # persons 4,5,6 in; 1,2,7 out; 3 within
+    adults = _values(flows.flows(store, "GM9801", group="adults", **kw), "direction")
+    assert adults["in"] == 2  # person 5 is 17 at the move
+    out = flows.flows(store, "GM9801", view="destinations", group="all", **kw).frame
+    leaves = out[(out.other_gm != "Totaal") & (out.other_class != "Totaal")]
+    classes = leaves.groupby("other_class")["count"].sum().to_dict()
+    assert classes == {"neighbour": 1, "rest_of_country": 2}  # B is adjacent; C is not in a province here
+    region = _values(flows.flows(store, "ab", group="all", **kw), "direction")
+    assert region == {"in": 2, "out": 3, "within": 3, "Totaal": 8}  # A↔B moves are within the region
+    triggers = _values(flows.flows(store, "GM9801", view="triggers", group="all", **kw), "trigger")
+    assert triggers["moved_in_together"] == 1 and triggers["separated"] == 1 and triggers["left_parental_home"] == 1
+    families = _values(flows.flows(store, "GM9801", group="young-families", **kw), "direction")
+    assert families == {"in": 2, "out": 1, "Totaal": 3}  # 4 (35, single parent) and 6 (28) in; 2 (40) out
+
+
+def test_demo_phenomena_through_the_gate(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    generate(store, persons=25_000, seed=4, years=(2015, 2020))
+    audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"))
+    flows.prepare(store)
+    kw = {"years": (2015, 2020), "user": RESEARCHER, "audit": audit}
+    core = flows.balance_summary(flows.flows(store, "GM9901", group="young-families", **kw))
+    assert core["out"] > core["in"]  # young families leave the core city …
+    od = flows.flows(store, "demoregio", view="od", group="young-families", **kw).frame
+    back = od[(od.from_gm != "GM9901") & (od.to_gm == "GM9901") & (od.from_gm != "Totaal")]["count"].sum()
+    assert back > 0  # … and some come back
+    students = flows.flows(store, "demoregio", view="destinations", group="students", **kw).frame
+    leaves = students[(students.other_gm != "Totaal") & (students.other_class != "Totaal")]
+    top = leaves.sort_values("count", ascending=False).iloc[0]
+    assert top.other_gm in ("GM9921", "GM9922", "GM9923")
+    triggers = flows.flows(store, "demoregio", view="triggers", group="adults", **kw).frame.set_index("trigger")
+    assert 1 - triggers.loc["none", "count"] / triggers.loc["Totaal", "count"] > 0.5
+    # the same flow through different views gets the same protected value; nothing under the threshold is shown
+    dest = flows.flows(store, "GM9901", view="destinations", group="adults", **kw).frame
+    od = flows.flows(store, "GM9901", view="od", group="adults", **kw).frame
+    a = dest[(dest.other_gm == "GM9902")]["count"].iloc[0]
+    b = od[(od.from_gm == "GM9901") & (od.to_gm == "GM9902")]["count"].iloc[0]
+    assert a == b
+    for frame in (dest, od):
+        shown = frame["count"].dropna()
+        assert (shown >= 10).all() or (frame.status == "suppressed").any()
+        assert not ((frame.rules.str.contains("threshold")) & frame["count"].notna() & (frame["count"] < 10)).any()
