@@ -174,3 +174,19 @@ def test_demo_phenomena_through_the_gate(tmp_path: Path) -> None:
         shown = frame["count"].dropna()
         assert (shown >= 10).all() or (frame.status == "suppressed").any()
         assert not ((frame.rules.str.contains("threshold")) & frame["count"].notna() & (frame["count"] < 10)).any()
+
+
+def test_report_is_offline_html(tmp_path: Path) -> None:
+    import re
+
+    from udc.analysis.flows_report import build
+
+    store = Store(tmp_path / "s")
+    generate(store, persons=12_000, seed=5, years=(2018, 2020))
+    flows.prepare(store)
+    audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"))
+    out = build(store, "demoregio", (2019, 2020), user=RESEARCHER, audit=audit, out=tmp_path / "r.html")
+    page = out.read_text(encoding="utf-8")
+    assert ("Jonge gezinnen" in page and "Sankey" in page) or "sankey" in page
+    assert not re.search(r"<script[^>]+src=[\"']https?://", page)  # plotly.js is embedded, no CDN
+    assert len(page) > 1_000_000  # the library itself is inside

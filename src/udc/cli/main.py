@@ -897,6 +897,31 @@ def flows_cmd(
         typer.echo(f"in {summary['in']}, out {summary['out']}, within {summary['within']}, net {summary['net']}")
 
 
+@flows_app.command("report")
+def flows_report(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")],
+    region: Annotated[str | None, typer.Option(help="A region.")] = None,
+    municipality: Annotated[str | None, typer.Option(help="A municipality code.")] = None,
+    years: Annotated[str, typer.Option(help="A year or a span.")] = "2019-2020",
+    user: Annotated[str | None, typer.Option(help="Acting user.")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """An offline HTML report: balance per target group, Sankey of origins/destinations, trend."""
+    from udc.analysis import flows, flows_report
+    from udc.synth.generate import parse_years
+
+    area = region or municipality
+    if not area:
+        raise UdcError("give --region NAME or --municipality GMxxxx")
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        if not store.rows("SELECT 1 FROM datasets WHERE name = ?", [flows.MOVES]):
+            flows.prepare(store)
+        flows_report.build(store, area, parse_years(years), user=_actor(engine, user), audit=audit, out=out)
+    typer.echo(f"report written to {out}")
+
+
 # -- demo -------------------------------------------------------------------------------------------
 @app.command()
 def demo(

@@ -206,11 +206,9 @@ def crosstab(
         cells["status"] = np.where(~flags.safe, "suppressed", np.where(pattern, "suppressed", "published"))
         cells.loc[pattern & flags.safe.to_numpy(), "rules"] = "secondary"
     else:
-        if grid["key_sum"].isna().all() or "record_key" not in {
-            r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')
-        }:
+        if "record_key" not in {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')}:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
-        keys = np.mod(grid["key_sum"].to_numpy() / 2**32, 1.0)
+        keys = np.mod(np.nan_to_num(grid["key_sum"].to_numpy(float)) / 2**32, 1.0)  # empty cell: key 0
         published = cellkey.perturb(grid["count"].to_numpy().astype(int), keys, policy.cell_key_d, policy.cell_key_v)
         small = flags.threshold.to_numpy()
         cells["count"] = np.where(small & (published < policy.min_count), np.nan, published)

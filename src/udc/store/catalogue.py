@@ -226,3 +226,18 @@ def describe(store: Store, name: str) -> dict[str, Any]:
                 todo.append(row["input"])
     rows = store.con.execute(f'SELECT count(*) FROM "{entry.table_name}"').fetchone()
     return {**asdict(entry), "rows": rows[0] if rows else 0, "columns": columns, "lineage": lineage}
+
+
+def drop_dependents(store: Store, name: str) -> list[str]:
+    """Drop every dataset derived (directly or not) from ``name``: it is stale once its input is rebuilt."""
+    dropped: list[str] = []
+    todo = [name]
+    while todo:
+        current = todo.pop()
+        for row in store.rows("SELECT dataset FROM dataset_inputs WHERE input = ?", [current]):
+            if row["dataset"] not in dropped:
+                dropped.append(row["dataset"])
+                todo.append(row["dataset"])
+    for dataset in dropped:
+        drop(store, dataset)
+    return dropped

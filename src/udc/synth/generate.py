@@ -271,6 +271,7 @@ def generate(
         sink.close()
     source = f"synthetic (udc demo, seed {seed})"
     for name, (title, sensitivity) in TABLES.items():
+        catalogue.drop_dependents(store, f"synth_{name}")  # e.g. the flows' moves table: stale now
         catalogue.drop(store, f"synth_{name}")
         path = folder / f"{name}.parquet"
         if not path.exists():
