@@ -270,6 +270,10 @@ def generate(
     finally:
         sink.close()
     source = f"synthetic (udc demo, seed {seed})"
+    # Loading hundreds of millions of rows: let DuckDB spill instead of growing, and skip order preservation.
+    store.con.execute("SET preserve_insertion_order = false")
+    store.con.execute(f"SET temp_directory = '{(store.path / 'tmp').as_posix()}'")
+    store.con.execute("SET memory_limit = '3GB'")
     for name, (title, sensitivity) in TABLES.items():
         catalogue.drop_dependents(store, f"synth_{name}")  # e.g. the flows' moves table: stale now
         catalogue.drop(store, f"synth_{name}")
