@@ -191,29 +191,11 @@ def areas_crosswalk(
     _emit(rows, fmt, title=f"Crosswalk {from_year} → {to_year} by {weight}")
 
 
-def _read_table(path: Path) -> Any:
-    import pandas as pd
+def _read_table(path: Path, text_columns: list[str] | None = None) -> Any:
+    """CSV (any encoding, separator, Dutch numbers), Excel or Parquet — the municipal reader."""
+    from udc.sources.tabular import read_table
 
-    from udc.errors import InputError
-
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    if path.suffix.lower() == ".parquet":
-        try:
-            return pd.read_parquet(path)
-        except Exception as exc:
-            raise InputError(f"cannot read Parquet: {exc}", file=str(path)) from None
-    head = path.read_bytes()[:4096].decode("utf-8-sig", errors="replace").splitlines()
-    if not head:
-        raise InputError("empty file", file=str(path))
-    sep = ";" if head[0].count(";") > head[0].count(",") else ","
-    decimal = "," if sep == ";" else "."
-    try:
-        return pd.read_csv(path, sep=sep, decimal=decimal, encoding="utf-8-sig", dtype={"area_code": str})
-    except UnicodeDecodeError:
-        return pd.read_csv(path, sep=sep, decimal=decimal, encoding="cp1252", dtype={"area_code": str})
-    except pd.errors.ParserError as exc:
-        raise InputError(f"not a valid CSV: {str(exc).splitlines()[0]}", file=str(path)) from None
+    return read_table(str(path), text_columns=text_columns).data
 
 
 @areas_app.command("harmonise")
@@ -233,7 +215,7 @@ def areas_harmonise(
     """Re-base a table to the boundaries of another year (counts redistributed, rates re-weighted)."""
     from udc.areas.harmonise import harmonise, parse_rates
 
-    data = _read_table(file)
+    data = _read_table(file, [area_column])
     with _store(ctx, store_dir) as store:
         result = harmonise(
             store,
@@ -935,22 +917,25 @@ def demo(
     """Build (or rebuild) the demo store: a fictional region and its synthetic population."""
     from rich.progress import Progress
 
-    from udc.synth.generate import generate, parse_years
+    from udc.synth.generate import generate, parse_years, summary_lines
 
     span = parse_years(years)
-    with _store(ctx, store_dir) as store, Progress(transient=True, disable=quiet) as bar:
-        task = bar.add_task("simulating", total=span[1] - span[0] + 1)
-        report = generate(
-            store,
-            persons=persons,
-            seed=seed,
-            years=span,
-            progress=lambda year: bar.update(task, advance=1, description=f"simulated {year}"),
-        )
+    with _store(ctx, store_dir) as store:
+        with Progress(transient=True, disable=quiet) as bar:
+            task = bar.add_task("simulating", total=span[1] - span[0] + 1)
+            report = generate(
+                store,
+                persons=persons,
+                seed=seed,
+                years=span,
+                progress=lambda year: bar.update(task, advance=1, description=f"simulated {year}"),
+            )
+        engine, audit = _operational(store)
+        lines = summary_lines(store, span, user=_actor(engine, None), audit=audit)
     typer.echo(
         f"demo store {store.path}: {persons:,} persons, seed {seed}, {span[0]}-{span[1]}, {report.seconds:.1f} s"
     )
-    for line in report.lines:
+    for line in lines:
         typer.echo(line)
 
 

@@ -59,8 +59,9 @@ def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
     return levels
 
 
-def _aggregate(store: Store, table: str, by: list[str], value: str | None, where: str | None,
-               derived: dict[str, str] | None = None) -> pd.DataFrame:  # fmt: skip
+def _aggregate(
+    store: Store, table: str, by: list[str], value: str | None, where: str | None, derived: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Counts (and magnitudes) per leaf cell, computed in DuckDB. ``derived``: extra columns as SQL expressions
     over the table (e.g. a flow's direction relative to the municipality asked about)."""
     derived = derived or {}
@@ -72,10 +73,13 @@ def _aggregate(store: Store, table: str, by: list[str], value: str | None, where
     source = f'(SELECT *{extra} FROM "{table}") AS t'
     cols = ", ".join(f'"{c}"' for c in by)
     key = "sum(record_key::DOUBLE)" if "record_key" in columns else "NULL"
-    magnitude = (f', sum("{value}")::DOUBLE AS total, list_sort(list("{value}"), \'DESC\') AS contributions'
-                 if value else "")  # fmt: skip
-    sql = (f"SELECT {cols}, count(*) AS count, {key} AS key_sum{magnitude} FROM {source} "
-           f"{'WHERE ' + where if where else ''} GROUP BY {cols}")  # fmt: skip
+    magnitude = (
+        f', sum("{value}")::DOUBLE AS total, list_sort(list("{value}"), \'DESC\') AS contributions' if value else ""
+    )
+    sql = (
+        f"SELECT {cols}, count(*) AS count, {key} AS key_sum{magnitude} FROM {source} "
+        f"{'WHERE ' + where if where else ''} GROUP BY {cols}"
+    )
     frame = store.query(sql)
     if value:
         frame["top1"] = frame.contributions.map(lambda c: float(c[0]) if len(c) > 0 else 0.0)
@@ -94,6 +98,11 @@ def _cells(
     for d in by:
         base[d] = base[d].astype(str)
     levels = {d: _levels(sorted(base[d].unique()), d == area) for d in by}
+    # (level, node) → the node one level up, found through any leaf under it
+    parents = {
+        d: {(lv, lvl[leaf]): levels[d][lv + 1][leaf] for lv, lvl in enumerate(levels[d][:-1]) for leaf in lvl}
+        for d in by
+    }
     parts = []
     for combo in itertools.product(*[range(len(levels[d])) for d in by]):
         frame = base.copy()
@@ -122,7 +131,7 @@ def _cells(
         nodes, lv = key[:n], key[n:]
         for k, d in enumerate(by):
             if lv[k] + 1 < len(levels[d]):
-                parent_node = _parent(levels[d], lv[k], nodes[k])
+                parent_node = parents[d][(lv[k], nodes[k])]
                 parent = index.get((*nodes[:k], parent_node, *nodes[k + 1 :], *lv[:k], lv[k] + 1, *lv[k + 1 :]))
                 if parent is not None:
                     children.setdefault((parent, k), []).append(i)
@@ -132,17 +141,31 @@ def _cells(
     return grid, list(equations.values())  # type: ignore[arg-type]
 
 
-def _parent(levels: list[dict[str, str]], level: int, node: str) -> str:
-    """The node one level up of ``node`` (found through any leaf under it)."""
-    cache = _PARENTS.setdefault(id(levels), {})
-    if not cache:
-        for lv in range(len(levels) - 1):
-            for leaf, here in levels[lv].items():
-                cache[(lv, here)] = levels[lv + 1][leaf]
-    return cache[(level, node)]
+def _admit(store: Store, dataset: str, by: list[str], user: User, audit: AuditLog) -> Dataset:
+    """Who may ask, of what, by which keys — refusals are audited. Returns the catalogue entry."""
+    if user.role not in ("researcher", "admin"):
+        audit.append(user.name, "gate.refused", {"dataset": dataset, "why": f"role {user.role} has no microdata"})
+        raise UdcError(f"user '{user.name}' ({user.role}) may not query microdata; researchers may")
+    entry = catalogue.get(store, dataset)
+    if entry.sensitivity != "microdata":
+        raise UdcError(f"dataset '{dataset}' is {entry.sensitivity}, not microdata: it needs no gate")
+    person_level = [c for c in by if c.lower() in PERSON_KEYS or c.lower().endswith(("_id", "_pseudonym"))]
+    if person_level:
+        audit.append(
+            user.name, "gate.refused", {"dataset": dataset, "by": by, "why": f"person-level key {person_level}"}
+        )
+        raise UdcError(
+            f"{', '.join(person_level)} identifies persons or households: the gate releases only "
+            "aggregates over areas and categories, never a per-person score or flag"
+        )
+    return entry
 
 
-_PARENTS: dict[int, dict[tuple[int, str], str]] = {}
+def _refuse_single_units(base: pd.DataFrame, dataset: str, by: list[str], user: User, audit: AuditLog) -> None:
+    """Ethics guard: many cells of one unit each is a per-person table (a score under an innocent name)."""
+    if len(base) >= 20 and (base["count"] == 1).mean() > 0.5:
+        audit.append(user.name, "gate.refused", {"dataset": dataset, "by": by, "why": "mostly single-unit cells"})
+        raise UdcError(f"most cells of {by} hold a single unit: that is a person-level table, not an aggregate")
 
 
 def crosstab(
@@ -159,29 +182,12 @@ def crosstab(
     derived: dict[str, str] | None = None,
 ) -> Protected:
     """A protected crosstab of a microdata dataset (see the module docstring)."""
-    if user.role not in ("researcher", "admin"):
-        audit.append(user.name, "gate.refused", {"dataset": dataset, "why": f"role {user.role} has no microdata"})
-        raise UdcError(f"user '{user.name}' ({user.role}) may not query microdata; researchers may")
-    entry = catalogue.get(store, dataset)
-    if entry.sensitivity != "microdata":
-        raise UdcError(f"dataset '{dataset}' is {entry.sensitivity}, not microdata: it needs no gate")
     if method not in ("suppress", "cellkey"):
         raise UdcError(f"unknown method '{method}': expected suppress or cellkey")
-    person_level = [c for c in by if c.lower() in PERSON_KEYS or c.lower().endswith(("_id", "_pseudonym"))]
-    if person_level:
-        audit.append(
-            user.name, "gate.refused", {"dataset": dataset, "by": by, "why": f"person-level key {person_level}"}
-        )
-        raise UdcError(
-            f"{', '.join(person_level)} identifies persons or households: the gate releases only "
-            "aggregates over areas and categories, never a per-person score or flag"
-        )
+    entry = _admit(store, dataset, by, user, audit)
     policy = current(store)
     base = _aggregate(store, entry.table_name, by, value, where, derived)
-    if len(base) >= 20 and (base["count"] == 1).mean() > 0.5:  # many cells, mostly one unit each
-        audit.append(user.name, "gate.refused", {"dataset": dataset, "by": by, "why": "mostly single-unit cells"})
-        raise UdcError(f"most cells of {by} hold a single unit: that is a person-level table, not an aggregate")
-    _PARENTS.clear()
+    _refuse_single_units(base, dataset, by, user, audit)
     grid, equations = _cells(base, by, area, value)
     flags = rules.primary(
         grid,
@@ -249,17 +255,17 @@ def linked_crosstabs(
     """Several count tables of one microdata dataset protected *together*: cells they share (e.g. the buurt
     totals of buurt × education and buurt × role) get one status, and the LP audit sees all tables at once —
     publishing them side by side cannot reveal what either suppresses."""
-    first = crosstab(store, dataset, tables[0], user=user, audit=audit, where=where, area=area)  # checks + audit
-    entry = catalogue.get(store, dataset)
+    entry = _admit(store, dataset, [d for t in tables for d in t], user, audit)
     dims = list(dict.fromkeys(d for t in tables for d in t))
     base = _aggregate(store, entry.table_name, dims, None, where)
+    for by in tables:
+        _refuse_single_units(base.groupby(by, as_index=False)["count"].sum(), dataset, by, user, audit)
     cells_by_key: dict[tuple, int] = {}
     values: list[float] = []
     equations: list[tuple[int, list[int]]] = []
     grids = []
     for by in tables:
         part = base.groupby(by, as_index=False)[["count", "key_sum"]].sum()
-        _PARENTS.clear()
         grid, eqs = _cells(part, by, area, None)
         ids = []
         for row in grid[by].itertuples(index=False, name=None):
@@ -270,7 +276,7 @@ def linked_crosstabs(
             ids.append(cells_by_key[full])
         equations += [(ids[t], [ids[p] for p in parts]) for t, parts in eqs]
         grids.append((by, grid, ids))
-    policy = first.policy
+    policy = current(store)
     table = suppress.Table(np.array(values), equations)
     counts = table.values
     primary_flags = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)

@@ -21,6 +21,9 @@ import pyarrow.parquet as pq
 from udc.areas import geometry, registry
 from udc.areas.geometry import RD_NEW, WGS84, Feature
 from udc.errors import UdcError
+from udc.privacy.access import User
+from udc.privacy.audit import AuditLog
+from udc.privacy.gate import crosstab
 from udc.privacy.pseudonyms import load_key, pseudonymise_many, synthetic_bsn
 from udc.store import catalogue
 from udc.store.db import Store
@@ -50,7 +53,6 @@ class SynthReport:
     years: tuple[int, int]
     seconds: float
     rows: dict[str, int] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
 
 
 def parse_years(text: str) -> tuple[int, int]:
@@ -316,35 +318,46 @@ def generate(
           AND (a.valid_to IS NULL OR a.valid_to > DATE '{years[0]}-01-01')
           WHERE g.year = {years[0]} AND (g.code LIKE 'GM99%' OR g.code LIKE 'WK99%' OR g.code LIKE 'BU99%')""",
     )
-    report = SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
-    report.lines = summary_lines(store, years)
-    return report
+    return SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
 
 
-def summary_lines(store: Store, years: tuple[int, int]) -> list[str]:
-    """A first look: areas, persons, households, moves per year and the region's migration balance."""
+def summary_lines(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog) -> list[str]:
+    """A first look: areas, persons, households, moves per year and the region's migration balance.
+
+    The tables are microdata (synthetic, but treated as real): every number here comes through the gate.
+    """
     areas = store.rows("SELECT kind, count(*) AS n FROM areas WHERE code LIKE '%99%' GROUP BY kind ORDER BY kind")
-    first = store.rows(
-        "SELECT count(*) AS persons, count(DISTINCT household_id) AS households FROM ds_synth_persons_yearly "
-        "WHERE year = ?",
-        [years[0]],
-    )[0]
+
+    def total(dataset: str) -> str:
+        cells = crosstab(store, dataset, ["year"], where=f"year = {years[0]}", user=user, audit=audit).cells
+        value = cells.loc[cells.year == "Totaal", "count"].iloc[0]
+        return "–" if pd.isna(value) else f"{int(value):,}"
+
     lines = [
         "areas: " + ", ".join(f"{r['n']} {r['kind']}" for r in areas),
-        f"persons on 1 January {years[0]}: {first['persons']:,} in {first['households']:,} households",
+        f"persons on 1 January {years[0]}: {total('synth_persons_yearly')} in {total('synth_households')} households",
         "year   moves  into region  out of region  balance",
     ]
-    rows = store.rows(
-        "SELECT year(date) AS y, count(*) AS moves, "
-        "count(*) FILTER (WHERE from_area NOT LIKE 'BU%' OR from_area IS NULL) AS inflow, "
-        "count(*) FILTER (WHERE to_area NOT LIKE 'BU%' OR to_area IS NULL) AS outflow "
-        "FROM ds_synth_events WHERE event = 'move' GROUP BY y ORDER BY y"
+    flow = (
+        "CASE WHEN from_area IS NULL OR from_area NOT LIKE 'BU%' THEN 'in' "
+        "WHEN to_area IS NULL OR to_area NOT LIKE 'BU%' THEN 'out' ELSE 'internal' END"
     )
-    for r in rows:
-        lines.append(
-            f"{r['y']}  {r['moves']:6,}  {r['inflow']:11,}  {r['outflow']:13,}  {r['inflow'] - r['outflow']:+7,}"
-        )
+    cells = crosstab(
+        store,
+        "synth_events",
+        ["y", "flow"],
+        where="event = 'move'",
+        user=user,
+        audit=audit,
+        derived={"y": "year(date)::VARCHAR", "flow": flow},
+    ).cells
+    table = cells.pivot(index="y", columns="flow", values="count")
+    for year, row in table.drop(index="Totaal", errors="ignore").iterrows():
+        moves, inflow, outflow = (row.get(k) for k in ("Totaal", "in", "out"))
+        shown = ["–" if pd.isna(v) else f"{int(v):,}" for v in (moves, inflow, outflow)]
+        net = "–" if pd.isna(inflow) or pd.isna(outflow) else f"{int(inflow - outflow):+,}"
+        lines.append(f"{year}  {shown[0]:>6}  {shown[1]:>11}  {shown[2]:>13}  {net:>7}")
     return lines
 
 
-__all__ = ["EPOCH", "TABLES", "SynthReport", "generate", "parse_years"]
+__all__ = ["EPOCH", "TABLES", "SynthReport", "generate", "parse_years", "summary_lines"]
