@@ -218,67 +218,28 @@ def flows(
     if group not in GROUPS:
         raise UdcError(f"unknown group '{group}': expected one of {', '.join(GROUPS)}")
     members = _members(store, area)
-    ctx = _context(store, members)
-    span = f"year BETWEEN {int(years[0])} AND {int(years[1])}"
-    where = f"{span} AND ({GROUPS[group]})"
     m = _in(members)
+    where = f"year BETWEEN {int(years[0])} AND {int(years[1])} AND ({GROUPS[group]})"
     involved = f"(from_gm IN {m} OR to_gm IN {m})"
-    region = len(members) > 1
+    derived: dict[str, str] | None = None
     # A region's own internal moves are 'within' the region (not in- or outflow).
-    if view == "balance":
-        derived = _derived(members, ctx, "from_gm")
-        table = crosstab(
-            store,
-            MOVES,
-            ["direction"],
-            where=f"{where} AND {involved}",
-            method="cellkey",
-            derived=derived,
-            user=user,
-            audit=audit,
-        )
+    if view in ("balance", "trend"):
+        by, scope = (["direction"] if view == "balance" else ["year", "direction"]), involved
+        derived = _derived(members, _context(store, members), "from_gm")
     elif view in ("destinations", "origins"):
-        side = "from_gm" if view == "destinations" else "to_gm"
-        derived = _derived(members, ctx, side)
-        flow = f"{side} IN {m} AND NOT ({'to_gm' if side == 'from_gm' else 'from_gm'} IN {m})"
-        table = crosstab(
-            store,
-            MOVES,
-            ["other_class", "other_gm"],
-            where=f"{where} AND {flow}",
-            method="cellkey",
-            derived=derived,
-            user=user,
-            audit=audit,
-        )
+        side, other = ("from_gm", "to_gm") if view == "destinations" else ("to_gm", "from_gm")
+        by, scope = ["other_class", "other_gm"], f"{side} IN {m} AND NOT ({other} IN {m})"
+        derived = _derived(members, _context(store, members), side)
     elif view == "od":
-        a, b = ("from_wk", "to_wk") if level == "wijk" else ("from_gm", "to_gm")
-        scope = f"from_gm IN {m} AND to_gm IN {m}" if level == "wijk" or region else involved
-        table = crosstab(store, MOVES, [a, b], where=f"{where} AND {scope}", method="cellkey", user=user, audit=audit)
+        by = ["from_wk", "to_wk"] if level == "wijk" else ["from_gm", "to_gm"]
+        scope = f"from_gm IN {m} AND to_gm IN {m}" if level == "wijk" or len(members) > 1 else involved
     elif view == "triggers":
-        table = crosstab(
-            store,
-            MOVES,
-            ["trigger"],
-            where=f"{where} AND {involved} AND age >= 18",
-            method="cellkey",
-            user=user,
-            audit=audit,
-        )
-    elif view == "trend":
-        derived = _derived(members, ctx, "from_gm")
-        table = crosstab(
-            store,
-            MOVES,
-            ["year", "direction"],
-            where=f"{where} AND {involved}",
-            method="cellkey",
-            derived=derived,
-            user=user,
-            audit=audit,
-        )
+        by, scope = ["trigger"], f"{involved} AND age >= 18"
     else:
         raise UdcError(f"unknown view '{view}': expected balance, destinations, origins, od, triggers or trend")
+    table = crosstab(
+        store, MOVES, by, where=f"{where} AND {scope}", method="cellkey", derived=derived, user=user, audit=audit
+    )
     return FlowTable(view, area, years, group, table, [f"members: {', '.join(members)}"])
 
 

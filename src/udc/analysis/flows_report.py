@@ -39,9 +39,11 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
 
     kw = {"years": years, "user": user, "audit": audit}
     rows = []
+    policy_version = None
     for group in GROUP_LABELS:
-        summary = flows.balance_summary(flows.flows(store, area, group=group, **kw))
-        rows.append({"group": GROUP_LABELS[group], **summary})
+        result = flows.flows(store, area, group=group, **kw)
+        policy_version = result.table.policy.version
+        rows.append({"group": GROUP_LABELS[group], **flows.balance_summary(result)})
     balance = pd.DataFrame(rows)
     bars = go.Figure(
         [
@@ -99,7 +101,7 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:4px 8px;text-align:right}}</style></head>
 <body><h1>Verhuisstromen {html.escape(area)}, {years[0]}–{years[1]}</h1>
 <p>Alle aantallen zijn beschermd door de onthullingspoort (cell-key-methode, beleid versie
-{flows.flows(store, area, group="adults", **kw).table.policy.version}); kleine aantallen zijn weggelaten (–).
+{policy_version}); kleine aantallen zijn weggelaten (–).
 Synthetische demodata waar de bron <code>synth_*</code> is.</p>
 <h2>Balans per doelgroep</h2>{table}{parts[0]}<h2>Herkomst en bestemming</h2>{parts[1]}<h2>Trend</h2>{parts[2]}
 </body></html>"""

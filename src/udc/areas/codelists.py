@@ -59,7 +59,8 @@ def detect(path: Path) -> str:
     """'geojson', 'gpkg', 'codes-v3', 'codes-v4' or 'validity', judged by content."""
     if not path.exists():
         raise InputError("file not found", file=str(path))
-    head = path.read_bytes()[:4096]
+    with path.open("rb") as f:
+        head = f.read(4096)
     if head.startswith(b"SQLite format 3"):
         return "gpkg"
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()

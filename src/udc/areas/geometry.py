@@ -296,7 +296,9 @@ def _finish(
 
 def read(path: Path, **options: Any) -> list[Feature]:
     """GeoJSON or GeoPackage, recognised by content."""
-    if path.read_bytes()[:16].startswith(b"SQLite format 3"):
+    with path.open("rb") as f:
+        is_gpkg = f.read(16).startswith(b"SQLite format 3")
+    if is_gpkg:
         return read_gpkg(path, **options)
     options.pop("layer", None)
     return read_geojson(path, **options)

@@ -67,6 +67,22 @@ def _emit(rows: list[dict[str, Any]], fmt: str, **kw: Any) -> None:
     emit(rows, fmt, **kw)
 
 
+def _echo_json(value: Any) -> None:
+    import json
+
+    from udc.cli.output import _plain
+
+    typer.echo(json.dumps(value, default=_plain, ensure_ascii=False, indent=2))
+
+
+def _write_frame(frame: Any, out: Path) -> None:
+    """A table to ``.parquet`` or CSV, by the file's suffix."""
+    if out.suffix.lower() == ".parquet":
+        frame.to_parquet(out, index=False)
+    else:
+        frame.to_csv(out, index=False)
+
+
 def _say(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -80,11 +96,7 @@ def info(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) 
     with _store(ctx, store_dir) as store:
         summary = store_info(store)
     if fmt == "json":
-        import json
-
-        from udc.cli.output import _plain
-
-        typer.echo(json.dumps(summary, default=_plain, ensure_ascii=False, indent=2))
+        _echo_json(summary)
         return
     typer.echo(f"store {summary['store']} (schema version {summary['schema_version']})")
     _emit(
@@ -230,10 +242,8 @@ def areas_harmonise(
         )
     if out is None:
         result.table.to_csv(sys.stdout, index=False)
-    elif out.suffix.lower() == ".parquet":
-        result.table.to_parquet(out, index=False)
     else:
-        result.table.to_csv(out, index=False)
+        _write_frame(result.table, out)
     changed = result.report[result.report.method != "unchanged"]
     _say(f"{len(result.report)} rows on {to_year} boundaries; {len(changed)} converted")
     for _, r in changed.iterrows():
@@ -351,9 +361,7 @@ def statline_info(
     with _store(ctx, store_dir) as store:
         info = _statline(store, base_url, catalog).info(table)
     if fmt == "json":
-        import json
-
-        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        _echo_json(info)
         return
     typer.echo(f"{info['table']}: {info['title']} (modified {info['modified']}, period {info['period']})")
     typer.echo(f"dimensions: {', '.join(info['dimensions'])}")
@@ -565,7 +573,7 @@ def catalog_show(
     with _store(ctx, store_dir) as store:
         info = catalogue.describe(store, name)
     if fmt == "json":
-        typer.echo(json.dumps(info, default=_plain, ensure_ascii=False, indent=2))
+        _echo_json(info)
         return
     for key in (
         "name",
@@ -633,9 +641,7 @@ def check(
             policy = current(store)
     results = check_table(data, policy, count=count, total=total, top1=top1, top2=top2, source=str(table))
     if fmt == "json":
-        import json
-
-        typer.echo(json.dumps(results, default=str, ensure_ascii=False, indent=2))
+        _echo_json(results)
         return
     rows = [{**r, "rules_failed": ",".join(r["rules_failed"])} for r in results]
     _emit(rows, fmt, title=f"Output check (policy v{policy.version})")
@@ -657,10 +663,7 @@ def export(
     with _store(ctx, store_dir) as store:
         engine, audit = _operational(store)
         frame = read_for(store, name, _actor(engine, user), audit)
-    if out.suffix.lower() == ".parquet":
-        frame.to_parquet(out, index=False)
-    else:
-        frame.to_csv(out, index=False)
+    _write_frame(frame, out)
     typer.echo(f"{name}: {len(frame)} rows → {out}")
 
 

@@ -34,31 +34,28 @@ class Policy:
             raise UdcError("cell key D and V must be ≥ 0")
 
 
-_TABLE = (
-    "CREATE TABLE IF NOT EXISTS disclosure_policies (version INTEGER PRIMARY KEY, policy VARCHAR NOT NULL, "
-    "created_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-)
+def _latest(store: Store) -> tuple[int, dict[str, Any]] | None:
+    row = store.con.execute("SELECT version, policy FROM disclosure_policies ORDER BY version DESC LIMIT 1").fetchone()
+    return (row[0], json.loads(row[1])) if row else None
 
 
 def current(store: Store) -> Policy:
     """The newest policy of the store (version 1 with the defaults when none was set)."""
-    store.con.execute(_TABLE)
-    row = store.con.execute("SELECT version, policy FROM disclosure_policies ORDER BY version DESC LIMIT 1").fetchone()
-    if row is None:
+    latest = _latest(store)
+    if latest is None:
         return set_policy(store)
-    return Policy(**{**json.loads(row[1]), "version": row[0]})
+    return Policy(**{**latest[1], "version": latest[0]})
 
 
 def set_policy(store: Store, **changes: Any) -> Policy:
     """A new policy version (the old ones stay, so old releases remain explainable)."""
-    store.con.execute(_TABLE)
-    row = store.con.execute("SELECT version, policy FROM disclosure_policies ORDER BY version DESC LIMIT 1").fetchone()
-    base = json.loads(row[1]) if row else {}
+    latest = _latest(store)
+    base = latest[1] if latest else {}
     known = {f.name for f in fields(Policy)} - {"version"}
     unknown = set(changes) - known
     if unknown:
         raise UdcError(f"unknown policy setting(s) {sorted(unknown)}: expected {sorted(known)}")
-    version = (row[0] if row else 0) + 1
+    version = (latest[0] if latest else 0) + 1
     policy = Policy(**{**base, **changes, "version": version})
     body = {k: v for k, v in asdict(policy).items() if k != "version"}
     store.con.execute("INSERT INTO disclosure_policies (version, policy) VALUES (?, ?)", [version, json.dumps(body)])

@@ -67,5 +67,3 @@ def model_output(n_observations: int, n_parameters: int, policy: Policy) -> None
     if dof < policy.min_df:
         raise UdcError(f"residual degrees of freedom {dof} < {policy.min_df}: the model's output is disclosive")
 
-
-AGGREGATES = ("count", "sum")  # what the gate computes; minima and maxima of microdata are single persons' values

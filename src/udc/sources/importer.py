@@ -63,59 +63,60 @@ def _areas(frame: pd.DataFrame, column: str | None) -> str | None:
 
 
 # -- StatLine ---------------------------------------------------------------------------------------------
-def save_statline(store: Store, result: StatlineTable, name: str | None = None) -> ImportResult:
-    """A fetched StatLine table as an ``open`` dataset with CBS provenance."""
-    name = name or f"cbs_{result.table.lower()}"
-    frame = result.data
-    area = next((c.name for c in result.columns if c.role == "area"), None)
+def _save_cbs(
+    store: Store,
+    name: str,
+    title: str,
+    source: str,
+    frame: pd.DataFrame,
+    columns: list[Column],
+    provenance: dict[str, Any],
+) -> None:
+    """CBS tables are open data under CC BY 4.0, catalogued with period and area coverage."""
+    area = next((c.name for c in columns if c.role == "area"), None)
     start, end = _period_range(frame)
     dataset = Dataset(
         name=name,
-        title=result.title,
-        source=f"CBS StatLine {result.table}",
+        title=title,
+        source=source,
         sensitivity="open",
         licence=CBS_LICENCE,
         retrieved_at=datetime.now(UTC).replace(tzinfo=None),
         period_start=start,
         period_end=end,
         area_coverage=_areas(frame, area),
-        provenance={
-            "url": result.url,
-            "api": result.api,
-            "modified": result.modified,
-            "from_cache": result.from_cache,
-            **result.provenance,
-        },
+        provenance=provenance,
     )
-    catalogue.save(store, dataset, frame, columns=_columns(result.columns))
-    return ImportResult(name, len(frame), "open", [f"{result.api} {result.url}"])
+    catalogue.save(store, dataset, frame, columns=_columns(columns))
+
+
+def save_statline(store: Store, result: StatlineTable, name: str | None = None) -> ImportResult:
+    """A fetched StatLine table as an ``open`` dataset with CBS provenance."""
+    name = name or f"cbs_{result.table.lower()}"
+    provenance = {
+        "url": result.url,
+        "api": result.api,
+        "modified": result.modified,
+        "from_cache": result.from_cache,
+        **result.provenance,
+    }
+    _save_cbs(store, name, result.title, f"CBS StatLine {result.table}", result.data, result.columns, provenance)
+    return ImportResult(name, len(result.data), "open", [f"{result.api} {result.url}"])
 
 
 def import_statline_offline(store: Store, path: Path, name: str | None = None) -> ImportResult:
     """A StatLine CSV download or an odata4 package folder."""
     table = read_offline(path)
     name = name or f"cbs_{safe_name(table.table or path.stem, set())}"[:63]
-    area = next((c.name for c in table.columns if c.role == "area"), None)
-    start, end = _period_range(table.data)
-    dataset = Dataset(
-        name=name,
-        title=table.title,
-        source=f"CBS StatLine {table.table or path.name} (offline {table.kind})",
-        sensitivity="open",
-        licence=CBS_LICENCE,
-        retrieved_at=datetime.now(UTC).replace(tzinfo=None),
-        period_start=start,
-        period_end=end,
-        area_coverage=_areas(table.data, area),
-        provenance={
-            "file": str(path),
-            "sha256": _digest(str(path)),
-            "kind": table.kind,
-            "modified": table.modified,
-            "notes": table.notes,
-        },
-    )
-    catalogue.save(store, dataset, table.data, columns=_columns(table.columns))
+    provenance = {
+        "file": str(path),
+        "sha256": _digest(str(path)),
+        "kind": table.kind,
+        "modified": table.modified,
+        "notes": table.notes,
+    }
+    source = f"CBS StatLine {table.table or path.name} (offline {table.kind})"
+    _save_cbs(store, name, table.title, source, table.data, table.columns, provenance)
     return ImportResult(name, len(table.data), "open", table.notes)
 
 
@@ -271,6 +272,3 @@ def import_municipal(
     catalogue.save(store, dataset, frame, columns=columns)
     return ImportResult(name, len(frame), sensitivity, notes, unmatched)
 
-
-def provenance_of(store: Store, name: str) -> dict[str, Any]:
-    return catalogue.get(store, name).provenance

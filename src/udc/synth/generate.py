@@ -28,7 +28,7 @@ from udc.privacy.pseudonyms import load_key, pseudonymise_many, synthetic_bsn
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.synth.params import Params
-from udc.synth.population import DWELLING_TYPE, EPOCH, TENURE, Sink, World, day, scramble
+from udc.synth.population import DWELLING_TYPE, TENURE, Sink, World, day, scramble
 from udc.synth.region import PROVINCE, REGION, REGION_NAME, Area, build_region
 
 DATE_COLUMNS = {"date", "start", "end", "birth_date", "death_date", "built_date"}
@@ -360,4 +360,4 @@ def summary_lines(store: Store, years: tuple[int, int], *, user: User, audit: Au
     return lines
 
 
-__all__ = ["EPOCH", "TABLES", "SynthReport", "generate", "parse_years", "summary_lines"]
+__all__ = ["TABLES", "SynthReport", "generate", "parse_years", "summary_lines"]

@@ -23,7 +23,6 @@ import pandas as pd
 from udc.synth.params import Params
 from udc.synth.region import ABROAD, REGION, REST_OF_PROVINCE, UNIVERSITY_CITIES, Area
 
-EPOCH = np.datetime64("1970-01-01", "D")
 HH_TYPES = np.array(["single", "couple", "couple_with_children", "single_parent", "other"])
 ROLES = np.array(["reference", "partner", "child", "other"])
 EDUCATION = np.array(["low", "middle", "high"])

@@ -8,7 +8,7 @@ can never be mistaken for a real place on a map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -65,7 +65,6 @@ class Area:
     parent: str | None
     urban: float = 0.0
     weight: float = 0.0  # share of the municipality's residents living here (buurten)
-    extra: dict = field(default_factory=dict)
 
 
 def _outline(rng: np.random.Generator, centre: tuple[float, float], rx: float, ry: float, n: int = 48) -> Polygon:
