@@ -17,14 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
 def build_table() -> dict:
     from cbs_fixtures import table_83625ned  # the replay table of the tests
 
-    table = table_83625ned(DATA)
+    table = table_83625ned()
     rows = table.v3["TypedDataSet"]
     kinds = [f"T{k:03d}" for k in range(12)]
     big = [

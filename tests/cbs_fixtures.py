@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shared_data import DATA
 from udc.sources.replay import ReplayTable
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def table_83625ned(data: Path = DATA) -> ReplayTable:

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
+from shared_data import DATA
 from udc.store import Store
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if not DATA.is_dir():
-        raise pytest.UsageError(f"real test data not found at {DATA} (expected ../shared/data next to the repo)")
+        raise pytest.UsageError(
+            f"real test data not found at {DATA} (set UDC_TEST_DATA or put shared/data next to the repository)"
+        )
 
 
 @pytest.fixture

@@ -38,7 +38,8 @@ def test_help_lists_the_public_commands(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    from shared_data import DATA as data
+
     store = tmp_path_factory.mktemp("cli") / "store"
     udc(
         store,

@@ -18,7 +18,8 @@ from udc.store import Store, catalogue
 @pytest.fixture(scope="module")
 def parkstad_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Areas imported once per module; each test gets its own copy of the store."""
-    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    from shared_data import DATA as data
+
     folder = tmp_path_factory.mktemp("parkstad") / "store"
     with Store(folder) as store:
         registry.import_file(store, data / "nlextract" / "gemeentelijke-indeling.csv")
