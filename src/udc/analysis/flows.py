@@ -12,17 +12,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from udc.areas import registry
 from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
-from udc.privacy.gate import Protected, crosstab
+from udc.privacy.cube import Cube, one
+from udc.privacy.gate import Protected
 from udc.store import catalogue
 from udc.store.db import Store
 
 MOVES = "flows_moves"
+RESIDENTS = "flows_residents"
+VIEWS = ("balance", "destinations", "origins", "od", "triggers", "trend")
 # Target groups at the moment of measurement (the move), as SQL over the moves table; user-defined ones may be added.
 GROUPS = {
     "all": "TRUE",
@@ -38,16 +42,24 @@ CLASSES = ("same_municipality", "neighbour", "rest_of_region", "rest_of_province
 
 @dataclass
 class FlowTable:
+    """One flow table: from microdata ``table`` is the gate's protected table; from aggregated open data
+    (81734NED-shaped) there is no gate table and ``open_cells`` holds the published figures."""
+
     view: str
     area: str
     years: tuple[int, int]
     group: str
-    table: Protected
+    table: Protected | None
     notes: list[str] = field(default_factory=list)
+    open_cells: pd.DataFrame | None = None
 
     @property
     def frame(self) -> pd.DataFrame:
-        return self.table.cells
+        return self.table.cells if self.table is not None else self.open_cells  # type: ignore[return-value]
+
+    @property
+    def method(self) -> str:
+        return self.table.method if self.table is not None else "open data"
 
 
 def prepare(
@@ -135,7 +147,55 @@ def prepare(
         provenance={"events": events, "persons": persons, "yearly": yearly, "households": households, "engine": "ibis"},
     )
     catalogue.save_query(store, dataset, f"SELECT * FROM ({sql})", inputs=[events, persons, yearly, households])
+    prepare_residents(store, yearly=yearly, households=households)
     return MOVES
+
+
+def prepare_residents(
+    store: Store, *, yearly: str = "synth_persons_yearly", households: str = "synth_households"
+) -> str:
+    """Residents on 1 January per year with the attributes the target groups use — the rates' denominators."""
+    con = store.ibis
+    snap = con.table(catalogue.get(store, yearly).table_name)
+    hh = con.table(catalogue.get(store, households).table_name).select(
+        "year", "household_id", "household_type", "income_class"
+    )
+    joined = snap.left_join(hh, ["year", "household_id"])
+    final = joined.select(
+        year=joined.year.cast("int16"),
+        gm=ibis.cases(
+            (joined.buurt_code.startswith("BU"), "GM" + joined.buurt_code.substr(2, 4)), else_=joined.buurt_code
+        ),
+        age=joined.age,
+        role=joined.role.cast("string"),
+        student=joined.student.cast("string"),
+        household_type=joined.household_type.cast("string"),
+        income_class=joined.income_class.cast("string"),
+        record_key=joined.record_key,
+    )
+    dataset = catalogue.Dataset(
+        name=RESIDENTS,
+        title="Inwoners op 1 januari met kenmerken voor de doelgroepen",
+        source=f"udc flows: {yearly}",
+        sensitivity="microdata",
+        provenance={"yearly": yearly, "households": households, "engine": "ibis"},
+    )
+    catalogue.save_query(
+        store, dataset, f"SELECT * FROM ({ibis.to_sql(final, dialect='duckdb')})", inputs=[yearly, households]
+    )
+    return RESIDENTS
+
+
+def define_group(name: str, condition: str) -> None:
+    """A user-defined target group: a SQL condition on age, role, student, household_type, income_class."""
+    if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
+        raise UdcError(f"group name '{name}': letters, digits, '-' or '_'")
+    GROUPS[name] = condition
+
+
+def _key(area: str) -> str:
+    area = area.strip()
+    return area.upper() if area.upper().startswith("GM") else area
 
 
 def _members(store: Store, area: str) -> list[str]:
@@ -152,55 +212,174 @@ def _in(codes: list[str]) -> str:
     return "(" + ", ".join(f"'{c}'" for c in codes) + ")"
 
 
-def _context(store: Store, members: list[str]) -> dict[str, list[str]]:
-    """Neighbours (adjacency), the rest of the region(s) and of the province, for destination classes."""
-    years = [r["year"] for r in store.rows("SELECT DISTINCT year FROM adjacency WHERE kind = 'GM' ORDER BY 1")]
-    neighbours: set[str] = set()
-    for m in members:
-        for y in years[-1:]:
-            neighbours |= set(registry.neighbours(store, m, y))
-    neighbours -= set(members)
-    regions = {
-        r["region"] for r in store.rows(f"SELECT region FROM region_members WHERE member_code IN {_in(members)}")
-    }
-    region = {
-        r["member_code"]
-        for r in store.rows(f"SELECT member_code FROM region_members WHERE region IN {_in(sorted(regions) or [''])}")
-    }
-    provinces = {
-        r["parent_code"]
-        for r in store.rows(
-            f"SELECT DISTINCT parent_code FROM areas WHERE code IN {_in(members)} AND parent_code IS NOT NULL"
-        )
-    }
-    province = {
-        r["code"]
-        for r in store.rows(
-            f"SELECT DISTINCT code FROM areas WHERE kind = 'GM' AND parent_code IN {_in(sorted(provinces) or [''])}"
-        )
-    }
-    return {
-        "neighbours": sorted(neighbours),
-        "region": sorted(region - set(members)),
-        "province": sorted(province - set(members) - region),
-    }
+def _values(rows: list[tuple], names: str) -> str:
+    """An inline VALUES relation (small lookup tables: areas, groups)."""
+    body = ", ".join("(" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in row) + ")" for row in rows)
+    return f"(SELECT * FROM (VALUES {body}) AS v({names}))"
 
 
-def _derived(members: list[str], ctx: dict[str, list[str]], side: str) -> dict[str, str]:
-    m = _in(members)
-    other = "to_gm" if side == "from_gm" else "from_gm"
-    direction = (
-        f"CASE WHEN from_gm IN {m} AND to_gm IN {m} THEN 'within' WHEN to_gm IN {m} THEN 'in' "
-        f"WHEN from_gm IN {m} THEN 'out' END"
+def classes(store: Store, area: str) -> dict[str, str]:
+    """Every municipality's class relative to ``area`` (neighbour, rest_of_region, rest_of_province); others are
+    rest_of_country (GM codes) or abroad."""
+    table = _values([(_key(area), gm, 0) for gm in _members(store, area)], "area, gm, members")
+    return {r["gm"]: r["class"] for r in store.rows(f"SELECT gm, class FROM {_context_sql(table)}")}
+
+
+def _context_sql(areas: str) -> str:
+    """Per area, the class of every other municipality: neighbour (adjacency, latest year), rest of the region(s) the
+    area's members belong to, rest of the province; the first that applies wins."""
+    return f"""(SELECT area, gm, arg_min(class, rank) AS class FROM (
+        SELECT a.area, CASE WHEN j.code_a = a.gm THEN j.code_b ELSE j.code_a END AS gm, 1 AS rank, 'neighbour' AS class
+        FROM {areas} a JOIN adjacency j ON j.kind = 'GM' AND (j.code_a = a.gm OR j.code_b = a.gm)
+         AND j.year = (SELECT max(year) FROM adjacency WHERE kind = 'GM')
+        UNION ALL
+        SELECT a.area, r2.member_code, 2, 'rest_of_region' FROM {areas} a
+        JOIN region_members r ON r.member_code = a.gm JOIN region_members r2 ON r2.region = r.region
+        UNION ALL
+        SELECT DISTINCT a.area, p2.code, 3, 'rest_of_province' FROM {areas} a
+        JOIN areas p ON p.code = a.gm AND p.parent_code IS NOT NULL
+        JOIN areas p2 ON p2.kind = 'GM' AND p2.parent_code = p.parent_code
+    ) AS x WHERE NOT EXISTS (SELECT 1 FROM {areas} m WHERE m.area = x.area AND m.gm = x.gm) GROUP BY ALL)"""
+
+
+def study(
+    store: Store,
+    areas: list[str],
+    *,
+    years: tuple[int, int],
+    groups: list[str] | None = None,
+    views: tuple[str, ...] = VIEWS,
+    level: str = "gemeente",
+    user: User,
+    audit: AuditLog,
+) -> dict[str, Protected]:
+    """Every requested view for every area × group, each a table set protected by the gate (cell key). The moves
+    are counted once (a gate :class:`Cube`); each view is a query over those counts, all areas at once."""
+    groups = list(groups or [g for g in GROUPS if g != "all"])
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        raise UdcError(f"unknown group(s) {unknown}: expected one of {', '.join(GROUPS)}")
+    bad = [v for v in views if v not in (*VIEWS, "rates")]
+    if bad:
+        raise UdcError(f"unknown view(s) {bad}: expected {', '.join(VIEWS)} or rates")
+    if level not in ("gemeente", "wijk"):
+        raise UdcError(f"unknown level '{level}': expected gemeente or wijk")
+    membership = {_key(a): _members(store, a) for a in dict.fromkeys(areas)}
+    rows = [(a, gm, len(ms)) for a, ms in membership.items() for gm in ms]
+    table_a = _values(rows, "area, gm, members")
+    everyone = sorted({gm for ms in membership.values() for gm in ms})
+    bits = {g: 1 << i for i, g in enumerate(GROUPS)}
+    needed = list(dict.fromkeys([*groups, "adults"]))
+    gmask = " + ".join(f"CASE WHEN ({GROUPS[g]}) THEN {bits[g]} ELSE 0 END" for g in needed)
+    table_g = _values([(g, bits[g]) for g in groups], '"group", bit')
+    span = f"year BETWEEN {int(years[0])} AND {int(years[1])}"
+    involved = f"(from_gm IN {_in(everyone)} OR to_gm IN {_in(everyone)})"
+    out: dict[str, Protected] = {}
+    gemeente_views = [v for v in views if v not in ("rates",) and not (v == "od" and level == "wijk")]
+    if gemeente_views or "rates" in views:
+        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "year": "year", "gmask": gmask}
+        if "triggers" in views:
+            dims["trigger"] = "trigger"
+        where = involved if "trend" in views else f"{involved} AND {span}"
+        tagging = f"""(SELECT a.area, g."group", c.*, TRUE AS from_in, b.gm IS NOT NULL AS to_in, a.members
+            FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm LEFT JOIN {table_a} b ON b.area = a.area
+             AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0
+            UNION ALL
+            SELECT a.area, g."group", c.*, FALSE, TRUE, a.members
+            FROM {{cube}} c JOIN {table_a} a ON a.gm = c.to_gm LEFT JOIN {table_a} b ON b.area = a.area
+             AND b.gm = c.from_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0 WHERE b.gm IS NULL)"""
+        direction = "CASE WHEN from_in AND to_in THEN 'within' WHEN to_in THEN 'in' ELSE 'out' END AS direction"
+        other = "coalesce(x.class, CASE WHEN {o} LIKE 'GM%' THEN 'rest_of_country' ELSE 'abroad' END) AS other_class"
+        context = _context_sql(table_a)
+        queries = {
+            "balance": (f'SELECT area, "group", {direction}, n, k FROM TAGGED t WHERE {span}', ["direction"]),
+            "trend": (f'SELECT area, "group", year, {direction}, n, k FROM TAGGED t', ["year", "direction"]),
+            "destinations": (
+                f'SELECT t.area, t."group", {other.format(o="t.to_gm")}, t.to_gm AS other_gm, n, k FROM TAGGED t '
+                f"LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.to_gm WHERE from_in AND NOT to_in AND {span}",
+                ["other_class", "other_gm"],
+            ),
+            "origins": (
+                f'SELECT t.area, t."group", {other.format(o="t.from_gm")}, t.from_gm AS other_gm, n, k '
+                f"FROM TAGGED t LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.from_gm "
+                f"WHERE to_in AND NOT from_in AND {span}",
+                ["other_class", "other_gm"],
+            ),
+            "od": (
+                f'SELECT area, "group", from_gm, to_gm, n, k FROM TAGGED t '
+                f"WHERE {span} AND (members = 1 OR (from_in AND to_in))",
+                ["from_gm", "to_gm"],
+            ),
+            "triggers": (
+                f'SELECT area, "group", trigger, n, k FROM TAGGED t WHERE {span} AND (gmask & {bits["adults"]}) <> 0',
+                ["trigger"],
+            ),
+        }
+        with Cube(store, MOVES, dims, where=where, user=user, audit=audit) as cube:
+            tagged = cube.stage(f"SELECT * FROM {tagging}")  # cube rows × the areas they involve × their groups
+            for view in [*gemeente_views, *(["balance"] if "rates" in views and "balance" not in views else [])]:
+                sql, by = queries[view]
+                out[view] = cube.tables(sql.replace("TAGGED", tagged), ["area", "group"], by, name=f"flows.{view}")
+    if "od" in views and level == "wijk":
+        pairs = " OR ".join(
+            [f"(from_gm = to_gm AND from_gm IN {_in(everyone)})"]
+            + [f"(from_gm IN {_in(ms)} AND to_gm IN {_in(ms)})" for ms in membership.values() if len(ms) > 1]
+        )
+        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "from_wk": "from_wk", "to_wk": "to_wk", "gmask": gmask}
+        with Cube(store, MOVES, dims, where=f"({pairs}) AND {span}", user=user, audit=audit) as cube:
+            sql = (
+                f'SELECT a.area, g."group", from_wk, to_wk, n, k FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm '
+                f"JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
+            )
+            out["od"] = cube.tables(sql, ["area", "group"], ["from_wk", "to_wk"], name="flows.od_wijk")
+    if "rates" in views:
+        out["rates"] = _rates(store, out, table_a, table_g, gmask, span, user, audit)
+        if "balance" not in views:
+            out.pop("balance")
+    return out
+
+
+def _rates(
+    store: Store,
+    tables: dict[str, Protected],
+    table_a: str,
+    table_g: str,
+    gmask: str,
+    span: str,
+    user: User,
+    audit: AuditLog,
+) -> Protected:
+    """Moves per 1 000 residents per year: the protected balance over the protected person-years on 1 January."""
+    if not store.rows("SELECT 1 FROM datasets WHERE name = ?", [RESIDENTS]):
+        raise UdcError(f"no '{RESIDENTS}' table: run flows.prepare_residents (udc flows --rebuild) first")
+    with Cube(store, RESIDENTS, {"gm": "gm", "year": "year", "gmask": gmask}, where=span, user=user, audit=audit) as c:
+        sql = (
+            f'SELECT a.area, g."group", n, k FROM {{cube}} c JOIN {table_a} a ON a.gm = c.gm '
+            f"JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
+        )
+        residents = c.tables(sql, ["area", "group"], [], name="flows.residents").cells
+    balance = tables["balance"].cells.pivot_table(
+        index=["area", "group"], columns="direction", values="count", aggfunc="first", dropna=False
     )
-    cls = (
-        f"CASE WHEN {other} IN {m} THEN 'same_municipality' "
-        f"WHEN {other} IN {_in(ctx['neighbours'] or [''])} THEN 'neighbour' "
-        f"WHEN {other} IN {_in(ctx['region'] or [''])} THEN 'rest_of_region' "
-        f"WHEN {other} IN {_in(ctx['province'] or [''])} THEN 'rest_of_province' "
-        f"WHEN {other} LIKE 'GM%' THEN 'rest_of_country' ELSE 'abroad' END"
+    frame = balance.reindex(columns=["in", "out", "within"]).join(
+        residents.set_index(["area", "group"])["count"].rename("residents")
     )
-    return {"direction": direction, "other_class": cls, "other_gm": other}
+    frame["net"] = frame["in"] - frame["out"]
+    long = frame.reset_index().melt(["area", "group", "residents"], var_name="measure", value_name="count")
+    person_years = long["residents"].where(long["residents"] > 0)
+    long["per_1000"] = (1000 * long["count"] / person_years).round(1)
+    long["status"] = np.where(
+        long["count"].isna(), "suppressed", np.where(long.measure == "net", "derived", "perturbed")
+    )
+    long["rules"] = ""
+    residents_rows = frame.reset_index()[["area", "group", "residents"]].assign(
+        measure="residents", count=lambda f: f["residents"], per_1000=np.nan, status="perturbed", rules=""
+    )
+    cells = pd.concat([long, residents_rows], ignore_index=True).drop(columns="residents")
+    cells = cells.sort_values(["area", "group", "measure"], kind="stable").reset_index(drop=True)
+    base = tables["balance"]
+    notes = ["per_1000: moves per 1 000 residents per year (person-years on 1 January in the span), both protected"]
+    return Protected(cells, base.method, base.policy, RESIDENTS, ["area", "group", "measure"], notes=notes)
 
 
 def flows(
@@ -214,33 +393,13 @@ def flows(
     user: User,
     audit: AuditLog,
 ) -> FlowTable:
-    """One protected flow table: balance, destinations, origins, od, triggers or trend."""
-    if group not in GROUPS:
-        raise UdcError(f"unknown group '{group}': expected one of {', '.join(GROUPS)}")
+    """One protected flow table: balance, destinations, origins, od, triggers, trend or rates."""
+    if view not in (*VIEWS, "rates"):
+        raise UdcError(f"unknown view '{view}': expected balance, destinations, origins, od, triggers, trend or rates")
     members = _members(store, area)
-    m = _in(members)
-    where = f"year BETWEEN {int(years[0])} AND {int(years[1])} AND ({GROUPS[group]})"
-    involved = f"(from_gm IN {m} OR to_gm IN {m})"
-    derived: dict[str, str] | None = None
-    # A region's own internal moves are 'within' the region (not in- or outflow).
-    if view in ("balance", "trend"):
-        by, scope = (["direction"] if view == "balance" else ["year", "direction"]), involved
-        derived = _derived(members, _context(store, members), "from_gm")
-    elif view in ("destinations", "origins"):
-        side, other = ("from_gm", "to_gm") if view == "destinations" else ("to_gm", "from_gm")
-        by, scope = ["other_class", "other_gm"], f"{side} IN {m} AND NOT ({other} IN {m})"
-        derived = _derived(members, _context(store, members), side)
-    elif view == "od":
-        by = ["from_wk", "to_wk"] if level == "wijk" else ["from_gm", "to_gm"]
-        scope = f"from_gm IN {m} AND to_gm IN {m}" if level == "wijk" or len(members) > 1 else involved
-    elif view == "triggers":
-        by, scope = ["trigger"], f"{involved} AND age >= 18"
-    else:
-        raise UdcError(f"unknown view '{view}': expected balance, destinations, origins, od, triggers or trend")
-    table = crosstab(
-        store, MOVES, by, where=f"{where} AND {scope}", method="cellkey", derived=derived, user=user, audit=audit
-    )
-    return FlowTable(view, area, years, group, table, [f"members: {', '.join(members)}"])
+    tables = study(store, [area], years=years, groups=[group], views=(view,), level=level, user=user, audit=audit)
+    table = one(tables[view], area=_key(area), group=group)
+    return FlowTable(view, area, years, group, table, [f"members: {', '.join(members)}", *table.notes])
 
 
 def balance_summary(table: FlowTable) -> dict[str, Any]:
@@ -249,3 +408,17 @@ def balance_summary(table: FlowTable) -> dict[str, Any]:
     values = {k: (None if pd.isna(cells.get(k)) else int(cells.get(k))) for k in ("in", "out", "within")}
     net = None if values["in"] is None or values["out"] is None else values["in"] - values["out"]
     return {**values, "net": net}
+
+
+def all_areas(store: Store) -> list[str]:
+    """Every municipality a move starts or ends in, and every region with members among them."""
+    table = catalogue.get(store, MOVES).table_name
+    rows = store.rows(
+        f'SELECT DISTINCT gm FROM (SELECT from_gm AS gm FROM "{table}" UNION SELECT to_gm FROM "{table}") '
+        "WHERE gm LIKE 'GM%' ORDER BY 1"
+    )
+    codes = [r["gm"] for r in rows]
+    regions = store.rows(
+        f"SELECT DISTINCT region FROM region_members WHERE member_code IN {_in(codes or [''])} ORDER BY 1"
+    )
+    return codes + [r["region"] for r in regions]

@@ -850,13 +850,30 @@ def flows_cmd(
         str, typer.Option(help="adults, young-families, middle-income, students, seniors, all.")
     ] = "adults",
     level: Annotated[str, typer.Option(help="gemeente or wijk (od view).")] = "gemeente",
-    view: Annotated[str, typer.Option(help="balance, destinations, origins, od, triggers or trend.")] = "balance",
+    view: Annotated[
+        str, typer.Option(help="balance, destinations, origins, od, triggers, trend or rates.")
+    ] = "balance",
     user: Annotated[str | None, typer.Option(help="Acting user (default: the OS account as admin).")] = None,
     rebuild: Annotated[bool, typer.Option(help="Rebuild the enriched moves table first.")] = False,
-    fmt: Format = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet (parquet needs --out).")] = (
+        "table"
+    ),
+    out: Annotated[Path | None, typer.Option(help="Write the table to this file (.parquet or .csv).")] = None,
+    release: Annotated[
+        str | None, typer.Option(help="Also catalogue the protected table as released open data under this name.")
+    ] = None,
+    from_table: Annotated[
+        str | None,
+        typer.Option(
+            help="Use an aggregated 81734NED-shaped table (origin × destination × year) instead of microdata."
+        ),
+    ] = None,
+    boundary_year: Annotated[
+        int | None, typer.Option(help="With --from-table: re-base codes to this year's municipalities (default: last).")
+    ] = None,
     store_dir: StoreDir = None,
 ) -> None:
-    """Protected migration flows (every number through the disclosure gate, cell-key method)."""
+    """Migration flows: from microdata every number through the disclosure gate (cell key); or from open data."""
     if ctx.invoked_subcommand is not None:
         return
     from udc.analysis import flows
@@ -866,20 +883,84 @@ def flows_cmd(
     if not area:
         raise UdcError("give --region NAME or --municipality GMxxxx")
     span = parse_years(years)
+    if fmt == "parquet" and out is None:
+        raise UdcError("--format parquet writes a file: add --out FILE.parquet")
     with _store(ctx, store_dir) as store:
         engine, audit = _operational(store)
-        if rebuild or not store.rows("SELECT 1 FROM datasets WHERE name = ?", [flows.MOVES]):
-            flows.prepare(store)
-        result = flows.flows(
-            store, area, view=view, years=span, group=group, level=level, user=_actor(engine, user), audit=audit
-        )
+        actor = _actor(engine, user)
+        if from_table:
+            from udc.analysis import flows_open
+
+            result = flows_open.flows(store, from_table, area, view=view, years=span, boundary_year=boundary_year)
+        else:
+            _ensure_moves(store, rebuild)
+            result = flows.flows(store, area, view=view, years=span, group=group, level=level, user=actor, audit=audit)
+        if release and result.table is None:
+            raise UdcError("--release: open data need no gate; the table is already public")
+        if release and result.table is not None:
+            from udc.privacy.gate import release as release_table
+
+            title = f"Verhuisstromen {area} {years}, {group}: {view}"
+            release_table(store, result.table, release, title=title, user=actor, audit=audit)
     frame = result.frame
-    if fmt == "parquet":
-        raise UdcError("--format parquet: write with 'udc flows … --format csv > file' or the Python API")
-    _emit(frame.to_dict("records"), fmt, title=f"{view}: {area} {years}, {group} (protected, cell key)")
+    if out is not None:
+        _write_frame(frame, out.with_suffix(".parquet") if fmt == "parquet" else out)
+        typer.echo(f"{len(frame)} cells written to {out}")
+        return
+    for note in result.notes[1:]:
+        typer.echo(f"note: {note}", err=True)
+    _emit(frame.to_dict("records"), fmt, title=f"{view}: {area} {years}, {result.group} ({result.method})")
     if view == "balance" and fmt == "table":
         summary = flows.balance_summary(result)
         typer.echo(f"in {summary['in']}, out {summary['out']}, within {summary['within']}, net {summary['net']}")
+
+
+def _ensure_moves(store: Store, rebuild: bool = False) -> None:
+    from udc.analysis import flows
+
+    if rebuild or not store.rows("SELECT 1 FROM datasets WHERE name = ?", [flows.RESIDENTS]):
+        flows.prepare(store)
+
+
+@flows_app.command("study")
+def flows_study(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option(help="Directory for one file per view.")],
+    areas: Annotated[
+        str,
+        typer.Option(help="'all' (every municipality with moves, and every region) or codes/regions, comma-separated."),
+    ] = "all",
+    years: Annotated[str, typer.Option(help="A year or a span.")] = "2019-2020",
+    groups: Annotated[str | None, typer.Option(help="Comma-separated target groups (default: all but 'all').")] = None,
+    level: Annotated[str, typer.Option(help="gemeente or wijk (od view).")] = "gemeente",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
+    user: Annotated[str | None, typer.Option(help="Acting user.")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Every view for every area × target group in one pass (moves counted once), each table protected."""
+    from udc.analysis import flows
+    from udc.synth.generate import parse_years
+
+    if fmt not in ("parquet", "csv"):
+        raise UdcError(f"--format {fmt}: expected parquet or csv")
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        _ensure_moves(store)
+        chosen = flows.all_areas(store) if areas == "all" else [a for a in areas.split(",") if a.strip()]
+        tables = flows.study(
+            store,
+            chosen,
+            years=parse_years(years),
+            groups=groups.split(",") if groups else None,
+            views=(*flows.VIEWS, "rates"),
+            level=level,
+            user=_actor(engine, user),
+            audit=audit,
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    for view, table in tables.items():
+        _write_frame(table.cells, out / f"{view}.{fmt}")
+        typer.echo(f"{view}: {len(table.cells):,} cells, {table.suppressed:,} suppressed → {out / f'{view}.{fmt}'}")
 
 
 @flows_app.command("report")
@@ -893,7 +974,7 @@ def flows_report(
     store_dir: StoreDir = None,
 ) -> None:
     """An offline HTML report: balance per target group, Sankey of origins/destinations, trend."""
-    from udc.analysis import flows, flows_report
+    from udc.analysis import flows_report
     from udc.synth.generate import parse_years
 
     area = region or municipality
@@ -901,8 +982,7 @@ def flows_report(
         raise UdcError("give --region NAME or --municipality GMxxxx")
     with _store(ctx, store_dir) as store:
         engine, audit = _operational(store)
-        if not store.rows("SELECT 1 FROM datasets WHERE name = ?", [flows.MOVES]):
-            flows.prepare(store)
+        _ensure_moves(store)
         flows_report.build(store, area, parse_years(years), user=_actor(engine, user), audit=audit, out=out)
     typer.echo(f"report written to {out}")
 

@@ -29,6 +29,9 @@ TOTAL = "Totaal"
 # Ethics guard: no person-level score, flag or label leaves, not even protected: only area-level aggregates.
 PERSON_KEYS = {"person_id", "pseudonym", "household_id", "dwelling_id", "bsn", "record_key", "premise_id"}
 _CAPABILITY = catalogue.GateCapability()  # the only instance: catalogue.save accepts released tables with it
+# A cell's key needs only its record keys' sum modulo 2**32; summed exactly (HUGEINT) and reduced, the sum is the
+# same whatever order or partial aggregates produced it — so every path to a cell gives it the same noise.
+KEY_SUM = "(sum(record_key::HUGEINT) % 4294967296)::BIGINT"
 
 
 @dataclass
@@ -72,7 +75,7 @@ def _aggregate(
     extra = "".join(f', ({expr}) AS "{name}"' for name, expr in derived.items())
     source = f'(SELECT *{extra} FROM "{table}") AS t'
     cols = ", ".join(f'"{c}"' for c in by)
-    key = "sum(record_key::DOUBLE)" if "record_key" in columns else "NULL"
+    key = KEY_SUM if "record_key" in columns else "NULL"
     magnitude = (
         f', sum("{value}")::DOUBLE AS total, list_sort(list("{value}"), \'DESC\') AS contributions' if value else ""
     )
@@ -168,6 +171,14 @@ def _refuse_single_units(base: pd.DataFrame, dataset: str, by: list[str], user: 
         raise UdcError(f"most cells of {by} hold a single unit: that is a person-level table, not an aggregate")
 
 
+def perturbed(counts: Any, key_sums: Any, small: Any, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """Cell-key publication: the perturbed count, withheld (NaN) where a small cell would show under the threshold."""
+    keys = np.mod(np.nan_to_num(np.asarray(key_sums, dtype=float)) / 2**32, 1.0)  # empty cell: key 0
+    published = cellkey.perturb(np.asarray(counts).astype(int), keys, policy.cell_key_d, policy.cell_key_v)
+    shown = np.where(np.asarray(small, dtype=bool) & (published < policy.min_count), np.nan, published)
+    return shown, np.where(np.isnan(shown), "suppressed", "perturbed")
+
+
 def crosstab(
     store: Store,
     dataset: str,
@@ -214,13 +225,9 @@ def crosstab(
     else:
         if "record_key" not in {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')}:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
-        keys = np.mod(np.nan_to_num(grid["key_sum"].to_numpy(float)) / 2**32, 1.0)  # empty cell: key 0
-        published = cellkey.perturb(grid["count"].to_numpy().astype(int), keys, policy.cell_key_d, policy.cell_key_v)
-        small = flags.threshold.to_numpy()
-        cells["count"] = np.where(small & (published < policy.min_count), np.nan, published)
+        cells["count"], cells["status"] = perturbed(grid["count"], grid["key_sum"], flags.threshold, policy)
         if value:  # magnitudes of dominated cells are not published; the rest as they are
             cells[value] = np.where(flags.safe, grid["total"], np.nan)
-        cells["status"] = np.where(np.isnan(cells["count"].to_numpy(float)), "suppressed", "perturbed")
     if policy.rounding_base and method == "suppress":
         base_ = policy.rounding_base
         cells["count"] = (np.round(cells["count"] / base_) * base_).where(cells["count"].notna())

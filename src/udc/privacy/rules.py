@@ -66,4 +66,3 @@ def model_output(n_observations: int, n_parameters: int, policy: Policy) -> None
     dof = n_observations - n_parameters
     if dof < policy.min_df:
         raise UdcError(f"residual degrees of freedom {dof} < {policy.min_df}: the model's output is disclosive")
-

@@ -271,4 +271,3 @@ def import_municipal(
     )
     catalogue.save(store, dataset, frame, columns=columns)
     return ImportResult(name, len(frame), sensitivity, notes, unmatched)
-

@@ -1,0 +1,149 @@
+"""Aggregate once, protect many tables: the gate's engine for studies that publish thousands of related tables.
+
+A study such as verhuisstromen asks the same microdata for every municipality × target group × view. Calling
+``gate.crosstab`` per table scans the microdata each time; a :class:`Cube` counts the microdata *once* by the
+dimensions the study needs (count and exact record-key sum, both additive) into a temporary table inside the store,
+and then derives every table from it in SQL: leaf cells per batch (e.g. area × group) plus all margins by
+GROUPING SETS, cell-key perturbation vectorised over all cells at once. Because the key sum is exact modulo 2**32,
+a cell gets the same published value here as through ``gate.crosstab`` — one flow, one number, whichever path.
+
+The cube's table is never returned: the only output is :class:`~udc.privacy.gate.Protected`, and every build and
+derivation is audited like a crosstab.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from types import TracebackType
+
+import numpy as np
+
+from udc.errors import UdcError
+from udc.privacy import gate
+from udc.privacy.access import User
+from udc.privacy.audit import AuditLog
+from udc.privacy.policy import current
+from udc.store.db import Store
+
+SINGLE_UNITS = "single-units"
+
+
+class Cube:
+    """Microdata counted once by ``dims`` (name → SQL expression over the dataset), held inside the store."""
+
+    def __init__(
+        self,
+        store: Store,
+        dataset: str,
+        dims: dict[str, str],
+        *,
+        user: User,
+        audit: AuditLog,
+        where: str | None = None,
+    ) -> None:
+        entry = gate._admit(store, dataset, list(dims), user, audit)
+        columns = {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')}
+        if "record_key" not in columns:
+            raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
+        self.store, self.dataset, self.user, self.audit = store, dataset, user, audit
+        self.dims = list(dims)
+        self._table = f"_gate_cube_{uuid.uuid4().hex[:12]}"
+        self._stages: dict[str, str] = {}
+        select = ", ".join(f'({expr}) AS "{name}"' for name, expr in dims.items())
+        store.con.execute(
+            f'CREATE TEMP TABLE "{self._table}" AS SELECT {select}, count(*) AS n, {gate.KEY_SUM} AS k '
+            f'FROM "{entry.table_name}" {"WHERE " + where if where else ""} GROUP BY ALL'
+        )
+        audit.append(user.name, "gate.cube", {"dataset": dataset, "dims": self.dims, "where": where})
+
+    def __enter__(self) -> Cube:
+        return self
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for table in [*self._stages.values(), self._table]:
+            self.store.con.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+    def stage(self, relation: str) -> str:
+        """Materialise a relation over ``{cube}`` that several tables share (e.g. rows tagged with their area);
+        returns the placeholder to use in :meth:`tables`. Dropped with the cube."""
+        token = f"{{stage{len(self._stages)}}}"
+        table = f"{self._table}_s{len(self._stages)}"
+        self.store.con.execute(f'CREATE TEMP TABLE "{table}" AS {self._resolve(relation)}')
+        self._stages[token] = table
+        return token
+
+    def _resolve(self, relation: str) -> str:
+        for token, table in [("{cube}", self._table), *self._stages.items()]:
+            relation = relation.replace(token, f'"{table}"')
+        return relation
+
+    def tables(self, relation: str, batch: list[str], by: list[str], *, name: str = "table") -> gate.Protected:
+        """Protected tables, one per ``batch`` value: ``relation`` is SQL over ``{cube}`` (its columns, ``n``, ``k``)
+        that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region), never
+        scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``."""
+        policy = current(self.store)
+        quoted, by_quoted = [f'"{c}"' for c in batch], [f'"{d}"' for d in by]
+        sets = ", ".join(
+            "(" + ", ".join([*quoted, *(f'"{c}"' for c in subset)]) + ")"
+            for r in range(len(by), -1, -1)
+            for subset in itertools.combinations(by, r)
+        )
+        labels = "".join(
+            f', CASE WHEN GROUPING("{d}") = 1 THEN \'{gate.TOTAL}\' ELSE CAST("{d}" AS VARCHAR) END AS "{d}"'
+            for d in by
+        )
+        leaf = " AND ".join(f'GROUPING("{d}") = 0' for d in by) or "TRUE"
+        window = f"(PARTITION BY {', '.join(quoted)})" if batch else "()"
+        # ethics guard per table: mostly single-unit leaves is a per-person table, not an aggregate
+        frame = self.store.query(
+            f"SELECT * EXCLUDE (leaf), count(*) FILTER (WHERE leaf) OVER {window} >= 20 AND "
+            f"2 * count(*) FILTER (WHERE leaf AND count = 1) OVER {window} > count(*) FILTER (WHERE leaf) OVER {window}"
+            f" AS refused FROM (SELECT {', '.join(quoted) + ',' if batch else ''} {leaf} AS leaf{labels}, "
+            f"sum(n)::BIGINT AS count, (sum(k) % 4294967296)::BIGINT AS key_sum "
+            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})) AS g "
+            f"ORDER BY {', '.join([*quoted, *by_quoted])}"
+        )
+        counts = frame["count"].to_numpy()
+        small = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)
+        published, status = gate.perturbed(counts, frame["key_sum"].to_numpy(), small, policy)
+        refused = frame.pop("refused").to_numpy(bool)
+        cells = frame[[*batch, *by]]
+        cells.insert(len(cells.columns), "rules", np.where(refused, SINGLE_UNITS, np.where(small, "threshold", "")))
+        cells.insert(len(cells.columns), "count", np.where(refused, np.nan, published))
+        cells.insert(len(cells.columns), "status", np.where(refused, "suppressed", status))
+        protected = gate.Protected(cells, "cellkey", policy, self.dataset, [*batch, *by])
+        withheld = int(frame.loc[refused, batch].drop_duplicates().shape[0]) if refused.any() else 0
+        if withheld:
+            protected.notes.append(f"{withheld} table(s) withheld: mostly single-unit cells")
+        self.audit.append(
+            self.user.name,
+            "gate.cube_tables",
+            {
+                "dataset": self.dataset,
+                "name": name,
+                "batch": batch,
+                "by": by,
+                "policy": policy.version,
+                "cells": len(cells),
+                "suppressed": protected.suppressed,
+                "withheld_tables": withheld,
+            },
+        )
+        return protected
+
+
+def one(protected: gate.Protected, **batch: str) -> gate.Protected:
+    """The table of one batch value (e.g. ``area='GM9901', group='adults'``), without the batch columns."""
+    cells = protected.cells
+    mask = np.ones(len(cells), dtype=bool)
+    for column, value in batch.items():
+        mask &= (cells[column] == value).to_numpy()
+    keys = [k for k in protected.keys if k not in batch]
+    part = cells.loc[mask, [c for c in cells.columns if c not in batch]].reset_index(drop=True)
+    if (part["rules"] == SINGLE_UNITS).any():
+        raise UdcError(f"{batch}: most cells hold a single unit: that is a person-level table, not an aggregate")
+    return gate.Protected(part, protected.method, protected.policy, protected.source, keys, notes=protected.notes)
