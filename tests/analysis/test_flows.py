@@ -14,6 +14,7 @@ from udc.analysis import flows
 from udc.areas import geometry, registry
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, engine_for
+from udc.privacy.gate import crosstab
 from udc.privacy.policy import set_policy
 from udc.store import Dataset, Store, catalogue
 from udc.synth.generate import generate
@@ -83,7 +84,7 @@ def tiny(tmp_path: Path) -> tuple[Store, AuditLog]:
             "year": 2019,
             "person_id": list(ages),
             "household_id": list(ages),
-            "buurt_code": "x",
+            "buurt_code": [src if src.startswith("BU") else "DE_99001" for _, src, _, _ in moves],  # on 1 January
             "role": "reference",
             "age": list(ages.values()),
             "education": "middle",
@@ -147,6 +148,26 @@ def test_tiny_register_balance_classes_groups_triggers(tiny: tuple[Store, AuditL
     assert families == {"in": 2, "out": 1, "Totaal": 3}  # 4 (35, single parent) and 6 (28) in; 2 (40) out
 
 
+def test_one_pass_study_parts_and_whole_and_rates(tiny: tuple[Store, AuditLog]) -> None:
+    store, audit = tiny
+    tables = flows.study(
+        store, ["GM9801", "GM9802", "ab"], years=(2019, 2019), groups=["all"], user=RESEARCHER, audit=audit
+    )
+    balance = tables["balance"].cells.set_index(["area", "direction"])["count"]
+    # the region's within = each member's within + the moves between its members; its in/out exclude those
+    a_to_b, b_to_a = 1, 1
+    assert balance["ab", "within"] == balance["GM9801", "within"] + a_to_b + b_to_a
+    assert balance["ab", "out"] == balance["GM9801", "out"] + balance["GM9802", "out"] - a_to_b - b_to_a
+    od = tables["od"].cells
+    region_od = od[(od.area == "ab") & (od.from_gm != "Totaal") & (od.to_gm != "Totaal")]
+    assert set(region_od.from_gm) | set(region_od.to_gm) <= {"GM9801", "GM9802"}  # a region's od: among members
+    rates = flows.flows(store, "GM9801", view="rates", group="all", years=(2019, 2019), user=RESEARCHER, audit=audit)
+    per = rates.frame.set_index("measure")
+    assert per.loc["residents", "count"] == 4  # persons 1, 2, 3, 7 lived in A on 1 January
+    assert per.loc["out", "per_1000"] == 750.0 and per.loc["within", "per_1000"] == 250.0
+    assert per.loc["net", "count"] == 0 and per.loc["net", "status"] == "derived"
+
+
 def test_demo_phenomena_through_the_gate(tmp_path: Path) -> None:
     store = Store(tmp_path / "s")
     generate(store, persons=25_000, seed=4, years=(2015, 2020))
@@ -170,6 +191,24 @@ def test_demo_phenomena_through_the_gate(tmp_path: Path) -> None:
     a = dest[(dest.other_gm == "GM9902")]["count"].iloc[0]
     b = od[(od.from_gm == "GM9901") & (od.to_gm == "GM9902")]["count"].iloc[0]
     assert a == b
+    # … and the same cell through the general crosstab: one flow, one number, whichever path (exact key sums)
+    m = "('GM9901')"
+    direction = {
+        "direction": f"CASE WHEN from_gm IN {m} AND to_gm IN {m} THEN 'within' WHEN to_gm IN {m} THEN 'in' "
+        f"WHEN from_gm IN {m} THEN 'out' END"
+    }
+    general = crosstab(
+        store,
+        flows.MOVES,
+        ["direction"],
+        derived=direction,
+        method="cellkey",
+        where=f"year BETWEEN 2015 AND 2020 AND age >= 18 AND (from_gm IN {m} OR to_gm IN {m})",
+        user=RESEARCHER,
+        audit=audit,
+    ).cells.set_index("direction")["count"]
+    study = flows.flows(store, "GM9901", group="adults", **kw).frame.set_index("direction")["count"]
+    assert study.to_dict() == general.to_dict()
     for frame in (dest, od):
         shown = frame["count"].dropna()
         assert (shown >= 10).all() or (frame.status == "suppressed").any()

@@ -20,7 +20,7 @@ from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.cube import Cube, one
-from udc.privacy.gate import Protected
+from udc.privacy.gate import Protected, release
 from udc.store import catalogue
 from udc.store.db import Store
 
@@ -273,53 +273,60 @@ def study(
     gmask = " + ".join(f"CASE WHEN ({GROUPS[g]}) THEN {bits[g]} ELSE 0 END" for g in needed)
     table_g = _values([(g, bits[g]) for g in groups], '"group", bit')
     span = f"year BETWEEN {int(years[0])} AND {int(years[1])}"
-    involved = f"(from_gm IN {_in(everyone)} OR to_gm IN {_in(everyone)})"
     out: dict[str, Protected] = {}
-    gemeente_views = [v for v in views if v not in ("rates",) and not (v == "od" and level == "wijk")]
-    if gemeente_views or "rates" in views:
-        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "year": "year", "gmask": gmask}
+    gemeente_views = [v for v in views if v != "rates" and not (v == "od" and level == "wijk")]
+    span_views = [v for v in gemeente_views if v != "trend"]
+    if "rates" in views and "balance" not in span_views:
+        span_views.append("balance")
+    # cube rows tagged with each area they involve (twice for a move between two areas asked about)
+    tagging = f"""SELECT a.area, c.*, TRUE AS from_in, b.gm IS NOT NULL AS to_in, a.members
+        FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm LEFT JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm
+        UNION ALL
+        SELECT a.area, c.*, FALSE, TRUE, a.members
+        FROM {{cube}} c JOIN {table_a} a ON a.gm = c.to_gm LEFT JOIN {table_a} b ON b.area = a.area AND b.gm = c.from_gm
+        WHERE b.gm IS NULL"""
+    grouped = f"FROM TAGGED t JOIN {table_g} g ON (t.gmask & g.bit) <> 0"
+    direction = "CASE WHEN from_in AND to_in THEN 'within' WHEN to_in THEN 'in' ELSE 'out' END AS direction"
+    other = "coalesce(x.class, CASE WHEN {o} LIKE 'GM%' THEN 'rest_of_country' ELSE 'abroad' END) AS other_class"
+    context = _context_sql(table_a)
+    queries = {
+        "balance": (f'SELECT t.area, g."group", {direction}, n, k {grouped}', ["direction"]),
+        "trend": (f'SELECT t.area, g."group", year, {direction}, n, k {grouped}', ["year", "direction"]),
+        "destinations": (
+            f'SELECT t.area, g."group", {other.format(o="t.to_gm")}, t.to_gm AS other_gm, n, k {grouped} '
+            f"LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.to_gm WHERE from_in AND NOT to_in",
+            ["other_class", "other_gm"],
+        ),
+        "origins": (
+            f'SELECT t.area, g."group", {other.format(o="t.from_gm")}, t.from_gm AS other_gm, n, k {grouped} '
+            f"LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.from_gm WHERE to_in AND NOT from_in",
+            ["other_class", "other_gm"],
+        ),
+        "od": (
+            f'SELECT t.area, g."group", from_gm, to_gm, n, k {grouped} WHERE members = 1 OR (from_in AND to_in)',
+            ["from_gm", "to_gm"],
+        ),
+        "triggers": (
+            f'SELECT t.area, g."group", trigger, n, k {grouped} WHERE (gmask & {bits["adults"]}) <> 0',
+            ["trigger"],
+        ),
+    }
+    # a national run asks about every municipality: filtering on them costs more than it saves
+    involved = f"(from_gm IN {_in(everyone)} OR to_gm IN {_in(everyone)})" if len(everyone) <= 64 else "TRUE"
+    if span_views:
+        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "gmask": gmask}
         if "triggers" in views:
             dims["trigger"] = "trigger"
-        where = involved if "trend" in views else f"{involved} AND {span}"
-        tagging = f"""(SELECT a.area, g."group", c.*, TRUE AS from_in, b.gm IS NOT NULL AS to_in, a.members
-            FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm LEFT JOIN {table_a} b ON b.area = a.area
-             AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0
-            UNION ALL
-            SELECT a.area, g."group", c.*, FALSE, TRUE, a.members
-            FROM {{cube}} c JOIN {table_a} a ON a.gm = c.to_gm LEFT JOIN {table_a} b ON b.area = a.area
-             AND b.gm = c.from_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0 WHERE b.gm IS NULL)"""
-        direction = "CASE WHEN from_in AND to_in THEN 'within' WHEN to_in THEN 'in' ELSE 'out' END AS direction"
-        other = "coalesce(x.class, CASE WHEN {o} LIKE 'GM%' THEN 'rest_of_country' ELSE 'abroad' END) AS other_class"
-        context = _context_sql(table_a)
-        queries = {
-            "balance": (f'SELECT area, "group", {direction}, n, k FROM TAGGED t WHERE {span}', ["direction"]),
-            "trend": (f'SELECT area, "group", year, {direction}, n, k FROM TAGGED t', ["year", "direction"]),
-            "destinations": (
-                f'SELECT t.area, t."group", {other.format(o="t.to_gm")}, t.to_gm AS other_gm, n, k FROM TAGGED t '
-                f"LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.to_gm WHERE from_in AND NOT to_in AND {span}",
-                ["other_class", "other_gm"],
-            ),
-            "origins": (
-                f'SELECT t.area, t."group", {other.format(o="t.from_gm")}, t.from_gm AS other_gm, n, k '
-                f"FROM TAGGED t LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.from_gm "
-                f"WHERE to_in AND NOT from_in AND {span}",
-                ["other_class", "other_gm"],
-            ),
-            "od": (
-                f'SELECT area, "group", from_gm, to_gm, n, k FROM TAGGED t '
-                f"WHERE {span} AND (members = 1 OR (from_in AND to_in))",
-                ["from_gm", "to_gm"],
-            ),
-            "triggers": (
-                f'SELECT area, "group", trigger, n, k FROM TAGGED t WHERE {span} AND (gmask & {bits["adults"]}) <> 0',
-                ["trigger"],
-            ),
-        }
-        with Cube(store, MOVES, dims, where=where, user=user, audit=audit) as cube:
-            tagged = cube.stage(f"SELECT * FROM {tagging}")  # cube rows × the areas they involve × their groups
-            for view in [*gemeente_views, *(["balance"] if "rates" in views and "balance" not in views else [])]:
+        with Cube(store, MOVES, dims, where=f"{involved} AND {span}", user=user, audit=audit) as cube:
+            tagged = cube.stage(tagging)
+            for view in span_views:
                 sql, by = queries[view]
                 out[view] = cube.tables(sql.replace("TAGGED", tagged), ["area", "group"], by, name=f"flows.{view}")
+    if "trend" in views:  # every year: a second count, without the span's detail (no trigger)
+        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "year": "year", "gmask": gmask}
+        with Cube(store, MOVES, dims, where=involved, user=user, audit=audit) as cube:
+            sql, by = queries["trend"]
+            out["trend"] = cube.tables(sql.replace("TAGGED", f"({tagging})"), ["area", "group"], by, name="flows.trend")
     if "od" in views and level == "wijk":
         pairs = " OR ".join(
             [f"(from_gm = to_gm AND from_gm IN {_in(everyone)})"]
@@ -422,3 +429,16 @@ def all_areas(store: Store) -> list[str]:
         f"SELECT DISTINCT region FROM region_members WHERE member_code IN {_in(codes or [''])} ORDER BY 1"
     )
     return codes + [r["region"] for r in regions]
+
+
+def release_study(
+    store: Store, tables: dict[str, Protected], prefix: str, *, years: str, user: User, audit: AuditLog
+) -> list[str]:
+    """Catalogue each protected view of a study as released open data (``PREFIX_view``), for dashboards."""
+    names = []
+    for view, table in tables.items():
+        name = f"{prefix}_{view}"
+        title = f"Verhuisstromen {years}: {view} per gebied en doelgroep"
+        release(store, table, name, title=title, user=user, audit=audit)
+        names.append(name)
+    return names

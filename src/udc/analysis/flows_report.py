@@ -14,6 +14,7 @@ import pandas as pd
 from udc.analysis import flows
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
+from udc.privacy.cube import one
 from udc.store.db import Store
 
 GROUP_LABELS = {
@@ -37,13 +38,28 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
     import plotly.graph_objects as go
     from plotly.io import to_html
 
-    kw = {"years": years, "user": user, "audit": audit}
+    key = flows._key(area)
+    tables = flows.study(
+        store,
+        [area],
+        years=years,
+        groups=list(GROUP_LABELS),
+        views=("balance", "destinations", "origins", "trend", "rates"),
+        user=user,
+        audit=audit,
+    )
+    policy_version = tables["balance"].policy.version
+
+    def view(name: str, group: str) -> pd.DataFrame:
+        return one(tables[name], area=key, group=group).cells
+
     rows = []
-    policy_version = None
-    for group in GROUP_LABELS:
-        result = flows.flows(store, area, group=group, **kw)
-        policy_version = result.table.policy.version
-        rows.append({"group": GROUP_LABELS[group], **flows.balance_summary(result)})
+    for group, label in GROUP_LABELS.items():
+        summary = flows.balance_summary(
+            flows.FlowTable("balance", area, years, group, one(tables["balance"], area=key, group=group))
+        )
+        rates = view("rates", group).set_index("measure")["per_1000"]
+        rows.append({"group": label, **summary, "out_per_1000": rates.get("out"), "in_per_1000": rates.get("in")})
     balance = pd.DataFrame(rows)
     bars = go.Figure(
         [
@@ -53,8 +69,8 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
     )
     bars.update_layout(barmode="group", title=f"Verhuisbalans per doelgroep, {years[0]}–{years[1]}")
 
-    def classes(view: str) -> pd.DataFrame:
-        frame = flows.flows(store, area, view=view, group="adults", **kw).frame
+    def classes(name: str) -> pd.DataFrame:
+        frame = view(name, "adults")
         frame = frame[(frame.other_gm == "Totaal") & (frame.other_class != "Totaal")]
         return frame.dropna(subset=["count"])
 
@@ -76,7 +92,7 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
         )
     )
     sankey.update_layout(title=f"Herkomst en bestemming van verhuizers (18+), {years[0]}–{years[1]}")
-    trend = flows.flows(store, area, view="trend", group="adults", **kw).frame
+    trend = view("trend", "adults")
     trend = trend[(trend.year != "Totaal") & trend.direction.isin(["in", "out"])].dropna(subset=["count"])
     line = go.Figure(
         [
@@ -88,7 +104,15 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
     )
     line.update_layout(title="Trend (18+)")
     table = balance.rename(
-        columns={"group": "doelgroep", "in": "vestiging", "out": "vertrek", "within": "binnen", "net": "saldo"}
+        columns={
+            "group": "doelgroep",
+            "in": "vestiging",
+            "out": "vertrek",
+            "within": "binnen",
+            "net": "saldo",
+            "out_per_1000": "vertrek per 1 000 inwoners per jaar",
+            "in_per_1000": "vestiging per 1 000 inwoners per jaar",
+        }
     ).to_html(index=False, na_rep="–")
     parts = [
         to_html(bars, include_plotlyjs=True, full_html=False),

@@ -934,6 +934,9 @@ def flows_study(
     groups: Annotated[str | None, typer.Option(help="Comma-separated target groups (default: all but 'all').")] = None,
     level: Annotated[str, typer.Option(help="gemeente or wijk (od view).")] = "gemeente",
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
+    release: Annotated[
+        str | None, typer.Option(help="Also catalogue each view as released open data, named PREFIX_view.")
+    ] = None,
     user: Annotated[str | None, typer.Option(help="Acting user.")] = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -947,6 +950,7 @@ def flows_study(
         engine, audit = _operational(store)
         _ensure_moves(store)
         chosen = flows.all_areas(store) if areas == "all" else [a for a in areas.split(",") if a.strip()]
+        actor = _actor(engine, user)
         tables = flows.study(
             store,
             chosen,
@@ -954,9 +958,12 @@ def flows_study(
             groups=groups.split(",") if groups else None,
             views=(*flows.VIEWS, "rates"),
             level=level,
-            user=_actor(engine, user),
+            user=actor,
             audit=audit,
         )
+        if release:
+            for name in flows.release_study(store, tables, release, years=years, user=actor, audit=audit):
+                typer.echo(f"released {name}")
     out.mkdir(parents=True, exist_ok=True)
     for view, table in tables.items():
         _write_frame(table.cells, out / f"{view}.{fmt}")
@@ -995,6 +1002,9 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same tables.")] = 1,
     years: Annotated[str, typer.Option(help="First-last year of events; snapshots every 1 January.")] = "2015-2024",
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    publish: Annotated[
+        bool, typer.Option(help="Release key figures and verhuisstromen through the gate for the dashboards.")
+    ] = True,
     store_dir: StoreDir = None,
 ) -> None:
     """Build (or rebuild) the demo store: a fictional region and its synthetic population."""
@@ -1015,6 +1025,11 @@ def demo(
             )
         engine, audit = _operational(store)
         lines = summary_lines(store, span, user=_actor(engine, None), audit=audit)
+        if publish:
+            from udc.analysis import publish as publisher
+
+            released = publisher.demo(store, span, user=_actor(engine, None), audit=audit)
+            lines.append(f"released for the dashboards: {', '.join(released)}")
     typer.echo(
         f"demo store {store.path}: {persons:,} persons, seed {seed}, {span[0]}-{span[1]}, {report.seconds:.1f} s"
     )

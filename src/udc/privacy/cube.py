@@ -18,6 +18,8 @@ import uuid
 from types import TracebackType
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 from udc.errors import UdcError
 from udc.privacy import gate
@@ -86,7 +88,7 @@ class Cube:
         that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region), never
         scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``."""
         policy = current(self.store)
-        quoted, by_quoted = [f'"{c}"' for c in batch], [f'"{d}"' for d in by]
+        quoted = [f'"{c}"' for c in batch]
         sets = ", ".join(
             "(" + ", ".join([*quoted, *(f'"{c}"' for c in subset)]) + ")"
             for r in range(len(by), -1, -1)
@@ -99,14 +101,15 @@ class Cube:
         leaf = " AND ".join(f'GROUPING("{d}") = 0' for d in by) or "TRUE"
         window = f"(PARTITION BY {', '.join(quoted)})" if batch else "()"
         # ethics guard per table: mostly single-unit leaves is a per-person table, not an aggregate
-        frame = self.store.query(
+        frame = _frame(
+            self.store,
             f"SELECT * EXCLUDE (leaf), count(*) FILTER (WHERE leaf) OVER {window} >= 20 AND "
             f"2 * count(*) FILTER (WHERE leaf AND count = 1) OVER {window} > count(*) FILTER (WHERE leaf) OVER {window}"
             f" AS refused FROM (SELECT {', '.join(quoted) + ',' if batch else ''} {leaf} AS leaf{labels}, "
             f"sum(n)::BIGINT AS count, (sum(k) % 4294967296)::BIGINT AS key_sum "
-            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})) AS g "
-            f"ORDER BY {', '.join([*quoted, *by_quoted])}"
+            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})) AS g",
         )
+        frame = frame.sort_values([*batch, *by], kind="stable", ignore_index=True) if len(frame) < 100_000 else frame
         counts = frame["count"].to_numpy()
         small = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)
         published, status = gate.perturbed(counts, frame["key_sum"].to_numpy(), small, policy)
@@ -136,6 +139,13 @@ class Cube:
         return protected
 
 
+def _frame(store: Store, sql: str) -> pd.DataFrame:
+    """Query → pandas with Arrow-backed strings: millions of cells without a Python object per label."""
+    table = store.con.execute(sql).fetch_arrow_table()
+    strings = {pa.string(), pa.large_string(), pa.string_view()}
+    return table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t in strings else None)
+
+
 def one(protected: gate.Protected, **batch: str) -> gate.Protected:
     """The table of one batch value (e.g. ``area='GM9901', group='adults'``), without the batch columns."""
     cells = protected.cells
@@ -143,7 +153,8 @@ def one(protected: gate.Protected, **batch: str) -> gate.Protected:
     for column, value in batch.items():
         mask &= (cells[column] == value).to_numpy()
     keys = [k for k in protected.keys if k not in batch]
-    part = cells.loc[mask, [c for c in cells.columns if c not in batch]].reset_index(drop=True)
+    part = cells.loc[mask, [c for c in cells.columns if c not in batch]]
+    part = part.sort_values(keys, kind="stable", ignore_index=True)
     if (part["rules"] == SINGLE_UNITS).any():
         raise UdcError(f"{batch}: most cells hold a single unit: that is a person-level table, not an aggregate")
     return gate.Protected(part, protected.method, protected.policy, protected.source, keys, notes=protected.notes)

@@ -338,10 +338,13 @@ def release(store: Store, protected: Protected, name: str, *, title: str, user: 
         licence="CC BY 4.0",
         provenance={"released_by": user.name, **protection},
     )
+    cells = protected.cells.copy()
+    for column in cells.select_dtypes("string").columns:  # Arrow-backed labels (the cube's) as plain strings
+        cells[column] = cells[column].astype(object)
     catalogue.save(
         store,
         dataset,
-        protected.cells,
+        cells,
         inputs=[protected.source],
         released=protection,
         capability=_CAPABILITY,

@@ -1,1 +1,1 @@
-"""Web app and API — planned in issue 7; nothing here yet."""
+"""The web app and JSON API (``udc serve``): dashboards, area profiles, flows, table builder, open data."""

@@ -1,0 +1,158 @@
+"""The JSON API under ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``). No route returns microdata: rows come
+through ``export.read_for`` (which refuses microdata for every role) and tables from microdata through the gate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from udc.errors import UdcError
+from udc.privacy.export import read_for
+from udc.privacy.gate import crosstab
+from udc.store import catalogue
+from udc.store.db import Store
+from udc.web import data
+from udc.web.common import download, user
+
+AREA_KINDS = ("BU", "WK", "GM")
+
+
+class TableRequest(BaseModel):
+    dataset: str = Field(description="A microdata dataset in the catalogue")
+    by: list[str] = Field(min_length=1, max_length=3, description="Dimensions (columns) of the table")
+    where: str | None = Field(None, description="Optional SQL filter on the microdata")
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def register_api(app: FastAPI) -> None:
+    @app.get("/api/v1/datasets", tags=["catalogue"])
+    async def datasets(request: Request) -> list[dict[str, Any]]:
+        """Datasets whose rows the caller may read (open and released for everyone)."""
+        rows = data.visible(request.app.state.store, user(request))
+        return [{k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"}
+                for r in rows]
+
+    @app.get("/api/v1/datasets/{name}", tags=["catalogue"])
+    async def dataset(request: Request, name: str) -> dict[str, Any]:
+        """Metadata, columns and lineage of one visible dataset."""
+        store: Store = request.app.state.store
+        if name not in {d["name"] for d in data.visible(store, user(request))}:
+            raise UdcError(f"'{name}' is not visible to you")
+        info = catalogue.describe(store, name)
+        info["retrieved_at"] = str(info["retrieved_at"]) if info.get("retrieved_at") else None
+        return info
+
+    @app.get("/api/v1/datasets/{name}/rows", tags=["catalogue"])
+    async def rows(request: Request, name: str, limit: int = Query(1000, ge=1, le=100_000),
+                   offset: int = Query(0, ge=0)) -> dict[str, Any]:
+        """Rows of a dataset the caller may read (microdata: refused for everyone, audited)."""
+        frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
+        return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset: offset + limit])}
+
+    @app.get("/api/v1/datasets/{name}/download", tags=["catalogue"])
+    async def dataset_download(request: Request, name: str,
+                               format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$")) -> Response:
+        """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON."""
+        frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
+        return download(frame, name, format, request.app.state.store)
+
+    @app.get("/api/v1/areas", tags=["areas"])
+    async def areas(request: Request, kind: str | None = None) -> list[dict[str, Any]]:
+        """Areas in the registry (current name per code)."""
+        store: Store = request.app.state.store
+        sql = "SELECT code, kind, arg_max(name, valid_from) AS name, arg_max(parent_code, valid_from) AS parent_code " \
+              "FROM areas {} GROUP BY code, kind ORDER BY code"
+        return store.rows(sql.format("WHERE kind = ?" if kind else ""), [kind] if kind else [])
+
+    @app.get("/api/v1/areas/{code}", tags=["areas"])
+    async def area(request: Request, code: str) -> dict[str, Any]:
+        store: Store = request.app.state.store
+        info = data.area(store, code)
+        return {**{k: (str(v) if v is not None else None) for k, v in info.items()},
+                "children": data.children(store, code)}
+
+    @app.get("/api/v1/map/{kind}", tags=["areas"])
+    async def map_data(request: Request, kind: str, year: int | None = None) -> Response:
+        """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
+        if kind not in AREA_KINDS:
+            raise UdcError(f"kind '{kind}': expected BU, WK or GM")
+        cache = request.app.state.map_cache
+        if (kind, year) not in cache:
+            cache[(kind, year)] = data.geometry_json(request.app.state.store, kind, year)
+        return Response(cache[(kind, year)], media_type="application/geo+json")
+
+    @app.get("/api/v1/explore", tags=["areas"])
+    async def explore(request: Request, table: str, level: str = "gemeente", year: str | None = None) -> dict:
+        """Values of an open area table per area of a level (other dimensions: their Totaal unless given)."""
+        store: Store = request.app.state.store
+        tables = data.area_tables(store)
+        if table not in tables:
+            raise UdcError(f"'{table}' is not an open area-level table: expected one of {', '.join(tables)}")
+        spec = tables[table]
+        filters = {d: request.query_params.get(d, data.TOTAL) for d in spec.dims}
+        frame = data.explore(store, spec, year=year, level=level, filters=filters)
+        return {"table": table, "year": year, "level": level, "filters": filters, "rows": _records(frame)}
+
+    @app.get("/api/v1/flows/{view}", tags=["flows"])
+    async def flows(request: Request, view: str, area: str, group: str = "adults") -> dict[str, Any]:
+        """A released verhuisstromen table for one area and target group."""
+        name = f"verhuisstromen_{view}"
+        store: Store = request.app.state.store
+        if not data.has(store, name):
+            raise UdcError(f"no released '{name}'")
+        frame = data.released(store, name)
+        part = frame[(frame.area == area) & (frame.group == group)].drop(columns=["area", "group"])
+        return {"view": view, "area": area, "group": group, "rows": _records(part)}
+
+    @app.post("/api/v1/tables", tags=["gate"])
+    async def table(request: Request, body: TableRequest) -> dict[str, Any]:
+        """A table over microdata, protected by the disclosure gate (cell key); researchers only; audited."""
+        who = user(request)
+        result = crosstab(request.app.state.store, body.dataset, body.by, where=body.where, method="cellkey",
+                          user=who, audit=request.app.state.audit)
+        return {"dataset": body.dataset, "by": body.by, "method": result.method, "policy": result.policy.version,
+                "cells": _records(result.cells)}
+
+    @app.get("/api/v1/dcat.jsonld", tags=["catalogue"])
+    async def dcat(request: Request) -> JSONResponse:
+        """DCAT-AP-NL description of the open datasets (JSON-LD), for data.overheid.nl."""
+        base = str(request.base_url).rstrip("/")
+        store: Store = request.app.state.store
+        entries = [d for d in data.visible(store, data.PUBLIC) if d["sensitivity"] == "open" or d["released"]]
+        graph = [{
+            "@id": f"{base}/catalogus/{d['name']}",
+            "@type": "dcat:Dataset",
+            "dct:identifier": d["name"],
+            "dct:title": {"@language": "nl", "@value": d["title"]},
+            "dct:description": {"@language": "nl", "@value": f"{d['title']} (bron: {d['source']})"},
+            "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "Urban Data Center"},
+            "dct:license": {"@id": "http://creativecommons.org/licenses/by/4.0/"}
+            if (d["licence"] or "CC BY 4.0").startswith("CC BY") else d["licence"],
+            "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/NLD"},
+            "dcat:theme": {"@id": "http://standaarden.overheid.nl/owms/terms/Bestuur"},
+            "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": "Urban Data Center"},
+            "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
+            "dcat:distribution": [{
+                "@type": "dcat:Distribution",
+                "dcat:accessURL": {"@id": f"{base}/catalogus/{d['name']}"},
+                "dcat:downloadURL": {"@id": f"{base}/api/v1/datasets/{d['name']}/download?format={fmt}"},
+                "dct:format": {"@id": f"http://publications.europa.eu/resource/authority/file-type/{code}"},
+                "dcat:mediaType": media,
+            } for fmt, code, media in (("csv", "CSV", "text/csv"), ("parquet", "PARQUET", "application/vnd.apache.parquet"),
+                                       ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))],
+        } for d in entries]
+        document = {
+            "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
+                         "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#"},
+            "@id": f"{base}/api/v1/dcat.jsonld",
+            "@type": "dcat:Catalog",
+            "dct:title": {"@language": "nl", "@value": "Urban Data Center — open data"},
+            "dcat:dataset": graph,
+        }
+        return JSONResponse(document, media_type="application/ld+json")

@@ -1,0 +1,74 @@
+"""The FastAPI application: server-rendered pages (Dutch first) and the JSON API under ``/api/v1``.
+
+Handlers are ``async`` so that every DuckDB call runs on the event loop's single thread (one connection, no
+locking). Pages and API read only open/released tables (``data``); the table builder and ``POST /api/v1/tables`` go
+through ``gate.crosstab`` and are audited. Errors are one line, never a stack trace.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from udc.errors import UdcError
+from udc.privacy.audit import AuditLog, engine_for, operational_url
+from udc.store.db import Store
+from udc.web import security
+from udc.web.api import register_api
+from udc.web.common import error_response
+from udc.web.pages import register_pages
+
+HERE = Path(__file__).parent
+
+
+def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
+    app = FastAPI(
+        title="udc — Urban Data Center",
+        version="1",
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,  # Swagger UI would load from a CDN; the OpenAPI document is served instead
+        redoc_url=None,
+        debug=False,
+    )
+    store = Store(store_path)
+    app.state.store = store
+    app.state.engine = engine_for(operational_url(store.path))
+    app.state.audit = AuditLog(app.state.engine)
+    app.state.sessions = security.Sessions(security.secret_for(store.path), https=https)
+    app.state.throttle = security.Throttle()
+    app.state.map_cache: dict[tuple[str, int | None], bytes] = {}
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    app.state.templates = templates
+    app.add_middleware(security.SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.get("/static-lib/plotly.min.js", include_in_schema=False)
+    async def plotly_js() -> Response:
+        import plotly
+
+        path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+        return Response(path.read_bytes(), media_type="text/javascript",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.exception_handler(UdcError)
+    async def udc_error(request: Request, exc: UdcError) -> Response:
+        return error_response(request, 400, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error_response(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def any_error(request: Request, exc: Exception) -> Response:  # no stack trace leaves the server
+        return error_response(request, 500, "internal error")
+
+    register_pages(app)
+    register_api(app)
+    return app
+
+

@@ -1,0 +1,96 @@
+"""Plotly figures as plain dicts (rendered by /static/app.js from JSON — no inline script, no CDN, no tiles).
+
+Colour-blind-safe palettes: Okabe–Ito for categories, a cividis-like ramp for maps. Every chart on a page also has
+its data as a table (WCAG: a text alternative).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+import shapely
+
+CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+SEQUENTIAL = ["#00224e", "#35456c", "#666970", "#948e77", "#c8b866", "#fee838"]
+FONT = {"family": "system-ui, sans-serif", "size": 14, "color": "#1a1a1a"}
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    return {"title": {"text": title}, "font": FONT, "margin": {"l": 60, "r": 20, "t": 50, "b": 50}, **extra}
+
+
+def bars(categories: list[str], series: dict[str, list[float | None]], title: str) -> dict[str, Any]:
+    data = [
+        {"type": "bar", "name": name, "x": categories, "y": values, "marker": {"color": CATEGORICAL[i % 8]}}
+        for i, (name, values) in enumerate(series.items())
+    ]
+    return {"data": data, "layout": _layout(title, barmode="group")}
+
+
+def lines(x: list[str], series: dict[str, list[float | None]], title: str) -> dict[str, Any]:
+    data = [
+        {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": values,
+         "line": {"color": CATEGORICAL[i % 8]}}
+        for i, (name, values) in enumerate(series.items())
+    ]
+    return {"data": data, "layout": _layout(title)}
+
+
+def sankey(labels: list[str], sources: list[int], targets: list[int], values: list[float], title: str) -> dict:
+    colours = [CATEGORICAL[i % 8] for i in range(len(labels))]
+    return {
+        "data": [{"type": "sankey", "node": {"label": labels, "color": colours, "pad": 20},
+                  "link": {"source": sources, "target": targets, "value": values}}],
+        "layout": _layout(title),
+    }
+
+
+def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str = "") -> dict[str, Any]:
+    """A map on a blank background: one filled-polygon trace per class (quantiles), hover text at each centroid."""
+    shown = values.dropna()
+    edges = sorted(set(shown.quantile([0, 0.2, 0.4, 0.6, 0.8, 1.0]).round(1))) if len(shown) else [0.0]
+    classes = max(1, len(edges) - 1)
+    palette = SEQUENTIAL[:: max(1, len(SEQUENTIAL) // classes)][:classes] if classes > 1 else [SEQUENTIAL[2]]
+    rings: dict[int, tuple[list, list]] = {}
+    hover_x, hover_y, hover_text = [], [], []
+    missing: tuple[list, list] = ([], [])
+    lat0 = 52.0
+    for feature in geojson["features"]:
+        code = feature["properties"]["code"]
+        shape = shapely.geometry.shape(feature["geometry"])
+        value = values.get(code)
+        if value is None or pd.isna(value):
+            target = missing
+        else:
+            k = next((i for i in range(classes) if value <= edges[i + 1]), classes - 1)
+            target = rings.setdefault(k, ([], []))
+        for polygon in getattr(shape, "geoms", [shape]):
+            xs, ys = polygon.exterior.coords.xy
+            target[0].extend([*map(float, xs), None])
+            target[1].extend([*map(float, ys), None])
+        point = shape.representative_point()
+        lat0 = point.y
+        hover_x.append(point.x)
+        hover_y.append(point.y)
+        label = "–" if value is None or pd.isna(value) else f"{value:,.0f}".replace(",", ".")
+        hover_text.append(f"{feature['properties']['name']} ({code}): {label}{unit}")
+    data = []
+    for k in sorted(rings):
+        xs, ys = rings[k]
+        low, high = edges[k], edges[min(k + 1, len(edges) - 1)]
+        data.append({"type": "scatter", "mode": "lines", "fill": "toself", "x": xs, "y": ys,
+                     "name": f"{low:,.0f} – {high:,.0f}".replace(",", "."), "hoverinfo": "skip",
+                     "fillcolor": palette[k % len(palette)], "line": {"color": "#ffffff", "width": 0.8}})
+    if missing[0]:
+        data.append({"type": "scatter", "mode": "lines", "fill": "toself", "x": missing[0], "y": missing[1],
+                     "name": "– (weggelaten)", "hoverinfo": "skip", "fillcolor": "#d9d9d9",
+                     "line": {"color": "#ffffff", "width": 0.8}})
+    data.append({"type": "scatter", "mode": "markers", "x": hover_x, "y": hover_y, "text": hover_text,
+                 "hoverinfo": "text", "marker": {"size": 6, "opacity": 0}, "showlegend": False})
+    axis = {"visible": False, "showgrid": False, "zeroline": False}
+    layout = _layout(title, xaxis=axis, yaxis={**axis, "scaleanchor": "x",
+                                               "scaleratio": 1 / math.cos(math.radians(lat0))},
+                     plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", legend={"title": {"text": unit.strip()}})
+    return {"data": data, "layout": layout}

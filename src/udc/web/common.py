@@ -1,0 +1,92 @@
+"""Shared by pages and API: rendering with the language and user, downloads in open formats, errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+import pandas as pd
+from fastapi import Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from udc.errors import UdcError
+from udc.privacy.access import PUBLIC, User
+from udc.store.db import Store
+from udc.web import data, security
+from udc.web.i18n import LANGUAGES, translator
+
+
+def error_response(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def lang(request: Request) -> str:
+    chosen = request.query_params.get("lang") or request.state.session.get("lang") or "nl"
+    return chosen if chosen in LANGUAGES else "nl"
+
+
+def user(request: Request) -> User:
+    return security.current_user(request)
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    language = lang(request)
+    who = user(request) if hasattr(request.state, "session") else PUBLIC
+    params = dict(request.query_params)
+
+    def link(path: str, **changes: Any) -> str:
+        merged = {**params, **{k: v for k, v in changes.items() if v is not None}}
+        merged = {k: v for k, v in merged.items() if v not in ("", None)}
+        return f"{path}?{urlencode(merged)}" if merged else path
+
+    base = {
+        "request": request,
+        "t": translator(language),
+        "lang": language,
+        "user": who,
+        "csrf": request.state.session.get("csrf", "") if hasattr(request.state, "session") else "",
+        "link": link,
+        "path": request.url.path,
+    }
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
+
+
+def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = None) -> Response:
+    """CSV (comma or Dutch: ``;`` and decimal comma), Excel, Parquet or GeoJSON (area tables with geometry)."""
+    if fmt == "csv":
+        body, media, ext = frame.to_csv(index=False).encode(), "text/csv; charset=utf-8", "csv"
+    elif fmt == "csv-nl":
+        body = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+        media, ext = "text/csv; charset=utf-8", "csv"
+    elif fmt == "xlsx":
+        buffer = io.BytesIO()
+        frame.to_excel(buffer, index=False)
+        body, ext = buffer.getvalue(), "xlsx"
+        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    elif fmt == "parquet":
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer, index=False)
+        body, media, ext = buffer.getvalue(), "application/vnd.apache.parquet", "parquet"
+    elif fmt == "geojson" and store is not None:
+        column = next((c for c in data.AREA_COLUMNS if c in frame.columns), None)
+        if column is None:
+            raise UdcError(f"'{name}' has no area column: GeoJSON needs one")
+        shapes = data.geometry(store, sorted(frame[column].dropna().astype(str).unique()))
+        rows = frame.where(frame.notna(), None).groupby(column).apply(
+            lambda g: g.drop(columns=column).to_dict("records"), include_groups=False
+        ).to_dict()
+        for feature in shapes["features"]:
+            feature["properties"]["rows"] = rows.get(feature["id"], [])
+        body, media, ext = json.dumps(shapes, default=str).encode(), "application/geo+json", "geojson"
+    else:
+        raise UdcError(f"unknown format '{fmt}': expected csv, csv-nl, xlsx, parquet or geojson")
+    return Response(body, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
+
+

@@ -1,0 +1,194 @@
+"""What the pages and the API read: only open and released tables, the area registry and geometry.
+
+No function here touches microdata; the table builder is the one exception and goes through ``gate.crosstab``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+import shapely
+
+from udc.errors import UdcError
+from udc.privacy.access import PUBLIC, User, may_read
+from udc.store import catalogue
+from udc.store.db import Store
+
+AREA_COLUMNS = ("buurt_code", "wijk_code", "gemeente_code", "area_code", "area", "RegioS", "code", "gebied")
+LEVELS = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
+TOTAL = "Totaal"
+
+
+@dataclass
+class AreaTable:
+    """A catalogue table with one row per area (and year, and other dimensions)."""
+
+    name: str
+    title: str
+    area: str
+    value: str
+    year: str | None
+    dims: list[str] = field(default_factory=list)
+
+
+def visible(store: Store, user: User) -> list[dict[str, Any]]:
+    """Catalogue entries the user may see rows of (open, released, and internal for its roles)."""
+    rows = store.rows(
+        "SELECT name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, area_coverage, "
+        "released, provenance FROM datasets ORDER BY name"
+    )
+    return [r for r in rows if may_read(user, r["sensitivity"], bool(r["released"]))]
+
+
+def microdata(store: Store) -> list[dict[str, Any]]:
+    return store.rows("SELECT name, title FROM datasets WHERE sensitivity = 'microdata' ORDER BY name")
+
+
+def area_tables(store: Store) -> dict[str, AreaTable]:
+    """Open/released tables with an area column of area codes and a numeric value column."""
+    out: dict[str, AreaTable] = {}
+    for entry in store.rows(
+        "SELECT name, title, table_name FROM datasets WHERE sensitivity = 'open' OR released ORDER BY name"
+    ):
+        columns = {r["column_name"]: r["column_type"] for r in store.rows(f'DESCRIBE "{entry["table_name"]}"')}
+        area = next((c for c in AREA_COLUMNS if c in columns), None)
+        if area is None:
+            continue
+        numeric = [c for c, t in columns.items() if t in ("DOUBLE", "BIGINT", "INTEGER", "FLOAT", "HUGEINT")]
+        value = "count" if "count" in numeric else next((c for c in numeric if c != "year"), None)
+        if value is None:
+            continue
+        sample = store.rows(
+            f'SELECT count(*) AS n FROM "{entry["table_name"]}" WHERE "{area}" SIMILAR TO \'(BU|WK|GM)[0-9]+\''
+        )
+        if not sample[0]["n"]:
+            continue
+        labels = {"rules", "status", "per_1000", value, area}
+        dims = [c for c, t in columns.items() if c not in labels and c != "year" and t == "VARCHAR"]
+        out[entry["name"]] = AreaTable(
+            entry["name"], entry["title"], area, value, "year" if "year" in columns else None, dims
+        )
+    return out
+
+
+def names(store: Store) -> dict[str, str]:
+    return {r["code"]: r["name"] for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas "
+                                                       "GROUP BY code")}
+
+
+def options(store: Store, table: AreaTable) -> dict[str, list[str]]:
+    """The values of the year and the other dimensions (for the filters)."""
+    entry = catalogue.get(store, table.name)
+    out = {}
+    for column in [*([table.year] if table.year else []), *table.dims]:
+        values = [r["v"] for r in store.rows(f'SELECT DISTINCT "{column}"::VARCHAR AS v FROM "{entry.table_name}" '
+                                              "WHERE v IS NOT NULL ORDER BY 1")]
+        out[column] = values
+    return out
+
+
+def explore(
+    store: Store, table: AreaTable, *, year: str | None, level: str, filters: dict[str, str]
+) -> pd.DataFrame:
+    """``code, name, value, status`` for every area of ``level`` plus the Totaal row when the table has one."""
+    if level not in LEVELS:
+        raise UdcError(f"unknown level '{level}': expected {', '.join(LEVELS)}")
+    entry = catalogue.get(store, table.name)
+    where = [f"(\"{table.area}\" LIKE '{LEVELS[level]}%' OR \"{table.area}\" = '{TOTAL}')"]
+    params: list[Any] = []
+    if table.year and year:
+        where.append(f'"{table.year}"::VARCHAR = ?')
+        params.append(year)
+    for dim in table.dims:
+        where.append(f'"{dim}"::VARCHAR = ?')
+        params.append(filters.get(dim) or TOTAL)
+    status = ", status" if "status" in {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')} else ""
+    frame = store.query(
+        f'SELECT "{table.area}" AS code, "{table.value}"::DOUBLE AS value{status} FROM "{entry.table_name}" '
+        f"WHERE {' AND '.join(where)} ORDER BY 1",
+        params,
+    )
+    if "status" not in frame.columns:
+        frame["status"] = "published"
+    lookup = names(store)
+    frame["name"] = frame.code.map(lambda c: lookup.get(c, c))
+    return frame[["code", "name", "value", "status"]]
+
+
+def series(store: Store, table: AreaTable, code: str, filters: dict[str, str]) -> pd.DataFrame:
+    """One area's value over the years (the table's Totaal for the other dimensions unless filtered)."""
+    if not table.year:
+        return pd.DataFrame(columns=["year", "value"])
+    entry = catalogue.get(store, table.name)
+    where, params = [f'"{table.area}" = ?', f'"{table.year}"::VARCHAR <> \'{TOTAL}\''], [code]
+    for dim in table.dims:
+        where.append(f'"{dim}"::VARCHAR = ?')
+        params.append(filters.get(dim) or TOTAL)
+    return store.query(
+        f'SELECT "{table.year}"::VARCHAR AS year, "{table.value}"::DOUBLE AS value FROM "{entry.table_name}" '
+        f"WHERE {' AND '.join(where)} ORDER BY 1",
+        params,
+    )
+
+
+def geometry(store: Store, codes: list[str], year: int | None = None) -> dict[str, Any]:
+    """GeoJSON (WGS84, simplified) of ``codes``: each code's geometry of the latest year ≤ ``year``."""
+    if not codes:
+        return {"type": "FeatureCollection", "features": []}
+    limit = f"AND year <= {int(year)}" if year else ""
+    rows = store.con.execute(
+        "SELECT code, arg_max(simplified, year) AS g FROM geometries "
+        f"WHERE code IN (SELECT unnest(?::VARCHAR[])) {limit} GROUP BY code ORDER BY code",
+        [codes],
+    ).fetchall()
+    lookup = names(store)
+    features = [
+        {
+            "type": "Feature",
+            "id": code,
+            "properties": {"code": code, "name": lookup.get(code, code)},
+            "geometry": json.loads(shapely.to_geojson(shapely.from_wkb(blob), indent=None)),
+        }
+        for code, blob in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def geometry_json(store: Store, kind: str, year: int | None = None) -> bytes:
+    """All areas of one kind as GeoJSON bytes (the map route; cached by the app per store version)."""
+    codes = [r["code"] for r in store.rows("SELECT DISTINCT code FROM geometries WHERE kind = ? ORDER BY 1", [kind])]
+    return json.dumps(geometry(store, codes, year), separators=(",", ":")).encode()
+
+
+def children(store: Store, code: str) -> list[dict[str, Any]]:
+    return store.rows(
+        "SELECT DISTINCT code, arg_max(name, valid_from) AS name, kind FROM areas WHERE parent_code = ? "
+        "GROUP BY code, kind ORDER BY code",
+        [code],
+    )
+
+
+def area(store: Store, code: str) -> dict[str, Any]:
+    rows = store.rows(
+        "SELECT code, kind, name, parent_code, valid_from, valid_to FROM areas WHERE code = ? "
+        "ORDER BY valid_from DESC LIMIT 1",
+        [code],
+    )
+    if not rows:
+        raise UdcError(f"area '{code}' is not in the registry")
+    return rows[0]
+
+
+def released(store: Store, name: str) -> pd.DataFrame:
+    entry = catalogue.get(store, name)
+    if entry.sensitivity != "open" and not store.rows("SELECT 1 FROM datasets WHERE name = ? AND released", [name]):
+        raise UdcError(f"'{name}' is not open data")
+    return store.query(f'SELECT * FROM "{entry.table_name}"')
+
+
+def has(store: Store, name: str) -> bool:
+    return bool(store.rows("SELECT 1 FROM datasets WHERE name = ?", [name]))
+__all__ = ["PUBLIC"]

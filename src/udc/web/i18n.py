@@ -1,0 +1,83 @@
+"""Dutch first, English available: the interface's words (data labels stay as the sources give them)."""
+
+from __future__ import annotations
+
+LANGUAGES = ("nl", "en")
+TEXT: dict[str, dict[str, str]] = {
+    "home": {"nl": "Home", "en": "Home"},
+    "explorer": {"nl": "Gebiedsverkenner", "en": "Area explorer"},
+    "profile": {"nl": "Gebiedsprofiel", "en": "Area profile"},
+    "flows": {"nl": "Verhuisstromen", "en": "Migration flows"},
+    "builder": {"nl": "Tabelbouwer", "en": "Table builder"},
+    "catalogue": {"nl": "Catalogus en open data", "en": "Catalogue and open data"},
+    "signin": {"nl": "Inloggen", "en": "Sign in"},
+    "signout": {"nl": "Uitloggen", "en": "Sign out"},
+    "user": {"nl": "Gebruikersnaam", "en": "User name"},
+    "password": {"nl": "Wachtwoord", "en": "Password"},
+    "skip": {"nl": "Naar de inhoud", "en": "Skip to content"},
+    "dataset": {"nl": "Tabel", "en": "Table"},
+    "measure": {"nl": "Onderwerp", "en": "Measure"},
+    "year": {"nl": "Jaar", "en": "Year"},
+    "level": {"nl": "Gebiedsniveau", "en": "Area level"},
+    "show": {"nl": "Toon", "en": "Show"},
+    "area": {"nl": "Gebied", "en": "Area"},
+    "value": {"nl": "Waarde", "en": "Value"},
+    "parent": {"nl": "Hoger gebied", "en": "Parent area"},
+    "total": {"nl": "Totaal", "en": "Total"},
+    "map": {"nl": "Kaart", "en": "Map"},
+    "table": {"nl": "Tabel", "en": "Table"},
+    "chart": {"nl": "Grafiek", "en": "Chart"},
+    "data_table": {"nl": "Gegevens als tabel", "en": "Data as a table"},
+    "trend": {"nl": "Ontwikkeling", "en": "Trend"},
+    "peers": {"nl": "Positie tussen vergelijkbare gebieden", "en": "Position among peers"},
+    "download": {"nl": "Downloaden", "en": "Download"},
+    "report": {"nl": "Rapport (HTML)", "en": "Report (HTML)"},
+    "group": {"nl": "Doelgroep", "en": "Target group"},
+    "years": {"nl": "Jaren", "en": "Years"},
+    "balance": {"nl": "Verhuisbalans per doelgroep", "en": "Balance per target group"},
+    "sankey": {"nl": "Herkomst en bestemming", "en": "Origins and destinations"},
+    "classes": {"nl": "Bestemmingen naar soort", "en": "Destinations by class"},
+    "triggers": {"nl": "Verandering in het huishouden rond de verhuizing", "en": "Household change around the move"},
+    "protected": {
+        "nl": "Alle cijfers uit microdata zijn beschermd door de onthullingspoort (cell key); "
+        "– betekent: weggelaten omdat het aantal te klein is.",
+        "en": "Every figure from microdata is protected by the disclosure gate (cell key); "
+        "– means: withheld because the count is too small.",
+    },
+    "builder_intro": {
+        "nl": "Kies dimensies; de tabel wordt beschermd door de onthullingspoort en elke vraag wordt gelogd.",
+        "en": "Choose dimensions; the table is protected by the disclosure gate and every query is audited.",
+    },
+    "dimensions": {"nl": "Dimensies", "en": "Dimensions"},
+    "make_table": {"nl": "Maak tabel", "en": "Build table"},
+    "need_signin": {"nl": "Log in als onderzoeker om tabellen te maken.", "en": "Sign in as a researcher."},
+    "not_allowed": {"nl": "Uw rol mag geen microdata bevragen.", "en": "Your role may not query microdata."},
+    "legend": {
+        "nl": "perturbed: licht verstoord (cell key); suppressed: weggelaten (te klein)",
+        "en": "perturbed: slightly perturbed (cell key); suppressed: withheld (too small)",
+    },
+    "in_catalogue": {"nl": "In de catalogus", "en": "In the catalogue"},
+    "region_glance": {"nl": "De regio in één oogopslag", "en": "The region at a glance"},
+    "residents": {"nl": "Inwoners", "en": "Residents"},
+    "wrong_login": {"nl": "Onbekende gebruiker of verkeerd wachtwoord.", "en": "Unknown user or wrong password."},
+    "too_many": {"nl": "Te veel pogingen; probeer het later opnieuw.", "en": "Too many attempts; try again later."},
+    "not_found": {"nl": "Niet gevonden", "en": "Not found"},
+    "error": {"nl": "Er ging iets mis", "en": "Something went wrong"},
+    "sensitivity": {"nl": "Gevoeligheid", "en": "Sensitivity"},
+    "source": {"nl": "Bron", "en": "Source"},
+    "licence": {"nl": "Licentie", "en": "Licence"},
+    "columns": {"nl": "Kolommen", "en": "Columns"},
+    "rows": {"nl": "Rijen", "en": "Rows"},
+    "filter": {"nl": "Selectie", "en": "Filter"},
+    "national": {"nl": "Totaal (alle gebieden)", "en": "Total (all areas)"},
+    "harmonised_note": {
+        "nl": "Gebiedsindeling van het gekozen jaar; waar grenzen veranderden, zie de notities bij de tabel.",
+        "en": "Boundaries of the chosen year; where boundaries changed, see the table's notes.",
+    },
+}
+
+
+def translator(lang: str):  # noqa: ANN201 - returns a plain callable for the templates
+    """``t('key')`` in the chosen language (Dutch when a word has no translation)."""
+    lang = lang if lang in LANGUAGES else "nl"
+    return lambda key: TEXT.get(key, {}).get(lang) or TEXT.get(key, {}).get("nl") or key

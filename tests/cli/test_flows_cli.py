@@ -1,0 +1,44 @@
+"""`udc flows` end to end on a small demo store: formats, files, the one-pass study, releases, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_main import udc
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("flows") / "store"
+    udc(store, "demo", "--persons", "10000", "--years", "2018-2020", "--quiet")
+    return store
+
+
+def test_balance_json_and_parquet_file(demo: Path, tmp_path: Path) -> None:
+    rows = json.loads(udc(demo, "flows", "--region", "demoregio", "--format", "json").stdout)
+    cells = {r["direction"]: r["count"] for r in rows}
+    assert set(cells) == {"in", "out", "within", "Totaal"} and cells["within"] > cells["in"] > 0
+    out = tmp_path / "dest.parquet"
+    udc(demo, "flows", "--municipality", "GM9901", "--view", "destinations", "--format", "parquet", "--out", str(out))
+    frame = pd.read_parquet(out)
+    assert list(frame.columns) == ["other_class", "other_gm", "rules", "count", "status"]
+    assert set(frame.status) <= {"perturbed", "suppressed"}
+    bad = udc(demo, "flows", "--region", "demoregio", "--format", "parquet", check=False)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "--out" in bad.stderr
+
+
+def test_study_writes_every_view_and_release_is_catalogued(demo: Path, tmp_path: Path) -> None:
+    result = udc(demo, "flows", "study", "--out", str(tmp_path / "s"), "--areas", "GM9901,demoregio", "-f", "csv")
+    files = sorted(p.name for p in (tmp_path / "s").iterdir())
+    assert files == sorted(
+        f"{v}.csv" for v in ("balance", "destinations", "origins", "od", "triggers", "trend", "rates")
+    )
+    assert "rates:" in result.stdout
+    rates = pd.read_csv(tmp_path / "s" / "rates.csv")
+    assert set(rates.area) == {"GM9901", "demoregio"} and set(rates.measure) >= {"in", "out", "residents"}
+    udc(demo, "flows", "--region", "demoregio", "--release", "verhuisbalans_demoregio")
+    shown = json.loads(udc(demo, "catalog", "show", "verhuisbalans_demoregio", "--format", "json").stdout)
+    assert shown["sensitivity"] == "open" and shown["provenance"]["method"] == "cellkey"
