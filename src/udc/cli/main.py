@@ -994,6 +994,28 @@ def flows_report(
     typer.echo(f"report written to {out}")
 
 
+# -- serve ------------------------------------------------------------------------------------------
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    https: Annotated[
+        bool, typer.Option(help="Behind a TLS proxy: mark session cookies Secure and send HSTS.")
+    ] = False,
+    store_dir: StoreDir = None,
+) -> None:
+    """The web app and API: dashboards, area profiles, flows, table builder, open data (offline)."""
+    import uvicorn
+
+    from udc.web.app import create_app
+
+    path = store_dir or (ctx.obj["store"] if ctx.obj else default_store_path())
+    application = create_app(Path(path), https=https)
+    typer.echo(f"udc serving {path} at http://{host}:{port}/  (Ctrl+C stops)")
+    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
+
+
 # -- demo -------------------------------------------------------------------------------------------
 @app.command()
 def demo(

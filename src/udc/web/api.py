@@ -35,8 +35,9 @@ def register_api(app: FastAPI) -> None:
     async def datasets(request: Request) -> list[dict[str, Any]]:
         """Datasets whose rows the caller may read (open and released for everyone)."""
         rows = data.visible(request.app.state.store, user(request))
-        return [{k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"}
-                for r in rows]
+        return [
+            {k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"} for r in rows
+        ]
 
     @app.get("/api/v1/datasets/{name}", tags=["catalogue"])
     async def dataset(request: Request, name: str) -> dict[str, Any]:
@@ -49,15 +50,17 @@ def register_api(app: FastAPI) -> None:
         return info
 
     @app.get("/api/v1/datasets/{name}/rows", tags=["catalogue"])
-    async def rows(request: Request, name: str, limit: int = Query(1000, ge=1, le=100_000),
-                   offset: int = Query(0, ge=0)) -> dict[str, Any]:
+    async def rows(
+        request: Request, name: str, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0)
+    ) -> dict[str, Any]:
         """Rows of a dataset the caller may read (microdata: refused for everyone, audited)."""
         frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
-        return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset: offset + limit])}
+        return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset : offset + limit])}
 
     @app.get("/api/v1/datasets/{name}/download", tags=["catalogue"])
-    async def dataset_download(request: Request, name: str,
-                               format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$")) -> Response:
+    async def dataset_download(
+        request: Request, name: str, format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$")
+    ) -> Response:
         """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON."""
         frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
         return download(frame, name, format, request.app.state.store)
@@ -66,16 +69,20 @@ def register_api(app: FastAPI) -> None:
     async def areas(request: Request, kind: str | None = None) -> list[dict[str, Any]]:
         """Areas in the registry (current name per code)."""
         store: Store = request.app.state.store
-        sql = "SELECT code, kind, arg_max(name, valid_from) AS name, arg_max(parent_code, valid_from) AS parent_code " \
-              "FROM areas {} GROUP BY code, kind ORDER BY code"
+        sql = (
+            "SELECT code, kind, arg_max(name, valid_from) AS name, arg_max(parent_code, valid_from) AS parent_code "
+            "FROM areas {} GROUP BY code, kind ORDER BY code"
+        )
         return store.rows(sql.format("WHERE kind = ?" if kind else ""), [kind] if kind else [])
 
     @app.get("/api/v1/areas/{code}", tags=["areas"])
     async def area(request: Request, code: str) -> dict[str, Any]:
         store: Store = request.app.state.store
         info = data.area(store, code)
-        return {**{k: (str(v) if v is not None else None) for k, v in info.items()},
-                "children": data.children(store, code)}
+        return {
+            **{k: (str(v) if v is not None else None) for k, v in info.items()},
+            "children": data.children(store, code),
+        }
 
     @app.get("/api/v1/map/{kind}", tags=["areas"])
     async def map_data(request: Request, kind: str, year: int | None = None) -> Response:
@@ -114,10 +121,22 @@ def register_api(app: FastAPI) -> None:
     async def table(request: Request, body: TableRequest) -> dict[str, Any]:
         """A table over microdata, protected by the disclosure gate (cell key); researchers only; audited."""
         who = user(request)
-        result = crosstab(request.app.state.store, body.dataset, body.by, where=body.where, method="cellkey",
-                          user=who, audit=request.app.state.audit)
-        return {"dataset": body.dataset, "by": body.by, "method": result.method, "policy": result.policy.version,
-                "cells": _records(result.cells)}
+        result = crosstab(
+            request.app.state.store,
+            body.dataset,
+            body.by,
+            where=body.where,
+            method="cellkey",
+            user=who,
+            audit=request.app.state.audit,
+        )
+        return {
+            "dataset": body.dataset,
+            "by": body.by,
+            "method": result.method,
+            "policy": result.policy.version,
+            "cells": _records(result.cells),
+        }
 
     @app.get("/api/v1/dcat.jsonld", tags=["catalogue"])
     async def dcat(request: Request) -> JSONResponse:
@@ -125,31 +144,45 @@ def register_api(app: FastAPI) -> None:
         base = str(request.base_url).rstrip("/")
         store: Store = request.app.state.store
         entries = [d for d in data.visible(store, data.PUBLIC) if d["sensitivity"] == "open" or d["released"]]
-        graph = [{
-            "@id": f"{base}/catalogus/{d['name']}",
-            "@type": "dcat:Dataset",
-            "dct:identifier": d["name"],
-            "dct:title": {"@language": "nl", "@value": d["title"]},
-            "dct:description": {"@language": "nl", "@value": f"{d['title']} (bron: {d['source']})"},
-            "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "Urban Data Center"},
-            "dct:license": {"@id": "http://creativecommons.org/licenses/by/4.0/"}
-            if (d["licence"] or "CC BY 4.0").startswith("CC BY") else d["licence"],
-            "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/NLD"},
-            "dcat:theme": {"@id": "http://standaarden.overheid.nl/owms/terms/Bestuur"},
-            "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": "Urban Data Center"},
-            "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
-            "dcat:distribution": [{
-                "@type": "dcat:Distribution",
-                "dcat:accessURL": {"@id": f"{base}/catalogus/{d['name']}"},
-                "dcat:downloadURL": {"@id": f"{base}/api/v1/datasets/{d['name']}/download?format={fmt}"},
-                "dct:format": {"@id": f"http://publications.europa.eu/resource/authority/file-type/{code}"},
-                "dcat:mediaType": media,
-            } for fmt, code, media in (("csv", "CSV", "text/csv"), ("parquet", "PARQUET", "application/vnd.apache.parquet"),
-                                       ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))],
-        } for d in entries]
+        graph = [
+            {
+                "@id": f"{base}/catalogus/{d['name']}",
+                "@type": "dcat:Dataset",
+                "dct:identifier": d["name"],
+                "dct:title": {"@language": "nl", "@value": d["title"]},
+                "dct:description": {"@language": "nl", "@value": f"{d['title']} (bron: {d['source']})"},
+                "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "Urban Data Center"},
+                "dct:license": {"@id": "http://creativecommons.org/licenses/by/4.0/"}
+                if (d["licence"] or "CC BY 4.0").startswith("CC BY")
+                else d["licence"],
+                "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/NLD"},
+                "dcat:theme": {"@id": "http://standaarden.overheid.nl/owms/terms/Bestuur"},
+                "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": "Urban Data Center"},
+                "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
+                "dcat:distribution": [
+                    {
+                        "@type": "dcat:Distribution",
+                        "dcat:accessURL": {"@id": f"{base}/catalogus/{d['name']}"},
+                        "dcat:downloadURL": {"@id": f"{base}/api/v1/datasets/{d['name']}/download?format={fmt}"},
+                        "dct:format": {"@id": f"http://publications.europa.eu/resource/authority/file-type/{code}"},
+                        "dcat:mediaType": media,
+                    }
+                    for fmt, code, media in (
+                        ("csv", "CSV", "text/csv"),
+                        ("parquet", "PARQUET", "application/vnd.apache.parquet"),
+                        ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                    )
+                ],
+            }
+            for d in entries
+        ]
         document = {
-            "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
-                         "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#"},
+            "@context": {
+                "dcat": "http://www.w3.org/ns/dcat#",
+                "dct": "http://purl.org/dc/terms/",
+                "foaf": "http://xmlns.com/foaf/0.1/",
+                "vcard": "http://www.w3.org/2006/vcard/ns#",
+            },
             "@id": f"{base}/api/v1/dcat.jsonld",
             "@type": "dcat:Catalog",
             "dct:title": {"@language": "nl", "@value": "Urban Data Center — open data"},

@@ -43,6 +43,7 @@ def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
     app.state.throttle = security.Throttle()
     app.state.map_cache: dict[tuple[str, int | None], bytes] = {}
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["num"] = number
     app.state.templates = templates
     app.add_middleware(security.SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -52,8 +53,13 @@ def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
         import plotly
 
         path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-        return Response(path.read_bytes(), media_type="text/javascript",
-                        headers={"Cache-Control": "public, max-age=86400"})
+        return Response(
+            path.read_bytes(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    async def favicon() -> Response:
+        return Response((HERE / "static" / "favicon.svg").read_bytes(), media_type="image/svg+xml")
 
     @app.exception_handler(UdcError)
     async def udc_error(request: Request, exc: UdcError) -> Response:
@@ -72,3 +78,12 @@ def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
     return app
 
 
+def number(value: object) -> str:
+    """Dutch number format (1.234; 12,5); missing or withheld values as an en dash."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if float(value).is_integer():
+        return f"{int(value):,}".replace(",", ".")
+    return f"{value:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")

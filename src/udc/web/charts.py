@@ -31,8 +31,14 @@ def bars(categories: list[str], series: dict[str, list[float | None]], title: st
 
 def lines(x: list[str], series: dict[str, list[float | None]], title: str) -> dict[str, Any]:
     data = [
-        {"type": "scatter", "mode": "lines+markers", "name": name, "x": x, "y": values,
-         "line": {"color": CATEGORICAL[i % 8]}}
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": name,
+            "x": x,
+            "y": values,
+            "line": {"color": CATEGORICAL[i % 8]},
+        }
         for i, (name, values) in enumerate(series.items())
     ]
     return {"data": data, "layout": _layout(title)}
@@ -41,8 +47,13 @@ def lines(x: list[str], series: dict[str, list[float | None]], title: str) -> di
 def sankey(labels: list[str], sources: list[int], targets: list[int], values: list[float], title: str) -> dict:
     colours = [CATEGORICAL[i % 8] for i in range(len(labels))]
     return {
-        "data": [{"type": "sankey", "node": {"label": labels, "color": colours, "pad": 20},
-                  "link": {"source": sources, "target": targets, "value": values}}],
+        "data": [
+            {
+                "type": "sankey",
+                "node": {"label": labels, "color": colours, "pad": 20},
+                "link": {"source": sources, "target": targets, "value": values},
+            }
+        ],
         "layout": _layout(title),
     }
 
@@ -80,17 +91,52 @@ def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str
     for k in sorted(rings):
         xs, ys = rings[k]
         low, high = edges[k], edges[min(k + 1, len(edges) - 1)]
-        data.append({"type": "scatter", "mode": "lines", "fill": "toself", "x": xs, "y": ys,
-                     "name": f"{low:,.0f} – {high:,.0f}".replace(",", "."), "hoverinfo": "skip",
-                     "fillcolor": palette[k % len(palette)], "line": {"color": "#ffffff", "width": 0.8}})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "fill": "toself",
+                "x": xs,
+                "y": ys,
+                "name": f"{low:,.0f} – {high:,.0f}".replace(",", "."),
+                "hoverinfo": "skip",
+                "fillcolor": palette[k % len(palette)],
+                "line": {"color": "#ffffff", "width": 0.8},
+            }
+        )
     if missing[0]:
-        data.append({"type": "scatter", "mode": "lines", "fill": "toself", "x": missing[0], "y": missing[1],
-                     "name": "– (weggelaten)", "hoverinfo": "skip", "fillcolor": "#d9d9d9",
-                     "line": {"color": "#ffffff", "width": 0.8}})
-    data.append({"type": "scatter", "mode": "markers", "x": hover_x, "y": hover_y, "text": hover_text,
-                 "hoverinfo": "text", "marker": {"size": 6, "opacity": 0}, "showlegend": False})
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "fill": "toself",
+                "x": missing[0],
+                "y": missing[1],
+                "name": "– (weggelaten)",
+                "hoverinfo": "skip",
+                "fillcolor": "#d9d9d9",
+                "line": {"color": "#ffffff", "width": 0.8},
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": hover_x,
+            "y": hover_y,
+            "text": hover_text,
+            "hoverinfo": "text",
+            "marker": {"size": 6, "opacity": 0},
+            "showlegend": False,
+        }
+    )
     axis = {"visible": False, "showgrid": False, "zeroline": False}
-    layout = _layout(title, xaxis=axis, yaxis={**axis, "scaleanchor": "x",
-                                               "scaleratio": 1 / math.cos(math.radians(lat0))},
-                     plot_bgcolor="#ffffff", paper_bgcolor="#ffffff", legend={"title": {"text": unit.strip()}})
+    layout = _layout(
+        title,
+        xaxis=axis,
+        yaxis={**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(lat0))},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        legend={"title": {"text": unit.strip()}},
+    )
     return {"data": data, "layout": layout}

@@ -78,15 +78,15 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         if column is None:
             raise UdcError(f"'{name}' has no area column: GeoJSON needs one")
         shapes = data.geometry(store, sorted(frame[column].dropna().astype(str).unique()))
-        rows = frame.where(frame.notna(), None).groupby(column).apply(
-            lambda g: g.drop(columns=column).to_dict("records"), include_groups=False
-        ).to_dict()
+        rows = (
+            frame.where(frame.notna(), None)
+            .groupby(column)
+            .apply(lambda g: g.drop(columns=column).to_dict("records"), include_groups=False)
+            .to_dict()
+        )
         for feature in shapes["features"]:
             feature["properties"]["rows"] = rows.get(feature["id"], [])
         body, media, ext = json.dumps(shapes, default=str).encode(), "application/geo+json", "geojson"
     else:
         raise UdcError(f"unknown format '{fmt}': expected csv, csv-nl, xlsx, parquet or geojson")
-    return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
-
-
+    return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})

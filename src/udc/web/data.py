@@ -75,8 +75,10 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
 
 
 def names(store: Store) -> dict[str, str]:
-    return {r["code"]: r["name"] for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas "
-                                                       "GROUP BY code")}
+    return {
+        r["code"]: r["name"]
+        for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas GROUP BY code")
+    }
 
 
 def options(store: Store, table: AreaTable) -> dict[str, list[str]]:
@@ -84,15 +86,17 @@ def options(store: Store, table: AreaTable) -> dict[str, list[str]]:
     entry = catalogue.get(store, table.name)
     out = {}
     for column in [*([table.year] if table.year else []), *table.dims]:
-        values = [r["v"] for r in store.rows(f'SELECT DISTINCT "{column}"::VARCHAR AS v FROM "{entry.table_name}" '
-                                              "WHERE v IS NOT NULL ORDER BY 1")]
+        values = [
+            r["v"]
+            for r in store.rows(
+                f'SELECT DISTINCT "{column}"::VARCHAR AS v FROM "{entry.table_name}" WHERE v IS NOT NULL ORDER BY 1'
+            )
+        ]
         out[column] = values
     return out
 
 
-def explore(
-    store: Store, table: AreaTable, *, year: str | None, level: str, filters: dict[str, str]
-) -> pd.DataFrame:
+def explore(store: Store, table: AreaTable, *, year: str | None, level: str, filters: dict[str, str]) -> pd.DataFrame:
     """``code, name, value, status`` for every area of ``level`` plus the Totaal row when the table has one."""
     if level not in LEVELS:
         raise UdcError(f"unknown level '{level}': expected {', '.join(LEVELS)}")
@@ -123,7 +127,7 @@ def series(store: Store, table: AreaTable, code: str, filters: dict[str, str]) -
     if not table.year:
         return pd.DataFrame(columns=["year", "value"])
     entry = catalogue.get(store, table.name)
-    where, params = [f'"{table.area}" = ?', f'"{table.year}"::VARCHAR <> \'{TOTAL}\''], [code]
+    where, params = [f'"{table.area}" = ?', f"\"{table.year}\"::VARCHAR <> '{TOTAL}'"], [code]
     for dim in table.dims:
         where.append(f'"{dim}"::VARCHAR = ?')
         params.append(filters.get(dim) or TOTAL)
@@ -191,4 +195,6 @@ def released(store: Store, name: str) -> pd.DataFrame:
 
 def has(store: Store, name: str) -> bool:
     return bool(store.rows("SELECT 1 FROM datasets WHERE name = ?", [name]))
+
+
 __all__ = ["PUBLIC"]

@@ -77,7 +77,7 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 
-def translator(lang: str):  # noqa: ANN201 - returns a plain callable for the templates
+def translator(lang: str):
     """``t('key')`` in the chosen language (Dutch when a word has no translation)."""
     lang = lang if lang in LANGUAGES else "nl"
     return lambda key: TEXT.get(key, {}).get(lang) or TEXT.get(key, {}).get("nl") or key

@@ -80,18 +80,29 @@ def register_pages(app: FastAPI) -> None:
             figure = charts.choropleth(shapes, shown.set_index("code")["value"], f"{t('residents')} {year}")
         counts = pd.DataFrame(data.visible(store, user(request)))
         by_kind = counts.groupby("sensitivity").size().to_dict() if len(counts) else {}
-        return render(request, "home.html", {"regions": regions, "figure": figure, "rows": rows,
-                                             "catalogue": by_kind, "n_datasets": len(counts)})
+        return render(
+            request,
+            "home.html",
+            {"regions": regions, "figure": figure, "rows": rows, "catalogue": by_kind, "n_datasets": len(counts)},
+        )
 
     @app.get("/verkennen", include_in_schema=False)
-    async def explorer(request: Request, tabel: str | None = None, jaar: str | None = None,
-                       niveau: str = "gemeente", gebied: str | None = None) -> Response:
+    async def explorer(
+        request: Request,
+        tabel: str | None = None,
+        jaar: str | None = None,
+        niveau: str = "gemeente",
+        gebied: str | None = None,
+    ) -> Response:
         store: Store = request.app.state.store
         tables = data.area_tables(store)
         if not tables:
             raise UdcError("no area-level open data in the catalogue yet (run 'udc demo' or import a table)")
-        name = tabel if tabel in tables else ("kerncijfers_inwoners" if "kerncijfers_inwoners" in tables
-                                              else next(iter(tables)))
+        name = (
+            tabel
+            if tabel in tables
+            else ("kerncijfers_inwoners" if "kerncijfers_inwoners" in tables else next(iter(tables)))
+        )
         table = tables[name]
         choices = data.options(store, table)
         year = jaar if jaar in choices.get(table.year or "", []) else _latest_year(store, table)
@@ -116,18 +127,37 @@ def register_pages(app: FastAPI) -> None:
             lookup = data.names(store)
             trend = charts.lines(
                 years,
-                {lookup.get(k, t("national") if k == data.TOTAL else k):
-                    [_num(v.set_index("year")["value"].get(y)) for y in years] for k, v in series.items()},
+                {
+                    lookup.get(k, t("national") if k == data.TOTAL else k): [
+                        _num(v.set_index("year")["value"].get(y)) for y in years
+                    ]
+                    for k, v in series.items()
+                },
                 f"{t('trend')}: {lookup.get(focus, focus)}",
             )
-            trend_rows = [{"year": y, **{lookup.get(k, k): _num(v.set_index("year")["value"].get(y))
-                                        for k, v in series.items()}} for y in years]
-        return render(request, "explorer.html", {
-            "tables": tables, "table": table, "choices": choices, "year": year, "level": niveau,
-            "filters": filters, "rows": areas.to_dict("records"), "total": _num(total.iloc[0]) if len(total) else None,
-            "figure": figure, "trend": trend, "trend_rows": trend_rows, "focus": focus,
-            "levels": list(data.LEVELS),
-        })
+            trend_rows = [
+                {"year": y, **{lookup.get(k, k): _num(v.set_index("year")["value"].get(y)) for k, v in series.items()}}
+                for y in years
+            ]
+        return render(
+            request,
+            "explorer.html",
+            {
+                "tables": tables,
+                "table": table,
+                "choices": choices,
+                "year": year,
+                "level": niveau,
+                "filters": filters,
+                "rows": areas.to_dict("records"),
+                "total": _num(total.iloc[0]) if len(total) else None,
+                "figure": figure,
+                "trend": trend,
+                "trend_rows": trend_rows,
+                "focus": focus,
+                "levels": list(data.LEVELS),
+            },
+        )
 
     def _profile(request: Request, code: str) -> dict[str, Any]:
         store: Store = request.app.state.store
@@ -147,8 +177,9 @@ def register_pages(app: FastAPI) -> None:
             last = series.dropna().iloc[-1]
             figures.append({"table": table.title, "name": table.name, "year": last.year, "value": last.value})
             if trend is None:
-                trend = charts.lines(list(series.year), {table.title: [_num(v) for v in series.value]},
-                                     f"{t('trend')}: {table.title}")
+                trend = charts.lines(
+                    list(series.year), {table.title: [_num(v) for v in series.value]}, f"{t('trend')}: {table.title}"
+                )
                 if info.get("parent_code"):
                     level = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}.get(info["kind"])
                     if level:
@@ -162,8 +193,15 @@ def register_pages(app: FastAPI) -> None:
             rates = data.released(store, "verhuisstromen_rates")
             part = rates[(rates.area == code) & (rates.group == "adults")]
             flows_rows = part.to_dict("records")
-        return {"info": info, "children": data.children(store, code), "figures": figures, "trend": trend,
-                "peers": peers_rows, "flows_rows": flows_rows, "names": data.names(store)}
+        return {
+            "info": info,
+            "children": data.children(store, code),
+            "figures": figures,
+            "trend": trend,
+            "peers": peers_rows,
+            "flows_rows": flows_rows,
+            "names": data.names(store),
+        }
 
     @app.get("/gebied/{code}", include_in_schema=False)
     async def profile(request: Request, code: str) -> Response:
@@ -172,22 +210,27 @@ def register_pages(app: FastAPI) -> None:
     @app.get("/gebied/{code}/rapport.html", include_in_schema=False)
     async def profile_report(request: Request, code: str) -> Response:
         """A stand-alone report (plotly.js inside) as a download: it opens offline, outside this site."""
-        import plotly
-
         from pathlib import Path
+
+        import plotly
 
         context = _profile(request, code)
         script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
         app_js = (Path(__file__).parent / "static" / "app.js").read_text(encoding="utf-8")
         page = render(request, "report.html", {**context, "plotly_js": script, "app_js": app_js})
-        return Response(page.body, media_type="text/html; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="gebiedsprofiel_{code}.html"'})
+        return Response(
+            page.body,
+            media_type="text/html; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="gebiedsprofiel_{code}.html"'},
+        )
 
     @app.get("/verhuisstromen", include_in_schema=False)
     async def flows_page(request: Request, gebied: str | None = None, groep: str = "adults") -> Response:
         store: Store = request.app.state.store
         if not data.has(store, "verhuisstromen_balance"):
-            raise UdcError("no released verhuisstromen yet: run 'udc demo' or 'udc flows study --release verhuisstromen'")
+            raise UdcError(
+                "no released verhuisstromen yet: run 'udc demo' or 'udc flows study --release verhuisstromen'"
+            )
         language = lang(request)
         t = translator(language)
         balance = data.released(store, "verhuisstromen_balance")
@@ -195,20 +238,32 @@ def register_pages(app: FastAPI) -> None:
         area = gebied if gebied in areas else areas[0]
         group = groep if groep in GROUPS else "adults"
         lookup = data.names(store)
-        part = balance[balance.area == area].pivot_table(index="group", columns="direction", values="count",
-                                                         aggfunc="first")
+        part = balance[balance.area == area].pivot_table(
+            index="group", columns="direction", values="count", aggfunc="first"
+        )
         groups = [g for g in GROUPS if g in part.index]
         balance_rows = []
         for g in groups:
             row = part.loc[g]
             net = None if pd.isna(row.get("in")) or pd.isna(row.get("out")) else row["in"] - row["out"]
-            balance_rows.append({"group": _label(GROUPS, g, language), "in": _num(row.get("in")),
-                                 "out": _num(row.get("out")), "within": _num(row.get("within")), "net": _num(net)})
-        bars = charts.bars([r["group"] for r in balance_rows],
-                           {("Vestiging" if language == "nl" else "In"): [r["in"] for r in balance_rows],
-                            ("Vertrek" if language == "nl" else "Out"): [r["out"] for r in balance_rows],
-                            ("Saldo" if language == "nl" else "Net"): [r["net"] for r in balance_rows]},
-                           t("balance"))
+            balance_rows.append(
+                {
+                    "group": _label(GROUPS, g, language),
+                    "in": _num(row.get("in")),
+                    "out": _num(row.get("out")),
+                    "within": _num(row.get("within")),
+                    "net": _num(net),
+                }
+            )
+        bars = charts.bars(
+            [r["group"] for r in balance_rows],
+            {
+                ("Vestiging" if language == "nl" else "In"): [r["in"] for r in balance_rows],
+                ("Vertrek" if language == "nl" else "Out"): [r["out"] for r in balance_rows],
+                ("Saldo" if language == "nl" else "Net"): [r["net"] for r in balance_rows],
+            },
+            t("balance"),
+        )
 
         def classes(view: str) -> pd.DataFrame:
             frame = data.released(store, f"verhuisstromen_{view}")
@@ -218,45 +273,88 @@ def register_pages(app: FastAPI) -> None:
         origins, destinations = classes("origins"), classes("destinations")
         o = origins[(origins.other_gm == "Totaal") & (origins.other_class != "Totaal")].dropna(subset=["count"])
         d = destinations[(destinations.other_gm == "Totaal") & (destinations.other_class != "Totaal")].dropna(
-            subset=["count"])
-        labels = ([f"{_label(CLASSES, c, language)} →" for c in o.other_class] + [lookup.get(area, area)]
-                  + [f"→ {_label(CLASSES, c, language)}" for c in d.other_class])
+            subset=["count"]
+        )
+        labels = (
+            [f"{_label(CLASSES, c, language)} →" for c in o.other_class]
+            + [lookup.get(area, area)]
+            + [f"→ {_label(CLASSES, c, language)}" for c in d.other_class]
+        )
         centre = len(o)
-        sankey = charts.sankey(labels, list(range(centre)) + [centre] * len(d),
-                               [centre] * centre + list(range(centre + 1, centre + 1 + len(d))),
-                               list(o["count"]) + list(d["count"]), t("sankey"))
-        class_rows = [{"class": _label(CLASSES, r.other_class, language), "origins": _num(r.count_o),
-                       "destinations": _num(r.count_d)}
-                      for r in o.merge(d, on="other_class", how="outer", suffixes=("_o", "_d")).itertuples()]
+        sankey = charts.sankey(
+            labels,
+            list(range(centre)) + [centre] * len(d),
+            [centre] * centre + list(range(centre + 1, centre + 1 + len(d))),
+            list(o["count"]) + list(d["count"]),
+            t("sankey"),
+        )
+        class_rows = [
+            {
+                "class": _label(CLASSES, r.other_class, language),
+                "origins": _num(r.count_o),
+                "destinations": _num(r.count_d),
+            }
+            for r in o.merge(d, on="other_class", how="outer", suffixes=("_o", "_d")).itertuples()
+        ]
         named = destinations[(destinations.other_gm != "Totaal") & (destinations.other_class == "Totaal")]
         top = named.dropna(subset=["count"]).sort_values("count", ascending=False).head(10)
-        top_rows = [{"area": lookup.get(r.other_gm, r.other_gm), "code": r.other_gm, "count": r.count}
-                    for r in top.itertuples()]
+        top_rows = [
+            {"area": lookup.get(r.other_gm, r.other_gm), "code": r.other_gm, "count": r.count} for r in top.itertuples()
+        ]
         triggers = classes("triggers")
         triggers = triggers[triggers.trigger != "Totaal"].dropna(subset=["count"])
-        trigger_rows = [{"trigger": _label(TRIGGERS, r.trigger, language), "count": r.count}
-                        for r in triggers.itertuples()]
-        trigger_chart = charts.bars([r["trigger"] for r in trigger_rows],
-                                    {t("triggers"): [r["count"] for r in trigger_rows]}, t("triggers"))
+        trigger_rows = [
+            {"trigger": _label(TRIGGERS, r.trigger, language), "count": r.count} for r in triggers.itertuples()
+        ]
+        trigger_chart = charts.bars(
+            [r["trigger"] for r in trigger_rows], {t("triggers"): [r["count"] for r in trigger_rows]}, t("triggers")
+        )
         trend = classes("trend")
         trend = trend[(trend.year != "Totaal") & trend.direction.isin(["in", "out"])]
         years = sorted(trend.year.unique())
         pivot = trend.pivot_table(index="year", columns="direction", values="count", aggfunc="first")
-        trend_chart = charts.lines(years, {("Vestiging" if language == "nl" else "In"):
-                                           [_num(pivot["in"].get(y)) if "in" in pivot else None for y in years],
-                                           ("Vertrek" if language == "nl" else "Out"):
-                                           [_num(pivot["out"].get(y)) if "out" in pivot else None for y in years]},
-                                   t("trend"))
-        trend_rows = [{"year": y, "in": _num(pivot["in"].get(y)) if "in" in pivot else None,
-                       "out": _num(pivot["out"].get(y)) if "out" in pivot else None} for y in years]
+        trend_chart = charts.lines(
+            years,
+            {
+                ("Vestiging" if language == "nl" else "In"): [
+                    _num(pivot["in"].get(y)) if "in" in pivot else None for y in years
+                ],
+                ("Vertrek" if language == "nl" else "Out"): [
+                    _num(pivot["out"].get(y)) if "out" in pivot else None for y in years
+                ],
+            },
+            t("trend"),
+        )
+        trend_rows = [
+            {
+                "year": y,
+                "in": _num(pivot["in"].get(y)) if "in" in pivot else None,
+                "out": _num(pivot["out"].get(y)) if "out" in pivot else None,
+            }
+            for y in years
+        ]
         meta = catalogue.get(store, "verhuisstromen_balance")
-        return render(request, "flows.html", {
-            "areas": [(a, lookup.get(a, a)) for a in areas], "area": area, "group": group,
-            "groups": [(g, _label(GROUPS, g, language)) for g in GROUPS], "balance_rows": balance_rows,
-            "bars": bars, "sankey": sankey, "class_rows": class_rows, "top_rows": top_rows,
-            "trigger_rows": trigger_rows, "trigger_chart": trigger_chart, "trend_chart": trend_chart,
-            "trend_rows": trend_rows, "meta": meta, "area_name": lookup.get(area, area),
-        })
+        return render(
+            request,
+            "flows.html",
+            {
+                "areas": [(a, lookup.get(a, a)) for a in areas],
+                "area": area,
+                "group": group,
+                "groups": [(g, _label(GROUPS, g, language)) for g in GROUPS],
+                "balance_rows": balance_rows,
+                "bars": bars,
+                "sankey": sankey,
+                "class_rows": class_rows,
+                "top_rows": top_rows,
+                "trigger_rows": trigger_rows,
+                "trigger_chart": trigger_chart,
+                "trend_chart": trend_chart,
+                "trend_rows": trend_rows,
+                "meta": meta,
+                "area_name": lookup.get(area, area),
+            },
+        )
 
     def _builder_dims(store: Store, name: str) -> list[str]:
         entry = catalogue.get(store, name)
@@ -268,7 +366,7 @@ def register_pages(app: FastAPI) -> None:
                 continue
             if c["column_type"] in ("VARCHAR", "BOOLEAN", "SMALLINT", "INTEGER"):
                 n = store.con.execute(f'SELECT count(DISTINCT "{column}") FROM "{entry.table_name}"').fetchone()
-                if n and 1 < n[0] <= 60 or column in ("buurt_code", "from_gm", "to_gm", "gm"):
+                if (n and 1 < n[0] <= 60) or column in ("buurt_code", "from_gm", "to_gm", "gm"):
                     dims.append(column)
         if "age" in {c["column_name"] for c in columns}:
             dims.append("leeftijdsklasse")
@@ -280,9 +378,17 @@ def register_pages(app: FastAPI) -> None:
         who = user(request)
         datasets = data.microdata(store) if who.role in ("researcher", "admin") else []
         name = tabel if tabel in {d["name"] for d in datasets} else (datasets[0]["name"] if datasets else None)
-        return render(request, "builder.html", {"datasets": datasets, "dataset": name,
-                                                "dims": _builder_dims(store, name) if name else [],
-                                                "chosen": [], "result": None})
+        return render(
+            request,
+            "builder.html",
+            {
+                "datasets": datasets,
+                "dataset": name,
+                "dims": _builder_dims(store, name) if name else [],
+                "chosen": [],
+                "result": None,
+            },
+        )
 
     @app.post("/tabelbouwer", include_in_schema=False)
     async def builder_post(request: Request) -> Response:
@@ -300,17 +406,35 @@ def register_pages(app: FastAPI) -> None:
             raise UdcError(f"choose one to three dimensions of {allowed}")
         derived = {"leeftijdsklasse": BUILDER_AGE} if "leeftijdsklasse" in chosen else None
         where = "buurt_code LIKE 'BU%'" if "buurt_code" in chosen else None
-        result = crosstab(store, name, chosen, derived=derived, where=where, method="cellkey",
-                          area="buurt_code" if "buurt_code" in chosen else None, user=who,
-                          audit=request.app.state.audit)
+        result = crosstab(
+            store,
+            name,
+            chosen,
+            derived=derived,
+            where=where,
+            method="cellkey",
+            area="buurt_code" if "buurt_code" in chosen else None,
+            user=who,
+            audit=request.app.state.audit,
+        )
         fmt = str(form.get("formaat", ""))
         if fmt:
             return download(result.cells, f"tabel_{name}", fmt)
-        return render(request, "builder.html", {
-            "datasets": data.microdata(store), "dataset": name, "dims": allowed, "chosen": chosen,
-            "result": result.cells.head(1000).to_dict("records"), "columns": list(result.cells.columns),
-            "n_cells": len(result.cells), "suppressed": result.suppressed, "policy": result.policy.version,
-        })
+        return render(
+            request,
+            "builder.html",
+            {
+                "datasets": data.microdata(store),
+                "dataset": name,
+                "dims": allowed,
+                "chosen": chosen,
+                "result": result.cells.head(1000).to_dict("records"),
+                "columns": list(result.cells.columns),
+                "n_cells": len(result.cells),
+                "suppressed": result.suppressed,
+                "policy": result.policy.version,
+            },
+        )
 
     @app.get("/catalogus", include_in_schema=False)
     async def catalogue_page(request: Request) -> Response:
@@ -325,17 +449,29 @@ def register_pages(app: FastAPI) -> None:
             raise UdcError(f"'{name}' is not in the open catalogue (or not for your role)")
         info = catalogue.describe(store, name)
         preview = data.released(store, name).head(20) if name in visible else pd.DataFrame()
-        return render(request, "dataset.html", {"info": info, "preview": preview.to_dict("records"),
-                                                "preview_columns": list(preview.columns),
-                                                "area": any(c["name"] in data.AREA_COLUMNS for c in info["columns"])})
+        return render(
+            request,
+            "dataset.html",
+            {
+                "info": info,
+                "preview": preview.to_dict("records"),
+                "preview_columns": list(preview.columns),
+                "area": any(c["name"] in data.AREA_COLUMNS for c in info["columns"]),
+            },
+        )
 
     @app.get("/inloggen", include_in_schema=False)
     async def signin_form(request: Request, terug: str = "/") -> Response:
         return render(request, "signin.html", {"next": terug if terug.startswith("/") else "/", "message": None})
 
     @app.post("/inloggen", include_in_schema=False)
-    async def signin(request: Request, gebruiker: str = Form(...), wachtwoord: str = Form(...),
-                     csrf: str = Form(""), terug: str = Form("/")) -> Response:
+    async def signin(
+        request: Request,
+        gebruiker: str = Form(...),
+        wachtwoord: str = Form(...),
+        csrf: str = Form(""),
+        terug: str = Form("/"),
+    ) -> Response:
         check_csrf(request, csrf)
         t = translator(lang(request))
         client = request.client.host if request.client else "?"

@@ -1,0 +1,50 @@
+// Progressive enhancement: draw the Plotly figures shipped as JSON, sortable tables, filters that apply on change.
+// No inline script anywhere (CSP script-src 'self'); every chart also has its data as an HTML table.
+(function () {
+  "use strict";
+  function draw() {
+    if (!window.Plotly) { return; }
+    document.querySelectorAll("[data-figure]").forEach(function (el) {
+      var source = document.getElementById(el.getAttribute("data-figure"));
+      if (!source) { return; }
+      var fig = JSON.parse(source.textContent);
+      fig.layout = fig.layout || {};
+      fig.layout.autosize = true;
+      window.Plotly.newPlot(el, fig.data, fig.layout, {displaylogo: false, responsive: true,
+        modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"]});
+      el.setAttribute("data-drawn", "true");
+    });
+  }
+  function sortable(table) {
+    var headers = table.querySelectorAll("thead th");
+    headers.forEach(function (th, index) {
+      var button = th.querySelector("button");
+      if (!button) { return; }
+      button.addEventListener("click", function () {
+        var ascending = th.getAttribute("aria-sort") !== "ascending";
+        headers.forEach(function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        var body = table.tBodies[0];
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = a.cells[index], y = b.cells[index];
+          var vx = x.hasAttribute("data-value") ? parseFloat(x.getAttribute("data-value")) : x.textContent.trim();
+          var vy = y.hasAttribute("data-value") ? parseFloat(y.getAttribute("data-value")) : y.textContent.trim();
+          if (typeof vx === "number" && isNaN(vx)) { vx = -Infinity; }
+          if (typeof vy === "number" && isNaN(vy)) { vy = -Infinity; }
+          var c = (typeof vx === "number" && typeof vy === "number") ? vx - vy : String(vx).localeCompare(String(vy), "nl");
+          return ascending ? c : -c;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+  }
+  function ready() {
+    draw();
+    document.querySelectorAll("table.sortable").forEach(sortable);
+    document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", ready); } else { ready(); }
+})();
