@@ -5,7 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STORE ?= udc-data
 
-.PHONY: demo test bench lint clean venv
+AXE := .cache/npm/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.10.3
+PORT ?= 8000
+
+.PHONY: demo test bench lint clean venv system
 
 venv: $(STAMP)
 
@@ -15,11 +19,20 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# Debian's postgresql and chromium (started for real by the tests), installed when missing.
+system:
+	./scripts/system-deps
+
+# axe-core for the accessibility checks in the browser tests, from the npm registry (pinned).
+$(AXE):
+	npm install --prefix .cache/npm --no-audit --no-fund --silent axe-core@$(AXE_VERSION)
+
 demo: $(STAMP)
 	$(BIN)/udc --store $(STORE) demo
 	$(BIN)/udc --store $(STORE) info
+	$(BIN)/udc --store $(STORE) serve --port $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) system $(AXE)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
@@ -29,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_statline.py
 	$(BIN)/python benchmarks/bench_gate.py
 	$(BIN)/python benchmarks/bench_flows.py
+	$(BIN)/python benchmarks/bench_map.py
 
 clean:
-	rm -rf $(VENV) $(STORE) .pytest_cache
+	rm -rf $(VENV) $(STORE) .pytest_cache .cache

@@ -81,7 +81,7 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         rows = (
             frame.where(frame.notna(), None)
             .groupby(column)
-            .apply(lambda g: g.drop(columns=column).to_dict("records"), include_groups=False)
+            .apply(lambda g: g.to_dict("records"), include_groups=False)
             .to_dict()
         )
         for feature in shapes["features"]:

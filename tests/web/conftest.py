@@ -1,0 +1,40 @@
+"""A small published demo store shared by the web tests, with three accounts and a researcher's API token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Site:
+    store: Path
+    token: str
+    analyst_token: str
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    from udc.analysis import publish
+    from udc.privacy.access import User, add_user, issue_token
+    from udc.privacy.audit import AuditLog, engine_for, operational_url
+    from udc.store import Store
+    from udc.synth.generate import generate
+
+    path = tmp_path_factory.mktemp("web") / "store"
+    with Store(path) as store:
+        generate(store, persons=12_000, seed=3, years=(2019, 2021))
+        engine = engine_for(operational_url(store.path))
+        audit = AuditLog(engine)
+        publish.demo(store, (2019, 2021), user=User("beheer", "admin"), audit=audit)
+        add_user(engine, "onderzoeker", "researcher", PASSWORD)
+        add_user(engine, "analist", "analyst", PASSWORD, scopes=["GM9901"])
+        add_user(engine, "publiek", "public", PASSWORD)
+        token = issue_token(engine, "onderzoeker")
+        analyst_token = issue_token(engine, "analist")
+        engine.dispose()
+    return Site(path, token, analyst_token)

@@ -1,0 +1,194 @@
+"""The API and pages in-process (ASGI): every route, roles and sensitivities, security, one-line errors."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import PASSWORD, Site
+from udc.web.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(site: Site) -> Iterator[TestClient]:
+    app = create_app(site.store)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+    app.state.store.close()
+
+
+def _csrf(client: TestClient, path: str = "/inloggen") -> str:
+    page = client.get(path).text
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def test_openapi_is_valid_and_lists_the_routes(client: TestClient) -> None:
+    from openapi_spec_validator import validate
+
+    spec = client.get("/api/v1/openapi.json").json()
+    validate(spec)
+    paths = set(spec["paths"])
+    for route in (
+        "/api/v1/datasets",
+        "/api/v1/datasets/{name}/download",
+        "/api/v1/map/{kind}",
+        "/api/v1/tables",
+        "/api/v1/flows/{view}",
+        "/api/v1/dcat.jsonld",
+        "/api/v1/explore",
+        "/api/v1/areas/{code}",
+    ):
+        assert route in paths
+    assert not any("microdata" in p for p in paths)
+
+
+def test_public_sees_open_and_released_only(client: TestClient) -> None:
+    names = {d["name"]: d for d in client.get("/api/v1/datasets").json()}
+    assert "kerncijfers_inwoners" in names and "verhuisstromen_balance" in names
+    assert not any(d["sensitivity"] == "microdata" for d in names.values())
+    assert "synth_dwellings" not in names  # internal: not for the public
+    refused = client.get("/api/v1/datasets/synth_persons/rows")
+    assert refused.status_code == 400 and "gate" in refused.json()["error"]
+
+
+@pytest.mark.parametrize("token_kind", ["public", "analyst", "researcher"])
+def test_microdata_rows_refused_for_every_role(client: TestClient, site: Site, token_kind: str) -> None:
+    headers = (
+        {}
+        if token_kind == "public"
+        else {"Authorization": f"Bearer {site.token if token_kind == 'researcher' else site.analyst_token}"}
+    )
+    for name in ("synth_persons", "flows_moves"):
+        r = client.get(f"/api/v1/datasets/{name}/download?format=csv", headers=headers)
+        assert r.status_code == 400 and r.json()["error"].count("\n") == 0
+
+
+def test_internal_for_analyst_in_scope(client: TestClient, site: Site) -> None:
+    headers = {"Authorization": f"Bearer {site.analyst_token}"}
+    names = {d["name"] for d in client.get("/api/v1/datasets", headers=headers).json()}
+    assert "synth_dwellings" in names or "synth_premises" in names or "kerncijfers_inwoners" in names
+
+
+def test_downloads_in_every_format(client: TestClient) -> None:
+    base = "/api/v1/datasets/kerncijfers_inwoners/download"
+    csv = pd.read_csv(io.StringIO(client.get(f"{base}?format=csv").text))
+    nl = client.get(f"{base}?format=csv-nl")
+    assert nl.content.startswith(b"\xef\xbb\xbf") and ";" in nl.text.splitlines()[0]
+    assert len(pd.read_csv(io.StringIO(nl.content.decode("utf-8-sig")), sep=";", decimal=",")) == len(csv)
+    xlsx = pd.read_excel(io.BytesIO(client.get(f"{base}?format=xlsx").content))
+    parquet = pd.read_parquet(io.BytesIO(client.get(f"{base}?format=parquet").content))
+    assert len(xlsx) == len(parquet) == len(csv)
+    geo = client.get(f"{base}?format=geojson").json()
+    assert geo["type"] == "FeatureCollection" and geo["features"][0]["properties"]["rows"]
+    assert client.get(f"{base}?format=exe").status_code == 422
+
+
+def test_map_route_is_geojson_of_every_buurt(client: TestClient) -> None:
+    geo = client.get("/api/v1/map/BU").json()
+    assert len(geo["features"]) > 100 and all(f["id"].startswith("BU") for f in geo["features"])
+    assert client.get("/api/v1/map/XX").status_code == 400
+
+
+def test_explore_flows_areas_and_dcat(client: TestClient) -> None:
+    rows = client.get("/api/v1/explore?table=kerncijfers_inwoners&level=gemeente&year=2021").json()["rows"]
+    by = {r["code"]: r["value"] for r in rows}
+    assert {"GM9901", "Totaal"} <= set(by)
+    flows = client.get("/api/v1/flows/balance?area=demoregio&group=adults").json()["rows"]
+    assert {r["direction"] for r in flows} == {"in", "out", "within", "Totaal"}
+    assert client.get("/api/v1/areas/GM9901").json()["children"]
+    dcat = client.get("/api/v1/dcat.jsonld")
+    assert dcat.headers["content-type"].startswith("application/ld+json")
+    doc = dcat.json()
+    assert doc["@type"] == "dcat:Catalog" and len(doc["dcat:dataset"]) >= 9
+    assert all(d["dcat:distribution"] for d in doc["dcat:dataset"])
+
+
+def test_gate_tables_need_a_researcher_and_are_protected(client: TestClient, site: Site) -> None:
+    body = {"dataset": "synth_persons_yearly", "by": ["education"]}
+    assert client.post("/api/v1/tables", json=body).status_code == 400  # public
+    analyst = client.post("/api/v1/tables", json=body, headers={"Authorization": f"Bearer {site.analyst_token}"})
+    assert analyst.status_code == 400 and "researchers" in analyst.json()["error"]
+    ok = client.post("/api/v1/tables", json=body, headers={"Authorization": f"Bearer {site.token}"}).json()
+    assert ok["method"] == "cellkey" and {c["status"] for c in ok["cells"]} <= {"perturbed", "suppressed"}
+    person = client.post(
+        "/api/v1/tables",
+        json={"dataset": "synth_persons_yearly", "by": ["person_id"]},
+        headers={"Authorization": f"Bearer {site.token}"},
+    )
+    assert person.status_code == 400 and "identifies persons" in person.json()["error"]
+
+
+def test_pages_render_with_security_headers(client: TestClient) -> None:
+    for path in (
+        "/",
+        "/verkennen",
+        "/verkennen?niveau=buurt&leeftijd=65%2B",
+        "/verhuisstromen?gebied=GM9901",
+        "/gebied/GM9901",
+        "/gebied/BU99010000",
+        "/catalogus",
+        "/catalogus/kerncijfers_inwoners",
+        "/tabelbouwer",
+        "/inloggen",
+        "/?lang=en",
+    ):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert "script-src 'self'" in r.headers["content-security-policy"]
+        assert r.headers["x-frame-options"] == "DENY" and r.headers["x-content-type-options"] == "nosniff"
+        assert not re.search(r"<script(?![^>]*(src=\"/|type=\"application/json\"))", r.text), path  # no inline JS
+        assert "https://" not in re.sub(r'href="https?://[^"]*"', "", r.text.split("<main")[0])
+    assert "Area explorer" in client.get("/verkennen?lang=en").text
+    report = client.get("/gebied/GM9901/rapport.html")
+    assert "attachment" in report.headers["content-disposition"] and len(report.content) > 1_000_000
+
+
+def test_errors_are_one_line_without_traceback(client: TestClient) -> None:
+    r = client.get("/gebied/GM0000")
+    assert r.status_code == 400 and "Traceback" not in r.text and "not in the registry" in r.text
+    assert client.get("/bestaat-niet").status_code == 404
+    api = client.get("/api/v1/datasets/nope")
+    assert api.status_code == 400 and set(api.json()) == {"error"}
+
+
+def test_signin_csrf_throttle_and_session_cookie(site: Site) -> None:
+    app = create_app(site.store)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        no_csrf = client.post("/inloggen", data={"gebruiker": "onderzoeker", "wachtwoord": PASSWORD})
+        assert no_csrf.status_code == 400 and "CSRF" in no_csrf.text
+        token = _csrf(client)
+        good = client.post(
+            "/inloggen",
+            data={"gebruiker": "onderzoeker", "wachtwoord": PASSWORD, "csrf": token},
+            follow_redirects=False,
+        )
+        assert good.status_code == 303
+        cookie = good.headers["set-cookie"]
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie.replace("Strict", "strict")
+        page = client.get("/tabelbouwer").text
+        assert "onderzoeker" in page and 'name="dim"' in page
+        token = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+        table = client.post("/tabelbouwer", data={"csrf": token, "tabel": "synth_persons_yearly", "dim": ["education"]})
+        assert table.status_code == 200 and "perturbed" in table.text
+        download = client.post(
+            "/tabelbouwer",
+            data={"csrf": token, "tabel": "synth_persons_yearly", "dim": ["education"], "formaat": "csv-nl"},
+        )
+        assert "attachment" in download.headers["content-disposition"]
+        assert (
+            client.post("/tabelbouwer", data={"tabel": "synth_persons_yearly", "dim": ["education"]}).status_code == 400
+        )  # no CSRF token
+        token = _csrf(client)
+        for _ in range(5):
+            bad = client.post(
+                "/inloggen", data={"gebruiker": "analist", "wachtwoord": "wrong password!!", "csrf": token}
+            )
+            assert bad.status_code == 401
+        blocked = client.post("/inloggen", data={"gebruiker": "analist", "wachtwoord": PASSWORD, "csrf": token})
+        assert blocked.status_code == 429  # throttled even with the right password
+    app.state.store.close()
