@@ -95,16 +95,25 @@ def register_api(app: FastAPI) -> None:
         return Response(cache[(kind, year)], media_type="application/geo+json")
 
     @app.get("/api/v1/explore", tags=["areas"])
-    async def explore(request: Request, table: str, level: str = "gemeente", year: str | None = None) -> dict:
+    async def explore(
+        request: Request, table: str, level: str = "gemeente", year: str | None = None, measure: str | None = None
+    ) -> dict:
         """Values of an open area table per area of a level (other dimensions: their Totaal unless given)."""
         store: Store = request.app.state.store
         tables = data.area_tables(store)
         if table not in tables:
             raise UdcError(f"'{table}' is not an open area-level table: expected one of {', '.join(tables)}")
         spec = tables[table]
-        filters = {d: request.query_params.get(d, data.TOTAL) for d in spec.dims}
-        frame = data.explore(store, spec, year=year, level=level, filters=filters)
-        return {"table": table, "year": year, "level": level, "filters": filters, "rows": _records(frame)}
+        filters = data.filters_for(store, spec, dict(request.query_params))
+        frame = data.explore(store, spec, year=year, level=level, filters=filters, value=measure)
+        return {
+            "table": table,
+            "measure": measure or spec.value,
+            "year": year,
+            "level": level,
+            "filters": filters,
+            "rows": _records(frame),
+        }
 
     @app.get("/api/v1/flows/{view}", tags=["flows"])
     async def flows(request: Request, view: str, area: str, group: str = "adults") -> dict[str, Any]:

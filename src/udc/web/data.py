@@ -32,6 +32,7 @@ class AreaTable:
     value: str
     year: str | None
     dims: list[str] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)  # every numeric measure; ``value`` is the default
 
 
 def visible(store: Store, user: User) -> list[dict[str, Any]]:
@@ -57,20 +58,51 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
         area = next((c for c in AREA_COLUMNS if c in columns), None)
         if area is None:
             continue
-        numeric = [c for c, t in columns.items() if t in ("DOUBLE", "BIGINT", "INTEGER", "FLOAT", "HUGEINT")]
-        value = "count" if "count" in numeric else next((c for c in numeric if c != "year"), None)
-        if value is None:
+        numeric = [
+            c for c, t in columns.items() if t in ("DOUBLE", "BIGINT", "INTEGER", "FLOAT", "HUGEINT", "SMALLINT")
+        ]
+        measures = [c for c in numeric if c not in ("year", "jaar")]
+        if not measures:
             continue
+        value = "count" if "count" in measures else measures[0]
         sample = store.rows(
             f'SELECT count(*) AS n FROM "{entry["table_name"]}" WHERE "{area}" SIMILAR TO \'(BU|WK|GM)[0-9]+\''
         )
         if not sample[0]["n"]:
             continue
-        labels = {"rules", "status", "per_1000", value, area}
-        dims = [c for c, t in columns.items() if c not in labels and c != "year" and t == "VARCHAR"]
-        out[entry["name"]] = AreaTable(
-            entry["name"], entry["title"], area, value, "year" if "year" in columns else None, dims
-        )
+        labels = {"rules", "status", "unit", "period_kind", area, *measures}
+        dims = [
+            c
+            for c, t in columns.items()
+            if c not in labels and c != "year" and t == "VARCHAR" and not c.endswith(("_label", "_symbol"))
+        ]
+        roles = {
+            r["name"]: r["role"]
+            for r in store.rows("SELECT name, role FROM dataset_columns WHERE dataset = ?", [entry["name"]])
+        }
+        dims = [d for d in dims if roles.get(d) not in ("area", "label", "period") and not _codes(store, entry, d)]
+        year = "year" if "year" in columns else None
+        out[entry["name"]] = AreaTable(entry["name"], entry["title"], area, value, year, dims, measures)
+    return out
+
+
+def _codes(store: Store, entry: dict[str, Any], column: str) -> bool:
+    """Whether a text column holds area codes (the source column beside the resolved area code)."""
+    row = store.rows(
+        f"SELECT avg(CASE WHEN \"{column}\" SIMILAR TO '(BU|WK|GM)[0-9]+' THEN 1 ELSE 0 END) AS share "
+        f'FROM (SELECT "{column}" FROM "{entry["table_name"]}" LIMIT 1000)'
+    )
+    return bool(row and (row[0]["share"] or 0) > 0.5)
+
+
+def filters_for(store: Store, table: AreaTable, given: dict[str, str]) -> dict[str, str]:
+    """The chosen value of every other dimension: as given, else Totaal when the table has it, else the first."""
+    choices = options(store, table)
+    out = {}
+    for dim in table.dims:
+        values = choices.get(dim, [])
+        wanted = given.get(dim)
+        out[dim] = wanted if wanted in values else (TOTAL if TOTAL in values or not values else values[0])
     return out
 
 
@@ -96,7 +128,9 @@ def options(store: Store, table: AreaTable) -> dict[str, list[str]]:
     return out
 
 
-def explore(store: Store, table: AreaTable, *, year: str | None, level: str, filters: dict[str, str]) -> pd.DataFrame:
+def explore(
+    store: Store, table: AreaTable, *, year: str | None, level: str, filters: dict[str, str], value: str | None = None
+) -> pd.DataFrame:
     """``code, name, value, status`` for every area of ``level`` plus the Totaal row when the table has one."""
     if level not in LEVELS:
         raise UdcError(f"unknown level '{level}': expected {', '.join(LEVELS)}")
@@ -111,7 +145,7 @@ def explore(store: Store, table: AreaTable, *, year: str | None, level: str, fil
         params.append(filters.get(dim) or TOTAL)
     status = ", status" if "status" in {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')} else ""
     frame = store.query(
-        f'SELECT "{table.area}" AS code, "{table.value}"::DOUBLE AS value{status} FROM "{entry.table_name}" '
+        f'SELECT "{table.area}" AS code, "{_measure(table, value)}"::DOUBLE AS value{status} FROM "{entry.table_name}" '
         f"WHERE {' AND '.join(where)} ORDER BY 1",
         params,
     )
@@ -122,7 +156,17 @@ def explore(store: Store, table: AreaTable, *, year: str | None, level: str, fil
     return frame[["code", "name", "value", "status"]]
 
 
-def series(store: Store, table: AreaTable, code: str, filters: dict[str, str]) -> pd.DataFrame:
+def _measure(table: AreaTable, value: str | None) -> str:
+    if value is None:
+        return table.value
+    if value not in table.values:
+        raise UdcError(f"'{value}' is not a measure of {table.name}: expected one of {', '.join(table.values)}")
+    return value
+
+
+def series(
+    store: Store, table: AreaTable, code: str, filters: dict[str, str], value: str | None = None
+) -> pd.DataFrame:
     """One area's value over the years (the table's Totaal for the other dimensions unless filtered)."""
     if not table.year:
         return pd.DataFrame(columns=["year", "value"])
@@ -132,7 +176,8 @@ def series(store: Store, table: AreaTable, code: str, filters: dict[str, str]) -
         where.append(f'"{dim}"::VARCHAR = ?')
         params.append(filters.get(dim) or TOTAL)
     return store.query(
-        f'SELECT "{table.year}"::VARCHAR AS year, "{table.value}"::DOUBLE AS value FROM "{entry.table_name}" '
+        f'SELECT "{table.year}"::VARCHAR AS year, "{_measure(table, value)}"::DOUBLE AS value '
+        f'FROM "{entry.table_name}" '
         f"WHERE {' AND '.join(where)} ORDER BY 1",
         params,
     )
@@ -198,3 +243,39 @@ def has(store: Store, name: str) -> bool:
 
 
 __all__ = ["PUBLIC"]
+
+
+def harmonised_series(
+    store: Store, table: AreaTable, code: str, filters: dict[str, str], to_year: int, value: str | None = None
+) -> tuple[pd.DataFrame, str | None]:
+    """A municipality's series re-based to the boundaries of ``to_year`` when codes changed over the years (counts
+    redistributed through the registry's crosswalk); the note says what was merged. Unchanged: the plain series."""
+    from udc.areas.harmonise import harmonise
+
+    entry = catalogue.get(store, table.name)
+    measure = _measure(table, value)
+    where, params = [f"\"{table.area}\" LIKE 'GM%'", f"\"{table.year}\"::VARCHAR <> '{TOTAL}'"], []
+    for dim in table.dims:
+        where.append(f'"{dim}"::VARCHAR = ?')
+        params.append(filters.get(dim) or TOTAL)
+    frame = store.query(
+        f'SELECT "{table.area}" AS area_code, "{table.year}"::INTEGER AS year, "{measure}"::DOUBLE AS value '
+        f'FROM "{entry.table_name}" WHERE {" AND ".join(where)}',
+        params,
+    )
+    valid = {
+        r["code"]
+        for r in store.rows(
+            "SELECT code FROM areas WHERE kind = 'GM' AND valid_from <= make_date(?, 1, 1) "
+            "AND (valid_to IS NULL OR valid_to > make_date(?, 1, 1))",
+            [to_year, to_year],
+        )
+    }
+    changed = sorted(set(frame.area_code) - valid) if valid else []
+    additive = measure in ("count", "Value") or measure.startswith(("aantal", "inwoners"))
+    if not changed or not additive:
+        return series(store, table, code, filters, value), None
+    result = harmonise(store, frame, to_year, source=table.name).table
+    part = result[result.area_code == code].sort_values("year")
+    note = f"re-based to the municipalities of {to_year}: {', '.join(changed)} merged or renamed"
+    return pd.DataFrame({"year": part.year.astype(str), "value": part.value}), note

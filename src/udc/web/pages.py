@@ -93,6 +93,7 @@ def register_pages(app: FastAPI) -> None:
         jaar: str | None = None,
         niveau: str = "gemeente",
         gebied: str | None = None,
+        onderwerp: str | None = None,
     ) -> Response:
         store: Store = request.app.state.store
         tables = data.area_tables(store)
@@ -106,8 +107,9 @@ def register_pages(app: FastAPI) -> None:
         table = tables[name]
         choices = data.options(store, table)
         year = jaar if jaar in choices.get(table.year or "", []) else _latest_year(store, table)
-        filters = {d: request.query_params.get(d, data.TOTAL) for d in table.dims}
-        frame = data.explore(store, table, year=year, level=niveau, filters=filters)
+        filters = data.filters_for(store, table, dict(request.query_params))
+        measure = onderwerp if onderwerp in table.values else table.value
+        frame = data.explore(store, table, year=year, level=niveau, filters=filters, value=measure)
         areas = frame[frame.code != data.TOTAL]
         total = frame[frame.code == data.TOTAL]["value"]
         t = translator(lang(request))
@@ -116,12 +118,17 @@ def register_pages(app: FastAPI) -> None:
         focus = gebied if gebied in set(areas.code) else (areas.code.iloc[0] if len(areas) else None)
         trend = None
         trend_rows: list[dict] = []
+        note = None
         if focus and table.year:
             info = data.area(store, focus)
-            series = {focus: data.series(store, table, focus, filters)}
+            if focus.startswith("GM") and year and year.isdigit():
+                own, note = data.harmonised_series(store, table, focus, filters, int(year), measure)
+            else:
+                own = data.series(store, table, focus, filters, measure)
+            series = {focus: own}
             if info.get("parent_code"):
-                series[info["parent_code"]] = data.series(store, table, info["parent_code"], filters)
-            series[data.TOTAL] = data.series(store, table, data.TOTAL, filters)
+                series[info["parent_code"]] = data.series(store, table, info["parent_code"], filters, measure)
+            series[data.TOTAL] = data.series(store, table, data.TOTAL, filters, measure)
             series = {k: v for k, v in series.items() if len(v)}
             years = sorted({y for v in series.values() for y in v.year})
             lookup = data.names(store)
@@ -148,6 +155,8 @@ def register_pages(app: FastAPI) -> None:
                 "choices": choices,
                 "year": year,
                 "level": niveau,
+                "measure": measure,
+                "note": note,
                 "filters": filters,
                 "rows": areas.to_dict("records"),
                 "total": _num(total.iloc[0]) if len(total) else None,
@@ -171,7 +180,8 @@ def register_pages(app: FastAPI) -> None:
         for table in tables.values():
             if not table.year:
                 continue
-            series = data.series(store, table, code, {})
+            filters = data.filters_for(store, table, {})
+            series = data.series(store, table, code, filters)
             if series.empty or series["value"].isna().all():
                 continue
             last = series.dropna().iloc[-1]
@@ -183,7 +193,7 @@ def register_pages(app: FastAPI) -> None:
                 if info.get("parent_code"):
                     level = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}.get(info["kind"])
                     if level:
-                        peers = data.explore(store, table, year=str(last.year), level=level, filters={})
+                        peers = data.explore(store, table, year=str(last.year), level=level, filters=filters)
                         siblings = {c["code"] for c in data.children(store, info["parent_code"])}
                         peers = peers[peers.code.isin(siblings)].sort_values("value", ascending=False)
                         peers["rank"] = range(1, len(peers) + 1)
