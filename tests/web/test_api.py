@@ -98,8 +98,10 @@ def test_explore_flows_areas_and_dcat(client: TestClient) -> None:
     rows = client.get("/api/v1/explore?table=kerncijfers_inwoners&level=gemeente&year=2021").json()["rows"]
     by = {r["code"]: r["value"] for r in rows}
     assert {"GM9901", "Totaal"} <= set(by)
-    flows = client.get("/api/v1/flows/balance?area=demoregio&group=adults").json()["rows"]
+    flows = client.get("/api/v1/flows/balance?area=demoregio&group=adults&period=2019-2020").json()["rows"]
     assert {r["direction"] for r in flows} == {"in", "out", "within", "Totaal"}
+    periods = {r["period"] for r in client.get("/api/v1/flows/balance?area=demoregio").json()["rows"]}
+    assert periods == {"2019-2019", "2020-2020", "2021-2021", "2020-2021", "2019-2020"}
     assert client.get("/api/v1/areas/GM9901").json()["children"]
     dcat = client.get("/api/v1/dcat.jsonld")
     assert dcat.headers["content-type"].startswith("application/ld+json")

@@ -126,14 +126,20 @@ def test_flows_dashboard_numbers_match_the_released_table(browser: object, serve
     shown_in = cells.nth(1).inner_text().replace(".", "")
     sankey_links = page.evaluate("document.querySelector('[data-figure=\"fig-sankey\"]').data[0].link.value.length")
     assert sankey_links >= 2
+    period = page.locator("select[name=jaren]").input_value()
+    assert period == "2020-2021"  # the latest span of more than one year
     page.select_option("select[name=groep]", "young-families")
     page.wait_for_url("**groep=young-families**")
     assert page.locator("select[name=groep]").input_value() == "young-families"
+    page.select_option("select[name=jaren]", "2019-2020")
+    page.wait_for_url("**jaren=2019-2020**")
+    assert "2019-2020" in page.locator("h1").inner_text()
     assert watch.errors == [] and watch.foreign == []
     page.context.close()
     import httpx  # the server holds the store: read the released value through the API
 
-    rows = httpx.get(f"{server}/api/v1/flows/balance", params={"area": "demoregio", "group": "adults"}).json()["rows"]
+    params = {"area": "demoregio", "group": "adults", "period": period}
+    rows = httpx.get(f"{server}/api/v1/flows/balance", params=params).json()["rows"]
     released = {r["direction"]: r["count"] for r in rows}
     assert shown_in == f"{int(released['in'])}"
 

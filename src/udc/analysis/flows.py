@@ -442,3 +442,38 @@ def release_study(
         release(store, table, name, title=title, user=user, audit=audit)
         names.append(name)
     return names
+
+
+def study_periods(
+    store: Store,
+    areas: list[str],
+    periods: list[tuple[int, int]],
+    *,
+    groups: list[str] | None = None,
+    views: tuple[str, ...] = (*VIEWS, "rates"),
+    user: User,
+    audit: AuditLog,
+) -> dict[str, Protected]:
+    """:func:`study` for several periods (e.g. each year and 2019–2020), one table per view with a ``period``
+    column (``2019-2020``); the trend, which has every year, once. For dashboards with a period filter."""
+    if not periods:
+        raise UdcError("no periods: give at least one (first, last) pair of years")
+    parts: dict[str, list[pd.DataFrame]] = {}
+    first: dict[str, Protected] = {}
+    for i, (y0, y1) in enumerate(periods):
+        wanted = tuple(v for v in views if v != "trend" or i == 0)
+        for view, table in study(
+            store, areas, years=(y0, y1), groups=groups, views=wanted, user=user, audit=audit
+        ).items():
+            cells = table.cells.copy()
+            if view != "trend":
+                cells.insert(0, "period", f"{y0}-{y1}")
+            parts.setdefault(view, []).append(cells)
+            first.setdefault(view, table)
+    out = {}
+    for view, frames in parts.items():
+        base = first[view]
+        keys = base.keys if view == "trend" else ["period", *base.keys]
+        cells = pd.concat(frames, ignore_index=True)
+        out[view] = Protected(cells, base.method, base.policy, base.source, keys, notes=base.notes)
+    return out

@@ -52,12 +52,17 @@ def key_figures(store: Store, *, user: User, audit: AuditLog) -> list[str]:
 
 
 def demo(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog) -> list[str]:
-    """Everything the dashboards show for the demo region: key figures and verhuisstromen (last two years)."""
+    """Everything the dashboards show for the demo region: key figures and verhuisstromen for each of the last four
+    years and the last two-year span (a dashboard filter picks one)."""
     names = key_figures(store, user=user, audit=audit)
     flows.prepare(store)
-    span = (max(years[0], years[1] - 1), years[1])
-    tables = flows.study(
-        store, flows.all_areas(store), years=span, views=(*flows.VIEWS, "rates"), user=user, audit=audit
-    )
-    names += flows.release_study(store, tables, "verhuisstromen", years=f"{span[0]}-{span[1]}", user=user, audit=audit)
+    last = years[1]
+    periods = [(y, y) for y in range(max(years[0], last - 3), last + 1)]
+    if last - 1 >= years[0]:
+        periods.append((last - 1, last))
+    if years[0] <= 2019 and last >= 2020:
+        periods.append((2019, 2020))  # the Datacenter Parkstad Limburg's first question
+    tables = flows.study_periods(store, flows.all_areas(store), periods, user=user, audit=audit)
+    span = f"{periods[0][0]}-{last}"
+    names += flows.release_study(store, tables, "verhuisstromen", years=span, user=user, audit=audit)
     return names

@@ -1000,9 +1000,7 @@ def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
-    https: Annotated[
-        bool, typer.Option(help="Behind a TLS proxy: mark session cookies Secure and send HSTS.")
-    ] = False,
+    https: Annotated[bool, typer.Option(help="Behind a TLS proxy: mark session cookies Secure and send HSTS.")] = False,
     store_dir: StoreDir = None,
 ) -> None:
     """The web app and API: dashboards, area profiles, flows, table builder, open data (offline)."""

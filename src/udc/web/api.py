@@ -116,15 +116,19 @@ def register_api(app: FastAPI) -> None:
         }
 
     @app.get("/api/v1/flows/{view}", tags=["flows"])
-    async def flows(request: Request, view: str, area: str, group: str = "adults") -> dict[str, Any]:
-        """A released verhuisstromen table for one area and target group."""
+    async def flows(
+        request: Request, view: str, area: str, group: str = "adults", period: str | None = None
+    ) -> dict[str, Any]:
+        """A released verhuisstromen table for one area, target group and period (e.g. 2019-2020; default: all)."""
         name = f"verhuisstromen_{view}"
         store: Store = request.app.state.store
         if not data.has(store, name):
             raise UdcError(f"no released '{name}'")
         frame = data.released(store, name)
         part = frame[(frame.area == area) & (frame.group == group)].drop(columns=["area", "group"])
-        return {"view": view, "area": area, "group": group, "rows": _records(part)}
+        if period and "period" in part.columns:
+            part = part[part.period == period]
+        return {"view": view, "area": area, "group": group, "period": period, "rows": _records(part)}
 
     @app.post("/api/v1/tables", tags=["gate"])
     async def table(request: Request, body: TableRequest) -> dict[str, Any]:

@@ -202,6 +202,8 @@ def register_pages(app: FastAPI) -> None:
         if data.has(store, "verhuisstromen_rates"):
             rates = data.released(store, "verhuisstromen_rates")
             part = rates[(rates.area == code) & (rates.group == "adults")]
+            if "period" in part.columns and len(part):
+                part = part[part.period == max(part.period, key=lambda p: (p.split("-")[1], p.split("-")[0]))]
             flows_rows = part.to_dict("records")
         return {
             "info": info,
@@ -235,7 +237,9 @@ def register_pages(app: FastAPI) -> None:
         )
 
     @app.get("/verhuisstromen", include_in_schema=False)
-    async def flows_page(request: Request, gebied: str | None = None, groep: str = "adults") -> Response:
+    async def flows_page(
+        request: Request, gebied: str | None = None, groep: str = "adults", jaren: str | None = None
+    ) -> Response:
         store: Store = request.app.state.store
         if not data.has(store, "verhuisstromen_balance"):
             raise UdcError(
@@ -244,6 +248,19 @@ def register_pages(app: FastAPI) -> None:
         language = lang(request)
         t = translator(language)
         balance = data.released(store, "verhuisstromen_balance")
+        periods = (
+            sorted(balance.period.unique(), key=lambda p: (p.split("-")[1], p.split("-")[0]))
+            if ("period" in balance.columns)
+            else []
+        )
+        default = (
+            next((p for p in reversed(periods) if p.split("-")[0] != p.split("-")[1]), periods[-1])
+            if (periods)
+            else None
+        )
+        period = jaren if jaren in periods else default
+        if period:
+            balance = balance[balance.period == period]
         areas = sorted(balance.area.unique(), key=lambda a: (a.startswith("GM"), a))
         area = gebied if gebied in areas else areas[0]
         group = groep if groep in GROUPS else "adults"
@@ -278,7 +295,7 @@ def register_pages(app: FastAPI) -> None:
         def classes(view: str) -> pd.DataFrame:
             frame = data.released(store, f"verhuisstromen_{view}")
             frame = frame[(frame.area == area) & (frame.group == group)]
-            return frame
+            return frame[frame.period == period] if period and "period" in frame.columns else frame
 
         origins, destinations = classes("origins"), classes("destinations")
         o = origins[(origins.other_gm == "Totaal") & (origins.other_class != "Totaal")].dropna(subset=["count"])
@@ -363,6 +380,8 @@ def register_pages(app: FastAPI) -> None:
                 "trend_rows": trend_rows,
                 "meta": meta,
                 "area_name": lookup.get(area, area),
+                "periods": periods,
+                "period": period,
             },
         )
 
