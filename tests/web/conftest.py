@@ -15,6 +15,7 @@ class Site:
     store: Path
     token: str
     analyst_token: str
+    region_analyst_token: str
 
 
 @pytest.fixture(scope="session")
@@ -33,8 +34,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         publish.demo(store, (2019, 2021), user=User("beheer", "admin"), audit=audit)
         add_user(engine, "onderzoeker", "researcher", PASSWORD)
         add_user(engine, "analist", "analyst", PASSWORD, scopes=["GM9901"])
+        add_user(engine, "regioanalist", "analyst", PASSWORD, scopes=["demoregio"])
         add_user(engine, "publiek", "public", PASSWORD)
         token = issue_token(engine, "onderzoeker")
         analyst_token = issue_token(engine, "analist")
+        region_token = issue_token(engine, "regioanalist")
         engine.dispose()
-    return Site(path, token, analyst_token)
+    return Site(path, token, analyst_token, region_token)

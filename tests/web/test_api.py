@@ -68,10 +68,34 @@ def test_microdata_rows_refused_for_every_role(client: TestClient, site: Site, t
         assert r.status_code == 400 and r.json()["error"].count("\n") == 0
 
 
-def test_internal_for_analyst_in_scope(client: TestClient, site: Site) -> None:
-    headers = {"Authorization": f"Bearer {site.analyst_token}"}
-    names = {d["name"] for d in client.get("/api/v1/datasets", headers=headers).json()}
-    assert "synth_dwellings" in names or "synth_premises" in names or "kerncijfers_inwoners" in names
+def test_internal_only_for_analysts_whose_scope_covers_it(client: TestClient, site: Site) -> None:
+    def names(token: str) -> set[str]:
+        return {d["name"] for d in client.get("/api/v1/datasets", headers={"Authorization": f"Bearer {token}"}).json()}
+
+    assert "synth_dwellings" in names(site.region_analyst_token)  # internal, covers demoregio: their scope
+    assert "synth_dwellings" not in names(site.analyst_token)  # scope GM9901 only: the table covers more
+    own = client.get(
+        "/api/v1/datasets/synth_dwellings/rows?limit=5",
+        headers={"Authorization": f"Bearer {site.region_analyst_token}"},
+    ).json()
+    assert own["total"] > 5 and len(own["rows"]) == 5
+    other = client.get(
+        "/api/v1/datasets/synth_dwellings/rows", headers={"Authorization": f"Bearer {site.analyst_token}"}
+    )
+    assert other.status_code == 400 and "outside the scope" in other.json()["error"]
+
+
+def test_metadata_rows_and_areas(client: TestClient) -> None:
+    meta = client.get("/api/v1/datasets/kerncijfers_inwoners").json()
+    assert meta["sensitivity"] == "open" and {c["name"] for c in meta["columns"]} >= {"buurt_code", "count", "status"}
+    assert {"dataset": "kerncijfers_inwoners", "input": "synth_persons_yearly"} in meta["lineage"]
+    page = client.get("/api/v1/datasets/kerncijfers_inwoners/rows?limit=10&offset=5").json()
+    assert page["total"] > 1000 and len(page["rows"]) == 10
+    assert client.get("/api/v1/datasets/synth_persons").status_code == 400  # microdata: not even metadata publicly
+    municipalities = client.get("/api/v1/areas?kind=GM").json()
+    assert {"GM9901", "GM9907"} <= {a["code"] for a in municipalities} and all(
+        a["kind"] == "GM" for a in municipalities
+    )
 
 
 def test_downloads_in_every_format(client: TestClient) -> None:

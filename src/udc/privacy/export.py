@@ -16,10 +16,9 @@ from udc.store import catalogue
 from udc.store.db import Store
 
 
-def read_for(store: Store, name: str, user: User, audit: AuditLog) -> pd.DataFrame:
-    """The rows of ``name`` if ``user`` may take them out, else a refusal (also audited)."""
-    entry = catalogue.get(store, name)
-    released = bool(store.rows("SELECT released FROM datasets WHERE name = ?", [name])[0]["released"])
+def allowed(store: Store, entry: catalogue.Dataset, user: User) -> tuple[bool, str]:
+    """Whether ``user`` may take ``entry``'s rows out, and why not (the rule of :func:`read_for`)."""
+    released = bool(store.rows("SELECT released FROM datasets WHERE name = ?", [entry.name])[0]["released"])
     scoped = False
     if entry.sensitivity == "internal" and user.role == "analyst":
         members: set[str] = set()
@@ -29,14 +28,21 @@ def read_for(store: Store, name: str, user: User, audit: AuditLog) -> pd.DataFra
             except UdcError:
                 members.add(scope)
         scoped = in_scope(user, entry.area_coverage, members)
-    if not may_read(user, entry.sensitivity, released, scoped=scoped):
-        why = (
-            "microdata leave only through the disclosure gate (udc gate crosstab)"
-            if entry.sensitivity == "microdata"
-            else f"{entry.sensitivity} data outside the scope of {user.name}"
-        )
+    if may_read(user, entry.sensitivity, released, scoped=scoped):
+        return True, ""
+    if entry.sensitivity == "microdata":
+        return False, "microdata leave only through the disclosure gate (udc gate crosstab)"
+    return False, f"{entry.sensitivity} data outside the scope of {user.name}"
+
+
+def read_for(store: Store, name: str, user: User, audit: AuditLog) -> pd.DataFrame:
+    """The rows of ``name`` if ``user`` may take them out, else a refusal (also audited)."""
+    entry = catalogue.get(store, name)
+    ok, why = allowed(store, entry, user)
+    if not ok:
         audit.append(user.name, "export.refused", {"dataset": name, "why": why})
         raise UdcError(f"'{name}' is {entry.sensitivity}: {why}")
+    released = bool(store.rows("SELECT released FROM datasets WHERE name = ?", [name])[0]["released"])
     frame = store.query(f'SELECT * FROM "{entry.table_name}"')
     audit.append(
         user.name,

@@ -176,6 +176,7 @@ def register_pages(app: FastAPI) -> None:
         figures: list[dict[str, Any]] = []
         peers_rows: list[dict[str, Any]] = []
         trend = None
+        trend_rows: list[dict[str, Any]] = []
         tables = data.area_tables(store)
         for table in tables.values():
             if not table.year:
@@ -187,6 +188,7 @@ def register_pages(app: FastAPI) -> None:
             last = series.dropna().iloc[-1]
             figures.append({"table": table.title, "name": table.name, "year": last.year, "value": last.value})
             if trend is None:
+                trend_rows = [{"year": y, "value": _num(v)} for y, v in zip(series.year, series.value, strict=True)]
                 trend = charts.lines(
                     list(series.year), {table.title: [_num(v) for v in series.value]}, f"{t('trend')}: {table.title}"
                 )
@@ -210,6 +212,7 @@ def register_pages(app: FastAPI) -> None:
             "children": data.children(store, code),
             "figures": figures,
             "trend": trend,
+            "trend_rows": trend_rows,
             "peers": peers_rows,
             "flows_rows": flows_rows,
             "names": data.names(store),
@@ -385,7 +388,15 @@ def register_pages(app: FastAPI) -> None:
             },
         )
 
+    dims_cache: dict[str, list[str]] = {}
+
     def _builder_dims(store: Store, name: str) -> list[str]:
+        if name not in dims_cache:
+            dims_cache[name] = _dims(store, name)
+        return dims_cache[name]
+
+    def _dims(store: Store, name: str) -> list[str]:
+        """Columns a table can be broken down by: few distinct values, or an area; never a person key."""
         entry = catalogue.get(store, name)
         columns = store.rows(f'DESCRIBE "{entry.table_name}"')
         dims = []
