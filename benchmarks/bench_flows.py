@@ -28,6 +28,13 @@ from pathlib import Path
 
 SPAN = (2019, 2020)
 GROUPS = ["adults", "young-families", "middle-income", "students", "seniors"]
+# the person attributes the target groups use, drawn per row (moves and residents alike)
+ATTRIBUTES = """(abs(hash(i + 2)) % 90)::SMALLINT AS age,
+    ['reference', 'partner', 'child', 'other'][(hash(i + 3) % 4)::BIGINT + 1] AS role,
+    ['none', 'none', 'none', 'mbo', 'hbo', 'wo'][(hash(i + 4) % 6)::BIGINT + 1] AS student,
+    ['single', 'couple', 'couple_with_children', 'single_parent', 'other'][(hash(i + 10) % 5)::BIGINT + 1]
+        AS household_type,
+    ['low', 'middle', 'high'][(hash(i + 11) % 3)::BIGINT + 1] AS income_class"""
 
 
 def build(path: Path, moves: int) -> None:
@@ -53,12 +60,7 @@ def build(path: Path, moves: int) -> None:
                    'GM' || lpad(f::VARCHAR, 4, '0') AS from_gm,
                    CASE WHEN t = 0 THEN 'ZZ_BUITENLAND' ELSE 'GM' || lpad(t::VARCHAR, 4, '0') END AS to_gm,
                    (2015 + i % 10)::SMALLINT AS year,
-                   (abs(hash(i + 2)) % 90)::SMALLINT AS age,
-                   ['reference', 'partner', 'child', 'other'][(hash(i + 3) % 4)::BIGINT + 1] AS role,
-                   ['none', 'none', 'none', 'mbo', 'hbo', 'wo'][(hash(i + 4) % 6)::BIGINT + 1] AS student,
-                   ['single', 'couple', 'couple_with_children', 'single_parent',
-                    'other'][(hash(i + 10) % 5)::BIGINT + 1] AS household_type,
-                   ['low', 'middle', 'high'][(hash(i + 11) % 3)::BIGINT + 1] AS income_class,
+                   {ATTRIBUTES},
                    ['none', 'none', 'left_parental_home', 'moved_in_together', 'separated', 'child_born',
                     'widowed'][(hash(i + 12) % 7)::BIGINT + 1] AS trigger,
                    (hash(i + 1) % 4294967296)::BIGINT AS record_key
@@ -78,12 +80,7 @@ def build(path: Path, moves: int) -> None:
         store.con.execute(f"""
             CREATE TABLE bench_residents AS
             SELECT y::SMALLINT AS year, 'GM' || lpad((abs(hash(i * 7)) % 342 + 1)::VARCHAR, 4, '0') AS gm,
-                   (abs(hash(i + 2)) % 90)::SMALLINT AS age,
-                   ['reference', 'partner', 'child', 'other'][(hash(i + 3) % 4)::BIGINT + 1] AS role,
-                   ['none', 'none', 'none', 'mbo', 'hbo', 'wo'][(hash(i + 4) % 6)::BIGINT + 1] AS student,
-                   ['single', 'couple', 'couple_with_children', 'single_parent',
-                    'other'][(hash(i + 10) % 5)::BIGINT + 1] AS household_type,
-                   ['low', 'middle', 'high'][(hash(i + 11) % 3)::BIGINT + 1] AS income_class,
+                   {ATTRIBUTES},
                    (hash(i + 1) % 4294967296)::BIGINT AS record_key
             FROM range({residents}) t(i), range({SPAN[0]}, {SPAN[1] + 1}) s(y)""")
         catalogue.save_query(

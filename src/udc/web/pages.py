@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from udc.analysis.publish import AGE_BANDS
 from udc.errors import UdcError
 from udc.privacy.access import login
 from udc.privacy.gate import crosstab
@@ -41,10 +42,7 @@ TRIGGERS = {
     "child_born": ("kind geboren", "child born"),
     "widowed": ("partner overleden", "widowed"),
 }
-BUILDER_AGE = (
-    "CASE WHEN age < 15 THEN '0-14' WHEN age < 25 THEN '15-24' WHEN age < 45 THEN '25-44' "
-    "WHEN age < 65 THEN '45-64' ELSE '65+' END"
-)
+BUILDER_AGE = AGE_BANDS  # the same age bands as the released key figures
 
 
 def _label(table: dict[str, tuple[str, str]], key: str, language: str) -> str:
