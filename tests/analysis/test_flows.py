@@ -215,6 +215,21 @@ def test_demo_phenomena_through_the_gate(tmp_path: Path) -> None:
         assert not ((frame.rules.str.contains("threshold")) & frame["count"].notna() & (frame["count"] < 10)).any()
 
 
+def test_no_published_cell_under_the_threshold_in_any_view(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s")
+    generate(store, persons=12_000, seed=6, years=(2018, 2020))
+    flows.prepare(store)
+    audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"))
+    tables = flows.study(
+        store, flows.all_areas(store), years=(2019, 2020), views=(*flows.VIEWS, "rates"), user=RESEARCHER, audit=audit
+    )
+    for view, table in tables.items():
+        cells = table.cells
+        counts = cells.loc[cells.status != "derived", "count"].dropna()
+        assert ((counts == 0) | (counts >= 10)).all(), view  # the default policy's threshold
+        assert (cells.loc[cells["count"].isna(), "status"] == "suppressed").all(), view
+
+
 def test_report_is_offline_html(tmp_path: Path) -> None:
     import re
 

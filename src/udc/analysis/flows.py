@@ -380,7 +380,11 @@ def _rates(
     )
     long["rules"] = ""
     residents_rows = frame.reset_index()[["area", "group", "residents"]].assign(
-        measure="residents", count=lambda f: f["residents"], per_1000=np.nan, status="perturbed", rules=""
+        measure="residents",
+        count=lambda f: f["residents"],
+        per_1000=np.nan,
+        status=lambda f: np.where(f["residents"].isna(), "suppressed", "perturbed"),
+        rules="",
     )
     cells = pd.concat([long, residents_rows], ignore_index=True).drop(columns="residents")
     cells = cells.sort_values(["area", "group", "measure"], kind="stable").reset_index(drop=True)
@@ -438,7 +442,7 @@ def release_study(
     names = []
     for view, table in tables.items():
         name = f"{prefix}_{view}"
-        title = f"Verhuisstromen {years}: {view} per gebied en doelgroep"
+        title = f"Verhuisstromen ({years}): {view} per gebied en doelgroep"
         release(store, table, name, title=title, user=user, audit=audit)
         names.append(name)
     return names

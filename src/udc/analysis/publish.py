@@ -63,6 +63,6 @@ def demo(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog) -
     if years[0] <= 2019 and last >= 2020:
         periods.append((2019, 2020))  # the Datacenter Parkstad Limburg's first question
     tables = flows.study_periods(store, flows.all_areas(store), periods, user=user, audit=audit)
-    span = f"{periods[0][0]}-{last}"
+    span = ", ".join(f"{a}-{b}" for a, b in periods)
     names += flows.release_study(store, tables, "verhuisstromen", years=span, user=user, audit=audit)
     return names

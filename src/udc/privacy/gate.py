@@ -172,10 +172,12 @@ def _refuse_single_units(base: pd.DataFrame, dataset: str, by: list[str], user: 
 
 
 def perturbed(counts: Any, key_sums: Any, small: Any, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
-    """Cell-key publication: the perturbed count, withheld (NaN) where a small cell would show under the threshold."""
+    """Cell-key publication: the perturbed count, withheld (NaN) wherever it would show under the threshold — a
+    small cell, or a cell whose noise took it below (no published count lies between 0 and the threshold)."""
     keys = np.mod(np.nan_to_num(np.asarray(key_sums, dtype=float)) / 2**32, 1.0)  # empty cell: key 0
     published = cellkey.perturb(np.asarray(counts).astype(int), keys, policy.cell_key_d, policy.cell_key_v)
-    shown = np.where(np.asarray(small, dtype=bool) & (published < policy.min_count), np.nan, published)
+    under = (published < policy.min_count) & ((published > 0) | np.asarray(small, dtype=bool))
+    shown = np.where(under, np.nan, published)
     return shown, np.where(np.isnan(shown), "suppressed", "perturbed")
 
 

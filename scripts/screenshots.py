@@ -1,0 +1,55 @@
+"""Screenshots of every page of a store's web app in Debian's Chromium (for the docs): python scripts/screenshots.py
+[STORE] [OUT_DIR]. Starts the app on a free loopback port; the pages are the ones docs/web.md describes."""
+
+from __future__ import annotations
+
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+from playwright.sync_api import sync_playwright
+
+from udc.web.app import create_app
+
+PAGES = {
+    "home": "/",
+    "explorer": "/verkennen?niveau=buurt",
+    "profile": "/gebied/GM9901",
+    "flows": "/verhuisstromen?gebied=demoregio&jaren=2019-2020&groep=young-families",
+    "catalogue": "/catalogus/kerncijfers_inwoners",
+    "explorer_en_phone": "/verkennen?niveau=wijk&lang=en",
+}
+
+
+def main(store: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        for name, path in PAGES.items():
+            phone = name.endswith("phone")
+            page = browser.new_page(viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{port}{path}")
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=not phone)
+            page.close()
+            print(out / f"{name}.png")
+        browser.close()
+    server.should_exit = True
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "udc-data"), Path(sys.argv[2] if len(sys.argv) > 2 else "shots"))
