@@ -42,6 +42,13 @@ TRIGGERS = {
     "child_born": ("kind geboren", "child born"),
     "widowed": ("partner overleden", "widowed"),
 }
+RATE_MEASURES = {
+    "in": ("vestiging", "in"),
+    "out": ("vertrek", "out"),
+    "within": ("binnen de gemeente", "within"),
+    "net": ("saldo", "net"),
+    "residents": ("inwoners (persoonsjaren)", "residents (person-years)"),
+}
 BUILDER_AGE = AGE_BANDS  # the same age bands as the released key figures
 
 
@@ -177,7 +184,7 @@ def register_pages(app: FastAPI) -> None:
         trend_rows: list[dict[str, Any]] = []
         tables = data.area_tables(store)
         for table in tables.values():
-            if not table.year:
+            if not table.year or table.name.startswith("verhuisstromen_"):  # flows have their own section
                 continue
             filters = data.filters_for(store, table, {})
             series = data.series(store, table, code, filters)
@@ -199,12 +206,16 @@ def register_pages(app: FastAPI) -> None:
                         peers["rank"] = range(1, len(peers) + 1)
                         peers_rows = peers.to_dict("records")
         flows_rows = []
+        flows_period = None
         if data.has(store, "verhuisstromen_rates"):
             rates = data.released(store, "verhuisstromen_rates")
             part = rates[(rates.area == code) & (rates.group == "adults")]
             if "period" in part.columns and len(part):
                 part = part[part.period == max(part.period, key=lambda p: (p.split("-")[1], p.split("-")[0]))]
-            flows_rows = part.to_dict("records")
+            flows_rows = [
+                {**r, "measure": _label(RATE_MEASURES, r["measure"], language)} for r in part.to_dict("records")
+            ]
+            flows_period = part.period.iloc[0] if "period" in part.columns and len(part) else None
         return {
             "info": info,
             "children": data.children(store, code),
@@ -213,6 +224,7 @@ def register_pages(app: FastAPI) -> None:
             "trend_rows": trend_rows,
             "peers": peers_rows,
             "flows_rows": flows_rows,
+            "flows_period": flows_period,
             "names": data.names(store),
         }
 

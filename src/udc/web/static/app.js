@@ -10,6 +10,11 @@
       var fig = JSON.parse(source.textContent);
       fig.layout = fig.layout || {};
       fig.layout.autosize = true;
+      if (el.clientWidth < 600) {  // phones: legend below, smaller title and margins
+        fig.layout.legend = Object.assign({}, fig.layout.legend || {}, {orientation: "h", y: -0.12});
+        fig.layout.title = Object.assign({}, fig.layout.title || {}, {font: {size: 13}});
+        fig.layout.margin = {l: 40, r: 10, t: 40, b: 40};
+      }
       window.Plotly.newPlot(el, fig.data, fig.layout, {displaylogo: false, responsive: true,
         modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"]});
       el.setAttribute("data-drawn", "true");
