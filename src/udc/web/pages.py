@@ -66,6 +66,49 @@ def _latest_year(store: Store, table: data.AreaTable) -> str | None:
     return years[-1] if years else None
 
 
+def _glance(store: Store, regions: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """Key figures of the first region, each from a released table (the total row of its latest year/period)."""
+    if not regions:
+        return []
+    region = regions[0]["name"]
+    nl = language == "nl"
+    tiles: list[dict[str, Any]] = []
+    members = [
+        m["member_code"] for m in store.rows("SELECT member_code FROM region_members WHERE region = ?", [region])
+    ]
+    if data.has(store, "kerncijfers_inwoners") and members:
+        frame = data.released(store, "kerncijfers_inwoners")
+        frame = frame[frame.buurt_code.isin(members) & (frame.leeftijd == data.TOTAL) & (frame.year != data.TOTAL)]
+        if len(frame):
+            year = max(frame.year)
+            tiles.append(
+                {
+                    "label": f"{'Inwoners' if nl else 'Residents'} {year}",
+                    "value": frame[frame.year == year]["count"].sum(min_count=1),
+                }
+            )
+    if data.has(store, "verhuisstromen_balance"):
+        frame = data.released(store, "verhuisstromen_balance")
+        frame = frame[frame.area == region]
+        if "period" in frame.columns and len(frame):
+            spans = [p for p in frame.period.unique() if p.split("-")[0] != p.split("-")[1]] or list(frame.period)
+            period = max(spans, key=lambda p: (p.split("-")[1], p.split("-")[0]))
+            frame = frame[frame.period == period]
+        else:
+            period = ""
+        for group in ("adults", "young-families"):
+            cells = frame[frame.group == group].set_index("direction")["count"]
+            if {"in", "out"} <= set(cells.index) and cells[["in", "out"]].notna().all():
+                label = _label(GROUPS, group, language)
+                tiles.append(
+                    {
+                        "label": f"{'Verhuissaldo' if nl else 'Net migration'} {label.lower()} {period}",
+                        "value": cells["in"] - cells["out"],
+                    }
+                )
+    return tiles
+
+
 def register_pages(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
@@ -83,12 +126,20 @@ def register_pages(app: FastAPI) -> None:
             shapes = data.geometry(store, list(shown.code))
             t = translator(lang(request))
             figure = charts.choropleth(shapes, shown.set_index("code")["value"], f"{t('residents')} {year}")
+        tiles = _glance(store, regions, lang(request))
         counts = pd.DataFrame(data.visible(store, user(request)))
         by_kind = counts.groupby("sensitivity").size().to_dict() if len(counts) else {}
         return render(
             request,
             "home.html",
-            {"regions": regions, "figure": figure, "rows": rows, "catalogue": by_kind, "n_datasets": len(counts)},
+            {
+                "regions": regions,
+                "figure": figure,
+                "rows": rows,
+                "catalogue": by_kind,
+                "n_datasets": len(counts),
+                "tiles": tiles,
+            },
         )
 
     @app.get("/verkennen", include_in_schema=False)
