@@ -15,7 +15,7 @@ from udc.privacy.gate import crosstab
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.web import data
-from udc.web.common import download, user
+from udc.web.common import area_tables, download, user
 
 AREA_KINDS = ("BU", "WK", "GM")
 
@@ -100,7 +100,7 @@ def register_api(app: FastAPI) -> None:
     ) -> dict:
         """Values of an open area table per area of a level (other dimensions: their Totaal unless given)."""
         store: Store = request.app.state.store
-        tables = data.area_tables(store)
+        tables = area_tables(request)
         if table not in tables:
             raise UdcError(f"'{table}' is not an open area-level table: expected one of {', '.join(tables)}")
         spec = tables[table]

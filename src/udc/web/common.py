@@ -25,6 +25,13 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
+def area_tables(request: Request) -> dict[str, data.AreaTable]:
+    """The explorable tables, found once per server: it holds the store, so the catalogue cannot change under it."""
+    if getattr(request.app.state, "area_tables", None) is None:
+        request.app.state.area_tables = data.area_tables(request.app.state.store)
+    return request.app.state.area_tables
+
+
 def lang(request: Request) -> str:
     chosen = request.query_params.get("lang") or request.state.session.get("lang") or "nl"
     return chosen if chosen in LANGUAGES else "nl"

@@ -16,7 +16,7 @@ from udc.privacy.gate import crosstab
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.web import charts, data
-from udc.web.common import download, lang, render, user
+from udc.web.common import area_tables, download, lang, render, user
 from udc.web.i18n import LANGUAGES, translator
 from udc.web.security import check_csrf
 
@@ -113,7 +113,7 @@ def register_pages(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
         store: Store = request.app.state.store
-        tables = data.area_tables(store)
+        tables = area_tables(request)
         regions = store.rows("SELECT name, title FROM regions ORDER BY name")
         figure, rows = None, []
         key = tables.get("kerncijfers_inwoners")
@@ -152,7 +152,7 @@ def register_pages(app: FastAPI) -> None:
         onderwerp: str | None = None,
     ) -> Response:
         store: Store = request.app.state.store
-        tables = data.area_tables(store)
+        tables = area_tables(request)
         if not tables:
             raise UdcError("no area-level open data in the catalogue yet (run 'udc demo' or import a table)")
         name = (
@@ -233,7 +233,7 @@ def register_pages(app: FastAPI) -> None:
         peers_rows: list[dict[str, Any]] = []
         trend = None
         trend_rows: list[dict[str, Any]] = []
-        tables = data.area_tables(store)
+        tables = area_tables(request)
         for table in tables.values():
             if not table.year or table.name.startswith("verhuisstromen_"):  # flows have their own section
                 continue
