@@ -109,7 +109,7 @@ def ours(path: Path) -> dict:
     from udc.store import Store
 
     with Store(path) as store:
-        audit = AuditLog(engine_for(f"sqlite:///{path.parent / 'op.sqlite'}"))
+        audit = AuditLog(engine_for(f"sqlite:///{path.parent / 'op.sqlite'}"), b"k" * 32)
         user = User("bench", "researcher")
         t0 = time.perf_counter()
         areas = flows.all_areas(store)

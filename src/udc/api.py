@@ -1,10 +1,12 @@
-"""Python API entry points that the CLI mirrors one to one (``udc info`` ↔ :func:`store_info`)."""
+"""Python API entry points that the CLI mirrors (``udc info`` ↔ :func:`store_info`), audited where they change data."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from udc.areas import registry
+from udc.privacy.audit import logged
 from udc.store import catalogue
 from udc.store.db import Store
 
@@ -18,3 +20,13 @@ def store_info(store: Store) -> dict[str, Any]:
         "areas": registry.summary(store),
         "regions": registry.list_regions(store),
     }
+
+
+@logged(
+    "import.areas",
+    lambda path, **kw: {"file": str(path), "kind": kw.get("kind"), "year": kw.get("year")},
+    lambda r: {"detected": r.detected, "areas": r.areas},
+)
+def import_areas(store: Store, path: Path, **options: Any) -> registry.ImportReport:
+    """``udc areas import``: one area file (recognised by content) into the registry, in one transaction."""
+    return registry.import_file(store, path, **options)

@@ -1,13 +1,52 @@
-"""One error type for everything a user can get wrong.
+"""Error types for everything a user can get wrong, each with the HTTP status the web app answers with.
 
-Interfaces print ``str(error)`` as a single line; a traceback means a bug in udc, not in the input.
+Interfaces print ``str(error)`` as a single line; a traceback means a bug in udc, not in the input. The status is
+declared here once so that every interface (CLI exit codes, web pages, JSON API) maps a refusal the same way.
 """
 
 from __future__ import annotations
 
 
 class UdcError(Exception):
-    """A problem with input, configuration or the store, explained in one line."""
+    """A problem with input, configuration or the store, explained in one line (a bad request: 422)."""
+
+    status = 422
+
+
+class NotSignedIn(UdcError):
+    """The action needs a signed-in user or an API token."""
+
+    status = 401
+
+
+class Forbidden(UdcError):
+    """The user is known but may not do this (role, scope, sensitivity, disclosure rules)."""
+
+    status = 403
+
+
+class NotFound(UdcError):
+    """A dataset, area, user or page that does not exist (or is not visible to the user: the same answer)."""
+
+    status = 404
+
+
+class TooLarge(UdcError):
+    """A request body or field over its limit; refused before it is parsed or logged."""
+
+    status = 413
+
+
+class TooMany(UdcError):
+    """Throttled: too many attempts in a short time."""
+
+    status = 429
+
+
+class Unavailable(UdcError):
+    """The server is busy (every gate worker is in use) or a query ran out of its time."""
+
+    status = 503
 
 
 class InputError(UdcError):

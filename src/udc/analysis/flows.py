@@ -8,7 +8,10 @@ gets the same protected value.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import ibis
@@ -27,8 +30,9 @@ from udc.store.db import Store
 MOVES = "flows_moves"
 RESIDENTS = "flows_residents"
 VIEWS = ("balance", "destinations", "origins", "od", "triggers", "trend")
-# Target groups at the moment of measurement (the move), as SQL over the moves table; user-defined ones may be added.
-GROUPS = {
+# Target groups at the moment of measurement (the move): fixed conditions over the moves table, chosen by name —
+# callers pick a group, they never write its condition.
+GROUPS: Mapping[str, str] = MappingProxyType({
     "all": "TRUE",
     "adults": "age >= 18",
     "young-families": "age BETWEEN 18 AND 45 AND household_type IN ('couple_with_children', 'single_parent') "
@@ -36,7 +40,7 @@ GROUPS = {
     "middle-income": "age >= 18 AND income_class = 'middle'",
     "students": "age >= 16 AND student IN ('mbo', 'hbo', 'wo')",
     "seniors": "age >= 65",
-}
+})
 CLASSES = ("same_municipality", "neighbour", "rest_of_region", "rest_of_province", "rest_of_country", "abroad")
 
 
@@ -186,34 +190,50 @@ def prepare_residents(
     return RESIDENTS
 
 
-def define_group(name: str, condition: str) -> None:
-    """A user-defined target group: a SQL condition on age, role, student, household_type, income_class."""
-    if not name or not all(ch.isalnum() or ch in "-_" for ch in name):
-        raise UdcError(f"group name '{name}': letters, digits, '-' or '_'")
-    GROUPS[name] = condition
+_CODE = re.compile(r"^GM\d{4}$")
+_REGION = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
 
 def _key(area: str) -> str:
+    """A municipality code (GMxxxx) or a region name, checked: the study's SQL is built from these."""
     area = area.strip()
-    return area.upper() if area.upper().startswith("GM") else area
+    if _CODE.match(area.upper()):
+        return area.upper()
+    if _REGION.match(area):
+        return area
+    raise UdcError(f"area '{area[:40]}': expected a municipality code (GM and 4 digits) or a region name")
 
 
 def _members(store: Store, area: str) -> list[str]:
-    area = area.strip()
-    if area.upper().startswith("GM"):
-        return [area.upper()]
-    members = registry.region_members(store, area)
+    key = _key(area)
+    if key.startswith("GM") and _CODE.match(key):
+        return [key]
+    members = registry.region_members(store, key)
     if not members:
-        raise UdcError(f"region '{area}' has no members")
+        raise UdcError(f"region '{key}' has no members")
+    bad = [m for m in members if not _CODE.match(m)]
+    if bad:
+        raise UdcError(f"region '{key}' has members that are not municipality codes: {', '.join(bad[:5])}")
     return members
 
 
+_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _safe(value: str) -> str:
+    """Literals written into the study's SQL are codes and names checked above; anything else is a bug."""
+    if not _SAFE.match(value):
+        raise UdcError(f"'{value[:40]}' is not a code or name the flows study can use")
+    return value
+
+
 def _in(codes: list[str]) -> str:
-    return "(" + ", ".join(f"'{c}'" for c in codes) + ")"
+    return "(" + ", ".join(f"'{_safe(c)}'" for c in codes) + ")"
 
 
 def _values(rows: list[tuple], names: str) -> str:
     """An inline VALUES relation (small lookup tables: areas, groups)."""
+    rows = [tuple(_safe(v) if isinstance(v, str) else int(v) for v in row) for row in rows]
     body = ", ".join("(" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in row) + ")" for row in rows)
     return f"(SELECT * FROM (VALUES {body}) AS v({names}))"
 

@@ -9,46 +9,46 @@ from __future__ import annotations
 from udc.analysis import flows
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
-from udc.privacy.gate import crosstab, release
+from udc.privacy.gate import Definition, release, run_defined
+from udc.privacy.request import Filter, TableRequest
 from udc.store.db import Store
 
-AGE_BANDS = (
-    "CASE WHEN age < 15 THEN '0-14' WHEN age < 25 THEN '15-24' WHEN age < 45 THEN '25-44' "
-    "WHEN age < 65 THEN '45-64' ELSE '65+' END"
-)
 KEY_FIGURES = "kerncijfers_inwoners"
 YOUTH_CARE = "kerncijfers_jeugdzorg"
+IN_BUURTEN = Filter(column="buurt_code", prefix="BU")
+DEFINITIONS = (
+    Definition(
+        name=KEY_FIGURES,
+        title="Inwoners per gebied, jaar en leeftijd",
+        method="cellkey",
+        request=TableRequest(
+            dataset="synth_persons_yearly",
+            dimensions=["buurt_code", "year", "leeftijd"],
+            filters=[IN_BUURTEN],
+            area="buurt_code",
+        ),
+    ),
+    Definition(
+        name=YOUTH_CARE,
+        title="Jeugdigen (0-17) met en zonder jeugdzorg per gebied",
+        method="cellkey",
+        request=TableRequest(
+            dataset="synth_persons_yearly",
+            dimensions=["buurt_code", "year", "jeugdzorg"],
+            filters=[IN_BUURTEN, Filter(column="age", between=(0, 17))],
+            area="buurt_code",
+        ),
+    ),
+)
 
 
 def key_figures(store: Store, *, user: User, audit: AuditLog) -> list[str]:
-    """Residents per buurt/wijk/gemeente, year and age band; young people in youth care per area and year."""
-    residents = crosstab(
-        store,
-        "synth_persons_yearly",
-        ["buurt_code", "year", "leeftijd"],
-        derived={"leeftijd": AGE_BANDS},
-        where="buurt_code LIKE 'BU%'",
-        method="cellkey",
-        area="buurt_code",
-        user=user,
-        audit=audit,
-    )
-    release(store, residents, KEY_FIGURES, title="Inwoners per gebied, jaar en leeftijd", user=user, audit=audit)
-    care = crosstab(
-        store,
-        "synth_persons_yearly",
-        ["buurt_code", "year", "jeugdzorg"],
-        derived={"jeugdzorg": "CASE WHEN youth_care THEN 'ja' ELSE 'nee' END"},
-        where="buurt_code LIKE 'BU%' AND age < 18",
-        method="cellkey",
-        area="buurt_code",
-        user=user,
-        audit=audit,
-    )
-    release(
-        store, care, YOUTH_CARE, title="Jeugdigen (0-17) met en zonder jeugdzorg per gebied", user=user, audit=audit
-    )
-    return [KEY_FIGURES, YOUTH_CARE]
+    """Residents per buurt/wijk/gemeente, year and age band; young people in youth care per area and year — tables
+    defined in advance (:data:`DEFINITIONS`), run by an admin."""
+    for definition in DEFINITIONS:
+        table = run_defined(store, definition, user=user, audit=audit)
+        release(store, table, definition.name, title=definition.title, user=user, audit=audit)
+    return [d.name for d in DEFINITIONS]
 
 
 def demo(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog) -> list[str]:

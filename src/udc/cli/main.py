@@ -125,15 +125,14 @@ def areas_import(
     allow_missing_geometry: Annotated[bool, typer.Option(help="Skip features without geometry.")] = False,
     store_dir: StoreDir = None,
 ) -> None:
-    """Import area files, recognised by content; each file is one transaction."""
-    from udc.areas import registry
+    """Import area files, recognised by content; each file is one transaction (audited)."""
+    from udc import api
 
     with _store(ctx, store_dir) as store:
         for path in paths:
-            r = registry.import_file(
+            r = api.import_areas(
                 store, path, year=year, kind=kind, layer=layer, allow_missing_geometry=allow_missing_geometry
             )
-            _audit_import(store, "import.areas", {"file": str(path), "detected": r.detected, "areas": r.areas})
             parts = [f"{path.name}: {r.detected}", f"{r.areas} areas"]
             if r.changes:
                 parts.append(f"{r.changes} boundary changes")
@@ -407,7 +406,6 @@ def statline_fetch(
         else:
             raise UdcError(f"--api '{api}': expected v3 or v4")
         saved = save_statline(store, result, dataset)
-        _audit_import(store, "import.statline", {"dataset": saved.dataset, "table": table, "rows": saved.rows})
     cached = " (from cache)" if result.from_cache else ""
     typer.echo(
         f"{saved.dataset}: {saved.rows} rows of {table} '{result.title}'{cached}, {client.http.requests} requests"
@@ -426,7 +424,6 @@ def statline_import(
 
     with _store(ctx, store_dir) as store:
         result = import_statline_offline(store, path, dataset)
-        _audit_import(store, "import.statline_offline", {"dataset": result.dataset, "file": str(path)})
     typer.echo(f"{result.dataset}: {result.rows} rows ({'; '.join(result.notes)})")
 
 
@@ -596,16 +593,10 @@ def catalog_show(
 
 # -- privacy -----------------------------------------------------------------------------------------------
 def _operational(store: Store) -> tuple[Any, Any]:
-    from udc.privacy.audit import AuditLog, engine_for, operational_url
+    from udc.privacy.audit import store_log
 
-    engine = engine_for(operational_url(store.path))
-    return engine, AuditLog(engine)
-
-
-def _audit_import(store: Store, action: str, detail: dict[str, Any]) -> None:
-    """Imports are audited too (who brought which data in)."""
-    engine, audit = _operational(store)
-    audit.append(_actor(engine, None).name, action, detail)
+    log = store_log(store.path)
+    return log.engine, log
 
 
 def _actor(engine: Any, name: str | None) -> Any:
@@ -671,41 +662,84 @@ def export(
 def gate_crosstab(
     ctx: typer.Context,
     dataset: Annotated[str, typer.Argument(help="A microdata dataset.")],
-    by: Annotated[str, typer.Option(help="Comma-separated dimension columns.")],
-    value: Annotated[str | None, typer.Option(help="A magnitude column (sums with nk and p % rules).")] = None,
-    where: Annotated[str | None, typer.Option(help='SQL filter, e.g. "year = 2020".')] = None,
-    area: Annotated[
-        str | None, typer.Option(help="The area column (buurt codes roll up to wijk and gemeente).")
+    by: Annotated[str, typer.Option(help="Comma-separated dimensions: columns or derived (e.g. leeftijd).")],
+    filters: Annotated[
+        list[str] | None,
+        typer.Option("--filter", help="column=a,b (one of), column=lo..hi (between) or column^=BU (prefix); repeat."),
     ] = None,
-    method: Annotated[str, typer.Option(help="suppress (secondary suppression + LP audit) or cellkey.")] = "suppress",
+    measure: Annotated[str | None, typer.Option(help="A numeric column to sum (nk and p % rules).")] = None,
+    area: Annotated[
+        str | None, typer.Option(help="The dimension with buurt codes (rolled up to wijk and gemeente).")
+    ] = None,
     release_as: Annotated[str | None, typer.Option("--release", help="Catalogue the result as released.")] = None,
     user: Annotated[str | None, typer.Option(help="Acting user (default: the OS account as admin).")] = None,
     fmt: Format = "table",
     store_dir: StoreDir = None,
 ) -> None:
-    """A protected crosstab of microdata; only protected cells are shown."""
+    """An ad-hoc protected table of microdata (cell key; every category listed; filters must leave the policy's
+    minimum population). Typed: no SQL. Tables with secondary suppression: 'udc gate run DEFINITION.json'."""
+    from udc.privacy.engine import lock_down
     from udc.privacy.gate import crosstab, release
+    from udc.privacy.request import TableRequest, parse_filter
 
+    request = _typed(
+        TableRequest,
+        dataset=dataset,
+        dimensions=[c.strip() for c in by.split(",") if c.strip()],
+        filters=[parse_filter(f) for f in filters or []],
+        measure=measure,
+        area=area,
+    )
     with _store(ctx, store_dir) as store:
         engine, audit = _operational(store)
         actor = _actor(engine, user)
-        protected = crosstab(
-            store,
-            dataset,
-            [c.strip() for c in by.split(",")],
-            user=actor,
-            audit=audit,
-            value=value,
-            where=where,
-            method=method,
-            area=area,
-        )
+        lock_down(store)
+        protected = crosstab(store, request, user=actor, audit=audit)
         if release_as:
             release(store, protected, release_as, title=f"{dataset} by {by}", user=actor, audit=audit)
-    _emit(protected.cells.to_dict("records"), fmt, title=f"{dataset}: {method}, policy v{protected.policy.version}")
+    _show_protected(protected, fmt, f"{dataset}: cell key, policy v{protected.policy.version}", release_as)
+
+
+@gate_app.command("run")
+def gate_run(
+    ctx: typer.Context,
+    definition: Annotated[Path, typer.Argument(help="A release definition (JSON: name, title, request, method).")],
+    release_it: Annotated[bool, typer.Option("--release/--no-release", help="Catalogue the result.")] = True,
+    user: Annotated[str | None, typer.Option(help="Acting user (default: the OS account as admin).")] = None,
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """A table defined in advance, run by an admin: cell key or secondary suppression with an LP audit."""
+    from udc.privacy.gate import Definition, release, run_defined
+
+    spec = Definition.from_file(definition)
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        actor = _actor(engine, user)
+        protected = run_defined(store, spec, user=actor, audit=audit)
+        if release_it:
+            release(store, protected, spec.name, title=spec.title, user=actor, audit=audit)
+    title = f"{spec.name}: {spec.method}, policy v{protected.policy.version}"
+    _show_protected(protected, fmt, title, spec.name if release_it else None)
+
+
+def _typed(model: Any, **fields: Any) -> Any:
+    """Build a typed request from options; a validation error as one line naming the field."""
+    from pydantic import ValidationError
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "request"
+        raise UdcError(f"{where}: {first['msg']}") from None
+
+
+def _show_protected(protected: Any, fmt: str, title: str, released: str | None) -> None:
+    _emit(protected.cells.to_dict("records"), fmt, title=title)
     typer.echo(
         f"{protected.suppressed} of {len(protected.cells)} cells suppressed"
-        + (f"; released as {release_as}" if release_as else ""),
+        + (f"; released as {released}" if released else ""),
         err=True,
     )
 
@@ -764,14 +798,23 @@ def users_grant(
     name: Annotated[str, typer.Argument(help="User name.")],
     role: Annotated[str | None, typer.Option(help="New role.")] = None,
     scopes: Annotated[str | None, typer.Option(help="Comma-separated areas/regions to add.")] = None,
+    remove_scope: Annotated[str | None, typer.Option(help="Comma-separated areas/regions to remove.")] = None,
     store_dir: StoreDir = None,
 ) -> None:
-    """Change a user's role or add scopes."""
+    """Change a user's role, add or remove scopes (exact area codes or region names)."""
     from udc.privacy.access import grant
 
     with _store(ctx, store_dir) as store:
         engine, audit = _operational(store)
-        user = grant(engine, name, role, scopes.split(",") if scopes else None, audit, _actor(engine, None).name)
+        user = grant(
+            engine,
+            name,
+            role,
+            scopes.split(",") if scopes else None,
+            audit,
+            _actor(engine, None).name,
+            remove_scopes=remove_scope.split(",") if remove_scope else None,
+        )
     typer.echo(f"user {user.name}: {user.role} {','.join(user.scopes)}")
 
 
@@ -783,7 +826,7 @@ def users_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = 
     with _store(ctx, store_dir) as store:
         engine, _ = _operational(store)
         rows = list_users(engine)
-    _emit(rows, fmt, title="Users", columns=["name", "role", "scopes", "created_at"])
+    _emit(rows, fmt, title="Users", columns=["name", "role", "scopes", "created_at", "disabled"])
 
 
 @users_app.command("token")
@@ -798,9 +841,57 @@ def users_token(
 
     with _store(ctx, store_dir) as store:
         engine, audit = _operational(store)
-        token = issue_token(engine, name, days)
-        audit.append(_actor(engine, None).name, "token.issue", {"user": name, "days": days})
+        token = issue_token(engine, name, days, audit, _actor(engine, None).name)
     typer.echo(token)
+
+
+@users_app.command("tokens")
+def users_tokens(
+    ctx: typer.Context,
+    name: Annotated[str | None, typer.Argument(help="User name (default: everyone).")] = None,
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """API tokens: id (for revoke-token), user and expiry — never the token itself."""
+    from udc.privacy.access import list_tokens
+
+    with _store(ctx, store_dir) as store:
+        engine, _ = _operational(store)
+        rows = list_tokens(engine, name)
+    _emit(rows, fmt, title="API tokens", columns=["id", "user", "expires_at"])
+
+
+@users_app.command("revoke-token")
+def users_revoke_token(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    token_id: Annotated[
+        str | None, typer.Option("--id", help="Token id from 'udc users tokens' (default: all).")
+    ] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Revoke one API token of a user, or all of them; effective at once."""
+    from udc.privacy.access import revoke_token
+
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        count = revoke_token(engine, name, token_id, audit, _actor(engine, None).name)
+    typer.echo(f"user {name}: {count} token(s) revoked")
+
+
+@users_app.command("disable")
+def users_disable(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    store_dir: StoreDir = None,
+) -> None:
+    """Disable an account: no sign-in, and its tokens and web sessions end at once."""
+    from udc.privacy.access import disable
+
+    with _store(ctx, store_dir) as store:
+        engine, audit = _operational(store)
+        ended = disable(engine, name, audit, _actor(engine, None).name)
+    typer.echo(f"user {name}: disabled ({ended} tokens/sessions ended)")
 
 
 @policy_app.command("show")
@@ -833,9 +924,8 @@ def policy_set(
             raise UdcError(f"'{item}' must look like KEY=VALUE")
         changes[key] = json.loads(raw) if raw not in ("",) else None
     with _store(ctx, store_dir) as store:
-        policy = set_policy(store, **changes)
         engine, audit = _operational(store)
-        audit.append(_actor(engine, None).name, "policy.set", {"version": policy.version, **changes})
+        policy = set_policy(store, audit=audit, actor=_actor(engine, None).name, **changes)
     typer.echo(f"policy version {policy.version}")
 
 
@@ -1001,6 +1091,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
     https: Annotated[bool, typer.Option(help="Behind a TLS proxy: mark session cookies Secure and send HSTS.")] = False,
+    trusted_proxy: Annotated[
+        str | None,
+        typer.Option(help="Address of a reverse proxy whose X-Forwarded-For is trusted (default: none is)."),
+    ] = None,
     store_dir: StoreDir = None,
 ) -> None:
     """The web app and API: dashboards, area profiles, flows, table builder, open data (offline)."""
@@ -1011,7 +1105,17 @@ def serve(
     path = store_dir or (ctx.obj["store"] if ctx.obj else default_store_path())
     application = create_app(Path(path), https=https)
     typer.echo(f"udc serving {path} at http://{host}:{port}/  (Ctrl+C stops)")
-    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(
+        application,
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=trusted_proxy is not None,  # else the client is the TCP peer, whatever headers say
+        forwarded_allow_ips=trusted_proxy or "",
+        limit_concurrency=200,
+        timeout_keep_alive=5,
+    )
 
 
 # -- demo -------------------------------------------------------------------------------------------

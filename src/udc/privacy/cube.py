@@ -8,7 +8,10 @@ GROUPING SETS, cell-key perturbation vectorised over all cells at once. Because 
 a cell gets the same published value here as through ``gate.crosstab`` — one flow, one number, whichever path.
 
 The cube's table is never returned: the only output is :class:`~udc.privacy.gate.Protected`, and every build and
-derivation is audited like a crosstab.
+derivation is audited like a crosstab. A cube's dimensions and relations are SQL written by udc's own studies (e.g.
+:mod:`udc.analysis.flows`, from its fixed target groups and validated area codes) — never text from a caller; the
+interfaces reach it only through those studies' typed parameters. A sparse table (most cells suppressed) is a valid
+answer: identifiers cannot be dimensions, so no cube table is a list of people.
 """
 
 from __future__ import annotations
@@ -16,19 +19,19 @@ from __future__ import annotations
 import itertools
 import uuid
 from types import TracebackType
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from udc.errors import UdcError
+from udc.errors import Forbidden, UdcError
 from udc.privacy import gate
 from udc.privacy.access import User
-from udc.privacy.audit import AuditLog
+from udc.privacy.audit import AuditLog, audited
+from udc.privacy.dimensions import identifying
 from udc.privacy.policy import current
 from udc.store.db import Store
-
-SINGLE_UNITS = "single-units"
 
 
 class Cube:
@@ -44,7 +47,16 @@ class Cube:
         audit: AuditLog,
         where: str | None = None,
     ) -> None:
-        entry = gate._admit(store, dataset, list(dims), user, audit)
+        with audited(audit, user.name, "gate.cube", {"dataset": dataset, "dims": list(dims)}):
+            entry = gate._admit(store, dataset, user)
+            people = [d for d in dims if identifying(d)]
+            if people:
+                raise Forbidden(f"{', '.join(people)} identifies persons: never a dimension of a gate table")
+            self._build(store, entry, dataset, dims, user, audit, where)
+
+    def _build(
+        self, store: Store, entry: Any, dataset: str, dims: dict[str, str], user: User, audit: AuditLog, where: Any
+    ) -> None:
         columns = {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')}
         if "record_key" not in columns:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
@@ -57,7 +69,6 @@ class Cube:
             f'CREATE TEMP TABLE "{self._table}" AS SELECT {select}, count(*) AS n, {gate.KEY_SUM} AS k '
             f'FROM "{entry.table_name}" {"WHERE " + where if where else ""} GROUP BY ALL'
         )
-        audit.append(user.name, "gate.cube", {"dataset": dataset, "dims": self.dims, "where": where})
 
     def __enter__(self) -> Cube:
         return self
@@ -98,43 +109,25 @@ class Cube:
             f', CASE WHEN GROUPING("{d}") = 1 THEN \'{gate.TOTAL}\' ELSE CAST("{d}" AS VARCHAR) END AS "{d}"'
             for d in by
         )
-        leaf = " AND ".join(f'GROUPING("{d}") = 0' for d in by) or "TRUE"
-        window = f"(PARTITION BY {', '.join(quoted)})" if batch else "()"
-        # ethics guard per table: mostly single-unit leaves is a per-person table, not an aggregate
         frame = _frame(
             self.store,
-            f"SELECT * EXCLUDE (leaf), count(*) FILTER (WHERE leaf) OVER {window} >= 20 AND "
-            f"2 * count(*) FILTER (WHERE leaf AND count = 1) OVER {window} > count(*) FILTER (WHERE leaf) OVER {window}"
-            f" AS refused FROM (SELECT {', '.join(quoted) + ',' if batch else ''} {leaf} AS leaf{labels}, "
+            f"SELECT {', '.join(quoted) + ',' if batch else ''} {labels.lstrip(', ')}{',' if by else ''} "
             f"sum(n)::BIGINT AS count, (sum(k) % 4294967296)::BIGINT AS key_sum "
-            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})) AS g",
+            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})",
         )
         frame = frame.sort_values([*batch, *by], kind="stable", ignore_index=True) if len(frame) < 100_000 else frame
         counts = frame["count"].to_numpy()
         small = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)
         published, status = gate.perturbed(counts, frame["key_sum"].to_numpy(), small, policy)
-        refused = frame.pop("refused").to_numpy(bool)
         cells = frame[[*batch, *by]]
-        cells.insert(len(cells.columns), "rules", np.where(refused, SINGLE_UNITS, np.where(small, "threshold", "")))
-        cells.insert(len(cells.columns), "count", np.where(refused, np.nan, published))
-        cells.insert(len(cells.columns), "status", np.where(refused, "suppressed", status))
+        cells.insert(len(cells.columns), "rules", np.where(small, "threshold", ""))
+        cells.insert(len(cells.columns), "count", published)
+        cells.insert(len(cells.columns), "status", status)
         protected = gate.Protected(cells, "cellkey", policy, self.dataset, [*batch, *by])
-        withheld = int(frame.loc[refused, batch].drop_duplicates().shape[0]) if refused.any() else 0
-        if withheld:
-            protected.notes.append(f"{withheld} table(s) withheld: mostly single-unit cells")
         self.audit.append(
             self.user.name,
             "gate.cube_tables",
-            {
-                "dataset": self.dataset,
-                "name": name,
-                "batch": batch,
-                "by": by,
-                "policy": policy.version,
-                "cells": len(cells),
-                "suppressed": protected.suppressed,
-                "withheld_tables": withheld,
-            },
+            {"dataset": self.dataset, "name": name, "batch": batch, "by": by, **protected.summary()},
         )
         return protected
 
@@ -155,6 +148,4 @@ def one(protected: gate.Protected, **batch: str) -> gate.Protected:
     keys = [k for k in protected.keys if k not in batch]
     part = cells.loc[mask, [c for c in cells.columns if c not in batch]]
     part = part.sort_values(keys, kind="stable", ignore_index=True)
-    if (part["rules"] == SINGLE_UNITS).any():
-        raise UdcError(f"{batch}: most cells hold a single unit: that is a person-level table, not an aggregate")
     return gate.Protected(part, protected.method, protected.policy, protected.source, keys, notes=protected.notes)

@@ -1,33 +1,40 @@
 """The disclosure gate: the only function through which a table derived from ``microdata`` becomes an output.
 
-``crosstab`` aggregates a microdata table inside the store (DuckDB), builds every margin (categories → total,
-buurt → wijk → gemeente → total), applies the primary rules and then protects the table — by deterministic
-secondary suppression with an LP audit, or by cell-key perturbation — and returns a :class:`Protected` table with
-per-cell metadata. ``release`` catalogues it as ``open`` + ``released``; the catalogue refuses any other way of
-storing a non-microdata table made from microdata (it needs the gate's private capability).
+``crosstab`` answers a typed :class:`~udc.privacy.request.TableRequest` (never SQL): it aggregates a microdata table
+inside the store (Ibis-compiled, checked, time-limited queries — :mod:`udc.privacy.engine`), lists the full
+cross-product of the requested categories, builds every margin (categories → total, buurt → wijk → gemeente → total),
+applies the primary rules and protects the table by cell-key perturbation. Secondary suppression with an LP audit is
+for tables defined in advance (:class:`Definition`, run by an admin): its exact small counts could be differenced
+between two ad-hoc requests. ``release`` catalogues a protected table as ``open`` + ``released``; the catalogue
+refuses any other way of storing a non-microdata table made from microdata (it needs the gate's private capability).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import math
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from udc.errors import UdcError
-from udc.privacy import cellkey, rules, suppress
+from udc.errors import Forbidden, UdcError
+from udc.privacy import cellkey, engine, rules, suppress
 from udc.privacy.access import User
-from udc.privacy.audit import AuditLog
+from udc.privacy.audit import AuditLog, audited
+from udc.privacy.dimensions import IDENTIFIERS, available
 from udc.privacy.policy import Policy, current
+from udc.privacy.request import Compiled, Name, TableRequest
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
 
 TOTAL = "Totaal"
-# Ethics guard: no person-level score, flag or label leaves, not even protected: only area-level aggregates.
-PERSON_KEYS = {"person_id", "pseudonym", "household_id", "dwelling_id", "bsn", "record_key", "premise_id"}
+PERSON_KEYS = IDENTIFIERS
 _CAPABILITY = catalogue.GateCapability()  # the only instance: catalogue.save accepts released tables with it
 # A cell's key needs only its record keys' sum modulo 2**32; summed exactly (HUGEINT) and reduced, the sum is the
 # same whatever order or partial aggregates produced it — so every path to a cell gives it the same noise.
@@ -50,6 +57,10 @@ class Protected:
     def suppressed(self) -> int:
         return int((self.cells.status == "suppressed").sum())
 
+    def summary(self) -> dict[str, int]:
+        """What the audit log records of an output."""
+        return {"policy": self.policy.version, "cells": len(self.cells), "suppressed": self.suppressed}
+
 
 def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
     """Per level of a dimension, leaf → node: leaves first, then (for buurt codes) wijk and gemeente, then Totaal."""
@@ -62,35 +73,61 @@ def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
     return levels
 
 
-def _aggregate(
-    store: Store, table: str, by: list[str], value: str | None, where: str | None, derived: dict[str, str] | None = None
-) -> pd.DataFrame:
-    """Counts (and magnitudes) per leaf cell, computed in DuckDB. ``derived``: extra columns as SQL expressions
-    over the table (e.g. a flow's direction relative to the municipality asked about)."""
-    derived = derived or {}
-    columns = {r["column_name"] for r in store.rows(f'DESCRIBE "{table}"')} | set(derived)
-    missing = [c for c in [*by, *([value] if value else [])] if c not in columns]
-    if missing:
-        raise UdcError(f"columns {missing} are not in the microdata table (it has {sorted(columns)})")
-    extra = "".join(f', ({expr}) AS "{name}"' for name, expr in derived.items())
-    source = f'(SELECT *{extra} FROM "{table}") AS t'
-    cols = ", ".join(f'"{c}"' for c in by)
-    key = KEY_SUM if "record_key" in columns else "NULL"
-    magnitude = (
-        f', sum("{value}")::DOUBLE AS total, list_sort(list("{value}"), \'DESC\') AS contributions' if value else ""
+def _roles(store: Store, dataset: str) -> dict[str, str | None]:
+    rows = store.rows("SELECT name, role FROM dataset_columns WHERE dataset = ?", [dataset])
+    return {r["name"]: r["role"] for r in rows}
+
+
+def _refuse_identifying(store: Store, compiled: Compiled, table: str, policy: Policy) -> None:
+    """Ethics guard: a dimension (nearly) unique per record is an identifier under an innocent name (a per-person
+    score, an exact timestamp); a table by it is a list of people, however sparse the rest of the table is."""
+    t = compiled.base
+    own = [d for d in compiled.request.dimensions if d in t.columns and d in store.ibis.table(table).columns]
+    if not own:
+        return
+    stats = t.aggregate(_rows=t.count(), **{f"_d_{d}": t[d].nunique() for d in own})
+    row = engine.run(store, stats, table, policy.query_seconds).iloc[0]
+    for d in own:
+        distinct = int(row[f"_d_{d}"])
+        if distinct >= 20 and distinct > 0.5 * int(row["_rows"]):
+            raise Forbidden(
+                f"dimension '{d}' has a different value for almost every record ({distinct} of {int(row['_rows'])}): "
+                "that is an identifier, and a table by it a per-person table, not an aggregate"
+            )
+
+
+def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, ad_hoc: bool) -> pd.DataFrame:
+    """Counts (and magnitudes) per leaf cell of the full cross-product of the requested categories."""
+    request = compiled.request
+    seconds = policy.query_seconds
+    if request.filters and ad_hoc:
+        units = int(engine.run(store, compiled.population(), table, seconds).iloc[0, 0])
+        if units < policy.min_population:
+            raise Forbidden(
+                f"the filters leave fewer than {policy.min_population} units: a table of so few could single out "
+                "people (compare it with an unfiltered one); widen the filters"
+            )
+    _refuse_identifying(store, compiled, table, policy)
+    by = list(request.dimensions)
+    domains = {d: engine.run(store, compiled.domain(d), table, seconds)["v"].tolist() for d in by}
+    size = math.prod(len(v) * (3 if d == request.area else 1) + 1 for d, v in domains.items())
+    if size > policy.max_cells:
+        raise UdcError(f"the table would have about {size:,} cells (at most {policy.max_cells:,}): fewer dimensions")
+    base = engine.run(store, compiled.aggregate(), table, seconds)
+    if "key_sum" not in base:
+        base["key_sum"] = 0
+    full = (
+        pd.MultiIndex.from_product([domains[d] for d in by], names=by)
+        if len(by) > 1
+        else pd.Index(domains[by[0]], name=by[0])
     )
-    sql = (
-        f"SELECT {cols}, count(*) AS count, {key} AS key_sum{magnitude} FROM {source} "
-        f"{'WHERE ' + where if where else ''} GROUP BY {cols}"
-    )
-    frame = store.query(sql)
-    if value:
-        frame["top1"] = frame.contributions.map(lambda c: float(c[0]) if len(c) > 0 else 0.0)
-        frame["top2"] = frame.contributions.map(lambda c: float(c[1]) if len(c) > 1 else 0.0)
-        frame = frame.drop(columns="contributions")
-        if (frame.top1 < 0).any():
-            raise UdcError(f"'{value}' has negative contributions: dominance rules are not defined for them")
-    return frame
+    base = base.set_index(by).reindex(full, fill_value=0).reset_index()
+    if request.measure is not None:
+        if (base["lowest"] < 0).any():
+            raise UdcError(f"'{request.measure}' has negative contributions: dominance rules are not defined for them")
+        base = base.drop(columns="lowest")
+        base[["total", "top1", "top2"]] = base[["total", "top1", "top2"]].fillna(0.0)
+    return base
 
 
 def _cells(
@@ -144,31 +181,32 @@ def _cells(
     return grid, list(equations.values())  # type: ignore[arg-type]
 
 
-def _admit(store: Store, dataset: str, by: list[str], user: User, audit: AuditLog) -> Dataset:
-    """Who may ask, of what, by which keys — refusals are audited. Returns the catalogue entry."""
+def _admit(store: Store, dataset: str, user: User) -> Dataset:
+    """Who may ask, of what: researchers and admins, of microdata. Returns the catalogue entry."""
     if user.role not in ("researcher", "admin"):
-        audit.append(user.name, "gate.refused", {"dataset": dataset, "why": f"role {user.role} has no microdata"})
-        raise UdcError(f"user '{user.name}' ({user.role}) may not query microdata; researchers may")
+        raise Forbidden(f"user '{user.name}' ({user.role}) may not query microdata; researchers may")
     entry = catalogue.get(store, dataset)
     if entry.sensitivity != "microdata":
         raise UdcError(f"dataset '{dataset}' is {entry.sensitivity}, not microdata: it needs no gate")
-    person_level = [c for c in by if c.lower() in PERSON_KEYS or c.lower().endswith(("_id", "_pseudonym"))]
-    if person_level:
-        audit.append(
-            user.name, "gate.refused", {"dataset": dataset, "by": by, "why": f"person-level key {person_level}"}
-        )
-        raise UdcError(
-            f"{', '.join(person_level)} identifies persons or households: the gate releases only "
-            "aggregates over areas and categories, never a per-person score or flag"
-        )
     return entry
 
 
-def _refuse_single_units(base: pd.DataFrame, dataset: str, by: list[str], user: User, audit: AuditLog) -> None:
-    """Ethics guard: many cells of one unit each is a per-person table (a score under an innocent name)."""
-    if len(base) >= 20 and (base["count"] == 1).mean() > 0.5:
-        audit.append(user.name, "gate.refused", {"dataset": dataset, "by": by, "why": "mostly single-unit cells"})
-        raise UdcError(f"most cells of {by} hold a single unit: that is a person-level table, not an aggregate")
+def offered(store: Store, dataset: str, *, most: int = 60) -> list[str]:
+    """The dimensions a table builder offers for a microdata dataset: its non-identifying text, yes/no and integer
+    columns with 2 to ``most`` categories (or holding area codes), then the derived dimensions it has inputs for."""
+    entry = catalogue.get(store, dataset)
+    table = store.ibis.table(entry.table_name or "")
+    roles = _roles(store, dataset)
+    columns = {name: str(dtype) for name, dtype in table.schema().items()}
+    own = [
+        c
+        for c, dtype in table.schema().items()
+        if (dtype.is_string() or dtype.is_boolean() or dtype.is_integer()) and c in available(columns, roles)
+    ]
+    if own:
+        counts = table.aggregate(**{c: table[c].nunique() for c in own}).execute().iloc[0]
+        own = [c for c in own if 1 < int(counts[c]) <= most or c in catalogue.AREA_COLUMNS or c.endswith("_gm")]
+    return own + [d for d in available(columns, roles) if d not in columns]
 
 
 def perturbed(counts: Any, key_sums: Any, small: Any, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
@@ -181,94 +219,120 @@ def perturbed(counts: Any, key_sums: Any, small: Any, policy: Policy) -> tuple[n
     return shown, np.where(np.isnan(shown), "suppressed", "perturbed")
 
 
-def crosstab(
-    store: Store,
-    dataset: str,
-    by: list[str],
-    *,
-    user: User,
-    audit: AuditLog,
-    value: str | None = None,
-    where: str | None = None,
-    method: str = "suppress",
-    area: str | None = None,
-    derived: dict[str, str] | None = None,
-) -> Protected:
-    """A protected crosstab of a microdata dataset (see the module docstring)."""
-    if method not in ("suppress", "cellkey"):
-        raise UdcError(f"unknown method '{method}': expected suppress or cellkey")
-    entry = _admit(store, dataset, by, user, audit)
+class Definition(BaseModel):
+    """A table defined in advance (a file an admin reviews): the only way to ask for secondary suppression, whose
+    exact small counts could otherwise be differenced between two ad-hoc requests."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: Name = Field(description="Catalogue name of the released table")
+    title: str = Field(max_length=200)
+    request: TableRequest
+    method: Literal["suppress", "cellkey"] = "suppress"
+
+    @classmethod
+    def from_file(cls, path: Path) -> Definition:
+        try:
+            return cls.model_validate(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise UdcError(f"{path}: not a readable JSON release definition ({exc})") from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise UdcError(f"{path}: field '{where}': {first['msg']}") from None
+
+
+def crosstab(store: Store, request: TableRequest, *, user: User, audit: AuditLog) -> Protected:
+    """An ad-hoc protected table (cell key; every requested category listed; filters must leave at least the
+    policy's minimum population). Audited before and after, refusals and failures included."""
+    with audited(audit, user.name, "gate.crosstab", {**request.summary(), "method": "cellkey"}) as outcome:
+        protected = _protect(store, request, "cellkey", user, ad_hoc=True)
+        outcome |= protected.summary()
+    return protected
+
+
+def run_defined(store: Store, definition: Definition, *, user: User, audit: AuditLog) -> Protected:
+    """A table defined in advance, by an admin: cell key or secondary suppression with an LP audit."""
+    detail = {**definition.request.summary(), "definition": definition.name, "method": definition.method}
+    with audited(audit, user.name, "gate.defined", detail) as outcome:
+        if user.role != "admin":
+            raise Forbidden(f"user '{user.name}' ({user.role}): tables defined in advance are run by an admin")
+        protected = _protect(store, definition.request, definition.method, user, ad_hoc=False)
+        outcome |= protected.summary()
+    return protected
+
+
+def _protect(store: Store, request: TableRequest, method: str, user: User, *, ad_hoc: bool) -> Protected:
+    entry = _admit(store, request.dataset, user)
+    table = entry.table_name or ""
     policy = current(store)
-    base = _aggregate(store, entry.table_name, by, value, where, derived)
-    _refuse_single_units(base, dataset, by, user, audit)
-    grid, equations = _cells(base, by, area, value)
+    compiled = Compiled(store.ibis.table(table), request, _roles(store, request.dataset))
+    if method == "cellkey" and not compiled.has_key:
+        raise UdcError(f"dataset '{request.dataset}' has no record_key column: cell-key perturbation needs one")
+    by, value = list(request.dimensions), request.measure
+    base = _aggregate(store, compiled, table, policy, ad_hoc=ad_hoc)
+    grid, equations = _cells(base, by, request.area, value)
     flags = rules.primary(
         grid,
         policy,
         total="total" if value else None,
         top1="top1" if value else None,
         top2="top2" if value else None,
-        source=dataset,
+        source=request.dataset,
     )
     cells = grid[by].copy()
     hit = flags[["threshold", "nk", "p_percent"]]
     cells["rules"] = [",".join(c for c in hit.columns if r[c]) for _, r in hit.iterrows()]
-    audited = 0
+    audited_cells = 0
     if method == "suppress":
-        table = suppress.Table(grid["count"].to_numpy(float), equations)
+        table_ = suppress.Table(grid["count"].to_numpy(float), equations)
         required = np.maximum(1.0, np.ceil(policy.p_percent * grid["count"].to_numpy(float)))
-        pattern, results = suppress.protect(table, ~flags.safe.to_numpy(), required)
-        audited = len(results)
+        pattern, results = suppress.protect(table_, ~flags.safe.to_numpy(), required)
+        audited_cells = len(results)
         cells["count"] = np.where(pattern, np.nan, grid["count"])
         if value:
             cells[value] = np.where(pattern, np.nan, grid["total"])
         cells["status"] = np.where(~flags.safe, "suppressed", np.where(pattern, "suppressed", "published"))
         cells.loc[pattern & flags.safe.to_numpy(), "rules"] = "secondary"
+        if policy.rounding_base:
+            base_ = policy.rounding_base
+            cells["count"] = (np.round(cells["count"] / base_) * base_).where(cells["count"].notna())
     else:
-        if "record_key" not in {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')}:
-            raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
-        cells["count"], cells["status"] = perturbed(grid["count"], grid["key_sum"], flags.threshold, policy)
+        # ad hoc, an empty cell looks like a suppressed one: listing it as 0 would tell "nobody" from "a few"
+        small = flags.threshold.to_numpy() | ((grid["count"].to_numpy() == 0) & ad_hoc)
+        cells["count"], cells["status"] = perturbed(grid["count"], grid["key_sum"], small, policy)
         if value:  # magnitudes of dominated cells are not published; the rest as they are
-            cells[value] = np.where(flags.safe, grid["total"], np.nan)
-    if policy.rounding_base and method == "suppress":
-        base_ = policy.rounding_base
-        cells["count"] = (np.round(cells["count"] / base_) * base_).where(cells["count"].notna())
-    protected = Protected(cells.reset_index(drop=True), method, policy, dataset, by, audited)
-    audit.append(
-        user.name,
-        "gate.crosstab",
-        {
-            "dataset": dataset,
-            "by": by,
-            "value": value,
-            "where": where,
-            "method": method,
-            "policy": policy.version,
-            "cells": len(cells),
-            "suppressed": protected.suppressed,
-        },
-    )
-    return protected
+            cells[value] = np.where(flags.safe & ~np.isnan(cells["count"]), grid["total"], np.nan)
+    return Protected(cells.reset_index(drop=True), method, policy, request.dataset, by, audited_cells)
 
 
 def linked_crosstabs(
-    store: Store,
-    dataset: str,
-    tables: list[list[str]],
-    *,
-    user: User,
-    audit: AuditLog,
-    where: str | None = None,
-    area: str | None = None,
+    store: Store, request: TableRequest, tables: list[list[str]], *, user: User, audit: AuditLog
 ) -> list[Protected]:
-    """Several count tables of one microdata dataset protected *together*: cells they share (e.g. the buurt
-    totals of buurt × education and buurt × role) get one status, and the LP audit sees all tables at once —
-    publishing them side by side cannot reveal what either suppresses."""
-    entry = _admit(store, dataset, [d for t in tables for d in t], user, audit)
-    dims = list(dict.fromkeys(d for t in tables for d in t))
-    base = _aggregate(store, entry.table_name, dims, None, where)
-    for by in tables:
-        _refuse_single_units(base.groupby(by, as_index=False)["count"].sum(), dataset, by, user, audit)
+    """Several count tables of one microdata dataset protected *together* (a release defined in advance, by an
+    admin): cells they share (e.g. the buurt totals of buurt × education and buurt × role) get one status, and the LP
+    audit sees all tables at once — publishing them side by side cannot reveal what either suppresses.
+    ``request.dimensions`` is the union of the tables' dimensions."""
+    dims = list(request.dimensions)
+    detail = {**request.summary(), "tables": tables, "method": "suppress"}
+    with audited(audit, user.name, "gate.linked", detail) as outcome:
+        if user.role != "admin":
+            raise Forbidden(f"user '{user.name}' ({user.role}): linked suppressed tables are run by an admin")
+        if any(d not in dims for t in tables for d in t):
+            raise UdcError(f"every table's dimensions must be among the request's {dims}")
+        entry = _admit(store, request.dataset, user)
+        policy = current(store)
+        table = entry.table_name or ""
+        compiled = Compiled(store.ibis.table(table), request, _roles(store, request.dataset))
+        base = _aggregate(store, compiled, table, policy, ad_hoc=False)
+        out, values, pattern = _linked(base, dims, tables, request.area, policy)
+        outcome |= {"cells": len(values), "suppressed": int(pattern.sum())}
+    return [Protected(p.cells, p.method, policy, request.dataset, p.keys, p.audit_intervals, p.notes) for p in out]
+
+
+def _linked(
+    base: pd.DataFrame, dims: list[str], tables: list[list[str]], area: str | None, policy: Policy
+) -> tuple[list[Protected], list[float], np.ndarray]:
     cells_by_key: dict[tuple, int] = {}
     values: list[float] = []
     equations: list[tuple[int, list[int]]] = []
@@ -285,7 +349,6 @@ def linked_crosstabs(
             ids.append(cells_by_key[full])
         equations += [(ids[t], [ids[p] for p in parts]) for t, parts in eqs]
         grids.append((by, grid, ids))
-    policy = current(store)
     table = suppress.Table(np.array(values), equations)
     counts = table.values
     primary_flags = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)
@@ -298,66 +361,53 @@ def linked_crosstabs(
         cells["count"] = np.where(pattern[idx], np.nan, counts[idx])
         cells["rules"] = np.where(primary_flags[idx], "threshold", np.where(pattern[idx], "secondary", ""))
         cells["status"] = np.where(pattern[idx], "suppressed", "published")
-        out.append(
-            Protected(
-                cells.reset_index(drop=True),
-                "suppress",
-                policy,
-                dataset,
-                by,
-                len(results),
-                [f"protected jointly with {len(tables) - 1} linked table(s)"],
-            )
-        )
-    audit.append(
-        user.name,
-        "gate.linked",
-        {"dataset": dataset, "tables": tables, "where": where, "cells": len(values), "suppressed": int(pattern.sum())},
-    )
-    return out
+        note = f"protected jointly with {len(tables) - 1} linked table(s)"
+        out.append(Protected(cells.reset_index(drop=True), "suppress", policy, "", by, len(results), [note]))
+    return out, values, pattern
 
 
 def release(store: Store, protected: Protected, name: str, *, title: str, user: User, audit: AuditLog) -> Dataset:
-    """Catalogue a protected table as released open data with its protection metadata."""
-    if protected.cells.get("status") is None:
-        raise UdcError("only a table protected by the gate can be released")
-    if user.role not in ("researcher", "admin"):
-        audit.append(user.name, "release.refused", {"name": name, "why": f"role {user.role}"})
-        raise UdcError(f"user '{user.name}' ({user.role}) may not release tables")
-    suppressed_cells = protected.cells[protected.cells.status == "suppressed"][protected.keys].to_dict("records")
-    protection = {
-        "method": protected.method,
-        "policy_version": protected.policy.version,
-        "policy": protected.policy.__dict__,
-        "suppressed": len(suppressed_cells),
-        "lp_audited_cells": protected.audit_intervals,
-    }
-    dataset = Dataset(
-        name=name,
-        title=title,
-        source=f"udc gate: {protected.source}",
-        sensitivity="open",
-        licence="CC BY 4.0",
-        provenance={"released_by": user.name, **protection},
-    )
-    cells = protected.cells.copy()
-    for column in cells.select_dtypes("string").columns:  # Arrow-backed labels (the cube's) as plain strings
-        cells[column] = cells[column].astype(object)
-    catalogue.save(
-        store,
-        dataset,
-        cells,
-        inputs=[protected.source],
-        released=protection,
-        capability=_CAPABILITY,
-        columns=[ColumnInfo(k, "dimension") for k in protected.keys]
-        + [ColumnInfo("count", "value", "Aantal"), ColumnInfo("status", "label"), ColumnInfo("rules", "label")],
-    )
-    audit.append(
-        user.name,
-        "gate.release",
-        {"name": name, "source": protected.source, **protection, "suppressed_cells": suppressed_cells[:200]},
-    )
+    """Catalogue a protected table as released open data with its protection metadata. A release never replaces a
+    table that is not a release (an import, microdata) — that would turn it into open data."""
+    detail = {"name": name, "source": protected.source, "method": protected.method, "policy": protected.policy.version}
+    with audited(audit, user.name, "gate.release", detail) as outcome:
+        if protected.cells.get("status") is None:
+            raise UdcError("only a table protected by the gate can be released")
+        if user.role not in ("researcher", "admin"):
+            raise Forbidden(f"user '{user.name}' ({user.role}) may not release tables")
+        existing = store.rows("SELECT released FROM datasets WHERE name = ?", [name])
+        if existing and not existing[0]["released"]:
+            raise Forbidden(f"'{name}' is a catalogued dataset that is not a release: choose another name")
+        suppressed_cells = protected.cells[protected.cells.status == "suppressed"][protected.keys].to_dict("records")
+        protection = {
+            "method": protected.method,
+            "policy_version": protected.policy.version,
+            "policy": protected.policy.__dict__,
+            "suppressed": len(suppressed_cells),
+            "lp_audited_cells": protected.audit_intervals,
+        }
+        dataset = Dataset(
+            name=name,
+            title=title,
+            source=f"udc gate: {protected.source}",
+            sensitivity="open",
+            licence="CC BY 4.0",
+            provenance={"released_by": user.name, **protection},
+        )
+        cells = protected.cells.copy()
+        for column in cells.select_dtypes("string").columns:  # Arrow-backed labels (the cube's) as plain strings
+            cells[column] = cells[column].astype(object)
+        catalogue.save(
+            store,
+            dataset,
+            cells,
+            inputs=[protected.source],
+            released=protection,
+            capability=_CAPABILITY,
+            columns=[ColumnInfo(k, "dimension") for k in protected.keys]
+            + [ColumnInfo("count", "value", "Aantal"), ColumnInfo("status", "label"), ColumnInfo("rules", "label")],
+        )
+        outcome |= {"suppressed": len(suppressed_cells), "suppressed_cells": suppressed_cells[:50]}
     return dataset
 
 

@@ -2,6 +2,8 @@
 
 Defaults follow the CBS Remote Access output rules and ACRO's defaults: at least 10 units per cell, no dominance
 (n=2, k=90 %), p %-rule with p=10 %, zeros not disclosive by default, ≥ 10 residual degrees of freedom for models.
+Ad-hoc requests add a differencing guard: filters must leave at least ``min_population`` units (ABS TableBuilder
+style), and every query has a time limit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from udc.errors import UdcError
+from udc.privacy.audit import AuditLog, audited
 from udc.store.db import Store
 
 
@@ -25,6 +28,9 @@ class Policy:
     rounding_base: int | None = None
     cell_key_d: int = 2  # cell key: largest deviation
     cell_key_v: float = 1.0  # cell key: variance of the noise
+    min_population: int = 100  # differencing guard: a filtered request must leave at least this many units
+    max_cells: int = 200_000  # a request whose full cross-product is larger is refused
+    query_seconds: float = 60.0  # gate queries are stopped after this long
     version: int = 0
 
     def __post_init__(self) -> None:
@@ -32,6 +38,8 @@ class Policy:
             raise UdcError(f"invalid policy {asdict(self)}: min_count ≥ 1, 0 < k ≤ 1, 0 ≤ p < 1, n ≥ 1")
         if self.cell_key_d < 0 or self.cell_key_v < 0:
             raise UdcError("cell key D and V must be ≥ 0")
+        if self.min_population < 0 or self.max_cells < 1 or self.query_seconds <= 0:
+            raise UdcError("min_population ≥ 0, max_cells ≥ 1 and query_seconds > 0")
 
 
 def _latest(store: Store) -> tuple[int, dict[str, Any]] | None:
@@ -47,8 +55,15 @@ def current(store: Store) -> Policy:
     return Policy(**{**latest[1], "version": latest[0]})
 
 
-def set_policy(store: Store, **changes: Any) -> Policy:
-    """A new policy version (the old ones stay, so old releases remain explainable)."""
+def set_policy(store: Store, *, audit: AuditLog | None = None, actor: str = "admin", **changes: Any) -> Policy:
+    """A new policy version (the old ones stay, so old releases remain explainable); audited when a log is given."""
+    with audited(audit, actor, "policy.set", {"changes": changes}) as outcome:
+        policy = _new_version(store, changes)
+        outcome["version"] = policy.version
+    return policy
+
+
+def _new_version(store: Store, changes: dict[str, Any]) -> Policy:
     latest = _latest(store)
     base = latest[1] if latest else {}
     known = {f.name for f in fields(Policy)} - {"version"}

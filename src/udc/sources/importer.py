@@ -17,6 +17,7 @@ import pandas as pd
 from udc.areas.codes import kind_of, normalise
 from udc.errors import InputError, UdcError
 from udc.privacy import pseudonyms
+from udc.privacy.audit import logged
 from udc.sources import names as area_names
 from udc.sources.statline import Column, StatlineTable
 from udc.sources.statline_files import read_offline, safe_name
@@ -90,6 +91,11 @@ def _save_cbs(
     catalogue.save(store, dataset, frame, columns=_columns(columns))
 
 
+@logged(
+    "import.statline",
+    lambda result, name=None: {"table": result.table, "dataset": name},
+    lambda r: {"dataset": r.dataset, "rows": r.rows},
+)
 def save_statline(store: Store, result: StatlineTable, name: str | None = None) -> ImportResult:
     """A fetched StatLine table as an ``open`` dataset with CBS provenance."""
     name = name or f"cbs_{result.table.lower()}"
@@ -104,6 +110,11 @@ def save_statline(store: Store, result: StatlineTable, name: str | None = None) 
     return ImportResult(name, len(result.data), "open", [f"{result.api} {result.url}"])
 
 
+@logged(
+    "import.statline_offline",
+    lambda path, name=None: {"file": str(path), "dataset": name},
+    lambda r: {"dataset": r.dataset, "rows": r.rows},
+)
 def import_statline_offline(store: Store, path: Path, name: str | None = None) -> ImportResult:
     """A StatLine CSV download or an odata4 package folder."""
     table = read_offline(path)
@@ -174,6 +185,15 @@ def resolve_areas(
     return pd.Series(codes, index=frame.index), [report.summary()], unmatched
 
 
+@logged(
+    "import.municipal",
+    lambda source, name, **kw: {
+        "source": str(source),
+        "dataset": name,
+        "sensitivity": kw.get("sensitivity", "internal"),
+    },
+    lambda r: {"dataset": r.dataset, "rows": r.rows},
+)
 def import_municipal(
     store: Store,
     source: str,

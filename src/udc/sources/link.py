@@ -11,6 +11,7 @@ import pandas as pd
 
 from udc.areas.harmonise import harmonise
 from udc.errors import UdcError
+from udc.privacy.audit import logged
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
@@ -32,6 +33,11 @@ def _load(store: Store, name: str) -> tuple[Dataset, pd.DataFrame, dict[str, str
     return entry, frame, roles
 
 
+@logged(
+    "link.areas",
+    lambda left, right, out, **kw: {"left": left, "right": right, "out": out},
+    lambda r: {"dataset": r.dataset, "rows": r.rows},
+)
 def link_areas(store: Store, left: str, right: str, out: str, *, to_year: int, weight: str = "inwoners",
                rates: dict[str, str] | None = None) -> LinkReport:  # fmt: skip
     """Join two area tables on (area_code, year) after re-basing both to the boundaries of ``to_year``."""
@@ -73,6 +79,11 @@ def link_areas(store: Store, left: str, right: str, out: str, *, to_year: int, w
     return LinkReport(out, len(merged), report_counts, notes)
 
 
+@logged(
+    "link.persons",
+    lambda left, right, out, **kw: {"left": left, "right": right, "out": out},
+    lambda r: {"dataset": r.dataset, "rows": r.rows},
+)
 def link_persons(store: Store, left: str, right: str, out: str, *, on: str = "pseudonym") -> LinkReport:
     """Join two person-level tables on their pseudonym; reports matched, unmatched and duplicate keys."""
     frames = []

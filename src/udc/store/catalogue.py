@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from udc.errors import UdcError
+from udc.errors import NotFound, UdcError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from udc.store.db import Store
 
 SENSITIVITIES = ("open", "internal", "microdata")
+# Columns that hold area codes when the catalogue records no column with role 'area' (first match wins).
+AREA_COLUMNS = ("buurt_code", "wijk_code", "gemeente_code", "area_code", "area", "RegioS", "code", "gebied", "gm")
 
 
 class GateCapability:
@@ -159,7 +161,7 @@ def get(store: Store, name: str) -> Dataset:
         [name],
     )
     if not rows:
-        raise UdcError(f"dataset '{name}' is not in the catalogue (see 'udc info')")
+        raise NotFound(f"dataset '{name}' is not in the catalogue (see 'udc info')")
     row = rows[0]
     row["provenance"] = json.loads(row["provenance"] or "{}")
     return Dataset(**row)
@@ -241,3 +243,14 @@ def drop_dependents(store: Store, name: str) -> list[str]:
     for dataset in dropped:
         drop(store, dataset)
     return dropped
+
+
+def area_column(store: Store, name: str) -> str | None:
+    """The column of a dataset that holds area codes: the one catalogued with role 'area', else a known name."""
+    rows = store.rows("SELECT name, role FROM dataset_columns WHERE dataset = ? ORDER BY position", [name])
+    tagged = [r["name"] for r in rows if r["role"] == "area"]
+    if tagged:
+        return tagged[0]
+    entry = get(store, name)
+    columns = [r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')]
+    return next((c for c in AREA_COLUMNS if c in columns), None)

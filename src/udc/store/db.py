@@ -125,6 +125,13 @@ class Store:
             self._ibis = ibis.duckdb.from_connection(self.con)
         return self._ibis
 
+    def cursor(self) -> Store:
+        """The same store on a connection of its own, for one worker thread: DuckDB connections must not be shared
+        between threads, cursors of one database may run side by side. Close it when done."""
+        view = object.__new__(Store)
+        view.path, view.con, view._ibis, view._in_transaction = self.path, self.con.cursor(), None, False
+        return view
+
     def close(self) -> None:
         self.con.close()
 

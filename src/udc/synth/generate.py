@@ -23,8 +23,9 @@ from udc.areas.geometry import RD_NEW, WGS84, Feature
 from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
-from udc.privacy.gate import crosstab
+from udc.privacy.gate import Definition, run_defined
 from udc.privacy.pseudonyms import load_key, pseudonymise_many, synthetic_bsn
+from udc.privacy.request import Filter, TableRequest
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.synth.params import Params
@@ -328,8 +329,13 @@ def summary_lines(store: Store, years: tuple[int, int], *, user: User, audit: Au
     """
     areas = store.rows("SELECT kind, count(*) AS n FROM areas WHERE code LIKE '%99%' GROUP BY kind ORDER BY kind")
 
+    def protected(name: str, dataset: str, by: list[str], filters: list[Filter]) -> pd.DataFrame:
+        request = TableRequest(dataset=dataset, dimensions=by, filters=filters)
+        definition = Definition(name=name, title=name, request=request, method="suppress")
+        return run_defined(store, definition, user=user, audit=audit).cells
+
     def total(dataset: str) -> str:
-        cells = crosstab(store, dataset, ["year"], where=f"year = {years[0]}", user=user, audit=audit).cells
+        cells = protected("demo_summary", dataset, ["year"], [Filter(column="year", values=[years[0]])])
         value = cells.loc[cells.year == "Totaal", "count"].iloc[0]
         return "–" if pd.isna(value) else f"{int(value):,}"
 
@@ -338,19 +344,8 @@ def summary_lines(store: Store, years: tuple[int, int], *, user: User, audit: Au
         f"persons on 1 January {years[0]}: {total('synth_persons_yearly')} in {total('synth_households')} households",
         "year   moves  into region  out of region  balance",
     ]
-    flow = (
-        "CASE WHEN from_area IS NULL OR from_area NOT LIKE 'BU%' THEN 'in' "
-        "WHEN to_area IS NULL OR to_area NOT LIKE 'BU%' THEN 'out' ELSE 'internal' END"
-    )
-    cells = crosstab(
-        store,
-        "synth_events",
-        ["y", "flow"],
-        where="event = 'move'",
-        user=user,
-        audit=audit,
-        derived={"y": "year(date)::VARCHAR", "flow": flow},
-    ).cells
+    cells = protected("demo_moves", "synth_events", ["jaar", "richting"], [Filter(column="event", values=["move"])])
+    cells = cells.rename(columns={"jaar": "y", "richting": "flow"})
     table = cells.pivot(index="y", columns="flow", values="count")
     for year, row in table.drop(index="Totaal", errors="ignore").iterrows():
         moves, inflow, outflow = (row.get(k) for k in ("Totaal", "in", "out"))

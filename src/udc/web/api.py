@@ -5,33 +5,59 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from udc.errors import UdcError
+from udc.analysis.flows import VIEWS
+from udc.errors import NotFound, NotSignedIn, UdcError
 from udc.privacy.export import read_for
 from udc.privacy.gate import crosstab
+from udc.privacy.request import TableRequest
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.web import data
-from udc.web.common import area_tables, download, user
+from udc.web.common import area_tables, download, run_gate, user
 
 AREA_KINDS = ("BU", "WK", "GM")
 
 
-class TableRequest(BaseModel):
-    dataset: str = Field(description="A microdata dataset in the catalogue")
-    by: list[str] = Field(min_length=1, max_length=3, description="Dimensions (columns) of the table")
-    where: str | None = Field(None, description="Optional SQL filter on the microdata")
+class ErrorBody(BaseModel):
+    error: str = Field(description="What went wrong, in one line")
+
+
+_ERRORS = {
+    401: "Not signed in, or an unknown, expired or revoked token",
+    403: "Not allowed for this user (role, scope, disclosure rules)",
+    404: "No such dataset, area or table (or not visible to this user)",
+    413: "Request body too large",
+    422: "Invalid request",
+    429: "Too many attempts",
+    503: "Busy, or the table took too long",
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text} for status, text in _ERRORS.items()
+}
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    """JSON-ready rows: missing values as null, binary values (WKB geometry) as hexadecimal text."""
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    for row in rows:
+        for key, value in row.items():
+            if isinstance(value, bytes | bytearray | memoryview):
+                row[key] = bytes(value).hex()
+    return rows
 
 
 def register_api(app: FastAPI) -> None:
-    @app.get("/api/v1/datasets", tags=["catalogue"])
+    app.include_router(_router())
+
+
+def _router() -> APIRouter:
+    router = APIRouter(responses=ERRORS)
+
+    @router.get("/api/v1/datasets", tags=["catalogue"])
     async def datasets(request: Request) -> list[dict[str, Any]]:
         """Datasets whose rows the caller may read (open and released for everyone)."""
         rows = data.visible(request.app.state.store, user(request))
@@ -39,17 +65,17 @@ def register_api(app: FastAPI) -> None:
             {k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"} for r in rows
         ]
 
-    @app.get("/api/v1/datasets/{name}", tags=["catalogue"])
+    @router.get("/api/v1/datasets/{name}", tags=["catalogue"])
     async def dataset(request: Request, name: str) -> dict[str, Any]:
         """Metadata, columns and lineage of one visible dataset."""
         store: Store = request.app.state.store
         if name not in {d["name"] for d in data.visible(store, user(request))}:
-            raise UdcError(f"'{name}' is not visible to you")
+            raise NotFound(f"no dataset '{name[:60]}' visible to you")
         info = catalogue.describe(store, name)
         info["retrieved_at"] = str(info["retrieved_at"]) if info.get("retrieved_at") else None
         return info
 
-    @app.get("/api/v1/datasets/{name}/rows", tags=["catalogue"])
+    @router.get("/api/v1/datasets/{name}/rows", tags=["catalogue"])
     async def rows(
         request: Request, name: str, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0)
     ) -> dict[str, Any]:
@@ -57,7 +83,7 @@ def register_api(app: FastAPI) -> None:
         frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
         return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset : offset + limit])}
 
-    @app.get("/api/v1/datasets/{name}/download", tags=["catalogue"])
+    @router.get("/api/v1/datasets/{name}/download", tags=["catalogue"])
     async def dataset_download(
         request: Request, name: str, format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$")
     ) -> Response:
@@ -65,7 +91,7 @@ def register_api(app: FastAPI) -> None:
         frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
         return download(frame, name, format, request.app.state.store)
 
-    @app.get("/api/v1/areas", tags=["areas"])
+    @router.get("/api/v1/areas", tags=["areas"])
     async def areas(request: Request, kind: str | None = None) -> list[dict[str, Any]]:
         """Areas in the registry (current name per code)."""
         store: Store = request.app.state.store
@@ -75,7 +101,7 @@ def register_api(app: FastAPI) -> None:
         )
         return store.rows(sql.format("WHERE kind = ?" if kind else ""), [kind] if kind else [])
 
-    @app.get("/api/v1/areas/{code}", tags=["areas"])
+    @router.get("/api/v1/areas/{code}", tags=["areas"])
     async def area(request: Request, code: str) -> dict[str, Any]:
         store: Store = request.app.state.store
         info = data.area(store, code)
@@ -84,17 +110,17 @@ def register_api(app: FastAPI) -> None:
             "children": data.children(store, code),
         }
 
-    @app.get("/api/v1/map/{kind}", tags=["areas"])
+    @router.get("/api/v1/map/{kind}", tags=["areas"])
     async def map_data(request: Request, kind: str, year: int | None = None) -> Response:
         """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
         if kind not in AREA_KINDS:
-            raise UdcError(f"kind '{kind}': expected BU, WK or GM")
+            raise NotFound(f"kind '{kind}': expected BU, WK or GM")
         cache = request.app.state.map_cache
         if (kind, year) not in cache:
             cache[(kind, year)] = data.geometry_json(request.app.state.store, kind, year)
         return Response(cache[(kind, year)], media_type="application/geo+json")
 
-    @app.get("/api/v1/explore", tags=["areas"])
+    @router.get("/api/v1/explore", tags=["areas"])
     async def explore(
         request: Request, table: str, level: str = "gemeente", year: str | None = None, measure: str | None = None
     ) -> dict:
@@ -115,43 +141,39 @@ def register_api(app: FastAPI) -> None:
             "rows": _records(frame),
         }
 
-    @app.get("/api/v1/flows/{view}", tags=["flows"])
+    @router.get("/api/v1/flows/{view}", tags=["flows"])
     async def flows(
         request: Request, view: str, area: str, group: str = "adults", period: str | None = None
     ) -> dict[str, Any]:
         """A released verhuisstromen table for one area, target group and period (e.g. 2019-2020; default: all)."""
         name = f"verhuisstromen_{view}"
         store: Store = request.app.state.store
-        if not data.has(store, name):
-            raise UdcError(f"no released '{name}'")
+        if view not in (*VIEWS, "rates") or not data.has(store, name):
+            raise NotFound(f"no released verhuisstromen table '{view[:40]}'")
         frame = data.released(store, name)
         part = frame[(frame.area == area) & (frame.group == group)].drop(columns=["area", "group"])
         if period and "period" in part.columns:
             part = part[part.period == period]
         return {"view": view, "area": area, "group": group, "period": period, "rows": _records(part)}
 
-    @app.post("/api/v1/tables", tags=["gate"])
+    @router.post("/api/v1/tables", tags=["gate"])
     async def table(request: Request, body: TableRequest) -> dict[str, Any]:
-        """A table over microdata, protected by the disclosure gate (cell key); researchers only; audited."""
+        """A table over microdata, protected by the disclosure gate (cell key; every requested category listed; filters
+        must leave the policy's minimum population); researchers only; audited. Typed: no SQL is accepted."""
         who = user(request)
-        result = crosstab(
-            request.app.state.store,
-            body.dataset,
-            body.by,
-            where=body.where,
-            method="cellkey",
-            user=who,
-            audit=request.app.state.audit,
-        )
+        if who.role == "public":
+            raise NotSignedIn("sign in or send an API token: tables over microdata are for researchers")
+        result = await run_gate(request, crosstab, body, user=who, audit=request.app.state.audit)
         return {
             "dataset": body.dataset,
-            "by": body.by,
+            "dimensions": body.dimensions,
+            "filters": [f.describe() for f in body.filters],
             "method": result.method,
             "policy": result.policy.version,
             "cells": _records(result.cells),
         }
 
-    @app.get("/api/v1/dcat.jsonld", tags=["catalogue"])
+    @router.get("/api/v1/dcat.jsonld", tags=["catalogue"])
     async def dcat(request: Request) -> JSONResponse:
         """DCAT-AP-NL description of the open datasets (JSON-LD), for data.overheid.nl."""
         base = str(request.base_url).rstrip("/")
@@ -202,3 +224,5 @@ def register_api(app: FastAPI) -> None:
             "dcat:dataset": graph,
         }
         return JSONResponse(document, media_type="application/ld+json")
+
+    return router

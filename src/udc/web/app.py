@@ -1,15 +1,19 @@
 """The FastAPI application: server-rendered pages (Dutch first) and the JSON API under ``/api/v1``.
 
-Handlers are ``async`` so that every DuckDB call runs on the event loop's single thread (one connection, no
+Handlers are ``async`` so that the pages' DuckDB calls run on the event loop's single thread (one connection, no
 locking). Pages and API read only open/released tables (``data``); the table builder and ``POST /api/v1/tables`` go
-through ``gate.crosstab`` and are audited. Errors are one line, never a stack trace.
+through ``gate.crosstab`` on worker threads with cursors of their own and a time limit (``common.run_gate``), so a
+long table never freezes the server. Errors are one line with their status (401, 403, 404, 413, 422, 429, 503),
+never a stack trace.
 """
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -17,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from udc.errors import UdcError
 from udc.privacy.audit import AuditLog, engine_for, operational_url
+from udc.privacy.engine import lock_down
 from udc.store.db import Store
 from udc.web import security
 from udc.web.api import register_api
@@ -26,7 +31,9 @@ from udc.web.pages import register_pages
 HERE = Path(__file__).parent
 
 
-def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
+def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2) -> FastAPI:
+    """The app over one store. ``gate_workers``: gate queries at once (each on its own thread and DuckDB cursor, so a
+    long table never blocks the pages); a request beyond them is answered 503 at once."""
     app = FastAPI(
         title="udc — Urban Data Center",
         version="1",
@@ -36,9 +43,11 @@ def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
         debug=False,
     )
     store = Store(store_path)
+    lock_down(store)  # this process answers ad-hoc requests: no file functions, COPY or extensions from here on
     app.state.store = store
+    app.state.gate_slots = threading.BoundedSemaphore(gate_workers)
     app.state.engine = engine_for(operational_url(store.path))
-    app.state.audit = AuditLog(app.state.engine)
+    app.state.audit = AuditLog.for_store(store.path, app.state.engine)
     app.state.sessions = security.Sessions(security.secret_for(store.path), https=https)
     app.state.throttle = security.Throttle()
     app.state.map_cache: dict[tuple[str, int | None], bytes] = {}
@@ -46,6 +55,7 @@ def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
     templates.env.filters["num"] = number
     app.state.templates = templates
     app.add_middleware(security.SecurityHeaders)
+    app.add_middleware(security.BodyLimit)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
     @app.get("/static-lib/plotly.min.js", include_in_schema=False)
@@ -63,7 +73,13 @@ def create_app(store_path: Path, *, https: bool = False) -> FastAPI:
 
     @app.exception_handler(UdcError)
     async def udc_error(request: Request, exc: UdcError) -> Response:
-        return error_response(request, 400, str(exc))
+        return error_response(request, exc.status, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return error_response(request, 422, f"{where or 'request'}: {first.get('msg', 'invalid')}"[:300])
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

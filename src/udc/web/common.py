@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from udc.errors import UdcError
+from udc.errors import UdcError, Unavailable
 from udc.privacy.access import PUBLIC, User
+from udc.store import catalogue
 from udc.store.db import Store
 from udc.web import data, security
 from udc.web.i18n import LANGUAGES, translator
@@ -23,6 +26,20 @@ def error_response(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
     return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+async def run_gate(request: Request, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Run a gate function on a worker thread with its own cursor on the store: the event loop (every other page)
+    keeps going. At most ``gate_workers`` at once; beyond that, 503 at once instead of a queue that freezes."""
+    slots = request.app.state.gate_slots
+    if not slots.acquire(blocking=False):
+        raise Unavailable("every table worker is busy: try again in a minute")
+    view = request.app.state.store.cursor()
+    try:
+        return await run_in_threadpool(function, view, *args, **kwargs)
+    finally:
+        view.close()
+        slots.release()
 
 
 def area_tables(request: Request) -> dict[str, data.AreaTable]:
@@ -81,7 +98,7 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         frame.to_parquet(buffer, index=False)
         body, media, ext = buffer.getvalue(), "application/vnd.apache.parquet", "parquet"
     elif fmt == "geojson" and store is not None:
-        column = next((c for c in data.AREA_COLUMNS if c in frame.columns), None)
+        column = next((c for c in catalogue.AREA_COLUMNS if c in frame.columns), None)
         if column is None:
             raise UdcError(f"'{name}' has no area column: GeoJSON needs one")
         shapes = data.geometry(store, sorted(frame[column].dropna().astype(str).unique()))

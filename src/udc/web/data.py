@@ -16,9 +16,9 @@ from udc.errors import UdcError
 from udc.privacy.access import PUBLIC, User, may_read
 from udc.privacy.export import allowed
 from udc.store import catalogue
+from udc.store.catalogue import AREA_COLUMNS
 from udc.store.db import Store
 
-AREA_COLUMNS = ("buurt_code", "wijk_code", "gemeente_code", "area_code", "area", "RegioS", "code", "gebied")
 LEVELS = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
 TOTAL = "Totaal"
 

@@ -3,22 +3,24 @@ the disclosure gate; charts are Plotly figures shipped as JSON and drawn by /sta
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import pandas as pd
 from fastapi import FastAPI, Form, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from udc.analysis.publish import AGE_BANDS
-from udc.errors import UdcError
-from udc.privacy.access import login
-from udc.privacy.gate import crosstab
+from udc.errors import Forbidden, NotFound, NotSignedIn, UdcError
+from udc.privacy.access import end_session, login, start_session
+from udc.privacy.gate import crosstab, offered
+from udc.privacy.request import Filter, TableRequest
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.web import charts, data
-from udc.web.common import area_tables, download, lang, render, user
+from udc.web.common import area_tables, download, lang, render, run_gate, user
 from udc.web.i18n import LANGUAGES, translator
-from udc.web.security import check_csrf
+from udc.web.security import check_csrf, client_of
 
 GROUPS = {
     "adults": ("Volwassenen (18+)", "Adults (18+)"),
@@ -49,7 +51,6 @@ RATE_MEASURES = {
     "net": ("saldo", "net"),
     "residents": ("inwoners (persoonsjaren)", "residents (person-years)"),
 }
-BUILDER_AGE = AGE_BANDS  # the same age bands as the released key figures
 
 
 def _label(table: dict[str, tuple[str, str]], key: str, language: str) -> str:
@@ -453,25 +454,8 @@ def register_pages(app: FastAPI) -> None:
 
     def _builder_dims(store: Store, name: str) -> list[str]:
         if name not in dims_cache:
-            dims_cache[name] = _dims(store, name)
+            dims_cache[name] = offered(store, name)
         return dims_cache[name]
-
-    def _dims(store: Store, name: str) -> list[str]:
-        """Columns a table can be broken down by: few distinct values, or an area; never a person key."""
-        entry = catalogue.get(store, name)
-        columns = store.rows(f'DESCRIBE "{entry.table_name}"')
-        dims = []
-        for c in columns:
-            column = c["column_name"]
-            if column.lower().endswith("_id") or column in ("record_key", "pseudonym", "bsn"):
-                continue
-            if c["column_type"] in ("VARCHAR", "BOOLEAN", "SMALLINT", "INTEGER"):
-                n = store.con.execute(f'SELECT count(DISTINCT "{column}") FROM "{entry.table_name}"').fetchone()
-                if (n and 1 < n[0] <= 60) or column in ("buurt_code", "from_gm", "to_gm", "gm"):
-                    dims.append(column)
-        if "age" in {c["column_name"] for c in columns}:
-            dims.append("leeftijdsklasse")
-        return dims
 
     @app.get("/tabelbouwer", include_in_schema=False)
     async def builder(request: Request, tabel: str | None = None) -> Response:
@@ -499,25 +483,24 @@ def register_pages(app: FastAPI) -> None:
         who = user(request)
         name = str(form.get("tabel", ""))
         chosen = [str(v) for v in form.getlist("dim")]
+        if who.role == "public":
+            raise NotSignedIn(translator(lang(request))("not_allowed"))
         if who.role not in ("researcher", "admin"):
-            raise UdcError(translator(lang(request))("not_allowed"))
+            raise Forbidden(translator(lang(request))("not_allowed"))
         allowed = _builder_dims(store, name)
         bad = [d for d in chosen if d not in allowed]
+        if name not in {d["name"] for d in data.microdata(store)}:
+            raise NotFound(f"'{name[:60]}' is not a microdata table")
         if bad or not chosen or len(chosen) > 3:
             raise UdcError(f"choose one to three dimensions of {allowed}")
-        derived = {"leeftijdsklasse": BUILDER_AGE} if "leeftijdsklasse" in chosen else None
-        where = "buurt_code LIKE 'BU%'" if "buurt_code" in chosen else None
-        result = crosstab(
-            store,
-            name,
-            chosen,
-            derived=derived,
-            where=where,
-            method="cellkey",
-            area="buurt_code" if "buurt_code" in chosen else None,
-            user=who,
-            audit=request.app.state.audit,
+        area = "buurt_code" if "buurt_code" in chosen else None
+        table_request = TableRequest(
+            dataset=name,
+            dimensions=chosen,
+            filters=[Filter(column="buurt_code", prefix="BU")] if area else [],
+            area=area,
         )
+        result = await run_gate(request, crosstab, table_request, user=who, audit=request.app.state.audit)
         fmt = str(form.get("formaat", ""))
         if fmt:
             return download(result.cells, f"tabel_{name}", fmt)
@@ -557,13 +540,14 @@ def register_pages(app: FastAPI) -> None:
                 "info": info,
                 "preview": preview.to_dict("records"),
                 "preview_columns": list(preview.columns),
-                "area": any(c["name"] in data.AREA_COLUMNS for c in info["columns"]),
+                "area": any(c["name"] in catalogue.AREA_COLUMNS for c in info["columns"]),
             },
         )
 
     @app.get("/inloggen", include_in_schema=False)
     async def signin_form(request: Request, terug: str = "/") -> Response:
-        return render(request, "signin.html", {"next": terug if terug.startswith("/") else "/", "message": None})
+        safe = terug if terug.startswith("/") and not terug.startswith("//") else "/"
+        return render(request, "signin.html", {"next": safe, "message": None})
 
     @app.post("/inloggen", include_in_schema=False)
     async def signin(
@@ -575,24 +559,35 @@ def register_pages(app: FastAPI) -> None:
     ) -> Response:
         check_csrf(request, csrf)
         t = translator(lang(request))
-        client = request.client.host if request.client else "?"
+        client = client_of(request)
         throttle = request.app.state.throttle
-        if throttle.blocked(f"ip:{client}", f"user:{gebruiker}"):
+        audit = request.app.state.audit
+        if throttle.blocked(client, gebruiker):
+            audit.append(gebruiker, "login.throttled", {"client": client})
             return render(request, "signin.html", {"next": terug, "message": t("too_many")}, status=429)
+        engine = request.app.state.engine
         try:
-            who = login(request.app.state.engine, gebruiker, wachtwoord, request.app.state.audit)
+            who = await run_in_threadpool(login, engine, gebruiker, wachtwoord, audit)  # argon2: off the event loop
         except UdcError:
-            throttle.fail(f"ip:{client}", f"user:{gebruiker}")
+            throttle.fail(client, gebruiker)
             return render(request, "signin.html", {"next": terug, "message": t("wrong_login")}, status=401)
-        import secrets
-
-        request.state.session = {**request.state.session, "user": who.name, "csrf": secrets.token_urlsafe(24)}
-        return RedirectResponse(terug if terug.startswith("/") else "/", status_code=303)
+        old = request.state.session.get("sid")
+        if old:
+            end_session(engine, str(old))
+        fresh = {"sid": start_session(engine, who), "csrf": secrets.token_urlsafe(24)}
+        request.state.session = {**{k: v for k, v in request.state.session.items() if k == "lang"}, **fresh}
+        return RedirectResponse(terug if terug.startswith("/") and not terug.startswith("//") else "/", status_code=303)
 
     @app.post("/uitloggen", include_in_schema=False)
     async def signout(request: Request, csrf: str = Form("")) -> Response:
         check_csrf(request, csrf)
-        request.state.session = {k: v for k, v in request.state.session.items() if k == "lang"}
+        session_id = request.state.session.get("sid")
+        if session_id:
+            name = user(request).name
+            end_session(request.app.state.engine, str(session_id))
+            request.app.state.audit.append(name, "logout", {})
+        keep = {k: v for k, v in request.state.session.items() if k == "lang"}
+        request.state.session = {**keep, "csrf": secrets.token_urlsafe(24)}
         return RedirectResponse("/", status_code=303)
 
     @app.get("/taal/{language}", include_in_schema=False)

@@ -1,12 +1,20 @@
-"""Sessions, CSRF, sign-in throttling, API tokens and security headers — the web's half of access control.
+"""Sessions, CSRF, sign-in throttling, API tokens, body limits and security headers — the web's half of access control.
 
-A session is a signed cookie (itsdangerous) holding the user name and a CSRF token; HttpOnly, SameSite=Strict,
-Secure when served over HTTPS. Every form carries the token and every POST checks it. Sign-in is throttled per
-client and user name. API clients send ``Authorization: Bearer <token>`` (tokens from ``udc users token``).
+- A session lives on the server (``web_sessions`` in the operational database); the cookie (signed, HttpOnly,
+  SameSite=Strict, Secure over HTTPS) carries only its random id, a CSRF token and the language. Signing out,
+  disabling the account or its expiry ends it at once, whatever the browser keeps.
+- Every form carries the CSRF token and every POST checks it; the JSON API takes a cookie session on a POST only with
+  the token in an ``X-CSRF-Token`` header (API clients send ``Authorization: Bearer <token>``).
+- Sign-in is throttled per user name, per (client, user name) and — with a much higher limit — per client, so one
+  client cannot lock every user behind its address out. The client is the TCP peer: forwarded headers count only
+  when ``udc serve --trusted-proxy`` names the proxy (uvicorn then rewrites the peer).
+- Bodies over :data:`MAX_BODY` bytes are answered 413 before anything is parsed or logged.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
 import time
 from collections import defaultdict, deque
@@ -16,12 +24,15 @@ from typing import Any
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from udc.errors import UdcError
-from udc.privacy.access import PUBLIC, User, get_user, user_for_token
+from udc.errors import Forbidden, NotSignedIn
+from udc.privacy.access import PUBLIC, SESSION_HOURS, User, user_for_session, user_for_token
 
 COOKIE = "udc_session"
-MAX_AGE = 8 * 3600
+MAX_AGE = SESSION_HOURS * 3600
+MAX_BODY = 64 * 1024  # forms and table requests are small; nothing larger is parsed
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
@@ -31,15 +42,14 @@ CSP = (
 
 def secret_for(store_path: Path) -> str:
     """A per-store signing key, created once (0600), unless ``UDC_WEB_SECRET`` is set."""
-    import os
-
     if os.environ.get("UDC_WEB_SECRET"):
         return os.environ["UDC_WEB_SECRET"]
     path = store_path / "web-secret"
     if not path.exists():
         store_path.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 
@@ -50,12 +60,13 @@ class Sessions:
 
     def read(self, request: Request) -> dict[str, Any]:
         raw = request.cookies.get(COOKIE)
-        if not raw:
+        if not raw or len(raw) > 4096:
             return {}
         try:
-            return dict(self.serializer.loads(raw, max_age=MAX_AGE))
+            data = self.serializer.loads(raw, max_age=MAX_AGE)
         except BadSignature:
             return {}
+        return dict(data) if isinstance(data, dict) else {}
 
     def write(self, response: Response, data: dict[str, Any]) -> None:
         response.set_cookie(
@@ -68,47 +79,71 @@ class Sessions:
             path="/",
         )
 
-    def clear(self, response: Response) -> None:
-        response.delete_cookie(COOKIE, path="/")
-
 
 class Throttle:
-    """At most ``limit`` failed sign-ins per client and per user name within ``window`` seconds."""
+    """Failed sign-ins within ``window`` seconds: ``limit`` per user name and per (client, user name), and
+    ``client_limit`` per client (password spraying) — a busy office behind one address is not locked out by one
+    person's typos, and an attacker cannot lock out other users by failing from their address."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
+    def __init__(self, limit: int = 5, window: float = 300.0, client_limit: int = 50) -> None:
+        self.limit, self.window, self.client_limit = limit, window, client_limit
         self.failures: dict[str, deque[float]] = defaultdict(deque)
 
     def _recent(self, key: str) -> deque[float]:
         q = self.failures[key]
         while q and time.monotonic() - q[0] > self.window:
             q.popleft()
+        if not q:
+            self.failures.pop(key, None)
+            q = self.failures[key]
         return q
 
-    def blocked(self, *keys: str) -> bool:
-        return any(len(self._recent(k)) >= self.limit for k in keys)
+    @staticmethod
+    def _keys(client: str, name: str) -> tuple[str, str, str]:
+        name = name[:200]
+        return f"user:{name}", f"pair:{client}\x1f{name}", f"client:{client}"
 
-    def fail(self, *keys: str) -> None:
-        for k in keys:
-            self._recent(k).append(time.monotonic())
+    def blocked(self, client: str, name: str) -> bool:
+        user, pair, peer = self._keys(client, name)
+        return (
+            len(self._recent(user)) >= 4 * self.limit
+            or len(self._recent(pair)) >= self.limit
+            or len(self._recent(peer)) >= self.client_limit
+        )
+
+    def fail(self, client: str, name: str) -> None:
+        for key in self._keys(client, name):
+            self._recent(key).append(time.monotonic())
+        if len(self.failures) > 100_000:  # bounded memory under a flood of made-up names
+            self.failures.clear()
+
+
+def client_of(request: Request) -> str:
+    """The TCP peer (uvicorn rewrites it from forwarded headers only for a configured trusted proxy)."""
+    return request.client.host if request.client else "?"
 
 
 def current_user(request: Request) -> User:
-    """Bearer token, else the session's user, else the public."""
+    """Bearer token (a wrong one is refused), else the server-side session, else the public. A cookie session on a
+    state-changing API call counts only with the CSRF token in ``X-CSRF-Token``."""
+    cached = getattr(request.state, "user", None)
+    if cached is not None:
+        return cached
     engine = request.app.state.engine
     header = request.headers.get("authorization", "")
+    who = PUBLIC
     if header.lower().startswith("bearer "):
-        try:
-            return user_for_token(engine, header[7:].strip())
-        except UdcError:
-            return PUBLIC
-    name = request.state.session.get("user")
-    if name:
-        try:
-            return get_user(engine, name)
-        except UdcError:
-            return PUBLIC
-    return PUBLIC
+        who = user_for_token(engine, header[7:].strip())
+    else:
+        session_id = request.state.session.get("sid") if hasattr(request.state, "session") else None
+        api_write = request.url.path.startswith("/api/") and request.method not in SAFE_METHODS
+        if session_id and (not api_write or csrf_ok(request, request.headers.get("x-csrf-token"))):
+            try:
+                who = user_for_session(engine, str(session_id))
+            except NotSignedIn:
+                request.state.session = {k: v for k, v in request.state.session.items() if k != "sid"}
+    request.state.user = who
+    return who
 
 
 class SecurityHeaders(BaseHTTPMiddleware):
@@ -122,7 +157,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
             session["csrf"] = secrets.token_urlsafe(24)
         request.state.session = session
         response = await call_next(request)
-        if fresh or request.state.session is not session or getattr(request.state, "session_changed", False):
+        if fresh or request.state.session is not session:
             sessions.write(response, request.state.session)
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Frame-Options"] = "DENY"
@@ -130,12 +165,63 @@ class SecurityHeaders(BaseHTTPMiddleware):
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")
         if sessions.https:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
         return response
 
 
-def check_csrf(request: Request, token: str | None) -> None:
+class BodyLimit:
+    """413 for a body over ``limit`` bytes, declared or streamed, before the application reads any of it."""
+
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            await _too_large(send, self.limit)
+            return
+        seen, over = 0, False
+
+        async def counted() -> Message:
+            nonlocal seen, over
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:  # the application gets an empty end of body; its answer is replaced
+                    over = True
+                    return {"type": "http.request", "body": b"", "more_body": False}
+            return message
+
+        answered = False
+
+        async def guarded(message: Message) -> None:
+            nonlocal answered
+            if not over:
+                await send(message)
+            elif not answered:
+                answered = True
+                await _too_large(send, self.limit)
+
+        await self.app(scope, counted, guarded)
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = json.dumps({"error": f"the request body is larger than {limit // 1024} KB"}).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 413, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def csrf_ok(request: Request, token: str | None) -> bool:
     expected = request.state.session.get("csrf")
-    if not token or not expected or not secrets.compare_digest(token, expected):
-        raise UdcError("the form expired or did not come from this site (CSRF check); reload the page")
+    return bool(token and expected and secrets.compare_digest(str(token), str(expected)))
+
+
+def check_csrf(request: Request, token: str | None) -> None:
+    if not csrf_ok(request, token):
+        raise Forbidden("the form expired or did not come from this site (CSRF check); reload the page")

@@ -1,0 +1,74 @@
+"""Running a gate query: compiled from a typed request, checked, one statement, with a time limit.
+
+The SQL that reaches DuckDB is produced by Ibis from a :class:`~udc.privacy.request.TableRequest`, never written by a
+caller. As a second line of defence it is parsed (sqlglot) before it runs: exactly one ``SELECT``, reading only the
+dataset's own table — no catalogue, no other table, no table function (files, URLs). Interfaces that answer ad-hoc
+requests (``udc serve``, ``udc gate crosstab``) also switch DuckDB's external access off for their process
+(:func:`lock_down`), so not even a bug in this chain could read or write a file. Each query runs on its own cursor and
+is interrupted when it exceeds the policy's time limit.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import duckdb
+import ibis.expr.types as ir
+import pandas as pd
+import sqlglot
+from sqlglot import exp
+
+from udc.errors import UdcError, Unavailable
+from udc.store.db import Store
+
+
+def lock_down(store: Store) -> None:
+    """No file functions, no ``COPY``, no extension loading for the rest of this process's store connection."""
+    store.con.execute("SET enable_external_access = false")
+
+
+def external_access(store: Store) -> bool:
+    row = store.con.execute("SELECT current_setting('enable_external_access')").fetchone()
+    return bool(row and row[0])
+
+
+def checked_sql(store: Store, expr: ir.Expr, table: str) -> str:
+    """The expression's SQL, refused unless it is one SELECT over ``table`` alone."""
+    sql = str(store.ibis.compile(expr))
+    try:
+        statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
+    except sqlglot.errors.ParseError as exc:  # our own compiler's output: a bug, reported as one line
+        raise UdcError(f"gate query did not parse: {str(exc).splitlines()[0]}") from None
+    if len(statements) != 1 or not isinstance(statements[0], exp.Query):
+        raise UdcError("gate query refused: expected exactly one SELECT statement")
+    tree = statements[0]
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+    tables = {t.name for t in tree.find_all(exp.Table) if t.name not in ctes}
+    functions = [t for t in tree.find_all(exp.Table) if not t.name]
+    if tables - {table} or functions:
+        raise UdcError(f"gate query refused: it reads {sorted(tables - {table}) or 'a table function'}")
+    if any(isinstance(node, exp.Command | exp.Copy | exp.Insert | exp.Update | exp.Delete) for node in tree.walk()):
+        raise UdcError("gate query refused: not a read-only query")
+    return sql
+
+
+def run(store: Store, expr: ir.Expr, table: str, seconds: float) -> pd.DataFrame:
+    """Run a checked gate query on a fresh cursor; interrupted (503) after ``seconds``."""
+    sql = checked_sql(store, expr, table)
+    cursor = store.con.cursor()
+    timer = threading.Timer(seconds, cursor.interrupt)
+    timer.start()
+    try:
+        return cursor.execute(sql).df()
+    except duckdb.InterruptException:
+        stopped = f"the table took longer than {seconds:g} s and was stopped: ask for fewer dimensions or filters"
+        raise Unavailable(stopped) from None
+    finally:
+        timer.cancel()
+        cursor.close()
+
+
+def scalar(store: Store, expr: ir.Expr, table: str, seconds: float) -> Any:
+    frame = run(store, expr, table, seconds)
+    return frame.iloc[0, 0]

@@ -1,0 +1,50 @@
+"""Schemathesis against the served OpenAPI document: generated requests to every API operation, anonymous and with
+a researcher's token — no server error, no status code the document does not declare."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
+
+from conftest import Site
+from udc.web.app import create_app
+
+EXAMPLES = 25  # per operation and identity: bounded, so the suite stays fast
+SEEN: Counter[str] = Counter()
+
+
+@pytest.fixture(scope="module")
+def api(site: Site) -> Iterator[schemathesis.BaseSchema]:
+    app = create_app(site.store)
+    app.state.throttle.limit = 10**6  # generated sign-ins are not an attack here
+    yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    app.state.store.close()
+    print(f"\nschemathesis: {sum(SEEN.values())} requests, statuses {dict(sorted(SEEN.items()))}")
+
+
+@pytest.fixture(params=["anonymous", "researcher"])
+def identity(request: pytest.FixtureRequest, site: Site) -> dict[str, str]:
+    return {} if request.param == "anonymous" else {"Authorization": f"Bearer {site.token}"}
+
+
+schema = schemathesis.pytest.from_fixture("api")
+
+
+@schema.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_conforms_to_its_openapi_document(case: schemathesis.Case, identity: dict[str, str]) -> None:
+    response = case.call(headers=identity)
+    SEEN[str(response.status_code)] += 1
+    case.validate_response(response, checks=[not_a_server_error, status_code_conformance, content_type_conformance])
