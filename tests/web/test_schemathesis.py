@@ -28,23 +28,32 @@ def api(site: Site) -> Iterator[schemathesis.BaseSchema]:
     print(f"\nschemathesis: {sum(SEEN.values())} requests, statuses {dict(sorted(SEEN.items()))}")
 
 
-@pytest.fixture(params=["anonymous", "researcher"])
-def identity(request: pytest.FixtureRequest, site: Site) -> dict[str, str]:
-    return {} if request.param == "anonymous" else {"Authorization": f"Bearer {site.token}"}
-
-
 schema = schemathesis.pytest.from_fixture("api")
 
 
-@schema.parametrize()
-@settings(
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance]
+SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_openapi_document(case: schemathesis.Case, identity: dict[str, str]) -> None:
-    response = case.call(headers=identity)
+
+
+def _check(case: schemathesis.Case, headers: dict[str, str]) -> None:
+    response = case.call(headers=headers)
     SEEN[str(response.status_code)] += 1
-    case.validate_response(response, checks=[not_a_server_error, status_code_conformance, content_type_conformance])
+    case.validate_response(response, checks=CHECKS)
+
+
+@schema.parametrize()
+@SETTINGS
+def test_api_conforms_anonymously(case: schemathesis.Case) -> None:
+    _check(case, {})
+
+
+@schema.parametrize()
+@SETTINGS
+def test_api_conforms_with_a_researcher_token(case: schemathesis.Case, site: Site) -> None:
+    _check(case, {"Authorization": f"Bearer {site.token}"})

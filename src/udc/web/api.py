@@ -173,7 +173,11 @@ def _router() -> APIRouter:
             "cells": _records(result.cells),
         }
 
-    @router.get("/api/v1/dcat.jsonld", tags=["catalogue"])
+    @router.get(
+        "/api/v1/dcat.jsonld",
+        tags=["catalogue"],
+        responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
+    )
     async def dcat(request: Request) -> JSONResponse:
         """DCAT-AP-NL description of the open datasets (JSON-LD), for data.overheid.nl."""
         base = str(request.base_url).rstrip("/")

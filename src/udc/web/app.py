@@ -83,7 +83,8 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2) 
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return error_response(request, exc.status_code, str(exc.detail))
+        status = 422 if exc.status_code == 400 else exc.status_code  # a body that does not parse: invalid request
+        return error_response(request, status, str(exc.detail))
 
     @app.exception_handler(Exception)
     async def any_error(request: Request, exc: Exception) -> Response:  # no stack trace leaves the server

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 import shapely
 
-from udc.errors import UdcError
+from udc.errors import NotFound, UdcError
 from udc.privacy.access import PUBLIC, User, may_read
 from udc.privacy.export import allowed
 from udc.store import catalogue
@@ -230,7 +230,7 @@ def area(store: Store, code: str) -> dict[str, Any]:
         [code],
     )
     if not rows:
-        raise UdcError(f"area '{code}' is not in the registry")
+        raise NotFound(f"area '{code[:40]}' is not in the registry")
     return rows[0]
 
 
