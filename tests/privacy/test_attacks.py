@@ -1,7 +1,7 @@
 """The red-team review, replayed below the web: the audit log, the gate's query engine, the CLI and the studies.
 
 (The web and API attacks — injection per field, differencing, scopes, sessions, throttling, body limits, a slow
-request — are in tests/web/test_attacks.py; schemathesis in tests/web/test_schemathesis.py.)
+request — are in tests/web/test_web_attacks.py; schemathesis in tests/web/test_schemathesis.py.)
 """
 
 from __future__ import annotations
