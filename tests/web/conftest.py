@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,3 +42,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         region_token = issue_token(engine, "regioanalist")
         engine.dispose()
     return Site(path, token, analyst_token, region_token)
+
+
+@pytest.fixture(scope="module")
+def client(site: Site) -> Iterator[object]:
+    """An in-process client of the app over the shared site (one per test module)."""
+    from fastapi.testclient import TestClient
+
+    from udc.web.app import create_app
+
+    app = create_app(site.store)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        yield c
+    app.state.store.close()

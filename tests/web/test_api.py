@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -12,14 +11,6 @@ from fastapi.testclient import TestClient
 
 from conftest import PASSWORD, Site
 from udc.web.app import create_app
-
-
-@pytest.fixture(scope="module")
-def client(site: Site) -> Iterator[TestClient]:
-    app = create_app(site.store)
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
-    app.state.store.close()
 
 
 def _csrf(client: TestClient, path: str = "/inloggen") -> str:

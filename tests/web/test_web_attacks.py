@@ -12,7 +12,6 @@ import re
 import statistics
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,14 +29,6 @@ INJECTIONS = [
     "ｙｅａｒ",  # full-width letters
     "year\u200b",  # zero-width space
 ]
-
-
-@pytest.fixture(scope="module")
-def client(site: Site) -> Iterator[TestClient]:
-    app = create_app(site.store)
-    with TestClient(app, base_url="http://127.0.0.1") as c:
-        yield c
-    app.state.store.close()
 
 
 def _bearer(token: str) -> dict[str, str]:

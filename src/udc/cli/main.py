@@ -727,12 +727,12 @@ def _typed(model: Any, **fields: Any) -> Any:
     """Build a typed request from options; a validation error as one line naming the field."""
     from pydantic import ValidationError
 
+    from udc.privacy.request import first_error
+
     try:
         return model(**fields)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"]) or "request"
-        raise UdcError(f"{where}: {first['msg']}") from None
+        raise UdcError(first_error(exc)) from None
 
 
 def _show_protected(protected: Any, fmt: str, title: str, released: str | None) -> None:

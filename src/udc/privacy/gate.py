@@ -26,15 +26,14 @@ from udc.errors import Forbidden, UdcError
 from udc.privacy import cellkey, engine, rules, suppress
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, audited
-from udc.privacy.dimensions import IDENTIFIERS, available
+from udc.privacy.dimensions import available
 from udc.privacy.policy import Policy, current
-from udc.privacy.request import Compiled, Name, TableRequest
+from udc.privacy.request import Compiled, Name, TableRequest, first_error
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
 
 TOTAL = "Totaal"
-PERSON_KEYS = IDENTIFIERS
 _CAPABILITY = catalogue.GateCapability()  # the only instance: catalogue.save accepts released tables with it
 # A cell's key needs only its record keys' sum modulo 2**32; summed exactly (HUGEINT) and reduced, the sum is the
 # same whatever order or partial aggregates produced it — so every path to a cell gives it the same noise.
@@ -237,9 +236,7 @@ class Definition(BaseModel):
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise UdcError(f"{path}: not a readable JSON release definition ({exc})") from None
         except ValidationError as exc:
-            first = exc.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise UdcError(f"{path}: field '{where}': {first['msg']}") from None
+            raise UdcError(f"{path}: {first_error(exc)}") from None
 
 
 def crosstab(store: Store, request: TableRequest, *, user: User, audit: AuditLog) -> Protected:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import ibis
 import ibis.expr.types as ir
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from udc.errors import Forbidden, UdcError
 from udc.privacy import dimensions
@@ -84,6 +84,14 @@ class TableRequest(BaseModel):
             "filters": [f.describe()[:300] for f in self.filters],
             "measure": self.measure,
         }
+
+
+def first_error(exc: ValidationError) -> str:
+    """A request's validation error as one line naming the field (the CLI, definition files and the API use it)."""
+    errors = exc.errors()
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    where = ".".join(str(p) for p in first.get("loc", ()) if p != "body") or "request"
+    return f"field '{where}': {first.get('msg', 'invalid')}"[:300]
 
 
 _FILTER = re.compile(r"^\s*([a-z][a-z0-9_]{0,62})\s*(=|\^=)\s*(.+?)\s*$")

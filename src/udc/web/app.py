@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from udc.errors import UdcError
 from udc.privacy.audit import AuditLog, engine_for, operational_url
 from udc.privacy.engine import lock_down
+from udc.privacy.request import first_error
 from udc.store.db import Store
 from udc.web import security
 from udc.web.api import register_api
@@ -77,9 +78,7 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2) 
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return error_response(request, 422, f"{where or 'request'}: {first.get('msg', 'invalid')}"[:300])
+        return error_response(request, 422, first_error(exc))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
