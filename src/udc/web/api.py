@@ -83,7 +83,23 @@ def _router() -> APIRouter:
         frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
         return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset : offset + limit])}
 
-    @router.get("/api/v1/datasets/{name}/download", tags=["catalogue"])
+    @router.get(
+        "/api/v1/datasets/{name}/download",
+        tags=["catalogue"],
+        responses={
+            200: {
+                "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in (
+                        "text/csv",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        "application/vnd.apache.parquet",
+                        "application/geo+json",
+                    )
+                }
+            }
+        },
+    )
     async def dataset_download(
         request: Request, name: str, format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$")
     ) -> Response:
@@ -110,7 +126,11 @@ def _router() -> APIRouter:
             "children": data.children(store, code),
         }
 
-    @router.get("/api/v1/map/{kind}", tags=["areas"])
+    @router.get(
+        "/api/v1/map/{kind}",
+        tags=["areas"],
+        responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+    )
     async def map_data(request: Request, kind: str, year: int | None = None) -> Response:
         """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
         if kind not in AREA_KINDS:
