@@ -1,25 +1,432 @@
-"""Python API entry points that the CLI mirrors (``udc info`` ↔ :func:`store_info`), audited where they change data."""
+"""The Python API: one object per store, in the style of sqlite-utils. Every ``udc`` command is a thin call of one
+method here, so a notebook can do whatever the command line does, under the same access rules and audit.
+
+    >>> import udc
+    >>> s = udc.open("udc-data")                  # the OS account acts as admin on its own store
+    >>> s.datasets                                # what this user may read
+    >>> s.read("kerncijfers_inwoners")            # a pandas DataFrame, audited
+    >>> s.table(dataset="synth_persons_yearly", dimensions=["gemeente_code", "leeftijd"])   # through the gate
+
+The store is held only for the duration of a call (read-only for reads), so the same store can be used from a
+notebook, the command line and ``udc serve`` at once.
+"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 from udc.areas import registry
-from udc.privacy.audit import logged
+from udc.errors import UdcError
+from udc.privacy.audit import AuditLog, logged, os_actor, store_log
+from udc.settings import Settings
 from udc.store import catalogue
-from udc.store.db import Store
+from udc.store.db import DB_FILE, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from udc.analysis.flows import FlowTable
+    from udc.privacy.access import User
+    from udc.privacy.gate import Definition, Protected
+    from udc.privacy.policy import Policy
+    from udc.privacy.request import TableRequest
+    from udc.synth.generate import SynthReport
+
+Years = tuple[int, int] | str | int
 
 
-def store_info(store: Store) -> dict[str, Any]:
-    """What ``udc info`` shows: datasets (with sensitivity and rows), area versions, regions."""
-    return {
-        "store": str(store.path),
-        "schema_version": store.schema_version,
-        "datasets": catalogue.list_datasets(store),
-        "areas": registry.summary(store),
-        "regions": registry.list_regions(store),
-    }
+def _years(years: Years) -> tuple[int, int]:
+    from udc.synth.generate import parse_years
+
+    if isinstance(years, tuple):
+        return years
+    return parse_years(str(years))
+
+
+def typed(model: Any, **fields: Any) -> Any:
+    """A typed request from keyword arguments; a validation error as one line naming the field."""
+    from udc.privacy.request import first_error
+
+    try:
+        return model(**fields)
+    except ValidationError as exc:
+        raise UdcError(first_error(exc)) from None
+
+
+def open(
+    store: str | os.PathLike[str] | None = None, *, user: str | None = None, database_url: str | None = None
+) -> Udc:
+    """A store by path (default ``$UDC_STORE`` or ``./udc-data``), acting as ``user`` (default: the operating-system
+    account, as admin of its own store)."""
+    return Udc(Settings.resolve(store, database_url=database_url), user=user)
+
+
+class Udc:
+    """A udc store as the Python API sees it. Reads open it read-only, writes read-write, each only for the call."""
+
+    def __init__(self, settings: Settings, *, user: str | None = None) -> None:
+        self.settings = settings
+        self.path = settings.store
+        self._user_name = user
+
+    def __repr__(self) -> str:
+        return f"udc.open({str(self.path)!r}, user={self.user.name!r})"
+
+    # -- the store, held briefly ------------------------------------------------------------------------------
+    @contextmanager
+    def reading(self, *, locked_down: bool = False) -> Iterator[Store]:
+        """The store, read-only, beside other readers (a running ``udc serve``)."""
+        if not (self.path / DB_FILE).exists():
+            with Store(self.path, wait=self.settings.lock_wait):  # a new store: created and migrated once
+                pass
+        with Store(self.path, read_only=True, locked_down=locked_down, wait=self.settings.lock_wait) as store:
+            yield store
+
+    @contextmanager
+    def writing(self) -> Iterator[Store]:
+        """The store, read-write: waits while readers hold it, then has it alone for the call."""
+        with Store(self.path, wait=self.settings.lock_wait) as store:
+            yield store
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        """The store's keyed, hash-chained audit log (in the operational database)."""
+        return store_log(self.path)
+
+    @cached_property
+    def user(self) -> User:
+        from udc.privacy.access import User, get_user
+
+        if self._user_name is None:
+            return User(os_actor(), "admin")
+        return get_user(self.audit.engine, self._user_name)
+
+    # -- catalogue --------------------------------------------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """What ``udc info`` shows: datasets (with sensitivity and rows), area versions, regions."""
+        with self.reading() as store:
+            return {
+                "store": str(store.path),
+                "schema_version": store.schema_version,
+                "datasets": catalogue.list_datasets(store),
+                "areas": registry.summary(store),
+                "regions": registry.list_regions(store),
+            }
+
+    @property
+    def datasets(self) -> list[dict[str, Any]]:
+        """Catalogue entries this user may read rows of (open, released, internal by role and scope)."""
+        from udc.privacy.export import visible
+
+        with self.reading() as store:
+            return visible(store, self.user)
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        """Every catalogue entry with rows and provenance (``udc catalog``)."""
+        with self.reading() as store:
+            rows = catalogue.list_datasets(store)
+            for row in rows:
+                row["provenance"] = catalogue.get(store, row["name"]).provenance
+            return rows
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """A dataset's metadata, columns (role, unit), lineage and release versions."""
+        with self.reading() as store:
+            return catalogue.describe(store, name)
+
+    def read(self, name: str, version: int | None = None) -> pd.DataFrame:
+        """A dataset's rows, if this user may take them out (the rules of ``udc export``; audited)."""
+        from udc.privacy.export import read_for
+
+        with self.reading() as store:
+            return read_for(store, name, self.user, self.audit, version)
+
+    def versions(self, name: str) -> list[dict[str, Any]]:
+        """A release's versions, oldest first."""
+        with self.reading() as store:
+            return catalogue.versions(store, name)
+
+    # -- areas ------------------------------------------------------------------------------------------------
+    def areas(self, *, kind: str | None = None, year: int | None = None, within: str | None = None) -> list[dict]:
+        """Area versions, optionally of one kind, valid on 1 January of ``year``, inside an area or region."""
+        with self.reading() as store:
+            return registry.list_areas(store, kind=kind, year=year, within=within)
+
+    def regions(self) -> list[dict[str, Any]]:
+        with self.reading() as store:
+            return registry.list_regions(store)
+
+    def define_region(self, name: str, members: list[str], title: str | None = None) -> None:
+        """Define (or redefine) a region such as ``parkstad`` as a set of areas."""
+        with self.writing() as store:
+            registry.define_region(store, name, members, title)
+
+    def add_area(self, code: str, name: str, *, parent: str | None = None) -> None:
+        """Register an area by hand, e.g. a foreign area for cross-border work."""
+        with self.writing() as store:
+            registry.add_area(store, code, name, parent=parent)
+
+    def import_areas(self, path: str | os.PathLike[str], **options: Any) -> registry.ImportReport:
+        """One area file (GeoJSON, GeoPackage, CBS code list, validity list), recognised by content; atomic, audited."""
+        with self.writing() as store:
+            return import_areas(store, Path(path), actor=self.user.name, **options)
+
+    def fetch_areas(self, kind: str, year: int, *, base_url: str = "https://service.pdok.nl",
+                    refresh: bool = False) -> tuple[Path, registry.ImportReport]:  # fmt: skip
+        """Official boundaries from PDOK, downloaded once into the store's cache, then imported."""
+        from udc.areas.fetch import fetch
+
+        path = fetch(kind, year, self.path / "cache", base_url=base_url, refresh=refresh)
+        with self.writing() as store:
+            return path, import_areas(store, path, actor=self.user.name, year=year, kind=kind)
+
+    def changes(self, from_year: int, to_year: int, weight: str = "inwoners") -> list[dict[str, Any]]:
+        """Boundary changes between two years with CBS's figures and the resulting weights."""
+        from udc.areas.crosswalk import changes_between
+
+        with self.reading() as store:
+            return changes_between(store, from_year, to_year, weight)
+
+    def crosswalk(self, from_year: int, to_year: int, weight: str = "inwoners") -> list[Any]:
+        """The chained old → new crosswalk between two years (municipalities)."""
+        from udc.areas.crosswalk import crosswalk
+
+        with self.reading() as store:
+            return crosswalk(store, from_year, to_year, weight)
+
+    def harmonise(self, frame: pd.DataFrame, to_year: int, **options: Any) -> Any:
+        """Re-base a table to the boundaries of ``to_year``: counts redistributed, rates re-weighted (see
+        :func:`udc.areas.harmonise.harmonise` for the options); returns the table and a per-row report."""
+        from udc.areas.harmonise import harmonise
+
+        with self.reading() as store:
+            return harmonise(store, frame, to_year, **options)
+
+    def neighbours(self, code: str, year: int) -> list[str]:
+        """Areas sharing a border with ``code`` in ``year``."""
+        with self.reading() as store:
+            return registry.neighbours(store, code.strip().upper(), year)
+
+    # -- sources ----------------------------------------------------------------------------------------------
+    def statline(self, *, base_url: str | None = None, catalog: str = "CBS", **options: Any) -> Any:
+        """A CBS StatLine client caching in the store (``base_url``: a mirror or replay server)."""
+        from udc.sources.statline import StatLine
+
+        return StatLine(self.path / "cache", base_url=base_url, catalog=catalog, **options)
+
+    def save_statline(self, result: Any, dataset: str | None = None) -> Any:
+        """A fetched StatLine table into the catalogue as open data (audited)."""
+        from udc.sources.importer import save_statline
+
+        with self.writing() as store:
+            return save_statline(store, result, dataset, actor=self.user.name)
+
+    def import_statline(self, path: str | os.PathLike[str], dataset: str | None = None) -> Any:
+        """A StatLine CSV download or odata4 package folder, offline (symbols kept); audited."""
+        from udc.sources.importer import import_statline_offline
+
+        with self.writing() as store:
+            return import_statline_offline(store, Path(path), dataset, actor=self.user.name)
+
+    def import_table(self, source: str, dataset: str, **options: Any) -> Any:
+        """Municipal data (CSV, Excel, Parquet or a database table): areas by code or name, atomic, audited. See
+        :func:`udc.sources.importer.import_municipal` for the options."""
+        from udc.sources.importer import import_municipal
+
+        with self.writing() as store:
+            return import_municipal(store, source, dataset, actor=self.user.name, **options)
+
+    def link_areas(self, left: str, right: str, out: str, *, to_year: int, **options: Any) -> Any:
+        """Join two area tables by area and period, both re-based to one boundary year."""
+        from udc.sources.link import link_areas
+
+        with self.writing() as store:
+            return link_areas(store, left, right, out, to_year=to_year, actor=self.user.name, **options)
+
+    def link_persons(self, left: str, right: str, out: str, *, on: str = "pseudonym") -> Any:
+        """Join two person-level tables on their pseudonym (the result is microdata)."""
+        from udc.sources.link import link_persons
+
+        with self.writing() as store:
+            return link_persons(store, left, right, out, on=on, actor=self.user.name)
+
+    # -- the disclosure gate ----------------------------------------------------------------------------------
+    def table(self, request: TableRequest | None = None, **fields: Any) -> Protected:
+        """An ad-hoc protected table of microdata (cell key), from a :class:`TableRequest` or its fields
+        (``dataset``, ``dimensions``, ``filters``, ``measure``, ``area``). Typed: no SQL; audited."""
+        from udc.privacy.gate import crosstab
+        from udc.privacy.request import TableRequest
+
+        request = request if request is not None else typed(TableRequest, **fields)
+        with self.reading(locked_down=True) as store:
+            return crosstab(store, request, user=self.user, audit=self.audit)
+
+    def run(self, definition: Definition | str | os.PathLike[str]) -> Protected:
+        """A table defined in advance (a :class:`Definition` or its JSON file), run by an admin."""
+        from udc.privacy.gate import Definition, run_defined
+
+        spec = definition if isinstance(definition, Definition) else Definition.from_file(Path(definition))
+        with self.reading(locked_down=True) as store:
+            return run_defined(store, spec, user=self.user, audit=self.audit)
+
+    def release(self, protected: Protected, name: str, *, title: str, definition: Any = None,
+                replace: bool = False) -> catalogue.Dataset:  # fmt: skip
+        """Catalogue a protected table as released open data: a new version of ``name`` (older versions stay);
+        another shape than the current version needs ``replace=True`` (audited)."""
+        from udc.privacy.gate import release
+
+        with self.writing() as store:
+            return release(store, protected, name, title=title, user=self.user, audit=self.audit,
+                           definition=definition, replace=replace)  # fmt: skip
+
+    def check(self, frame: pd.DataFrame, **columns: Any) -> list[dict[str, Any]]:
+        """ACRO-style output check of a table you made elsewhere: per cell the rules it fails and the verdict."""
+        from udc.privacy.gate import check_table
+
+        return check_table(frame, self.policy, **columns)
+
+    @property
+    def policy(self) -> Policy:
+        """The store's current disclosure policy (a fresh store: the defaults)."""
+        from udc.privacy.policy import Policy, current
+
+        if not (self.path / DB_FILE).exists():
+            return Policy()
+        with self.reading() as store:
+            return current(store)
+
+    def set_policy(self, **changes: Any) -> Policy:
+        """Store a new policy version (audited)."""
+        from udc.privacy.policy import set_policy
+
+        with self.writing() as store:
+            return set_policy(store, audit=self.audit, actor=self.user.name, **changes)
+
+    # -- studies ----------------------------------------------------------------------------------------------
+    def _moves(self, rebuild: bool = False) -> None:
+        from udc.analysis import flows
+
+        with self.reading() as store:
+            ready = catalogue.exists(store, flows.RESIDENTS) and not rebuild
+        if not ready:
+            with self.writing() as store:
+                flows.prepare(store)
+
+    def flows(self, area: str, *, view: str = "balance", years: Years = "2019-2020", group: str = "adults",
+              level: str = "gemeente", from_table: str | None = None, boundary_year: int | None = None,
+              rebuild: bool = False) -> FlowTable:  # fmt: skip
+        """Verhuisstromen of a municipality or region: from microdata every number through the gate (cell key), or
+        from an aggregated 81734NED-shaped open table (``from_table``)."""
+        from udc.analysis import flows, flows_open
+
+        span = _years(years)
+        if from_table:
+            with self.reading() as store:
+                return flows_open.flows(store, from_table, area, view=view, years=span, boundary_year=boundary_year)
+        self._moves(rebuild)
+        with self.reading(locked_down=True) as store:
+            return flows.flows(store, area, view=view, years=span, group=group, level=level, user=self.user,
+                               audit=self.audit)  # fmt: skip
+
+    def flows_study(self, areas: list[str] | str = "all", *, years: Years = "2019-2020",
+                    groups: list[str] | None = None, level: str = "gemeente") -> dict[str, Protected]:  # fmt: skip
+        """Every view for every area × target group in one pass (moves counted once), each table protected."""
+        from udc.analysis import flows
+
+        self._moves()
+        with self.reading(locked_down=True) as store:
+            chosen = flows.all_areas(store) if areas == "all" else list(areas)
+            return flows.study(store, chosen, years=_years(years), groups=groups, views=(*flows.VIEWS, "rates"),
+                               level=level, user=self.user, audit=self.audit)  # fmt: skip
+
+    def release_study(self, tables: dict[str, Protected], prefix: str, *, years: str,
+                      replace: bool = False) -> list[str]:  # fmt: skip
+        """Each view of a study as a release ``PREFIX_view`` (a new version each; another shape needs replace)."""
+        from udc.analysis import flows
+
+        with self.writing() as store:
+            return flows.release_study(store, tables, prefix, years=years, user=self.user, audit=self.audit,
+                                       replace=replace)  # fmt: skip
+
+    def flows_report(self, area: str, out: str | os.PathLike[str], *, years: Years = "2019-2020") -> Path:
+        """An offline HTML report: balance per target group, Sankey of origins/destinations, trend."""
+        from udc.analysis import flows_report
+
+        self._moves()
+        with self.reading(locked_down=True) as store:
+            return flows_report.build(store, area, _years(years), user=self.user, audit=self.audit, out=Path(out))
+
+    def demo(self, *, persons: int = 250_000, seed: int = 1, years: Years = "2015-2024", publish: bool = True,
+             progress: Callable[[int], Any] | None = None) -> tuple[SynthReport, list[str]]:  # fmt: skip
+        """Build (or rebuild) the demo store: a fictional region, its synthetic population and (``publish``) the
+        released key figures and verhuisstromen the dashboards show. Returns the report and summary lines."""
+        from udc.analysis import publish as publisher
+        from udc.synth.generate import generate, summary_lines
+
+        span = _years(years)
+        with self.writing() as store:
+            report = generate(store, persons=persons, seed=seed, years=span, progress=progress)
+            lines = summary_lines(store, span, user=self.user, audit=self.audit)
+            if publish:
+                released = publisher.demo(store, span, user=self.user, audit=self.audit)
+                lines.append(f"released for the dashboards: {', '.join(released)}")
+        return report, lines
+
+    # -- users, audit -----------------------------------------------------------------------------------------
+    def add_user(self, name: str, role: str, password: str | None = None, scopes: list[str] | None = None) -> None:
+        """Add a user (argon2-hashed password; analysts get scopes: area codes or region names)."""
+        from udc.privacy.access import add_user
+
+        add_user(self.audit.engine, name, role, password, scopes, self.audit, self.user.name)
+
+    def grant(self, name: str, role: str | None = None, scopes: list[str] | None = None,
+              remove_scopes: list[str] | None = None) -> User:  # fmt: skip
+        """Change a user's role, add or remove scopes."""
+        from udc.privacy.access import grant
+
+        return grant(self.audit.engine, name, role, scopes, self.audit, self.user.name, remove_scopes=remove_scopes)
+
+    def users(self) -> list[dict[str, Any]]:
+        from udc.privacy.access import list_users
+
+        return list_users(self.audit.engine)
+
+    def issue_token(self, name: str, days: int = 30) -> str:
+        """An API token for ``name`` (returned once; only its hash is stored)."""
+        from udc.privacy.access import issue_token
+
+        return issue_token(self.audit.engine, name, days, self.audit, self.user.name)
+
+    def tokens(self, name: str | None = None) -> list[dict[str, str]]:
+        from udc.privacy.access import list_tokens
+
+        return list_tokens(self.audit.engine, name)
+
+    def revoke_token(self, name: str, token_id: str | None = None) -> int:
+        """Revoke one token of a user (by id) or all of them; effective at once."""
+        from udc.privacy.access import revoke_token
+
+        return revoke_token(self.audit.engine, name, token_id, self.audit, self.user.name)
+
+    def disable(self, name: str) -> int:
+        """Disable an account: no sign-in; its tokens and web sessions end at once."""
+        from udc.privacy.access import disable
+
+        return disable(self.audit.engine, name, self.audit, self.user.name)
+
+    def verify_audit(self) -> tuple[bool, str]:
+        """Check the audit chain: an edited, deleted or re-chained entry is found."""
+        return self.audit.verify()
+
+    def audit_entries(self, since: str | None = None) -> list[dict[str, Any]]:
+        return self.audit.entries(since)
 
 
 @logged(
@@ -28,5 +435,5 @@ def store_info(store: Store) -> dict[str, Any]:
     lambda r: {"detected": r.detected, "areas": r.areas},
 )
 def import_areas(store: Store, path: Path, **options: Any) -> registry.ImportReport:
-    """``udc areas import``: one area file (recognised by content) into the registry, in one transaction."""
+    """One area file (recognised by content) into the registry, in one transaction; audited."""
     return registry.import_file(store, path, **options)

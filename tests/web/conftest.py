@@ -54,4 +54,3 @@ def client(site: Site) -> Iterator[object]:
     app = create_app(site.store)
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
-    app.state.store.close()

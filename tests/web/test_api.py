@@ -209,4 +209,3 @@ def test_signin_csrf_throttle_and_session_cookie(site: Site) -> None:
             assert bad.status_code == 401
         blocked = client.post("/inloggen", data={"gebruiker": "analist", "wachtwoord": PASSWORD, "csrf": token})
         assert blocked.status_code == 429  # throttled even with the right password
-    app.state.store.close()

@@ -47,7 +47,6 @@ def server(site: Site) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
-    app.state.store.close()
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,6 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     app = create_app(path)
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
-    app.state.store.close()
 
 
 def test_municipal_table_is_explorable_with_measures(client: TestClient) -> None:

@@ -24,7 +24,6 @@ def api(site: Site) -> Iterator[schemathesis.BaseSchema]:
     app = create_app(site.store)
     app.state.throttle.limit = 10**6  # generated sign-ins are not an attack here
     yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
-    app.state.store.close()
     print(f"\nschemathesis: {sum(SEEN.values())} requests, statuses {dict(sorted(SEEN.items()))}")
 
 

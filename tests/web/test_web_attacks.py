@@ -171,7 +171,6 @@ def test_logout_ends_the_session_server_side(site: Site) -> None:
     with TestClient(app, base_url="http://127.0.0.1") as replay:  # the old cookie, kept by an attacker
         replay.cookies.set("udc_session", cookie)
         assert 'class="who"' not in replay.get("/tabelbouwer").text
-    app.state.store.close()
 
 
 def test_disable_and_revoke_end_access_at_once(site: Site) -> None:
@@ -194,7 +193,6 @@ def test_disable_and_revoke_end_access_at_once(site: Site) -> None:
         disable(engine, "tijdelijk", audit=audit)
         assert 'class="who"' not in c.get("/tabelbouwer").text
         assert _sign_in(c, "tijdelijk") == 401
-    app.state.store.close()
 
 
 def test_cookie_sessions_need_the_csrf_header_on_the_api(site: Site) -> None:
@@ -205,7 +203,6 @@ def test_cookie_sessions_need_the_csrf_header_on_the_api(site: Site) -> None:
         assert c.post("/api/v1/tables", json=body).status_code == 401  # a cross-site form could not do more
         csrf = _csrf(c, "/")
         assert c.post("/api/v1/tables", json=body, headers={"X-CSRF-Token": csrf}).status_code == 200
-    app.state.store.close()
 
 
 def test_throttle_ignores_forwarded_headers_and_does_not_lock_others_out(site: Site) -> None:
@@ -215,7 +212,6 @@ def test_throttle_ignores_forwarded_headers_and_does_not_lock_others_out(site: S
             assert _sign_in(c, "publiek", "wrong-password-xx", **{"X-Forwarded-For": f"10.0.0.{i}"}) == 401
         assert _sign_in(c, "publiek", PASSWORD, **{"X-Forwarded-For": "10.9.9.9"}) == 429  # header not trusted
         assert _sign_in(c, "analist") == 303  # another user behind the same address still gets in
-    app.state.store.close()
 
 
 def test_unknown_and_known_users_take_the_same_time(site: Site) -> None:
@@ -232,7 +228,6 @@ def test_unknown_and_known_users_take_the_same_time(site: Site) -> None:
         timed("warm-up")
         known = statistics.median(timed("onderzoeker") for _ in range(7))
         unknown = statistics.median(timed(f"niemand{i}") for i in range(7))
-    app.state.store.close()
     assert 0.5 < unknown / known < 2.0, (known, unknown)  # both pay the argon2 verify
 
 
@@ -281,14 +276,28 @@ def test_a_slow_table_does_not_block_other_requests(site: Site) -> None:
             release.set()
             worker.join()
             api_module.crosstab = original
-    app.state.store.close()
 
 
 def test_gate_queries_run_without_file_access(site: Site) -> None:
+    """The store a request reads is opened with external access off: no file functions, COPY or extensions."""
+    import asyncio
+
+    from starlette.requests import Request
+
     from udc.privacy.engine import external_access
+    from udc.web.common import reader
 
     app = create_app(site.store)
-    assert not external_access(app.state.store)
-    with pytest.raises(Exception, match="disabled by configuration"):
-        app.state.store.con.execute("SELECT * FROM read_text('/etc/hostname')")
-    app.state.store.close()
+
+    async def check() -> None:
+        request = Request({"type": "http", "app": app, "headers": [], "method": "GET", "path": "/"})
+        opened = reader(request)
+        store = await opened.__anext__()
+        try:
+            assert not external_access(store)
+            with pytest.raises(Exception, match="disabled by configuration"):
+                store.con.execute("SELECT * FROM read_text('/etc/hostname')")
+        finally:
+            await opened.aclose()
+
+    asyncio.run(check())

@@ -241,25 +241,31 @@ def _values(rows: list[tuple], names: str) -> str:
 def classes(store: Store, area: str) -> dict[str, str]:
     """Every municipality's class relative to ``area`` (neighbour, rest_of_region, rest_of_province); others are
     rest_of_country (GM codes) or abroad."""
-    table = _values([(_key(area), gm, 0) for gm in _members(store, area)], "area, gm, members")
-    return {r["gm"]: r["class"] for r in store.rows(f"SELECT gm, class FROM {_context_sql(table)}")}
+    return {gm: label for _, gm, label in _context(store, {_key(area): _members(store, area)})}
 
 
-def _context_sql(areas: str) -> str:
+def _context(store: Store, membership: dict[str, list[str]]) -> list[tuple[str, str, str]]:
     """Per area, the class of every other municipality: neighbour (adjacency, latest year), rest of the region(s) the
     area's members belong to, rest of the province; the first that applies wins."""
-    return f"""(SELECT area, gm, arg_min(class, rank) AS class FROM (
-        SELECT a.area, CASE WHEN j.code_a = a.gm THEN j.code_b ELSE j.code_a END AS gm, 1 AS rank, 'neighbour' AS class
-        FROM {areas} a JOIN adjacency j ON j.kind = 'GM' AND (j.code_a = a.gm OR j.code_b = a.gm)
-         AND j.year = (SELECT max(year) FROM adjacency WHERE kind = 'GM')
-        UNION ALL
-        SELECT a.area, r2.member_code, 2, 'rest_of_region' FROM {areas} a
-        JOIN region_members r ON r.member_code = a.gm JOIN region_members r2 ON r2.region = r.region
-        UNION ALL
-        SELECT DISTINCT a.area, p2.code, 3, 'rest_of_province' FROM {areas} a
-        JOIN areas p ON p.code = a.gm AND p.parent_code IS NOT NULL
-        JOIN areas p2 ON p2.kind = 'GM' AND p2.parent_code = p.parent_code
-    ) AS x WHERE NOT EXISTS (SELECT 1 FROM {areas} m WHERE m.area = x.area AND m.gm = x.gm) GROUP BY ALL)"""
+    pairs = registry.adjacent_pairs(store, "GM")
+    regions = registry.all_members(store)
+    parents = registry.parents_by_code(store, "GM")
+    by_parent: dict[str, set[str]] = {}
+    for gm, ps in parents.items():
+        for p in ps:
+            by_parent.setdefault(p, set()).add(gm)
+    out = []
+    for area, members in membership.items():
+        inside = set(members)
+        found: dict[str, str] = {}
+        neighbours = {b for a, b in pairs if a in inside} | {a for a, b in pairs if b in inside}
+        region = {m for found_in in regions.values() if inside & set(found_in) for m in found_in}
+        province = {gm for m in inside for p in parents.get(m, ()) for gm in by_parent.get(p, ())}
+        for label, codes in (("neighbour", neighbours), ("rest_of_region", region), ("rest_of_province", province)):
+            for gm in sorted(codes - inside):
+                found.setdefault(gm, label)
+        out += [(area, gm, label) for gm, label in sorted(found.items())]
+    return out
 
 
 def study(
@@ -308,7 +314,7 @@ def study(
     grouped = f"FROM TAGGED t JOIN {table_g} g ON (t.gmask & g.bit) <> 0"
     direction = "CASE WHEN from_in AND to_in THEN 'within' WHEN to_in THEN 'in' ELSE 'out' END AS direction"
     other = "coalesce(x.class, CASE WHEN {o} LIKE 'GM%' THEN 'rest_of_country' ELSE 'abroad' END) AS other_class"
-    context = _context_sql(table_a)
+    context = _values(_context(store, membership) or [("", "", "")], "area, gm, class")
     queries = {
         "balance": (f'SELECT t.area, g."group", {direction}, n, k {grouped}', ["direction"]),
         "trend": (f'SELECT t.area, g."group", year, {direction}, n, k {grouped}', ["year", "direction"]),
@@ -377,7 +383,7 @@ def _rates(
     audit: AuditLog,
 ) -> Protected:
     """Moves per 1 000 residents per year: the protected balance over the protected person-years on 1 January."""
-    if not store.rows("SELECT 1 FROM datasets WHERE name = ?", [RESIDENTS]):
+    if not catalogue.exists(store, RESIDENTS):
         raise UdcError(f"no '{RESIDENTS}' table: run flows.prepare_residents (udc flows --rebuild) first")
     with Cube(store, RESIDENTS, {"gm": "gm", "year": "year", "gmask": gmask}, where=span, user=user, audit=audit) as c:
         sql = (
@@ -449,21 +455,28 @@ def all_areas(store: Store) -> list[str]:
         "WHERE gm LIKE 'GM%' ORDER BY 1"
     )
     codes = [r["gm"] for r in rows]
-    regions = store.rows(
-        f"SELECT DISTINCT region FROM region_members WHERE member_code IN {_in(codes or [''])} ORDER BY 1"
-    )
-    return codes + [r["region"] for r in regions]
+    return codes + registry.regions_of(store, codes)
 
 
 def release_study(
-    store: Store, tables: dict[str, Protected], prefix: str, *, years: str, user: User, audit: AuditLog
+    store: Store,
+    tables: dict[str, Protected],
+    prefix: str,
+    *,
+    years: str,
+    user: User,
+    audit: AuditLog,
+    replace: bool = False,
 ) -> list[str]:
-    """Catalogue each protected view of a study as released open data (``PREFIX_view``), for dashboards."""
+    """Catalogue each protected view of a study as released open data (``PREFIX_view``), for dashboards: a new
+    version of each; a view whose columns differ from its current release (one period instead of several, say) is
+    refused unless ``replace``."""
     names = []
     for view, table in tables.items():
         name = f"{prefix}_{view}"
         title = f"Verhuisstromen ({years}): {view} per gebied en doelgroep"
-        release(store, table, name, title=title, user=user, audit=audit)
+        definition = {"study": "verhuisstromen", "view": view, "years": years, "source": table.source}
+        release(store, table, name, title=title, user=user, audit=audit, definition=definition, replace=replace)
         names.append(name)
     return names
 

@@ -8,15 +8,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import shapely
 
 from udc.areas import codelists, geometry
 from udc.areas.changes import Change, deduplicate
 from udc.areas.codes import KINDS, kind_from_name, kind_of, normalise, parent_from_code
-from udc.errors import UdcError
+from udc.errors import NotFound, UdcError
 from udc.store.db import Store
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PARENT_KIND = {"BU": "WK", "WK": "GM", "GM": "PV", "PV": "LD", "LD": "NL"}
 
@@ -319,7 +322,7 @@ def define_region(store: Store, name: str, members: list[str], title: str | None
     codes = [normalise(m) for m in members if m.strip()]
     if not codes:
         raise UdcError("a region needs at least one member (--members GM0917,GM0899,…)")
-    known = {r["code"] for r in store.rows("SELECT DISTINCT code FROM areas")}
+    known = known_codes(store)
     unknown = [c for c in codes if kind_of(c) != "region" and c not in known]
     for c in codes:
         kind_of(c)  # validates the shape
@@ -371,3 +374,131 @@ def set_parent(store: Store, codes: list[str], parent: str) -> None:
     """Attach areas to a parent where neither codes nor geometry can tell (e.g. a fictional province)."""
     with store.transaction() as con:
         con.execute("UPDATE areas SET parent_code = ? WHERE code IN (SELECT unnest(?::VARCHAR[]))", [parent, codes])
+
+
+# -- lookups used by studies, the web app and importers (the only SQL on the area tables outside imports) -----------
+def names(store: Store) -> dict[str, str]:
+    """code → its most recent name (every code ever registered)."""
+    return {r["code"]: r["name"] for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas "
+                                                     "GROUP BY code")}  # fmt: skip
+
+
+def known_codes(store: Store) -> set[str]:
+    return {r["code"] for r in store.rows("SELECT DISTINCT code FROM areas")}
+
+
+def kinds(store: Store) -> set[str]:
+    return {r["kind"] for r in store.rows("SELECT DISTINCT kind FROM areas")}
+
+
+def version_years(store: Store) -> list[int]:
+    """Years in which some area version starts (candidates when a year lacks a kind)."""
+    return [r["y"] for r in store.rows("SELECT DISTINCT year(valid_from) AS y FROM areas ORDER BY 1")]
+
+
+def current(store: Store, kind: str | None = None) -> list[dict[str, Any]]:
+    """One row per code: kind, most recent name and parent."""
+    sql = ("SELECT code, kind, arg_max(name, valid_from) AS name, arg_max(parent_code, valid_from) AS parent_code "
+           "FROM areas {} GROUP BY code, kind ORDER BY code")  # fmt: skip
+    return store.rows(sql.format("WHERE kind = ?" if kind else ""), [kind] if kind else [])
+
+
+def area(store: Store, code: str) -> dict[str, Any]:
+    """The most recent version of one area; NotFound when the registry lacks it."""
+    rows = store.rows(
+        "SELECT code, kind, name, parent_code, valid_from, valid_to FROM areas WHERE code = ? "
+        "ORDER BY valid_from DESC LIMIT 1",
+        [code],
+    )
+    if not rows:
+        raise NotFound(f"area '{code[:40]}' is not in the registry")
+    return rows[0]
+
+
+def parent(store: Store, code: str) -> str | None:
+    """The registered parent of an area's most recent version, else the one its code implies."""
+    try:
+        return area(store, code)["parent_code"] or parent_from_code(code)
+    except NotFound:
+        return parent_from_code(code)
+
+
+def children(store: Store, code: str) -> list[dict[str, Any]]:
+    """Areas directly below ``code`` (at any version), with their most recent name."""
+    return store.rows(
+        "SELECT code, arg_max(name, valid_from) AS name, kind FROM areas WHERE parent_code = ? "
+        "GROUP BY code, kind ORDER BY code",
+        [code],
+    )
+
+
+def members(store: Store, region: str) -> list[str]:
+    """A region's member codes (see :func:`region_members`)."""
+    return region_members(store, region)
+
+
+def all_members(store: Store) -> dict[str, list[str]]:
+    """region → member codes, for every region."""
+    out: dict[str, list[str]] = {}
+    for r in store.rows("SELECT region, member_code FROM region_members ORDER BY 1, 2"):
+        out.setdefault(r["region"], []).append(r["member_code"])
+    return out
+
+
+def regions_of(store: Store, codes: list[str]) -> list[str]:
+    """Regions with at least one member among ``codes``."""
+    wanted = set(codes)
+    return sorted(region for region, found in all_members(store).items() if wanted & set(found))
+
+
+def adjacent_pairs(store: Store, kind: str, year: int | None = None) -> list[tuple[str, str]]:
+    """Pairs of areas of one kind sharing a border (the latest year with adjacency unless ``year`` is given)."""
+    rows = store.rows(
+        "SELECT code_a, code_b FROM adjacency WHERE kind = ? AND year = coalesce(?, (SELECT max(year) FROM adjacency "
+        "WHERE kind = ?)) ORDER BY 1, 2",
+        [kind, year, kind],
+    )
+    return [(r["code_a"], r["code_b"]) for r in rows]
+
+
+def geometry_codes(store: Store, kind: str) -> list[str]:
+    return [r["code"] for r in store.rows("SELECT DISTINCT code FROM geometries WHERE kind = ? ORDER BY 1", [kind])]
+
+
+def simplified_shapes(store: Store, codes: list[str], year: int | None = None) -> list[tuple[str, bytes]]:
+    """(code, WKB) of each code's web geometry from the latest year ≤ ``year`` (any year when None)."""
+    rows = store.con.execute(
+        "SELECT code, arg_max(simplified, year) AS g FROM geometries WHERE code IN (SELECT unnest(?::VARCHAR[])) "
+        "AND (?::INTEGER IS NULL OR year <= ?) GROUP BY code ORDER BY code",
+        [codes, year, year],
+    ).fetchall()
+    return [(code, blob) for code, blob in rows]
+
+
+def shapes_with_names(store: Store, year: int, prefix: str) -> pd.DataFrame:
+    """code, kind, name, parent_code, geometry_wkb of the areas whose code (after its kind) starts with ``prefix``,
+    as valid on 1 January of ``year`` (the demo region's open area table)."""
+    return store.query(
+        "SELECT g.code, g.kind, a.name, a.parent_code, g.simplified AS geometry_wkb FROM geometries g "
+        "JOIN areas a ON a.code = g.code AND a.valid_from <= ? AND (a.valid_to IS NULL OR a.valid_to > ?) "
+        "WHERE g.year = ? AND substr(g.code, 3, ?) = ? ORDER BY g.code",
+        [jan1(year), jan1(year), year, len(prefix), prefix],
+    )
+
+
+def count_by_kind(store: Store, prefix: str) -> dict[str, int]:
+    """Areas per kind whose code (after its kind) starts with ``prefix``."""
+    rows = store.rows(
+        "SELECT kind, count(*) AS n FROM areas WHERE substr(code, 3, ?) = ? GROUP BY kind ORDER BY kind",
+        [len(prefix), prefix],
+    )
+    return {r["kind"]: r["n"] for r in rows}
+
+
+def parents_by_code(store: Store, kind: str) -> dict[str, set[str]]:
+    """code → every parent any version of it had (areas of one kind)."""
+    out: dict[str, set[str]] = {}
+    for r in store.rows("SELECT DISTINCT code, parent_code FROM areas WHERE kind = ? AND parent_code IS NOT NULL",
+                        [kind]):  # fmt: skip
+        out.setdefault(r["code"], set()).add(r["parent_code"])
+    return out

@@ -8,6 +8,8 @@ no one — they leave only as a table protected by :mod:`udc.privacy.gate`. Ever
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from udc.areas.registry import descendants
@@ -15,7 +17,7 @@ from udc.errors import Forbidden, UdcError
 from udc.privacy.access import User, may_read, scope_members
 from udc.privacy.audit import AuditLog, audited
 from udc.store import catalogue
-from udc.store.db import Store
+from udc.store.db import Store, quote
 
 
 def _members(store: Store, user: User) -> set[str]:
@@ -40,7 +42,7 @@ def _row_scope(store: Store, entry: catalogue.Dataset, user: User) -> tuple[str,
 
 def allowed(store: Store, entry: catalogue.Dataset, user: User) -> tuple[bool, str]:
     """Whether ``user`` may take (some of) ``entry``'s rows out, and why not (the rule of :func:`read_for`)."""
-    released = bool(store.rows("SELECT released FROM datasets WHERE name = ?", [entry.name])[0]["released"])
+    released = catalogue.is_released(store, entry.name)
     if not may_read(user, entry.sensitivity, released):
         if entry.sensitivity == "microdata":
             return False, "microdata leave only through the disclosure gate (udc gate crosstab)"
@@ -54,7 +56,8 @@ def allowed(store: Store, entry: catalogue.Dataset, user: User) -> tuple[bool, s
         if not members:
             return False, f"{user.name} has no scopes"
         found = store.con.execute(
-            f'SELECT count(*) FROM "{entry.table_name}" WHERE "{column}" IN (SELECT unnest(?::VARCHAR[]))',
+            f"SELECT count(*) FROM {quote(entry.table_name or '')} WHERE {quote(column)} IN "
+            "(SELECT unnest(?::VARCHAR[]))",
             [sorted(members)],
         ).fetchone()
         if not found or not found[0]:
@@ -62,22 +65,31 @@ def allowed(store: Store, entry: catalogue.Dataset, user: User) -> tuple[bool, s
     return True, ""
 
 
-def read_for(store: Store, name: str, user: User, audit: AuditLog) -> pd.DataFrame:
-    """The rows of ``name`` that ``user`` may take out (an analyst: the rows of their areas), else a refusal;
-    audited before and after."""
-    with audited(audit, user.name, "export", {"dataset": name, "role": user.role}) as outcome:
+def visible(store: Store, user: User) -> list[dict[str, Any]]:
+    """Catalogue entries the user may see rows of (open, released, and internal for its roles and scopes)."""
+    rows = [{k: v for k, v in r.items() if k != "table_name"} for r in catalogue.entries(store)]
+    if user.role in ("public", "researcher", "admin"):  # no scopes: the sensitivity decides
+        return [r for r in rows if may_read(user, r["sensitivity"], bool(r["released"]))]
+    return [r for r in rows if allowed(store, catalogue.get(store, r["name"]), user)[0]]
+
+
+def read_for(store: Store, name: str, user: User, audit: AuditLog, version: int | None = None) -> pd.DataFrame:
+    """The rows of ``name`` (a release: its newest version, or ``version``) that ``user`` may take out (an analyst:
+    the rows of their areas), else a refusal; audited before and after."""
+    detail = {"dataset": name, "role": user.role, "version": version}
+    with audited(audit, user.name, "export", detail) as outcome:
         entry = catalogue.get(store, name)
         ok, why = allowed(store, entry, user)
         if not ok:
             raise Forbidden(f"'{name}' is {entry.sensitivity}: {why}")
+        table = quote(catalogue.table_of(store, name, version))
         scope = _row_scope(store, entry, user)
         if scope is None:
-            frame = store.query(f'SELECT * FROM "{entry.table_name}"')
+            frame = store.query(f"SELECT * FROM {table}")
         else:
             column, members = scope
             frame = store.query(
-                f'SELECT * FROM "{entry.table_name}" WHERE "{column}" IN (SELECT unnest(?::VARCHAR[]))',
-                [sorted(members)],
+                f"SELECT * FROM {table} WHERE {quote(column)} IN (SELECT unnest(?::VARCHAR[]))", [sorted(members)]
             )
         outcome |= {"rows": len(frame), "sensitivity": entry.sensitivity, "row_filter": scope is not None}
     return frame

@@ -11,6 +11,7 @@ refuses any other way of storing a non-microdata table made from microdata (it n
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
@@ -70,11 +71,6 @@ def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
         levels.append({v: "GM" + v[2:6] for v in leaves})
     levels.append({v: TOTAL for v in leaves})
     return levels
-
-
-def _roles(store: Store, dataset: str) -> dict[str, str | None]:
-    rows = store.rows("SELECT name, role FROM dataset_columns WHERE dataset = ?", [dataset])
-    return {r["name"]: r["role"] for r in rows}
 
 
 def _refuse_identifying(store: Store, compiled: Compiled, table: str, policy: Policy) -> None:
@@ -195,7 +191,7 @@ def offered(store: Store, dataset: str, *, most: int = 60) -> list[str]:
     columns with 2 to ``most`` categories (or holding area codes), then the derived dimensions it has inputs for."""
     entry = catalogue.get(store, dataset)
     table = store.ibis.table(entry.table_name or "")
-    roles = _roles(store, dataset)
+    roles = catalogue.roles(store, dataset)
     columns = {name: str(dtype) for name, dtype in table.schema().items()}
     own = [
         c
@@ -263,7 +259,7 @@ def _protect(store: Store, request: TableRequest, method: str, user: User, *, ad
     entry = _admit(store, request.dataset, user)
     table = entry.table_name or ""
     policy = current(store)
-    compiled = Compiled(store.ibis.table(table), request, _roles(store, request.dataset))
+    compiled = Compiled(store.ibis.table(table), request, catalogue.roles(store, request.dataset))
     if method == "cellkey" and not compiled.has_key:
         raise UdcError(f"dataset '{request.dataset}' has no record_key column: cell-key perturbation needs one")
     by, value = list(request.dimensions), request.measure
@@ -320,7 +316,7 @@ def linked_crosstabs(
         entry = _admit(store, request.dataset, user)
         policy = current(store)
         table = entry.table_name or ""
-        compiled = Compiled(store.ibis.table(table), request, _roles(store, request.dataset))
+        compiled = Compiled(store.ibis.table(table), request, catalogue.roles(store, request.dataset))
         base = _aggregate(store, compiled, table, policy, ad_hoc=False)
         out, values, pattern = _linked(base, dims, tables, request.area, policy)
         outcome |= {"cells": len(values), "suppressed": int(pattern.sum())}
@@ -363,17 +359,36 @@ def _linked(
     return out, values, pattern
 
 
-def release(store: Store, protected: Protected, name: str, *, title: str, user: User, audit: AuditLog) -> Dataset:
-    """Catalogue a protected table as released open data with its protection metadata. A release never replaces a
-    table that is not a release (an import, microdata) — that would turn it into open data."""
-    detail = {"name": name, "source": protected.source, "method": protected.method, "policy": protected.policy.version}
+def definition_hash(definition: Any) -> str:
+    """A short, stable hash of what defined a table (a request, a definition file, a study's parameters)."""
+    if hasattr(definition, "model_dump"):
+        definition = definition.model_dump(mode="json")
+    body = json.dumps(definition, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def release(
+    store: Store,
+    protected: Protected,
+    name: str,
+    *,
+    title: str,
+    user: User,
+    audit: AuditLog,
+    definition: Any = None,
+    replace: bool = False,
+) -> Dataset:
+    """Catalogue a protected table as released open data with its protection metadata, as a new version of ``name``
+    (older versions stay readable). A version with other columns than the current one needs ``replace``, which is
+    audited. A release never replaces a table that is not a release (an import, microdata)."""
+    detail = {"name": name, "source": protected.source, "method": protected.method,
+              "policy": protected.policy.version, "replace": replace}  # fmt: skip
     with audited(audit, user.name, "gate.release", detail) as outcome:
         if protected.cells.get("status") is None:
             raise UdcError("only a table protected by the gate can be released")
         if user.role not in ("researcher", "admin"):
             raise Forbidden(f"user '{user.name}' ({user.role}) may not release tables")
-        existing = store.rows("SELECT released FROM datasets WHERE name = ?", [name])
-        if existing and not existing[0]["released"]:
+        if catalogue.exists(store, name) and not catalogue.is_released(store, name):
             raise Forbidden(f"'{name}' is a catalogued dataset that is not a release: choose another name")
         suppressed_cells = protected.cells[protected.cells.status == "suppressed"][protected.keys].to_dict("records")
         protection = {
@@ -394,17 +409,20 @@ def release(store: Store, protected: Protected, name: str, *, title: str, user: 
         cells = protected.cells.copy()
         for column in cells.select_dtypes("string").columns:  # Arrow-backed labels (the cube's) as plain strings
             cells[column] = cells[column].astype(object)
-        catalogue.save(
+        version = catalogue.save_release(
             store,
             dataset,
             cells,
             inputs=[protected.source],
-            released=protection,
+            protection=protection,
             capability=_CAPABILITY,
+            definition_hash=definition_hash(definition) if definition is not None else None,
+            replace=replace,
             columns=[ColumnInfo(k, "dimension") for k in protected.keys]
             + [ColumnInfo("count", "value", "Aantal"), ColumnInfo("status", "label"), ColumnInfo("rules", "label")],
         )
-        outcome |= {"suppressed": len(suppressed_cells), "suppressed_cells": suppressed_cells[:50]}
+        outcome |= {"version": version, "suppressed": len(suppressed_cells),
+                    "suppressed_cells": suppressed_cells[:50]}  # fmt: skip
     return dataset
 
 

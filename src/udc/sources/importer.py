@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from udc.areas import registry
 from udc.areas.codes import kind_of, normalise
 from udc.errors import InputError, UdcError
 from udc.privacy import pseudonyms
@@ -155,7 +156,7 @@ def resolve_areas(
             return False
 
     if present and all(is_code(t) for t in present):
-        known = {r["code"] for r in store.rows("SELECT DISTINCT code FROM areas")}
+        known = registry.known_codes(store)
         codes = [normalise(t) if t else None for t in texts]
         for row, code in enumerate(codes, start=2):
             if code and code not in known:

@@ -27,10 +27,7 @@ class LinkReport:
 
 def _load(store: Store, name: str) -> tuple[Dataset, pd.DataFrame, dict[str, str]]:
     entry = catalogue.get(store, name)
-    frame = store.query(f'SELECT * FROM "{entry.table_name}"')
-    roles = {r["name"]: r["role"] for r in store.rows(
-        "SELECT name, role FROM dataset_columns WHERE dataset = ?", [name])}  # fmt: skip
-    return entry, frame, roles
+    return entry, catalogue.read(store, name), catalogue.roles(store, name)
 
 
 @logged(

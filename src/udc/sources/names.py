@@ -12,7 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from udc.areas.registry import descendants, jan1
+from udc.areas import registry
+from udc.areas.registry import descendants, list_areas
 from udc.store.db import Store
 
 
@@ -51,8 +52,7 @@ class NameReport:
 
 
 def _candidates(store: Store, year: int, kinds: list[str] | None, within: str | None) -> list[dict]:
-    sql = "SELECT code, kind, name FROM areas WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-    rows = store.rows(sql, [jan1(year), jan1(year)])
+    rows = [{"code": r["code"], "kind": r["kind"], "name": r["name"]} for r in list_areas(store, year=year)]
     if kinds:
         rows = [r for r in rows if r["kind"] in kinds]
     if within:
@@ -69,8 +69,8 @@ def match_names(
     used = year
     rows = _candidates(store, year, kinds, within)
     present = {r["kind"] for r in rows}
-    wanted = set(kinds) if kinds else {r["kind"] for r in store.rows("SELECT DISTINCT kind FROM areas")}
-    years = [r["y"] for r in store.rows("SELECT DISTINCT year(valid_from) AS y FROM areas ORDER BY 1")]
+    wanted = set(kinds) if kinds else registry.kinds(store)
+    years = registry.version_years(store)
     for kind in sorted(wanted - present):
         for y in sorted(years, key=lambda y: (abs(y - year), -y)):
             extra = _candidates(store, y, [kind], within)

@@ -14,11 +14,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from udc.errors import NotFound, UdcError
+from udc.store.db import quote
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from udc.store.db import Store
+
+_FIELDS = (
+    "name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, area_coverage, table_name, "
+    "released, provenance"
+)
 
 SENSITIVITIES = ("open", "internal", "microdata")
 # Columns that hold area codes when the catalogue records no column with role 'area' (first match wins).
@@ -83,7 +89,7 @@ class Dataset:
             raise UdcError(f"sensitivity '{self.sensitivity}' is invalid: expected one of {', '.join(SENSITIVITIES)}")
         if self.table_name is None:
             self.table_name = f"ds_{self.name}"
-        if not re.match(r"^ds_[a-z0-9_]{1,60}$", self.table_name):  # never clobber the store's own tables
+        if not re.match(r"^ds_[a-z0-9_]{1,80}$", self.table_name):  # never clobber the store's own tables
             raise UdcError(f"table name '{self.table_name}' must start with 'ds_'")
 
 
@@ -108,7 +114,7 @@ def _record(
 ) -> None:
     con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [dataset.name])
     con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [dataset.name])
-    actual = [r[0] for r in con.execute(f'DESCRIBE "{dataset.table_name}"').fetchall()] if columns is not None else []
+    actual = [r[0] for r in con.execute(f"DESCRIBE {quote(dataset.table_name)}").fetchall()] if columns else []
     known = {c.name: c for c in columns or []}
     for position, name in enumerate(actual):
         c = known.get(name, ColumnInfo(name))
@@ -146,7 +152,7 @@ def save(
         if rows is not None:
             con.register("_udc_rows", rows)
             try:
-                con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS SELECT * FROM _udc_rows')
+                con.execute(f"CREATE OR REPLACE TABLE {quote(dataset.table_name)} AS SELECT * FROM _udc_rows")
             finally:
                 con.unregister("_udc_rows")
         crash_point("catalogue.save")
@@ -155,40 +161,67 @@ def save(
 
 
 def get(store: Store, name: str) -> Dataset:
-    rows = store.rows(
-        "SELECT name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, "
-        "area_coverage, provenance, table_name FROM datasets WHERE name = ?",
-        [name],
-    )
+    rows = store.rows(f"SELECT {_FIELDS} FROM datasets WHERE name = ?", [name])
     if not rows:
         raise NotFound(f"dataset '{name}' is not in the catalogue (see 'udc info')")
     row = rows[0]
+    row.pop("released")
     row["provenance"] = json.loads(row["provenance"] or "{}")
     return Dataset(**row)
 
 
+def exists(store: Store, name: str) -> bool:
+    return bool(store.rows("SELECT 1 FROM datasets WHERE name = ?", [name]))
+
+
+def is_released(store: Store, name: str) -> bool:
+    rows = store.rows("SELECT released FROM datasets WHERE name = ?", [name])
+    return bool(rows and rows[0]["released"])
+
+
+def entries(store: Store, *, sensitivity: str | None = None, published: bool = False) -> list[dict[str, Any]]:
+    """Catalogue rows as dicts (provenance parsed), by name; ``published``: open or released only."""
+    where, params = [], []
+    if sensitivity is not None:
+        where.append("sensitivity = ?")
+        params.append(sensitivity)
+    if published:
+        where.append("(sensitivity = 'open' OR released)")
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    rows = store.rows(f"SELECT {_FIELDS} FROM datasets{clause} ORDER BY name", params)
+    for row in rows:
+        row["provenance"] = json.loads(row["provenance"] or "{}")
+        row["released"] = bool(row["released"])
+    return rows
+
+
+def generation(store: Store) -> str:
+    """Changes whenever a dataset is added, replaced or dropped: caches of the catalogue key on it."""
+    row = store.rows("SELECT count(*) AS n, max(created_at) AS at FROM datasets")[0]
+    return f"{row['n']}:{row['at']}"
+
+
+def roles(store: Store, name: str) -> dict[str, str | None]:
+    """Column name → role (area, period, dimension, value, label, …) as catalogued."""
+    rows = store.rows("SELECT name, role FROM dataset_columns WHERE dataset = ? ORDER BY position", [name])
+    return {r["name"]: r["role"] for r in rows}
+
+
 def list_datasets(store: Store) -> list[dict[str, Any]]:
     """Catalogue entries with their current row counts."""
-    entries = store.rows(
-        "SELECT name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, "
-        "area_coverage, table_name, released FROM datasets ORDER BY name"
-    )
-    existing = {r["table_name"] for r in store.rows("SELECT table_name FROM information_schema.tables")}
-    for entry in entries:
-        table = entry["table_name"]
-        entry["rows"] = (
-            store.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]  # type: ignore[index]
-            if table in existing
-            else None
-        )
-    return entries
+    rows = entries(store)
+    existing = store.tables()
+    for entry in rows:
+        entry.pop("provenance")
+        entry["rows"] = store.count(entry["table_name"]) if entry["table_name"] in existing else None
+    return rows
 
 
 def save_query(store: Store, dataset: Dataset, select_sql: str, *, inputs: list[str] | None = None) -> Dataset:
     """Add or replace a dataset whose rows come from SQL (e.g. ``SELECT * FROM read_parquet('…')``)."""
     with store.transaction() as con:
         _guard(con, dataset, inputs, None)
-        con.execute(f'CREATE OR REPLACE TABLE "{dataset.table_name}" AS {select_sql}')
+        con.execute(f"CREATE OR REPLACE TABLE {quote(dataset.table_name)} AS {select_sql}")
         _record(con, dataset, [], inputs)
     return dataset
 
@@ -196,9 +229,14 @@ def save_query(store: Store, dataset: Dataset, select_sql: str, *, inputs: list[
 def drop(store: Store, name: str) -> None:
     """Remove a dataset and its table (used when a demo store is rebuilt)."""
     with store.transaction() as con:
-        rows = con.execute("SELECT table_name FROM datasets WHERE name = ?", [name]).fetchall()
+        rows = con.execute(
+            "SELECT table_name FROM datasets WHERE name = ? UNION SELECT table_name FROM release_versions "
+            "WHERE name = ?",
+            [name, name],
+        ).fetchall()
         for (table,) in rows:
-            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+            con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+        con.execute("DELETE FROM release_versions WHERE name = ?", [name])
         con.execute("DELETE FROM datasets WHERE name = ?", [name])
         con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [name])
         con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [name])
@@ -215,7 +253,7 @@ def describe(store: Store, name: str) -> dict[str, Any]:
     if not columns:  # tables saved without metadata still show their columns
         columns = [
             {"name": r["column_name"], "role": None, "title": None, "unit": None, "decimals": None, "description": None}
-            for r in store.rows(f'DESCRIBE "{entry.table_name}"')
+            for r in store.rows(f"DESCRIBE {quote(entry.table_name or '')}")
         ]
     lineage: list[dict[str, Any]] = []
     todo, seen = [name], {name}
@@ -226,8 +264,8 @@ def describe(store: Store, name: str) -> dict[str, Any]:
             if row["input"] not in seen:
                 seen.add(row["input"])
                 todo.append(row["input"])
-    rows = store.con.execute(f'SELECT count(*) FROM "{entry.table_name}"').fetchone()
-    return {**asdict(entry), "rows": rows[0] if rows else 0, "columns": columns, "lineage": lineage}
+    return {**asdict(entry), "rows": store.count(entry.table_name or ""), "columns": columns, "lineage": lineage,
+            "versions": versions(store, name)}
 
 
 def drop_dependents(store: Store, name: str) -> list[str]:
@@ -247,10 +285,77 @@ def drop_dependents(store: Store, name: str) -> list[str]:
 
 def area_column(store: Store, name: str) -> str | None:
     """The column of a dataset that holds area codes: the one catalogued with role 'area', else a known name."""
-    rows = store.rows("SELECT name, role FROM dataset_columns WHERE dataset = ? ORDER BY position", [name])
-    tagged = [r["name"] for r in rows if r["role"] == "area"]
+    tagged = [column for column, role in roles(store, name).items() if role == "area"]
     if tagged:
         return tagged[0]
-    entry = get(store, name)
-    columns = [r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')]
+    columns = store.columns(get(store, name).table_name or "")
     return next((c for c in AREA_COLUMNS if c in columns), None)
+
+
+def read(store: Store, name: str, version: int | None = None) -> pd.DataFrame:
+    """A dataset's rows (a release's newest version, or the one asked for). Access rules live in the callers."""
+    return store.query(f"SELECT * FROM {quote(table_of(store, name, version))}")
+
+
+def table_of(store: Store, name: str, version: int | None = None) -> str:
+    """The table holding a dataset, or one version of a release."""
+    if version is None:
+        return get(store, name).table_name or ""
+    rows = store.rows("SELECT table_name FROM release_versions WHERE name = ? AND version = ?", [name, version])
+    if not rows:
+        known = ", ".join(str(v["version"]) for v in versions(store, name)) or "none"
+        raise NotFound(f"'{name}' has no version {version} (versions: {known})")
+    return rows[0]["table_name"]
+
+
+# -- releases: versions, never overwritten silently -----------------------------------------------------------
+def versions(store: Store, name: str) -> list[dict[str, Any]]:
+    """A release's history, oldest first: version, created, by whom, policy version, definition hash, rows."""
+    return store.rows(
+        "SELECT version, created_at, title, released_by, policy_version, definition_hash, row_count AS rows, "
+        "replaced_shape FROM release_versions WHERE name = ? ORDER BY version",
+        [name],
+    )
+
+
+def save_release(
+    store: Store,
+    dataset: Dataset,
+    rows: pd.DataFrame,
+    *,
+    columns: list[ColumnInfo],
+    inputs: list[str],
+    protection: dict[str, Any],
+    capability: GateCapability,
+    definition_hash: str | None = None,
+    replace: bool = False,
+) -> int:
+    """Add a version of a release and make it the current one; the older versions stay. A version whose columns
+    differ from the current one (dashboards read those) is refused unless ``replace`` says so. Returns the version."""
+    with store.transaction() as con:
+        current = con.execute(
+            "SELECT version, columns FROM release_versions WHERE name = ? ORDER BY version DESC LIMIT 1",
+            [dataset.name],
+        ).fetchone()
+        version = current[0] + 1 if current else 1
+        shape = list(rows.columns)
+        if current and current[1] and json.loads(current[1]) != shape and not replace:
+            before = json.loads(current[1])
+            gone = [c for c in before if c not in shape]
+            added = [c for c in shape if c not in before]
+            change = "; ".join(p for p in (f"without {', '.join(gone)}" if gone else "",
+                                           f"with {', '.join(added)}" if added else "") if p) or "columns reordered"
+            raise UdcError(
+                f"release '{dataset.name}' v{current[0]} has other columns than this table ({change}): choose another "
+                "name, or replace its shape explicitly (--replace; earlier versions stay readable)"
+            )
+        dataset.table_name = f"ds_{dataset.name}_v{version}"
+        save(store, dataset, rows, columns=columns, inputs=inputs, released=protection, capability=capability)
+        con.execute(
+            "INSERT INTO release_versions (name, version, table_name, title, released_by, policy_version, "
+            "definition_hash, row_count, columns, replaced_shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [dataset.name, version, dataset.table_name, dataset.title, dataset.provenance.get("released_by"),
+             protection.get("policy_version"), definition_hash, len(rows), json.dumps(shape),
+             bool(replace and current)],
+        )  # fmt: skip
+    return version

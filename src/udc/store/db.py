@@ -3,11 +3,18 @@
 DuckDB is embedded (no server, works offline, runs on Windows). Writes go through
 :meth:`Store.transaction` so an import is all or nothing; analytical reads go through
 :attr:`Store.ibis`, the same expression layer a Spark backend will accept later.
+
+Several processes share one store by holding it only briefly: DuckDB lets many processes read a file at once, or
+one process write it. ``udc serve`` opens the store read-only per request, readers (``udc info``, a notebook) open it
+read-only, and a writer waits until no reader holds it (:data:`LOCK_WAIT`), so every command works while the server
+runs. Opening fails with one line naming the other process when the wait runs out.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -16,13 +23,53 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from udc.errors import UdcError
+from udc.errors import NotFound, UdcError
 
 if TYPE_CHECKING:
     import ibis.backends.duckdb
     import pandas as pd
 
 DB_FILE = "udc.duckdb"
+LOCK_WAIT = 15.0  # seconds a process waits for another one to let go of the store
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def quote(identifier: str) -> str:
+    """An SQL identifier, quoted for DuckDB (the one place that does it: column names come from imported files)."""
+    return '"' + str(identifier).replace('"', '""') + '"'
+
+
+def connect(path: Path, *, read_only: bool, config: dict[str, Any] | None = None, wait: float = LOCK_WAIT) -> Any:
+    """A DuckDB connection, retried while another process holds the file; a one-line error when the wait runs out."""
+    deadline = time.monotonic() + wait
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            message = str(exc).splitlines()[0]
+            if "lock" not in message.lower() or time.monotonic() >= deadline:
+                raise StoreBusy(path.parent, message, read_only) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+class StoreBusy(UdcError):
+    """Another process holds the store longer than we may wait (a long import, or an old udc without short opens)."""
+
+    status = 503
+
+    def __init__(self, path: Path, message: str, read_only: bool) -> None:
+        pid = _PID.search(message)
+        who = f"process {pid.group(1)}" if pid else "another process"
+        if "lock" not in message.lower():
+            super().__init__(f"cannot open store {path}: {message}")
+        elif read_only:
+            super().__init__(f"store {path} is being written by {who} (an import, release or demo): try again when it "
+                             "has finished")
+        else:
+            super().__init__(f"store {path} is in use by {who}: writes wait until no one else holds it; stop that "
+                             "process (or let it finish) and try again")
 
 
 def default_store_path() -> Path:
@@ -43,17 +90,25 @@ def _migrations() -> list[tuple[int, str, str]]:
 class Store:
     """A udc store directory. Open it with ``Store(path)``; it is created and migrated when needed."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        read_only: bool = False,
+        locked_down: bool = False,
+        wait: float = LOCK_WAIT,
+    ) -> None:
+        """``read_only``: a reader beside other readers (the server, notebooks); ``locked_down``: no file functions,
+        ``COPY`` or extensions on this connection (interfaces that answer ad-hoc requests)."""
         self.path = Path(path) if path is not None else default_store_path()
         if self.path.exists() and not self.path.is_dir():
             raise UdcError(f"store {self.path} is a file; expected a directory")
         if read_only and not (self.path / DB_FILE).exists():
-            raise UdcError(f"no udc store at {self.path} (run an import first or pass --store)")
+            raise NotFound(f"no udc store at {self.path} (run 'udc demo' or an import first, or pass --store)")
         self.path.mkdir(parents=True, exist_ok=True)
-        try:
-            self.con = duckdb.connect(str(self.path / DB_FILE), read_only=read_only)
-        except duckdb.IOException as exc:
-            raise UdcError(f"cannot open store {self.path}: {str(exc).splitlines()[0]}") from exc
+        config = {"enable_external_access": False} if locked_down else None
+        self.con = connect(self.path / DB_FILE, read_only=read_only, config=config, wait=wait)
+        self.read_only = read_only
         self._ibis: Any = None
         self._in_transaction = False
         if not read_only:
@@ -116,6 +171,18 @@ class Store:
         names = [d[0] for d in cur.description]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
+    def columns(self, table: str) -> dict[str, str]:
+        """A table's columns and their DuckDB types, in order."""
+        return {r[0]: r[1] for r in self.con.execute(f"DESCRIBE {quote(table)}").fetchall()}
+
+    def tables(self) -> set[str]:
+        """Names of the tables in the database."""
+        return {r[0] for r in self.con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+    def count(self, table: str) -> int:
+        row = self.con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()
+        return int(row[0]) if row else 0
+
     @property
     def ibis(self) -> ibis.backends.duckdb.Backend:
         """An Ibis backend over the same DuckDB connection (expressions portable to Spark)."""
@@ -130,6 +197,7 @@ class Store:
         between threads, cursors of one database may run side by side. Close it when done."""
         view = object.__new__(Store)
         view.path, view.con, view._ibis, view._in_transaction = self.path, self.con.cursor(), None, False
+        view.read_only = self.read_only
         return view
 
     def close(self) -> None:

@@ -298,7 +298,7 @@ def generate(
             ),
             f"SELECT * FROM read_parquet('{path.as_posix()}')",
         )
-    catalogue.save_query(
+    catalogue.save(
         store,
         catalogue.Dataset(
             name="synth_areas",
@@ -314,10 +314,7 @@ def generate(
                 "geometry": "WKB, WGS84, simplified for the web",
             },
         ),
-        f"""SELECT g.code, g.kind, a.name, a.parent_code, g.simplified AS geometry_wkb FROM geometries g
-          JOIN areas a ON a.code = g.code AND a.valid_from <= DATE '{years[0]}-01-01'
-          AND (a.valid_to IS NULL OR a.valid_to > DATE '{years[0]}-01-01')
-          WHERE g.year = {years[0]} AND (g.code LIKE 'GM99%' OR g.code LIKE 'WK99%' OR g.code LIKE 'BU99%')""",
+        registry.shapes_with_names(store, years[0], "99"),
     )
     return SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
 
@@ -327,7 +324,7 @@ def summary_lines(store: Store, years: tuple[int, int], *, user: User, audit: Au
 
     The tables are microdata (synthetic, but treated as real): every number here comes through the gate.
     """
-    areas = store.rows("SELECT kind, count(*) AS n FROM areas WHERE code LIKE '%99%' GROUP BY kind ORDER BY kind")
+    areas = registry.count_by_kind(store, "99")
 
     def protected(name: str, dataset: str, by: list[str], filters: list[Filter]) -> pd.DataFrame:
         request = TableRequest(dataset=dataset, dimensions=by, filters=filters)
@@ -340,7 +337,7 @@ def summary_lines(store: Store, years: tuple[int, int], *, user: User, audit: Au
         return "–" if pd.isna(value) else f"{int(value):,}"
 
     lines = [
-        "areas: " + ", ".join(f"{r['n']} {r['kind']}" for r in areas),
+        "areas: " + ", ".join(f"{n} {kind}" for kind, n in areas.items()),
         f"persons on 1 January {years[0]}: {total('synth_persons_yearly')} in {total('synth_households')} households",
         "year   moves  into region  out of region  balance",
     ]

@@ -10,14 +10,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from udc.analysis.flows import VIEWS
+from udc.areas import registry
 from udc.errors import NotFound, NotSignedIn, UdcError
 from udc.privacy.export import read_for
 from udc.privacy.gate import crosstab
 from udc.privacy.request import TableRequest
 from udc.store import catalogue
-from udc.store.db import Store
 from udc.web import data
-from udc.web.common import area_tables, download, run_gate, user
+from udc.web.common import Reader, area_tables, cached, download, run_gate, user
 
 AREA_KINDS = ("BU", "WK", "GM")
 
@@ -58,17 +58,16 @@ def _router() -> APIRouter:
     router = APIRouter(responses=ERRORS)
 
     @router.get("/api/v1/datasets", tags=["catalogue"])
-    async def datasets(request: Request) -> list[dict[str, Any]]:
+    async def datasets(request: Request, store: Reader) -> list[dict[str, Any]]:
         """Datasets whose rows the caller may read (open and released for everyone)."""
-        rows = data.visible(request.app.state.store, user(request))
+        rows = data.visible(store, user(request))
         return [
             {k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"} for r in rows
         ]
 
     @router.get("/api/v1/datasets/{name}", tags=["catalogue"])
-    async def dataset(request: Request, name: str) -> dict[str, Any]:
-        """Metadata, columns and lineage of one visible dataset."""
-        store: Store = request.app.state.store
+    async def dataset(request: Request, store: Reader, name: str) -> dict[str, Any]:
+        """Metadata, columns, lineage and (for a release) versions of one visible dataset."""
         if name not in {d["name"] for d in data.visible(store, user(request))}:
             raise NotFound(f"no dataset '{name[:60]}' visible to you")
         info = catalogue.describe(store, name)
@@ -77,11 +76,23 @@ def _router() -> APIRouter:
 
     @router.get("/api/v1/datasets/{name}/rows", tags=["catalogue"])
     async def rows(
-        request: Request, name: str, limit: int = Query(1000, ge=1, le=100_000), offset: int = Query(0, ge=0)
+        request: Request,
+        store: Reader,
+        name: str,
+        limit: int = Query(1000, ge=1, le=100_000),
+        offset: int = Query(0, ge=0),
+        version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
     ) -> dict[str, Any]:
         """Rows of a dataset the caller may read (microdata: refused for everyone, audited)."""
-        frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
+        frame = read_for(store, name, user(request), request.app.state.audit, version)
         return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset : offset + limit])}
+
+    @router.get("/api/v1/datasets/{name}/versions", tags=["catalogue"])
+    async def versions(request: Request, store: Reader, name: str) -> list[dict[str, Any]]:
+        """A release's versions, oldest first (re-releasing adds one; none is overwritten)."""
+        if name not in {d["name"] for d in data.visible(store, user(request))}:
+            raise NotFound(f"no dataset '{name[:60]}' visible to you")
+        return [{**v, "created_at": str(v["created_at"])} for v in catalogue.versions(store, name)]
 
     @router.get(
         "/api/v1/datasets/{name}/download",
@@ -101,25 +112,23 @@ def _router() -> APIRouter:
         },
     )
     async def dataset_download(
-        request: Request, name: str, format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$")
+        request: Request,
+        store: Reader,
+        name: str,
+        format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$"),
+        version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
     ) -> Response:
         """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON."""
-        frame = read_for(request.app.state.store, name, user(request), request.app.state.audit)
-        return download(frame, name, format, request.app.state.store)
+        frame = read_for(store, name, user(request), request.app.state.audit, version)
+        return download(frame, name, format, store)
 
     @router.get("/api/v1/areas", tags=["areas"])
-    async def areas(request: Request, kind: str | None = None) -> list[dict[str, Any]]:
+    async def areas(store: Reader, kind: str | None = None) -> list[dict[str, Any]]:
         """Areas in the registry (current name per code)."""
-        store: Store = request.app.state.store
-        sql = (
-            "SELECT code, kind, arg_max(name, valid_from) AS name, arg_max(parent_code, valid_from) AS parent_code "
-            "FROM areas {} GROUP BY code, kind ORDER BY code"
-        )
-        return store.rows(sql.format("WHERE kind = ?" if kind else ""), [kind] if kind else [])
+        return registry.current(store, kind)
 
     @router.get("/api/v1/areas/{code}", tags=["areas"])
-    async def area(request: Request, code: str) -> dict[str, Any]:
-        store: Store = request.app.state.store
+    async def area(store: Reader, code: str) -> dict[str, Any]:
         info = data.area(store, code)
         return {
             **{k: (str(v) if v is not None else None) for k, v in info.items()},
@@ -131,22 +140,24 @@ def _router() -> APIRouter:
         tags=["areas"],
         responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
     )
-    async def map_data(request: Request, kind: str, year: int | None = None) -> Response:
+    async def map_data(request: Request, store: Reader, kind: str, year: int | None = None) -> Response:
         """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
         if kind not in AREA_KINDS:
             raise NotFound(f"kind '{kind}': expected BU, WK or GM")
-        cache = request.app.state.map_cache
-        if (kind, year) not in cache:
-            cache[(kind, year)] = data.geometry_json(request.app.state.store, kind, year)
-        return Response(cache[(kind, year)], media_type="application/geo+json")
+        body = cached(request, store, f"map:{kind}:{year}", lambda: data.geometry_json(store, kind, year))
+        return Response(body, media_type="application/geo+json")
 
     @router.get("/api/v1/explore", tags=["areas"])
     async def explore(
-        request: Request, table: str, level: str = "gemeente", year: str | None = None, measure: str | None = None
+        request: Request,
+        store: Reader,
+        table: str,
+        level: str = "gemeente",
+        year: str | None = None,
+        measure: str | None = None,
     ) -> dict:
         """Values of an open area table per area of a level (other dimensions: their Totaal unless given)."""
-        store: Store = request.app.state.store
-        tables = area_tables(request)
+        tables = area_tables(request, store)
         if table not in tables:
             raise UdcError(f"'{table}' is not an open area-level table: expected one of {', '.join(tables)}")
         spec = tables[table]
@@ -163,11 +174,10 @@ def _router() -> APIRouter:
 
     @router.get("/api/v1/flows/{view}", tags=["flows"])
     async def flows(
-        request: Request, view: str, area: str, group: str = "adults", period: str | None = None
+        store: Reader, view: str, area: str, group: str = "adults", period: str | None = None
     ) -> dict[str, Any]:
         """A released verhuisstromen table for one area, target group and period (e.g. 2019-2020; default: all)."""
         name = f"verhuisstromen_{view}"
-        store: Store = request.app.state.store
         if view not in (*VIEWS, "rates") or not data.has(store, name):
             raise NotFound(f"no released verhuisstromen table '{view[:40]}'")
         frame = data.released(store, name)
@@ -177,13 +187,13 @@ def _router() -> APIRouter:
         return {"view": view, "area": area, "group": group, "period": period, "rows": _records(part)}
 
     @router.post("/api/v1/tables", tags=["gate"])
-    async def table(request: Request, body: TableRequest) -> dict[str, Any]:
+    async def table(request: Request, store: Reader, body: TableRequest) -> dict[str, Any]:
         """A table over microdata, protected by the disclosure gate (cell key; every requested category listed; filters
         must leave the policy's minimum population); researchers only; audited. Typed: no SQL is accepted."""
         who = user(request)
         if who.role == "public":
             raise NotSignedIn("sign in or send an API token: tables over microdata are for researchers")
-        result = await run_gate(request, crosstab, body, user=who, audit=request.app.state.audit)
+        result = await run_gate(request, store, crosstab, body, user=who, audit=request.app.state.audit)
         return {
             "dataset": body.dataset,
             "dimensions": body.dimensions,
@@ -198,10 +208,9 @@ def _router() -> APIRouter:
         tags=["catalogue"],
         responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
     )
-    async def dcat(request: Request) -> JSONResponse:
+    async def dcat(request: Request, store: Reader) -> JSONResponse:
         """DCAT-AP-NL description of the open datasets (JSON-LD), for data.overheid.nl."""
         base = str(request.base_url).rstrip("/")
-        store: Store = request.app.state.store
         entries = [d for d in data.visible(store, data.PUBLIC) if d["sensitivity"] == "open" or d["released"]]
         graph = [
             {

@@ -1,10 +1,11 @@
 """The FastAPI application: server-rendered pages (Dutch first) and the JSON API under ``/api/v1``.
 
-Handlers are ``async`` so that the pages' DuckDB calls run on the event loop's single thread (one connection, no
-locking). Pages and API read only open/released tables (``data``); the table builder and ``POST /api/v1/tables`` go
-through ``gate.crosstab`` on worker threads with cursors of their own and a time limit (``common.run_gate``), so a
-long table never freezes the server. Errors are one line with their status (401, 403, 404, 413, 422, 429, 503),
-never a stack trace.
+Each request opens the store read-only (external access off) and closes it when done (``common.reader``): the
+server never holds the store between requests, so the CLI, notebooks and imports use the same store while it runs,
+and a new release shows on the next request. Pages and API read only open/released tables (``data``); the table
+builder and ``POST /api/v1/tables`` go through ``gate.crosstab`` on worker threads with cursors of their own and a
+time limit (``common.run_gate``), so a long table never freezes the server. Errors are one line with their status
+(401, 403, 404, 413, 422, 429, 503), never a stack trace.
 """
 
 from __future__ import annotations
@@ -21,20 +22,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from udc.errors import UdcError
 from udc.privacy.audit import AuditLog, engine_for, operational_url
-from udc.privacy.engine import lock_down
 from udc.privacy.request import first_error
 from udc.store.db import Store
 from udc.web import security
 from udc.web.api import register_api
 from udc.web.common import error_response
-from udc.web.pages import register_pages
+from udc.web.routes import ROUTERS
 
 HERE = Path(__file__).parent
 
 
-def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2) -> FastAPI:
+def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, store_wait: float = 5.0) -> FastAPI:
     """The app over one store. ``gate_workers``: gate queries at once (each on its own thread and DuckDB cursor, so a
-    long table never blocks the pages); a request beyond them is answered 503 at once."""
+    long table never blocks the pages); a request beyond them is answered 503 at once. ``store_wait``: seconds a
+    request waits while another process writes the store, before it answers 503."""
     app = FastAPI(
         title="udc — Urban Data Center",
         version="1",
@@ -43,15 +44,14 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2) 
         redoc_url=None,
         debug=False,
     )
-    store = Store(store_path)
-    lock_down(store)  # this process answers ad-hoc requests: no file functions, COPY or extensions from here on
-    app.state.store = store
+    Store(store_path).close()  # created and migrated once; requests open it read-only
+    store_path = Path(store_path)
+    app.state.store_path, app.state.store_wait, app.state.caches = store_path, store_wait, {}
     app.state.gate_slots = threading.BoundedSemaphore(gate_workers)
-    app.state.engine = engine_for(operational_url(store.path))
-    app.state.audit = AuditLog.for_store(store.path, app.state.engine)
-    app.state.sessions = security.Sessions(security.secret_for(store.path), https=https)
+    app.state.engine = engine_for(operational_url(store_path))
+    app.state.audit = AuditLog.for_store(store_path, app.state.engine)
+    app.state.sessions = security.Sessions(security.secret_for(store_path), https=https)
     app.state.throttle = security.Throttle()
-    app.state.map_cache: dict[tuple[str, int | None], bytes] = {}
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = number
     app.state.templates = templates
@@ -89,7 +89,8 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2) 
     async def any_error(request: Request, exc: Exception) -> Response:  # no stack trace leaves the server
         return error_response(request, 500, "internal error")
 
-    register_pages(app)
+    for router in ROUTERS:
+        app.include_router(router)
     register_api(app)
     return app
 

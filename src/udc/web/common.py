@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -28,13 +28,38 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
-async def run_gate(request: Request, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+async def reader(request: Request) -> AsyncIterator[Store]:
+    """The store for one request: opened read-only (with external access off) and closed after it, so that other
+    processes (the CLI, a notebook, an import) can use the store between requests and new releases show at once."""
+    store = Store(request.app.state.store_path, read_only=True, locked_down=True, wait=request.app.state.store_wait)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+Reader = Annotated[Store, Depends(reader)]
+
+
+def cached(request: Request, store: Store, key: str, build: Callable[[], Any]) -> Any:
+    """A value derived from the catalogue, rebuilt when the catalogue changes (a new release, an import)."""
+    generation = catalogue.generation(store)
+    caches = request.app.state.caches
+    if caches.get("generation") != generation:
+        caches.clear()
+        caches["generation"] = generation
+    if key not in caches:
+        caches[key] = build()
+    return caches[key]
+
+
+async def run_gate(request: Request, store: Store, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a gate function on a worker thread with its own cursor on the store: the event loop (every other page)
     keeps going. At most ``gate_workers`` at once; beyond that, 503 at once instead of a queue that freezes."""
     slots = request.app.state.gate_slots
     if not slots.acquire(blocking=False):
         raise Unavailable("every table worker is busy: try again in a minute")
-    view = request.app.state.store.cursor()
+    view = store.cursor()
     try:
         return await run_in_threadpool(function, view, *args, **kwargs)
     finally:
@@ -42,11 +67,19 @@ async def run_gate(request: Request, function: Callable[..., Any], *args: Any, *
         slots.release()
 
 
-def area_tables(request: Request) -> dict[str, data.AreaTable]:
-    """The explorable tables, found once per server: it holds the store, so the catalogue cannot change under it."""
-    if getattr(request.app.state, "area_tables", None) is None:
-        request.app.state.area_tables = data.area_tables(request.app.state.store)
-    return request.app.state.area_tables
+def area_tables(request: Request, store: Store) -> dict[str, data.AreaTable]:
+    """The explorable tables, found once per catalogue generation."""
+    return cached(request, store, "area_tables", lambda: data.area_tables(store))
+
+
+def num(value: Any) -> float | None:
+    """A cell value for templates and charts: missing and withheld values as None."""
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def latest_year(store: Store, table: data.AreaTable) -> str | None:
+    years = [y for y in data.options(store, table).get(table.year or "", []) if y != data.TOTAL]
+    return years[-1] if years else None
 
 
 def lang(request: Request) -> str:

@@ -12,12 +12,13 @@ from typing import Any
 import pandas as pd
 import shapely
 
-from udc.errors import NotFound, UdcError
-from udc.privacy.access import PUBLIC, User, may_read
-from udc.privacy.export import allowed
+from udc.areas import registry
+from udc.errors import UdcError
+from udc.privacy.access import PUBLIC
+from udc.privacy.export import visible
 from udc.store import catalogue
 from udc.store.catalogue import AREA_COLUMNS
-from udc.store.db import Store
+from udc.store.db import Store, quote
 
 LEVELS = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
 TOTAL = "Totaal"
@@ -36,28 +37,15 @@ class AreaTable:
     values: list[str] = field(default_factory=list)  # every numeric measure; ``value`` is the default
 
 
-def visible(store: Store, user: User) -> list[dict[str, Any]]:
-    """Catalogue entries the user may see rows of (open, released, and internal for its roles)."""
-    rows = store.rows(
-        "SELECT name, title, source, sensitivity, licence, retrieved_at, period_start, period_end, area_coverage, "
-        "released, provenance FROM datasets ORDER BY name"
-    )
-    if user.role in ("public", "researcher", "admin"):  # no scopes: the sensitivity decides
-        return [r for r in rows if may_read(user, r["sensitivity"], bool(r["released"]))]
-    return [r for r in rows if allowed(store, catalogue.get(store, r["name"]), user)[0]]
-
-
 def microdata(store: Store) -> list[dict[str, Any]]:
-    return store.rows("SELECT name, title FROM datasets WHERE sensitivity = 'microdata' ORDER BY name")
+    return [{"name": r["name"], "title": r["title"]} for r in catalogue.entries(store, sensitivity="microdata")]
 
 
 def area_tables(store: Store) -> dict[str, AreaTable]:
     """Open/released tables with an area column of area codes and a numeric value column."""
     out: dict[str, AreaTable] = {}
-    for entry in store.rows(
-        "SELECT name, title, table_name FROM datasets WHERE sensitivity = 'open' OR released ORDER BY name"
-    ):
-        columns = {r["column_name"]: r["column_type"] for r in store.rows(f'DESCRIBE "{entry["table_name"]}"')}
+    for entry in catalogue.entries(store, published=True):
+        columns = store.columns(entry["table_name"])
         area = next((c for c in AREA_COLUMNS if c in columns), None)
         if area is None:
             continue
@@ -69,7 +57,7 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
             continue
         value = "count" if "count" in measures else measures[0]
         sample = store.rows(
-            f'SELECT count(*) AS n FROM "{entry["table_name"]}" WHERE "{area}" SIMILAR TO \'(BU|WK|GM)[0-9]+\''
+            f"SELECT count(*) AS n FROM {quote(entry['table_name'])} WHERE {quote(area)} SIMILAR TO '(BU|WK|GM)[0-9]+'"
         )
         if not sample[0]["n"]:
             continue
@@ -79,10 +67,7 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
             for c, t in columns.items()
             if c not in labels and c != "year" and t == "VARCHAR" and not c.endswith(("_label", "_symbol"))
         ]
-        roles = {
-            r["name"]: r["role"]
-            for r in store.rows("SELECT name, role FROM dataset_columns WHERE dataset = ?", [entry["name"]])
-        }
+        roles = catalogue.roles(store, entry["name"])
         dims = [d for d in dims if roles.get(d) not in ("area", "label", "period") and not _codes(store, entry, d)]
         year = "year" if "year" in columns else None
         out[entry["name"]] = AreaTable(entry["name"], entry["title"], area, value, year, dims, measures)
@@ -92,8 +77,8 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
 def _codes(store: Store, entry: dict[str, Any], column: str) -> bool:
     """Whether a text column holds area codes (the source column beside the resolved area code)."""
     row = store.rows(
-        f"SELECT avg(CASE WHEN \"{column}\" SIMILAR TO '(BU|WK|GM)[0-9]+' THEN 1 ELSE 0 END) AS share "
-        f'FROM (SELECT "{column}" FROM "{entry["table_name"]}" LIMIT 1000)'
+        f"SELECT avg(CASE WHEN {quote(column)} SIMILAR TO '(BU|WK|GM)[0-9]+' THEN 1 ELSE 0 END) AS share "
+        f"FROM (SELECT {quote(column)} FROM {quote(entry['table_name'])} LIMIT 1000)"
     )
     return bool(row and (row[0]["share"] or 0) > 0.5)
 
@@ -110,10 +95,7 @@ def filters_for(store: Store, table: AreaTable, given: dict[str, str]) -> dict[s
 
 
 def names(store: Store) -> dict[str, str]:
-    return {
-        r["code"]: r["name"]
-        for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas GROUP BY code")
-    }
+    return registry.names(store)
 
 
 def options(store: Store, table: AreaTable) -> dict[str, list[str]]:
@@ -124,7 +106,8 @@ def options(store: Store, table: AreaTable) -> dict[str, list[str]]:
         values = [
             r["v"]
             for r in store.rows(
-                f'SELECT DISTINCT "{column}"::VARCHAR AS v FROM "{entry.table_name}" WHERE v IS NOT NULL ORDER BY 1'
+                f"SELECT DISTINCT {quote(column)}::VARCHAR AS v FROM {quote(entry.table_name or '')} "
+                "WHERE v IS NOT NULL ORDER BY 1"
             )
         ]
         out[column] = values
@@ -138,18 +121,16 @@ def explore(
     if level not in LEVELS:
         raise UdcError(f"unknown level '{level}': expected {', '.join(LEVELS)}")
     entry = catalogue.get(store, table.name)
-    where = [f"(\"{table.area}\" LIKE '{LEVELS[level]}%' OR \"{table.area}\" = '{TOTAL}')"]
+    where = [f"({quote(table.area)} LIKE '{LEVELS[level]}%' OR {quote(table.area)} = '{TOTAL}')"]
     params: list[Any] = []
     if table.year and year:
-        where.append(f'"{table.year}"::VARCHAR = ?')
+        where.append(f"{quote(table.year)}::VARCHAR = ?")
         params.append(year)
-    for dim in table.dims:
-        where.append(f'"{dim}"::VARCHAR = ?')
-        params.append(filters.get(dim) or TOTAL)
-    status = ", status" if "status" in {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')} else ""
+    where, params = _dims(table, filters, where, params)
+    status = ", status" if "status" in store.columns(entry.table_name or "") else ""
     frame = store.query(
-        f'SELECT "{table.area}" AS code, "{_measure(table, value)}"::DOUBLE AS value{status} FROM "{entry.table_name}" '
-        f"WHERE {' AND '.join(where)} ORDER BY 1",
+        f"SELECT {quote(table.area)} AS code, {quote(_measure(table, value))}::DOUBLE AS value{status} "
+        f"FROM {quote(entry.table_name or '')} WHERE {' AND '.join(where)} ORDER BY 1",
         params,
     )
     if "status" not in frame.columns:
@@ -157,6 +138,14 @@ def explore(
     lookup = names(store)
     frame["name"] = frame.code.map(lambda c: lookup.get(c, c))
     return frame[["code", "name", "value", "status"]]
+
+
+def _dims(table: AreaTable, filters: dict[str, str], where: list[str], params: list[Any]) -> tuple[list, list]:
+    """Conditions fixing every other dimension to its chosen value (Totaal unless chosen)."""
+    for dim in table.dims:
+        where.append(f"{quote(dim)}::VARCHAR = ?")
+        params.append(filters.get(dim) or TOTAL)
+    return where, params
 
 
 def _measure(table: AreaTable, value: str | None) -> str:
@@ -174,14 +163,11 @@ def series(
     if not table.year:
         return pd.DataFrame(columns=["year", "value"])
     entry = catalogue.get(store, table.name)
-    where, params = [f'"{table.area}" = ?', f"\"{table.year}\"::VARCHAR <> '{TOTAL}'"], [code]
-    for dim in table.dims:
-        where.append(f'"{dim}"::VARCHAR = ?')
-        params.append(filters.get(dim) or TOTAL)
+    where, params = _dims(table, filters, [f"{quote(table.area)} = ?", f"{quote(table.year)}::VARCHAR <> '{TOTAL}'"],
+                          [code])  # fmt: skip
     return store.query(
-        f'SELECT "{table.year}"::VARCHAR AS year, "{_measure(table, value)}"::DOUBLE AS value '
-        f'FROM "{entry.table_name}" '
-        f"WHERE {' AND '.join(where)} ORDER BY 1",
+        f"SELECT {quote(table.year)}::VARCHAR AS year, {quote(_measure(table, value))}::DOUBLE AS value "
+        f"FROM {quote(entry.table_name or '')} WHERE {' AND '.join(where)} ORDER BY 1",
         params,
     )
 
@@ -190,12 +176,7 @@ def geometry(store: Store, codes: list[str], year: int | None = None) -> dict[st
     """GeoJSON (WGS84, simplified) of ``codes``: each code's geometry of the latest year ≤ ``year``."""
     if not codes:
         return {"type": "FeatureCollection", "features": []}
-    limit = f"AND year <= {int(year)}" if year else ""
-    rows = store.con.execute(
-        "SELECT code, arg_max(simplified, year) AS g FROM geometries "
-        f"WHERE code IN (SELECT unnest(?::VARCHAR[])) {limit} GROUP BY code ORDER BY code",
-        [codes],
-    ).fetchall()
+    rows = registry.simplified_shapes(store, codes, year)
     lookup = names(store)
     features = [
         {
@@ -211,41 +192,25 @@ def geometry(store: Store, codes: list[str], year: int | None = None) -> dict[st
 
 def geometry_json(store: Store, kind: str, year: int | None = None) -> bytes:
     """All areas of one kind as GeoJSON bytes (the map route; cached by the app per store version)."""
-    codes = [r["code"] for r in store.rows("SELECT DISTINCT code FROM geometries WHERE kind = ? ORDER BY 1", [kind])]
-    return json.dumps(geometry(store, codes, year), separators=(",", ":")).encode()
+    return json.dumps(geometry(store, registry.geometry_codes(store, kind), year), separators=(",", ":")).encode()
 
 
-def children(store: Store, code: str) -> list[dict[str, Any]]:
-    return store.rows(
-        "SELECT DISTINCT code, arg_max(name, valid_from) AS name, kind FROM areas WHERE parent_code = ? "
-        "GROUP BY code, kind ORDER BY code",
-        [code],
-    )
+children = registry.children
+area = registry.area
 
 
-def area(store: Store, code: str) -> dict[str, Any]:
-    rows = store.rows(
-        "SELECT code, kind, name, parent_code, valid_from, valid_to FROM areas WHERE code = ? "
-        "ORDER BY valid_from DESC LIMIT 1",
-        [code],
-    )
-    if not rows:
-        raise NotFound(f"area '{code[:40]}' is not in the registry")
-    return rows[0]
-
-
-def released(store: Store, name: str) -> pd.DataFrame:
+def released(store: Store, name: str, version: int | None = None) -> pd.DataFrame:
+    """An open or released table (a release's newest version unless ``version``)."""
     entry = catalogue.get(store, name)
-    if entry.sensitivity != "open" and not store.rows("SELECT 1 FROM datasets WHERE name = ? AND released", [name]):
+    if entry.sensitivity != "open" and not catalogue.is_released(store, name):
         raise UdcError(f"'{name}' is not open data")
-    return store.query(f'SELECT * FROM "{entry.table_name}"')
+    return catalogue.read(store, name, version)
 
 
-def has(store: Store, name: str) -> bool:
-    return bool(store.rows("SELECT 1 FROM datasets WHERE name = ?", [name]))
+has = catalogue.exists
 
 
-__all__ = ["PUBLIC"]
+__all__ = ["PUBLIC", "visible"]
 
 
 def harmonised_series(
@@ -257,23 +222,14 @@ def harmonised_series(
 
     entry = catalogue.get(store, table.name)
     measure = _measure(table, value)
-    where, params = [f"\"{table.area}\" LIKE 'GM%'", f"\"{table.year}\"::VARCHAR <> '{TOTAL}'"], []
-    for dim in table.dims:
-        where.append(f'"{dim}"::VARCHAR = ?')
-        params.append(filters.get(dim) or TOTAL)
+    where, params = _dims(table, filters, [f"{quote(table.area)} LIKE 'GM%'",
+                                           f"{quote(table.year)}::VARCHAR <> '{TOTAL}'"], [])  # fmt: skip
     frame = store.query(
-        f'SELECT "{table.area}" AS area_code, "{table.year}"::INTEGER AS year, "{measure}"::DOUBLE AS value '
-        f'FROM "{entry.table_name}" WHERE {" AND ".join(where)}',
+        f"SELECT {quote(table.area)} AS area_code, {quote(table.year)}::INTEGER AS year, "
+        f"{quote(measure)}::DOUBLE AS value FROM {quote(entry.table_name or '')} WHERE {' AND '.join(where)}",
         params,
     )
-    valid = {
-        r["code"]
-        for r in store.rows(
-            "SELECT code FROM areas WHERE kind = 'GM' AND valid_from <= make_date(?, 1, 1) "
-            "AND (valid_to IS NULL OR valid_to > make_date(?, 1, 1))",
-            [to_year, to_year],
-        )
-    }
+    valid = set(registry.valid_codes(store, registry.jan1(to_year), "GM"))
     changed = sorted(set(frame.area_code) - valid) if valid else []
     additive = measure in ("count", "Value") or measure.startswith(("aantal", "inwoners"))
     if not changed or not additive:

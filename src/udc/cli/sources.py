@@ -1,0 +1,204 @@
+"""``udc statline …``, ``udc import``, ``udc link …`` and ``udc catalog``: data in, and what the store holds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from udc.cli.common import Format, StoreDir, echo_json, emit, facade
+from udc.errors import UdcError
+
+statline_app = typer.Typer(help="CBS StatLine: fetch (OData v3/v4) and offline imports.", no_args_is_help=True)
+link_app = typer.Typer(help="Link catalogued tables by area and period, or by person pseudonym.", no_args_is_help=True)
+catalog_app = typer.Typer(help="The catalogue: datasets, provenance, columns, lineage and release versions.")
+
+BaseUrl = Annotated[
+    str | None, typer.Option(help="Replace only scheme and host of the CBS service (a mirror or replay server).")
+]
+CatalogOpt = Annotated[str, typer.Option("--catalog", help="CBS, or dataderden for third-party tables.")]
+CATALOGUE_COLUMNS = ["name", "title", "source", "licence", "sensitivity", "rows", "period_start", "period_end",
+                     "area_coverage", "retrieved_at"]  # fmt: skip
+
+
+@statline_app.command("info")
+def statline_info(
+    ctx: typer.Context,
+    table: Annotated[str, typer.Argument(help="Table identifier, e.g. 83625NED.")],
+    base_url: BaseUrl = None,
+    catalog: CatalogOpt = "CBS",
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """Title, modification date, dimensions and topics (with units) of a StatLine table."""
+    info = facade(ctx, store_dir).statline(base_url=base_url, catalog=catalog).info(table)
+    if fmt == "json":
+        echo_json(info)
+        return
+    typer.echo(f"{info['table']}: {info['title']} (modified {info['modified']}, period {info['period']})")
+    typer.echo(f"dimensions: {', '.join(info['dimensions'])}")
+    emit(info["topics"], fmt, title="Topics", columns=["key", "title", "unit", "decimals"])
+
+
+@statline_app.command("fetch")
+def statline_fetch(
+    ctx: typer.Context,
+    table: Annotated[str, typer.Argument(help="Table identifier, e.g. 83625NED.")],
+    filters: Annotated[str | None, typer.Option("--filter", help="OData $filter, e.g. \"RegioS eq 'GM0917'\".")] = None,
+    select: Annotated[str | None, typer.Option(help="Comma-separated columns ($select).")] = None,
+    api: Annotated[str, typer.Option(help="v3 (opendata.cbs.nl) or v4 (datasets.cbs.nl).")] = "v3",
+    dataset: Annotated[str | None, typer.Option(help="Catalogue name (default cbs_<table>).")] = None,
+    base_url: BaseUrl = None,
+    catalog: CatalogOpt = "CBS",
+    bulk: Annotated[bool, typer.Option(help="Use CBS's bulk ODataFeed (nextLink paging) instead of ODataApi.")] = False,
+    english: Annotated[bool, typer.Option(help="Add English labels from CBS's …ENG twin table.")] = False,
+    refresh: Annotated[bool, typer.Option(help="Ask CBS whether the table changed, even if checked recently.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    store_dir: StoreDir = None,
+) -> None:
+    """Fetch a table (concurrent pages, retries, cache by Modified date) into the catalogue as open data."""
+    from rich.progress import Progress
+
+    if api not in ("v3", "v4"):
+        raise UdcError(f"--api '{api}': expected v3 or v4")
+    s = facade(ctx, store_dir)
+    with Progress(transient=True, disable=quiet) as bar:
+        task = bar.add_task(f"{table}", total=None)
+        client = s.statline(base_url=base_url, catalog=catalog, bulk=bulk, max_age=0 if refresh else 12 * 3600,
+                            progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        columns = [c.strip() for c in select.split(",")] if select else None
+        if api == "v4":
+            result = client.fetch_v4(table, filters=filters)
+        else:
+            result = client.fetch(table, filters=filters, select=columns, english=english)
+    saved = s.save_statline(result, dataset)
+    cached = " (from cache)" if result.from_cache else ""
+    requests = client.http.requests
+    typer.echo(f"{saved.dataset}: {saved.rows} rows of {table} '{result.title}'{cached}, {requests} requests")
+
+
+@statline_app.command("import")
+def statline_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A StatLine CSV download or an odata4 package folder.")],
+    dataset: Annotated[str | None, typer.Option(help="Catalogue name.")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Import a StatLine download offline (symbols kept, padded codes stripped, footer lines dropped)."""
+    result = facade(ctx, store_dir).import_statline(path, dataset)
+    typer.echo(f"{result.dataset}: {result.rows} rows ({'; '.join(result.notes)})")
+
+
+def import_(
+    ctx: typer.Context,
+    source: Annotated[str, typer.Argument(help="CSV, Excel, Parquet file or a SQLAlchemy URL (with --table).")],
+    dataset: Annotated[str, typer.Option(help="Catalogue name (lower case, digits, _).")],
+    title: Annotated[str | None, typer.Option(help="Title in the catalogue.")] = None,
+    area_column: Annotated[str | None, typer.Option(help="Column with area codes or names.")] = None,
+    area_kind: Annotated[str | None, typer.Option(help="Only match names of these kinds, e.g. wijk,buurt.")] = None,
+    within: Annotated[str | None, typer.Option(help="Only match names inside this area/region, e.g. GM0917.")] = None,
+    period_column: Annotated[str | None, typer.Option(help="Column with years or CBS period codes.")] = None,
+    year: Annotated[int | None, typer.Option(help="The year of a file without a period column.")] = None,
+    sensitivity: Annotated[str, typer.Option(help="open, internal or microdata.")] = "internal",
+    schema: Annotated[Path | None, typer.Option(help="JSON with declared column types and constraints.")] = None,
+    pseudonymise: Annotated[str | None, typer.Option(help="Identifier column (BSN) to replace by a pseudonym.")] = None,
+    key_file: Annotated[Path | None, typer.Option(help="Pseudonym key file (else $UDC_PSEUDONYM_KEY).")] = None,
+    allow_unmatched: Annotated[bool, typer.Option(help="Keep rows whose area name matches nothing.")] = False,
+    sheet: Annotated[str | None, typer.Option(help="Excel sheet.")] = None,
+    table: Annotated[str | None, typer.Option(help="Table in the database URL.")] = None,
+    licence: Annotated[str | None, typer.Option(help="Licence of the data.")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Import municipal data: encodings, separators, Dutch numbers; areas by code or name; atomic."""
+    from udc.areas.codes import kind_from_name
+    from udc.privacy.pseudonyms import load_key
+
+    s = facade(ctx, store_dir)
+    key = load_key(key_file, s.path) if pseudonymise else None
+    kinds = [kind_from_name(k.strip()) for k in area_kind.split(",")] if area_kind else None
+    result = s.import_table(source, dataset, title=title, sensitivity=sensitivity, area_column=area_column,
+                            area_kinds=kinds, within=within, year=year, period_column=period_column, schema=schema,
+                            pseudonymise=pseudonymise, key=key, allow_unmatched=allow_unmatched, sheet=sheet,
+                            table=table, licence=licence)  # fmt: skip
+    typer.echo(f"{result.dataset}: {result.rows} rows, sensitivity {result.sensitivity}")
+    for note in result.notes:
+        typer.echo(f"  {note}")
+    for miss in result.unmatched:
+        hint = f" (suggestions: {', '.join(miss.suggestions)})" if miss.suggestions else ""
+        typer.echo(f"  unmatched: {miss.name}{hint}")
+
+
+@link_app.command("areas")
+def link_areas_cmd(
+    ctx: typer.Context,
+    left: Annotated[str, typer.Argument(help="Catalogued dataset with area_code and year.")],
+    right: Annotated[str, typer.Argument(help="Catalogued dataset with area_code and year.")],
+    out: Annotated[str, typer.Option(help="Name of the linked dataset.")],
+    to_year: Annotated[int, typer.Option(help="Common boundary year.")],
+    weight: Annotated[str, typer.Option(help="inwoners, woningen or hectare")] = "inwoners",
+    rates: Annotated[list[str] | None, typer.Option(help="COL:DENOMINATOR for rates/averages.")] = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Join two area tables by area and period, both re-based to one boundary year."""
+    from udc.areas.harmonise import parse_rates
+
+    report = facade(ctx, store_dir).link_areas(left, right, out, to_year=to_year, weight=weight,
+                                               rates=parse_rates(rates or []))  # fmt: skip
+    typer.echo(f"{report.dataset}: {report.rows} rows; " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
+    for note in report.notes:
+        typer.echo(f"  {note}")
+
+
+@link_app.command("persons")
+def link_persons_cmd(
+    ctx: typer.Context,
+    left: Annotated[str, typer.Argument(help="Person-level dataset with a pseudonym column.")],
+    right: Annotated[str, typer.Argument(help="Person-level dataset with a pseudonym column.")],
+    out: Annotated[str, typer.Option(help="Name of the linked dataset (microdata).")],
+    on: Annotated[str, typer.Option(help="Key column.")] = "pseudonym",
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """Join two person-level tables on their pseudonym, with a link report."""
+    report = facade(ctx, store_dir).link_persons(left, right, out, on=on)
+    emit([{"measure": k, "count": v} for k, v in report.counts.items()], fmt, title=f"Link report {out}")
+    if fmt != "json":
+        typer.echo("; ".join(report.notes))
+
+
+@catalog_app.callback(invoke_without_command=True)
+def catalog_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
+    """List datasets with source, licence, periods, areas and sensitivity."""
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = facade(ctx, store_dir).catalogue()
+    emit(rows, fmt, title="Catalogue", columns=[*CATALOGUE_COLUMNS, "provenance"] if fmt == "json" else
+         CATALOGUE_COLUMNS)  # fmt: skip
+
+
+@catalog_app.command("show")
+def catalog_show(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Dataset name.")],
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """A dataset's metadata, columns (role, unit), lineage and release versions."""
+    import json
+
+    from udc.cli.output import _plain
+
+    info = facade(ctx, store_dir).describe(name)
+    if fmt == "json":
+        echo_json(info)
+        return
+    for key in CATALOGUE_COLUMNS:
+        typer.echo(f"{key:>14}: {_plain(info[key])}")
+    typer.echo(f"{'provenance':>14}: {json.dumps(info['provenance'], default=str, ensure_ascii=False)}")
+    emit(info["columns"], fmt, title="Columns", columns=["name", "role", "title", "unit", "decimals"])
+    if info["lineage"]:
+        emit(info["lineage"], fmt, title="Lineage", columns=["dataset", "input"])
+    if info["versions"]:
+        emit(info["versions"], fmt, title="Versions",
+             columns=["version", "created_at", "released_by", "policy_version", "definition_hash", "rows"])  # fmt: skip

@@ -1,0 +1,38 @@
+"""Labels users see for the internal category names of released tables (Dutch, English)."""
+
+from __future__ import annotations
+
+GROUPS = {
+    "adults": ("Volwassenen (18+)", "Adults (18+)"),
+    "young-families": ("Jonge gezinnen", "Young families"),
+    "middle-income": ("Middeninkomens", "Middle incomes"),
+    "students": ("Studenten", "Students"),
+    "seniors": ("Senioren (65+)", "Seniors (65+)"),
+}
+CLASSES = {
+    "neighbour": ("buurgemeente", "neighbouring municipality"),
+    "rest_of_region": ("rest van de regio", "rest of the region"),
+    "rest_of_province": ("rest van de provincie", "rest of the province"),
+    "rest_of_country": ("rest van Nederland", "rest of the country"),
+    "abroad": ("buitenland", "abroad"),
+}
+TRIGGERS = {
+    "none": ("geen verandering", "no change"),
+    "left_parental_home": ("uit huis gegaan", "left the parental home"),
+    "moved_in_together": ("gaan samenwonen", "moved in together"),
+    "separated": ("uit elkaar", "separated"),
+    "child_born": ("kind geboren", "child born"),
+    "widowed": ("partner overleden", "widowed"),
+}
+RATE_MEASURES = {
+    "in": ("vestiging", "in"),
+    "out": ("vertrek", "out"),
+    "within": ("binnen de gemeente", "within"),
+    "net": ("saldo", "net"),
+    "residents": ("inwoners (persoonsjaren)", "residents (person-years)"),
+}
+
+
+def label(table: dict[str, tuple[str, str]], key: str, language: str) -> str:
+    pair = table.get(key)
+    return (pair[0] if language == "nl" else pair[1]) if pair else key

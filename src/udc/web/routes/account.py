@@ -1,0 +1,75 @@
+"""Signing in and out (server-side sessions, throttled, CSRF-checked) and the language switch."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Form, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from udc.errors import UdcError
+from udc.privacy.access import end_session, login, start_session
+from udc.web.common import lang, render, user
+from udc.web.i18n import LANGUAGES, translator
+from udc.web.security import check_csrf, client_of
+
+router = APIRouter(include_in_schema=False)
+
+
+def local(target: str) -> str:
+    """A redirect target on this site only."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/inloggen")
+async def signin_form(request: Request, terug: str = "/") -> Response:
+    return render(request, "signin.html", {"next": local(terug), "message": None})
+
+
+@router.post("/inloggen")
+async def signin(
+    request: Request, gebruiker: str = Form(...), wachtwoord: str = Form(...), csrf: str = Form(""),
+    terug: str = Form("/"),
+) -> Response:  # fmt: skip
+    check_csrf(request, csrf)
+    t = translator(lang(request))
+    client = client_of(request)
+    throttle = request.app.state.throttle
+    audit = request.app.state.audit
+    if throttle.blocked(client, gebruiker):
+        audit.append(gebruiker, "login.throttled", {"client": client})
+        return render(request, "signin.html", {"next": terug, "message": t("too_many")}, status=429)
+    engine = request.app.state.engine
+    try:
+        who = await run_in_threadpool(login, engine, gebruiker, wachtwoord, audit)  # argon2: off the event loop
+    except UdcError:
+        throttle.fail(client, gebruiker)
+        return render(request, "signin.html", {"next": terug, "message": t("wrong_login")}, status=401)
+    old = request.state.session.get("sid")
+    if old:
+        end_session(engine, str(old))
+    fresh = {"sid": start_session(engine, who), "csrf": secrets.token_urlsafe(24)}
+    request.state.session = {**{k: v for k, v in request.state.session.items() if k == "lang"}, **fresh}
+    return RedirectResponse(local(terug), status_code=303)
+
+
+@router.post("/uitloggen")
+async def signout(request: Request, csrf: str = Form("")) -> Response:
+    check_csrf(request, csrf)
+    session_id = request.state.session.get("sid")
+    if session_id:
+        name = user(request).name
+        end_session(request.app.state.engine, str(session_id))
+        request.app.state.audit.append(name, "logout", {})
+    keep = {k: v for k, v in request.state.session.items() if k == "lang"}
+    request.state.session = {**keep, "csrf": secrets.token_urlsafe(24)}
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/taal/{language}")
+async def set_language(request: Request, language: str, terug: str = "/") -> Response:
+    if language not in LANGUAGES:
+        raise UdcError(f"language '{language}': expected nl or en")
+    request.state.session = {**request.state.session, "lang": language}
+    return RedirectResponse(terug if terug.startswith("/") else "/", status_code=303)

@@ -1,0 +1,65 @@
+"""The table builder: researchers pick one to three dimensions of a microdata table; the gate answers (cell key)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from udc.errors import Forbidden, NotFound, NotSignedIn, UdcError
+from udc.privacy.gate import crosstab, offered
+from udc.privacy.request import Filter, TableRequest
+from udc.store.db import Store
+from udc.web import data
+from udc.web.common import Reader, cached, download, lang, render, run_gate, user
+from udc.web.i18n import translator
+from udc.web.security import check_csrf
+
+router = APIRouter(include_in_schema=False)
+
+
+def dims(request: Request, store: Store, name: str) -> list[str]:
+    """The dimensions offered for a microdata table (cached per catalogue generation)."""
+    return cached(request, store, f"builder:{name}", lambda: offered(store, name))
+
+
+def typed(name: str, chosen: list[str]) -> TableRequest:
+    """The form's choice as a typed request (buurten rolled up to wijk and gemeente when chosen)."""
+    area = "buurt_code" if "buurt_code" in chosen else None
+    return TableRequest(dataset=name, dimensions=chosen, filters=[Filter(column="buurt_code", prefix="BU")] if area
+                        else [], area=area)  # fmt: skip
+
+
+@router.get("/tabelbouwer")
+async def builder(request: Request, store: Reader, tabel: str | None = None) -> Response:
+    datasets = data.microdata(store) if user(request).role in ("researcher", "admin") else []
+    name = tabel if tabel in {d["name"] for d in datasets} else (datasets[0]["name"] if datasets else None)
+    context = {"datasets": datasets, "dataset": name, "dims": dims(request, store, name) if name else [],
+               "chosen": [], "result": None}  # fmt: skip
+    return render(request, "builder.html", context)
+
+
+@router.post("/tabelbouwer")
+async def builder_post(request: Request, store: Reader) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    who = user(request)
+    name = str(form.get("tabel", ""))
+    chosen = [str(v) for v in form.getlist("dim")]
+    if who.role == "public":
+        raise NotSignedIn(translator(lang(request))("not_allowed"))
+    if who.role not in ("researcher", "admin"):
+        raise Forbidden(translator(lang(request))("not_allowed"))
+    if name not in {d["name"] for d in data.microdata(store)}:
+        raise NotFound(f"'{name[:60]}' is not a microdata table")
+    allowed = dims(request, store, name)
+    if [d for d in chosen if d not in allowed] or not chosen or len(chosen) > 3:
+        raise UdcError(f"choose one to three dimensions of {allowed}")
+    result = await run_gate(request, store, crosstab, typed(name, chosen), user=who, audit=request.app.state.audit)
+    fmt = str(form.get("formaat", ""))
+    if fmt:
+        return download(result.cells, f"tabel_{name}", fmt)
+    context = {"datasets": data.microdata(store), "dataset": name, "dims": allowed, "chosen": chosen,
+               "result": result.cells.head(1000).to_dict("records"), "columns": list(result.cells.columns),
+               "n_cells": len(result.cells), "suppressed": result.suppressed,
+               "policy": result.policy.version}  # fmt: skip
+    return render(request, "builder.html", context)

@@ -1,0 +1,81 @@
+"""The explorer: one open table as a map per year and level, with an area's trend beside its parent and the total."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from udc.errors import UdcError
+from udc.store.db import Store
+from udc.web import charts, data
+from udc.web.common import Reader, area_tables, lang, latest_year, num, render
+from udc.web.i18n import translator
+
+router = APIRouter(include_in_schema=False)
+
+
+def trend(
+    store: Store, table: data.AreaTable, focus: str, year: str | None, filters: dict[str, str], measure: str, t: Any
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str | None]:
+    """The focus area's series (re-based across municipal mergers), its parent's and the total: chart, rows, note."""
+    info = data.area(store, focus)
+    note = None
+    if focus.startswith("GM") and year and year.isdigit():
+        own, note = data.harmonised_series(store, table, focus, filters, int(year), measure)
+    else:
+        own = data.series(store, table, focus, filters, measure)
+    series = {focus: own}
+    if info.get("parent_code"):
+        series[info["parent_code"]] = data.series(store, table, info["parent_code"], filters, measure)
+    series[data.TOTAL] = data.series(store, table, data.TOTAL, filters, measure)
+    series = {k: v for k, v in series.items() if len(v)}
+    years = sorted({y for v in series.values() for y in v.year})
+    lookup = data.names(store)
+
+    def name(code: str) -> str:
+        return lookup.get(code, t("national") if code == data.TOTAL else code)
+
+    values = {k: v.set_index("year")["value"] for k, v in series.items()}
+    chart = charts.lines(years, {name(k): [num(v.get(y)) for y in years] for k, v in values.items()},
+                         f"{t('trend')}: {lookup.get(focus, focus)}")  # fmt: skip
+    rows = [{"year": y, **{lookup.get(k, k): num(v.get(y)) for k, v in values.items()}} for y in years]
+    return chart, rows, note
+
+
+@router.get("/verkennen")
+async def explorer(
+    request: Request,
+    store: Reader,
+    tabel: str | None = None,
+    jaar: str | None = None,
+    niveau: str = "gemeente",
+    gebied: str | None = None,
+    onderwerp: str | None = None,
+) -> Response:
+    tables = area_tables(request, store)
+    if not tables:
+        raise UdcError("no area-level open data in the catalogue yet (run 'udc demo' or import a table)")
+    default = "kerncijfers_inwoners" if "kerncijfers_inwoners" in tables else next(iter(tables))
+    table = tables[tabel if tabel in tables else default]
+    choices = data.options(store, table)
+    year = jaar if jaar in choices.get(table.year or "", []) else latest_year(store, table)
+    filters = data.filters_for(store, table, dict(request.query_params))
+    measure = onderwerp if onderwerp in table.values else table.value
+    frame = data.explore(store, table, year=year, level=niveau, filters=filters, value=measure)
+    areas = frame[frame.code != data.TOTAL]
+    total = frame[frame.code == data.TOTAL]["value"]
+    t = translator(lang(request))
+    shapes = data.geometry(store, list(areas.code), int(year) if year and year.isdigit() else None)
+    figure = charts.choropleth(shapes, areas.set_index("code")["value"], f"{table.title} — {year}")
+    focus = gebied if gebied in set(areas.code) else (areas.code.iloc[0] if len(areas) else None)
+    chart, trend_rows, note = trend(store, table, focus, year, filters, measure, t) if focus and table.year else (
+        None, [], None)  # fmt: skip
+    context = {
+        "tables": tables, "table": table, "choices": choices, "year": year, "level": niveau, "measure": measure,
+        "note": note, "filters": filters, "rows": areas.to_dict("records"),
+        "total": num(total.iloc[0]) if len(total) else None, "figure": figure, "trend": chart,
+        "trend_rows": trend_rows, "focus": focus, "levels": list(data.LEVELS),
+    }  # fmt: skip
+    return render(request, "explorer.html", context)

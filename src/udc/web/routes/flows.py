@@ -1,0 +1,127 @@
+"""Verhuisstromen: balance per target group, origins and destinations (Sankey), top destinations, triggers, trend —
+all from the released flows tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from udc.errors import UdcError
+from udc.store import catalogue
+from udc.store.db import Store
+from udc.web import charts, data
+from udc.web.common import Reader, lang, num, render
+from udc.web.i18n import translator
+from udc.web.labels import CLASSES, GROUPS, TRIGGERS, label
+from udc.web.routes.home import period_key
+
+router = APIRouter(include_in_schema=False)
+
+
+def in_out(language: str) -> tuple[str, str, str]:
+    return ("Vestiging", "Vertrek", "Saldo") if language == "nl" else ("In", "Out", "Net")
+
+
+def balance(part: pd.DataFrame, language: str, t: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Per target group in, out, within and net (net only when both are published), and their bar chart."""
+    pivot = part.pivot_table(index="group", columns="direction", values="count", aggfunc="first")
+    rows = []
+    for g in [g for g in GROUPS if g in pivot.index]:
+        row = pivot.loc[g]
+        net = None if pd.isna(row.get("in")) or pd.isna(row.get("out")) else row["in"] - row["out"]
+        rows.append({"group": label(GROUPS, g, language), "in": num(row.get("in")), "out": num(row.get("out")),
+                     "within": num(row.get("within")), "net": num(net)})  # fmt: skip
+    names = in_out(language)
+    chart = charts.bars([r["group"] for r in rows],
+                        {names[0]: [r["in"] for r in rows], names[1]: [r["out"] for r in rows],
+                         names[2]: [r["net"] for r in rows]}, t("balance"))  # fmt: skip
+    return rows, chart
+
+
+def exchange(origins: pd.DataFrame, destinations: pd.DataFrame, area_name: str, language: str, t: Any) -> tuple:
+    """Origins → area → destinations by class of municipality: a Sankey chart and its rows."""
+    o = origins[(origins.other_gm == "Totaal") & (origins.other_class != "Totaal")].dropna(subset=["count"])
+    d = destinations[(destinations.other_gm == "Totaal") & (destinations.other_class != "Totaal")]
+    d = d.dropna(subset=["count"])
+    labels = ([f"{label(CLASSES, c, language)} →" for c in o.other_class] + [area_name]
+              + [f"→ {label(CLASSES, c, language)}" for c in d.other_class])  # fmt: skip
+    centre = len(o)
+    sankey = charts.sankey(labels, list(range(centre)) + [centre] * len(d),
+                           [centre] * centre + list(range(centre + 1, centre + 1 + len(d))),
+                           list(o["count"]) + list(d["count"]), t("sankey"))  # fmt: skip
+    rows = [{"class": label(CLASSES, r.other_class, language), "origins": num(r.count_o),
+             "destinations": num(r.count_d)}
+            for r in o.merge(d, on="other_class", how="outer", suffixes=("_o", "_d")).itertuples()]  # fmt: skip
+    return sankey, rows
+
+
+def trend(frame: pd.DataFrame, language: str, t: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    frame = frame[(frame.year != "Totaal") & frame.direction.isin(["in", "out"])]
+    years = sorted(frame.year.unique())
+    pivot = frame.pivot_table(index="year", columns="direction", values="count", aggfunc="first")
+
+    def column(direction: str) -> list[float | None]:
+        return [num(pivot[direction].get(y)) if direction in pivot else None for y in years]
+
+    names = in_out(language)
+    chart = charts.lines(years, {names[0]: column("in"), names[1]: column("out")}, t("trend"))
+    rows = [{"year": y, "in": i, "out": o} for y, i, o in zip(years, column("in"), column("out"), strict=True)]
+    return chart, rows
+
+
+def periods_of(frame: pd.DataFrame) -> list[str]:
+    return sorted(frame.period.unique(), key=period_key) if "period" in frame.columns else []
+
+
+def page(store: Store, gebied: str | None, groep: str, jaren: str | None, language: str) -> dict[str, Any]:
+    t = translator(language)
+    frame = data.released(store, "verhuisstromen_balance")
+    periods = periods_of(frame)
+    default = next((p for p in reversed(periods) if p.split("-")[0] != p.split("-")[-1]), periods[-1]) if periods \
+        else None  # fmt: skip
+    period = jaren if jaren in periods else default
+    if period:
+        frame = frame[frame.period == period]
+    areas = sorted(frame.area.unique(), key=lambda a: (a.startswith("GM"), a))
+    area = gebied if gebied in areas else areas[0]
+    group = groep if groep in GROUPS else "adults"
+    lookup = data.names(store)
+
+    def view(name: str) -> pd.DataFrame:
+        table = data.released(store, f"verhuisstromen_{name}")
+        table = table[(table.area == area) & (table.group == group)]
+        return table[table.period == period] if period and "period" in table.columns else table
+
+    balance_rows, bars = balance(frame[frame.area == area], language, t)
+    destinations = view("destinations")
+    sankey, class_rows = exchange(view("origins"), destinations, lookup.get(area, area), language, t)
+    named = destinations[(destinations.other_gm != "Totaal") & (destinations.other_class == "Totaal")]
+    top = named.dropna(subset=["count"]).sort_values("count", ascending=False).head(10)
+    triggers = view("triggers")
+    triggers = triggers[triggers.trigger != "Totaal"].dropna(subset=["count"])
+    trigger_rows = [{"trigger": label(TRIGGERS, r.trigger, language), "count": r.count} for r in triggers.itertuples()]
+    trend_chart, trend_rows = trend(view("trend"), language, t)
+    return {
+        "areas": [(a, lookup.get(a, a)) for a in areas], "area": area, "group": group,
+        "groups": [(g, label(GROUPS, g, language)) for g in GROUPS], "balance_rows": balance_rows, "bars": bars,
+        "sankey": sankey, "class_rows": class_rows,
+        "top_rows": [{"area": lookup.get(r.other_gm, r.other_gm), "code": r.other_gm, "count": r.count}
+                     for r in top.itertuples()],
+        "trigger_rows": trigger_rows,
+        "trigger_chart": charts.bars([r["trigger"] for r in trigger_rows],
+                                     {t("triggers"): [r["count"] for r in trigger_rows]}, t("triggers")),
+        "trend_chart": trend_chart, "trend_rows": trend_rows, "meta": catalogue.get(store, "verhuisstromen_balance"),
+        "area_name": lookup.get(area, area), "periods": periods, "period": period,
+    }  # fmt: skip
+
+
+@router.get("/verhuisstromen")
+async def flows_page(
+    request: Request, store: Reader, gebied: str | None = None, groep: str = "adults", jaren: str | None = None
+) -> Response:
+    if not data.has(store, "verhuisstromen_balance"):
+        raise UdcError("no released verhuisstromen yet: run 'udc demo' or 'udc flows study --release verhuisstromen'")
+    return render(request, "flows.html", page(store, gebied, groep, jaren, lang(request)))

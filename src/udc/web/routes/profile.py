@@ -1,0 +1,89 @@
+"""An area's profile: its latest figures from every open table, a trend, its rank among siblings, its flows; also as
+a stand-alone offline report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from udc.store.db import Store
+from udc.web import charts, data
+from udc.web.common import Reader, area_tables, lang, num, render
+from udc.web.i18n import translator
+from udc.web.labels import RATE_MEASURES, label
+from udc.web.routes.home import period_key
+
+router = APIRouter(include_in_schema=False)
+LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
+
+
+def peers(store: Store, table: data.AreaTable, info: dict[str, Any], year: str, filters: dict[str, str]) -> list:
+    """The area's siblings (same parent) ranked by the table's value."""
+    level = LEVEL_OF.get(info["kind"])
+    if not level or not info.get("parent_code"):
+        return []
+    frame = data.explore(store, table, year=year, level=level, filters=filters)
+    siblings = {c["code"] for c in data.children(store, info["parent_code"])}
+    frame = frame[frame.code.isin(siblings)].sort_values("value", ascending=False)
+    frame["rank"] = range(1, len(frame) + 1)
+    return frame.to_dict("records")
+
+
+def flow_rates(store: Store, code: str, language: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The adults' moves per 1 000 residents of the latest period, from the released rates table."""
+    if not data.has(store, "verhuisstromen_rates"):
+        return [], None
+    rates = data.released(store, "verhuisstromen_rates")
+    part = rates[(rates.area == code) & (rates.group == "adults")]
+    period = None
+    if "period" in part.columns and len(part):
+        period = max(part.period, key=period_key)
+        part = part[part.period == period]
+    return [{**r, "measure": label(RATE_MEASURES, r["measure"], language)} for r in part.to_dict("records")], period
+
+
+def context(request: Request, store: Store, code: str) -> dict[str, Any]:
+    info = data.area(store, code)
+    language = lang(request)
+    t = translator(language)
+    figures: list[dict[str, Any]] = []
+    peer_rows: list[dict[str, Any]] = []
+    trend, trend_rows = None, []
+    for table in area_tables(request, store).values():
+        if not table.year or table.name.startswith("verhuisstromen_"):  # flows have their own section
+            continue
+        filters = data.filters_for(store, table, {})
+        series = data.series(store, table, code, filters)
+        if series.empty or series["value"].isna().all():
+            continue
+        last = series.dropna().iloc[-1]
+        figures.append({"table": table.title, "name": table.name, "year": last.year, "value": last.value})
+        if trend is None:
+            trend_rows = [{"year": y, "value": num(v)} for y, v in zip(series.year, series.value, strict=True)]
+            trend = charts.lines(list(series.year), {table.title: [num(v) for v in series.value]},
+                                 f"{t('trend')}: {table.title}")  # fmt: skip
+            peer_rows = peers(store, table, info, str(last.year), filters)
+    flows_rows, flows_period = flow_rates(store, code, language)
+    return {"info": info, "children": data.children(store, code), "figures": figures, "trend": trend,
+            "trend_rows": trend_rows, "peers": peer_rows, "flows_rows": flows_rows, "flows_period": flows_period,
+            "names": data.names(store)}  # fmt: skip
+
+
+@router.get("/gebied/{code}")
+async def profile(request: Request, store: Reader, code: str) -> Response:
+    return render(request, "profile.html", context(request, store, code))
+
+
+@router.get("/gebied/{code}/rapport.html")
+async def profile_report(request: Request, store: Reader, code: str) -> Response:
+    """A stand-alone report (plotly.js inside) as a download: it opens offline, outside this site."""
+    import plotly
+
+    script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    app_js = (Path(__file__).parent.parent / "static" / "app.js").read_text(encoding="utf-8")
+    page = render(request, "report.html", {**context(request, store, code), "plotly_js": script, "app_js": app_js})
+    return Response(page.body, media_type="text/html; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="gebiedsprofiel_{code}.html"'})  # fmt: skip
