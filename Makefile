@@ -9,7 +9,7 @@ AXE := .cache/npm/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.10.3
 PORT ?= 8000
 
-.PHONY: demo test bench lint clean venv system
+.PHONY: demo test bench bench-smoke lint clean venv system
 
 venv: $(STAMP)
 
@@ -32,17 +32,21 @@ demo: $(STAMP)
 	$(BIN)/udc --store $(STORE) info
 	$(BIN)/udc --store $(STORE) serve --port $(PORT)
 
+# Lint, the test suite, then every benchmark once at a tiny size (so a benchmark that no longer runs fails CI).
 test: $(STAMP) system $(AXE)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
+	$(MAKE) bench-smoke
 
+BENCHMARKS := $(sort $(wildcard benchmarks/bench_*.py))
+
+# Every benchmark at its full size (minutes to an hour; each prints its figures and ratios against a baseline).
 bench: $(STAMP)
-	$(BIN)/python benchmarks/bench_harmonise.py
-	$(BIN)/python benchmarks/bench_synth.py
-	$(BIN)/python benchmarks/bench_statline.py
-	$(BIN)/python benchmarks/bench_gate.py
-	$(BIN)/python benchmarks/bench_flows.py
-	$(BIN)/python benchmarks/bench_map.py
+	set -e; for b in $(BENCHMARKS); do echo "== $$b"; $(BIN)/python $$b; done
+
+# Every benchmark at a tiny size: seconds, for CI.
+bench-smoke: $(STAMP)
+	set -e; for b in $(BENCHMARKS); do echo "== $$b --smoke"; $(BIN)/python $$b --smoke; done
 
 clean:
 	rm -rf $(VENV) $(STORE) .pytest_cache .cache

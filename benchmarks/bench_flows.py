@@ -76,7 +76,7 @@ def build(path: Path, moves: int) -> None:
             "SELECT * FROM bench_moves2",
         )
         store.con.execute("DROP TABLE bench_moves2")
-        residents = 17_000_000
+        residents = max(100_000, round(17_000_000 * moves / 20_000_000))  # the national ratio of moves to residents
         store.con.execute(f"""
             CREATE TABLE bench_residents AS
             SELECT y::SMALLINT AS year, 'GM' || lpad((abs(hash(i * 7)) % 342 + 1)::VARCHAR, 4, '0') AS gm,
@@ -211,5 +211,7 @@ def main(moves: int) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], Path(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
+        main(20_000)
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000_000)

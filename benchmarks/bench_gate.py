@@ -73,11 +73,12 @@ def store_free_aggregate(people: pd.DataFrame) -> pd.DataFrame:
     return cells.drop(columns="top")
 
 
-def national_suppression() -> None:
+def national_suppression(scale: float = 1.0) -> None:
+    """``scale`` < 1 shrinks the country (the smoke run)."""
     from udc.privacy.suppress import Table, protect
 
     rng = np.random.default_rng(7)
-    n_gm, n_wk, n_bu, n_cat = 342, 3_000, 13_000, 5
+    n_gm, n_wk, n_bu, n_cat = max(3, int(342 * scale)), max(10, int(3_000 * scale)), max(40, int(13_000 * scale)), 5
     wk_of_bu = np.sort(rng.integers(0, n_wk, n_bu))
     wk_of_bu[:n_wk] = np.arange(n_wk)  # every wijk has a buurt
     wk_of_bu.sort()
@@ -124,6 +125,10 @@ def national_suppression() -> None:
 
 
 if __name__ == "__main__":
-    for size in [int(a) for a in sys.argv[1:]] or [20_000, 250_000]:  # small: many dominated cells; large: speed
-        output_check(size)
-    national_suppression()
+    if sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
+        output_check(5_000)
+        national_suppression(scale=0.02)
+    else:
+        for size in [int(a) for a in sys.argv[1:]] or [20_000, 250_000]:  # small: many dominated cells; large: speed
+            output_check(size)
+        national_suppression()

@@ -18,7 +18,6 @@ from udc.areas import registry
 from udc.areas.crosswalk import crosswalk
 from udc.areas.harmonise import harmonise
 from udc.store import Store
-from udc.synth.demo import build_demo
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -30,7 +29,9 @@ def main(rows_per_year: int = 200_000) -> None:
             registry.import_file(store, DATA / "algorithm_geovis" / "RegioVanVestigingCodes.csv")
             from_year, to_year = 2018, 2019
         else:
-            build_demo(store)
+            from udc.synth.generate import generate
+
+            generate(store, persons=10_000, seed=1, years=(2018, 2019))
             from_year, to_year = 2018, 2019
         codes = sorted(registry.valid_codes(store, registry.jan1(from_year), "GM"))
         rng = np.random.default_rng(1)
@@ -63,4 +64,7 @@ def main(rows_per_year: int = 200_000) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
+    if sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
+        main(2_000)
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)

@@ -109,5 +109,7 @@ def main(n: int, requests: int) -> None:
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
         serve(Path(sys.argv[2]), int(sys.argv[3]), Path(sys.argv[4]))
+    elif sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
+        main(200, 3)
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 13_000, int(sys.argv[2]) if len(sys.argv) > 2 else 100)

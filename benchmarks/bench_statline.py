@@ -20,12 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 
-def build_table() -> dict:
+def build_table(copies: int = 12) -> dict:
     from cbs_fixtures import table_83625ned  # the replay table of the tests
 
     table = table_83625ned()
     rows = table.v3["TypedDataSet"]
-    kinds = [f"T{k:03d}" for k in range(12)]
+    kinds = [f"T{k:03d}" for k in range(copies)]
     big = [
         {"ID": k * len(rows) + i, "Woningtype": kind, **{c: v for c, v in r.items() if c != "ID"}}
         for k, kind in enumerate(kinds)
@@ -40,22 +40,22 @@ def build_table() -> dict:
     return {"83625NED": table}
 
 
-def serve(queue: multiprocessing.Queue, latency: float) -> None:
+def serve(queue: multiprocessing.Queue, latency: float, copies: int) -> None:
     from udc.sources.replay import Replay
 
-    with Replay(build_table(), page_size=10_000, latency=latency) as replay:
+    with Replay(build_table(copies), page_size=10_000, latency=latency) as replay:
         queue.put(replay.url)
         time.sleep(3600)
 
 
-def run(latency: float) -> dict[str, float]:
+def run(latency: float, copies: int = 12) -> dict[str, float]:
     import cbsodata
 
     from udc.sources.http import Http
     from udc.sources.statline import StatLine
 
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    server = multiprocessing.Process(target=serve, args=(queue, latency), daemon=True)
+    server = multiprocessing.Process(target=serve, args=(queue, latency, copies), daemon=True)
     server.start()
     url = queue.get(timeout=60)
     try:
@@ -66,24 +66,25 @@ def run(latency: float) -> dict[str, float]:
             t0 = time.perf_counter()
             again = StatLine(Path(cache), base_url=url, http=Http()).fetch("83625NED")
             t_cached = time.perf_counter() - t0
-        assert again.from_cache and len(again.data) == len(first.data) == 60_000
+        expected = len(first.data)
+        assert again.from_cache and len(again.data) == expected >= 5_000 * copies
         cbsodata.options.use_https = False
         t0 = time.perf_counter()
         theirs = cbsodata.get_data("83625NED", catalog_url=url.removeprefix("http://"))
         t_cbsodata = time.perf_counter() - t0
-        assert len(theirs) == 60_000
+        assert len(theirs) == expected
     finally:
         server.terminate()
     return {"udc": t_first, "cached": t_cached, "cbsodata": t_cbsodata}
 
 
-def main() -> None:
+def main(latencies: tuple[float, ...] = (0.0, 0.3), copies: int = 12) -> None:
     print(
         f"{'latency':>8} {'cbsodata s':>11} {'udc s':>7} {'udc cached s':>13} {'cbsodata/udc':>13} {'first/cached':>13}"
     )
     results = {}
-    for latency in (0.0, 0.3):
-        r = run(latency)
+    for latency in latencies:
+        r = run(latency, copies)
         results[latency] = r
         print(
             f"{latency * 1000:>6.0f}ms {r['cbsodata']:>11.2f} {r['udc']:>7.2f} {r['cached']:>13.3f} "
@@ -93,4 +94,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
+        main((0.0,), copies=1)
+    else:
+        main()

@@ -1,7 +1,9 @@
-"""Shared fixtures: a fresh store per test and the real CBS/PDOK files in ../shared/data (read in place)."""
+"""Shared fixtures: a fresh store per test, session templates copied where a test needs a filled store (the real code
+lists, a published demo), and the real CBS/PDOK files in ../shared/data (read in place)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -28,14 +30,50 @@ def store(tmp_path: Path) -> Store:
         yield s
 
 
-@pytest.fixture
-def registry_store(store: Store, data: Path) -> Store:
-    """A store with the real validity list and the real 81734NED region code list."""
+@pytest.fixture(scope="session")
+def registry_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real validity list and the real 81734NED region code list, imported once per session."""
     from udc.areas import registry
 
-    registry.import_file(store, data / "nlextract" / "gemeentelijke-indeling.csv")
-    registry.import_file(store, data / "algorithm_geovis" / "RegioVanVestigingCodes.csv")
-    return store
+    path = tmp_path_factory.mktemp("registry") / "store"
+    with Store(path) as store:
+        registry.import_file(store, DATA / "nlextract" / "gemeentelijke-indeling.csv")
+        registry.import_file(store, DATA / "algorithm_geovis" / "RegioVanVestigingCodes.csv")
+    return path
+
+
+@pytest.fixture
+def registry_store(registry_template: Path, tmp_path: Path) -> Store:
+    """A store of its own with the real validity list and region code list (a copy of the session template)."""
+    shutil.copytree(registry_template, tmp_path / "registry-store")
+    with Store(tmp_path / "registry-store") as s:
+        yield s
+
+
+DEMO = {"persons": 12_000, "seed": 3, "years": (2019, 2021)}
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small published demo store (synthetic population, key figures and verhuisstromen released), built once."""
+    from udc.analysis import publish
+    from udc.privacy.access import User
+    from udc.privacy.audit import store_log
+    from udc.synth.generate import generate
+
+    path = tmp_path_factory.mktemp("demo") / "store"
+    with Store(path) as store:
+        generate(store, **DEMO)
+        publish.demo(store, DEMO["years"], user=User("beheer", "admin"), audit=store_log(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the published demo store for one test module (its audit log and keys included)."""
+    path = tmp_path_factory.mktemp("demo-copy") / "store"
+    shutil.copytree(demo_template, path)
+    return path
 
 
 def _pg_bindir() -> Path | None:

@@ -1,4 +1,5 @@
-"""The CLI end to end, as a user runs it (a subprocess: real exit codes, stdout and stderr)."""
+"""The CLI end to end, as a user runs it: in-process through Typer's runner, and as a real subprocess where the
+entry point itself matters (exit codes, one-line errors, a whole demo)."""
 
 from __future__ import annotations
 
@@ -13,17 +14,12 @@ from typing import ClassVar
 import pandas as pd
 import pytest
 
+from cli_runner import Ran
+from cli_runner import udc as run
 
-def udc(store: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "udc", "--store", str(store), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"udc {' '.join(args)} failed: {result.stderr}")
-    return result
+
+def udc(store: Path, *args: str, check: bool = True, subprocess_: bool = False) -> Ran:
+    return run("--store", str(store), *args, check=check, subprocess_=subprocess_)
 
 
 def test_help_lists_the_public_commands(tmp_path: Path) -> None:
@@ -86,7 +82,7 @@ def test_harmonise_file_round_trip(real_store: Path, tmp_path: Path) -> None:
 def test_errors_are_one_line_without_traceback(real_store: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("area_code,year,n\nGM1954,2018,1\n")
-    result = udc(real_store, "areas", "harmonise", str(bad), "--to-year", "2019", check=False)
+    result = udc(real_store, "areas", "harmonise", str(bad), "--to-year", "2019", check=False, subprocess_=True)
     assert result.returncode == 1
     assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr
     assert "bad.csv, row 2, field 'area_code': GM1954 did not exist" in result.stderr

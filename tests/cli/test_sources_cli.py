@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from cbs_fixtures import table_83625ned
+from cli_runner import udc
 from udc.sources.replay import Replay
-
-
-def udc(*args: str, check: bool = True, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "udc", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, **(env or {})},
-    )
-    if check and result.returncode != 0:
-        raise AssertionError(f"udc {' '.join(args)} failed: {result.stderr}")
-    return result
 
 
 def test_statline_fetch_info_and_catalog(tmp_path: Path) -> None:

@@ -20,27 +20,25 @@ class Site:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
-    from udc.analysis import publish
-    from udc.privacy.access import User, add_user, issue_token
+def site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Site:
+    """A copy of the session's published demo store with three accounts and tokens (shared by the web tests)."""
+    import shutil
+
+    from udc.privacy.access import add_user, issue_token
     from udc.privacy.audit import AuditLog, engine_for, operational_url
-    from udc.store import Store
-    from udc.synth.generate import generate
 
     path = tmp_path_factory.mktemp("web") / "store"
-    with Store(path) as store:
-        generate(store, persons=12_000, seed=3, years=(2019, 2021))
-        engine = engine_for(operational_url(store.path))
-        audit = AuditLog.for_store(store.path, engine)
-        publish.demo(store, (2019, 2021), user=User("beheer", "admin"), audit=audit)
-        add_user(engine, "onderzoeker", "researcher", PASSWORD)
-        add_user(engine, "analist", "analyst", PASSWORD, scopes=["GM9901"])
-        add_user(engine, "regioanalist", "analyst", PASSWORD, scopes=["demoregio"])
-        add_user(engine, "publiek", "public", PASSWORD)
-        token = issue_token(engine, "onderzoeker", audit=audit)
-        analyst_token = issue_token(engine, "analist")
-        region_token = issue_token(engine, "regioanalist")
-        engine.dispose()
+    shutil.copytree(demo_template, path)
+    engine = engine_for(operational_url(path))
+    audit = AuditLog.for_store(path, engine)
+    add_user(engine, "onderzoeker", "researcher", PASSWORD)
+    add_user(engine, "analist", "analyst", PASSWORD, scopes=["GM9901"])
+    add_user(engine, "regioanalist", "analyst", PASSWORD, scopes=["demoregio"])
+    add_user(engine, "publiek", "public", PASSWORD)
+    token = issue_token(engine, "onderzoeker", audit=audit)
+    analyst_token = issue_token(engine, "analist")
+    region_token = issue_token(engine, "regioanalist")
+    engine.dispose()
     return Site(path, token, analyst_token, region_token)
 
 

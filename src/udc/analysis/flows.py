@@ -25,7 +25,7 @@ from udc.privacy.audit import AuditLog
 from udc.privacy.cube import Cube, one
 from udc.privacy.gate import Protected, release
 from udc.store import catalogue
-from udc.store.db import Store
+from udc.store.db import Store, quote
 
 MOVES = "flows_moves"
 RESIDENTS = "flows_residents"
@@ -314,7 +314,7 @@ def study(
     grouped = f"FROM TAGGED t JOIN {table_g} g ON (t.gmask & g.bit) <> 0"
     direction = "CASE WHEN from_in AND to_in THEN 'within' WHEN to_in THEN 'in' ELSE 'out' END AS direction"
     other = "coalesce(x.class, CASE WHEN {o} LIKE 'GM%' THEN 'rest_of_country' ELSE 'abroad' END) AS other_class"
-    context = _values(_context(store, membership) or [("", "", "")], "area, gm, class")
+    context = _values(_context(store, membership) or [("_none", "_none", "_none")], "area, gm, class")
     queries = {
         "balance": (f'SELECT t.area, g."group", {direction}, n, k {grouped}', ["direction"]),
         "trend": (f'SELECT t.area, g."group", year, {direction}, n, k {grouped}', ["year", "direction"]),
@@ -451,7 +451,7 @@ def all_areas(store: Store) -> list[str]:
     """Every municipality a move starts or ends in, and every region with members among them."""
     table = catalogue.get(store, MOVES).table_name
     rows = store.rows(
-        f'SELECT DISTINCT gm FROM (SELECT from_gm AS gm FROM "{table}" UNION SELECT to_gm FROM "{table}") '
+        f'SELECT DISTINCT gm FROM (SELECT from_gm AS gm FROM {quote(table)} UNION SELECT to_gm FROM {quote(table)}) '
         "WHERE gm LIKE 'GM%' ORDER BY 1"
     )
     codes = [r["gm"] for r in rows]

@@ -21,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 
 from udc.areas.codes import kind_of, normalise
 from udc.errors import InputError, UdcError
+from udc.store.db import quote
 
 WGS84 = 4326
 RD_NEW = 28992
@@ -253,7 +254,7 @@ def read_gpkg(
     if str(organisation).upper() != "EPSG":
         raise InputError(f"unsupported CRS {organisation}:{srs}", file=file)
     crs = parse_crs(f"EPSG:{srs}", file=file)
-    cursor = con.execute(f'SELECT * FROM "{table}"')
+    cursor = con.execute(f'SELECT * FROM {quote(table)}')
     names = [d[0] for d in cursor.description]
     features = []
     for index, row in enumerate(cursor.fetchall()):

@@ -31,7 +31,7 @@ from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, audited
 from udc.privacy.dimensions import identifying
 from udc.privacy.policy import current
-from udc.store.db import Store
+from udc.store.db import Store, quote
 
 
 class Cube:
@@ -57,17 +57,17 @@ class Cube:
     def _build(
         self, store: Store, entry: Any, dataset: str, dims: dict[str, str], user: User, audit: AuditLog, where: Any
     ) -> None:
-        columns = {r["column_name"] for r in store.rows(f'DESCRIBE "{entry.table_name}"')}
+        columns = {r["column_name"] for r in store.rows(f'DESCRIBE {quote(entry.table_name)}')}
         if "record_key" not in columns:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
         self.store, self.dataset, self.user, self.audit = store, dataset, user, audit
         self.dims = list(dims)
         self._table = f"_gate_cube_{uuid.uuid4().hex[:12]}"
         self._stages: dict[str, str] = {}
-        select = ", ".join(f'({expr}) AS "{name}"' for name, expr in dims.items())
+        select = ", ".join(f'({expr}) AS {quote(name)}' for name, expr in dims.items())
         store.con.execute(
-            f'CREATE TEMP TABLE "{self._table}" AS SELECT {select}, count(*) AS n, {gate.KEY_SUM} AS k '
-            f'FROM "{entry.table_name}" {"WHERE " + where if where else ""} GROUP BY ALL'
+            f'CREATE TEMP TABLE {quote(self._table)} AS SELECT {select}, count(*) AS n, {gate.KEY_SUM} AS k '
+            f'FROM {quote(entry.table_name)} {"WHERE " + where if where else ""} GROUP BY ALL'
         )
 
     def __enter__(self) -> Cube:
@@ -78,20 +78,20 @@ class Cube:
 
     def close(self) -> None:
         for table in [*self._stages.values(), self._table]:
-            self.store.con.execute(f'DROP TABLE IF EXISTS "{table}"')
+            self.store.con.execute(f'DROP TABLE IF EXISTS {quote(table)}')
 
     def stage(self, relation: str) -> str:
         """Materialise a relation over ``{cube}`` that several tables share (e.g. rows tagged with their area);
         returns the placeholder to use in :meth:`tables`. Dropped with the cube."""
         token = f"{{stage{len(self._stages)}}}"
         table = f"{self._table}_s{len(self._stages)}"
-        self.store.con.execute(f'CREATE TEMP TABLE "{table}" AS {self._resolve(relation)}')
+        self.store.con.execute(f'CREATE TEMP TABLE {quote(table)} AS {self._resolve(relation)}')
         self._stages[token] = table
         return token
 
     def _resolve(self, relation: str) -> str:
         for token, table in [("{cube}", self._table), *self._stages.items()]:
-            relation = relation.replace(token, f'"{table}"')
+            relation = relation.replace(token, f'{quote(table)}')
         return relation
 
     def tables(self, relation: str, batch: list[str], by: list[str], *, name: str = "table") -> gate.Protected:
@@ -99,14 +99,15 @@ class Cube:
         that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region), never
         scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``."""
         policy = current(self.store)
-        quoted = [f'"{c}"' for c in batch]
+        quoted = [f'{quote(c)}' for c in batch]
         sets = ", ".join(
-            "(" + ", ".join([*quoted, *(f'"{c}"' for c in subset)]) + ")"
+            "(" + ", ".join([*quoted, *(f'{quote(c)}' for c in subset)]) + ")"
             for r in range(len(by), -1, -1)
             for subset in itertools.combinations(by, r)
         )
         labels = "".join(
-            f', CASE WHEN GROUPING("{d}") = 1 THEN \'{gate.TOTAL}\' ELSE CAST("{d}" AS VARCHAR) END AS "{d}"'
+            f", CASE WHEN GROUPING({quote(d)}) = 1 THEN '{gate.TOTAL}' ELSE CAST({quote(d)} AS VARCHAR) END "
+            f"AS {quote(d)}"
             for d in by
         )
         frame = _frame(
