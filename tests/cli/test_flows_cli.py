@@ -42,3 +42,23 @@ def test_study_writes_every_view_and_release_is_catalogued(demo: Path, tmp_path:
     udc(demo, "flows", "--region", "demoregio", "--release", "verhuisbalans_demoregio")
     shown = json.loads(udc(demo, "catalog", "show", "verhuisbalans_demoregio", "--format", "json").stdout)
     assert shown["sensitivity"] == "open" and shown["provenance"]["method"] == "cellkey"
+
+
+def test_a_study_does_not_silently_replace_the_dashboards_release(demo: Path, tmp_path: Path) -> None:
+    def columns(version: int | None = None) -> set[str]:
+        out = tmp_path / "balance.csv"
+        chosen = ["--version", str(version)] if version else []
+        udc(demo, "export", "verhuisstromen_balance", "--out", str(out), *chosen)
+        return set(pd.read_csv(out).columns)
+
+    assert "period" in columns()  # the demo released several periods for the dashboards' filter
+    study = ["flows", "study", "--out", str(tmp_path / "s"), "--areas", "GM9901", "--release", "verhuisstromen"]
+    refused = udc(demo, *study, check=False)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "verhuisstromen_balance (without period)" in refused.stderr and "--replace" in refused.stderr
+    shown = json.loads(udc(demo, "catalog", "show", "verhuisstromen_balance", "--format", "json").stdout)
+    assert [v["version"] for v in shown["versions"]] == [1] and "period" in columns()  # nothing released
+    udc(demo, *study, "--replace")
+    shown = json.loads(udc(demo, "catalog", "show", "verhuisstromen_balance", "--format", "json").stdout)
+    assert [(v["version"], v["replaced_shape"]) for v in shown["versions"]] == [(1, False), (2, True)]
+    assert "period" not in columns() and "period" in columns(1)  # the six-period version is still there

@@ -1,1 +1,2 @@
-"""Studies that return protected tables (verhuisstromen first) — planned in issue 6; nothing here yet."""
+"""Studies that return protected tables: verhuisstromen from microdata (``flows``) or from open data
+(``flows_open``), its offline report, and what the demo publishes for the dashboards (``publish``)."""

@@ -471,6 +471,13 @@ def release_study(
     """Catalogue each protected view of a study as released open data (``PREFIX_view``), for dashboards: a new
     version of each; a view whose columns differ from its current release (one period instead of several, say) is
     refused unless ``replace``."""
+    changed = [f"{prefix}_{view} ({change})" for view, table in tables.items()
+               if (change := catalogue.shape_change(store, f"{prefix}_{view}", list(table.cells.columns)))]  # fmt: skip
+    if changed and not replace:  # all or none: a dashboard must not mix views of two shapes
+        raise UdcError(
+            f"releases {', '.join(changed)} would change shape (the dashboards read them): choose another prefix, or "
+            "replace their shape explicitly (--replace; earlier versions stay readable)"
+        )
     names = []
     for view, table in tables.items():
         name = f"{prefix}_{view}"

@@ -1,1 +1,2 @@
-"""Privacy: keyed pseudonyms now; roles, audit log and the disclosure gate follow (issue 5)."""
+"""Privacy: typed table requests, the disclosure gate (rules, cell key, secondary suppression), the versioned policy,
+users/roles/scopes/tokens/sessions, the keyed audit chain, exports by sensitivity, and keyed pseudonyms."""

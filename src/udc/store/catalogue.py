@@ -318,6 +318,20 @@ def versions(store: Store, name: str) -> list[dict[str, Any]]:
     )
 
 
+def shape_change(store: Store, name: str, columns: list[str]) -> str | None:
+    """How ``columns`` differ from the current version of release ``name`` (None: same, or no release yet)."""
+    rows = store.rows("SELECT columns FROM release_versions WHERE name = ? ORDER BY version DESC LIMIT 1", [name])
+    if not rows or not rows[0]["columns"]:
+        return None
+    before = json.loads(rows[0]["columns"])
+    if before == columns:
+        return None
+    gone = [c for c in before if c not in columns]
+    added = [c for c in columns if c not in before]
+    parts = [f"without {', '.join(gone)}" if gone else "", f"with {', '.join(added)}" if added else ""]
+    return "; ".join(p for p in parts if p) or "columns reordered"
+
+
 def save_release(
     store: Store,
     dataset: Dataset,
@@ -334,19 +348,14 @@ def save_release(
     differ from the current one (dashboards read those) is refused unless ``replace`` says so. Returns the version."""
     with store.transaction() as con:
         current = con.execute(
-            "SELECT version, columns FROM release_versions WHERE name = ? ORDER BY version DESC LIMIT 1",
-            [dataset.name],
+            "SELECT version FROM release_versions WHERE name = ? ORDER BY version DESC LIMIT 1", [dataset.name]
         ).fetchone()
         version = current[0] + 1 if current else 1
         shape = list(rows.columns)
-        if current and current[1] and json.loads(current[1]) != shape and not replace:
-            before = json.loads(current[1])
-            gone = [c for c in before if c not in shape]
-            added = [c for c in shape if c not in before]
-            change = "; ".join(p for p in (f"without {', '.join(gone)}" if gone else "",
-                                           f"with {', '.join(added)}" if added else "") if p) or "columns reordered"
+        change = shape_change(store, dataset.name, shape)
+        if change and not replace:
             raise UdcError(
-                f"release '{dataset.name}' v{current[0]} has other columns than this table ({change}): choose another "
+                f"release '{dataset.name}' v{version - 1} has other columns than this table ({change}): choose another "
                 "name, or replace its shape explicitly (--replace; earlier versions stay readable)"
             )
         dataset.table_name = f"ds_{dataset.name}_v{version}"

@@ -1,1 +1,0 @@
-"""Residents' reports and announcements — planned; nothing here yet."""
