@@ -12,6 +12,7 @@ runs. Opening fails with one line naming the other process when the wait runs ou
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DB_FILE = "udc.duckdb"
+WRITE_INTENT = "write.intent"  # a writer waiting for the store says so here: readers that share it let go
 LOCK_WAIT = 15.0  # seconds a process waits for another one to let go of the store
 _PID = re.compile(r"\(PID (\d+)\)")
 
@@ -39,8 +41,30 @@ def quote(identifier: str) -> str:
     return '"' + str(identifier).replace('"', '""') + '"'
 
 
+def writer_waiting(store_path: Path, fresh: float = LOCK_WAIT + 5) -> bool:
+    """Whether a writer announced (within ``fresh`` seconds) that it waits for the store."""
+    try:
+        return time.time() - (store_path / WRITE_INTENT).stat().st_mtime < fresh
+    except OSError:
+        return False
+
+
 def connect(path: Path, *, read_only: bool, config: dict[str, Any] | None = None, wait: float = LOCK_WAIT) -> Any:
-    """A DuckDB connection, retried while another process holds the file; a one-line error when the wait runs out."""
+    """A DuckDB connection, retried while another process holds the file; a one-line error when the wait runs out.
+    A writer announces itself while it waits (:data:`WRITE_INTENT`), so that a server sharing one read-only
+    connection among its requests lets go instead of keeping the store busy."""
+    if read_only:
+        return _connect(path, read_only=True, config=config, wait=wait)
+    intent = path.parent / WRITE_INTENT
+    with contextlib.suppress(OSError):  # a read-only directory: nothing to announce, DuckDB will say what is wrong
+        intent.write_text(str(os.getpid()))
+    try:
+        return _connect(path, read_only=False, config=config, wait=wait)
+    finally:
+        intent.unlink(missing_ok=True)
+
+
+def _connect(path: Path, *, read_only: bool, config: dict[str, Any] | None, wait: float) -> Any:
     deadline = time.monotonic() + wait
     delay = 0.02
     while True:
@@ -48,10 +72,15 @@ def connect(path: Path, *, read_only: bool, config: dict[str, Any] | None = None
             return duckdb.connect(str(path), read_only=read_only, config=config or {})
         except (duckdb.IOException, duckdb.ConnectionException) as exc:
             message = str(exc).splitlines()[0]
-            if "lock" not in message.lower() or time.monotonic() >= deadline:
+            if not _held(message) or time.monotonic() >= deadline:
                 raise StoreBusy(path.parent, message, read_only) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
+
+
+def _held(message: str) -> bool:
+    """Another process holds the file lock, or this process has it open in the other mode (read-only vs not)."""
+    return "lock" in message.lower() or "different configuration" in message
 
 
 class StoreBusy(UdcError):
@@ -62,8 +91,11 @@ class StoreBusy(UdcError):
     def __init__(self, path: Path, message: str, read_only: bool) -> None:
         pid = _PID.search(message)
         who = f"process {pid.group(1)}" if pid else "another process"
-        if "lock" not in message.lower():
+        if not _held(message):
             super().__init__(f"cannot open store {path}: {message}")
+        elif "different configuration" in message:
+            super().__init__(f"store {path} is open in this process in another mode (read-only or locked down): close "
+                             "that connection first")
         elif read_only:
             super().__init__(f"store {path} is being written by {who} (an import, release or demo): try again when it "
                              "has finished")

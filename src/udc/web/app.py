@@ -11,6 +11,8 @@ time limit (``common.run_gate``), so a long table never freezes the server. Erro
 from __future__ import annotations
 
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -26,7 +28,7 @@ from udc.privacy.request import first_error
 from udc.store.db import Store
 from udc.web import security
 from udc.web.api import register_api
-from udc.web.common import error_response
+from udc.web.common import Readers, error_response
 from udc.web.routes import ROUTERS
 
 HERE = Path(__file__).parent
@@ -36,7 +38,17 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     """The app over one store. ``gate_workers``: gate queries at once (each on its own thread and DuckDB cursor, so a
     long table never blocks the pages); a request beyond them is answered 503 at once. ``store_wait``: seconds a
     request waits while another process writes the store, before it answers 503."""
+    store_path = Path(store_path)
+    Store(store_path).close()  # created and migrated once; requests open it read-only
+    readers = Readers(store_path, wait=store_wait)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        readers.shutdown()  # the store is free for other processes once the server stops
+
     app = FastAPI(
+        lifespan=lifespan,
         title="udc — Urban Data Center",
         version="1",
         openapi_url="/api/v1/openapi.json",
@@ -44,9 +56,7 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
         redoc_url=None,
         debug=False,
     )
-    Store(store_path).close()  # created and migrated once; requests open it read-only
-    store_path = Path(store_path)
-    app.state.store_path, app.state.store_wait, app.state.caches = store_path, store_wait, {}
+    app.state.store_path, app.state.caches, app.state.readers = store_path, {}, readers
     app.state.gate_slots = threading.BoundedSemaphore(gate_workers)
     app.state.engine = engine_for(operational_url(store_path))
     app.state.audit = AuditLog.for_store(store_path, app.state.engine)

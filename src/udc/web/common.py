@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import threading
+import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -17,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from udc.errors import UdcError, Unavailable
 from udc.privacy.access import PUBLIC, User
 from udc.store import catalogue
-from udc.store.db import Store
+from udc.store.db import Store, writer_waiting
 from udc.web import data, security
 from udc.web.i18n import LANGUAGES, translator
 
@@ -28,14 +31,85 @@ def error_response(request: Request, status: int, message: str) -> Response:
     return render(request, "error.html", {"status": status, "message": message}, status=status)
 
 
+class Readers:
+    """Read-only access to the store for the server's requests, shared while they come and released when they stop.
+
+    Opening a DuckDB file costs ~15 ms; a second connection to an open database costs ~0.1 ms. So the first request
+    opens the database and keeps a connection (the keeper) while requests keep coming; ``linger`` seconds after the
+    last one, it lets go and the store is free for other processes. A writer that waits for the store announces
+    itself (:func:`udc.store.db.writer_waiting`): then the keeper is dropped as soon as no request is running, and
+    new requests wait (up to ``wait`` seconds, then 503) instead of holding the store again.
+    """
+
+    def __init__(self, path: Path, *, wait: float, linger: float = 0.5) -> None:
+        self.path, self.wait, self.linger = path, wait, linger
+        self._lock = threading.Lock()
+        self._keeper: Store | None = None
+        self._active = 0
+        self._timer: threading.Timer | None = None
+
+    def open(self) -> Store:
+        deadline = time.monotonic() + self.wait
+        while writer_waiting(self.path) and time.monotonic() < deadline:
+            self._let_go_if_idle()
+            time.sleep(0.05)
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+            if self._keeper is None:
+                self._keeper = self._connect(max(0.0, deadline - time.monotonic()))
+            self._active += 1
+        try:
+            return self._connect(self.wait)
+        except BaseException:
+            self.close(None)
+            raise
+
+    def _connect(self, wait: float) -> Store:
+        return Store(self.path, read_only=True, locked_down=True, wait=wait)
+
+    def close(self, store: Store | None) -> None:
+        if store is not None:
+            store.close()
+        with self._lock:
+            self._active -= 1
+            if self._active or self._keeper is None:
+                return
+            if writer_waiting(self.path):
+                self._drop()
+            else:
+                self._timer = threading.Timer(self.linger, self._let_go_if_idle)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _let_go_if_idle(self) -> None:
+        with self._lock:
+            if not self._active and self._keeper is not None:
+                self._drop()
+
+    def _drop(self) -> None:
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            keeper.close()
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._drop()
+
+
 async def reader(request: Request) -> AsyncIterator[Store]:
-    """The store for one request: opened read-only (with external access off) and closed after it, so that other
-    processes (the CLI, a notebook, an import) can use the store between requests and new releases show at once."""
-    store = Store(request.app.state.store_path, read_only=True, locked_down=True, wait=request.app.state.store_wait)
+    """The store for one request: read-only, external access off, shared with concurrent requests and let go soon
+    after them (:class:`Readers`), so other processes (the CLI, a notebook, an import) use the same store while the
+    server runs, and the next request after a write sees it."""
+    readers: Readers = request.app.state.readers
+    store = await run_in_threadpool(readers.open)  # may wait for a writer: not on the event loop
     try:
         yield store
     finally:
-        store.close()
+        readers.close(store)
 
 
 Reader = Annotated[Store, Depends(reader)]
