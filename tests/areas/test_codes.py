@@ -37,3 +37,25 @@ def test_hierarchy_from_digits() -> None:
 def test_malformed_codes_are_rejected(bad: str) -> None:
     with pytest.raises(UdcError, match="not an area code"):
         kind_of(bad)
+
+
+def test_wijk_and_gemeente_of_a_code_in_python_and_in_ibis() -> None:
+    import ibis
+    import pandas as pd
+
+    from udc.areas.codes import gemeente_expr, gemeente_of, wijk_expr, wijk_of
+
+    codes = ["BU09170001", "WK091700", "GM0917", "ZZ_BUITENLAND", "Totaal"]
+    assert [wijk_of(c) for c in codes] == ["WK091700", "WK091700", "GM0917", "ZZ_BUITENLAND", "Totaal"]
+    assert [gemeente_of(c) for c in codes] == ["GM0917", "GM0917", "GM0917", "ZZ_BUITENLAND", "Totaal"]
+    t = ibis.memtable(pd.DataFrame({"code": codes}))
+    out = ibis.duckdb.connect().execute(t.select(wk=wijk_expr(t.code), gm=gemeente_expr(t.code)))
+    assert list(out.wk) == [wijk_of(c) for c in codes] and list(out.gm) == [gemeente_of(c) for c in codes]
+
+
+def test_periods_sort_by_their_last_year_then_their_first() -> None:
+    from udc.areas.codes import is_span, period_key
+
+    assert sorted(["2021-2021", "2019-2020", "2020-2021", "2020-2020"], key=period_key) == [
+        "2019-2020", "2020-2020", "2020-2021", "2021-2021"]  # fmt: skip
+    assert is_span("2019-2020") and not is_span("2020-2020") and not is_span("2020")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from typer.testing import CliRunner
 
 from udc.errors import Forbidden, UdcError, Unavailable
 from udc.privacy import engine
@@ -148,17 +147,15 @@ def test_sparse_flow_tables_are_answers_not_refusals(demo: tuple[Store, AuditLog
     assert isinstance(flows.GROUPS, type(flows.GROUPS)) and not hasattr(flows, "define_group")
 
 
-def test_cli_takes_typed_filters_only(demo: tuple[Store, AuditLog], tmp_path: Path) -> None:
-    from udc.cli.main import app
+def test_cli_takes_typed_filters_only(demo_store: Path) -> None:
+    from cli_runner import udc
 
-    store, _ = demo
-    runner = CliRunner()
-    old = runner.invoke(app, ["gate", "crosstab", "synth_persons_yearly", "--by", "education", "--where", "1=1",
-                              "--store", str(store.path)])  # fmt: skip
-    assert old.exit_code != 0 and "--where" in old.output
-    bad = runner.invoke(app, ["gate", "crosstab", "synth_persons_yearly", "--by", "education", "--filter",
-                              "year = 2020 OR 1=1", "--store", str(store.path)])  # fmt: skip
-    assert bad.exit_code != 0
+    old = udc("gate", "crosstab", "synth_persons_yearly", "--by", "education", "--where", "1=1",
+              "--store", str(demo_store), check=False)  # fmt: skip
+    assert old.returncode != 0 and "--where" in old.stderr
+    bad = udc("gate", "crosstab", "synth_persons_yearly", "--by", "education", "--filter", "year = 2020 OR 1=1",
+              "--store", str(demo_store), check=False)  # fmt: skip
+    assert bad.returncode == 1 and "2020 OR 1=1" in bad.stderr and bad.stderr.count("\n") == 1
 
 
 def test_imports_and_policy_changes_are_audited_by_the_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from udc.areas import registry
+from udc.areas.codes import gemeente_expr, wijk_expr
 from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
@@ -93,13 +94,6 @@ def prepare(
         .left_join(after, (moves.person_id == after.n_person_id) & ((moves.year + 1) == after.n_year))
     )
 
-    def gm(code: Any) -> Any:
-        return ibis.cases(
-            (code.startswith("BU"), "GM" + code.substr(2, 4)),
-            (code.startswith("WK"), "GM" + code.substr(2, 4)),
-            else_=code,
-        )
-
     changes = ev.filter(ev.event == "household_change").select(
         c_person=ev.person_id, c_date=ev.date, c_kind=ev.household_change
     )
@@ -110,12 +104,10 @@ def prepare(
         household_type=joined.s_household_type.fill_null(joined.n_household_type).cast("string"),
         income_class=joined.s_income_class.fill_null(joined.n_income_class).cast("string"),
         record_key=joined.s_record_key.fill_null(joined.n_record_key),
-        from_gm=gm(joined.from_area.fill_null("ZZ_ONBEKEND")),
-        to_gm=gm(joined.to_area.fill_null("ZZ_ONBEKEND")),
-        from_wk=ibis.cases(
-            (joined.from_area.startswith("BU"), "WK" + joined.from_area.substr(2, 6)), else_=joined.from_area
-        ),
-        to_wk=ibis.cases((joined.to_area.startswith("BU"), "WK" + joined.to_area.substr(2, 6)), else_=joined.to_area),
+        from_gm=gemeente_expr(joined.from_area.fill_null("ZZ_ONBEKEND")),
+        to_gm=gemeente_expr(joined.to_area.fill_null("ZZ_ONBEKEND")),
+        from_wk=wijk_expr(joined.from_area),
+        to_wk=wijk_expr(joined.to_area),
     ).select(
         "person_id",
         "date",
@@ -167,9 +159,7 @@ def prepare_residents(
     joined = snap.left_join(hh, ["year", "household_id"])
     final = joined.select(
         year=joined.year.cast("int16"),
-        gm=ibis.cases(
-            (joined.buurt_code.startswith("BU"), "GM" + joined.buurt_code.substr(2, 4)), else_=joined.buurt_code
-        ),
+        gm=gemeente_expr(joined.buurt_code),
         age=joined.age,
         role=joined.role.cast("string"),
         student=joined.student.cast("string"),

@@ -7,6 +7,7 @@ Regions are user-defined names (``parkstad``); foreign areas use NUTS (``DEA2D``
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from udc.errors import UdcError
 
@@ -115,3 +116,39 @@ def parent_from_code(code: str) -> str | None:
     if kind == "LD":
         return "NL01"
     return None
+
+
+def wijk_of(code: str) -> str:
+    """The wijk of a buurt code (BU09170001 → WK091700); other codes unchanged."""
+    return "WK" + code[2:8] if code.startswith("BU") and len(code) == 10 else code
+
+
+def gemeente_of(code: str) -> str:
+    """The gemeente of a buurt or wijk code (BU09170001, WK091700 → GM0917); other codes unchanged."""
+    return "GM" + code[2:6] if code.startswith(("BU", "WK")) and len(code) in (8, 10) else code
+
+
+def wijk_expr(code: Any) -> Any:
+    """:func:`wijk_of` as an Ibis expression on a string column (runs on any engine Ibis compiles to)."""
+    import ibis
+
+    return ibis.cases((code.startswith("BU"), "WK" + code.substr(2, 6)), else_=code)
+
+
+def gemeente_expr(code: Any) -> Any:
+    """:func:`gemeente_of` as an Ibis expression on a string column."""
+    import ibis
+
+    return ibis.cases((code.startswith("BU") | code.startswith("WK"), "GM" + code.substr(2, 4)), else_=code)
+
+
+def period_key(period: str) -> tuple[str, str]:
+    """Sort key of a period 'first-last' (or a year): by its last year, then its first."""
+    parts = str(period).split("-")
+    return parts[-1], parts[0]
+
+
+def is_span(period: str) -> bool:
+    """Whether a period covers more than one year ('2019-2020')."""
+    parts = str(period).split("-")
+    return parts[0] != parts[-1]

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import Forbidden, UdcError
 from udc.privacy import cellkey, engine, rules, suppress
 from udc.privacy.access import User
@@ -67,8 +68,8 @@ def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
     leaves = sorted(values)
     levels = [{v: v for v in leaves}]
     if area and leaves and all(v.startswith("BU") and len(v) == 10 for v in leaves):
-        levels.append({v: "WK" + v[2:8] for v in leaves})
-        levels.append({v: "GM" + v[2:6] for v in leaves})
+        levels.append({v: wijk_of(v) for v in leaves})
+        levels.append({v: gemeente_of(v) for v in leaves})
     levels.append({v: TOTAL for v in leaves})
     return levels
 

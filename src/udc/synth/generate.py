@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from udc.areas import geometry, registry
+from udc.areas.codes import gemeente_of, wijk_of
 from udc.areas.geometry import RD_NEW, WGS84, Feature
 from udc.errors import UdcError
 from udc.privacy.access import User
@@ -199,8 +200,8 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
             {
                 "dwelling_id": dw,
                 "buurt_code": code,
-                "wijk_code": np.array(["WK" + c[2:8] for c in code]),
-                "gemeente_code": np.array(["GM" + c[2:6] for c in code]),
+                "wijk_code": np.array([wijk_of(c) for c in code]),
+                "gemeente_code": np.array([gemeente_of(c) for c in code]),
                 "dwelling_type": DWELLING_TYPE[w.dw_type],
                 "tenure": TENURE[w.dw_tenure],
                 "woz_value": w.dw_woz,

@@ -9,6 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from udc.areas.codes import is_span, period_key
 from udc.errors import UdcError
 from udc.store import catalogue
 from udc.store.db import Store
@@ -16,7 +17,6 @@ from udc.web import charts, data
 from udc.web.common import Reader, lang, num, render
 from udc.web.i18n import translator
 from udc.web.labels import CLASSES, GROUPS, TRIGGERS, label
-from udc.web.routes.home import period_key
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,8 +80,7 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
     t = translator(language)
     frame = data.released(store, "verhuisstromen_balance")
     periods = periods_of(frame)
-    default = next((p for p in reversed(periods) if p.split("-")[0] != p.split("-")[-1]), periods[-1]) if periods \
-        else None  # fmt: skip
+    default = next((p for p in reversed(periods) if is_span(p)), periods[-1]) if periods else None
     period = jaren if jaren in periods else default
     if period:
         frame = frame[frame.period == period]

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from udc.areas import registry
+from udc.areas.codes import is_span, period_key
 from udc.store.db import Store
 from udc.web import charts, data
 from udc.web.common import Reader, area_tables, lang, latest_year, render, user
@@ -20,14 +21,7 @@ router = APIRouter(include_in_schema=False)
 
 def latest_period(periods: list[str]) -> str:
     """The most recent period, spans ('2019-2020') before single years ending the same year."""
-    spans = [p for p in periods if p.split("-")[0] != p.split("-")[-1]] or list(periods)
-    return max(spans, key=period_key)
-
-
-def period_key(period: str) -> tuple[str, str]:
-    """Sort key of a period 'first-last' (or 'year'): by its last year, then its first."""
-    parts = str(period).split("-")
-    return parts[-1], parts[0]
+    return max([p for p in periods if is_span(p)] or list(periods), key=period_key)
 
 
 def glance(store: Store, regions: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:

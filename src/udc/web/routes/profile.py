@@ -9,12 +9,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from udc.areas.codes import period_key
 from udc.store.db import Store
 from udc.web import charts, data
 from udc.web.common import Reader, area_tables, lang, num, render
 from udc.web.i18n import translator
 from udc.web.labels import RATE_MEASURES, label
-from udc.web.routes.home import period_key
 
 router = APIRouter(include_in_schema=False)
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
