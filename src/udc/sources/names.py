@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from udc.areas import registry
-from udc.areas.registry import descendants, list_areas
+from udc.areas.registry import descendants, jan1, list_areas
 from udc.store.db import Store
 
 
@@ -51,14 +51,14 @@ class NameReport:
         return f"{len(self.matches)} names matched against {self.year}{note}: {parts}"
 
 
-def _candidates(store: Store, year: int, kinds: list[str] | None, within: str | None) -> list[dict]:
-    rows = [{"code": r["code"], "kind": r["kind"], "name": r["name"]} for r in list_areas(store, year=year)]
-    if kinds:
-        rows = [r for r in rows if r["kind"] in kinds]
-    if within:
-        allowed = descendants(store, within) | {within}
-        rows = [r for r in rows if r["code"] in allowed]
-    return rows
+def _candidates(versions: list[dict], year: int, kinds: list[str] | set[str] | None) -> list[dict]:
+    """The area versions valid on 1 January of ``year`` (of ``kinds``), from all versions read once."""
+    on = jan1(year)
+    return [
+        {"code": r["code"], "kind": r["kind"], "name": r["name"]}
+        for r in versions
+        if r["valid_from"] <= on and (r["valid_to"] is None or r["valid_to"] > on) and (not kinds or r["kind"] in kinds)
+    ]
 
 
 def match_names(
@@ -67,13 +67,17 @@ def match_names(
     """Codes for ``names``. Kinds the registry lacks in ``year`` (buurten drawn for 2022 only, say) are taken
     from the nearest year that has them, and the report says which year's names were used."""
     used = year
-    rows = _candidates(store, year, kinds, within)
+    versions = list_areas(store)
+    if within:
+        allowed = descendants(store, within) | {within}
+        versions = [r for r in versions if r["code"] in allowed]
+    rows = _candidates(versions, year, kinds)
     present = {r["kind"] for r in rows}
     wanted = set(kinds) if kinds else registry.kinds(store)
     years = registry.version_years(store)
     for kind in sorted(wanted - present):
         for y in sorted(years, key=lambda y: (abs(y - year), -y)):
-            extra = _candidates(store, y, [kind], within)
+            extra = _candidates(versions, y, [kind])
             if extra:
                 rows += extra
                 used = y
