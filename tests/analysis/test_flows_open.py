@@ -3,6 +3,7 @@ observations written in the package's real shape (the real ones are a Git LFS po
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,15 @@ OBSERVATIONS = [
 ]
 
 
-@pytest.fixture
-def open_store(registry_store: Store, data: Path, tmp_path: Path) -> Store:
-    package = tmp_path / "81734NED"
+@pytest.fixture(scope="module")
+def open_template(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package imported once per module (with the 2023 municipalities for adjacency); tests get copies."""
+    from shared_data import DATA as data
+
+    folder = tmp_path_factory.mktemp("open")
+    path = folder / "store"
+    shutil.copytree(registry_template, path)
+    package = folder / "81734NED"
     package.mkdir()
     source = data / "algorithm_geovis"
     for name in (
@@ -50,10 +57,18 @@ def open_store(registry_store: Store, data: Path, tmp_path: Path) -> Store:
         for i, (dest, orig, year, n) in enumerate(OBSERVATIONS)
     ]
     (package / "Observations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    registry.import_file(registry_store, data / "open_data_maps" / "gemeenten.json")  # 2023 adjacency
-    registry.define_region(registry_store, "parkstad", PARKSTAD, "Parkstad Limburg")
-    import_statline_offline(registry_store, package, name="verhuizingen")
-    return registry_store
+    with Store(path) as store:
+        registry.import_file(store, data / "open_data_maps" / "gemeenten.json")  # 2023 adjacency
+        registry.define_region(store, "parkstad", PARKSTAD, "Parkstad Limburg")
+        import_statline_offline(store, package, name="verhuizingen")
+    return path
+
+
+@pytest.fixture
+def open_store(open_template: Path, tmp_path: Path) -> Store:
+    shutil.copytree(open_template, tmp_path / "store")
+    with Store(tmp_path / "store") as store:
+        yield store
 
 
 def _counts(table: flows_open.FlowTable, *keys: str) -> dict:

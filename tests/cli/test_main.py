@@ -150,12 +150,12 @@ def test_demo_builds_a_store(tmp_path: Path) -> None:
     store = str(tmp_path / "demo")
     run = [sys.executable, "-m", "udc"]
     out = subprocess.run(
-        [*run, "demo", "--persons", "20000", "--seed", "1", "--years", "2015-2017", "--quiet", "--store", store],
+        [*run, "demo", "--persons", "10000", "--seed", "1", "--years", "2015-2017", "--quiet", "--store", store],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert "20,000 persons, seed 1" in out and "areas: 196 BU" in out
+    assert "10,000 persons, seed 1" in out and "areas: 196 BU" in out
     info_out = subprocess.run(
         [*run, "info", "--store", store, "--format", "json"], capture_output=True, text=True, check=True
     ).stdout
