@@ -228,12 +228,15 @@ class Udc:
         with self.writing() as store:
             return save_statline(store, result, dataset, actor=self.user.name)
 
-    def import_statline(self, path: str | os.PathLike[str], dataset: str | None = None) -> Any:
-        """A StatLine CSV download or odata4 package folder, offline (symbols kept); audited."""
+    def import_statline(self, path: str | os.PathLike[str] | list[str | os.PathLike[str]],
+                        dataset: str | None = None) -> Any:  # fmt: skip
+        """A StatLine CSV download, an odata4 package folder, or raw OData response files (JSON; all pages, with
+        ``TableInfos``/``DataProperties`` documents when you have them), offline (symbols kept); audited."""
         from udc.sources.importer import import_statline_offline
 
+        paths = [Path(p) for p in path] if isinstance(path, list) else Path(path)
         with self.writing() as store:
-            return import_statline_offline(store, Path(path), dataset, actor=self.user.name)
+            return import_statline_offline(store, paths, dataset, actor=self.user.name)
 
     def import_table(self, source: str, dataset: str, **options: Any) -> Any:
         """Municipal data (CSV, Excel, Parquet or a database table): areas by code or name, atomic, audited. See

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli.common import Format, StoreDir, echo_json, emit, facade
+from udc.cli.common import Format, StoreDir, echo_json, emit, facade, split
 from udc.errors import UdcError
 
 statline_app = typer.Typer(help="CBS StatLine: fetch (OData v3/v4) and offline imports.", no_args_is_help=True)
@@ -81,12 +81,13 @@ def statline_fetch(
 @statline_app.command("import")
 def statline_import(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(help="A StatLine CSV download or an odata4 package folder.")],
+    paths: Annotated[list[Path], typer.Argument(
+        help="A StatLine CSV download, an odata4 package folder, or OData JSON responses (every page).")],
     dataset: Annotated[str | None, typer.Option(help="Catalogue name.")] = None,
     store_dir: StoreDir = None,
 ) -> None:
     """Import a StatLine download offline (symbols kept, padded codes stripped, footer lines dropped)."""
-    result = facade(ctx, store_dir).import_statline(path, dataset)
+    result = facade(ctx, store_dir).import_statline(paths if len(paths) > 1 else paths[0], dataset)
     typer.echo(f"{result.dataset}: {result.rows} rows ({'; '.join(result.notes)})")
 
 
@@ -108,9 +109,17 @@ def import_(
     sheet: Annotated[str | None, typer.Option(help="Excel sheet.")] = None,
     table: Annotated[str | None, typer.Option(help="Table in the database URL.")] = None,
     licence: Annotated[str | None, typer.Option(help="Licence of the data.")] = None,
+    missing: Annotated[str | None, typer.Option(
+        help="Values meaning 'no number' in numeric columns, comma-separated (e.g. onbekend,x,.): kept as typed "
+             "missing values (COLUMN__symbol).")] = None,
+    key: Annotated[str | None, typer.Option(
+        help="Columns that with area and period identify a row, comma-separated.")] = None,
+    on_duplicate: Annotated[str, typer.Option(
+        help="Rows sharing a key: refuse, keep (record-level data), first, last or sum.")] = "refuse",
     store_dir: StoreDir = None,
 ) -> None:
-    """Import municipal data: encodings, separators, Dutch numbers; areas by code or name; atomic."""
+    """Import municipal data: encodings, separators, Dutch numbers; areas by code or name; atomic. A malformed file,
+    an unknown value in a numeric column or a repeated key is refused with its line — nothing is half-imported."""
     from udc.areas.codes import kind_from_name
     from udc.privacy.pseudonyms import load_key
 
@@ -120,7 +129,8 @@ def import_(
     result = s.import_table(source, dataset, title=title, sensitivity=sensitivity, area_column=area_column,
                             area_kinds=kinds, within=within, year=year, period_column=period_column, schema=schema,
                             pseudonymise=pseudonymise, key=key, allow_unmatched=allow_unmatched, sheet=sheet,
-                            table=table, licence=licence)  # fmt: skip
+                            table=table, licence=licence, missing=split(missing), keys=split(key),
+                            duplicates=on_duplicate)  # fmt: skip
     typer.echo(f"{result.dataset}: {result.rows} rows, sensitivity {result.sensitivity}")
     for note in result.notes:
         typer.echo(f"  {note}")

@@ -116,23 +116,61 @@ def save_statline(store: Store, result: StatlineTable, name: str | None = None) 
     lambda path, name=None: {"file": str(path), "dataset": name},
     lambda r: {"dataset": r.dataset, "rows": r.rows},
 )
-def import_statline_offline(store: Store, path: Path, name: str | None = None) -> ImportResult:
-    """A StatLine CSV download or an odata4 package folder."""
+def import_statline_offline(store: Store, path: Path | list[Path], name: str | None = None) -> ImportResult:
+    """A StatLine CSV download, an odata4 package folder, or raw OData response files (JSON pages)."""
     table = read_offline(path)
-    name = name or f"cbs_{safe_name(table.table or path.stem, set())}"[:63]
+    first = path[0] if isinstance(path, list) else path
+    name = name or f"cbs_{safe_name(table.table or first.stem, set())}"[:63]
     provenance = {
-        "file": str(path),
-        "sha256": _digest(str(path)),
+        "file": str(path) if not isinstance(path, list) else [str(p) for p in path],
+        "sha256": _digest(str(first)),
         "kind": table.kind,
         "modified": table.modified,
         "notes": table.notes,
     }
-    source = f"CBS StatLine {table.table or path.name} (offline {table.kind})"
+    source = f"CBS StatLine {table.table or first.name} (offline {table.kind})"
     _save_cbs(store, name, table.title, source, table.data, table.columns, provenance)
     return ImportResult(name, len(table.data), "open", table.notes)
 
 
 # -- municipal data ---------------------------------------------------------------------------------------
+DUPLICATES = ("refuse", "keep", "first", "last", "sum")
+
+
+def _duplicates(
+    frame: pd.DataFrame, keys: list[str], how: str, source: str, labels: list[str]
+) -> tuple[pd.DataFrame, str | None]:
+    """Rows sharing area, period and the declared key columns: refused unless ``how`` says what to do. ``labels``
+    (the source's area and period columns) are never summed."""
+    missing = [k for k in keys if k not in frame.columns]
+    if missing:
+        raise InputError(f"key column(s) {', '.join(missing)} not found (columns: {', '.join(frame.columns)})",
+                         file=source)  # fmt: skip
+    key = [c for c in ("area_code", "year") if c in frame.columns] + keys
+    if not key or how == "keep" or (key == ["year"] and not keys):
+        return frame, None
+    twins = frame.duplicated(key, keep=False)
+    if not twins.any():
+        return frame, None
+    extra = int(frame.duplicated(key).sum())
+    if how == "refuse":
+        first = frame[twins].index[0]
+        same = frame[twins & (frame[key] == frame.loc[first, key]).all(axis=1)].index
+        shown = ", ".join(f"{k}={frame.loc[first, k]}" for k in key)
+        raise InputError(
+            f"{extra} row(s) repeat a key ({', '.join(key)}): {shown} on rows {same[0] + 2} and {same[1] + 2}; say how "
+            "to treat them (--on-duplicate keep|first|last|sum) or name the columns that tell them apart (--key …)",
+            file=source, row=int(same[1]) + 2,
+        )  # fmt: skip
+    if how in ("first", "last"):
+        kept = frame.drop_duplicates(key, keep=how).reset_index(drop=True)
+        return kept, f"{extra} duplicate row(s) dropped ({how} kept)"
+    numeric = [c for c in frame.columns
+               if c not in key and c not in labels and pd.api.types.is_numeric_dtype(frame[c])]  # fmt: skip
+    summed = frame.groupby(key, as_index=False, sort=False, dropna=False).agg(
+        {**{c: "sum" for c in numeric}, **{c: "first" for c in frame.columns if c not in key and c not in numeric}}
+    )
+    return summed[list(frame.columns)], f"{extra} duplicate row(s) summed into their first ({', '.join(numeric)})"
 def resolve_areas(
     store: Store,
     frame: pd.DataFrame,
@@ -166,7 +204,8 @@ def resolve_areas(
                     row=row,
                     field=column,
                 )
-        return pd.Series(codes, index=frame.index), [f"{len(present)} area codes"], []
+        distinct = len(set(codes) - {None})
+        return pd.Series(codes, index=frame.index), [f"{distinct} area code(s) in {len(present)} rows"], []
     report = area_names.match_names(store, sorted(set(present)), year, kinds=kinds, within=within)
     by_name = {m.name: m for m in report.matches}
     unmatched = report.unmatched
@@ -214,15 +253,24 @@ def import_municipal(
     sheet: str | None = None,
     table: str | None = None,
     licence: str | None = None,
+    missing: list[str] | None = None,
+    keys: list[str] | None = None,
+    duplicates: str = "refuse",
 ) -> ImportResult:
-    """A municipal file or database table into the catalogue (see ``udc import --help``)."""
+    """A municipal file or database table into the catalogue (see ``udc import --help``). ``missing``: values
+    meaning "no number" in numeric columns; ``keys``: columns that with area and period identify a row;
+    ``duplicates``: what to do with rows sharing a key — refuse (default), keep (record-level data), first, last,
+    sum (numeric columns added up)."""
     Dataset(name=name, title=title or name, source="check", sensitivity=sensitivity)  # validate early
-    read = read_table(source, sheet=sheet, table=table, text_columns=[c for c in (pseudonymise, area_column) if c])
+    if duplicates not in DUPLICATES:
+        raise UdcError(f"--on-duplicate {duplicates}: expected one of {', '.join(DUPLICATES)}")
+    read = read_table(source, sheet=sheet, table=table, text_columns=[c for c in (pseudonymise, area_column) if c],
+                      missing=missing)  # fmt: skip
     frame = read.data
     if frame.empty:
         raise InputError("no rows", file=source)
     if schema is not None:
-        frame = validate(frame, load_schema(schema), source)
+        frame = validate(frame, load_schema(schema), source, decimal=read.details.get("decimal", "point"))
     columns: list[ColumnInfo] = []
     notes = [", ".join(f"{k} {v}" for k, v in read.details.items())]
     if period_column:
@@ -270,6 +318,12 @@ def import_municipal(
         if sensitivity != "microdata":
             notes.append(f"sensitivity {sensitivity} → microdata: person-level data keyed by pseudonym")
             sensitivity = "microdata"
+    if pseudonymise or sensitivity == "microdata":
+        duplicates = "keep"  # person-level records: many per area and period by nature
+    frame, duplicate_note = _duplicates(frame, keys or [], duplicates, source,
+                                        [c for c in (area_column, period_column) if c])  # fmt: skip
+    if duplicate_note:
+        notes.append(duplicate_note)
     start, end = _period_range(frame)
     origin = "database" if is_database_url(source) else "file"
     dataset = Dataset(

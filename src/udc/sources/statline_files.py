@@ -163,10 +163,55 @@ def read_odata4_folder(folder: Path) -> OfflineTable:
     )
 
 
-def read_offline(path: Path) -> OfflineTable:
-    """A StatLine CSV file or an odata4 package folder."""
-    if not path.exists():
-        raise InputError("file not found", file=str(path))
-    if path.is_dir():
-        return read_odata4_folder(path)
-    return read_statline_csv(path)
+def read_json_responses(paths: list[Path]) -> OfflineTable:
+    """Raw OData v3/v4 response files (``value`` arrays; pages in order; ``TableInfos``/``DataProperties`` when
+    given): codes unpadded, ``Perioden`` as periods, region codes as the area, numbers as values (null → the
+    symbol 'unknown', as StatLine shows '.'), a code list (``Key``/``Title``) as a table of codes."""
+    from udc.sources.jsonfile import read_odata_json
+
+    table, title, rows, properties = read_odata_json(paths)
+    frame = pd.DataFrame(rows).drop(columns=["ID"], errors="ignore")
+    columns: list[Column] = []
+    for name in list(frame.columns):
+        prop = properties.get(name) or {}
+        label = prop.get("Title") or name
+        values = frame[name]
+        if values.map(lambda v: isinstance(v, str) or v is None).all():
+            frame[name] = values.map(strip_code)
+            present = [v for v in frame[name] if v]
+            role = ("period" if name == "Perioden" else "area" if present and all(_is_code(v) for v in present)
+                    else "dimension" if name != "Title" and name != "Description" else "label")  # fmt: skip
+            columns.append(Column(name, role, label))
+            continue
+        frame[name] = pd.to_numeric(values, errors="coerce")
+        columns.append(Column(name, "value", label, prop.get("Unit"), prop.get("Decimals")))
+        if frame[name].isna().any():
+            frame[f"{name}__symbol"] = frame[name].map(lambda v: "unknown" if pd.isna(v) else None)
+            columns.append(Column(f"{name}__symbol", "symbol", f"{label}: symbool"))
+    periods = [c for c in columns if c.role == "period"]
+    if periods:
+        _add_period_columns(frame, periods, columns)
+    notes = [f"{len(paths)} OData file(s), {len(rows)} rows"] + (["with DataProperties"] if len(properties) > 1 else [])
+    ids = [r.get("ID") for r in rows]
+    if len(rows) in (5_000, 10_000) and ids == list(range(len(rows))):
+        notes.append(f"WARNING: exactly {len(rows):,} rows with IDs 0–{len(rows) - 1:,}: CBS's ODataApi cuts an answer "
+                     "there without a next link — this is probably only the first part of the table; fetch it with "
+                     "'udc statline fetch' or give every part")  # fmt: skip
+    return OfflineTable(title or table or paths[0].stem, frame, columns, "odata-json", notes,
+                        modified=properties.get("__modified__"), table=table)  # fmt: skip
+
+
+def read_offline(path: Path | list[Path]) -> OfflineTable:
+    """A StatLine CSV file, an odata4 package folder, or raw OData response files (JSON, one or more pages)."""
+    paths = path if isinstance(path, list) else [path]
+    for p in paths:
+        if not p.exists():
+            raise InputError("file not found", file=str(p))
+    if all(p.suffix.lower() == ".json" for p in paths):
+        return read_json_responses(paths)
+    if len(paths) > 1:
+        raise InputError("several files are only for OData JSON pages; give one CSV or package folder",
+                         file=str(paths[1]))  # fmt: skip
+    if paths[0].is_dir():
+        return read_odata4_folder(paths[0])
+    return read_statline_csv(paths[0])

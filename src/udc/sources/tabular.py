@@ -31,9 +31,15 @@ def is_database_url(text: str) -> bool:
 
 
 def read_table(
-    source: str, *, sheet: str | None = None, table: str | None = None, text_columns: list[str] | None = None
+    source: str,
+    *,
+    sheet: str | None = None,
+    table: str | None = None,
+    text_columns: list[str] | None = None,
+    missing: list[str] | None = None,
 ) -> ReadResult:
-    """Read a CSV/TSV, Excel sheet, Parquet file or ``--table`` from a SQLAlchemy URL."""
+    """Read a CSV/TSV, Excel or ODS sheet, Parquet file, JSON/GeoJSON file or ``--table`` from a SQLAlchemy URL.
+    ``missing``: values that mean "no number" in numeric columns (kept as typed missing values)."""
     if is_database_url(source):
         return _read_database(source, table)
     path = Path(source)
@@ -44,17 +50,29 @@ def read_table(
         try:
             return ReadResult(pd.read_parquet(path), source, {"format": "parquet"})
         except Exception as exc:  # pyarrow raises several types for a damaged file
-            raise InputError(f"cannot read Parquet: {exc}", file=source) from None
-    if suffix in (".xlsx", ".xlsm", ".xls"):
+            raise InputError(f"cannot read Parquet: {_first_line(exc)}", file=source) from None
+    if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
+        kind = "ODS" if suffix == ".ods" else "Excel"
         try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object)
-        except ValueError as exc:
-            raise InputError(str(exc), file=source) from None
-        return ReadResult(frame, source, {"format": "excel", "sheet": sheet or "first"})
-    return _read_csv(path, text_columns or [])
+            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="odf" if suffix == ".ods" else None)
+        except Exception as exc:  # a damaged or mislabelled file: zipfile, XML and value errors alike
+            raise InputError(f"cannot open as {kind} ({type(exc).__name__}: {_first_line(exc)})", file=source) \
+                from None  # fmt: skip
+        return ReadResult(frame, source, {"format": kind.lower(), "sheet": sheet or "first"})
+    if suffix in (".json", ".geojson"):
+        from udc.sources.jsonfile import read_json
+
+        frame, details = read_json(path)
+        return ReadResult(frame, source, details)
+    return _read_csv(path, text_columns or [], missing or [])
 
 
-def _read_csv(path: Path, text_columns: list[str]) -> ReadResult:
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else "unreadable"
+
+
+def _read_csv(path: Path, text_columns: list[str], missing: list[str]) -> ReadResult:
     header, rows, meta = read_rows(path)
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
@@ -63,9 +81,28 @@ def _read_csv(path: Path, text_columns: list[str]) -> ReadResult:
     styles: dict[str, str] = {}
     by_column = [[r[i] for r in rows] for i in range(len(header))]
     convention = file_number_style(by_column, meta.separator)
+    notes: list[str] = []
     for index, name in enumerate(header):
         values = by_column[index]
         style = None if name in text_columns else number_style(values, convention)
+        odd = {} if style or name in text_columns else mostly_numeric(values, convention)
+        if odd:
+            declared = {v: rows_ for v, rows_ in odd.items() if v in missing}
+            if len(declared) < len(odd):
+                value, at = next((v, r) for v, r in odd.items() if v not in missing)
+                others = f" and {len(odd) - len(declared) - 1} other value(s)" if len(odd) - len(declared) > 1 else ""
+                raise InputError(
+                    f"column is numeric except for '{value}' ({len(at)}×, first row {at[0]}){others}: declare such "
+                    f"values missing (--missing {','.join(sorted(v for v in odd if v not in missing))}) or fix them",
+                    file=str(path), row=at[0], field=name,
+                )  # fmt: skip
+            data[name] = [None if v.strip() in odd or not v.strip() else parse_number(v, convention) for v in values]
+            data[f"{name}__symbol"] = [v.strip() if v.strip() in odd else None for v in values]
+            notes.append(f"{name}: " + ", ".join(f"'{v}' {len(r)}× as missing" for v, r in odd.items()))
+            styles[name] = convention
+            if all(x is None or float(x).is_integer() for x in data[name]):
+                data[name] = pd.array([None if x is None else int(x) for x in data[name]], dtype="Int64")
+            continue
         if style is None:
             data[name] = [v.strip() or None for v in values]
         else:
@@ -74,11 +111,29 @@ def _read_csv(path: Path, text_columns: list[str]) -> ReadResult:
             if all(x is None or float(x).is_integer() for x in data[name]):
                 data[name] = pd.array([None if x is None else int(x) for x in data[name]], dtype="Int64")
     decimal = "comma" if convention == "nl" else "point"
-    return ReadResult(
-        pd.DataFrame(data, columns=header),
-        str(path),
-        {"format": "csv", "encoding": meta.encoding, "separator": meta.separator, "decimal": decimal},
-    )
+    details = {"format": "csv", "encoding": meta.encoding, "separator": meta.separator, "decimal": decimal}
+    if notes:
+        details["missing"] = "; ".join(notes)
+    return ReadResult(pd.DataFrame(data, columns=list(data)), str(path), details)
+
+
+def mostly_numeric(values: list[str], style: str, share: float = 0.8, distinct: int = 5) -> dict[str, list[int]]:
+    """For a column that is numeric except for a few values (≥ ``share`` of the filled cells are numbers, at most
+    ``distinct`` other values): those values and the rows (file lines) they are on; else {} (a text column)."""
+    odd: dict[str, list[int]] = {}
+    numbers = 0
+    for row, v in enumerate(values, start=2):
+        text = v.strip()
+        if not text:
+            continue
+        if number_style([text], style):
+            numbers += 1
+        else:
+            odd.setdefault(text, []).append(row)
+            if len(odd) > distinct:
+                return {}
+    filled = numbers + sum(len(r) for r in odd.values())
+    return odd if numbers and numbers >= share * filled else {}
 
 
 def _read_database(url: str, table: str | None) -> ReadResult:
@@ -112,8 +167,11 @@ def load_schema(path: Path) -> dict[str, dict[str, Any]]:
     return columns
 
 
-def validate(frame: pd.DataFrame, schema: dict[str, dict[str, Any]], source: str) -> pd.DataFrame:
-    """Convert and check declared columns; the first violation is an error with row and field."""
+def validate(
+    frame: pd.DataFrame, schema: dict[str, dict[str, Any]], source: str, *, decimal: str = "point"
+) -> pd.DataFrame:
+    """Convert and check declared columns (numbers as the file writes them: ``decimal`` comma or point); the first
+    violation is an error with row and field."""
     out = frame.copy()
     for name, spec in schema.items():
         if name not in out.columns:
@@ -122,7 +180,7 @@ def validate(frame: pd.DataFrame, schema: dict[str, dict[str, Any]], source: str
             continue
         kind = spec.get("type", "string")
         series = out[name]
-        converted = _convert(series, kind)
+        converted = _convert(series, kind, "nl" if decimal == "comma" else "en")
         bad = series.notna() & converted.isna()
         if bad.any():
             row = int(bad.idxmax()) + 2
@@ -158,11 +216,23 @@ def validate(frame: pd.DataFrame, schema: dict[str, dict[str, Any]], source: str
     return out
 
 
-def _convert(series: pd.Series, kind: str) -> pd.Series:
+def _number(value: Any, style: str) -> float | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip()
+    try:
+        return parse_number(text, style) if number_style([text], style) else None
+    except ValueError:
+        return None
+
+
+def _convert(series: pd.Series, kind: str, style: str = "en") -> pd.Series:
     if kind == "string":
         return series.map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
     if kind in ("integer", "number"):
-        numbers = pd.to_numeric(series, errors="coerce")
+        numbers = pd.to_numeric(series.map(lambda v: _number(v, style)), errors="coerce")
         if kind == "integer":
             whole = numbers.isna() | (numbers % 1 == 0)
             numbers = numbers.where(whole)

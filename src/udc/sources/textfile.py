@@ -19,8 +19,18 @@ class Text:
 
 
 def decode(path: Path) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) or cp1252; a file mixing both is an error naming the first odd line."""
+    """UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text") or cp1252; a file mixing encodings
+    or holding NUL bytes (a binary file, a damaged copy) is an error naming the first odd line."""
     raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise InputError(f"UTF-16 file with a broken character at byte {exc.start}", file=str(path)) from None
+    if b"\x00" in raw:
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        raise InputError("a NUL byte: this is not a text file (binary, UTF-16 without BOM, or damaged)",
+                         file=str(path), row=line)  # fmt: skip
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -62,27 +72,41 @@ def sniff_separator(text: str, path: Path) -> str:
 
 
 def read_rows(path: Path, separator: str | None = None) -> tuple[list[str], list[list[str]], Text]:
-    """Header and rows as strings, every row checked for the header's width."""
+    """Header and rows as strings, every row checked for the header's width. Never half-read: an unterminated
+    quote, a ragged or truncated row is an error naming its line (``row`` is the line number in the file)."""
     text, encoding = decode(path)
     sep = separator or sniff_separator(text, path)
-    reader = csv.reader(io.StringIO(text), delimiter=sep)
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
     try:
         header = [h.strip() for h in next(reader)]
     except StopIteration:
         raise InputError("empty file", file=str(path)) from None
+    except csv.Error as exc:
+        raise InputError(f"the header does not parse: {exc}", file=str(path), row=1) from None
     rows = []
-    for number, row in enumerate(reader, start=2):
-        if not row or all(not c.strip() for c in row):
-            continue
-        if is_footer(row):
-            break
-        if len(row) != len(header):
+    line = reader.line_num  # the last line of the previous record
+    try:
+        for row in reader:
+            start, line = line + 1, reader.line_num
+            if not row or all(not c.strip() for c in row):
+                continue
+            if is_footer(row):
+                break
+            if len(row) != len(header):
+                hint = " (wrong separator?)" if len(row) == 1 else (" (a truncated line?)" if len(row) < len(header)
+                                                                    else "")  # fmt: skip
+                raise InputError(f"{len(row)} fields where the header has {len(header)}{hint}", file=str(path),
+                                 row=start)  # fmt: skip
+            rows.append(row)
+    except csv.Error as exc:
+        start = line + 1
+        if "unexpected end of data" in str(exc):
             raise InputError(
-                f"{len(row)} fields where the header has {len(header)} (wrong separator '{sep}'?)",
+                "a quoted field opens here and is never closed (unterminated quote): nothing was imported",
                 file=str(path),
-                row=number,
-            )
-        rows.append(row)
+                row=start,
+            ) from None
+        raise InputError(f"does not parse as '{sep}'-separated text: {exc}", file=str(path), row=start) from None
     return header, rows, Text(text, encoding, sep)
 
 
