@@ -502,3 +502,16 @@ def parents_by_code(store: Store, kind: str) -> dict[str, set[str]]:
                         [kind]):  # fmt: skip
         out.setdefault(r["code"], set()).add(r["parent_code"])
     return out
+
+
+def shapes(store: Store, kind: str, year: int) -> tuple[int | None, list[tuple[str, bytes]]]:
+    """(year used, [(code, WKB)]) of the full-resolution geometry of one kind: the latest year ≤ ``year`` that has
+    it, else the earliest after; (None, []) when the registry has no geometry of that kind."""
+    years = [r["year"] for r in store.rows("SELECT DISTINCT year FROM geometries WHERE kind = ? ORDER BY 1", [kind])]
+    if not years:
+        return None, []
+    before = [y for y in years if y <= year]
+    chosen = before[-1] if before else years[0]
+    rows = store.con.execute("SELECT code, geometry FROM geometries WHERE kind = ? AND year = ? ORDER BY code",
+                             [kind, chosen]).fetchall()  # fmt: skip
+    return chosen, [(code, blob) for code, blob in rows]

@@ -116,6 +116,15 @@ def import_(
         help="Columns that with area and period identify a row, comma-separated.")] = None,
     on_duplicate: Annotated[str, typer.Option(
         help="Rows sharing a key: refuse, keep (record-level data), first, last or sum.")] = "refuse",
+    lat: Annotated[str | None, typer.Option(
+        help="Latitude column (WGS84): assign points to buurt/wijk/gemeente.")] = None,
+    lon: Annotated[str | None, typer.Option(help="Longitude column (WGS84).")] = None,
+    x: Annotated[str | None, typer.Option("--x", help="RD New x column (EPSG:28992), with --y.")] = None,
+    y: Annotated[str | None, typer.Option("--y", help="RD New y column.")] = None,
+    crs: Annotated[str | None, typer.Option(help="CRS of the coordinates: EPSG:4326 or EPSG:28992 (default: "
+                                            "by their range).")] = None,
+    areas_year: Annotated[int | None, typer.Option(help="Boundaries to assign points to (default: --year, the "
+                                                   "period, or this year).")] = None,
     store_dir: StoreDir = None,
 ) -> None:
     """Import municipal data: encodings, separators, Dutch numbers; areas by code or name; atomic. A malformed file,
@@ -124,13 +133,17 @@ def import_(
     from udc.privacy.pseudonyms import load_key
 
     s = facade(ctx, store_dir)
+    if (lat is None) != (lon is None) or (x is None) != (y is None) or (lat and x):
+        raise UdcError("coordinates: give --lat and --lon, or --x and --y")
+    points = (lon, lat) if lat else (x, y) if x else None
+    epsg = int(crs.upper().removeprefix("EPSG:")) if crs else None
     key = load_key(key_file, s.path) if pseudonymise else None
     kinds = [kind_from_name(k.strip()) for k in area_kind.split(",")] if area_kind else None
     result = s.import_table(source, dataset, title=title, sensitivity=sensitivity, area_column=area_column,
                             area_kinds=kinds, within=within, year=year, period_column=period_column, schema=schema,
                             pseudonymise=pseudonymise, key=key, allow_unmatched=allow_unmatched, sheet=sheet,
                             table=table, licence=licence, missing=split(missing), keys=split(key),
-                            duplicates=on_duplicate)  # fmt: skip
+                            duplicates=on_duplicate, points=points, crs=epsg, areas_year=areas_year)  # fmt: skip
     typer.echo(f"{result.dataset}: {result.rows} rows, sensitivity {result.sensitivity}")
     for note in result.notes:
         typer.echo(f"  {note}")

@@ -137,6 +137,42 @@ def import_statline_offline(store: Store, path: Path | list[Path], name: str | N
 DUPLICATES = ("refuse", "keep", "first", "last", "sum")
 
 
+def _mode_year(frame: pd.DataFrame) -> int:
+    return int(frame["year"].mode()[0]) if "year" in frame.columns and frame["year"].notna().any() \
+        else datetime.now().year  # fmt: skip
+
+
+def _assign_points(
+    store: Store, frame: pd.DataFrame, columns: tuple[str, str], crs: int | None, year: int, source: str,
+    notes: list[str],
+) -> list[ColumnInfo]:  # fmt: skip
+    """Buurt, wijk and gemeente codes from coordinate columns; points outside every area are reported by row."""
+    from udc.areas import points as located
+    from udc.areas.geometry import RD_NEW, WGS84
+
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(f"no coordinate column(s) {', '.join(missing)} (columns: {', '.join(frame.columns)})",
+                         file=source)  # fmt: skip
+    x, y = frame[columns[0]], frame[columns[1]]
+    sample = pd.to_numeric(x, errors="coerce").dropna()
+    chosen = crs or (RD_NEW if len(sample) and sample.abs().max() > 360 else WGS84)
+    result = located.assign(store, x, y, year=year, crs=chosen)
+    for position, name in enumerate(("buurt_code", "wijk_code", "gemeente_code")):
+        frame.insert(position, name, result.codes[name].to_numpy())
+    finest = next((c for c in ("buurt_code", "wijk_code", "gemeente_code") if frame[c].notna().any()), "gemeente_code")
+    frame.insert(0, "area_code", frame[finest].to_numpy())
+    notes.append(result.summary())
+    if result.outside:
+        rows = ", ".join(str(i + 2) for i in result.outside[:10])
+        notes.append(f"outside every area (kept, without codes): rows {rows}{' …' if len(result.outside) > 10 else ''}")
+    if result.invalid:
+        rows = ", ".join(str(i + 2) for i in result.invalid[:10])
+        notes.append(f"without coordinates (kept, without codes): rows {rows}")
+    return [ColumnInfo("area_code", "area", "Gebiedscode"), ColumnInfo("buurt_code", "dimension", "Buurt"),
+            ColumnInfo("wijk_code", "dimension", "Wijk"), ColumnInfo("gemeente_code", "dimension", "Gemeente")]
+
+
 def _duplicates(
     frame: pd.DataFrame, keys: list[str], how: str, source: str, labels: list[str]
 ) -> tuple[pd.DataFrame, str | None]:
@@ -256,11 +292,15 @@ def import_municipal(
     missing: list[str] | None = None,
     keys: list[str] | None = None,
     duplicates: str = "refuse",
+    points: tuple[str, str] | None = None,
+    crs: int | None = None,
+    areas_year: int | None = None,
 ) -> ImportResult:
     """A municipal file or database table into the catalogue (see ``udc import --help``). ``missing``: values
     meaning "no number" in numeric columns; ``keys``: columns that with area and period identify a row;
     ``duplicates``: what to do with rows sharing a key — refuse (default), keep (record-level data), first, last,
-    sum (numeric columns added up)."""
+    sum (numeric columns added up). ``points``: (x, y) columns — longitude/latitude, or RD x/y with ``crs`` 28992 —
+    assigned to buurt, wijk and gemeente by point-in-polygon with the geometry of ``areas_year``."""
     Dataset(name=name, title=title or name, source="check", sensitivity=sensitivity)  # validate early
     if duplicates not in DUPLICATES:
         raise UdcError(f"--on-duplicate {duplicates}: expected one of {', '.join(DUPLICATES)}")
@@ -289,6 +329,11 @@ def import_municipal(
     if "year" in frame.columns:
         columns.append(ColumnInfo("year", "period", "Jaar"))
     unmatched: list = []
+    if points and area_column:
+        raise UdcError("give either --area-column or coordinates (--lat/--lon, --x/--y), not both")
+    if points:
+        columns += _assign_points(store, frame, points, crs, areas_year or year or _mode_year(frame), source, notes)
+        duplicates = "keep" if duplicates == "refuse" else duplicates  # points are records: many per area
     if area_column:
         if area_column not in frame.columns:
             raise InputError(f"no column '{area_column}' (columns: {', '.join(frame.columns)})", file=source)

@@ -75,6 +75,8 @@ def read_rows(path: Path, separator: str | None = None) -> tuple[list[str], list
     """Header and rows as strings, every row checked for the header's width. Never half-read: an unterminated
     quote, a ragged or truncated row is an error naming its line (``row`` is the line number in the file)."""
     text, encoding = decode(path)
+    if not text.strip():
+        raise InputError("empty file", file=str(path))
     sep = separator or sniff_separator(text, path)
     reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
     try:
