@@ -112,7 +112,7 @@ def import_(
     missing: Annotated[str | None, typer.Option(
         help="Values meaning 'no number' in numeric columns, comma-separated (e.g. onbekend,x,.): kept as typed "
              "missing values (COLUMN__symbol).")] = None,
-    key: Annotated[str | None, typer.Option(
+    key_columns: Annotated[str | None, typer.Option("--key",
         help="Columns that with area and period identify a row, comma-separated.")] = None,
     on_duplicate: Annotated[str, typer.Option(
         help="Rows sharing a key: refuse, keep (record-level data), first, last or sum.")] = "refuse",
@@ -125,6 +125,8 @@ def import_(
                                             "by their range).")] = None,
     areas_year: Annotated[int | None, typer.Option(help="Boundaries to assign points to (default: --year, the "
                                                    "period, or this year).")] = None,
+    aliases: Annotated[Path | None, typer.Option(help="Extra name aliases: a CSV 'alias;name' (official CBS name), "
+                                                 "on top of the built-in list (Den Haag, Den Bosch, …).")] = None,
     store_dir: StoreDir = None,
 ) -> None:
     """Import municipal data: encodings, separators, Dutch numbers; areas by code or name; atomic. A malformed file,
@@ -142,8 +144,9 @@ def import_(
     result = s.import_table(source, dataset, title=title, sensitivity=sensitivity, area_column=area_column,
                             area_kinds=kinds, within=within, year=year, period_column=period_column, schema=schema,
                             pseudonymise=pseudonymise, key=key, allow_unmatched=allow_unmatched, sheet=sheet,
-                            table=table, licence=licence, missing=split(missing), keys=split(key),
-                            duplicates=on_duplicate, points=points, crs=epsg, areas_year=areas_year)  # fmt: skip
+                            table=table, licence=licence, missing=split(missing), keys=split(key_columns),
+                            duplicates=on_duplicate, points=points, crs=epsg, areas_year=areas_year,
+                            aliases=aliases)  # fmt: skip
     typer.echo(f"{result.dataset}: {result.rows} rows, sensitivity {result.sensitivity}")
     for note in result.notes:
         typer.echo(f"  {note}")

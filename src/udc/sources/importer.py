@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from udc.areas import registry
-from udc.areas.codes import kind_of, normalise
+from udc.areas.codes import KINDS, kind_of, normalise
 from udc.errors import InputError, UdcError
 from udc.privacy import pseudonyms
 from udc.privacy.audit import logged
@@ -217,6 +217,7 @@ def resolve_areas(
     within: str | None,
     allow_unmatched: bool,
     source: str,
+    aliases: Path | None = None,
 ) -> tuple[pd.Series, list[str], list]:
     """``area_code`` for a column of codes or names; unknown codes and unmatched names are errors."""
     values = frame[column]
@@ -242,14 +243,24 @@ def resolve_areas(
                 )
         distinct = len(set(codes) - {None})
         return pd.Series(codes, index=frame.index), [f"{distinct} area code(s) in {len(present)} rows"], []
-    report = area_names.match_names(store, sorted(set(present)), year, kinds=kinds, within=within)
+    report = area_names.match_names(store, sorted(set(present)), year, kinds=kinds, within=within,
+                                    alias_file=aliases)  # fmt: skip
     by_name = {m.name: m for m in report.matches}
     unmatched = report.unmatched
+    if unmatched and report.empty_kinds:
+        where = f" in {within} ({registry.names(store).get(within, within)})" if within else ""
+        kinds_text = ", ".join(KINDS.get(k, k) for k in report.empty_kinds)
+        raise InputError(
+            f"the registry has no {kinds_text}{where} in any year, so no name can match one: import that geometry or "
+            "code list first (udc areas import / udc areas fetch)",
+            file=source, field=column,
+        )  # fmt: skip
     if unmatched and not allow_unmatched:
         first = unmatched[0]
         row = texts.index(first.name) + 2
         hint = f"; did you mean {', '.join(first.suggestions)}" if first.suggestions else ""
-        what = "matches several areas" if first.how == "ambiguous" else "matches no area"
+        what = ("matches several areas (an alias file, --aliases, says which)" if first.how == "ambiguous"
+                else "matches no area")  # fmt: skip
         raise InputError(
             f"name '{first.name}' {what}{hint} ({len(unmatched)} names unmatched; --within narrows, "
             "--allow-unmatched keeps them without a code)",
@@ -295,6 +306,7 @@ def import_municipal(
     points: tuple[str, str] | None = None,
     crs: int | None = None,
     areas_year: int | None = None,
+    aliases: Path | None = None,
 ) -> ImportResult:
     """A municipal file or database table into the catalogue (see ``udc import --help``). ``missing``: values
     meaning "no number" in numeric columns; ``keys``: columns that with area and period identify a row;
@@ -347,6 +359,7 @@ def import_municipal(
             within=within,
             allow_unmatched=allow_unmatched,
             source=source,
+            aliases=aliases,
         )
         frame.insert(0, "area_code", codes)
         columns += [ColumnInfo("area_code", "area", "Gebiedscode"), ColumnInfo(area_column, "label")]

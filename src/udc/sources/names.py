@@ -1,8 +1,10 @@
-"""Match area *names* to codes through the registry: exact, then normalised, then only suggestions.
+"""Match area *names* to codes through the registry: exact, then normalised, then aliases, then CBS's province
+suffix left off, then a former municipality's successor — otherwise only suggestions.
 
 Municipal spreadsheets (and StatLine exports like Heerlen's key figures) name wijken and buurten instead of
 coding them. A name is matched to the areas valid in the right year; an ambiguous or unknown name is reported
-with suggestions and never guessed.
+with suggestions and never guessed. Common municipality names that differ from CBS's official ones (Den Haag,
+Den Bosch, Friesian and Dutch forms) are in ``data/municipality_aliases.csv``; a user alias file adds more.
 """
 
 from __future__ import annotations
@@ -11,10 +13,32 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
 
 from udc.areas import registry
 from udc.areas.registry import descendants, jan1, list_areas
+from udc.errors import InputError
 from udc.store.db import Store
+
+# CBS's province suffixes: "Beek (L.)", "Laren (NH.)", "Middelburg (Z.)", "Rijswijk (ZH.)", "Hengelo (O.)"
+_SUFFIX = re.compile(r"\s+(l|nh|zh|z|o|u|gld|gl|fr|nb|dr|gr|lb|ov|ut|zl)$")
+
+
+def aliases(path: Path | None = None) -> dict[str, str]:
+    """Normalised alias → official name: the built-in list, plus (overriding it) a user file ``alias;name``."""
+    text = resources.files("udc.sources").joinpath("data/municipality_aliases.csv").read_text(encoding="utf-8")
+    pairs = [line.split(";", 1) for line in text.splitlines()[1:] if ";" in line]
+    if path is not None:
+        if not path.exists():
+            raise InputError("alias file not found", file=str(path))
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        for number, line in enumerate(lines[1:], start=2):
+            if line.strip() and ";" not in line:
+                raise InputError("expected 'alias;name'", file=str(path), row=number)
+            if line.strip():
+                pairs.append(line.split(";", 1))
+    return {normalise_name(a): n.strip() for a, n in pairs}
 
 
 def normalise_name(name: str) -> str:
@@ -37,6 +61,7 @@ class NameReport:
     year: int
     candidates_year: int
     matches: list[NameMatch]
+    empty_kinds: list[str] = field(default_factory=list)  # kinds asked for with no area at all (within the scope)
 
     @property
     def unmatched(self) -> list[NameMatch]:
@@ -62,7 +87,13 @@ def _candidates(versions: list[dict], year: int, kinds: list[str] | set[str] | N
 
 
 def match_names(
-    store: Store, names: list[str], year: int, *, kinds: list[str] | None = None, within: str | None = None
+    store: Store,
+    names: list[str],
+    year: int,
+    *,
+    kinds: list[str] | None = None,
+    within: str | None = None,
+    alias_file: Path | None = None,
 ) -> NameReport:
     """Codes for ``names``. Kinds the registry lacks in ``year`` (buurten drawn for 2022 only, say) are taken
     from the nearest year that has them, and the report says which year's names were used."""
@@ -84,21 +115,52 @@ def match_names(
                 break
     exact: dict[str, list[str]] = {}
     loose: dict[str, list[str]] = {}
+    base: dict[str, list[str]] = {}
     for r in rows:
         exact.setdefault(r["name"], []).append(r["code"])
         loose.setdefault(normalise_name(r["name"]), []).append(r["code"])
+        if r["kind"] == "GM":
+            base.setdefault(_SUFFIX.sub("", normalise_name(r["name"])), []).append(r["code"])
+    alias = aliases(alias_file)
+    gone = not kinds or "GM" in kinds
     matches = []
     for name in names:
         key = name.strip()
         if len(exact.get(key, [])) == 1:
             matches.append(NameMatch(name, exact[key][0], "exact"))
             continue
-        codes = exact.get(key) or loose.get(normalise_name(key), [])
-        if len(codes) == 1:
-            matches.append(NameMatch(name, codes[0], "normalised"))
-        elif len(codes) > 1:
-            matches.append(NameMatch(name, None, "ambiguous", sorted(codes)))
+        loose_key = normalise_name(key)
+        official = alias.get(loose_key)
+        tries = [("normalised", exact.get(key) or loose.get(loose_key, [])),
+                 ("alias", loose.get(normalise_name(official), []) if official else []),
+                 ("without province suffix", base.get(loose_key, [])),
+                 ("former municipality", _successors(store, versions, loose_key, year) if gone else [])]  # fmt: skip
+        how, codes = next(((h, c) for h, c in tries if c), ("unmatched", []))
+        if len(set(codes)) == 1:
+            matches.append(NameMatch(name, codes[0], how))
+        elif codes:
+            matches.append(NameMatch(name, None, "ambiguous", sorted(set(codes))))
         else:
-            close = difflib.get_close_matches(normalise_name(key), list(loose), n=3, cutoff=0.75)
+            close = difflib.get_close_matches(loose_key, list(loose), n=3, cutoff=0.75)
             matches.append(NameMatch(name, None, "unmatched", [f"{c} ({', '.join(loose[c])})" for c in close]))
-    return NameReport(year, used, matches)
+    empty = sorted(set(kinds) - {r["kind"] for r in rows}) if kinds else []  # asked for, and none exists
+    return NameReport(year, used, matches, empty)
+
+
+def _successors(store: Store, versions: list[dict], key: str, year: int) -> list[str]:
+    """The municipality (or municipalities) a former municipality called ``key`` went into by ``year``, through
+    the registry's boundary changes (Helden → Peel en Maas)."""
+    from udc.areas.crosswalk import crosswalk
+    from udc.errors import UdcError
+
+    on = jan1(year)
+    ended = [r for r in versions if r["kind"] == "GM" and r["valid_to"] is not None and r["valid_to"] <= on
+             and normalise_name(r["name"]) == key]  # fmt: skip
+    found: list[str] = []
+    for r in ended:
+        try:
+            links = crosswalk(store, r["valid_to"].year - 1, year)
+        except UdcError:
+            continue
+        found += [x.to_code for x in links if x.from_code == r["code"] and x.share > 0]
+    return found

@@ -1,0 +1,51 @@
+"""Municipality names as people write them (the 2023 woonplaatsen file), aliases, former municipalities, and a
+clear reason when the registry has no areas of the asked kind at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+import udc as api
+from cli_runner import udc
+from shared_data import DATA
+
+PP = DATA / "p2000_woonplaatsen" / "4pp-final-2023.csv"
+EXPECTED = {"Den Haag": "GM0518", "Den Bosch": "GM0796", "Beek": "GM0888", "Laren": "GM0417",
+            "Middelburg": "GM0687", "Rijswijk": "GM0603", "Stein": "GM0971"}  # fmt: skip
+
+
+def test_common_names_match_in_the_2023_file(registry_template: Path, tmp_path: Path) -> None:
+    import shutil
+
+    store = tmp_path / "s"
+    shutil.copytree(registry_template, store)
+    base = ["--store", str(store), "import", str(PP), "--area-column", "gemeente", "--area-kind", "gemeente",
+            "--year", "2023", "--key", "woonplaats"]  # fmt: skip
+    refused = udc(*base, "--dataset", "pp", check=False)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "name 'Bergen' matches several areas (an alias file, --aliases, says which); did you mean GM0373, " \
+        "GM0893" in refused.stderr  # Bergen (NH.) or Bergen (L.): never guessed
+    aliases = tmp_path / "aliases.csv"
+    aliases.write_text("alias;name\nBergen;Bergen (NH.)\n")
+    out = udc(*base, "--dataset", "pp", "--aliases", str(aliases)).stdout
+    assert "3 alias" in out and "5 without province suffix" in out and "1 former municipality" in out  # Bergen too
+    frame = api.open(store).read("pp")
+    codes = frame.drop_duplicates("gemeente").set_index("gemeente")["area_code"]
+    assert {name: codes[name] for name in EXPECTED} == EXPECTED
+    assert codes["Bergen"] == "GM0373" and codes["Helden"] == "GM1641"  # Helden went into Peel en Maas in 2010
+    assert frame.area_code.notna().all() and len(frame) == len(pd.read_csv(PP))
+
+
+def test_no_buurten_of_a_municipality_is_explained(registry_template: Path, tmp_path: Path) -> None:
+    import shutil
+
+    store = tmp_path / "s"
+    shutil.copytree(registry_template, store)
+    nabijheid = DATA / "inverseGerrymandering" / "Nabijheid_voorzieningen__buurt_2021_10022023_162519.csv"
+    result = udc("--store", str(store), "import", str(nabijheid), "--dataset", "nabij", "--area-column",
+                 "Wijken en buurten", "--area-kind", "buurt", "--within", "GM0363", "--year", "2021",
+                 check=False)  # fmt: skip
+    assert result.returncode == 1 and result.stderr.count("\n") == 1
+    assert "the registry has no buurt in GM0363 (Amsterdam) in any year" in result.stderr
