@@ -29,13 +29,18 @@ def test_common_names_match_in_the_2023_file(registry_template: Path, tmp_path: 
         "GM0893" in refused.stderr  # Bergen (NH.) or Bergen (L.): never guessed
     aliases = tmp_path / "aliases.csv"
     aliases.write_text("alias;name\nBergen;Bergen (NH.)\n")
+    helden = udc(*base, "--dataset", "pp", "--aliases", str(aliases), check=False)
+    assert "name 'Helden' matches no area; did you mean GM0918 (a municipality until 2010; its successor is not in " \
+        "the registry's changes: --aliases can name it)" in helden.stderr
+    aliases.write_text("alias;name\nBergen;Bergen (NH.)\nHelden;Peel en Maas\n")
     out = udc(*base, "--dataset", "pp", "--aliases", str(aliases)).stdout
-    assert "3 alias" in out and "5 without province suffix" in out and "1 former municipality" in out  # Bergen too
+    assert "4 alias" in out and "5 without province suffix" in out  # Den Haag, Den Bosch, Bergen, Helden
     frame = api.open(store).read("pp")
     codes = frame.drop_duplicates("gemeente").set_index("gemeente")["area_code"]
     assert {name: codes[name] for name in EXPECTED} == EXPECTED
-    assert codes["Bergen"] == "GM0373" and codes["Helden"] == "GM1641"  # Helden went into Peel en Maas in 2010
-    assert frame.area_code.notna().all() and len(frame) == len(pd.read_csv(PP))
+    assert codes["Bergen"] == "GM0373" and codes["Helden"] == "GM1894"  # Helden went into Peel en Maas in 2010
+    assert "1 row(s) without an area name (kept, without a code): rows 591" in out  # Veen has no gemeente
+    assert frame.area_code.isna().sum() == 1 and len(frame) == len(pd.read_csv(PP))  # no row dropped
 
 
 def test_no_buurten_of_a_municipality_is_explained(registry_template: Path, tmp_path: Path) -> None:
@@ -49,3 +54,12 @@ def test_no_buurten_of_a_municipality_is_explained(registry_template: Path, tmp_
                  check=False)  # fmt: skip
     assert result.returncode == 1 and result.stderr.count("\n") == 1
     assert "the registry has no buurt in GM0363 (Amsterdam) in any year" in result.stderr
+
+
+def test_a_former_municipality_matches_its_successor_through_the_crosswalk(registry_store: object) -> None:
+    from udc.sources.names import match_names
+
+    report = match_names(registry_store, ["Nuth", "Schinnen", "Heerlen"], 2023, kinds=["GM"])  # type: ignore[arg-type]
+    found = {m.name: (m.code, m.how) for m in report.matches}
+    assert found == {"Nuth": ("GM1954", "former municipality"), "Schinnen": ("GM1954", "former municipality"),
+                     "Heerlen": ("GM0917", "exact")}  # fmt: skip

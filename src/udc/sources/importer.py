@@ -269,7 +269,12 @@ def resolve_areas(
             field=column,
         )
     codes = [by_name[t].code if t else None for t in texts]
-    return pd.Series(codes, index=frame.index), [report.summary()], unmatched
+    notes = [report.summary()]
+    empty = [row for row, t in enumerate(texts, start=2) if not t]
+    if empty:
+        shown = ", ".join(map(str, empty[:10])) + (" …" if len(empty) > 10 else "")
+        notes.append(f"{len(empty)} row(s) without an area name (kept, without a code): rows {shown}")
+    return pd.Series(codes, index=frame.index), notes, unmatched
 
 
 @logged(

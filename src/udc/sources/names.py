@@ -142,7 +142,8 @@ def match_names(
             matches.append(NameMatch(name, None, "ambiguous", sorted(set(codes))))
         else:
             close = difflib.get_close_matches(loose_key, list(loose), n=3, cutoff=0.75)
-            matches.append(NameMatch(name, None, "unmatched", [f"{c} ({', '.join(loose[c])})" for c in close]))
+            hints = (_gone(versions, loose_key, year) if gone else []) + [f"{c} ({', '.join(loose[c])})" for c in close]
+            matches.append(NameMatch(name, None, "unmatched", hints))
     empty = sorted(set(kinds) - {r["kind"] for r in rows}) if kinds else []  # asked for, and none exists
     return NameReport(year, used, matches, empty)
 
@@ -163,4 +164,14 @@ def _successors(store: Store, versions: list[dict], key: str, year: int) -> list
         except UdcError:
             continue
         found += [x.to_code for x in links if x.from_code == r["code"] and x.share > 0]
-    return found
+    valid = {r["code"] for r in versions if r["kind"] == "GM" and r["valid_from"] <= on
+             and (r["valid_to"] is None or r["valid_to"] > on)}  # fmt: skip
+    return [code for code in found if code in valid]  # a code that simply ends is no successor
+
+
+def _gone(versions: list[dict], key: str, year: int) -> list[str]:
+    """'GM0918 until 2010' for municipalities of this name that ended before ``year`` (a hint, not a match)."""
+    on = jan1(year)
+    return [f"{r['code']} (a municipality until {r['valid_to'].year}; its successor is not in the registry's "
+            "changes: --aliases can name it)" for r in versions if r["kind"] == "GM" and r["valid_to"] is not None
+            and r["valid_to"] <= on and normalise_name(r["name"]) == key]  # fmt: skip
