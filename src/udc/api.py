@@ -260,6 +260,20 @@ class Udc:
         with self.writing() as store:
             return link_persons(store, left, right, out, on=on, actor=self.user.name)
 
+    def register_microdata(self, source: str, table: str, mapping: dict[str, str] | None = None, *,
+                           name: str | None = None) -> catalogue.Dataset:  # fmt: skip
+        """Map a catalogued register table onto a microdata-contract table (checked: types, key, required values,
+        domains) and catalogue it as microdata; studies then read it (``udc microdata register``; audited)."""
+        from udc.privacy.audit import audited, secret_file
+        from udc.sources import contract
+
+        detail = {"source": source, "as": table, "map": mapping or {}, "name": name}
+        with audited(self.audit, self.user.name, "microdata.register", detail) as outcome, self.writing() as store:
+            dataset = contract.register(store, source, table, mapping or {}, name=name,
+                                        salt=secret_file(self.path / "record-key.secret"))  # fmt: skip
+            outcome["dataset"] = dataset.name
+        return dataset
+
     # -- the disclosure gate ----------------------------------------------------------------------------------
     def table(self, request: TableRequest | None = None, **fields: Any) -> Protected:
         """An ad-hoc protected table of microdata (cell key), from a :class:`TableRequest` or its fields

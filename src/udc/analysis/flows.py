@@ -25,6 +25,7 @@ from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.cube import Cube, one
 from udc.privacy.gate import Protected, release
+from udc.sources import contract
 from udc.store import catalogue
 from udc.store.db import Store, quote
 
@@ -70,12 +71,18 @@ class FlowTable:
 def prepare(
     store: Store,
     *,
-    events: str = "synth_events",
-    persons: str = "synth_persons",
-    yearly: str = "synth_persons_yearly",
-    households: str = "synth_households",
+    events: str | None = None,
+    persons: str | None = None,
+    yearly: str | None = None,
+    households: str | None = None,
 ) -> str:
-    """Build the enriched moves table (microdata) as one Ibis expression; returns its catalogue name."""
+    """Build the enriched moves table (microdata) as one Ibis expression; returns its catalogue name. The inputs
+    are the microdata contract's tables (``udc.sources.contract``: events, persons, persons_yearly, households) —
+    the demo's, or registers mapped onto the contract — unless named explicitly."""
+    events = events or contract.find(store, "events")
+    persons = persons or contract.find(store, "persons")
+    yearly = yearly or contract.find(store, "persons_yearly")
+    households = households or contract.find(store, "households")
     con = store.ibis
     names = {n: catalogue.get(store, n).table_name for n in (events, persons, yearly, households)}
     ev = con.table(names[events])
@@ -147,10 +154,10 @@ def prepare(
     return MOVES
 
 
-def prepare_residents(
-    store: Store, *, yearly: str = "synth_persons_yearly", households: str = "synth_households"
-) -> str:
+def prepare_residents(store: Store, *, yearly: str | None = None, households: str | None = None) -> str:
     """Residents on 1 January per year with the attributes the target groups use — the rates' denominators."""
+    yearly = yearly or contract.find(store, "persons_yearly")
+    households = households or contract.find(store, "households")
     con = store.ibis
     snap = con.table(catalogue.get(store, yearly).table_name)
     hh = con.table(catalogue.get(store, households).table_name).select(

@@ -102,7 +102,8 @@ def engine_for(url: str) -> sa.Engine:
     return engine
 
 
-def _secret_file(path: Path) -> bytes:
+def secret_file(path: Path) -> bytes:
+    """A random secret kept in a file (0600), created on first use."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -113,7 +114,7 @@ def _secret_file(path: Path) -> bytes:
 
 def key_for(store_path: Path) -> bytes:
     """The chain's key: ``$UDC_AUDIT_KEY``, else ``audit.key`` beside the store's data (0600, created once)."""
-    return os.environ[KEY_ENV].encode() if os.environ.get(KEY_ENV) else _secret_file(store_path / "audit.key")
+    return os.environ[KEY_ENV].encode() if os.environ.get(KEY_ENV) else secret_file(store_path / "audit.key")
 
 
 def anchor_for(store_path: Path) -> Path:

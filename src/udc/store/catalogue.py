@@ -114,7 +114,8 @@ def _record(
 ) -> None:
     con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [dataset.name])
     con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [dataset.name])
-    actual = [r[0] for r in con.execute(f"DESCRIBE {quote(dataset.table_name)}").fetchall()] if columns else []
+    actual = [r[0] for r in con.execute(f"DESCRIBE {quote(dataset.table_name)}").fetchall()] if columns is not None \
+        else []  # fmt: skip
     known = {c.name: c for c in columns or []}
     for position, name in enumerate(actual):
         c = known.get(name, ColumnInfo(name))
@@ -217,12 +218,19 @@ def list_datasets(store: Store) -> list[dict[str, Any]]:
     return rows
 
 
-def save_query(store: Store, dataset: Dataset, select_sql: str, *, inputs: list[str] | None = None) -> Dataset:
+def save_query(
+    store: Store,
+    dataset: Dataset,
+    select_sql: str,
+    *,
+    inputs: list[str] | None = None,
+    columns: list[ColumnInfo] | None = None,
+) -> Dataset:
     """Add or replace a dataset whose rows come from SQL (e.g. ``SELECT * FROM read_parquet('…')``)."""
     with store.transaction() as con:
         _guard(con, dataset, inputs, None)
         con.execute(f"CREATE OR REPLACE TABLE {quote(dataset.table_name)} AS {select_sql}")
-        _record(con, dataset, [], inputs)
+        _record(con, dataset, columns or [], inputs)
     return dataset
 
 

@@ -57,6 +57,15 @@ class SynthReport:
     rows: dict[str, int] = field(default_factory=dict)
 
 
+def _contract(name: str) -> dict[str, Any]:
+    """The demo population is produced in the microdata contract: its tables say which contract table they are."""
+    from udc.sources import contract
+
+    if name not in contract.CONTRACT:
+        return {}
+    return {"contract": name, "contract_version": contract.VERSION, "registered_at": "0000 (demo)"}
+
+
 def parse_years(text: str) -> tuple[int, int]:
     first, _, last = text.partition("-")
     try:
@@ -295,7 +304,8 @@ def generate(
                 period_start=str(years[0]),
                 period_end=str(years[1] + 1),
                 area_coverage=REGION_NAME,
-                provenance={"generator": "udc.synth", "seed": seed, "persons": persons, "years": list(years)},
+                provenance={"generator": "udc.synth", "seed": seed, "persons": persons, "years": list(years),
+                            **_contract(name)},
             ),
             f"SELECT * FROM read_parquet('{path.as_posix()}')",
         )
