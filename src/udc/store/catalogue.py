@@ -230,6 +230,7 @@ def save_query(
     with store.transaction() as con:
         _guard(con, dataset, inputs, None)
         con.execute(f"CREATE OR REPLACE TABLE {quote(dataset.table_name)} AS {select_sql}")
+        crash_point("catalogue.save")
         _record(con, dataset, columns or [], inputs)
     return dataset
 
