@@ -114,13 +114,15 @@ def tiny(tmp_path: Path) -> tuple[Store, AuditLog]:
             "income_class": "middle",
         }
     )
-    for name, frame in (
-        ("synth_events", pd.DataFrame(events)),
-        ("synth_persons", persons),
-        ("synth_persons_yearly", yearly),
-        ("synth_households", households),
+    for name, frame in (  # tables in the microdata contract, as a register mapped onto it would be
+        ("events", pd.DataFrame(events)),
+        ("persons", persons),
+        ("persons_yearly", yearly),
+        ("households", households),
     ):
-        catalogue.save(store, Dataset(name=name, title=name, source="test", sensitivity="microdata"), frame)
+        dataset = Dataset(name=f"synth_{name}", title=name, source="test", sensitivity="microdata",
+                          provenance={"contract": name})  # fmt: skip
+        catalogue.save(store, dataset, frame)
     set_policy(store, min_count=1, cell_key_d=0, cell_key_v=0.0)  # tiny counts, no noise: every number exact
     flows.prepare(store)
     return store, AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"), b"k" * 32)
