@@ -7,6 +7,7 @@ fails before, nothing is stored; if the process dies during it, DuckDB rolls the
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +22,7 @@ from udc.privacy import pseudonyms
 from udc.privacy.audit import logged
 from udc.sources import names as area_names
 from udc.sources.statline import Column, StatlineTable
-from udc.sources.statline_files import read_offline, safe_name
+from udc.sources.statline_files import read_offline
 from udc.sources.symbols import parse_period
 from udc.sources.tabular import is_database_url, load_schema, read_table, validate
 from udc.store import catalogue
@@ -45,6 +46,14 @@ def _digest(source: str) -> str | None:
     if not path.is_file():
         return None
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _replacing(store: Store, name: str) -> list[str]:
+    """A note when an import replaces a dataset of the same name: it is never silent."""
+    if not catalogue.exists(store, name):
+        return []
+    entry = catalogue.get(store, name)
+    return [f"replaces the earlier '{name}' ({store.count(entry.table_name or '')} rows from {entry.source})"]
 
 
 def _columns(columns: list[Column]) -> list[ColumnInfo]:
@@ -120,7 +129,9 @@ def import_statline_offline(store: Store, path: Path | list[Path], name: str | N
     """A StatLine CSV download, an odata4 package folder, or raw OData response files (JSON pages)."""
     table = read_offline(path)
     first = path[0] if isinstance(path, list) else path
-    name = name or f"cbs_{safe_name(table.table or first.stem, set())}"[:63]
+    # raw OData files are often several selections of one table: name them by file, not by table
+    basis = first.stem if table.kind == "odata-json" else (table.table or first.stem)
+    name = name or f"cbs_{re.sub(r'[^a-z0-9]+', '_', basis.lower()).strip('_')}"[:63]
     provenance = {
         "file": str(path) if not isinstance(path, list) else [str(p) for p in path],
         "sha256": _digest(str(first)),
@@ -129,8 +140,9 @@ def import_statline_offline(store: Store, path: Path | list[Path], name: str | N
         "notes": table.notes,
     }
     source = f"CBS StatLine {table.table or first.name} (offline {table.kind})"
+    notes = [*table.notes, *_replacing(store, name)]
     _save_cbs(store, name, table.title, source, table.data, table.columns, provenance)
-    return ImportResult(name, len(table.data), "open", table.notes)
+    return ImportResult(name, len(table.data), "open", notes)
 
 
 # -- municipal data ---------------------------------------------------------------------------------------
@@ -387,6 +399,7 @@ def import_municipal(
                                         [c for c in (area_column, period_column) if c])  # fmt: skip
     if duplicate_note:
         notes.append(duplicate_note)
+    notes += _replacing(store, name)
     start, end = _period_range(frame)
     origin = "database" if is_database_url(source) else "file"
     dataset = Dataset(
