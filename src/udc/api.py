@@ -14,6 +14,7 @@ notebook, the command line and ``udc serve`` at once.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -383,17 +384,26 @@ class Udc:
     def demo(self, *, persons: int = 250_000, seed: int = 1, years: Years = "2015-2024", publish: bool = True,
              progress: Callable[[int], Any] | None = None) -> tuple[SynthReport, list[str]]:  # fmt: skip
         """Build (or rebuild) the demo store: a fictional region, its synthetic population and (``publish``) the
-        released key figures and verhuisstromen the dashboards show. Returns the report and summary lines."""
+        released key figures and verhuisstromen the dashboards show. Returns the report and summary lines. The
+        rebuild happens in a copy of the database that replaces it at the end, so a crash or ``kill -9`` at any
+        moment leaves the store as it was (POSIX: the replace is atomic; the original stays locked meanwhile)."""
         from udc.analysis import publish as publisher
         from udc.synth.generate import generate, summary_lines
 
         span = _years(years)
-        with self.writing() as store:
-            report = generate(store, persons=persons, seed=seed, years=span, progress=progress)
-            lines = summary_lines(store, span, user=self.user, audit=self.audit)
-            if publish:
-                released = publisher.demo(store, span, user=self.user, audit=self.audit)
-                lines.append(f"released for the dashboards: {', '.join(released)}")
+        staging = self.path / f"{DB_FILE}.rebuild"
+        with self.writing() as store:  # held throughout: no one else writes while the copy is rebuilt
+            store.con.execute("CHECKPOINT")
+            for stale in (staging, staging.with_name(staging.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            shutil.copyfile(self.path / DB_FILE, staging)
+            with Store(self.path, db_file=staging.name) as build:
+                report = generate(build, persons=persons, seed=seed, years=span, progress=progress)
+                lines = summary_lines(build, span, user=self.user, audit=self.audit)
+                if publish:
+                    released = publisher.demo(build, span, user=self.user, audit=self.audit)
+                    lines.append(f"released for the dashboards: {', '.join(released)}")
+            os.replace(staging, self.path / DB_FILE)  # all or nothing: a kill before this leaves the old store
         return report, lines
 
     # -- users, audit -----------------------------------------------------------------------------------------

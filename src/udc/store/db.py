@@ -129,17 +129,18 @@ class Store:
         read_only: bool = False,
         locked_down: bool = False,
         wait: float = LOCK_WAIT,
+        db_file: str = DB_FILE,
     ) -> None:
         """``read_only``: a reader beside other readers (the server, notebooks); ``locked_down``: no file functions,
         ``COPY`` or extensions on this connection (interfaces that answer ad-hoc requests)."""
         self.path = Path(path) if path is not None else default_store_path()
         if self.path.exists() and not self.path.is_dir():
             raise UdcError(f"store {self.path} is a file; expected a directory")
-        if read_only and not (self.path / DB_FILE).exists():
+        if read_only and not (self.path / db_file).exists():
             raise NotFound(f"no udc store at {self.path} (run 'udc demo' or an import first, or pass --store)")
         self.path.mkdir(parents=True, exist_ok=True)
         config = {"enable_external_access": False} if locked_down else None
-        self.con = connect(self.path / DB_FILE, read_only=read_only, config=config, wait=wait)
+        self.con = connect(self.path / db_file, read_only=read_only, config=config, wait=wait)
         self.read_only = read_only
         self._ibis: Any = None
         self._in_transaction = False
