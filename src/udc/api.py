@@ -403,7 +403,10 @@ class Udc:
                 if publish:
                     released = publisher.demo(build, span, user=self.user, audit=self.audit)
                     lines.append(f"released for the dashboards: {', '.join(released)}")
-            os.replace(staging, self.path / DB_FILE)  # all or nothing: a kill before this leaves the old store
+            if os.name != "nt":  # all or nothing: a kill before this leaves the old store
+                os.replace(staging, self.path / DB_FILE)
+        if os.name == "nt":  # Windows cannot replace a file that is open: let go first (a brief window)
+            os.replace(staging, self.path / DB_FILE)
         return report, lines
 
     # -- users, audit -----------------------------------------------------------------------------------------
