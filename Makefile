@@ -32,12 +32,12 @@ demo: $(STAMP)
 	$(BIN)/udc --store $(STORE) info
 	$(BIN)/udc --store $(STORE) serve --port $(PORT)
 
-# Lint, the test suite, the kill -9 tests (slow: real processes killed), then every benchmark once at a tiny size
-# (so a benchmark that no longer runs fails CI).
+# Lint, the test suite, the slow system tests (kill -9 of real processes, every real file), then every benchmark once
+# at a tiny size (so a benchmark that no longer runs fails CI).
 test: $(STAMP) system $(AXE)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q -m "not crash"
-	$(BIN)/python -m pytest -q -m crash
+	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m slow
 	$(MAKE) bench-smoke
 
 BENCHMARKS := $(sort $(wildcard benchmarks/bench_*.py))

@@ -39,6 +39,7 @@ def store(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(DATA)) for p in FILES])
 def test_real_file_is_imported_or_refused_with_a_reason(store: Path, path: Path) -> None:
     result = udc("--store", str(store), *command(path), check=False)

@@ -72,7 +72,7 @@ def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.Comple
                           env={**os.environ, **(env or {})})  # fmt: skip
 
 
-@pytest.mark.crash
+@pytest.mark.slow
 @pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_kill_9_at_any_moment_leaves_a_whole_state(base: Path, tmp_path: Path, command: str) -> None:
     store = tmp_path / "store"
