@@ -32,8 +32,8 @@ demo: $(STAMP)
 	$(BIN)/udc --store $(STORE) info
 	$(BIN)/udc --store $(STORE) serve --port $(PORT)
 
-# Lint, the test suite, the slow system tests (kill -9 of real processes, every real file), then every benchmark once
-# at a tiny size (so a benchmark that no longer runs fails CI).
+# Lint, the test suite, the slow system tests (real processes: kill -9, udc serve beside the CLI, a whole demo; every
+# real file), then every benchmark once at a tiny size (so a benchmark that no longer runs fails CI).
 test: $(STAMP) system $(AXE)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -146,6 +146,7 @@ def test_fetch_from_a_replay_server_then_from_cache(tmp_path: Path, data: Path) 
     assert offline.returncode == 1 and "cannot download" in offline.stderr
 
 
+@pytest.mark.slow
 def test_demo_builds_a_store(tmp_path: Path) -> None:
     store = str(tmp_path / "demo")
     run = [sys.executable, "-m", "udc"]

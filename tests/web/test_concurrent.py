@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 import udc
 from cli_runner import udc as run
@@ -23,6 +24,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.mark.slow
 def test_cli_and_python_api_work_while_serve_runs(demo_store: Path) -> None:
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "udc", "--store", str(demo_store), "serve", "--port", str(port)],
@@ -65,6 +67,7 @@ def test_cli_and_python_api_work_while_serve_runs(demo_store: Path) -> None:
         server.wait(10)
 
 
+@pytest.mark.slow
 def test_a_long_write_makes_requests_answer_503_in_one_line(site: object) -> None:
     from fastapi.testclient import TestClient
 
