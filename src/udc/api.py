@@ -409,6 +409,37 @@ class Udc:
             os.replace(staging, self.path / DB_FILE)
         return report, lines
 
+    def indicators(self, theme: str | None = None) -> list[Any]:
+        """The built-in indicator definitions (``udc indicators list``), optionally of one theme."""
+        from udc.indicators.model import library
+
+        return [i for i in library().values() if theme is None or i.theme == theme]
+
+    def compute_indicators(
+        self,
+        ids: list[str] | None = None,
+        *,
+        years: Years = "2020-2021",
+        levels: list[str] | None = None,
+        areas: list[str] | None = None,
+    ) -> pd.DataFrame:
+        """Indicators per area and year with protected numerator and denominator and a 95 % interval
+        (``udc indicators compute``); numerators and denominators are tables defined in advance, run by an admin."""
+        import pandas as pd
+
+        from udc.indicators.compute import COLUMNS, compute
+        from udc.indicators.model import get
+
+        first, last = _years(years)
+        chosen = [get(i) for i in ids] if ids else self.indicators()
+        frames = []
+        with self.reading(locked_down=True) as store:
+            for indicator in chosen:
+                frames.append(compute(store, indicator, years=list(range(first, last + 1)), user=self.user,
+                                      audit=self.audit, levels=levels))  # fmt: skip
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+        return frame[frame.area_code.isin(areas)].reset_index(drop=True) if areas else frame
+
     # -- users, audit -----------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str, password: str | None = None, scopes: list[str] | None = None) -> None:
         """Add a user (argon2-hashed password; analysts get scopes: area codes or region names)."""

@@ -1,0 +1,82 @@
+"""``udc indicators …``: the indicator library — list, show, the definition schema, compute."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from udc.cli.common import Format, StoreDir, UserName, echo_json, emit, facade, split, write_frame
+from udc.errors import UdcError
+
+indicators_app = typer.Typer(help="Indicators: definitions as files, computed per area and year with an interval.",
+                             no_args_is_help=True)  # fmt: skip
+
+
+@indicators_app.command("list")
+def indicators_list(
+    ctx: typer.Context,
+    theme: Annotated[str | None, typer.Option(
+        help="Only this theme, e.g. armoede_schulden, jeugd, mobiliteit.")] = None,
+    fmt: Format = "table",
+) -> None:
+    """The built-in indicators: id, theme, unit, polarity, title."""
+    from udc.indicators.model import UNIT_LABELS
+
+    rows = [{"id": i.id, "theme": i.theme, "unit": UNIT_LABELS[i.unit], "polarity": i.polarity,
+             "title": i.title.nl, "title_en": i.title.en, "iso37120": i.iso37120.number if i.iso37120 else None}
+            for i in facade(ctx).indicators(theme)]  # fmt: skip
+    emit(rows, fmt, title="Indicators", columns=["id", "theme", "unit", "polarity", "title", "title_en", "iso37120"])
+
+
+@indicators_app.command("show")
+def indicators_show(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")]) -> None:
+    """One definition in full (YAML-equivalent JSON), with its hash."""
+    from udc.indicators.model import get
+
+    indicator = get(indicator_id)
+    echo_json({**indicator.model_dump(mode="json", exclude_none=True), "sha256_16": indicator.digest()})
+
+
+@indicators_app.command("schema")
+def indicators_schema() -> None:
+    """The JSON Schema definition files are validated against."""
+    from udc.indicators.model import schema
+
+    typer.echo(json.dumps(schema(), indent=2, ensure_ascii=False))
+
+
+@indicators_app.command("compute")
+def indicators_compute(
+    ctx: typer.Context,
+    ids: Annotated[str | None, typer.Option("--ids", help="Comma-separated indicator ids (default: all).")] = None,
+    level: Annotated[str | None, typer.Option(help="buurt, wijk, gemeente, region, total (comma-separated).")] = None,
+    areas: Annotated[str | None, typer.Option(help="Only these area codes or regions, comma-separated.")] = None,
+    years: Annotated[str, typer.Option(help="A year or a span, e.g. 2020-2021.")] = "2020-2021",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet (parquet needs --out).")] = (
+        "table"
+    ),
+    out: Annotated[Path | None, typer.Option(help="Write the result to this file (.csv or .parquet).")] = None,
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Indicators per area and year: value, protected numerator and denominator, 95 % interval, status. JSON keys:
+    indicator, area_code, period, value, numerator, denominator, ci_low, ci_high, status."""
+    from udc.indicators.compute import rounded
+
+    if fmt == "parquet" and out is None:
+        raise UdcError("--format parquet writes a file: add --out FILE.parquet")
+    frame = facade(ctx, store_dir, user).compute_indicators(split(ids), years=years, levels=split(level),
+                                                            areas=split(areas))  # fmt: skip
+    shown = rounded(frame)
+    if out is not None:
+        write_frame(frame, out)
+        typer.echo(f"{len(frame)} values written to {out}")
+        return
+    columns = ["indicator", "area_code", "period", "value", "numerator", "denominator", "ci_low", "ci_high", "status"]
+    if fmt == "json":
+        echo_json(shown[columns].to_dict("records"))
+        return
+    emit(shown[columns].to_dict("records"), fmt, title="Indicators", columns=columns)

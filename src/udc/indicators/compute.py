@@ -1,0 +1,139 @@
+"""Computing indicators: numerator and denominator as protected counts per area and year (tables defined in
+advance, run by the gate: cell key where the dataset has record keys, secondary suppression where it has not),
+the ratio from the published counts, and a 95 % interval.
+
+The interval is Wilson's for a percentage of one population and the exact Poisson interval of the numerator for
+rates, means and ratios (so that a buurt of 40 residents does not look extreme by chance), widened by the cell-key
+noise the policy documents (variance V on each published count, carried through the ratio by the delta method).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from udc.areas import registry
+from udc.indicators.model import Count, Indicator
+from udc.privacy.access import User
+from udc.privacy.audit import AuditLog
+from udc.privacy.gate import TOTAL, Definition, Protected, run_defined
+from udc.privacy.policy import current
+from udc.privacy.request import Filter, TableRequest
+from udc.store import catalogue
+from udc.store.db import Store
+
+Z = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
+COLUMNS = ["indicator", "area_code", "level", "period", "value", "numerator", "denominator", "ci_low", "ci_high",
+           "status"]  # fmt: skip
+LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
+
+
+def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: list[int], user: User,
+            audit: AuditLog) -> tuple[pd.DataFrame, str]:  # fmt: skip
+    """Per area code (buurt, wijk, gemeente, total) and year: the protected count (or sum) and whether it is usable."""
+    columns = store.columns(catalogue.get(store, count.dataset).table_name or "")
+    method = "cellkey" if "record_key" in columns else "suppress"
+    request = TableRequest(
+        dataset=count.dataset,
+        dimensions=[count.area, count.year],
+        filters=[Filter(column=count.area, prefix="BU"), Filter(column=count.year, values=years), *count.filters],
+        measure=count.measure,
+        area=count.area,
+    )
+    name = f"{indicator.id}_{part}"[:63]
+    table: Protected = run_defined(store, Definition(name=name, title=name, request=request, method=method),
+                                   user=user, audit=audit)  # fmt: skip
+    cells = table.cells
+    cells = cells[cells[count.year].astype(str) != TOTAL]
+    value = cells[count.measure] if count.measure else cells["count"]
+    usable = (cells["status"] != "suppressed") & value.notna()
+    out = pd.DataFrame({"area_code": cells[count.area].astype(str).to_numpy(),
+                        "period": cells[count.year].astype(str).to_numpy(),
+                        "n": np.where(usable, value.astype(float), np.nan)})  # fmt: skip
+    return out, method
+
+
+def _regions(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
+    """Regions as the sums of their members' published counts (unknown when a member's count is withheld)."""
+    rows = []
+    for region, members in registry.all_members(store).items():
+        part = frame[frame.area_code.isin(members)]
+        for period, group in part.groupby("period"):
+            if set(group.area_code) != set(members):
+                continue
+            rows.append({"area_code": region, "period": period,
+                         "n_num": group.n_num.sum(min_count=len(group)) if group.n_num.notna().all() else np.nan,
+                         "n_den": group.n_den.sum(min_count=len(group)) if group.n_den.notna().all() else np.nan})
+    return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True) if rows else frame
+
+
+def wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson's 95 % interval of a proportion k/n."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = np.clip(k / n, 0, 1)
+        centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
+        half = Z * np.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
+    return centre - half, centre + half
+
+
+def poisson(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The exact 95 % interval of a Poisson count k."""
+    k = np.maximum(k, 0)
+    low = np.where(k > 0, stats.chi2.ppf(0.025, 2 * k) / 2, 0.0)
+    high = stats.chi2.ppf(0.975, 2 * (k + 1)) / 2
+    return low, high
+
+
+def compute(store: Store, indicator: Indicator, *, years: list[int], user: User, audit: AuditLog,
+            levels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+    """The indicator for every area of its (or the asked) levels and every year: value, protected numerator and
+    denominator, 95 % interval, status (published, suppressed, no_population)."""
+    numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit)
+    denominator, method_den = _counts(store, indicator, "den", indicator.denominator, years, user, audit)
+    frame = numerator.rename(columns={"n": "n_num"}).merge(
+        denominator.rename(columns={"n": "n_den"}), on=["area_code", "period"], how="outer"
+    )
+    frame = _regions(store, frame)
+    k, n = frame.n_num.to_numpy(float), frame.n_den.to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(n > 0, k / n, np.nan)
+        if indicator.unit == "percent":
+            low, high = wilson(np.minimum(k, n), n)
+        else:
+            low_k, high_k = poisson(np.nan_to_num(k))
+            low, high = low_k / n, high_k / n
+        noise = current(store).cell_key_v * ((method_num == "cellkey") + (method_den == "cellkey") * ratio**2)
+        widen = Z * np.sqrt(noise) / n
+    scale = indicator.scale
+    value = ratio * scale
+    ci_low = np.maximum(0.0, (low - widen) * scale)
+    ci_high = (high + widen) * scale
+    if indicator.unit == "percent":
+        ci_high = np.minimum(ci_high, 100.0)
+    status = np.where(np.isnan(k) | np.isnan(n), "suppressed", np.where(n > 0, "published", "no_population"))
+    out = pd.DataFrame({"indicator": indicator.id, "area_code": frame.area_code, "level": frame.area_code.map(_level),
+                        "period": frame.period, "value": value, "numerator": k, "denominator": n,
+                        "ci_low": np.where(status == "published", ci_low, np.nan),
+                        "ci_high": np.where(status == "published", ci_high, np.nan), "status": status})  # fmt: skip
+    wanted = levels or indicator.levels
+    out = out[out.level.isin(wanted)]
+    return out.sort_values(["period", "level", "area_code"]).reset_index(drop=True)[COLUMNS]
+
+
+def _level(code: str) -> str:
+    if code == TOTAL:
+        return "total"
+    return LEVEL_OF.get(code[:2], "region") if code[:2].isupper() else "region"
+
+
+def rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
+    """Values and intervals rounded for display; counts as integers."""
+    out = frame.copy()
+    for column in ("value", "ci_low", "ci_high"):
+        out[column] = out[column].round(digits)
+    for column in ("numerator", "denominator"):
+        out[column] = out[column].map(lambda v: None if v is None or math.isnan(v) else round(v))
+    return out

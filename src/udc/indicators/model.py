@@ -1,0 +1,127 @@
+"""An indicator definition: what is counted over what, at which scale, for which areas — a portable file.
+
+Numerator and denominator are each a *count* over one dataset with typed filters (the gate's ``Filter``: values,
+ranges, prefixes — never SQL), or a sum of a numeric measure. The value is numerator / denominator × scale; both
+are published as protected counts, so anyone can recompute the ratio. Definitions are YAML files validated by the
+JSON Schema ``udc indicators schema`` prints (``docs/indicators.schema.json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from udc.errors import InputError, NotFound
+from udc.privacy.request import Filter, Name, first_error
+
+SCALES = {"percent": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "per_100000": 100_000.0, "mean": 1.0,
+          "ratio": 1.0}  # fmt: skip
+UNIT_LABELS = {"percent": "%", "per_1000": "per 1 000", "per_10000": "per 10 000", "per_100000": "per 100 000",
+               "mean": "gemiddelde", "ratio": "verhouding"}  # fmt: skip
+
+
+class Text(BaseModel):
+    """The same text in Dutch and English (Dutch first: the UI's default)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    nl: str = Field(min_length=1, max_length=300)
+    en: str = Field(min_length=1, max_length=300)
+
+
+class Count(BaseModel):
+    """Units of ``dataset`` (rows; or the sum of ``measure``) that pass ``filters``, per area and year."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    dataset: Name
+    filters: list[Filter] = Field(default_factory=list, max_length=8)
+    measure: Name | None = Field(default=None, description="A numeric column to sum instead of counting rows")
+    area: Name = Field(default="buurt_code", description="The column with buurt codes (rolled up to wijk, gemeente)")
+    year: Name = Field(default="year", description="The column with the year")
+
+
+class Iso37120(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    number: str = Field(pattern=r"^\d{1,2}\.\d{1,2}$", description="ISO 37120:2018 indicator number, e.g. 5.1")
+    formula: str = Field(max_length=300)
+
+
+class Indicator(BaseModel):
+    """One indicator definition (see the module docstring)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{2,62}$")
+    version: int = Field(ge=1)
+    title: Text
+    description: Text
+    theme: Literal["armoede_schulden", "jeugd", "wonen_leegstand", "mobiliteit", "bevolking", "werk_onderwijs",
+                   "veiligheid", "zorg"]  # fmt: skip
+    unit: Literal["percent", "per_1000", "per_10000", "per_100000", "mean", "ratio"]
+    numerator: Count
+    denominator: Count
+    universe: Text
+    levels: list[Literal["buurt", "wijk", "gemeente", "region", "total"]] = Field(min_length=1)
+    polarity: Literal["higher_is_better", "higher_is_worse", "neutral"]
+    source: str = Field(max_length=300)
+    iso37120: Iso37120 | None = None
+
+    @model_validator(mode="after")
+    def _proportion(self) -> Indicator:
+        if self.unit == "percent" and self.numerator.dataset != self.denominator.dataset:
+            raise ValueError("a percentage counts a part of its denominator: numerator and denominator must use "
+                             "the same dataset")  # fmt: skip
+        return self
+
+    @property
+    def scale(self) -> float:
+        return SCALES[self.unit]
+
+    def digest(self) -> str:
+        """A stable hash of the definition (releases record it)."""
+        body = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def schema() -> dict:
+    """The JSON Schema every definition file is validated against."""
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "indicators.schema.json",
+            **Indicator.model_json_schema()}  # fmt: skip
+
+
+def load(path: Path) -> Indicator:
+    """A definition file (YAML or JSON); a mistake as one line naming the file and the field."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", file=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
+                         row=mark.line + 1 if mark else None) from None  # fmt: skip
+    try:
+        return Indicator.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(first_error(exc), file=str(path)) from None
+
+
+def library() -> dict[str, Indicator]:
+    """The built-in indicators (``udc/indicators/library/*.yaml``), by id."""
+    folder = resources.files("udc.indicators") / "library"
+    found = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            indicator = load(Path(str(entry)))
+            found[indicator.id] = indicator
+    return found
+
+
+def get(indicator_id: str, extra: dict[str, Indicator] | None = None) -> Indicator:
+    known = {**library(), **(extra or {})}
+    if indicator_id not in known:
+        raise NotFound(f"no indicator '{indicator_id[:60]}' (see 'udc indicators list')")
+    return known[indicator_id]

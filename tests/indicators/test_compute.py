@@ -1,0 +1,65 @@
+"""Computed indicators against the microdata counted independently: cell-key counts within the noise bound,
+suppression-protected counts exact, the ratio from the published counts, an interval around every value that is
+wider for a small buurt than for its municipality."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import udc as api
+from cli_runner import udc
+from udc.store import Store, catalogue
+
+
+@pytest.fixture(scope="module")
+def computed(demo_store: Path) -> pd.DataFrame:
+    return api.open(demo_store).compute_indicators(["jeugd_jeugdzorg", "armoede_laag_inkomen"], years="2021")
+
+
+def raw(store: Path, dataset: str) -> pd.DataFrame:
+    with Store(store, read_only=True) as s:  # the test's own count of the microdata, not through the gate
+        return catalogue.read(s, dataset)
+
+
+def test_counts_agree_with_the_microdata(demo_store: Path, computed: pd.DataFrame) -> None:
+    persons = raw(demo_store, "synth_persons_yearly")
+    young = persons[(persons.year == 2021) & (persons.age <= 17) & persons.buurt_code.str.startswith("BU")]
+    young = young.assign(gm="GM" + young.buurt_code.str[2:6])
+    row = computed[(computed.indicator == "jeugd_jeugdzorg") & (computed.area_code == "GM9901")
+                   & (computed.period == "2021")].iloc[0]  # fmt: skip
+    truth_n = (young.gm == "GM9901").sum()
+    truth_k = ((young.gm == "GM9901") & young.youth_care).sum()
+    assert abs(row.denominator - truth_n) <= 2 and abs(row.numerator - truth_k) <= 2  # cell key: |noise| ≤ D = 2
+    assert row.value == pytest.approx(100 * row.numerator / row.denominator)
+    assert row.ci_low < row.value < row.ci_high and row.status == "published"
+    households = raw(demo_store, "synth_households")
+    hh = households[(households.year == 2021) & households.buurt_code.str.startswith("BU9901")]
+    low = computed[(computed.indicator == "armoede_laag_inkomen") & (computed.area_code == "GM9901")
+                   & (computed.period == "2021")].iloc[0]  # fmt: skip
+    assert (low.numerator, low.denominator) == ((hh.income_class == "low").sum(), len(hh))  # suppression: exact
+
+
+def test_small_areas_get_wider_intervals_and_withheld_counts_no_value(computed: pd.DataFrame) -> None:
+    part = computed[(computed.indicator == "jeugd_jeugdzorg") & (computed.period == "2021")]
+    municipality = part[part.area_code == "GM9901"].iloc[0]
+    buurten = part[(part.level == "buurt") & (part.status == "published") & part.area_code.str.startswith("BU9901")]
+    widths = buurten.ci_high - buurten.ci_low
+    assert (widths > municipality.ci_high - municipality.ci_low).all()
+    assert {"buurt", "wijk", "gemeente", "region", "total"} <= set(part.level)
+    withheld = part[part.status == "suppressed"]
+    assert withheld.value.isna().all() and withheld.ci_low.isna().all()
+
+
+def test_cli_contract_keys(demo_store: Path) -> None:
+    out = udc("--store", str(demo_store), "indicators", "compute", "--ids", "bevolking_65plus", "--level", "gemeente",
+              "--years", "2021", "--format", "json").stdout  # fmt: skip
+    rows = json.loads(out)
+    assert rows and set(rows[0]) == {"indicator", "area_code", "period", "value", "numerator", "denominator",
+                                     "ci_low", "ci_high", "status"}  # fmt: skip
+    assert {r["area_code"][:2] for r in rows} == {"GM"}
+    listed = json.loads(udc("indicators", "list", "--format", "json").stdout)
+    assert "jeugd_jeugdzorg" in {r["id"] for r in listed}
