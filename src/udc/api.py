@@ -410,10 +410,41 @@ class Udc:
         return report, lines
 
     def indicators(self, theme: str | None = None) -> list[Any]:
-        """The built-in indicator definitions (``udc indicators list``), optionally of one theme."""
-        from udc.indicators.model import library
+        """The indicator definitions — built in and added to this store (``udc indicators list``)."""
+        from udc.indicators.model import added, library
 
-        return [i for i in library().values() if theme is None or i.theme == theme]
+        known = {**library(), **added(self.path)}
+        return [i for i in known.values() if theme is None or i.theme == theme]
+
+    def indicator(self, indicator_id: str) -> Any:
+        from udc.indicators.model import added, get
+
+        return get(indicator_id, added(self.path))
+
+    def add_indicator(self, path: str | os.PathLike[str]) -> Any:
+        """Check a definition file and keep it in the store (``udc indicators add``)."""
+        from udc.indicators.model import add
+
+        return add(self.path, Path(path))
+
+    def benchmark(self, area: str, indicator_id: str, *, year: int, peers: str = "urbanisation",
+                  classes_from: str | None = None) -> dict[str, Any]:  # fmt: skip
+        """One municipality's value against the Netherlands and its peers (``udc indicators benchmark``): peers by
+        ``urbanisation`` class (from a catalogued table carrying it, default the indicator's own dataset), by
+        ``size`` class, or a comma-separated list of codes."""
+        from udc.indicators import benchmark as bench
+
+        indicator = self.indicator(indicator_id)
+        values = self.compute_indicators([indicator_id], years=(year, year), levels=["gemeente", "total"])
+        with self.reading() as store:
+            if peers == "urbanisation":
+                group: list[str] | dict[str, str] = bench.urbanisation(store, classes_from or
+                                                                         indicator.numerator.dataset)  # fmt: skip
+            elif peers == "size":
+                group = bench.size_classes(store, year)
+            else:
+                group = [p.strip().upper() for p in peers.split(",") if p.strip()]
+        return bench.benchmark(values, indicator, area, group)
 
     def compute_indicators(
         self,
@@ -428,10 +459,9 @@ class Udc:
         import pandas as pd
 
         from udc.indicators.compute import COLUMNS, compute
-        from udc.indicators.model import get
 
         first, last = _years(years)
-        chosen = [get(i) for i in ids] if ids else self.indicators()
+        chosen = [self.indicator(i) for i in ids] if ids else self.indicators()
         frames = []
         with self.reading(locked_down=True) as store:
             for indicator in chosen:

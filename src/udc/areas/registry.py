@@ -515,3 +515,10 @@ def shapes(store: Store, kind: str, year: int) -> tuple[int | None, list[tuple[s
     rows = store.con.execute("SELECT code, geometry FROM geometries WHERE kind = ? AND year = ? ORDER BY code",
                              [kind, chosen]).fetchall()  # fmt: skip
     return chosen, [(code, blob) for code, blob in rows]
+
+
+def sizes(store: Store, kind: str, year: int) -> dict[str, float]:
+    """code → inhabitants of the areas of one kind in ``year`` (CBS's key figures, imported with the geometry)."""
+    rows = store.rows("SELECT s.code, s.inwoners FROM area_sizes s JOIN areas a ON a.code = s.code AND a.kind = ? "
+                      "WHERE s.year = ? AND s.inwoners IS NOT NULL", [kind, year])  # fmt: skip
+    return {r["code"]: float(r["inwoners"]) for r in rows}

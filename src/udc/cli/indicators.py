@@ -32,12 +32,46 @@ def indicators_list(
 
 
 @indicators_app.command("show")
-def indicators_show(indicator_id: Annotated[str, typer.Argument(help="Indicator id.")]) -> None:
+def indicators_show(
+    ctx: typer.Context, indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], store_dir: StoreDir = None
+) -> None:
     """One definition in full (YAML-equivalent JSON), with its hash."""
-    from udc.indicators.model import get
-
-    indicator = get(indicator_id)
+    indicator = facade(ctx, store_dir).indicator(indicator_id)
     echo_json({**indicator.model_dump(mode="json", exclude_none=True), "sha256_16": indicator.digest()})
+
+
+@indicators_app.command("add")
+def indicators_add(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A definition file (YAML).")],
+    store_dir: StoreDir = None,
+) -> None:
+    """Check a definition file against the schema and keep it in the store."""
+    indicator = facade(ctx, store_dir).add_indicator(path)
+    typer.echo(f"{indicator.id} v{indicator.version}: added ({indicator.digest()})")
+
+
+@indicators_app.command("benchmark")
+def indicators_benchmark(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Argument(help="A municipality code, e.g. GM0917.")],
+    indicator_id: Annotated[str, typer.Option("--indicator", help="Indicator id.")],
+    year: Annotated[int, typer.Option(help="The year.")],
+    peers: Annotated[str, typer.Option(help="urbanisation, size, or comma-separated codes.")] = "urbanisation",
+    classes_from: Annotated[str | None, typer.Option(
+        help="Dataset with the urbanisation class (default: the indicator's own).")] = None,
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """An area against the Netherlands and its peers: rank, median, significance. JSON keys: area_code, value,
+    reference_nl, peer_median, peer_rank, peer_count, peers, significant (and peer_group, percentile)."""
+    result = facade(ctx, store_dir, user).benchmark(area.strip().upper(), indicator_id, year=year, peers=peers,
+                                                     classes_from=classes_from)  # fmt: skip
+    if fmt == "json":
+        echo_json(result)
+        return
+    emit([{**result, "peers": len(result["peers"])}], fmt, title=f"{indicator_id}: {area} {year}")
 
 
 @indicators_app.command("schema")

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from udc.areas import registry
+from udc.errors import UdcError
 from udc.indicators.model import Count, Indicator
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
@@ -31,10 +32,39 @@ COLUMNS = ["indicator", "area_code", "level", "period", "value", "numerator", "d
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
+def _published(store: Store, count: Count, years: list[int]) -> pd.DataFrame:
+    """An open/internal area table's own figures: per area and year the sum of ``measure`` (or the rows), and the
+    total of all areas of a kind (GM → the Netherlands when the table covers every municipality)."""
+    frame = catalogue.read(store, count.dataset)
+    missing = [c for c in (count.area, count.year, count.measure) if c and c not in frame.columns]
+    if missing:
+        raise UdcError(f"'{count.dataset}' has no column {', '.join(missing)} (columns: {', '.join(frame.columns)})")
+    for f in count.filters:
+        column = frame[f.column].astype(str)
+        if f.values is not None:
+            frame = frame[column.isin([str(v) for v in f.values])]
+        elif f.prefix is not None:
+            frame = frame[column.str.startswith(f.prefix)]
+        else:
+            low, high = f.between or (0, 0)
+            frame = frame[pd.to_numeric(frame[f.column], errors="coerce").between(low, high)]
+    frame = frame[pd.to_numeric(frame[count.year], errors="coerce").isin(years)]
+    value = pd.to_numeric(frame[count.measure], errors="coerce") if count.measure else pd.Series(1.0, frame.index)
+    grouped = pd.DataFrame({"area_code": frame[count.area].astype(str), "period": frame[count.year].astype(int)
+                            .astype(str), "n": value}).groupby(["area_code", "period"], as_index=False)["n"].sum(
+        min_count=1)  # fmt: skip
+    gm = grouped[grouped.area_code.str.match(r"^GM\d{4}$")]
+    total = gm.groupby("period", as_index=False)["n"].sum(min_count=1).assign(area_code=TOTAL)
+    return pd.concat([grouped, total], ignore_index=True)
+
+
 def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: list[int], user: User,
             audit: AuditLog) -> tuple[pd.DataFrame, str]:  # fmt: skip
     """Per area code (buurt, wijk, gemeente, total) and year: the protected count (or sum) and whether it is usable."""
-    columns = store.columns(catalogue.get(store, count.dataset).table_name or "")
+    entry = catalogue.get(store, count.dataset)
+    if entry.sensitivity != "microdata":
+        return _published(store, count, years), "published"
+    columns = store.columns(entry.table_name or "")
     method = "cellkey" if "record_key" in columns else "suppress"
     request = TableRequest(
         dataset=count.dataset,
@@ -105,6 +135,8 @@ def compute(store: Store, indicator: Indicator, *, years: list[int], user: User,
         else:
             low_k, high_k = poisson(np.nan_to_num(k))
             low, high = low_k / n, high_k / n
+        if method_num == method_den == "published":  # a statistics office's figures: no interval of ours
+            low = high = np.full(len(k), np.nan)
         noise = current(store).cell_key_v * ((method_num == "cellkey") + (method_den == "cellkey") * ratio**2)
         widen = Z * np.sqrt(noise) / n
     scale = indicator.scale

@@ -12,10 +12,10 @@ import hashlib
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
 from udc.errors import InputError, NotFound
 from udc.privacy.request import Filter, Name, first_error
@@ -34,15 +34,22 @@ class Text(BaseModel):
     en: str = Field(min_length=1, max_length=300)
 
 
+# Column names of imported open tables keep their case (aantalInwoners); they are quoted, never pasted as SQL.
+Column = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_]{0,62}$")]
+
+
 class Count(BaseModel):
-    """Units of ``dataset`` (rows; or the sum of ``measure``) that pass ``filters``, per area and year."""
+    """Units of ``dataset`` (rows; or the sum of ``measure``) that pass ``filters``, per area and year. Over
+    microdata the counts come through the gate; over an open or internal area table they are that table's own
+    published figures (the sum of ``measure`` per area and year)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     dataset: Name
     filters: list[Filter] = Field(default_factory=list, max_length=8)
-    measure: Name | None = Field(default=None, description="A numeric column to sum instead of counting rows")
-    area: Name = Field(default="buurt_code", description="The column with buurt codes (rolled up to wijk, gemeente)")
-    year: Name = Field(default="year", description="The column with the year")
+    measure: Column | None = Field(default=None, description="A numeric column to sum instead of counting rows")
+    area: Column = Field(default="buurt_code", description="The column with area codes (microdata: buurt codes, "
+                         "rolled up to wijk and gemeente)")  # fmt: skip
+    year: Column = Field(default="year", description="The column with the year")
 
 
 class Iso37120(BaseModel):
@@ -118,6 +125,26 @@ def library() -> dict[str, Indicator]:
             indicator = load(Path(str(entry)))
             found[indicator.id] = indicator
     return found
+
+
+def added(store_path: Path) -> dict[str, Indicator]:
+    """Definitions added to a store (``udc indicators add``), by id."""
+    folder = Path(store_path) / "indicators"
+    return {i.id: i for i in (load(p) for p in sorted(folder.glob("*.yaml")))} if folder.is_dir() else {}
+
+
+def add(store_path: Path, path: Path) -> Indicator:
+    """Check a definition file and keep it in the store (replacing an earlier version of the same id)."""
+    indicator = load(path)
+    if indicator.id in library():
+        raise InputError(f"'{indicator.id}' is a built-in indicator: choose another id", file=str(path))
+    folder = Path(store_path) / "indicators"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{indicator.id}.yaml").write_text(
+        yaml.safe_dump(indicator.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False),
+        encoding="utf-8",
+    )
+    return indicator
 
 
 def get(indicator_id: str, extra: dict[str, Indicator] | None = None) -> Indicator:

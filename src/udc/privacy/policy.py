@@ -50,8 +50,8 @@ def _latest(store: Store) -> tuple[int, dict[str, Any]] | None:
 def current(store: Store) -> Policy:
     """The newest policy of the store (version 1 with the defaults when none was set)."""
     latest = _latest(store)
-    if latest is None:
-        return set_policy(store)
+    if latest is None:  # version 1 is the defaults: stored on the first write, used as such by a reader
+        return Policy(version=1) if getattr(store, "read_only", False) else set_policy(store)
     return Policy(**{**latest[1], "version": latest[0]})
 
 
