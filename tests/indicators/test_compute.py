@@ -63,3 +63,16 @@ def test_cli_contract_keys(demo_store: Path) -> None:
     assert {r["area_code"][:2] for r in rows} == {"GM"}
     listed = json.loads(udc("indicators", "list", "--format", "json").stdout)
     assert "jeugd_jeugdzorg" in {r["id"] for r in listed}
+
+
+def test_every_library_indicator_computes_on_the_demo(demo_store: Path) -> None:
+    from udc.indicators.model import library
+
+    frame = api.open(demo_store).compute_indicators(years="2021", levels=["gemeente", "total"])
+    totals = frame[frame.area_code == "Totaal"].set_index("indicator")
+    assert set(totals.index) == set(library()) and (totals.status == "published").all()
+    for indicator in library().values():
+        row = totals.loc[indicator.id]
+        assert row.value == pytest.approx(indicator.scale * row.numerator / row.denominator)
+        if indicator.unit == "percent":
+            assert 0 <= row.ci_low <= row.value <= row.ci_high <= 100

@@ -31,7 +31,7 @@ def test_every_library_definition_is_valid_by_the_published_schema(path: Path) -
 def test_the_library_covers_the_seed_themes() -> None:
     themes = {i.theme for i in library().values()}
     assert {"armoede_schulden", "jeugd", "mobiliteit", "bevolking", "werk_onderwijs"} <= themes
-    assert len(library()) >= 13
+    assert len(library()) >= 24
 
 
 def test_a_mistaken_definition_is_one_line_naming_the_field(tmp_path: Path) -> None:
