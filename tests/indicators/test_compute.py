@@ -76,3 +76,17 @@ def test_every_library_indicator_computes_on_the_demo(demo_store: Path) -> None:
         assert row.value == pytest.approx(indicator.scale * row.numerator / row.denominator)
         if indicator.unit == "percent":
             assert 0 <= row.ci_low <= row.value <= row.ci_high <= 100
+
+
+def test_funnel_flags_follow_the_control_limits(computed: pd.DataFrame) -> None:
+    import numpy as np
+
+    part = computed[(computed.indicator == "armoede_laag_inkomen") & (computed.period == "2021")]
+    total = part[part.area_code == "Totaal"].iloc[0]
+    p0 = total.numerator / total.denominator
+    for row in part[(part.status == "published") & (part.level == "buurt")].itertuples():
+        z = (row.numerator / row.denominator - p0) / np.sqrt(p0 * (1 - p0) / row.denominator)
+        expected = ("above_998" if z > 3.0902 else "above_95" if z > 1.96 else "below_998" if z < -3.0902
+                    else "below_95" if z < -1.96 else "within")  # fmt: skip
+        assert row.funnel == expected
+    assert part.funnel.notna().any() and total.funnel == "within"

@@ -28,7 +28,8 @@ from udc.store.db import Store
 
 Z = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
 COLUMNS = ["indicator", "area_code", "level", "period", "value", "numerator", "denominator", "ci_low", "ci_high",
-           "status"]  # fmt: skip
+           "status", "funnel"]  # fmt: skip
+Z998 = 3.090232306167813  # two-sided 99.8 %
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
@@ -150,9 +151,30 @@ def compute(store: Store, indicator: Indicator, *, years: list[int], user: User,
                         "period": frame.period, "value": value, "numerator": k, "denominator": n,
                         "ci_low": np.where(status == "published", ci_low, np.nan),
                         "ci_high": np.where(status == "published", ci_high, np.nan), "status": status})  # fmt: skip
+    out["funnel"] = funnel(out, indicator)
     wanted = levels or indicator.levels
     out = out[out.level.isin(wanted)]
     return out.sort_values(["period", "level", "area_code"]).reset_index(drop=True)[COLUMNS]
+
+
+def funnel(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
+    """Funnel-plot flags against the total of the same year: beyond the 95 % or 99.8 % control limits for an area
+    of that size (binomial for percentages, Poisson for rates) — above_998, above_95, within, below_95, below_998."""
+    flags = pd.Series(None, index=frame.index, dtype=object)
+    for _, part in frame.groupby("period"):
+        total = part[part.area_code == TOTAL]
+        if total.empty or total.status.iloc[0] != "published":
+            continue
+        p0 = float(total.numerator.iloc[0] / total.denominator.iloc[0])
+        n = part.denominator.to_numpy(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.sqrt(p0 * (1 - p0) / n) if indicator.unit == "percent" else np.sqrt(p0 / n)
+            z = (part.numerator.to_numpy(float) / n - p0) / sd
+        labels = np.select([z > Z998, z > Z, z < -Z998, z < -Z], ["above_998", "above_95", "below_998", "below_95"],
+                           "within")  # fmt: skip
+        usable = (part.status == "published").to_numpy() & np.isfinite(z)
+        flags.loc[part.index] = np.where(usable, labels, None)
+    return flags
 
 
 def _level(code: str) -> str:
