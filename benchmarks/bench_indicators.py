@@ -1,0 +1,82 @@
+"""Every built-in indicator for every buurt, wijk and gemeente and every year of a demo population, protected (the
+gate's tables defined in advance, intervals, funnel flags), against the same numerators and denominators computed
+by bare DuckDB GROUP BYs in the same run (the baseline: what a careful analyst would write, unprotected).
+
+    python benchmarks/bench_indicators.py [persons]        # default 1 000 000, 2015-2024
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _where(count: object) -> str:
+    """The baseline's own SQL for a definition's filters (benchmark only: udc itself never writes SQL from them)."""
+    parts = []
+    for f in count.filters:  # type: ignore[attr-defined]
+        if f.values is not None:
+            parts.append(f"{f.column}::VARCHAR IN ({', '.join(repr(str(v)) for v in f.values)})")
+        elif f.between is not None:
+            parts.append(f"{f.column} BETWEEN {f.between[0]} AND {f.between[1]}")
+        else:
+            parts.append(f"{f.column} LIKE '{f.prefix}%'")
+    return " AND ".join(["buurt_code LIKE 'BU%'", *parts])
+
+
+def child(path: Path, persons: int, years: tuple[int, int]) -> None:
+    from udc.indicators.compute import compute
+    from udc.indicators.model import library
+    from udc.privacy.access import User
+    from udc.privacy.audit import AuditLog, engine_for
+    from udc.store import Store, catalogue
+    from udc.synth.generate import generate
+
+    with Store(path) as store:
+        generate(store, persons=persons, seed=1, years=years)
+    span = list(range(years[0], years[1] + 1))
+    audit = AuditLog(engine_for(f"sqlite:///{path.parent / 'op.sqlite'}"), b"k" * 32)
+    with Store(path, read_only=True) as store:
+        t0 = time.perf_counter()
+        values = 0
+        for indicator in library().values():
+            values += len(compute(store, indicator, years=span, user=User("bench", "admin"), audit=audit))
+        ours = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        for indicator in library().values():
+            for count in (indicator.numerator, indicator.denominator):
+                table = catalogue.get(store, count.dataset).table_name
+                measure = f"sum({count.measure})" if count.measure else "count(*)"
+                store.con.execute(
+                    f"SELECT buurt_code, year, {measure} FROM {table} WHERE {_where(count)} GROUP BY ROLLUP "
+                    "(substr(buurt_code, 3, 4), substr(buurt_code, 3, 6), buurt_code), year"
+                ).fetchall()
+        bare = time.perf_counter() - t0
+    print(json.dumps({"ours": ours, "bare": bare, "values": values, "indicators": len(library()),
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))  # fmt: skip
+
+
+def main(persons: int, years: tuple[int, int]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        done = subprocess.run([sys.executable, __file__, "--child", tmp, str(persons), str(years[0]), str(years[1])],
+                              capture_output=True, text=True, check=True)  # fmt: skip
+    r = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"{r['indicators']} indicators × every buurt, wijk, gemeente, region and the total × {years[0]}-{years[1]} "
+          f"on {persons:,} persons: {r['values']:,} values")  # fmt: skip
+    print(f"udc (gate-protected counts, intervals, funnel flags) {r['ours']:7.2f} s")
+    print(f"bare DuckDB GROUP BY ROLLUP of the same counts      {r['bare']:7.2f} s")
+    print(f"ratio udc/bare {r['ours'] / r['bare']:.1f} (target ≤ 2); peak {r['peak_mb']:,.0f} MB (generation included)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(Path(sys.argv[2]) / "s", int(sys.argv[3]), (int(sys.argv[4]), int(sys.argv[5])))
+    elif sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
+        main(5_000, (2020, 2021))
+    else:
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, (2015, 2024))
