@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from udc.areas import registry
 from udc.errors import UdcError
-from udc.privacy.audit import AuditLog, logged, os_actor, store_log
+from udc.privacy.audit import AuditLog, audited, logged, os_actor, store_log
 from udc.settings import Settings
 from udc.store import catalogue
 from udc.store.db import DB_FILE, Store
@@ -61,12 +61,10 @@ def typed(model: Any, **fields: Any) -> Any:
         raise UdcError(first_error(exc)) from None
 
 
-def open(
-    store: str | os.PathLike[str] | None = None, *, user: str | None = None, database_url: str | None = None
-) -> Udc:
+def open(store: str | os.PathLike[str] | None = None, *, user: str | None = None) -> Udc:
     """A store by path (default ``$UDC_STORE`` or ``./udc-data``), acting as ``user`` (default: the operating-system
-    account, as admin of its own store)."""
-    return Udc(Settings.resolve(store, database_url=database_url), user=user)
+    account, as admin of its own store). The operational database is ``$UDC_DATABASE_URL`` or the store's SQLite."""
+    return Udc(Settings.resolve(store), user=user)
 
 
 class Udc:
@@ -99,6 +97,7 @@ class Udc:
     @cached_property
     def audit(self) -> AuditLog:
         """The store's keyed, hash-chained audit log (in the operational database)."""
+        self.path.mkdir(parents=True, exist_ok=True)  # a new store: its SQLite log lives in its directory
         return store_log(self.path)
 
     @cached_property
@@ -165,13 +164,15 @@ class Udc:
             return registry.list_regions(store)
 
     def define_region(self, name: str, members: list[str], title: str | None = None) -> None:
-        """Define (or redefine) a region such as ``parkstad`` as a set of areas."""
-        with self.writing() as store:
+        """Define (or redefine) a region such as ``parkstad`` as a set of areas (audited)."""
+        detail = {"region": name, "members": members, "title": title}
+        with audited(self.audit, self.user.name, "areas.region", detail), self.writing() as store:
             registry.define_region(store, name, members, title)
 
     def add_area(self, code: str, name: str, *, parent: str | None = None) -> None:
-        """Register an area by hand, e.g. a foreign area for cross-border work."""
-        with self.writing() as store:
+        """Register an area by hand, e.g. a foreign area for cross-border work (audited)."""
+        detail = {"code": code, "name": name, "parent": parent}
+        with audited(self.audit, self.user.name, "areas.add", detail), self.writing() as store:
             registry.add_area(store, code, name, parent=parent)
 
     def import_areas(self, path: str | os.PathLike[str], **options: Any) -> registry.ImportReport:
@@ -265,15 +266,12 @@ class Udc:
                            name: str | None = None) -> catalogue.Dataset:  # fmt: skip
         """Map a catalogued register table onto a microdata-contract table (checked: types, key, required values,
         domains) and catalogue it as microdata; studies then read it (``udc microdata register``; audited)."""
-        from udc.privacy.audit import audited, secret_file
+        from udc.privacy.audit import secret_file
         from udc.sources import contract
 
-        detail = {"source": source, "as": table, "map": mapping or {}, "name": name}
-        with audited(self.audit, self.user.name, "microdata.register", detail) as outcome, self.writing() as store:
-            dataset = contract.register(store, source, table, mapping or {}, name=name,
-                                        salt=secret_file(self.path / "record-key.secret"))  # fmt: skip
-            outcome["dataset"] = dataset.name
-        return dataset
+        with self.writing() as store:
+            return contract.register(store, source, table, mapping or {}, name=name, actor=self.user.name,
+                                     salt=secret_file(self.path / "record-key.secret"))  # fmt: skip
 
     # -- the disclosure gate ----------------------------------------------------------------------------------
     def table(self, request: TableRequest | None = None, **fields: Any) -> Protected:
@@ -392,7 +390,9 @@ class Udc:
 
         span = _years(years)
         staging = self.path / f"{DB_FILE}.rebuild"
-        with self.writing() as store:  # held throughout: no one else writes while the copy is rebuilt
+        detail = {"persons": persons, "seed": seed, "years": list(span), "publish": publish}
+        with audited(self.audit, self.user.name, "demo.build", detail), \
+                self.writing() as store:  # held throughout: no one else writes while the copy is rebuilt
             store.con.execute("CHECKPOINT")
             for stale in (staging, staging.with_name(staging.name + ".wal")):
                 stale.unlink(missing_ok=True)
@@ -425,7 +425,10 @@ class Udc:
         """Check a definition file and keep it in the store (``udc indicators add``)."""
         from udc.indicators.model import add
 
-        return add(self.path, Path(path))
+        with audited(self.audit, self.user.name, "indicators.add", {"file": str(path)}) as outcome:
+            indicator = add(self.path, Path(path))
+            outcome |= {"id": indicator.id, "version": indicator.version, "sha256_16": indicator.digest()}
+        return indicator
 
     def benchmark(self, area: str, indicator_id: str, *, year: int, peers: str = "urbanisation",
                   classes_from: str | None = None) -> dict[str, Any]:  # fmt: skip

@@ -37,15 +37,15 @@ class Settings:
     lock_wait: float = LOCK_WAIT
 
     @classmethod
-    def resolve(cls, store: str | os.PathLike[str] | None = None, *, database_url: str | None = None) -> Settings:
-        """Flags first (``store``, ``database_url``), then ``UDC_*`` variables, then the defaults above."""
+    def resolve(cls, store: str | os.PathLike[str] | None = None) -> Settings:
+        """The ``--store`` flag first, then ``UDC_*`` variables, then the defaults above."""
         path = Path(store) if store is not None else default_store_path()
         raw_wait = os.environ.get("UDC_LOCK_WAIT")
         try:
             wait = float(raw_wait) if raw_wait else LOCK_WAIT
         except ValueError:
             raise UdcError(f"UDC_LOCK_WAIT '{raw_wait}': expected a number of seconds") from None
-        return cls(path, database_url or audit.operational_url(path), audit.anchor_for(path), wait)
+        return cls(path, audit.operational_url(path), audit.anchor_for(path), wait)
 
     def describe(self) -> dict[str, Any]:
         """What ``udc settings`` prints: values and where secrets come from — never a secret itself."""

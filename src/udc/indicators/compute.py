@@ -95,9 +95,9 @@ def _regions(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
         for period, group in part.groupby("period"):
             if set(group.area_code) != set(members):
                 continue
-            rows.append({"area_code": region, "period": period,
-                         "n_num": group.n_num.sum(min_count=len(group)) if group.n_num.notna().all() else np.nan,
-                         "n_den": group.n_den.sum(min_count=len(group)) if group.n_den.notna().all() else np.nan})
+            rows.append({"area_code": region, "period": period,  # a withheld member makes the sum unknown
+                         "n_num": group.n_num.sum(min_count=len(group)),
+                         "n_den": group.n_den.sum(min_count=len(group))})  # fmt: skip
     return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True) if rows else frame
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -116,8 +117,10 @@ def load(path: Path) -> Indicator:
         raise InputError(first_error(exc), file=str(path)) from None
 
 
+@lru_cache(maxsize=1)
 def library() -> dict[str, Indicator]:
-    """The built-in indicators (``udc/indicators/library/*.yaml``), by id."""
+    """The built-in indicators (``udc/indicators/library/*.yaml``), by id — package data, read once per process
+    (callers copy before adding to it)."""
     folder = resources.files("udc.indicators") / "library"
     found = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):

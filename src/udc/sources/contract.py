@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from udc.errors import InputError, NotFound, UdcError
+from udc.privacy.audit import logged
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store, quote
@@ -154,6 +155,11 @@ def _check(store: Store, source_table: str, spec: Table, mapping: dict[str, str]
             raise InputError(f"{dataset}: the key ({', '.join(spec.key)}) repeats: {shown} occurs {twice[0]['n']}×")
 
 
+@logged(
+    "microdata.register",
+    lambda source, table, mapping, **kw: {"source": source, "as": table, "map": mapping, "name": kw.get("name")},
+    lambda d: {"dataset": d.name},
+)
 def register(
     store: Store, source: str, table: str, mapping: dict[str, str], *, name: str | None = None, salt: bytes
 ) -> Dataset:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -25,7 +24,7 @@ async def dataset_page(request: Request, store: Reader, name: str, versie: int |
     if name not in {d["name"] for d in data.visible(store, user(request))}:
         raise UdcError(f"'{name}' is not in the open catalogue (or not for your role)")
     info = catalogue.describe(store, name)
-    preview = data.released(store, name, versie).head(20) if name else pd.DataFrame()
+    preview = data.released(store, name, versie).head(20)
     newest = info["versions"][-1]["version"] if info["versions"] else None
     context = {"info": info, "preview": preview.to_dict("records"), "preview_columns": list(preview.columns),
                "area": any(c["name"] in catalogue.AREA_COLUMNS for c in info["columns"]),
