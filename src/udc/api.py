@@ -401,7 +401,7 @@ class Udc:
                 report = generate(build, persons=persons, seed=seed, years=span, progress=progress)
                 lines = summary_lines(build, span, user=self.user, audit=self.audit)
                 if publish:
-                    released = publisher.demo(build, span, user=self.user, audit=self.audit)
+                    released = publisher.demo(build, span, user=self.user, audit=self.audit, seed=seed)
                     lines.append(f"released for the dashboards: {', '.join(released)}")
             if os.name != "nt":  # all or nothing: a kill before this leaves the old store
                 os.replace(staging, self.path / DB_FILE)
@@ -430,24 +430,46 @@ class Udc:
             outcome |= {"id": indicator.id, "version": indicator.version, "sha256_16": indicator.digest()}
         return indicator
 
-    def benchmark(self, area: str, indicator_id: str, *, year: int, peers: str = "urbanisation",
-                  classes_from: str | None = None) -> dict[str, Any]:  # fmt: skip
+    def benchmark(self, area: str, indicator_id: str, *, year: int | None = None, peers: str = "urbanisation",
+                  classes_from: str | None = None, k: int = 10, profile: list[str] | None = None
+                  ) -> dict[str, Any]:  # fmt: skip
         """One municipality's value against the Netherlands and its peers (``udc indicators benchmark``): peers by
-        ``urbanisation`` class (from a catalogued table carrying it, default the indicator's own dataset), by
-        ``size`` class, or a comma-separated list of codes."""
+        ``urbanisation`` class, by ``size`` class, the ``k`` most ``similar`` on a ``profile`` of indicators, or a
+        comma-separated list of codes. Classes come from ``classes_from``, else the store's peers table (the demo's
+        fictional peers), else the indicator's own dataset; other municipalities' values from the reference
+        table when the store has one. ``year`` defaults to the reference table's newest."""
+        import pandas as pd
+
         from udc.indicators import benchmark as bench
 
         indicator = self.indicator(indicator_id)
-        values = self.compute_indicators([indicator_id], years=(year, year), levels=["gemeente", "total"])
         with self.reading() as store:
-            if peers == "urbanisation":
-                group: list[str] | dict[str, str] = bench.urbanisation(store, classes_from or
-                                                                         indicator.numerator.dataset)  # fmt: skip
-            elif peers == "size":
-                group = bench.size_classes(store, year)
-            else:
+            year = year or bench.latest_year(store, indicator)
+            if year is None:
+                raise UdcError("which year? add --year (the store has no reference table to take the newest from)")
+            reference = bench.reference_rows(store, indicator, [year])
+            group: list[str] | dict[str, str] | None = None
+            if peers in ("urbanisation", "size"):
+                column = "stedelijkheid" if peers == "urbanisation" else "inwoners"
+                group = None if classes_from else bench.peer_classes(store, column)
+                if group is None and peers == "urbanisation":
+                    group = bench.urbanisation(store, classes_from or indicator.numerator.dataset)
+                elif group is None:
+                    group = bench.size_classes(store, year)
+            elif peers != "similar":
                 group = [p.strip().upper() for p in peers.split(",") if p.strip()]
-        return bench.benchmark(values, indicator, area, group)
+        values = self.compute_indicators([indicator_id], years=(year, year), levels=["gemeente", "total"])
+        if len(reference):
+            values = pd.concat([values, reference[values.columns.intersection(reference.columns)]], ignore_index=True)
+        if peers == "similar":
+            wanted = [i for i in (profile or bench.PROFILE) if i in {x.id for x in self.indicators()}]
+            own = self.compute_indicators(wanted, years=(year, year), levels=["gemeente"])
+            with self.reading() as store:
+                others = pd.concat([bench.reference_rows(store, self.indicator(i), [year]) for i in wanted])
+            group = bench.similar(pd.concat([own, others], ignore_index=True), area, k)
+            result = bench.benchmark(values, indicator, area, group or [])
+            return result | {"peer_group": f"similar ({k}; {', '.join(wanted)})"}
+        return bench.benchmark(values, indicator, area, group or [])
 
     def compute_indicators(
         self,
@@ -456,21 +478,29 @@ class Udc:
         years: Years = "2020-2021",
         levels: list[str] | None = None,
         areas: list[str] | None = None,
+        release: str | None = None,
     ) -> pd.DataFrame:
         """Indicators per area and year with protected numerator and denominator and a 95 % interval
-        (``udc indicators compute``); numerators and denominators are tables defined in advance, run by an admin."""
+        (``udc indicators compute``); numerators and denominators are tables defined in advance, run by an admin.
+        With ``release`` the result (all of it, before the ``areas`` selection) becomes a new version of that open
+        table, derived by the gate from the protected counts, recording every definition's hash."""
         import pandas as pd
 
+        from udc.indicators import release as publish
         from udc.indicators.compute import COLUMNS, compute
 
         first, last = _years(years)
         chosen = [self.indicator(i) for i in ids] if ids else self.indicators()
-        frames = []
-        with self.reading(locked_down=True) as store:
+        frames: list[pd.DataFrame] = []
+        used: list[Any] = []
+        store_context = self.writing() if release else self.reading(locked_down=True)
+        with store_context as store:
             for indicator in chosen:
                 frames.append(compute(store, indicator, years=list(range(first, last + 1)), user=self.user,
-                                      audit=self.audit, levels=levels))  # fmt: skip
-        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+                                      audit=self.audit, levels=levels, collect=used))  # fmt: skip
+            frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+            if release:
+                publish.release(store, frame, used, chosen, name=release, user=self.user, audit=self.audit)
         return frame[frame.area_code.isin(areas)].reset_index(drop=True) if areas else frame
 
     # -- users, audit -----------------------------------------------------------------------------------------

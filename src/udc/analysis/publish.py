@@ -51,10 +51,33 @@ def key_figures(store: Store, *, user: User, audit: AuditLog) -> list[str]:
     return [d.name for d in DEFINITIONS]
 
 
-def demo(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog) -> list[str]:
+def indicators(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog, seed: int) -> list[str]:
+    """The whole built-in indicator library for every area and year, released (``indicatoren``), and the fictional
+    peer municipalities and Netherlands the benchmarks compare with (derived from the released totals)."""
+    import pandas as pd
+
+    from udc.areas import registry
+    from udc.indicators import release as indicator_release
+    from udc.indicators.compute import compute
+    from udc.indicators.model import library
+    from udc.synth import peers
+
+    chosen = list(library().values())
+    used: list = []
+    frame = pd.concat([compute(store, i, years=list(range(years[0], years[1] + 1)), user=user, audit=audit,
+                               collect=used) for i in chosen], ignore_index=True)  # fmt: skip
+    indicator_release.release(store, frame, used, chosen, user=user, audit=audit)
+    attributes, reference = peers.generate(frame[frame.level.isin(["gemeente", "total"])], chosen,
+                                           registry.names(store), seed)  # fmt: skip
+    peers.save(store, attributes, reference, seed=seed, source=f"synthetic (udc demo, seed {seed})")
+    return [indicator_release.NAME, peers.ATTRIBUTES, peers.REFERENCE]
+
+
+def demo(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog, seed: int = 1) -> list[str]:
     """Everything the dashboards show for the demo region: key figures and verhuisstromen for each of the last four
-    years and the last two-year span (a dashboard filter picks one)."""
+    years and the last two-year span (a dashboard filter picks one), and the indicator library with its peers."""
     names = key_figures(store, user=user, audit=audit)
+    names += indicators(store, years, user=user, audit=audit, seed=seed)
     flows.prepare(store)
     last = years[1]
     periods = [(y, y) for y in range(max(years[0], last - 3), last + 1)]

@@ -56,8 +56,14 @@ def indicators_benchmark(
     ctx: typer.Context,
     area: Annotated[str, typer.Argument(help="A municipality code, e.g. GM0917.")],
     indicator_id: Annotated[str, typer.Option("--indicator", help="Indicator id.")],
-    year: Annotated[int, typer.Option(help="The year.")],
-    peers: Annotated[str, typer.Option(help="urbanisation, size, or comma-separated codes.")] = "urbanisation",
+    year: Annotated[int | None, typer.Option(
+        help="The year (default: the newest of the store's reference table).")] = None,
+    peers: Annotated[str, typer.Option(
+        help="urbanisation, size, similar, or comma-separated municipality codes.")] = "urbanisation",
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="With --peers similar: how many peers.")] = 10,
+    profile: Annotated[str | None, typer.Option(
+        help="With --peers similar: comma-separated indicator ids to compare on (default: a demographic and "
+        "socio-economic profile).")] = None,
     classes_from: Annotated[str | None, typer.Option(
         help="Dataset with the urbanisation class (default: the indicator's own).")] = None,
     fmt: Format = "table",
@@ -66,12 +72,14 @@ def indicators_benchmark(
 ) -> None:
     """An area against the Netherlands and its peers: rank, median, significance. JSON keys: area_code, value,
     reference_nl, peer_median, peer_rank, peer_count, peers, significant (and peer_group, percentile)."""
-    result = facade(ctx, store_dir, user).benchmark(area.strip().upper(), indicator_id, year=year, peers=peers,
-                                                     classes_from=classes_from)  # fmt: skip
+    result = facade(ctx, store_dir, user).benchmark(
+        area.strip().upper(), indicator_id, year=year, peers=peers, classes_from=classes_from, k=k,
+        profile=split(profile),
+    )
     if fmt == "json":
         echo_json(result)
         return
-    emit([{**result, "peers": len(result["peers"])}], fmt, title=f"{indicator_id}: {area} {year}")
+    emit([{**result, "peers": len(result["peers"])}], fmt, title=f"{indicator_id}: {area} {result['period']}")
 
 
 @indicators_app.command("schema")
@@ -93,6 +101,8 @@ def indicators_compute(
         "table"
     ),
     out: Annotated[Path | None, typer.Option(help="Write the result to this file (.csv or .parquet).")] = None,
+    release: Annotated[str | None, typer.Option(
+        help="Also release every computed value as a new version of this open table (e.g. indicatoren).")] = None,
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -103,7 +113,9 @@ def indicators_compute(
     if fmt == "parquet" and out is None:
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
     frame = facade(ctx, store_dir, user).compute_indicators(split(ids), years=years, levels=split(level),
-                                                            areas=split(areas))  # fmt: skip
+                                                            areas=split(areas), release=release)  # fmt: skip
+    if release:
+        typer.echo(f"released as '{release}': every computed area and year", err=True)
     shown = rounded(frame)
     if out is not None:
         write_frame(frame, out)

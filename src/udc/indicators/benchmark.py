@@ -1,6 +1,11 @@
-"""Benchmarking one area's indicator value: against the Netherlands (the total) and a peer group — municipalities
-of the same CBS urbanisation class, of the same size class, or a list — with its rank, percentile and whether the
-difference from the reference is beyond the value's 95 % interval."""
+"""Benchmarking one area's indicator value: against the Netherlands (a reference table's NL01, else the total) and a
+peer group — municipalities of the same CBS urbanisation class, of the same size class, the k most similar on a
+profile of indicators, or a list — with its rank, percentile and whether the difference from the reference is
+beyond the value's 95 % interval.
+
+Peers outside the store's own areas come from catalogued reference tables (role ``indicator_reference``: indicator,
+area_code, period, numerator, denominator; role ``indicator_peers``: area_code, naam, stedelijkheid, inwoners) —
+the demo's fictional peers, or a real UDC's figures of other municipalities."""
 
 from __future__ import annotations
 
@@ -43,6 +48,67 @@ def size_classes(store: Store, year: int) -> dict[str, str]:
     return {code: next(label for low, high, label in SIZE_CLASSES if low <= n < high) for code, n in found.items()}
 
 
+NETHERLANDS = "NL01"
+PROFILE = ["bevolking_65plus", "huishoudens_eenpersoons", "armoede_laag_inkomen", "werk_werkzaam_15_74",
+           "mobiliteit_zonder_auto", "wonen_koopwoningen"]  # fmt: skip
+
+
+def by_role(store: Store, role: str) -> str | None:
+    """The catalogued dataset with this provenance role (the newest when there are several), if any."""
+    found = [e["name"] for e in catalogue.entries(store, published=True) if e["provenance"].get("role") == role]
+    return found[-1] if found else None
+
+
+def reference_rows(store: Store, indicator: Indicator, years: list[int], ids: list[str] | None = None
+                   ) -> pd.DataFrame:  # fmt: skip
+    """Values of other municipalities (and NL01) from the reference table: figures of a statistics office, so
+    without an interval of ours."""
+    name = by_role(store, "indicator_reference")
+    if name is None:
+        return pd.DataFrame(columns=["indicator", "area_code", "period", "value"])
+    frame = catalogue.read(store, name)
+    frame = frame[frame.indicator.isin(ids or [indicator.id]) & frame.period.astype(str).isin([str(y) for y in years])]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = np.where(frame.denominator > 0, frame.numerator / frame.denominator * indicator.scale, np.nan)
+    return frame.assign(value=value, period=frame.period.astype(str), ci_low=np.nan, ci_high=np.nan,
+                        status="published", level="gemeente")  # fmt: skip
+
+
+def latest_year(store: Store, indicator: Indicator) -> int | None:
+    """The newest year the reference table has for the indicator (a benchmark's default year)."""
+    name = by_role(store, "indicator_reference")
+    if name is None:
+        return None
+    frame = catalogue.read(store, name)
+    periods = pd.to_numeric(frame[frame.indicator == indicator.id].period, errors="coerce").dropna()
+    return int(periods.max()) if len(periods) else None
+
+
+def peer_classes(store: Store, column: str) -> dict[str, str] | None:
+    """code → class from the peers table (``stedelijkheid`` or a size class from ``inwoners``), if there is one."""
+    name = by_role(store, "indicator_peers")
+    if name is None:
+        return None
+    if column == "stedelijkheid":
+        return urbanisation(store, name)
+    frame = catalogue.read(store, name)
+    return {str(r.area_code): next(label for low, high, label in SIZE_CLASSES if low <= r.inwoners < high)
+            for r in frame.itertuples() if pd.notna(r.inwoners) and str(r.area_code).startswith("GM")}  # fmt: skip
+
+
+def similar(profile: pd.DataFrame, area: str, k: int) -> list[str]:
+    """The ``k`` municipalities nearest to ``area`` on a profile (rows: indicator, area_code, value), each
+    indicator standardised over the municipalities that have all of them (Euclidean distance)."""
+    table = profile[profile.area_code.str.startswith("GM")].pivot_table(index="area_code", columns="indicator",
+                                                                         values="value").dropna()  # fmt: skip
+    if area not in table.index:
+        raise NotFound(f"{area} has no value for every profile indicator ({', '.join(table.columns)})")
+    spread = table.std(ddof=0).replace(0, 1)
+    z = (table - table.mean()) / spread
+    distance = np.sqrt(((z - z.loc[area]) ** 2).sum(axis=1)).drop(area)
+    return list(distance.nsmallest(k).index)
+
+
 def benchmark(values: pd.DataFrame, indicator: Indicator, area: str, peers: list[str] | dict[str, str]) -> dict:
     """``values``: one period's computed rows (gemeente level and the total). ``peers``: a list of codes, or a class
     per code (the area's own class is its peer group)."""
@@ -57,11 +123,12 @@ def benchmark(values: pd.DataFrame, indicator: Indicator, area: str, peers: list
         label = peers[area]
     else:
         group, label = sorted(set(peers) | {area}), "chosen"
+    group = [code for code in group if code != NETHERLANDS]
     part = values[values.area_code.isin(group) & values.value.notna()]
     higher_first = indicator.polarity != "higher_is_worse"
     ranked = part.sort_values("value", ascending=not higher_first).reset_index(drop=True)
     rank = int(ranked.index[ranked.area_code == area][0]) + 1
-    total = values[values.area_code == TOTAL]
+    total = values[values.area_code == (NETHERLANDS if (values.area_code == NETHERLANDS).any() else TOTAL)]
     reference = float(total.value.iloc[0]) if len(total) and pd.notna(total.value.iloc[0]) else None
     low, high = row.ci_low, row.ci_high
     significant = None if reference is None or pd.isna(low) else bool(reference < low or reference > high)

@@ -16,13 +16,14 @@ import pandas as pd
 from scipy import stats
 
 from udc.areas import registry
+from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import UdcError
 from udc.indicators.model import Count, Indicator
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.gate import TOTAL, Definition, Protected, run_defined
 from udc.privacy.policy import current
-from udc.privacy.request import Filter, TableRequest
+from udc.privacy.request import Filter, TableRequest, predicate
 from udc.store import catalogue
 from udc.store.db import Store
 
@@ -34,37 +35,40 @@ LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
 def _published(store: Store, count: Count, years: list[int]) -> pd.DataFrame:
-    """An open/internal area table's own figures: per area and year the sum of ``measure`` (or the rows), and the
-    total of all areas of a kind (GM → the Netherlands when the table covers every municipality)."""
-    frame = catalogue.read(store, count.dataset)
-    missing = [c for c in (count.area, count.year, count.measure) if c and c not in frame.columns]
+    """An open/internal area table's own figures: per area and year the sum of ``measure`` (or the rows), buurten
+    rolled up to wijken and gemeenten the table does not list itself, and the total of the gemeenten (the
+    Netherlands when the table covers every municipality). Aggregated by the store's engine, compiled by Ibis from
+    the typed filters."""
+    entry = catalogue.get(store, count.dataset)
+    table = store.ibis.table(entry.table_name or "")
+    missing = [c for c in (count.area, count.year, count.measure) if c and c not in table.columns]
     if missing:
-        raise UdcError(f"'{count.dataset}' has no column {', '.join(missing)} (columns: {', '.join(frame.columns)})")
-    for f in count.filters:
-        column = frame[f.column].astype(str)
-        if f.values is not None:
-            frame = frame[column.isin([str(v) for v in f.values])]
-        elif f.prefix is not None:
-            frame = frame[column.str.startswith(f.prefix)]
-        else:
-            low, high = f.between or (0, 0)
-            frame = frame[pd.to_numeric(frame[f.column], errors="coerce").between(low, high)]
-    frame = frame[pd.to_numeric(frame[count.year], errors="coerce").isin(years)]
-    value = pd.to_numeric(frame[count.measure], errors="coerce") if count.measure else pd.Series(1.0, frame.index)
-    grouped = pd.DataFrame({"area_code": frame[count.area].astype(str), "period": frame[count.year].astype(int)
-                            .astype(str), "n": value}).groupby(["area_code", "period"], as_index=False)["n"].sum(
-        min_count=1)  # fmt: skip
-    gm = grouped[grouped.area_code.str.match(r"^GM\d{4}$")]
+        raise UdcError(f"'{count.dataset}' has no column {', '.join(missing)} (columns: {', '.join(table.columns)})")
+    conditions = [predicate(table, f) for f in count.filters]
+    conditions.append(table[count.year].cast("int64").isin(years))
+    table = table.filter(*conditions)
+    n = table[count.measure].cast("float64").sum() if count.measure else table.count().cast("float64")
+    grouped = (table.group_by(area_code=table[count.area].cast("string"), period=table[count.year].cast("int64")
+                              .cast("string")).aggregate(n=n).to_pandas())  # fmt: skip
+    parts = [grouped]
+    for level, parent in (("BU", wijk_of), ("WK", gemeente_of)):
+        below = pd.concat(parts, ignore_index=True)
+        below = below[below.area_code.str.startswith(level)]
+        rolled = below.assign(area_code=below.area_code.map(parent)).groupby(["area_code", "period"],
+                                                                              as_index=False)["n"].sum(min_count=1)
+        parts.append(rolled[~rolled.area_code.isin(set(grouped.area_code))])
+    frame = pd.concat(parts, ignore_index=True)
+    gm = frame[frame.area_code.str.match(r"^GM\d{4}$")]
     total = gm.groupby("period", as_index=False)["n"].sum(min_count=1).assign(area_code=TOTAL)
-    return pd.concat([grouped, total], ignore_index=True)
+    return pd.concat([frame, total], ignore_index=True)
 
 
 def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: list[int], user: User,
-            audit: AuditLog) -> tuple[pd.DataFrame, str]:  # fmt: skip
+            audit: AuditLog, collect: list[Protected] | None) -> tuple[pd.DataFrame, str]:  # fmt: skip
     """Per area code (buurt, wijk, gemeente, total) and year: the protected count (or sum) and whether it is usable."""
     entry = catalogue.get(store, count.dataset)
-    if entry.sensitivity != "microdata":
-        return _published(store, count, years), "published"
+    if entry.sensitivity != "microdata":  # a register's full counts vary by chance too; a statistics office's don't
+        return _published(store, count, years), "published" if entry.sensitivity == "open" else "register"
     columns = store.columns(entry.table_name or "")
     method = "cellkey" if "record_key" in columns else "suppress"
     request = TableRequest(
@@ -77,6 +81,8 @@ def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: 
     name = f"{indicator.id}_{part}"[:63]
     table: Protected = run_defined(store, Definition(name=name, title=name, request=request, method=method),
                                    user=user, audit=audit)  # fmt: skip
+    if collect is not None:
+        collect.append(table)
     cells = table.cells
     cells = cells[cells[count.year].astype(str) != TOTAL]
     value = cells[count.measure] if count.measure else cells["count"]
@@ -119,11 +125,12 @@ def poisson(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compute(store: Store, indicator: Indicator, *, years: list[int], user: User, audit: AuditLog,
-            levels: list[str] | None = None) -> pd.DataFrame:  # fmt: skip
+            levels: list[str] | None = None, collect: list[Protected] | None = None) -> pd.DataFrame:  # fmt: skip
     """The indicator for every area of its (or the asked) levels and every year: value, protected numerator and
-    denominator, 95 % interval, status (published, suppressed, no_population)."""
-    numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit)
-    denominator, method_den = _counts(store, indicator, "den", indicator.denominator, years, user, audit)
+    denominator, 95 % interval, status (published, suppressed, no_population). The gate outputs it used are
+    appended to ``collect`` (a release records them)."""
+    numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit, collect)
+    denominator, method_den = _counts(store, indicator, "den", indicator.denominator, years, user, audit, collect)
     frame = numerator.rename(columns={"n": "n_num"}).merge(
         denominator.rename(columns={"n": "n_den"}), on=["area_code", "period"], how="outer"
     )

@@ -129,6 +129,21 @@ def _literal(column: str, value: Any, dtype: Any) -> Any:
         raise UdcError(f"filter on '{column}': value '{str(value)[:40]}' is not a {dtype}") from None
 
 
+def predicate(table: ir.Table, f: Filter) -> ir.BooleanValue:
+    """A typed filter as an Ibis condition on ``table`` (values typed to the column; never text pasted as SQL)."""
+    column = table[f.column]
+    dtype = column.type()
+    if f.values is not None:
+        return column.isin([_literal(f.column, v, dtype) for v in f.values])
+    if f.between is not None:
+        if not dtype.is_numeric():
+            raise UdcError(f"filter on '{f.column}': between needs a numeric column, it is {dtype}")
+        return column.between(f.between[0], f.between[1])
+    if not dtype.is_string():
+        raise UdcError(f"filter on '{f.column}': a prefix needs a text column, it is {dtype}")
+    return column.startswith(f.prefix)
+
+
 class Compiled:
     """A request bound to a dataset's table: the filtered, derived relation and its checks."""
 
@@ -152,23 +167,10 @@ class Compiled:
         derived = {n: dimensions.DERIVED[n].build(table) for n in needed if n not in columns}
         self.base = table.mutate(**derived) if derived else table
 
-    def _predicate(self, table: ir.Table, f: Filter) -> ir.BooleanValue:
-        column = table[f.column]
-        dtype = column.type()
-        if f.values is not None:
-            return column.isin([_literal(f.column, v, dtype) for v in f.values])
-        if f.between is not None:
-            if not dtype.is_numeric():
-                raise UdcError(f"filter on '{f.column}': between needs a numeric column, it is {dtype}")
-            return column.between(f.between[0], f.between[1])
-        if not dtype.is_string():
-            raise UdcError(f"filter on '{f.column}': a prefix needs a text column, it is {dtype}")
-        return column.startswith(f.prefix)
-
     def filtered(self, only: str | None = None) -> ir.Table:
         """The relation with every filter (or only those on column ``only``) applied."""
         wanted = [f for f in self.request.filters if only is None or f.column == only]
-        return self.base.filter(*[self._predicate(self.base, f) for f in wanted]) if wanted else self.base
+        return self.base.filter(*[predicate(self.base, f) for f in wanted]) if wanted else self.base
 
     def population(self) -> ir.Scalar:
         """Units left after the filters (the differencing guard compares it with the policy's minimum)."""

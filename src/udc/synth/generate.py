@@ -46,6 +46,33 @@ TABLES = {  # name: (title, sensitivity)
     "premises": ("Winkelpanden (synthetisch)", "internal"),
     "premise_vacancy": ("Leegstandsperioden van winkelpanden (synthetisch)", "internal"),
 }
+# Columns the indicators count by, added while loading: the year of birth, the number of risk factors and the
+# child's record key (so newborn tables get the same consistent cell-key protection as the persons they are).
+EXTRA_COLUMNS = {
+    "newborns": "CAST(year(t.birth_date) AS INTEGER) AS year, CAST(t.risk_low_income AS INTEGER) + "
+    "CAST(t.risk_single_parent AS INTEGER) + CAST(t.risk_young_mother AS INTEGER) + "
+    "CAST(t.risk_youth_care_household AS INTEGER) AS risk_factors, p.record_key",
+}
+EXTRA_JOINS = {"newborns": "LEFT JOIN read_parquet('{folder}/persons.parquet') p USING (person_id)"}
+# Stock tables on 1 January of every year, derived from the building and vacancy tables (internal, like them).
+STOCKS = {
+    "dwelling_stock": (
+        "Woningvoorraad op 1 januari met leegstand (synthetisch)",
+        "dwellings",
+        "dwelling_vacancy",
+        "dwelling_id",
+        "d.built_date IS NULL OR d.built_date <= make_date(y.year, 1, 1)",
+        "d.dwelling_type, d.tenure",
+    ),
+    "premise_stock": (
+        "Winkelpanden op 1 januari met leegstand (synthetisch)",
+        "premises",
+        "premise_vacancy",
+        "premise_id",
+        "TRUE",
+        "d.kind, d.shopping_centre",
+    ),
+}
 
 
 @dataclass
@@ -307,7 +334,20 @@ def generate(
                 provenance={"generator": "udc.synth", "seed": seed, "persons": persons, "years": list(years),
                             **_contract(name)},
             ),
-            f"SELECT * FROM read_parquet('{path.as_posix()}')",
+            f"SELECT t.*{', ' + EXTRA_COLUMNS[name] if name in EXTRA_COLUMNS else ''} "
+            f"FROM read_parquet('{path.as_posix()}') t "
+            + EXTRA_JOINS.get(name, "").format(folder=folder.as_posix()),
+        )
+    for name, (title, units, spells, key, exists, kinds) in STOCKS.items():
+        catalogue.drop(store, f"synth_{name}")
+        catalogue.save_query(
+            store,
+            catalogue.Dataset(name=f"synth_{name}", title=title, source=source, sensitivity="internal",
+                              licence="CC0-1.0", period_start=str(years[0]), period_end=str(years[1] + 1),
+                              area_coverage=REGION_NAME, provenance={"generator": "udc.synth", "seed": seed,
+                              "derived_from": [f"synth_{units}", f"synth_{spells}"]}),
+            _stock_sql(units, spells, key, exists, kinds, years),
+            inputs=[f"synth_{units}", f"synth_{spells}"],
         )
     catalogue.save(
         store,
@@ -328,6 +368,20 @@ def generate(
         registry.shapes_with_names(store, years[0], "99"),
     )
     return SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
+
+
+def _stock_sql(units: str, spells: str, key: str, exists: str, kinds: str, years: tuple[int, int]) -> str:
+    """Every unit present on 1 January of each year, its buurt and kind, whether it stood empty then and whether
+    that spell had lasted a year or longer (long-term vacancy, as CBS counts it)."""
+    jan1 = "make_date(y.year, 1, 1)"
+    return (
+        f"SELECT y.year, d.{key}, d.buurt_code, {kinds}, count(v.{key}) > 0 AS vacant, "
+        f"coalesce(bool_or(v.start <= make_date(y.year - 1, 1, 1)), FALSE) AS vacant_long "
+        f"FROM ds_synth_{units} d CROSS JOIN (SELECT CAST(range AS INTEGER) AS year "
+        f"FROM range({years[0]}, {years[1] + 2})) y "
+        f"LEFT JOIN ds_synth_{spells} v ON v.{key} = d.{key} AND v.start <= {jan1} "
+        f"AND (v.\"end\" IS NULL OR v.\"end\" > {jan1}) WHERE {exists} GROUP BY ALL"
+    )
 
 
 def summary_lines(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog) -> list[str]:

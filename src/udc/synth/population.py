@@ -700,6 +700,7 @@ class World:
                 {
                     "person_id": scramble(babies, self.seed),
                     "birth_date": when,
+                    "buurt_code": self.buurt_code[self.dw_buurt[dw]],
                     "gestational_weeks": weeks.astype(np.int8),
                     "birth_weight": np.clip(weight, 600, 5500).round().astype(np.int16),
                     "preterm": preterm,

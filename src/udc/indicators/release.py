@@ -1,0 +1,44 @@
+"""Releasing computed indicators as open data: one table of every indicator, area and year, derived only from the
+protected numerators and denominators the gate published (so the gate releases it, recording their protection and
+the hash of every definition used)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from udc.indicators.model import Indicator
+from udc.privacy.access import User
+from udc.privacy.audit import AuditLog
+from udc.privacy.gate import Protected, release_derived
+from udc.store.catalogue import ColumnInfo
+from udc.store.db import Store
+
+NAME = "indicatoren"
+TITLE = "Indicatoren per gebied en jaar, met 95 %-interval"
+COLUMNS = [
+    ColumnInfo("indicator", "dimension", "Indicator"),
+    ColumnInfo("area_code", "area", "Gebied"),
+    ColumnInfo("level", "label", "Niveau"),
+    ColumnInfo("period", "period", "Jaar"),
+    ColumnInfo("value", "value", "Waarde"),
+    ColumnInfo("numerator", "value", "Teller"),
+    ColumnInfo("denominator", "value", "Noemer"),
+    ColumnInfo("ci_low", "value", "Ondergrens 95 %"),
+    ColumnInfo("ci_high", "value", "Bovengrens 95 %"),
+    ColumnInfo("status", "label", "Status"),
+    ColumnInfo("funnel", "label", "Trechter"),
+]
+
+
+def definitions(indicators: list[Indicator]) -> dict[str, str]:
+    """What defined the release: every indicator's id, version and definition hash."""
+    return {i.id: f"v{i.version}:{i.digest()}" for i in indicators}
+
+
+def release(store: Store, frame: pd.DataFrame, derived_from: list[Protected], indicators: list[Indicator], *,
+            name: str = NAME, user: User, audit: AuditLog) -> int:  # fmt: skip
+    """Release ``frame`` (computed indicators) as a new version of ``name``; returns the version."""
+    rows = frame.astype({"funnel": object, "status": object}).reset_index(drop=True)
+    return release_derived(store, rows, name, title=TITLE if name == NAME else f"{TITLE} ({name})",
+                           derived_from=derived_from, columns=COLUMNS, user=user, audit=audit,
+                           definition=definitions(indicators))  # fmt: skip
