@@ -43,6 +43,14 @@ if TYPE_CHECKING:
 Years = tuple[int, int] | str | int
 
 
+def _contract_of(store: Store, dataset: str) -> str | None:
+    """The microdata contract table a dataset follows (from its provenance), if any."""
+    if not catalogue.exists(store, dataset):
+        return None
+    provenance = catalogue.get(store, dataset).provenance or {}
+    return provenance.get("contract")
+
+
 def _years(years: Years) -> tuple[int, int]:
     from udc.synth.generate import parse_years
 
@@ -470,6 +478,56 @@ class Udc:
             result = bench.benchmark(values, indicator, area, group or [])
             return result | {"peer_group": f"similar ({k}; {', '.join(wanted)})"}
         return bench.benchmark(values, indicator, area, group or [])
+
+    def export_definitions(self, ids: list[str], out: str | os.PathLike[str], *, organisation: str
+                           ) -> dict[str, Any]:  # fmt: skip
+        """A definition package of these indicators (``udc definitions export``): definitions, a fixture input and
+        the output this engine computes from it, all hashed in a manifest."""
+        from udc.indicators import package
+
+        chosen = [self.indicator(i) for i in ids]
+        detail = {"ids": ids, "out": str(out), "organisation": organisation}
+        with audited(self.audit, self.user.name, "definitions.export", detail) as outcome, self.reading() as store:
+            names = package.requirements(chosen)
+            contract = {name: found for name in names if (found := _contract_of(store, name)) is not None}
+            manifest = package.export(chosen, Path(out), organisation=organisation, user=self._admin("export"),
+                                      audit=self.audit, contract=contract)  # fmt: skip
+            outcome |= {"sha256_manifest": len(manifest["sha256"])}
+        return manifest
+
+    def verify_definitions(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Check a definition package (``udc definitions verify``): hashes, schema, the fixture recomputed on this
+        engine equal to the exporter's output; and what this store lacks to run it on its own data."""
+        return self._verify(path, "definitions.verify", keep_them=False)
+
+    def import_definitions(self, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Verify a definition package and, only if it verifies, keep its definitions in this store
+        (``udc definitions import``); built-in ids are not replaced."""
+        return self._verify(path, "definitions.import", keep_them=True)
+
+    def _verify(self, path: str | os.PathLike[str], action: str, *, keep_them: bool) -> dict[str, Any]:
+        from udc.indicators import package
+        from udc.indicators.model import keep, library
+
+        with audited(self.audit, self.user.name, action, {"file": str(path)}) as outcome:
+            verified = package.verify(Path(path), user=self._admin(action.split(".")[1]), audit=self.audit)
+            with self.reading() as store:
+                missing = package.readiness(store, verified.manifest)
+            added = [keep(self.path, i, str(path)).id for i in verified.indicators
+                     if keep_them and i.id not in library()]  # fmt: skip
+            outcome |= {"cells": verified.cells, "missing": missing, "added": added}
+        return {"organisation": verified.manifest.get("organisation"), "created": verified.manifest.get("created"),
+                "definitions": [f"{i.id} v{i.version} ({i.digest()})" for i in verified.indicators],
+                "fixture_cells": verified.cells, "largest_difference": verified.largest_difference,
+                "ready_to_run": not missing, "missing": missing, "notes": verified.notes, "added": added}  # fmt: skip
+
+    def _admin(self, action: str) -> User:
+        """Package fixtures run through the gate as tables defined in advance: an admin's act."""
+        from udc.errors import Forbidden
+
+        if self.user.role != "admin":
+            raise Forbidden(f"user '{self.user.name}' ({self.user.role}) may not {action} definition packages")
+        return self.user
 
     def compute_indicators(
         self,

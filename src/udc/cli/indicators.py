@@ -126,3 +126,64 @@ def indicators_compute(
         echo_json(shown[columns].to_dict("records"))
         return
     emit(shown[columns].to_dict("records"), fmt, title="Indicators", columns=columns)
+
+
+definitions_app = typer.Typer(help="Definition packages: export indicator definitions with a fixture and its "
+                              "expected output; verify and import them elsewhere.", no_args_is_help=True)  # fmt: skip
+
+
+def _report(report: dict, fmt: str) -> None:
+    if fmt == "json":
+        echo_json(report)
+        return
+    typer.echo(f"package of {report['organisation']} ({report['created']}): verified on this engine — "
+               f"{report['fixture_cells']} fixture results equal to the exporter's")  # fmt: skip
+    for line in report["definitions"]:
+        typer.echo(f"  {line}")
+    for note in report["notes"]:
+        typer.echo(f"  note: {note}")
+    if report.get("added"):
+        typer.echo(f"added: {', '.join(report['added'])}")
+    typer.echo("ready to run on this store's data" if report["ready_to_run"] else
+               f"not yet runnable here — missing {'; '.join(report['missing'])}")  # fmt: skip
+
+
+@definitions_app.command("export")
+def definitions_export(
+    ctx: typer.Context,
+    ids: Annotated[str, typer.Argument(help="Comma-separated indicator ids (built in or added to the store).")],
+    out: Annotated[Path, typer.Option(help="The package file to write (.zip).")],
+    organisation: Annotated[str, typer.Option(help="Author organisation recorded in the manifest.")],
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Write a definition package: the definitions, a synthetic fixture, the output this engine computes from it,
+    and a manifest with every file's sha256 and the datasets and columns the definitions need."""
+    manifest = facade(ctx, store_dir, user).export_definitions(split(ids) or [], out, organisation=organisation)
+    typer.echo(f"{out}: {len(manifest['definitions'])} definitions, needs "
+               f"{', '.join(manifest['requires'])}")  # fmt: skip
+
+
+@definitions_app.command("verify")
+def definitions_verify(
+    ctx: typer.Context,
+    package: Annotated[Path, typer.Argument(help="A package made by 'udc definitions export'.")],
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Check a package without importing it: hashes, schema, and its fixture recomputed on this engine equal to
+    the exporter's output; then what this store lacks to run it on its own data."""
+    _report(facade(ctx, store_dir, user).verify_definitions(package), fmt)
+
+
+@definitions_app.command("import")
+def definitions_import(
+    ctx: typer.Context,
+    package: Annotated[Path, typer.Argument(help="A package made by 'udc definitions export'.")],
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Verify a package and, only when it verifies, add its definitions to this store."""
+    _report(facade(ctx, store_dir, user).import_definitions(package), fmt)

@@ -138,9 +138,13 @@ def added(store_path: Path) -> dict[str, Indicator]:
 
 def add(store_path: Path, path: Path) -> Indicator:
     """Check a definition file and keep it in the store (replacing an earlier version of the same id)."""
-    indicator = load(path)
+    return keep(store_path, load(path), str(path))
+
+
+def keep(store_path: Path, indicator: Indicator, origin: str) -> Indicator:
+    """Keep a checked definition in the store (a file per id: a later version replaces the earlier)."""
     if indicator.id in library():
-        raise InputError(f"'{indicator.id}' is a built-in indicator: choose another id", file=str(path))
+        raise InputError(f"'{indicator.id}' is a built-in indicator: choose another id", file=origin)
     folder = Path(store_path) / "indicators"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{indicator.id}.yaml").write_text(
