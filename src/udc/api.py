@@ -479,6 +479,28 @@ class Udc:
             return result | {"peer_group": f"similar ({k}; {', '.join(wanted)})"}
         return bench.benchmark(values, indicator, area, group or [])
 
+    def iso37120(self, area: str, *, years: Years | None = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The ISO 37120 report of a municipality (``udc indicators iso37120``): per catalogue indicator computed
+        (the newest published value in ``years``), computable (with which data) or not applicable; coverage."""
+        from udc.indicators import iso
+        from udc.indicators.benchmark import latest_year
+
+        numbered = [i for i in self.indicators() if i.iso37120]
+        with self.reading() as store:
+            missing = {i.id: [d for d in {i.numerator.dataset, i.denominator.dataset} if not catalogue.exists(store, d)]
+                       for i in numbered}  # fmt: skip
+            newest = max((latest_year(store, i) or 0 for i in numbered), default=0)
+        runnable = [i.id for i in numbered if not missing[i.id]]
+        span = years or (f"{newest - 4}-{newest}" if newest else None)
+        if runnable and span is None:
+            raise UdcError("which years? add --years (the store has no reference table to take the newest from)")
+        values = self.compute_indicators(runnable, years=span, levels=["gemeente", "region", "total"]) if runnable \
+            else None  # fmt: skip
+        import pandas as pd
+
+        return iso.report(numbered, values if values is not None else pd.DataFrame(columns=["indicator", "area_code",
+                          "status", "period", "value"]), missing, area)  # fmt: skip
+
     def export_definitions(self, ids: list[str], out: str | os.PathLike[str], *, organisation: str
                            ) -> dict[str, Any]:  # fmt: skip
         """A definition package of these indicators (``udc definitions export``): definitions, a fixture input and

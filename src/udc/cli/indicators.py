@@ -82,6 +82,28 @@ def indicators_benchmark(
     emit([{**result, "peers": len(result["peers"])}], fmt, title=f"{indicator_id}: {area} {result['period']}")
 
 
+@indicators_app.command("iso37120")
+def indicators_iso37120(
+    ctx: typer.Context,
+    area: Annotated[str, typer.Argument(help="A municipality code, e.g. GM0917.")],
+    years: Annotated[str | None, typer.Option(
+        help="Years to take the newest value from (default: the five newest of the reference table).")] = None,
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """The ISO 37120:2018 report: every listed indicator computed (value, year, formula), computable (with which
+    data) or not applicable, and the coverage in %."""
+    rows, summary = facade(ctx, store_dir, user).iso37120(area.strip().upper(), years=years)
+    if fmt == "json":
+        echo_json({"summary": summary, "indicators": rows})
+        return
+    emit(rows, fmt, title=f"ISO 37120:{summary['edition']} — {area}",
+         columns=["number", "theme", "title", "status", "value", "year", "formula", "detail"])  # fmt: skip
+    typer.echo(f"coverage: {summary['computed']} of {summary['applicable']} applicable indicators computed "
+               f"({summary['coverage_percent']} %); {summary['listed'] - summary['applicable']} not applicable")
+
+
 @indicators_app.command("schema")
 def indicators_schema() -> None:
     """The JSON Schema definition files are validated against."""

@@ -84,7 +84,7 @@ def generate(values: pd.DataFrame, indicators: list[Indicator], names: dict[str,
     reference = pd.concat([reference, netherlands.assign(area_code=NETHERLANDS[0])], ignore_index=True)
     attributes = pd.concat([attributes, pd.DataFrame([{"area_code": NETHERLANDS[0], "naam": NETHERLANDS[1],
                             "stedelijkheid": None, "inwoners": int(attributes.inwoners.sum()), "regio": False}])],
-                           ignore_index=True)  # fmt: skip
+                           ignore_index=True).astype({"stedelijkheid": "Int64", "regio": bool})  # fmt: skip
     return attributes, reference
 
 

@@ -1,0 +1,59 @@
+"""The ISO 37120 report of a municipality: every indicator of the catalogue (``data/iso37120.yaml``) marked
+computed (value, year, formula — from a definition that carries its ISO number), computable (a definition exists
+but its data are not imported, or the data that would compute it), or not applicable — with the coverage."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from udc.indicators.model import Indicator
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, Any]:
+    """The ISO 37120:2018 themes and indicators this project lists (package data, read once)."""
+    text = (resources.files("udc.indicators") / "data" / "iso37120.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def report(indicators: list[Indicator], values: pd.DataFrame, missing: dict[str, list[str]], area: str,
+           ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+    """Rows per catalogue indicator and a summary. ``values``: computed rows of the area (every year asked);
+    ``missing``: indicator id → datasets this store lacks for it."""
+    data = catalogue()
+    by_number = {i.iso37120.number: i for i in indicators if i.iso37120}
+    rows = []
+    for entry in data["indicators"]:
+        number = entry.get("number")
+        row: dict[str, Any] = {"number": number or "", "theme": data["themes"][entry["theme"]]["nl"],
+                               "title": entry["nl"], "title_en": entry["en"], "value": None, "year": None,
+                               "formula": None, "indicator": None}  # fmt: skip
+        definition = by_number.get(number) if number else None
+        if entry.get("not_applicable"):
+            row |= {"status": "not_applicable", "detail": entry["not_applicable"]}
+        elif definition is not None and not missing.get(definition.id):
+            own = values[(values.indicator == definition.id) & (values.area_code == area)
+                         & (values.status == "published")].sort_values("period")  # fmt: skip
+            row |= {"indicator": definition.id, "formula": definition.iso37120.formula if definition.iso37120 else None}
+            if len(own):
+                last = own.iloc[-1]
+                row |= {"status": "computed", "value": round(float(last.value), 2), "year": str(last.period),
+                        "detail": definition.title.nl}  # fmt: skip
+            else:
+                row |= {"status": "computable", "detail": "defined, but no published value for this area"}
+        elif definition is not None:
+            row |= {"status": "computable", "indicator": definition.id,
+                    "detail": "import " + ", ".join(missing[definition.id])}  # fmt: skip
+        else:
+            row |= {"status": "computable", "detail": f"data not yet imported: {entry.get('sources', 'unknown')}"}
+        rows.append(row)
+    applicable = [r for r in rows if r["status"] != "not_applicable"]
+    computed = sum(r["status"] == "computed" for r in applicable)
+    summary = {"area_code": area, "edition": data["edition"], "listed": len(rows), "applicable": len(applicable),
+               "computed": computed, "coverage_percent": round(100 * computed / max(len(applicable), 1), 1)}  # fmt: skip
+    return rows, summary
