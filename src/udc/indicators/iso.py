@@ -54,6 +54,7 @@ def report(indicators: list[Indicator], values: pd.DataFrame, missing: dict[str,
         rows.append(row)
     applicable = [r for r in rows if r["status"] != "not_applicable"]
     computed = sum(r["status"] == "computed" for r in applicable)
+    coverage = round(100 * computed / max(len(applicable), 1), 1)
     summary = {"area_code": area, "edition": data["edition"], "listed": len(rows), "applicable": len(applicable),
-               "computed": computed, "coverage_percent": round(100 * computed / max(len(applicable), 1), 1)}  # fmt: skip
+               "computed": computed, "coverage_percent": coverage}  # fmt: skip
     return rows, summary
