@@ -47,7 +47,7 @@ def test_at_least_twenty_peers_of_every_kind_and_a_fictional_netherlands(demo_st
     released = table(demo_store, "indicatoren")
     year, indicator = "2021", "armoede_laag_inkomen"
     part = reference[(reference.indicator == indicator) & (reference.period == year)]
-    own = released[(released.indicator == indicator) & (released.period == year) & (released.level == "gemeente")]
+    own = released[(released.indicator == indicator) & (released.period == year) & (released.area_code == "Totaal")]
     numerator = part[part.area_code != "NL01"].numerator.sum() + own.numerator.sum()
     denominator = part[part.area_code != "NL01"].denominator.sum() + own.denominator.sum()
     nl = part[part.area_code == "NL01"].iloc[0]

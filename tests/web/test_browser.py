@@ -28,6 +28,9 @@ PAGES = {
     "dataset": "/catalogus/kerncijfers_inwoners",
     "signin": "/inloggen",
     "builder": "/tabelbouwer",
+    "indicators": "/indicatoren",
+    "theme": "/thema/armoede_schulden",
+    "compare": "/vergelijken?gebied=GM9901&gebied=GM9902",
 }
 
 

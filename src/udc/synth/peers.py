@@ -3,7 +3,8 @@
 A benchmark against the region's own seven municipalities means little. This generator adds 24 municipalities
 outside the region (GM9931–GM9954) of varied size and urbanisation, each with a numerator and denominator per
 indicator and year drawn around the region's own released totals (an urbanisation gradient per indicator, some
-noise, binomial or Poisson counts), and "Nederland (fictief)" (NL01) as the sum of the region and the peers. They
+noise, binomial or Poisson counts), and "Nederland (fictief)" (NL01) as the sum of the region's released total and
+the peers. They
 are open data of a fictional country, derived only from released totals; ``udc indicators benchmark`` finds them
 by their catalogue role.
 """
@@ -78,8 +79,10 @@ def generate(values: pd.DataFrame, indicators: list[Indicator], names: dict[str,
                 rows.append({"indicator": indicator.id, "area_code": code, "period": str(total.period),
                              "numerator": num, "denominator": den})  # fmt: skip
     reference = pd.DataFrame(rows, columns=["indicator", "area_code", "period", "numerator", "denominator"])
-    own_rows = values[values.area_code.isin(own) & values.numerator.notna() & values.denominator.notna()]
-    everything = pd.concat([reference, own_rows[reference.columns]], ignore_index=True)
+    region = values[(values.area_code == "Totaal") & values.numerator.notna() & values.denominator.notna()]
+    region = region[region.set_index(["indicator", "period"]).index.isin(  # only where the peers have figures
+        reference.set_index(["indicator", "period"]).index)].astype({"period": str})
+    everything = pd.concat([reference, region[reference.columns]], ignore_index=True)
     netherlands = everything.groupby(["indicator", "period"], as_index=False)[["numerator", "denominator"]].sum()
     reference = pd.concat([reference, netherlands.assign(area_code=NETHERLANDS[0])], ignore_index=True)
     attributes = pd.concat([attributes, pd.DataFrame([{"area_code": NETHERLANDS[0], "naam": NETHERLANDS[1],

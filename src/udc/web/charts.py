@@ -44,6 +44,27 @@ def lines(x: list[str], series: dict[str, list[float | None]], title: str) -> di
     return {"data": data, "layout": _layout(title)}
 
 
+def dots(labels: list[str], series: dict[str, tuple[list[float | None], list[float | None], list[float | None]]],
+         title: str, reference: float | None = None, axis: str = "") -> dict[str, Any]:
+    """Dot with interval per label (horizontal), one trace per series: (values, lows, highs); an optional
+    reference line (the Netherlands = 100 on an index axis)."""
+    data = []
+    for i, (name, (values, lows, highs)) in enumerate(series.items()):
+        plus = [None if v is None or h is None else h - v for v, h in zip(values, highs, strict=True)]
+        minus = [None if v is None or lo is None else v - lo for v, lo in zip(values, lows, strict=True)]
+        data.append({"type": "scatter", "mode": "markers", "name": name, "y": labels, "x": values,
+                     "marker": {"color": CATEGORICAL[i % 8], "size": 10, "symbol": ["circle", "diamond", "square"]
+                                [i % 3]},
+                     "error_x": {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
+                                 "color": CATEGORICAL[i % 8]}})  # fmt: skip
+    shapes = [{"type": "line", "x0": reference, "x1": reference, "yref": "paper", "y0": 0, "y1": 1,
+               "line": {"color": "#666", "dash": "dot"}}] if reference is not None else []  # fmt: skip
+    height = 120 + 28 * len(labels)
+    return {"data": data, "layout": _layout(title, shapes=shapes, height=height, xaxis={"title": {"text": axis}},
+                                            yaxis={"automargin": True, "autorange": "reversed"},
+                                            margin={"l": 20, "r": 20, "t": 50, "b": 50})}  # fmt: skip
+
+
 def sankey(labels: list[str], sources: list[int], targets: list[int], values: list[float], title: str) -> dict:
     colours = [CATEGORICAL[i % 8] for i in range(len(labels))]
     return {
@@ -62,6 +83,7 @@ def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str
     """A map on a blank background: one filled-polygon trace per class (quantiles), hover text at each centroid."""
     shown = values.dropna()
     edges = sorted(set(shown.quantile([0, 0.2, 0.4, 0.6, 0.8, 1.0]).round(1))) if len(shown) else [0.0]
+    edges = edges if len(edges) > 1 else [edges[0], edges[0]]  # one value everywhere: one class
     classes = max(1, len(edges) - 1)
     palette = SEQUENTIAL[:: max(1, len(SEQUENTIAL) // classes)][:classes] if classes > 1 else [SEQUENTIAL[2]]
     rings: dict[int, tuple[list, list]] = {}

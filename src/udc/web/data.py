@@ -45,6 +45,9 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
     """Open/released tables with an area column of area codes and a numeric value column."""
     out: dict[str, AreaTable] = {}
     for entry in catalogue.entries(store, published=True):
+        provenance = entry["provenance"]
+        if provenance.get("method") == "derived" or provenance.get("role", "").startswith("indicator_"):
+            continue  # indicators and their references have pages of their own (a sum over them means nothing)
         columns = store.columns(entry["table_name"])
         area = next((c for c in AREA_COLUMNS if c in columns), None)
         if area is None:

@@ -10,6 +10,34 @@ TEXT: dict[str, dict[str, str]] = {
     "flows": {"nl": "Verhuisstromen", "en": "Migration flows"},
     "builder": {"nl": "Tabelbouwer", "en": "Table builder"},
     "catalogue": {"nl": "Catalogus en open data", "en": "Catalogue and open data"},
+    "indicators": {"nl": "Indicatoren", "en": "Indicators"},
+    "compare": {"nl": "Vergelijken", "en": "Compare"},
+    "interval": {"nl": "95 %-interval", "en": "95 % interval"},
+    "netherlands": {"nl": "Nederland", "en": "Netherlands"},
+    "peer_median": {"nl": "Mediaan vergelijkbare gemeenten", "en": "Median of similar municipalities"},
+    "rank": {"nl": "Rang", "en": "Rank"},
+    "status": {"nl": "Status", "en": "Status"},
+    "funnel": {"nl": "Ten opzichte van het totaal", "en": "Compared with the total"},
+    "unit": {"nl": "Eenheid", "en": "Unit"},
+    "theme": {"nl": "Thema", "en": "Theme"},
+    "no_indicators": {
+        "nl": "Er zijn nog geen indicatoren vrijgegeven. Een beheerder geeft ze vrij met 'udc indicators compute "
+        "--release indicatoren' (of 'udc demo' voor de demoregio).",
+        "en": "No indicators have been released yet. An administrator releases them with 'udc indicators compute "
+        "--release indicatoren' (or 'udc demo' for the demo region).",
+    },
+    "not_released": {"nl": "nog niet vrijgegeven", "en": "not released yet"},
+    "compare_intro": {
+        "nl": "Kies tot zes gebieden. ▲/▼: hoger/lager dan Nederland, ook als rekening wordt gehouden met het "
+        "95 %-interval.",
+        "en": "Choose up to six areas. ▲/▼: above/below the Netherlands, also allowing for the 95 % interval.",
+    },
+    "indicators_intro": {
+        "nl": "Elke waarde is berekend uit beschermde aantallen (teller en noemer) en heeft een 95 %-interval: "
+        "kleine gebieden zijn onzekerder.",
+        "en": "Every value is computed from protected counts (numerator and denominator) and has a 95 % interval: "
+        "small areas are less certain.",
+    },
     "signin": {"nl": "Inloggen", "en": "Sign in"},
     "signout": {"nl": "Uitloggen", "en": "Sign out"},
     "user": {"nl": "Gebruikersnaam", "en": "User name"},

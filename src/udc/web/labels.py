@@ -36,3 +36,33 @@ RATE_MEASURES = {
 def label(table: dict[str, tuple[str, str]], key: str, language: str) -> str:
     pair = table.get(key)
     return (pair[0] if language == "nl" else pair[1]) if pair else key
+
+THEMES = {
+    "armoede_schulden": ("Armoede en schulden", "Poverty and debt"),
+    "jeugd": ("Jeugd", "Youth"),
+    "wonen_leegstand": ("Wonen en leegstand", "Housing and vacancy"),
+    "mobiliteit": ("Mobiliteit", "Mobility"),
+    "bevolking": ("Bevolking", "Population"),
+    "werk_onderwijs": ("Werk en onderwijs", "Work and education"),
+    "veiligheid": ("Veiligheid", "Safety"),
+    "zorg": ("Zorg", "Care"),
+}
+STATUS = {
+    "published": ("gepubliceerd", "published"),
+    "suppressed": ("afgeschermd (te klein aantal)", "withheld (count too small)"),
+    "no_population": ("geen inwoners", "no population"),
+}
+FUNNEL = {
+    "above_998": ("duidelijk hoger dan het totaal (99,8 %)", "clearly above the total (99.8 %)"),
+    "above_95": ("hoger dan het totaal (95 %)", "above the total (95 %)"),
+    "within": ("niet te onderscheiden van het totaal", "not distinguishable from the total"),
+    "below_95": ("lager dan het totaal (95 %)", "below the total (95 %)"),
+    "below_998": ("duidelijk lager dan het totaal (99,8 %)", "clearly below the total (99.8 %)"),
+}
+LEVELS = {
+    "buurt": ("buurt", "neighbourhood"),
+    "wijk": ("wijk", "district"),
+    "gemeente": ("gemeente", "municipality"),
+    "region": ("regio", "region"),
+    "total": ("totaal", "total"),
+}

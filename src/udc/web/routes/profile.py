@@ -15,6 +15,7 @@ from udc.web import charts, data
 from udc.web.common import Reader, area_tables, lang, num, render
 from udc.web.i18n import translator
 from udc.web.labels import RATE_MEASURES, label
+from udc.web.routes.indicators import profile_section
 
 router = APIRouter(include_in_schema=False)
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
@@ -67,8 +68,9 @@ def context(request: Request, store: Store, code: str) -> dict[str, Any]:
                                  f"{t('trend')}: {table.title}")  # fmt: skip
             peer_rows = peers(store, table, info, str(last.year), filters)
     flows_rows, flows_period = flow_rates(store, code, language)
-    return {"info": info, "children": data.children(store, code), "figures": figures, "trend": trend,
-            "trend_rows": trend_rows, "peers": peer_rows, "flows_rows": flows_rows, "flows_period": flows_period,
+    return {"indicators": profile_section(request, store, code, language), "info": info,
+            "children": data.children(store, code), "figures": figures, "trend": trend, "trend_rows": trend_rows,
+            "peers": peer_rows, "flows_rows": flows_rows, "flows_period": flows_period,
             "names": data.names(store)}  # fmt: skip
 
 

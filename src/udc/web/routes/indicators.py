@@ -1,0 +1,216 @@
+"""The indicator pages: the library by theme (a map and a ranked table per indicator), comparing areas side by side
+(Waarstaatjegemeente style) and the indicator section of an area profile (value with interval beside the
+Netherlands and peers). They read only the released ``indicatoren`` table and the open reference tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from udc.errors import NotFound
+from udc.indicators import benchmark as bench
+from udc.indicators.model import Indicator, added, library
+from udc.indicators.release import NAME
+from udc.store import catalogue
+from udc.store.db import Store
+from udc.web import charts, data
+from udc.web.common import Reader, cached, lang, num, render
+from udc.web.i18n import translator
+from udc.web.labels import FUNNEL, LEVELS, STATUS, THEMES, label
+
+router = APIRouter(include_in_schema=False)
+MAP_LEVELS = ["gemeente", "wijk", "buurt"]
+
+
+def definitions(store: Store) -> dict[str, Indicator]:
+    return {**library(), **added(store.path)}
+
+
+def released(request: Request, store: Store) -> pd.DataFrame | None:
+    """The released indicators (newest version), or None when nothing is released yet."""
+    if not data.has(store, NAME):
+        return None
+    return cached(request, store, NAME, lambda: data.released(store, NAME).astype({"period": str}))
+
+
+def reference(request: Request, store: Store) -> pd.DataFrame:
+    """Other municipalities' values and NL01 from the reference table (empty without one), with the peers' class."""
+
+    def build() -> pd.DataFrame:
+        name = bench.by_role(store, "indicator_reference")
+        if name is None:
+            return pd.DataFrame(columns=["indicator", "area_code", "period", "value"])
+        frame = catalogue.read(store, name).astype({"period": str})
+        scale = frame.indicator.map({i: d.scale for i, d in definitions(store).items()})
+        return frame.assign(value=frame.numerator / frame.denominator.where(frame.denominator > 0) * scale)
+
+    return cached(request, store, "indicator_reference", build)
+
+
+def text(indicator: Indicator, language: str) -> tuple[str, str]:
+    return (indicator.title.nl, indicator.description.nl) if language == "nl" else (indicator.title.en,
+                                                                                    indicator.description.en)
+
+
+def _ranked(part: pd.DataFrame, names: dict[str, str], language: str) -> list[dict[str, Any]]:
+    part = part.sort_values("value", ascending=False, na_position="last")
+    rows = []
+    for rank, r in enumerate(part.itertuples(), start=1):
+        rows.append({"rank": rank if pd.notna(r.value) else None, "code": r.area_code,
+                     "name": names.get(r.area_code, r.area_code), "value": num(r.value), "low": num(r.ci_low),
+                     "high": num(r.ci_high), "status": label(STATUS, r.status, language),
+                     "funnel": label(FUNNEL, r.funnel, language) if isinstance(r.funnel, str) else ""})  # fmt: skip
+    return rows
+
+
+def theme_sections(store: Store, frame: pd.DataFrame, theme: str, year: str, level: str, language: str
+                   ) -> list[dict[str, Any]]:  # fmt: skip
+    """Per indicator of the theme: title, description, unit, its ranked areas of ``level``, the total and a map."""
+    names = data.names(store)
+    t = translator(language)
+    sections = []
+    for indicator in (d for d in definitions(store).values() if d.theme == theme):
+        rows = frame[(frame.indicator == indicator.id) & (frame.period == year)]
+        if rows.empty:
+            continue
+        part = rows[rows.level == level]
+        total = rows[rows.area_code == data.TOTAL]
+        title, description = text(indicator, language)
+        shapes = data.geometry(store, list(part.area_code), int(year) if year.isdigit() else None)
+        figure = charts.choropleth(shapes, part.set_index("area_code")["value"], f"{title} — {year}",
+                                   unit=indicator_unit(indicator))  # fmt: skip
+        sections.append({"id": indicator.id, "title": title, "description": description,
+                         "unit": indicator_unit(indicator), "rows": _ranked(part, names, language),
+                         "total": num(total.value.iloc[0]) if len(total) else None, "figure": figure,
+                         "map_label": f"{t('map')}: {title}"})  # fmt: skip
+    return sections
+
+
+def indicator_unit(indicator: Indicator) -> str:
+    from udc.indicators.model import UNIT_LABELS
+
+    return UNIT_LABELS[indicator.unit] if indicator.unit not in ("mean", "ratio") else ""
+
+
+@router.get("/indicatoren")
+async def overview(request: Request, store: Reader) -> Response:
+    language = lang(request)
+    frame = released(request, store)
+    known = definitions(store)
+    shown = set(frame.indicator) if frame is not None else set()
+    themes = []
+    for key in THEMES:
+        items = [{"id": i.id, "title": text(i, language)[0], "released": i.id in shown}
+                 for i in known.values() if i.theme == key]  # fmt: skip
+        if items:
+            themes.append({"key": key, "title": label(THEMES, key, language), "items": items,
+                           "released": any(x["released"] for x in items)})  # fmt: skip
+    return render(request, "indicators.html", {"themes": themes, "released": frame is not None})
+
+
+@router.get("/thema/{theme}")
+async def theme_page(request: Request, store: Reader, theme: str, jaar: str | None = None,
+                     niveau: str = "gemeente") -> Response:  # fmt: skip
+    if theme not in THEMES:
+        raise NotFound(f"no theme '{theme[:40]}' (themes: {', '.join(THEMES)})")
+    language = lang(request)
+    frame = released(request, store)
+    years = sorted(set(frame.period)) if frame is not None else []
+    year = jaar if jaar in years else (years[-1] if years else "")
+    level = niveau if niveau in MAP_LEVELS else "gemeente"
+    sections = theme_sections(store, frame, theme, year, level, language) if frame is not None else []
+    levels = [(lv, label(LEVELS, lv, language)) for lv in MAP_LEVELS]
+    return render(request, "theme.html", {"theme": theme, "theme_title": label(THEMES, theme, language),
+                                          "sections": sections, "years": years, "year": year, "level": level,
+                                          "levels": levels, "released": frame is not None})  # fmt: skip
+
+
+def comparison(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, codes: list[str], year: str, language: str
+               ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:  # fmt: skip
+    """Rows per indicator with each chosen area's value and interval, the Netherlands and whether each area
+    differs from it beyond its interval; the column heads (code, name)."""
+    names = data.names(store)
+    nl_code = bench.NETHERLANDS if (ref.area_code == bench.NETHERLANDS).any() else data.TOTAL
+    heads = [(c, names.get(c, c)) for c in codes]
+    rows = []
+    for indicator in definitions(store).values():
+        part = frame[(frame.indicator == indicator.id) & (frame.period == year)].set_index("area_code")
+        if part.empty:
+            continue
+        source = ref[(ref.indicator == indicator.id) & (ref.period == year)].set_index("area_code") \
+            if nl_code == bench.NETHERLANDS else part  # fmt: skip
+        netherlands = num(source.value.get(nl_code)) if nl_code in source.index else None
+        cells = []
+        for code in codes:
+            if code not in part.index:
+                cells.append({"value": None, "low": None, "high": None, "sign": ""})
+                continue
+            r = part.loc[code]
+            low, high, value = num(r.ci_low), num(r.ci_high), num(r.value)
+            sign = ""
+            if netherlands is not None and low is not None and high is not None:
+                sign = "▲" if low > netherlands else "▼" if high < netherlands else ""
+            cells.append({"value": value, "low": low, "high": high, "sign": sign})
+        rows.append({"theme": label(THEMES, indicator.theme, language), "title": text(indicator, language)[0],
+                     "unit": indicator_unit(indicator), "cells": cells, "netherlands": netherlands})  # fmt: skip
+    return rows, heads
+
+
+@router.get("/vergelijken")
+async def compare(request: Request, store: Reader, gebied: list[str] = Query(default=[]),  # noqa: B008
+                  jaar: str | None = None) -> Response:  # fmt: skip
+    language = lang(request)
+    frame = released(request, store)
+    context: dict[str, Any] = {"released": frame is not None, "rows": [], "heads": [], "years": [], "year": ""}
+    if frame is None:
+        return render(request, "compare.html", context | {"choices": []})
+    names = data.names(store)
+    choosable = sorted(set(frame[frame.level.isin(["gemeente", "region"])].area_code))
+    chosen = [c for c in dict.fromkeys(gebied) if c in set(frame.area_code)][:6] or choosable[:2]
+    years = sorted(set(frame.period))
+    year = jaar if jaar in years else years[-1]
+    rows, heads = comparison(store, frame, reference(request, store), chosen, year, language)
+    ref_name = "Nederland (fictief)" if (reference(request, store).area_code == bench.NETHERLANDS).any() else \
+        translator(language)("national")  # fmt: skip
+    choices = [(c, f"{names.get(c, c)} ({c})", c in chosen) for c in choosable]
+    return render(request, "compare.html", context | {"rows": rows, "heads": heads, "years": years, "year": year,
+                                                      "choices": choices, "reference_name": ref_name})  # fmt: skip
+
+
+def profile_section(request: Request, store: Store, code: str, language: str) -> dict[str, Any] | None:
+    """The area's indicators of the newest year: value with interval, the Netherlands, the median of its peers
+    (same urbanisation class, municipalities only) and a dot chart indexed on the Netherlands (= 100)."""
+    frame = released(request, store)
+    if frame is None or code not in set(frame.area_code):
+        return None
+    year = max(frame.period)
+    ref = reference(request, store)
+    classes = (bench.peer_classes(store, "stedelijkheid") or {}) if code.startswith("GM") else {}
+    peers = {c for c, k in classes.items() if k == classes.get(code) and c != code}
+    rows, labels, own, nl = [], [], ([], [], []), ([], [], [])
+    for indicator in definitions(store).values():
+        part = frame[(frame.indicator == indicator.id) & (frame.period == year)].set_index("area_code")
+        if code not in part.index:
+            continue
+        r = part.loc[code]
+        this_ref = ref[(ref.indicator == indicator.id) & (ref.period == year)].set_index("area_code")
+        netherlands = num(this_ref.value.get(bench.NETHERLANDS)) if len(this_ref) else num(part.value.get(data.TOTAL))
+        peer_values = pd.concat([this_ref.value.reindex(list(peers)), part.value.reindex(list(peers))]).dropna()
+        title = text(indicator, language)[0]
+        rows.append({"title": title, "unit": indicator_unit(indicator), "value": num(r.value), "low": num(r.ci_low),
+                     "high": num(r.ci_high), "netherlands": netherlands,
+                     "peers": num(peer_values.median()) if len(peer_values) else None,
+                     "status": label(STATUS, r.status, language)})  # fmt: skip
+        if netherlands and r.value == r.value:
+            labels.append(title)
+            for target, values in ((own, (r.value, r.ci_low, r.ci_high)), (nl, (netherlands,) * 3)):
+                for i, v in enumerate(values):
+                    target[i].append(num(100 * v / netherlands) if v == v else None)
+    t = translator(language)
+    index_axis = "Nederland = 100" if language == "nl" else "Netherlands = 100"
+    figure = charts.dots(labels, {data.names(store).get(code, code): own}, f"{t('indicators')} {year}",
+                         reference=100, axis=index_axis) if labels else None  # fmt: skip
+    return {"year": year, "rows": rows, "figure": figure, "peer_count": len(peers)}
