@@ -559,11 +559,14 @@ class Udc:
         levels: list[str] | None = None,
         areas: list[str] | None = None,
         release: str | None = None,
+        boundaries: int | None = None,
     ) -> pd.DataFrame:
         """Indicators per area and year with protected numerator and denominator and a 95 % interval
         (``udc indicators compute``); numerators and denominators are tables defined in advance, run by an admin.
         With ``release`` the result (all of it, before the ``areas`` selection) becomes a new version of that open
-        table, derived by the gate from the protected counts, recording every definition's hash."""
+        table, derived by the gate from the protected counts, recording every definition's hash. With
+        ``boundaries`` every year is re-based to that year's municipal boundaries (numerators and denominators
+        through the crosswalks, the ratio recomputed; a ``note`` column says how)."""
         import pandas as pd
 
         from udc.indicators import release as publish
@@ -577,7 +580,8 @@ class Udc:
         with store_context as store:
             for indicator in chosen:
                 frames.append(compute(store, indicator, years=list(range(first, last + 1)), user=self.user,
-                                      audit=self.audit, levels=levels, collect=used))  # fmt: skip
+                                      audit=self.audit, levels=levels, collect=used,
+                                      boundaries=boundaries))  # fmt: skip
             frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
             if release:
                 publish.release(store, frame, used, chosen, name=release, user=self.user, audit=self.audit)

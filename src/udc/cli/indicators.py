@@ -125,6 +125,9 @@ def indicators_compute(
     out: Annotated[Path | None, typer.Option(help="Write the result to this file (.csv or .parquet).")] = None,
     release: Annotated[str | None, typer.Option(
         help="Also release every computed value as a new version of this open table (e.g. indicatoren).")] = None,
+    boundaries: Annotated[int | None, typer.Option(
+        help="Put every year on the municipal boundaries of this year (mergers: counts summed, ratio "
+        "recomputed); adds a note column.")] = None,
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -135,7 +138,8 @@ def indicators_compute(
     if fmt == "parquet" and out is None:
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
     frame = facade(ctx, store_dir, user).compute_indicators(split(ids), years=years, levels=split(level),
-                                                            areas=split(areas), release=release)  # fmt: skip
+                                                            areas=split(areas), release=release,
+                                                            boundaries=boundaries)  # fmt: skip
     if release:
         typer.echo(f"released as '{release}': every computed area and year", err=True)
     shown = rounded(frame)
@@ -143,7 +147,8 @@ def indicators_compute(
         write_frame(frame, out)
         typer.echo(f"{len(frame)} values written to {out}")
         return
-    columns = ["indicator", "area_code", "period", "value", "numerator", "denominator", "ci_low", "ci_high", "status"]
+    columns = ["indicator", "area_code", "period", "value", "numerator", "denominator", "ci_low", "ci_high", "status",
+               *(["note"] if boundaries is not None else [])]  # fmt: skip
     if fmt == "json":
         echo_json(shown[columns].to_dict("records"))
         return

@@ -93,6 +93,26 @@ def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: 
     return out, method
 
 
+def _rebased(store: Store, frame: pd.DataFrame, to_year: int) -> tuple[pd.DataFrame, dict[tuple[str, str], str]]:
+    """Municipal numerators and denominators of every year re-based to the boundaries of ``to_year`` through the
+    registry's crosswalks (a merger sums its predecessors; a split shares by inhabitants), so the ratio of a
+    merged municipality is recomputed from counts, not averaged. Buurten and wijken have no crosswalk: they are
+    left out of a re-based series. Returns the frame and a note per re-based (area, period) that changed."""
+    from udc.areas.harmonise import harmonise
+
+    gm = frame[frame.area_code.str.match(r"^GM\d{4}$")]
+    keep = frame[frame.area_code == TOTAL]
+    if gm.empty:
+        return keep, {}
+    data = gm.rename(columns={"period": "year"})[["area_code", "year", "n_num", "n_den"]]
+    result = harmonise(store, data.reset_index(drop=True), to_year, source="indicator counts")
+    table = result.table.rename(columns={"year": "period"}).astype({"period": str})
+    table[["n_num", "n_den"]] = table[["n_num", "n_den"]].astype(float)
+    notes = {(r.area_code, str(r.year)): f"{r.method} to {to_year}: {r.sources}" for r in result.report.itertuples()
+             if r.method != "unchanged"}  # fmt: skip
+    return pd.concat([table, keep], ignore_index=True), notes
+
+
 def _regions(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     """Regions as the sums of their members' published counts (unknown when a member's count is withheld)."""
     rows = []
@@ -125,15 +145,20 @@ def poisson(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compute(store: Store, indicator: Indicator, *, years: list[int], user: User, audit: AuditLog,
-            levels: list[str] | None = None, collect: list[Protected] | None = None) -> pd.DataFrame:  # fmt: skip
+            levels: list[str] | None = None, collect: list[Protected] | None = None,
+            boundaries: int | None = None) -> pd.DataFrame:  # fmt: skip
     """The indicator for every area of its (or the asked) levels and every year: value, protected numerator and
     denominator, 95 % interval, status (published, suppressed, no_population). The gate outputs it used are
-    appended to ``collect`` (a release records them)."""
+    appended to ``collect`` (a release records them). With ``boundaries`` every year is on that year's municipal
+    boundaries (see :func:`_rebased`; a ``note`` column says how each changed value was made)."""
     numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit, collect)
     denominator, method_den = _counts(store, indicator, "den", indicator.denominator, years, user, audit, collect)
     frame = numerator.rename(columns={"n": "n_num"}).merge(
         denominator.rename(columns={"n": "n_den"}), on=["area_code", "period"], how="outer"
     )
+    notes: dict[tuple[str, str], str] = {}
+    if boundaries is not None:
+        frame, notes = _rebased(store, frame, boundaries)
     frame = _regions(store, frame)
     k, n = frame.n_num.to_numpy(float), frame.n_den.to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -161,7 +186,11 @@ def compute(store: Store, indicator: Indicator, *, years: list[int], user: User,
     out["funnel"] = funnel(out, indicator)
     wanted = levels or indicator.levels
     out = out[out.level.isin(wanted)]
-    return out.sort_values(["period", "level", "area_code"]).reset_index(drop=True)[COLUMNS]
+    columns = COLUMNS
+    if boundaries is not None:
+        out["note"] = [notes.get((a, str(p)), "") for a, p in zip(out.area_code, out.period, strict=True)]
+        columns = [*COLUMNS, "note"]
+    return out.sort_values(["period", "level", "area_code"]).reset_index(drop=True)[columns]
 
 
 def funnel(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:

@@ -378,6 +378,9 @@ def import_municipal(
             source=source,
             aliases=aliases,
         )
+        if area_column == "area_code":  # the file's own column keeps its values beside the resolved codes
+            area_column = "area_code_source"
+            frame = frame.rename(columns={"area_code": area_column})
         frame.insert(0, "area_code", codes)
         columns += [ColumnInfo("area_code", "area", "Gebiedscode"), ColumnInfo(area_column, "label")]
         notes += area_notes
