@@ -570,18 +570,19 @@ class Udc:
         import pandas as pd
 
         from udc.indicators import release as publish
-        from udc.indicators.compute import COLUMNS, compute
+        from udc.indicators.compute import COLUMNS, Counts, compute
 
         first, last = _years(years)
         chosen = [self.indicator(i) for i in ids] if ids else self.indicators()
         frames: list[pd.DataFrame] = []
         used: list[Any] = []
+        shared = Counts()
         store_context = self.writing() if release else self.reading(locked_down=True)
         with store_context as store:
             for indicator in chosen:
                 frames.append(compute(store, indicator, years=list(range(first, last + 1)), user=self.user,
                                       audit=self.audit, levels=levels, collect=used,
-                                      boundaries=boundaries))  # fmt: skip
+                                      boundaries=boundaries, cache=shared))  # fmt: skip
             frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
             if release:
                 publish.release(store, frame, used, chosen, name=release, user=self.user, audit=self.audit)

@@ -58,14 +58,15 @@ def indicators(store: Store, years: tuple[int, int], *, user: User, audit: Audit
 
     from udc.areas import registry
     from udc.indicators import release as indicator_release
-    from udc.indicators.compute import compute
+    from udc.indicators.compute import Counts, compute
     from udc.indicators.model import library
     from udc.synth import peers
 
     chosen = list(library().values())
     used: list = []
+    shared = Counts()
     frame = pd.concat([compute(store, i, years=list(range(years[0], years[1] + 1)), user=user, audit=audit,
-                               collect=used) for i in chosen], ignore_index=True)  # fmt: skip
+                               collect=used, cache=shared) for i in chosen], ignore_index=True)  # fmt: skip
     indicator_release.release(store, frame, used, chosen, user=user, audit=audit)
     attributes, reference = peers.generate(frame[frame.level.isin(["gemeente", "total"])], chosen,
                                            registry.names(store), seed)  # fmt: skip

@@ -21,7 +21,7 @@ from udc.errors import UdcError
 from udc.indicators.model import Count, Indicator
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
-from udc.privacy.gate import TOTAL, Definition, Protected, run_defined
+from udc.privacy.gate import TOTAL, Definition, Protected, TooDetailed, run_defined
 from udc.privacy.policy import current
 from udc.privacy.request import Filter, TableRequest, predicate
 from udc.store import catalogue
@@ -63,9 +63,26 @@ def _published(store: Store, count: Count, years: list[int]) -> pd.DataFrame:
     return pd.concat([frame, total], ignore_index=True)
 
 
+class Counts(dict):
+    """Protected counts already computed in this run, by count definition and years: many indicators share a
+    denominator (all residents, all households), and the gate's cell key gives the same table again anyway."""
+
+
 def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: list[int], user: User,
-            audit: AuditLog, collect: list[Protected] | None) -> tuple[pd.DataFrame, str]:  # fmt: skip
+            audit: AuditLog, collect: list[Protected] | None, cache: Counts | None = None
+            ) -> tuple[pd.DataFrame, str]:  # fmt: skip
     """Per area code (buurt, wijk, gemeente, total) and year: the protected count (or sum) and whether it is usable."""
+    key = (count.model_dump_json(), tuple(years))
+    if cache is not None and key in cache:
+        return cache[key]
+    found = _count(store, indicator, part, count, years, user, audit, collect)
+    if cache is not None:
+        cache[key] = found
+    return found
+
+
+def _count(store: Store, indicator: Indicator, part: str, count: Count, years: list[int], user: User,
+           audit: AuditLog, collect: list[Protected] | None) -> tuple[pd.DataFrame, str]:  # fmt: skip
     entry = catalogue.get(store, count.dataset)
     if entry.sensitivity != "microdata":  # a register's full counts vary by chance too; a statistics office's don't
         return _published(store, count, years), "published" if entry.sensitivity == "open" else "register"
@@ -79,8 +96,12 @@ def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: 
         area=count.area,
     )
     name = f"{indicator.id}_{part}"[:63]
-    table: Protected = run_defined(store, Definition(name=name, title=name, request=request, method=method),
-                                   user=user, audit=audit)  # fmt: skip
+    try:
+        table: Protected = run_defined(store, Definition(name=name, title=name, request=request, method=method),
+                                       user=user, audit=audit)  # fmt: skip
+    except TooDetailed:  # so few records that every buurt is nearly a person: nothing of it can be published
+        return pd.DataFrame({"area_code": pd.Series(dtype=str), "period": pd.Series(dtype=str),
+                             "n": pd.Series(dtype=float)}), method  # fmt: skip
     if collect is not None:
         collect.append(table)
     cells = table.cells
@@ -146,13 +167,15 @@ def poisson(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def compute(store: Store, indicator: Indicator, *, years: list[int], user: User, audit: AuditLog,
             levels: list[str] | None = None, collect: list[Protected] | None = None,
-            boundaries: int | None = None) -> pd.DataFrame:  # fmt: skip
+            boundaries: int | None = None, cache: Counts | None = None) -> pd.DataFrame:  # fmt: skip
     """The indicator for every area of its (or the asked) levels and every year: value, protected numerator and
     denominator, 95 % interval, status (published, suppressed, no_population). The gate outputs it used are
     appended to ``collect`` (a release records them). With ``boundaries`` every year is on that year's municipal
-    boundaries (see :func:`_rebased`; a ``note`` column says how each changed value was made)."""
-    numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit, collect)
-    denominator, method_den = _counts(store, indicator, "den", indicator.denominator, years, user, audit, collect)
+    boundaries (see :func:`_rebased`; a ``note`` column says how each changed value was made). Pass one
+    :class:`Counts` to a run of several indicators so that shared counts are protected once."""
+    numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit, collect, cache)
+    denominator, method_den = _counts(store, indicator, "den", indicator.denominator, years, user, audit, collect,
+                                      cache)  # fmt: skip
     frame = numerator.rename(columns={"n": "n_num"}).merge(
         denominator.rename(columns={"n": "n_den"}), on=["area_code", "period"], how="outer"
     )

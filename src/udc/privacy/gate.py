@@ -74,6 +74,10 @@ def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
     return levels
 
 
+class TooDetailed(Forbidden):
+    """A dimension is (nearly) unique per record: the table would list people (refused, whoever asks)."""
+
+
 def _refuse_identifying(store: Store, compiled: Compiled, table: str, policy: Policy) -> None:
     """Ethics guard: a dimension (nearly) unique per record is an identifier under an innocent name (a per-person
     score, an exact timestamp); a table by it is a list of people, however sparse the rest of the table is."""
@@ -86,7 +90,7 @@ def _refuse_identifying(store: Store, compiled: Compiled, table: str, policy: Po
     for d in own:
         distinct = int(row[f"_d_{d}"])
         if distinct >= 20 and distinct > 0.5 * int(row["_rows"]):
-            raise Forbidden(
+            raise TooDetailed(
                 f"dimension '{d}' has a different value for almost every record ({distinct} of {int(row['_rows'])}): "
                 "that is an identifier, and a table by it a per-person table, not an aggregate"
             )
