@@ -16,6 +16,9 @@ import uvicorn
 from conftest import PASSWORD, Site
 from udc.web.app import create_app
 
+# Real Chromium processes: the second step of 'make test' (pytest -m slow), beside the other real-process tests.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE = Path(__file__).resolve().parents[2] / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
