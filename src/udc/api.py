@@ -494,12 +494,10 @@ class Udc:
         span = years or (f"{newest - 4}-{newest}" if newest else None)
         if runnable and span is None:
             raise UdcError("which years? add --years (the store has no reference table to take the newest from)")
-        values = self.compute_indicators(runnable, years=span, levels=["gemeente", "region", "total"]) if runnable \
-            else None  # fmt: skip
-        import pandas as pd
-
-        return iso.report(numbered, values if values is not None else pd.DataFrame(columns=["indicator", "area_code",
-                          "status", "period", "value"]), missing, area)  # fmt: skip
+        values = None  # nothing runnable: compute_indicators([]) would mean the whole library
+        if runnable and span is not None:
+            values = self.compute_indicators(runnable, years=span, levels=["gemeente", "region", "total"])
+        return iso.report(numbered, values, missing, area)
 
     def export_definitions(self, ids: list[str], out: str | os.PathLike[str], *, organisation: str
                            ) -> dict[str, Any]:  # fmt: skip

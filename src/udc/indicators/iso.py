@@ -21,11 +21,13 @@ def catalogue() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def report(indicators: list[Indicator], values: pd.DataFrame, missing: dict[str, list[str]], area: str,
+def report(indicators: list[Indicator], values: pd.DataFrame | None, missing: dict[str, list[str]], area: str,
            ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
-    """Rows per catalogue indicator and a summary. ``values``: computed rows of the area (every year asked);
-    ``missing``: indicator id → datasets this store lacks for it."""
+    """Rows per catalogue indicator and a summary. ``values``: computed rows of the area (every year asked; None
+    when nothing could be computed); ``missing``: indicator id → datasets this store lacks for it."""
     data = catalogue()
+    if values is None:
+        values = pd.DataFrame(columns=["indicator", "area_code", "status", "period", "value"])
     by_number = {i.iso37120.number: i for i in indicators if i.iso37120}
     rows = []
     for entry in data["indicators"]:
