@@ -60,3 +60,16 @@ def test_without_boundaries_each_year_keeps_its_own_codes(store: Path) -> None:
     codes = {(r["area_code"], r["period"]) for r in rows}
     assert {("GM0881", "2018"), ("GM1954", "2020")} <= codes and ("GM1954", "2018") not in codes
     assert "note" not in rows[0]
+
+
+def test_a_series_of_open_figures_is_released_with_its_notes(store: Path) -> None:
+    from udc.store import Store, catalogue
+
+    udc("--store", str(store), "indicators", "compute", "--ids", "aandeel_mannen_gm", "--years", "2018-2020",
+        "--boundaries", "2020", "--release", "aandeel_mannen_reeks")  # fmt: skip
+    with Store(store, read_only=True) as s:
+        released = catalogue.read(s, "aandeel_mannen_reeks")
+        entry = catalogue.get(s, "aandeel_mannen_reeks")
+    row = released[(released.area_code == "GM1954") & (released.period == "2018")].iloc[0]
+    assert row.note.startswith("merged to 2020") and entry.sensitivity == "open"
+    assert entry.provenance["derived_from"] == 0  # open figures only: no gate table was needed

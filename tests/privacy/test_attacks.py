@@ -182,3 +182,22 @@ def test_imports_and_policy_changes_are_audited_by_the_api(tmp_path: Path, monke
         ("beheer", "policy.set", "done"),
     ]
     assert log.verify()[0]
+
+
+def test_a_derived_release_cannot_launder_microdata(demo: tuple[Store, AuditLog]) -> None:
+    """Counted straight from microdata and handed to the derived release without the gate's protected tables:
+    refused (and audited as a failure), whatever the frame looks like."""
+    from udc.privacy.gate import release_derived
+    from udc.store.catalogue import ColumnInfo
+
+    store, audit = demo
+    raw = catalogue.read(store, "synth_persons_yearly")
+    counts = raw.groupby("buurt_code").size().rename("value").reset_index()  # exact, unprotected: 1s and 2s
+    before = len(audit.entries())
+    with pytest.raises(UdcError, match="synth_persons_yearly is microdata: a derived release needs the protected"):
+        release_derived(store, counts, "gelekt", title="gelekt", inputs=["synth_persons_yearly"], derived_from=[],
+                        columns=[ColumnInfo("buurt_code", "area"), ColumnInfo("value", "value")],
+                        user=User("beheer", "admin"), audit=audit)  # fmt: skip
+    assert not catalogue.exists(store, "gelekt")
+    details = [json.loads(e["detail"]) for e in audit.entries()[before:] if e["action"] == "gate.release_derived"]
+    assert [d["outcome"] for d in details] == ["intent", "refused"] and details[1]["inputs"] == ["synth_persons_yearly"]

@@ -27,6 +27,7 @@ COLUMNS = [
     ColumnInfo("ci_high", "value", "Bovengrens 95 %"),
     ColumnInfo("status", "label", "Status"),
     ColumnInfo("funnel", "label", "Trechter"),
+    ColumnInfo("note", "label", "Toelichting"),
 ]
 
 
@@ -39,6 +40,7 @@ def release(store: Store, frame: pd.DataFrame, derived_from: list[Protected], in
             name: str = NAME, user: User, audit: AuditLog) -> int:  # fmt: skip
     """Release ``frame`` (computed indicators) as a new version of ``name``; returns the version."""
     rows = frame.astype({"funnel": object, "status": object}).reset_index(drop=True)
-    return release_derived(store, rows, name, title=TITLE if name == NAME else f"{TITLE} ({name})",
-                           derived_from=derived_from, columns=COLUMNS, user=user, audit=audit,
-                           definition=definitions(indicators))  # fmt: skip
+    inputs = sorted({c.dataset for i in indicators for c in (i.numerator, i.denominator)})
+    return release_derived(store, rows, name, title=TITLE if name == NAME else f"{TITLE} ({name})", inputs=inputs,
+                           derived_from=derived_from, columns=[c for c in COLUMNS if c.name in rows.columns],
+                           user=user, audit=audit, definition=definitions(indicators))  # fmt: skip

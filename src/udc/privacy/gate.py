@@ -436,25 +436,31 @@ def release_derived(
     name: str,
     *,
     title: str,
+    inputs: list[str],
     derived_from: list[Protected],
     columns: list[ColumnInfo],
     user: User,
     audit: AuditLog,
     definition: Any = None,
 ) -> int:
-    """Release a table computed only from protected gate outputs (indicator ratios and intervals from protected
-    numerators and denominators): ``derived_from`` are those outputs — the proof the gate ran — and their
-    protection is recorded with the release. Same roles, audit and versioning as :func:`release`; a new version
-    replaces the shape (a library that grew is not a mistake). Returns the version."""
-    detail = {"name": name, "sources": sorted({p.source for p in derived_from}), "rows": len(frame)}
+    """Release a table computed from gate outputs and open or internal tables (indicator ratios and intervals from
+    their numerators and denominators). ``inputs`` are every dataset the values come from; each microdata input
+    must be the source of one of ``derived_from`` — the protected tables, the proof the gate ran — whose protection
+    is recorded with the release. Same roles, audit and versioning as :func:`release`; a new version replaces the
+    shape (a library that grew is not a mistake). Returns the version."""
+    sources = sorted(set(inputs))
+    detail = {"name": name, "inputs": sources, "rows": len(frame)}
     with audited(audit, user.name, "gate.release_derived", detail) as outcome:
-        if not derived_from or any(p.cells.get("status") is None for p in derived_from):
-            raise UdcError("a derived release needs the protected tables it was computed from")
         if user.role not in ("researcher", "admin"):
             raise Forbidden(f"user '{user.name}' ({user.role}) may not release tables")
         if catalogue.exists(store, name) and not catalogue.is_released(store, name):
             raise Forbidden(f"'{name}' is a catalogued dataset that is not a release: choose another name")
-        policy = derived_from[0].policy
+        protected = {p.source for p in derived_from if p.cells.get("status") is not None}
+        bare = [d for d in sources if catalogue.get(store, d).sensitivity == "microdata" and d not in protected]
+        if bare:
+            raise UdcError(f"{', '.join(bare)} is microdata: a derived release needs the protected tables computed "
+                           "from it")  # fmt: skip
+        policy = derived_from[0].policy if derived_from else current(store)
         protection = {
             "method": "derived",
             "methods": sorted({p.method for p in derived_from}),
@@ -463,10 +469,10 @@ def release_derived(
             "suppressed": sum(p.suppressed for p in derived_from),
             "derived_from": len(derived_from),
         }
-        dataset = Dataset(name=name, title=title, source=f"udc gate: {', '.join(detail['sources'])}",
-                          sensitivity="open", licence="CC BY 4.0", provenance={"released_by": user.name, **protection})
+        dataset = Dataset(name=name, title=title, source=f"udc gate: {', '.join(sources)}", sensitivity="open",
+                          licence="CC BY 4.0", provenance={"released_by": user.name, **protection})
         version = catalogue.save_release(
-            store, dataset, frame, inputs=detail["sources"], protection=protection, capability=_CAPABILITY,
+            store, dataset, frame, inputs=sources, protection=protection, capability=_CAPABILITY,
             definition_hash=definition_hash(definition) if definition is not None else None, replace=True,
             columns=columns,
         )  # fmt: skip
