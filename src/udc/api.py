@@ -424,6 +424,16 @@ class Udc:
         known = {**library(), **added(self.path)}
         return [i for i in known.values() if theme is None or i.theme == theme]
 
+    def runnable_indicators(self) -> list[Any]:
+        """The definitions whose numerator and denominator datasets are in this store (what "all" computes)."""
+        with self.reading() as store:
+            found = [i for i in self.indicators() if all(catalogue.exists(store, c.dataset)
+                                                           for c in (i.numerator, i.denominator))]  # fmt: skip
+        if not found:
+            raise UdcError("no indicator has its data in this store: import the datasets its definition names "
+                           "('udc indicators show ID'), or run 'udc demo'")  # fmt: skip
+        return found
+
     def indicator(self, indicator_id: str) -> Any:
         from udc.indicators.model import added, get
 
@@ -571,7 +581,7 @@ class Udc:
         from udc.indicators.compute import COLUMNS, Counts, compute
 
         first, last = _years(years)
-        chosen = [self.indicator(i) for i in ids] if ids else self.indicators()
+        chosen = [self.indicator(i) for i in ids] if ids else self.runnable_indicators()
         frames: list[pd.DataFrame] = []
         used: list[Any] = []
         shared = Counts()

@@ -95,3 +95,39 @@ def test_without_released_indicators_the_pages_say_why(registry_template: Path, 
             assert "Er zijn nog geen indicatoren vrijgegeven" in visible_text(r.text)
             assert "data-figure" not in r.text  # no empty charts
         assert empty.get("/thema/onbekend").status_code == 404
+
+
+def test_the_profile_trend_is_re_based_across_a_merger(registry_template: Path, tmp_path: Path) -> None:
+    """Beekdaelen (GM1954, 2019) from Onderbanken, Nuth and Schinnen: its 2018 point on the profile is the ratio of
+    the predecessors' summed released counts, with a note; 2020 is its own."""
+    import json
+
+    from cli_runner import udc
+
+    store = tmp_path / "store"
+    shutil.copytree(registry_template, store)
+    rows = [("GM0881", 2018, 3_890, 7_810), ("GM0951", 2018, 7_480, 15_120), ("GM0962", 2018, 6_370, 12_890),
+            ("GM1954", 2020, 17_880, 35_930)]  # fmt: skip
+    (tmp_path / "t.csv").write_text("gemeentecode,jaar,mannen,inwoners\n" + "".join(f"{a},{y},{m},{i}\n"
+                                                                                   for a, y, m, i in rows))  # fmt: skip
+    udc("--store", str(store), "import", str(tmp_path / "t.csv"), "--dataset", "limburg", "--area-column",
+        "gemeentecode", "--period-column", "jaar", "--sensitivity", "open")  # fmt: skip
+    count = {"dataset": "limburg", "area": "area_code"}
+    (tmp_path / "d.yaml").write_text(json.dumps({
+        "id": "aandeel_mannen_gm", "version": 1, "title": {"nl": "Aandeel mannen", "en": "Share of men"},
+        "description": {"nl": "Mannen in % van de inwoners.", "en": "Men as % of residents."}, "theme": "bevolking",
+        "unit": "percent", "universe": {"nl": "Inwoners", "en": "Residents"}, "numerator": {**count, "measure":
+        "mannen"}, "denominator": {**count, "measure": "inwoners"}, "levels": ["gemeente", "total"],
+        "polarity": "neutral", "source": "fixture"}))  # fmt: skip
+    udc("--store", str(store), "indicators", "add", str(tmp_path / "d.yaml"))
+    udc("--store", str(store), "indicators", "compute", "--years", "2018-2020", "--release", "indicatoren")
+    with TestClient(create_app(store)) as client:
+        page = client.get("/gebied/GM1954?indicator=aandeel_mannen_gm").text
+    tree = lxml.html.fromstring(page)
+    figure = json.loads(tree.xpath("//script[@id='fig-profile-indicator-trend']")[0].text)
+    own = figure["data"][0]
+    points = dict(zip(own["x"], own["y"], strict=True))
+    assert points["2018"] == pytest.approx(100 * (3_890 + 7_480 + 6_370) / (7_810 + 15_120 + 12_890))
+    assert points["2020"] == pytest.approx(100 * 17_880 / 35_930)
+    note = tree.xpath("//*[@id='indicator-trend-note']")[0].text_content()
+    assert "GM0881, GM0951, GM0962" in note and "2020" in note

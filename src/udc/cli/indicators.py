@@ -115,7 +115,8 @@ def indicators_schema() -> None:
 @indicators_app.command("compute")
 def indicators_compute(
     ctx: typer.Context,
-    ids: Annotated[str | None, typer.Option("--ids", help="Comma-separated indicator ids (default: all).")] = None,
+    ids: Annotated[str | None, typer.Option(
+        "--ids", help="Comma-separated indicator ids (default: every indicator whose data are in the store).")] = None,
     level: Annotated[str | None, typer.Option(help="buurt, wijk, gemeente, region, total (comma-separated).")] = None,
     areas: Annotated[str | None, typer.Option(help="Only these area codes or regions, comma-separated.")] = None,
     years: Annotated[str, typer.Option(help="A year or a span, e.g. 2020-2021.")] = "2020-2021",

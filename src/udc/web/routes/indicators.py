@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -180,6 +181,46 @@ async def compare(request: Request, store: Reader, gebied: list[str] = Query(def
                                                       "choices": choices, "reference_name": ref_name})  # fmt: skip
 
 
+def trend(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, indicator: Indicator, code: str,
+          language: str) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
+    """The indicator's series for ``code`` beside Nederland; a municipality's re-based to the newest year's
+    boundaries when codes changed (released numerators and denominators summed through the crosswalk, the ratio
+    recomputed — never an average of ratios), with a note saying what was merged."""
+    from udc.areas import registry
+    from udc.areas.harmonise import harmonise
+
+    rows = frame[frame.indicator == indicator.id]
+    own = rows[rows.area_code == code].sort_values("period")
+    note = None
+    newest = max(rows.period) if len(rows) else None
+    if code.startswith("GM") and newest and newest.isdigit():
+        gm = rows[rows.area_code.str.match(r"^GM\d{4}$")]
+        valid = set(registry.valid_codes(store, registry.jan1(int(newest)), "GM"))
+        changed = sorted(set(gm.area_code) - valid) if valid else []
+        if changed:
+            counts = gm.assign(year=gm.period.astype(int))[["area_code", "year", "numerator", "denominator"]]
+            result = harmonise(store, counts.reset_index(drop=True), int(newest), source=NAME).table
+            part = result[result.area_code == code].sort_values("year")
+            with np.errstate(invalid="ignore", divide="ignore"):
+                value = part.numerator.astype(float) / part.denominator.astype(float) * indicator.scale
+            own = pd.DataFrame({"period": part.year.astype(str), "value": value})
+            names = ", ".join(changed)
+            note = (f"Herberekend op de gemeenten van {newest} (tellers en noemers opgeteld): {names}" if language ==
+                    "nl" else f"Re-based to the municipalities of {newest} (numerators and denominators summed): "
+                    f"{names}")  # fmt: skip
+    if own.empty:
+        return None, None
+    years = list(own.period)
+    nl_rows = ref[(ref.indicator == indicator.id) & (ref.area_code == bench.NETHERLANDS)]
+    if nl_rows.empty:
+        nl_rows = rows[rows.area_code == data.TOTAL]
+    nl = nl_rows.set_index("period").value
+    title = text(indicator, language)[0]
+    series = {data.names(store).get(code, code): [num(v) for v in own.value],
+              translator(language)("netherlands"): [num(nl.get(y)) for y in years]}  # fmt: skip
+    return charts.lines(years, series, title), note
+
+
 def profile_section(request: Request, store: Store, code: str, language: str) -> dict[str, Any] | None:
     """The area's indicators of the newest year: value with interval, the Netherlands, the median of its peers
     (same urbanisation class, municipalities only) and a dot chart indexed on the Netherlands (= 100)."""
@@ -210,7 +251,14 @@ def profile_section(request: Request, store: Store, code: str, language: str) ->
                 for i, v in enumerate(values):
                     target[i].append(num(100 * v / netherlands) if v == v else None)
     t = translator(language)
+    chosen = request.query_params.get("indicator")
+    known = definitions(store)
+    with_value = [i for i in known if ((frame.indicator == i) & (frame.area_code == code)).any()]
+    focus = chosen if chosen in with_value else (with_value[0] if with_value else None)
+    chart, note = trend(store, frame, ref, known[focus], code, language) if focus else (None, None)
+    choices = [(i, text(known[i], language)[0]) for i in with_value]
     index_axis = "Nederland = 100" if language == "nl" else "Netherlands = 100"
     figure = charts.dots(labels, {data.names(store).get(code, code): own}, f"{t('indicators')} {year}",
                          reference=100, axis=index_axis) if labels else None  # fmt: skip
-    return {"year": year, "rows": rows, "figure": figure, "peer_count": len(peers)}
+    return {"year": year, "rows": rows, "figure": figure, "peer_count": len(peers), "trend": chart,
+            "trend_note": note, "focus": focus, "choices": choices}
