@@ -520,8 +520,9 @@ class Udc:
         with audited(self.audit, self.user.name, "definitions.export", detail) as outcome, self.reading() as store:
             names = package.requirements(chosen)
             contract = {name: found for name in names if (found := _contract_of(store, name)) is not None}
-            manifest = package.export(chosen, Path(out), organisation=organisation, user=self._admin("export"),
-                                      audit=self.audit, contract=contract)  # fmt: skip
+            admin = self._admin("export definition packages")
+            manifest = package.export(chosen, Path(out), organisation=organisation, user=admin, audit=self.audit,
+                                      contract=contract)  # fmt: skip
             outcome |= {"sha256_manifest": len(manifest["sha256"])}
         return manifest
 
@@ -540,7 +541,8 @@ class Udc:
         from udc.indicators.model import keep, library
 
         with audited(self.audit, self.user.name, action, {"file": str(path)}) as outcome:
-            verified = package.verify(Path(path), user=self._admin(action.split(".")[1]), audit=self.audit)
+            verified = package.verify(Path(path), user=self._admin(f"{action.split('.')[1]} definition packages"),
+                                      audit=self.audit)  # fmt: skip
             with self.reading() as store:
                 missing = package.readiness(store, verified.manifest)
             added = [keep(self.path, i, str(path)).id for i in verified.indicators
@@ -552,11 +554,11 @@ class Udc:
                 "ready_to_run": not missing, "missing": missing, "notes": verified.notes, "added": added}  # fmt: skip
 
     def _admin(self, action: str) -> User:
-        """Package fixtures run through the gate as tables defined in advance: an admin's act."""
+        """Package fixtures and monitors run through the gate as tables defined in advance: an admin's act."""
         from udc.errors import Forbidden
 
         if self.user.role != "admin":
-            raise Forbidden(f"user '{self.user.name}' ({self.user.role}) may not {action} definition packages")
+            raise Forbidden(f"user '{self.user.name}' ({self.user.role}) may not {action}")
         return self.user
 
     def compute_indicators(
@@ -595,6 +597,92 @@ class Udc:
             if release:
                 publish.release(store, frame, used, chosen, name=release, user=self.user, audit=self.audit)
         return frame[frame.area_code.isin(areas)].reset_index(drop=True) if areas else frame
+
+    # -- monitoring ---------------------------------------------------------------------------------------------
+    def programmes(self) -> list[Any]:
+        """The programme definitions — built in and added to this store (``udc monitor list``)."""
+        from udc.monitoring.model import added, library
+
+        return list({**library(), **added(self.path)}.values())
+
+    def programme(self, programme_id: str) -> Any:
+        from udc.monitoring.model import get
+
+        return get(programme_id, self.path)
+
+    def add_programme(self, path: str | os.PathLike[str]) -> Any:
+        """Check a programme file and keep it in the store (``udc monitor add``); its indicators must exist."""
+        from udc.monitoring.model import add
+
+        with audited(self.audit, self.user.name, "monitor.add", {"file": str(path)}) as outcome:
+            programme = add(self.path, Path(path))
+            for followed in programme.indicators:
+                self.indicator(followed.indicator)
+            outcome |= {"id": programme.id, "version": programme.version, "sha256_16": programme.digest()}
+        return programme
+
+    def _others(self, programme: Any) -> set[str]:
+        """Areas where another (real) programme runs: never comparison areas."""
+        return {a for p in self.programmes() if p.id != programme.id and not p.placebo for a in p.areas}
+
+    def _definitions(self) -> dict[str, Any]:
+        return {i.id: i for i in self.indicators()}
+
+    def monitor(self, programme_id: str, *, until: int | None = None, language: str = "nl") -> dict[str, Any]:
+        """A programme's monitor (``udc monitor report``): per indicator baseline, actual, target, comparison, the
+        difference-in-differences estimate with interval and p-value, pre-trend, placebo, minimum detectable
+        effect, the yearly follow-up and a plain sentence — from pooled, protected area counts (an admin's run of
+        tables defined in advance; audited)."""
+        from udc.monitoring.monitor import run
+
+        programme = self.programme(programme_id)
+        with audited(self.audit, self.user.name, "monitor.report", {"programme": programme.id}) as outcome, \
+                self.reading(locked_down=True) as store:  # fmt: skip
+            report = run(store, programme, self._definitions(), user=self._admin("run monitors of"),
+                         audit=self.audit, until=until, language=language, exclude=self._others(programme))  # fmt: skip
+            outcome |= {"estimates": {r["indicator"]: r["estimate"] for r in report["indicators"]}}
+        return report
+
+    def release_monitor(self, programme_id: str) -> dict[str, Any]:
+        """Run the monitor and release it as ``monitor_<programme>`` for the web pages (``udc monitor report
+        --release``)."""
+        from udc.monitoring.monitor import publish
+
+        programme = self.programme(programme_id)
+        with audited(self.audit, self.user.name, "monitor.release", {"programme": programme.id}) as outcome, \
+                self.writing() as store:  # fmt: skip
+            report = publish(store, programme, self._definitions(), user=self._admin("release monitors of"),
+                             audit=self.audit, exclude=self._others(programme))  # fmt: skip
+            outcome |= {"estimates": {r["indicator"]: r["estimate"] for r in report["indicators"]}}
+        return report
+
+    def monitor_baseline(self, programme_id: str) -> int:
+        """Freeze the nulmeting as a new version of the release ``nulmeting_<programme>`` (``udc monitor
+        baseline``); later reports use its comparison areas and show where a recomputation differs."""
+        from udc.monitoring.monitor import freeze
+
+        programme = self.programme(programme_id)
+        with audited(self.audit, self.user.name, "monitor.baseline", {"programme": programme.id}) as outcome, \
+                self.writing() as store:  # fmt: skip
+            version = freeze(store, programme, self._definitions(), user=self._admin("freeze baselines of"),
+                             audit=self.audit, exclude=self._others(programme))  # fmt: skip
+            outcome |= {"version": version}
+        return version
+
+    def monitor_document(self, programme_id: str, out: str | os.PathLike[str], *, language: str = "nl",
+                         until: int | None = None) -> Path:  # fmt: skip
+        """The printable report as HTML or (by headless Chromium) PDF, by the file's suffix."""
+        from udc.monitoring import document
+
+        target = Path(out)
+        if target.suffix.lower() not in (".html", ".pdf"):
+            raise UdcError(f"--out {target.name}: write a .html or a .pdf file")
+        page = document.build(self.monitor(programme_id, until=until, language=language), language)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.suffix.lower() == ".pdf":
+            return document.pdf(page, target.resolve())
+        target.write_text(page, encoding="utf-8")
+        return target
 
     # -- users, audit -----------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str, password: str | None = None, scopes: list[str] | None = None) -> None:

@@ -7,10 +7,12 @@ that the web app has something to show. Every table is a gate output (cell key, 
 from __future__ import annotations
 
 from udc.analysis import flows
+from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.gate import Definition, release, run_defined
 from udc.privacy.request import Filter, TableRequest
+from udc.store import catalogue
 from udc.store.db import Store
 
 KEY_FIGURES = "kerncijfers_inwoners"
@@ -74,11 +76,37 @@ def indicators(store: Store, years: tuple[int, int], *, user: User, audit: Audit
     return [indicator_release.NAME, peers.ATTRIBUTES, peers.REFERENCE]
 
 
+def programmes(store: Store, *, user: User, audit: AuditLog) -> list[str]:
+    """The built-in programmes (Kansrijk van Start and its placebo): the nulmeting frozen, the monitor released.
+    Skipped when the demo's years do not reach past a programme's start."""
+    from udc.indicators.model import library as indicator_library
+    from udc.monitoring import monitor
+    from udc.monitoring.model import library
+    from udc.monitoring.report import last_year
+
+    definitions = indicator_library()
+    released = []
+    for programme in library().values():
+        first = definitions[programme.indicators[0].indicator]
+        start = catalogue.get(store, first.numerator.dataset).period_start
+        if last_year(store, first) < programme.start or int(str(start)[:4]) > programme.baseline[0]:
+            continue  # the demo's years do not cover the nulmeting and a follow-up year
+        exclude = {a for p in library().values() if p.id != programme.id and not p.placebo for a in p.areas}
+        try:
+            monitor.freeze(store, programme, definitions, user=user, audit=audit, exclude=exclude)
+            monitor.publish(store, programme, definitions, user=user, audit=audit, exclude=exclude)
+        except UdcError:  # a small demo: counts withheld; 'udc monitor report' says which
+            continue
+        released += [monitor.release_name(programme), monitor.monitor_name(programme)]
+    return released
+
+
 def demo(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog, seed: int = 1) -> list[str]:
     """Everything the dashboards show for the demo region: key figures and verhuisstromen for each of the last four
     years and the last two-year span (a dashboard filter picks one), and the indicator library with its peers."""
     names = key_figures(store, user=user, audit=audit)
     names += indicators(store, years, user=user, audit=audit, seed=seed)
+    names += programmes(store, user=user, audit=audit)
     flows.prepare(store)
     last = years[1]
     periods = [(y, y) for y in range(max(years[0], last - 3), last + 1)]

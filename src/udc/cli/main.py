@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli import areas, flows, gate, indicators, microdata, sources, users, web
+from udc.cli import areas, flows, gate, indicators, microdata, monitor, sources, users, web
 from udc.cli.common import Format, StoreDir, echo_json, emit, facade
 from udc.errors import UdcError
 from udc.settings import Settings
@@ -37,6 +37,7 @@ app.add_typer(flows.flows_app, name="flows")
 app.add_typer(microdata.microdata_app, name="microdata")
 app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(indicators.definitions_app, name="definitions")
+app.add_typer(monitor.monitor_app, name="monitor")
 app.command("import")(sources.import_)
 app.command("check")(gate.check)
 app.command("export")(gate.export)

@@ -59,6 +59,12 @@ class Params:
     preterm_single_parent: float = 1.3
     preterm_young_mother: float = 1.5
     preterm_youth_care: float = 1.3
+    # Kansrijk van Start (the demo's programme, src/udc/monitoring/library/kansrijk-van-start.yaml): from 1 January
+    # of kvs_start, in the three central wijken of Kernstad, every newborn's preterm probability is lowered by
+    # kvs_effect (absolute: −4 percentage points; every risk is ≥ 0.065, so the planted effect is exact).
+    kvs_start: int = 2019
+    kvs_effect: float = 0.04
+    kvs_wijken: tuple[str, ...] = ("WK990100", "WK990101", "WK990102")
     # Cars per household (Poisson mean) and the electric share rising over the years.
     cars_base: float = 0.9
     ev_share_2015: float = 0.005

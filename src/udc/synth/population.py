@@ -66,6 +66,7 @@ class World:
         self.buurt_code = np.array([b.code for b in buurten])
         self.buurt_gm = np.array([next(i for i, m in enumerate(REGION) if m.code[2:] == b.code[2:6]) for b in buurten])
         self.buurt_urban = np.array([b.urban for b in buurten])
+        self.buurt_kvs = np.array([f"WK{b.code[2:8]}" in params.kvs_wijken for b in buurten])  # the programme
         # A buurt's social status: poverty concentrates in some buurten, most strongly in the core city.
         spread = 0.35 + 0.5 * self.buurt_urban
         self.buurt_status = self.rng.normal(0.15 * (1 - self.buurt_urban), spread)
@@ -692,6 +693,8 @@ class World:
         )
         risk = p.preterm_base * np.where(low, p.preterm_low_income, 1) * np.where(single, p.preterm_single_parent, 1)
         risk *= np.where(young, p.preterm_young_mother, 1) * np.where(youth, p.preterm_youth_care, 1)
+        programme = self.buurt_kvs[self.dw_buurt[dw]] & (when >= day(p.kvs_start))  # the planted effect
+        risk = np.where(programme, risk - p.kvs_effect, risk)
         preterm = rng.random(k) < risk
         weeks = np.where(preterm, rng.integers(28, 37, k), rng.integers(37, 42, k))
         weight = rng.normal(3450, 430, k) - np.where(preterm, (37 - weeks) * 230 + 300, 0) - np.where(low, 90, 0)

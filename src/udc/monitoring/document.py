@@ -1,0 +1,132 @@
+"""The printable monitor report: one self-contained HTML file (no script, no network: the charts are SVG drawn
+here) that Debian's Chromium prints to PDF headless."""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from udc.errors import Unavailable
+
+CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-pdf-header-footer"]
+WORDS = {
+    "nl": {"baseline": "Nulmeting", "actual": "Nu", "target": "Doel", "comparison": "Vergelijking",
+           "estimate": "Effect", "interval": "95 %-interval", "areas": "Programmagebieden",
+           "compared": "Vergelijkingsgebieden", "pre": "Trend vóór de start (verschil per jaar)",
+           "placebo": "Placebo (neppe start)", "mde": "Kleinste aantoonbare effect", "indicator": "Indicator",
+           "programme": "programmagebieden", "start": "start", "owner": "Eigenaar", "method": "Methode",
+           "frozen": "Nulmeting vastgelegd", "changed": "let op: de herberekende nulmeting wijkt af van de vastgelegde",
+           "placebo_programme": "Dit is een placeboprogramma: hier is niets gedaan."},
+    "en": {"baseline": "Baseline", "actual": "Now", "target": "Target", "comparison": "Comparison",
+           "estimate": "Effect", "interval": "95 % interval", "areas": "Programme areas",
+           "compared": "Comparison areas", "pre": "Trend before the start (difference per year)",
+           "placebo": "Placebo (fake start)", "mde": "Minimum detectable effect", "indicator": "Indicator",
+           "programme": "programme areas", "start": "start", "owner": "Owner", "method": "Method",
+           "frozen": "Baseline frozen", "changed": "note: the recomputed baseline differs from the frozen one",
+           "placebo_programme": "This is a placebo programme: nothing was done here."},
+}  # fmt: skip
+
+
+def _n(value: float | None, digits: int = 1, language: str = "nl") -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if language == "nl" else text
+
+
+def svg(years: list[dict[str, Any]], start: int, language: str, width: int = 640, height: int = 240) -> str:
+    """Programme vs comparison areas per year as an SVG line chart, with the start marked."""
+    points = [(r["year"], r["target"], r["comparison"]) for r in years]
+    values = [v for _, a, b in points for v in (a, b) if v is not None]
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    low, high = low - 0.1 * span, high + 0.1 * span
+    first, last = points[0][0], points[-1][0]
+    pad = 40
+
+    def x(year: int) -> float:
+        return pad + (year - first) / max(last - first, 1) * (width - 2 * pad)
+
+    def y(value: float) -> float:
+        return height - pad - (value - low) / (high - low) * (height - 2 * pad)
+
+    def line(column: int, colour: str, dash: str = "") -> str:
+        coords = " ".join(f"{x(p[0]):.1f},{y(p[column]):.1f}" for p in points if p[column] is not None)
+        return f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" {dash} points="{coords}"/>'
+
+    w = WORDS[language]
+    ticks = "".join(f'<text x="{x(p[0]):.1f}" y="{height - 12}" font-size="11" text-anchor="middle">{p[0]}</text>'
+                    for p in points)  # fmt: skip
+    scale = "".join(f'<text x="4" y="{y(v) + 4:.1f}" font-size="11">{_n(v, 1, language)}</text>'
+                    for v in (low + 0.1 * span, high - 0.1 * span))  # fmt: skip
+    marker = x(start) - 0.5 * (width - 2 * pad) / max(last - first, 1)  # between the last year before and the first
+    dashed = 'stroke-dasharray="6 4"'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="{w["programme"]} / {w["comparison"]}">'
+            f'<line x1="{marker:.1f}" x2="{marker:.1f}" y1="{pad / 2}" y2="{height - pad}" stroke="#888" '
+            f'stroke-dasharray="4 3"/>{line(1, "#0072B2")}{line(2, "#E69F00", dashed)}{ticks}{scale}'
+            f'<text x="{width - pad}" y="16" font-size="12" text-anchor="end" fill="#0072B2">{w["programme"]}</text>'
+            f'<text x="{width - pad}" y="32" font-size="12" text-anchor="end" fill="#E69F00">{w["comparison"]}</text>'
+            "</svg>")  # fmt: skip
+
+
+def build(report: dict[str, Any], language: str = "nl") -> str:
+    """The report as one HTML page (print-ready)."""
+    w = WORDS[language]
+    e = html.escape
+    parts = [f"<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\"><title>{e(report['title'])}"
+             "</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#1a1a1a;max-width:60em}"
+             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
+             "text-align:right}th:first-child,td:first-child{text-align:left}.note{color:#444}"
+             ".sentence{font-size:1.1em;background:#f3f6fa;padding:.6em}</style></head><body>",
+             f"<h1>{e(report['title'])}</h1>",
+             f"<p>{w['owner']}: {e(report['owner'])} · {w['start']} {report['start']} · "
+             f"{w['baseline']} {report['baseline_years'][0]}–{report['baseline_years'][1]}"
+             f"{' · ' + w['frozen'] if report['frozen'] else ''}</p>",
+             f"<p>{w['areas']}: {e(', '.join(report['areas']))}<br>{w['compared']}: "
+             f"{e(', '.join(report['comparison_areas']))}</p>"]  # fmt: skip
+    if report["placebo"]:
+        parts.append(f"<p class=\"note\"><strong>{w['placebo_programme']}</strong></p>")
+    for row in report["indicators"]:
+        title = row["title"] if language == "nl" else row["title_en"]
+        parts += [
+            f"<h2>{e(title)}</h2>", f"<p class=\"sentence\">{e(row['sentence'])}</p>",
+            svg(row["years"], report["start"], language),
+            "<table><tr>" + "".join(f"<th>{w[k]}</th>" for k in ("baseline", "actual", "target", "comparison",
+                                                                   "estimate", "interval")) + "</tr>",
+            f"<tr><td>{_n(row['baseline'], 1, language)}</td><td>{_n(row['actual'], 1, language)} "
+            f"({row['actual_year']})</td><td>{_n(row['target'], 1, language)}</td>"
+            f"<td>{_n(row['comparison'], 1, language)}</td><td>{_n(row['estimate'], 2, language)}</td>"
+            f"<td>{_n(row['ci_low'], 2, language)} – {_n(row['ci_high'], 2, language)}</td></tr></table>",
+            f"<p class=\"note\">{w['pre']}: {_n(row['pre_trend']['estimate'], 2, language)} "
+            f"(p = {_n(row['pre_trend']['p_value'], 2, language)}) · {w['placebo']}: "
+            f"{_n(row['placebo_time']['estimate'], 2, language)} ({_n(row['placebo_time']['ci_low'], 2, language)} – "
+            f"{_n(row['placebo_time']['ci_high'], 2, language)}) · {w['mde']}: {_n(row['mde'], 2, language)} · "
+            f"{w['method']}: {e(row['method'])}</p>",
+        ]  # fmt: skip
+        if row.get("baseline_changed"):
+            parts.append(f"<p class=\"note\"><strong>{w['changed']}</strong> ({_n(row['baseline_frozen'], 2)})</p>")
+    parts.append(f"<p class=\"note\">{e(report['caveat'])}</p></body></html>")
+    return "".join(parts)
+
+
+def pdf(page: str, out: Path) -> Path:
+    """Print the page to PDF with headless Chromium (offline: the page has no external resources)."""
+    browser = next((b for b in CHROMIUM if shutil.which(b)), None)
+    if browser is None:
+        raise Unavailable("no Chromium to print the PDF with: install Debian's chromium, or write --out FILE.html")
+    with tempfile.TemporaryDirectory(prefix="udc-pdf-") as folder:
+        source = Path(folder) / "report.html"
+        source.write_text(page, encoding="utf-8")
+        done = subprocess.run([browser, *FLAGS, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}",
+                               source.as_uri()], capture_output=True, text=True, timeout=120)  # fmt: skip
+    if done.returncode != 0 or not out.exists():
+        raise Unavailable(f"Chromium could not print the PDF: {(done.stderr or '').strip().splitlines()[-1:] or ''}")
+    return out
