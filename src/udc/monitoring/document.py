@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from udc.errors import Unavailable
+from udc.monitoring.effect import label
 
 CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-pdf-header-footer"]
@@ -109,7 +110,7 @@ def build(report: dict[str, Any], language: str = "nl") -> str:
             f"(p = {_n(row['pre_trend']['p_value'], 2, language)}) · {w['placebo']}: "
             f"{_n(row['placebo_time']['estimate'], 2, language)} ({_n(row['placebo_time']['ci_low'], 2, language)} – "
             f"{_n(row['placebo_time']['ci_high'], 2, language)}) · {w['mde']}: {_n(row['mde'], 2, language)} · "
-            f"{w['method']}: {e(row['method'])}</p>",
+            f"{w['method']}: {e(label(row, language))}</p>",
         ]  # fmt: skip
         if row.get("baseline_changed"):
             parts.append(f"<p class=\"note\"><strong>{w['changed']}</strong> ({_n(row['baseline_frozen'], 2)})</p>")

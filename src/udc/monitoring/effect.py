@@ -28,6 +28,22 @@ Z = float(stats.norm.ppf(0.975))
 POWER = float(stats.norm.ppf(0.80))
 
 
+METHODS = {  # key: (English — the JSON's ``method`` —, Dutch)
+    "did": ("difference-in-differences, pooled periods (WLS, statsmodels)",
+            "verschil-in-verschillen, samengevoegde perioden (WLS, statsmodels)"),
+    "pre_trend": ("difference in linear pre-trend (WLS, statsmodels)",
+                  "verschil in lineaire trend vóór de start (WLS, statsmodels)"),
+    "placebo_time": ("placebo in time: a fake start halfway through the nulmeting, nulmeting years only",
+                     "placebo in de tijd: een neppe start halverwege de nulmeting, alleen nulmetingjaren"),
+}  # fmt: skip
+REASONS = {
+    "withheld": ("not computable: a count is withheld (too small to publish)",
+                 "niet te berekenen: een aantal is afgeschermd (te klein om te publiceren)"),
+    "few_years": ("not computable: needs three nulmeting years in both groups",
+                  "niet te berekenen: er zijn drie nulmetingjaren in beide groepen nodig"),
+}  # fmt: skip
+
+
 @dataclass
 class Estimate:
     estimate: float | None
@@ -36,9 +52,23 @@ class Estimate:
     p_value: float | None
     se: float | None
     method: str
+    key: str = "did"
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def label(estimate: dict[str, Any], language: str) -> str:
+    """The method (and why there is no value) in the reader's language."""
+    index = 0 if language == "en" else 1
+    text = METHODS[estimate.get("key", "did")][index]
+    reason = estimate.get("reason")
+    return f"{text} — {REASONS[reason][index]}" if reason else text
+
+
+def _missing(key: str, reason: str) -> Estimate:
+    return Estimate(None, None, None, None, None, METHODS[key][0] + ": " + REASONS[reason][0], key, reason)
 
 
 def variance(k: np.ndarray, n: np.ndarray, *, proportion: bool, noise: float) -> np.ndarray:
@@ -61,31 +91,31 @@ def _fit(cells: pd.DataFrame, formula_columns: list[str], term: str, proportion:
 def did(before_t: tuple[float, float], after_t: tuple[float, float], before_c: tuple[float, float],
         after_c: tuple[float, float], *, proportion: bool, noise: float, scale: float) -> Estimate:  # fmt: skip
     """The 2×2 difference-in-differences of pooled (k, n) cells, in the indicator's unit (× ``scale``)."""
-    method = "difference-in-differences, pooled periods (WLS, statsmodels)"
     cells = pd.DataFrame([(*before_t, 1, 0), (*after_t, 1, 1), (*before_c, 0, 0), (*after_c, 0, 1)],
                          columns=["k", "n", "treated", "after"])  # fmt: skip
     if cells[["k", "n"]].isna().any().any() or (cells.n <= 0).any():
-        return Estimate(None, None, None, None, None, method + ": not computable (a withheld count)")
+        return _missing("did", "withheld")
     cells["effect"] = cells.treated * cells.after
     value, se, p = _fit(cells, ["treated", "after", "effect"], "effect", proportion, noise)
-    return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale, method)
+    return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale,
+                    METHODS["did"][0])  # fmt: skip
 
 
 def pre_trend(yearly_t: pd.DataFrame, yearly_c: pd.DataFrame, *, proportion: bool, noise: float, scale: float
               ) -> Estimate:  # fmt: skip
     """The programme areas' linear trend minus the comparison's over the nulmeting years (per year, × scale)."""
-    method = "difference in linear pre-trend (WLS, statsmodels)"
     frame = pd.concat([yearly_t.assign(treated=1), yearly_c.assign(treated=0)], ignore_index=True).dropna()
     frame = frame[frame.n > 0]
     years = sorted(set(frame.period.astype(int)))
-    if len(years) < 3 or frame.treated.nunique() < 2:
-        return Estimate(None, None, None, None, None, method + ": needs three nulmeting years in both groups")
+    if len(years) < 3 or frame.treated.nunique() < 2 or frame.groupby("treated").period.nunique().min() < 3:
+        return _missing("pre_trend", "few_years")
     frame["t"] = frame.period.astype(int) - np.mean(years)
     frame["trend"] = frame.treated * frame.t
     dummies = pd.get_dummies(frame.period.astype(int), prefix="y", drop_first=True, dtype=float)
     frame = pd.concat([frame.reset_index(drop=True), dummies.reset_index(drop=True)], axis=1)
     value, se, p = _fit(frame, ["treated", "trend", *dummies.columns], "trend", proportion, noise)
-    return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale, method)
+    return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale,
+                    METHODS["pre_trend"][0], "pre_trend")  # fmt: skip
 
 
 def pooled(yearly: pd.DataFrame, years: list[int]) -> tuple[float, float]:

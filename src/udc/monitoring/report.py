@@ -102,7 +102,8 @@ def indicator_report(store: Store, programme: Programme, indicator: Indicator, t
     early, late = [y for y in before if y < middle], [y for y in before if y >= middle]
     placebo = effect.did(effect.pooled(yearly_t, early), effect.pooled(yearly_t, late), effect.pooled(yearly_c, early),
                          effect.pooled(yearly_c, late), proportion=proportion, noise=noise, scale=scale)  # fmt: skip
-    placebo.method = f"placebo in time: a fake start in {middle}, nulmeting years only"
+    placebo.key = "placebo_time"
+    placebo.method = effect.METHODS["placebo_time"][0] + (f": {placebo.reason}" if placebo.reason else "")
     follow = [{"year": int(y), "target": _value(rt.k, rt.n, scale), "comparison": _value(rc.k, rc.n, scale)}
               for (y, rt), (_, rc) in zip(yearly_t.set_index("period").iterrows(),
                                           yearly_c.set_index("period").iterrows(), strict=True)]  # fmt: skip

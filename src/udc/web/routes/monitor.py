@@ -1,0 +1,104 @@
+"""The monitor pages: every programme, and one programme's nulmeting vs now vs target per indicator for the
+programme and comparison areas, the effect with its interval in a plain sentence, what it does not prove, and the
+printable report (HTML, or PDF printed by headless Chromium). They read only the released monitor tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from udc.errors import NotFound
+from udc.monitoring import document, effect
+from udc.monitoring.model import Programme, added, library
+from udc.monitoring.monitor import released
+from udc.store.db import Store
+from udc.web import charts, data
+from udc.web.common import Reader, lang, render
+from udc.web.i18n import translator
+
+router = APIRouter(include_in_schema=False)
+
+
+def programmes(store: Store) -> dict[str, Programme]:
+    return {**library(), **added(store.path)}
+
+
+def _programme(store: Store, programme_id: str) -> Programme:
+    known = programmes(store)
+    if programme_id not in known:
+        raise NotFound(f"no programme '{programme_id[:60]}'")
+    return known[programme_id]
+
+
+def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
+    """Per indicator: its sentence, the figures, and a chart of programme vs comparison areas per year."""
+    t = translator(language)
+    out = []
+    for row in report["indicators"]:
+        title = row["title"] if language == "nl" else row["title_en"]
+        years = [r["year"] for r in row["years"]]
+        figure = charts.lines([str(y) for y in years], {t("programme_areas"): [r["target"] for r in row["years"]],
+                                                        t("comparison_areas"): [r["comparison"] for r in row["years"]]},
+                              title)  # fmt: skip
+        figure["layout"]["shapes"] = [{"type": "line", "x0": str(report["start"]), "x1": str(report["start"]),
+                                       "yref": "paper", "y0": 0, "y1": 1, "line": {"color": "#666", "dash": "dot"}}]
+        shown_years = [{**r, "year": str(r["year"])} for r in row["years"]]
+        methods = {k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend",
+                                                                                      "placebo_time")}  # fmt: skip
+        out.append({"id": row["indicator"], "title": title, "sentence": row["sentence"], "figure": figure,
+                    "row": row, "years": shown_years, "methods": methods})  # fmt: skip
+    return out
+
+
+@router.get("/monitor")
+async def overview(request: Request, store: Reader) -> Response:
+    language = lang(request)
+    rows = []
+    for programme in programmes(store).values():
+        report = released(store, programme, language)
+        first = report["indicators"][0] if report and report["indicators"] else None
+        rows.append({"id": programme.id, "title": programme.title.nl if language == "nl" else programme.title.en,
+                     "owner": programme.owner, "start": programme.start, "placebo": programme.placebo,
+                     "released": report is not None, "sentence": first["sentence"] if first else None})  # fmt: skip
+    return render(request, "monitor.html", {"programmes": rows})
+
+
+@router.get("/monitor/{programme_id}")
+async def programme_page(request: Request, store: Reader, programme_id: str) -> Response:
+    language = lang(request)
+    programme = _programme(store, programme_id)
+    report = released(store, programme, language)
+    names = data.names(store)
+    context = {"programme": programme, "report": report,
+               "sections": sections(report, language) if report else [],
+               "title": programme.title.nl if language == "nl" else programme.title.en,
+               "description": programme.description.nl if language == "nl" else programme.description.en,
+               "area_names": [names.get(a, a) for a in programme.areas],
+               "comparison_names": [names.get(a, a) for a in (report or {}).get("comparison_areas", [])]}  # fmt: skip
+    return render(request, "programme.html", context)
+
+
+@router.get("/monitor/{programme_id}/rapport.{kind}")
+async def programme_report(request: Request, store: Reader, programme_id: str, kind: str) -> Response:
+    language = lang(request)
+    programme = _programme(store, programme_id)
+    report = released(store, programme, language)
+    if report is None or kind not in ("html", "pdf"):
+        raise NotFound(f"no released monitor of '{programme_id}' (udc monitor report {programme_id} --release)")
+    page = document.build(report, language)
+    filename = f"monitor-{programme.id}.{kind}"
+    if kind == "html":
+        return HTMLResponse(page, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    import tempfile
+    from pathlib import Path
+
+    from starlette.concurrency import run_in_threadpool
+
+    with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
+        out = Path(folder) / filename
+        await run_in_threadpool(document.pdf, page, out)
+        body = out.read_bytes()
+    return Response(body, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
