@@ -7,6 +7,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import uvicorn
@@ -21,7 +22,11 @@ PAGES = {
     "flows": "/verhuisstromen?gebied=demoregio&jaren=2019-2020&groep=young-families",
     "catalogue": "/catalogus/kerncijfers_inwoners",
     "explorer_en_phone": "/verkennen?niveau=wijk&lang=en",
+    "theme": "/thema/armoede_schulden",
+    "compare": "/vergelijken?gebied=GM9901&gebied=GM9902&gebied=GM9905",
+    "monitor": "/monitor/kansrijk-van-start",
 }
+PRINTED = {"monitor_pdf": "/monitor/kansrijk-van-start/rapport.html"}  # as Chromium prints them (print media)
 
 
 def main(store: Path, out: Path) -> None:
@@ -47,9 +52,20 @@ def main(store: Path, out: Path) -> None:
             page.screenshot(path=str(out / f"{name}.png"), full_page=not phone)
             page.close()
             print(out / f"{name}.png")
+        for name, path in PRINTED.items():
+            page = browser.new_page(viewport={"width": 900, "height": 1200})
+            page.set_content(urllib.request.urlopen(f"http://127.0.0.1:{port}{path}").read().decode())
+            page.emulate_media(media="print")
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            page.close()
+            print(out / f"{name}.png")
         browser.close()
     server.should_exit = True
 
 
 if __name__ == "__main__":
+    only = set(sys.argv[3].split(",")) if len(sys.argv) > 3 else None  # e.g. monitor,monitor_pdf
+    if only:
+        PAGES = {k: v for k, v in PAGES.items() if k in only}
+        PRINTED = {k: v for k, v in PRINTED.items() if k in only}
     main(Path(sys.argv[1] if len(sys.argv) > 1 else "udc-data"), Path(sys.argv[2] if len(sys.argv) > 2 else "shots"))

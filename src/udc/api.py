@@ -612,12 +612,12 @@ class Udc:
 
     def add_programme(self, path: str | os.PathLike[str]) -> Any:
         """Check a programme file and keep it in the store (``udc monitor add``); its indicators must exist."""
-        from udc.monitoring.model import add
+        from udc.monitoring.model import add, load
 
         with audited(self.audit, self.user.name, "monitor.add", {"file": str(path)}) as outcome:
-            programme = add(self.path, Path(path))
-            for followed in programme.indicators:
+            for followed in load(Path(path)).indicators:  # every indicator known before anything is kept
                 self.indicator(followed.indicator)
+            programme = add(self.path, Path(path))
             outcome |= {"id": programme.id, "version": programme.version, "sha256_16": programme.digest()}
         return programme
 

@@ -154,6 +154,8 @@ def test_pages_render_with_security_headers(client: TestClient) -> None:
         "/indicatoren",
         "/thema/jeugd",
         "/vergelijken?gebied=GM9901&gebied=demoregio",
+        "/monitor",
+        "/monitor/placebo-kansrijk",
         "/tabelbouwer",
         "/inloggen",
         "/?lang=en",

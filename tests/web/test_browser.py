@@ -34,6 +34,8 @@ PAGES = {
     "indicators": "/indicatoren",
     "theme": "/thema/armoede_schulden",
     "compare": "/vergelijken?gebied=GM9901&gebied=GM9902",
+    "monitor": "/monitor",
+    "programme": "/monitor/kansrijk-van-start",
 }
 
 

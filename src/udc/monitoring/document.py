@@ -20,14 +20,16 @@ WORDS = {
            "estimate": "Effect", "interval": "95 %-interval", "areas": "Programmagebieden",
            "compared": "Vergelijkingsgebieden", "pre": "Trend vóór de start (verschil per jaar)",
            "placebo": "Placebo (neppe start)", "mde": "Kleinste aantoonbare effect", "indicator": "Indicator",
-           "programme": "programmagebieden", "start": "start", "owner": "Eigenaar", "method": "Methode",
+           "programme": "Programmagebieden", "start": "start",
+           "compared_short": "Vergelijkingsgebieden", "owner": "Eigenaar", "method": "Methode",
            "frozen": "Nulmeting vastgelegd", "changed": "let op: de herberekende nulmeting wijkt af van de vastgelegde",
            "placebo_programme": "Dit is een placeboprogramma: hier is niets gedaan."},
     "en": {"baseline": "Baseline", "actual": "Now", "target": "Target", "comparison": "Comparison",
            "estimate": "Effect", "interval": "95 % interval", "areas": "Programme areas",
            "compared": "Comparison areas", "pre": "Trend before the start (difference per year)",
            "placebo": "Placebo (fake start)", "mde": "Minimum detectable effect", "indicator": "Indicator",
-           "programme": "programme areas", "start": "start", "owner": "Owner", "method": "Method",
+           "programme": "Programme areas", "start": "start",
+           "compared_short": "Comparison areas", "owner": "Owner", "method": "Method",
            "frozen": "Baseline frozen", "changed": "note: the recomputed baseline differs from the frozen one",
            "placebo_programme": "This is a placebo programme: nothing was done here."},
 }  # fmt: skip
@@ -59,8 +61,16 @@ def svg(years: list[dict[str, Any]], start: int, language: str, width: int = 640
         return height - pad - (value - low) / (high - low) * (height - 2 * pad)
 
     def line(column: int, colour: str, dash: str = "") -> str:
-        coords = " ".join(f"{x(p[0]):.1f},{y(p[column]):.1f}" for p in points if p[column] is not None)
-        return f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" {dash} points="{coords}"/>'
+        """A polyline per run of published years: a withheld year breaks the line (a dot stands alone)."""
+        runs: list[list[str]] = [[]]
+        for p in points:
+            if p[column] is None:
+                runs.append([])
+            else:
+                runs[-1].append(f"{x(p[0]):.1f},{y(p[column]):.1f}")
+        return "".join(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" {dash} points="{" ".join(r)}"/>'
+                       if len(r) > 1 else f'<circle cx="{r[0].split(",")[0]}" cy="{r[0].split(",")[1]}" r="3" '
+                       f'fill="{colour}"/>' for r in runs if r)  # fmt: skip
 
     w = WORDS[language]
     ticks = "".join(f'<text x="{x(p[0]):.1f}" y="{height - 12}" font-size="11" text-anchor="middle">{p[0]}</text>'
@@ -74,8 +84,27 @@ def svg(years: list[dict[str, Any]], start: int, language: str, width: int = 640
             f'<line x1="{marker:.1f}" x2="{marker:.1f}" y1="{pad / 2}" y2="{height - pad}" stroke="#888" '
             f'stroke-dasharray="4 3"/>{line(1, "#0072B2")}{line(2, "#E69F00", dashed)}{ticks}{scale}'
             f'<text x="{width - pad}" y="16" font-size="12" text-anchor="end" fill="#0072B2">{w["programme"]}</text>'
-            f'<text x="{width - pad}" y="32" font-size="12" text-anchor="end" fill="#E69F00">{w["comparison"]}</text>'
+            f'<text x="{width - pad}" y="32" font-size="12" text-anchor="end" fill="#E69F00">'
+            f'{w["compared_short"]}</text>'
             "</svg>")  # fmt: skip
+
+
+def _check(estimate: dict[str, Any], language: str, with_p: bool = False) -> str:
+    """A check's value with its interval (or p-value), or why there is none."""
+    if estimate.get("estimate") is None:
+        return label(estimate, language)
+    if with_p:
+        return f"{_n(estimate['estimate'], 2, language)} (p = {p_text(estimate['p_value'], language)})"
+    return (f"{_n(estimate['estimate'], 2, language)} ({_n(estimate['ci_low'], 2, language)} – "
+            f"{_n(estimate['ci_high'], 2, language)})")  # fmt: skip
+
+
+def p_text(p: float | None, language: str) -> str:
+    """A p-value as people read it: three decimals, or < 0.001."""
+    if p is None:
+        return "–"
+    text = "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return text.replace(".", ",") if language == "nl" else text
 
 
 def build(report: dict[str, Any], language: str = "nl") -> str:
@@ -106,11 +135,9 @@ def build(report: dict[str, Any], language: str = "nl") -> str:
             f"({row['actual_year']})</td><td>{_n(row['target'], 1, language)}</td>"
             f"<td>{_n(row['comparison'], 1, language)}</td><td>{_n(row['estimate'], 2, language)}</td>"
             f"<td>{_n(row['ci_low'], 2, language)} – {_n(row['ci_high'], 2, language)}</td></tr></table>",
-            f"<p class=\"note\">{w['pre']}: {_n(row['pre_trend']['estimate'], 2, language)} "
-            f"(p = {_n(row['pre_trend']['p_value'], 2, language)}) · {w['placebo']}: "
-            f"{_n(row['placebo_time']['estimate'], 2, language)} ({_n(row['placebo_time']['ci_low'], 2, language)} – "
-            f"{_n(row['placebo_time']['ci_high'], 2, language)}) · {w['mde']}: {_n(row['mde'], 2, language)} · "
-            f"{w['method']}: {e(label(row, language))}</p>",
+            f"<p class=\"note\">{w['pre']}: {e(_check(row['pre_trend'], language, with_p=True))} · "
+            f"{w['placebo']}: {e(_check(row['placebo_time'], language))} · {w['mde']}: {_n(row['mde'], 2, language)}"
+            f" · {w['method']}: {e(label(row, language))}</p>",
         ]  # fmt: skip
         if row.get("baseline_changed"):
             parts.append(f"<p class=\"note\"><strong>{w['changed']}</strong> ({_n(row['baseline_frozen'], 2)})</p>")

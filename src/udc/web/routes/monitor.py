@@ -48,7 +48,9 @@ def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
         methods = {k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend",
                                                                                       "placebo_time")}  # fmt: skip
         out.append({"id": row["indicator"], "title": title, "sentence": row["sentence"], "figure": figure,
-                    "row": row, "years": shown_years, "methods": methods})  # fmt: skip
+                    "row": row, "years": shown_years, "methods": methods,
+                    "p": document.p_text(row["p_value"], language),
+                    "pre_p": document.p_text(row["pre_trend"]["p_value"], language)})  # fmt: skip
     return out
 
 
