@@ -61,3 +61,11 @@ def test_the_pre_trend_check_sees_diverging_trends_only() -> None:
     short = effect.pre_trend(_years(0.1, 0, 100, rng).head(2), _years(0.1, 0, 100, rng).head(2), proportion=True,
                              noise=0, scale=100)  # fmt: skip
     assert short.estimate is None and short.reason == "few_years"
+
+
+def test_the_planned_mde_equals_the_mde_of_a_follow_up_as_large_as_the_nulmeting() -> None:
+    before_t, before_c = (40, 500), (300, 5000)
+    same = effect.did(before_t, before_t, before_c, before_c, proportion=True, noise=1.0, scale=100)
+    assert effect.planned_mde(before_t, before_c, proportion=True, noise=1.0, scale=100) == pytest.approx(
+        effect.mde(same.se))
+    assert effect.planned_mde((float("nan"), 500), before_c, proportion=True, noise=1.0, scale=100) is None

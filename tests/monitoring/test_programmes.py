@@ -55,3 +55,19 @@ def test_list_show_and_add(tmp_path: Path) -> None:
     ran = udc("--store", str(store), "monitor", "add", str(tmp_path / "q.yaml"), check=False)
     assert ran.returncode == 1 and "no indicator 'bestaat_niet'" in ran.stderr
     assert "fout" not in udc("--store", str(store), "monitor", "list", "--format", "json").stdout  # nothing kept
+
+
+def test_a_planned_programme_gets_its_minimum_detectable_effect(demo_store: Path, tmp_path: Path) -> None:
+    """Before the start there is no effect to estimate, only what could be detected: 2.80 standard errors of a
+    follow-up as large as the nulmeting."""
+    data = {**KVS.model_dump(mode="json", exclude_none=True), "id": "gepland", "start": 2023,
+            "baseline": [2019, 2021], "areas": ["WK990100", "WK990101", "WK990102"],
+            "indicators": [{"indicator": "jeugd_jeugdzorg", "direction": "down"}],
+            "comparison": {"areas": ["WK990103", "WK990104", "WK990105", "WK990106"]}}  # fmt: skip
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(data))
+    udc("--store", str(demo_store), "monitor", "add", str(tmp_path / "p.yaml"))
+    report = json.loads(udc("--store", str(demo_store), "monitor", "report", "gepland", "--format", "json").stdout)
+    row = report["indicators"][0]
+    assert row["estimate"] is None and row["reason"] == "not_started" and row["mde"] > 0
+    assert row["sentence"].startswith("Het programma begint in 2023. Met deze gebieden is een effect kleiner dan")
+    assert row["baseline"] is not None and report["comparison_areas"] == data["comparison"]["areas"]

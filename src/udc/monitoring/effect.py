@@ -41,6 +41,8 @@ REASONS = {
                  "niet te berekenen: een aantal is afgeschermd (te klein om te publiceren)"),
     "few_years": ("not computable: needs three nulmeting years in both groups",
                   "niet te berekenen: er zijn drie nulmetingjaren in beide groepen nodig"),
+    "not_started": ("not yet: the programme has not started (see the minimum detectable effect)",
+                    "nog niet: het programma is nog niet begonnen (zie het kleinste aantoonbare effect)"),
 }  # fmt: skip
 
 
@@ -67,7 +69,7 @@ def label(estimate: dict[str, Any], language: str) -> str:
     return f"{text} — {REASONS[reason][index]}" if reason else text
 
 
-def _missing(key: str, reason: str) -> Estimate:
+def missing(key: str, reason: str) -> Estimate:
     return Estimate(None, None, None, None, None, METHODS[key][0] + ": " + REASONS[reason][0], key, reason)
 
 
@@ -94,7 +96,7 @@ def did(before_t: tuple[float, float], after_t: tuple[float, float], before_c: t
     cells = pd.DataFrame([(*before_t, 1, 0), (*after_t, 1, 1), (*before_c, 0, 0), (*after_c, 0, 1)],
                          columns=["k", "n", "treated", "after"])  # fmt: skip
     if cells[["k", "n"]].isna().any().any() or (cells.n <= 0).any():
-        return _missing("did", "withheld")
+        return missing("did", "withheld")
     cells["effect"] = cells.treated * cells.after
     value, se, p = _fit(cells, ["treated", "after", "effect"], "effect", proportion, noise)
     return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale,
@@ -108,7 +110,7 @@ def pre_trend(yearly_t: pd.DataFrame, yearly_c: pd.DataFrame, *, proportion: boo
     frame = frame[frame.n > 0]
     years = sorted(set(frame.period.astype(int)))
     if len(years) < 3 or frame.treated.nunique() < 2 or frame.groupby("treated").period.nunique().min() < 3:
-        return _missing("pre_trend", "few_years")
+        return missing("pre_trend", "few_years")
     frame["t"] = frame.period.astype(int) - np.mean(years)
     frame["trend"] = frame.treated * frame.t
     dummies = pd.get_dummies(frame.period.astype(int), prefix="y", drop_first=True, dtype=float)
@@ -129,3 +131,15 @@ def pooled(yearly: pd.DataFrame, years: list[int]) -> tuple[float, float]:
 def mde(se: float | None) -> float | None:
     """The smallest true effect with an 80 % chance of a significant estimate (5 %, two-sided)."""
     return None if se is None else (Z + POWER) * se
+
+
+def planned_mde(before_t: tuple[float, float], before_c: tuple[float, float], *, proportion: bool, noise: float,
+                scale: float) -> float | None:  # fmt: skip
+    """Before a programme starts: the minimum detectable effect if the follow-up is as large as the nulmeting and
+    the rates stay as they were ("with these areas and this indicator an effect smaller than this cannot be told
+    from chance")."""
+    cells = np.array([before_t, before_c], dtype=float)
+    if np.isnan(cells).any() or (cells[:, 1] <= 0).any():
+        return None
+    var = variance(cells[:, 0], cells[:, 1], proportion=proportion, noise=noise).sum()
+    return float((Z + POWER) * np.sqrt(2 * var) * scale)

@@ -90,11 +90,16 @@ def indicator_report(store: Store, programme: Programme, indicator: Indicator, t
     pools = {}
     for group, label, frame in (("t", "target", target), ("c", "comparison", comparison)):
         for period, span in (("before", before), ("after", after)):
+            if not span:  # a planned programme: nothing after the start yet
+                pools[(label, period)] = (float("nan"), float("nan"))
+                continue
             pooled = counts.series(store, indicator, frame, span, run, f"{programme.id}_{indicator.id}_{group}{period}")
             total = pooled[pooled.period == TOTAL].iloc[0]
             pools[(label, period)] = (float(total.k), float(total.n))
     main = effect.did(pools[("target", "before")], pools[("target", "after")], pools[("comparison", "before")],
                       pools[("comparison", "after")], proportion=proportion, noise=noise, scale=scale)  # fmt: skip
+    if not after:
+        main = effect.missing("did", "not_started")
     trend = effect.pre_trend(yearly_t[yearly_t.period.astype(int).isin(before)],
                              yearly_c[yearly_c.period.astype(int).isin(before)], proportion=proportion, noise=noise,
                              scale=scale)  # fmt: skip
@@ -120,7 +125,9 @@ def indicator_report(store: Store, programme: Programme, indicator: Indicator, t
         "after_comparison": _value(*pools[("comparison", "after")], scale),
         "target": followed.target.value if followed.target else None,
         "target_year": followed.target.year if followed.target else None,
-        **main.as_dict(), "mde": effect.mde(main.se),
+        **main.as_dict(), "mde": effect.mde(main.se) if main.se is not None else effect.planned_mde(
+            pools[("target", "before")], pools[("comparison", "before")], proportion=proportion, noise=noise,
+            scale=scale),
         "pre_trend": trend.as_dict(), "placebo_time": placebo.as_dict(), "years": follow,
     }  # fmt: skip
 
@@ -128,6 +135,12 @@ def indicator_report(store: Store, programme: Programme, indicator: Indicator, t
 def sentence(row: dict[str, Any], programme: Programme, language: str) -> str:
     """The effect in one plain sentence, with its interval, and never more than it shows."""
     nl = language == "nl"
+    if row.get("reason") == "not_started" and row.get("mde") is not None:
+        size = f"{row['mde']:.1f}".replace(".", ",") if nl else f"{row['mde']:.1f}"
+        unit = UNIT_WORDS[row["unit"]][0 if nl else 1]
+        return (f"Het programma begint in {programme.start}. Met deze gebieden is een effect kleiner dan {size} "
+                f"{unit} niet van toeval te onderscheiden." if nl else f"The programme starts in {programme.start}. "
+                f"With these areas an effect smaller than {size} {unit} cannot be told from chance.")  # fmt: skip
     if row["estimate"] is None:
         return ("Geen schatting: een aantal is te klein om te publiceren." if nl else
                 "No estimate: a count is too small to publish.")  # fmt: skip
