@@ -66,3 +66,19 @@ def test_series_across_the_merger_is_rebased_with_a_note(client: TestClient) -> 
     assert 'id="harmonised-note"' in page and "GM0881" in page
     # 2018 on 2019 boundaries: Onderbanken + Nuth + Schinnen, as the crosswalk redistributes them
     assert "35.727" in page  # the data table under the chart, Dutch number format
+
+
+def test_a_year_without_its_own_boundaries_is_drawn_on_the_nearest_with_a_note(client: TestClient) -> None:
+    """Only 2023 geometry is imported: the 2019 figures are drawn on it (not an empty map), and the page says so."""
+    import json
+
+    import lxml.html
+
+    page = client.get("/verkennen?tabel=inwoners_limburg&jaar=2019&niveau=gemeente").text
+    tree = lxml.html.fromstring(page)
+    figure = json.loads(tree.xpath("//script[@id='fig-map']")[0].text)
+    hover = " ".join(str(t) for trace in figure["data"] for t in (trace.get("text") or []))
+    assert "GM1954" in hover or "Beekdaelen" in hover  # the area is on the map
+    assert "grenzen van 2023" in tree.xpath("//*[@id='boundary-note']")[0].text_content()
+    features = client.get("/api/v1/map/GM?year=2019").json()["features"]
+    assert features and {f["properties"]["geometry_year"] for f in features} == {2023}

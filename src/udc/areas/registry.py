@@ -466,13 +466,21 @@ def geometry_codes(store: Store, kind: str) -> list[str]:
 
 
 def simplified_shapes(store: Store, codes: list[str], year: int | None = None) -> list[tuple[str, bytes]]:
-    """(code, WKB) of each code's web geometry from the latest year ≤ ``year`` (any year when None)."""
+    """(code, WKB) of each code's web geometry of the year nearest ``year`` (see :func:`nearest_shapes`)."""
+    return [(code, blob) for code, blob, _ in nearest_shapes(store, codes, year)]
+
+
+def nearest_shapes(store: Store, codes: list[str], year: int | None = None) -> list[tuple[str, bytes, int]]:
+    """(code, WKB, geometry year) of each code's web geometry: the latest year ≤ ``year``, else the earliest after
+    it (figures of 2016 on the 2022 buurt map rather than no map); the newest when ``year`` is None."""
     rows = store.con.execute(
-        "SELECT code, arg_max(simplified, year) AS g FROM geometries WHERE code IN (SELECT unnest(?::VARCHAR[])) "
-        "AND (?::INTEGER IS NULL OR year <= ?) GROUP BY code ORDER BY code",
-        [codes, year, year],
+        "SELECT code, coalesce(arg_max(simplified, year) FILTER (WHERE ?::INTEGER IS NULL OR year <= ?), "
+        "arg_min(simplified, year) FILTER (WHERE year > ?)) AS g, coalesce(max(year) FILTER (WHERE ?::INTEGER IS "
+        "NULL OR year <= ?), min(year) FILTER (WHERE year > ?)) AS y FROM geometries "
+        "WHERE code IN (SELECT unnest(?::VARCHAR[])) GROUP BY code ORDER BY code",
+        [year, year, year, year, year, year, codes],
     ).fetchall()
-    return [(code, blob) for code, blob in rows]
+    return [(code, blob, int(y)) for code, blob, y in rows]
 
 
 def shapes_with_names(store: Store, year: int, prefix: str) -> pd.DataFrame:

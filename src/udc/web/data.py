@@ -71,7 +71,10 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
             if c not in labels and c != "year" and t == "VARCHAR" and not c.endswith(("_label", "_symbol"))
         ]
         roles = catalogue.roles(store, entry["name"])
-        dims = [d for d in dims if roles.get(d) not in ("area", "label", "period") and not _codes(store, entry, d)]
+        coded = [d for d in dims if _codes(store, entry, d)]
+        if any(_other_areas(store, entry, area, d) for d in coded):
+            continue  # a second area column (origin–destination): not one value per area; its own page shows it
+        dims = [d for d in dims if roles.get(d) not in ("area", "label", "period") and d not in coded]
         year = "year" if "year" in columns else None
         out[entry["name"]] = AreaTable(entry["name"], entry["title"], area, value, year, dims, measures)
     return out
@@ -84,6 +87,15 @@ def _codes(store: Store, entry: dict[str, Any], column: str) -> bool:
         f"FROM (SELECT {quote(column)} FROM {quote(entry['table_name'])} LIMIT 1000)"
     )
     return bool(row and (row[0]["share"] or 0) > 0.5)
+
+
+def _other_areas(store: Store, entry: dict[str, Any], area: str, column: str) -> bool:
+    """Whether a code column names other areas than the area column (a flow's destination), not the same ones."""
+    row = store.rows(
+        f"SELECT count(*) AS n FROM (SELECT 1 FROM {quote(entry['table_name'])} WHERE {quote(column)} <> "
+        f"{quote(area)} AND {quote(column)} SIMILAR TO '(BU|WK|GM)[0-9]+' LIMIT 1)"
+    )
+    return bool(row and row[0]["n"])
 
 
 def filters_for(store: Store, table: AreaTable, given: dict[str, str]) -> dict[str, str]:
@@ -179,18 +191,30 @@ def geometry(store: Store, codes: list[str], year: int | None = None) -> dict[st
     """GeoJSON (WGS84, simplified) of ``codes``: each code's geometry of the latest year ≤ ``year``."""
     if not codes:
         return {"type": "FeatureCollection", "features": []}
-    rows = registry.simplified_shapes(store, codes, year)
+    rows = registry.nearest_shapes(store, codes, year)
     lookup = names(store)
     features = [
         {
             "type": "Feature",
             "id": code,
-            "properties": {"code": code, "name": lookup.get(code, code)},
+            "properties": {"code": code, "name": lookup.get(code, code), "geometry_year": shape_year},
             "geometry": json.loads(shapely.to_geojson(shapely.from_wkb(blob), indent=None)),
         }
-        for code, blob in rows
+        for code, blob, shape_year in rows
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def boundary_note(shapes: dict[str, Any], year: int | None, language: str) -> str | None:
+    """Which year's boundaries a map shows when they come from after the figures' year ("grenzen van 2022": no
+    geometry of that year or before was imported). Earlier geometry is the normal case: boundaries hold until they
+    change, and changes are registered."""
+    years = sorted({f["properties"]["geometry_year"] for f in shapes["features"]})
+    if year is None or not any(y > year for y in years):
+        return None
+    shown = ", ".join(map(str, years))
+    return (f"Kaart op de grenzen van {shown}: voor {year} zijn geen eigen grenzen ingelezen." if language == "nl"
+            else f"Map on the boundaries of {shown}: no boundaries of {year} were imported.")  # fmt: skip
 
 
 def geometry_json(store: Store, kind: str, year: int | None = None) -> bytes:

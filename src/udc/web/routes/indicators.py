@@ -83,10 +83,11 @@ def theme_sections(store: Store, frame: pd.DataFrame, theme: str, year: str, lev
         shapes = data.geometry(store, list(part.area_code), int(year) if year.isdigit() else None)
         figure = charts.choropleth(shapes, part.set_index("area_code")["value"], f"{title} — {year}",
                                    unit=indicator_unit(indicator))  # fmt: skip
+        boundaries = data.boundary_note(shapes, int(year) if year.isdigit() else None, language)
         sections.append({"id": indicator.id, "title": title, "description": description,
                          "unit": indicator_unit(indicator), "rows": _ranked(part, names, language),
                          "total": num(total.value.iloc[0]) if len(total) else None, "figure": figure,
-                         "map_label": f"{t('map')}: {title}"})  # fmt: skip
+                         "map_label": f"{t('map')}: {title}", "boundaries": boundaries})  # fmt: skip
     return sections
 
 

@@ -1,0 +1,17 @@
+"""The explorer shows tables with one value per area: an origin–destination table (a second area column) is not
+offered — its own page, the verhuisstromen dashboard, shows it — and asking for it is not an error."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+
+def test_flow_tables_with_a_second_area_column_are_not_explorer_tables(client: TestClient) -> None:
+    offered = set(re.findall(r'<option value="([a-z_0-9]+)"', client.get("/verkennen").text))
+    assert "kerncijfers_inwoners" in offered
+    assert not offered & {"verhuisstromen_destinations", "verhuisstromen_origins", "verhuisstromen_od"}
+    for table in ("verhuisstromen_destinations", "verhuisstromen_od", "verhuisstromen_origins"):
+        r = client.get(f"/verkennen?tabel={table}")
+        assert r.status_code == 200, table  # falls back to the default table instead of a 500
