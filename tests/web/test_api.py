@@ -100,7 +100,12 @@ def test_downloads_in_every_format(client: TestClient) -> None:
     parquet = pd.read_parquet(io.BytesIO(client.get(f"{base}?format=parquet").content))
     assert len(xlsx) == len(parquet) == len(csv)
     geo = client.get(f"{base}?format=geojson").json()
-    assert geo["type"] == "FeatureCollection" and geo["features"][0]["properties"]["rows"]
+    assert geo["type"] == "FeatureCollection" and "rows" not in geo["features"][0]["properties"]
+    first = geo["features"][0]["properties"]  # one feature per row, the values as properties (GIS tools style them)
+    assert {"buurt_code", "year", "count", "name"} <= set(first) and geo["features"][0]["geometry"]["type"]
+    assert len(geo["features"]) == len(csv[csv.buurt_code.str.match(r"^(BU|WK|GM)\d")])
+    assert not any(line.split(",")[csv.columns.get_loc("count")].endswith(".0")
+                   for line in client.get(f"{base}?format=csv").text.splitlines()[1:])  # counts as integers
     assert client.get(f"{base}?format=exe").status_code == 422
 
 

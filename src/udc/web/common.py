@@ -188,8 +188,20 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
 
 
+def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns that hold only whole numbers (counts after a join or a NULL) as integers: 87, not 87.0."""
+    out = frame.copy()
+    for column in out.select_dtypes("float").columns:
+        values = out[column].dropna()
+        if len(values) and (values % 1 == 0).all() and values.abs().max() < 2**53:
+            out[column] = out[column].astype("Int64")
+    return out
+
+
 def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = None) -> Response:
-    """CSV (comma or Dutch: ``;`` and decimal comma), Excel, Parquet or GeoJSON (area tables with geometry)."""
+    """CSV (comma or Dutch: ``;`` and decimal comma), Excel, Parquet or GeoJSON (one feature per row: the area's
+    geometry with the row's values as properties, as GIS tools style them)."""
+    frame = whole_numbers(frame)
     if fmt == "csv":
         body, media, ext = frame.to_csv(index=False).encode(), "text/csv; charset=utf-8", "csv"
     elif fmt == "csv-nl":
@@ -209,15 +221,13 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         if column is None:
             raise UdcError(f"'{name}' has no area column: GeoJSON needs one")
         shapes = data.geometry(store, sorted(frame[column].dropna().astype(str).unique()))
-        rows = (
-            frame.where(frame.notna(), None)
-            .groupby(column)
-            .apply(lambda g: g.to_dict("records"), include_groups=False)
-            .to_dict()
-        )
-        for feature in shapes["features"]:
-            feature["properties"]["rows"] = rows.get(feature["id"], [])
-        body, media, ext = json.dumps(shapes, default=str).encode(), "application/geo+json", "geojson"
+        geometry = {f["id"]: (f["geometry"], f["properties"]) for f in shapes["features"]}
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        features = [{"type": "Feature", "geometry": geometry[str(r[column])][0],
+                     "properties": {"name": geometry[str(r[column])][1]["name"], **r}}
+                    for r in records if str(r[column]) in geometry]  # fmt: skip
+        collection = {"type": "FeatureCollection", "features": features}
+        body, media, ext = json.dumps(collection, default=str).encode(), "application/geo+json", "geojson"
     else:
         raise UdcError(f"unknown format '{fmt}': expected csv, csv-nl, xlsx, parquet or geojson")
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}.{ext}"'})
