@@ -97,3 +97,26 @@ def test_funnel_flags_follow_the_control_limits(computed: pd.DataFrame) -> None:
                     else "below_95" if z < -1.96 else "within")  # fmt: skip
         assert row.funnel == expected
     assert part.funnel.notna().any() and total.funnel == "within"
+
+
+def test_a_release_accepts_withheld_values_without_their_table_but_never_values(demo_store: Path) -> None:
+    """A count the gate refused as too detailed contributed nothing (all NaN): the release goes ahead without it.
+    A value from microdata with no protected table behind it is refused."""
+    from udc.indicators import release
+    from udc.indicators.compute import compute
+    from udc.indicators.model import library
+    from udc.privacy.access import User
+    from udc.privacy.audit import store_log
+
+    admin, audit = User("beheer", "admin"), store_log(demo_store)
+    lowbw, youth = library()["jeugd_laag_geboortegewicht"], library()["jeugd_jeugdzorg"]
+    with Store(demo_store) as store:
+        used: list = []
+        frame = compute(store, youth, years=[2021], user=admin, audit=audit, collect=used)
+        withheld = frame.assign(indicator=lowbw.id, numerator=float("nan"), denominator=float("nan"))
+        both = pd.concat([frame, withheld], ignore_index=True)
+        release.release(store, both, used, [youth, lowbw], name="ind_test", user=admin, audit=audit)
+        assert catalogue.get(store, "ind_test").provenance["derived_from"] == len(used)
+        leaked = pd.concat([frame, frame.assign(indicator=lowbw.id)], ignore_index=True)
+        with pytest.raises(Exception, match="has values but no protected table"):
+            release.release(store, leaked, used, [youth, lowbw], name="ind_test", user=admin, audit=audit)

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from udc.errors import UdcError
 from udc.indicators.model import Indicator
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.gate import Protected, release_derived
+from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo
 from udc.store.db import Store
 
@@ -40,7 +42,16 @@ def release(store: Store, frame: pd.DataFrame, derived_from: list[Protected], in
             name: str = NAME, user: User, audit: AuditLog) -> int:  # fmt: skip
     """Release ``frame`` (computed indicators) as a new version of ``name``; returns the version."""
     rows = frame.astype({"funnel": object, "status": object}).reset_index(drop=True)
-    inputs = sorted({c.dataset for i in indicators for c in (i.numerator, i.denominator)})
-    return release_derived(store, rows, name, title=TITLE if name == NAME else f"{TITLE} ({name})", inputs=inputs,
-                           derived_from=derived_from, columns=[c for c in COLUMNS if c.name in rows.columns],
-                           user=user, audit=audit, definition=definitions(indicators))  # fmt: skip
+    protected = {p.source for p in derived_from}
+    inputs = set()
+    for indicator in indicators:
+        for part, count in (("numerator", indicator.numerator), ("denominator", indicator.denominator)):
+            withheld = catalogue.get(store, count.dataset).sensitivity == "microdata" and count.dataset not in protected
+            if withheld and rows.loc[rows.indicator == indicator.id, part].notna().any():
+                raise UdcError(f"{indicator.id}: {part} from {count.dataset} has values but no protected table")
+            if not withheld:  # a table the gate refused as too detailed contributed nothing: not an input
+                inputs.add(count.dataset)
+    title = TITLE if name == NAME else f"{TITLE} ({name})"
+    columns = [c for c in COLUMNS if c.name in rows.columns]
+    return release_derived(store, rows, name, title=title, inputs=sorted(inputs), derived_from=derived_from,
+                           columns=columns, user=user, audit=audit, definition=definitions(indicators))
