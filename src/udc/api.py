@@ -224,6 +224,11 @@ class Udc:
         with self.reading() as store:
             return registry.neighbours(store, code.strip().upper(), year)
 
+    def names(self) -> dict[str, str]:
+        """code → the most recent name of every registered area."""
+        with self.reading() as store:
+            return registry.names(store)
+
     # -- sources ----------------------------------------------------------------------------------------------
     def statline(self, *, base_url: str | None = None, catalog: str = "CBS", **options: Any) -> Any:
         """A CBS StatLine client caching in the store (``base_url``: a mirror or replay server)."""

@@ -77,3 +77,15 @@ def test_foreign_area(store: Store) -> None:
     registry.add_area(store, "DEA2D", "Städteregion Aachen")
     [row] = registry.list_areas(store, kind="nuts")
     assert row["name"] == "Städteregion Aachen"
+
+
+def test_neighbours_on_the_command_line_come_with_names(tmp_path: Path, data: Path) -> None:
+    import json
+
+    from cli_runner import udc
+
+    store = tmp_path / "s"
+    udc("--store", str(store), "areas", "import", str(data / "open_data_maps" / "gemeenten.json"))
+    rows = json.loads(udc("--store", str(store), "areas", "neighbours", "GM0928", "--year", "2023", "--format",
+                          "json").stdout)  # fmt: skip
+    assert rows == [{"code": "GM0882", "name": "Landgraaf"}, {"code": "GM0917", "name": "Heerlen"}]

@@ -140,9 +140,12 @@ def areas_neighbours(
     fmt: Format = "table",
     store_dir: StoreDir = None,
 ) -> None:
-    """Areas sharing a border with CODE (from the imported geometry)."""
-    rows = [{"code": c} for c in facade(ctx, store_dir).neighbours(code, year)]
-    emit(rows, fmt, title=f"Neighbours of {code} in {year}", columns=["code"])
+    """Areas sharing a border with CODE (from the imported geometry), with their names."""
+    api = facade(ctx, store_dir)
+    names = api.names()
+    rows = [{"code": c, "name": names.get(c, "")} for c in api.neighbours(code, year)]
+    emit(rows, fmt, title=f"Neighbours of {code} ({names.get(code.strip().upper(), '')}) in {year}",
+         columns=["code", "name"])  # fmt: skip
 
 
 @areas_app.command("fetch")
