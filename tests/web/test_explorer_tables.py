@@ -15,3 +15,10 @@ def test_flow_tables_with_a_second_area_column_are_not_explorer_tables(client: T
     for table in ("verhuisstromen_destinations", "verhuisstromen_od", "verhuisstromen_origins"):
         r = client.get(f"/verkennen?tabel={table}")
         assert r.status_code == 200, table  # falls back to the default table instead of a 500
+
+
+def test_numbers_follow_the_page_language(client: TestClient) -> None:
+    dutch = re.findall(r'<strong class="num">([^<]+)</strong>', client.get("/verkennen").text)
+    english = re.findall(r'<strong class="num">([^<]+)</strong>', client.get("/verkennen?lang=en").text)
+    assert dutch and english and dutch[0].replace(".", ",") == english[0]  # 12.345 and 12,345
+    assert re.fullmatch(r"\d{1,3}(\.\d{3})+", dutch[0])

@@ -14,12 +14,14 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from udc.errors import UdcError
@@ -105,12 +107,14 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     return app
 
 
-def number(value: object) -> str:
-    """Dutch number format (1.234; 12,5); missing or withheld values as an en dash."""
+@pass_context
+def number(context: Any, value: object) -> str:
+    """A number in the page's language (nl 1.234 and 12,5; en 1,234 and 12.5); missing or withheld as an en dash."""
     if value is None or (isinstance(value, float) and value != value):
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float):
         return str(value)
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    return f"{value:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
+    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
+    if context.get("lang", "nl") == "en":
+        return text
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
