@@ -22,3 +22,16 @@ def test_numbers_follow_the_page_language(client: TestClient) -> None:
     english = re.findall(r'<strong class="num">([^<]+)</strong>', client.get("/verkennen?lang=en").text)
     assert dutch and english and dutch[0].replace(".", ",") == english[0]  # 12.345 and 12,345
     assert re.fullmatch(r"\d{1,3}(\.\d{3})+", dutch[0])
+
+
+def test_a_buurt_beside_the_whole_region_is_an_index_on_a_year_axis(client: TestClient) -> None:
+    import json
+
+    import lxml.html
+
+    tree = lxml.html.fromstring(client.get("/verkennen?niveau=buurt&gebied=BU99010000").text)
+    figure = json.loads(tree.xpath("//script[@id='fig-trend']")[0].text)
+    assert figure["layout"]["xaxis"]["type"] == "category"  # 2019, 2020 — never 2,019.5
+    firsts = [next(v for v in trace["y"] if v is not None) for trace in figure["data"]]
+    assert firsts == [100.0] * len(firsts)  # every series as an index, first year = 100
+    assert "Als index" in tree.xpath("//*[@id='harmonised-note']")[0].text_content()

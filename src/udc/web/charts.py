@@ -41,7 +41,8 @@ def lines(x: list[str], series: dict[str, list[float | None]], title: str) -> di
         }
         for i, (name, values) in enumerate(series.items())
     ]
-    return {"data": data, "layout": _layout(title)}
+    years = all(str(v).isdigit() for v in x)  # whole years, never 2,016.5: a category axis
+    return {"data": data, "layout": _layout(title, **({"xaxis": {"type": "category"}} if years else {}))}
 
 
 def dots(labels: list[str], series: dict[str, tuple[list[float | None], list[float | None], list[float | None]]],

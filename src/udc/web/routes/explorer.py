@@ -38,10 +38,21 @@ def trend(
         return lookup.get(code, t("national") if code == data.TOTAL else code)
 
     values = {k: v.set_index("year")["value"] for k, v in series.items()}
-    chart = charts.lines(years, {name(k): [num(v.get(y)) for y in years] for k, v in values.items()},
-                         f"{t('trend')}: {lookup.get(focus, focus)}")  # fmt: skip
+    title = f"{t('trend')}: {lookup.get(focus, focus)}"
+    if _indexed(values):  # counts of a buurt beside the whole region: one axis would flatten the buurt to 0
+        values = {k: v / v.dropna().iloc[0] * 100 if v.notna().any() and v.dropna().iloc[0] else v
+                  for k, v in values.items()}  # fmt: skip
+        title += f" ({t('index_first_year')})"
+        note = f"{note} · {t('index_note')}" if note else t("index_note")
+    chart = charts.lines(years, {name(k): [num(v.get(y)) for y in years] for k, v in values.items()}, title)
     rows = [{"year": y, **{lookup.get(k, k): num(v.get(y)) for k, v in values.items()}} for y in years]
     return chart, rows, note
+
+
+def _indexed(values: dict[str, Any]) -> bool:
+    """Whether the series differ so much in size (a count per buurt and for the whole) that they need an index."""
+    sizes = [float(v.abs().max()) for v in values.values() if v.notna().any()]
+    return len(sizes) > 1 and min(sizes) > 0 and max(sizes) / min(sizes) > 5
 
 
 @router.get("/verkennen")
