@@ -35,3 +35,20 @@ def test_a_buurt_beside_the_whole_region_is_an_index_on_a_year_axis(client: Test
     firsts = [next(v for v in trace["y"] if v is not None) for trace in figure["data"]]
     assert firsts == [100.0] * len(firsts)  # every series as an index, first year = 100
     assert "Als index" in tree.xpath("//*[@id='harmonised-note']")[0].text_content()
+
+
+def test_flows_offer_only_groups_with_figures_and_say_why_one_is_missing(client: TestClient, site: object) -> None:
+    from udc.store import Store, catalogue
+
+    with Store(site.store, read_only=True) as s:  # type: ignore[attr-defined]
+        balance = catalogue.read(s, "verhuisstromen_balance")
+    period = sorted(balance.period.unique())[-1]
+    part = balance[(balance.period == period) & (balance.group != "Totaal")]
+    published = part.groupby(["area", "group"])["count"].apply(lambda c: c.notna().any())
+    empty = published[~published]
+    assert len(empty), "the small demo has an area and group without published flows"
+    area, group = empty.index[0]
+    page = client.get(f"/verhuisstromen?gebied={area}&groep={group}&jaren={period}").text
+    assert "Geen gepubliceerde verhuisstromen van" in page and "de aantallen zijn te klein" in page
+    options = re.findall(r'<select name="groep">(.*?)</select>', page, flags=re.S)[0]
+    assert f'value="{group}"' not in options  # not offered where nothing is released

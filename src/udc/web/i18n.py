@@ -12,6 +12,8 @@ TEXT: dict[str, dict[str, str]] = {
     "catalogue": {"nl": "Catalogus en open data", "en": "Catalogue and open data"},
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
     "monitor": {"nl": "Monitor", "en": "Monitor"},
+    "no_flow_data": {"nl": "Geen gegevens: voor deze keuze zijn de aantallen te klein om te publiceren.",
+                     "en": "No data: for this choice the counts are too small to publish."},
     "index_first_year": {"nl": "index, eerste jaar = 100", "en": "index, first year = 100"},
     "index_note": {"nl": "Als index (eerste jaar = 100): de gebieden verschillen te veel in grootte voor één as.",
                    "en": "As an index (first year = 100): the areas differ too much in size for one axis."},

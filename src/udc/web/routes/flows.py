@@ -86,8 +86,16 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
         frame = frame[frame.period == period]
     areas = sorted(frame.area.unique(), key=lambda a: (a.startswith("GM"), a))
     area = gebied if gebied in areas else areas[0]
-    group = groep if groep in GROUPS else "adults"
     lookup = data.names(store)
+    published = frame[(frame.area == area) & frame["count"].notna() & (frame.group != "Totaal")]
+    available = [g for g in GROUPS if g in set(published.group)]  # offer only groups with released figures
+    group = groep if groep in available else (available[0] if available else "adults")
+    missing = None
+    if groep in GROUPS and groep not in available:
+        missing = (f"Geen gepubliceerde verhuisstromen van {label(GROUPS, groep, language).lower()} in "
+                   f"{lookup.get(area, area)} voor {period}: de aantallen zijn te klein." if language == "nl" else
+                   f"No published flows of {label(GROUPS, groep, language).lower()} in {lookup.get(area, area)} for "
+                   f"{period}: the counts are too small.")  # fmt: skip
 
     def view(name: str) -> pd.DataFrame:
         table = data.released(store, f"verhuisstromen_{name}")
@@ -105,7 +113,8 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
     trend_chart, trend_rows = trend(view("trend"), language, t)
     return {
         "areas": [(a, lookup.get(a, a)) for a in areas], "area": area, "group": group,
-        "groups": [(g, label(GROUPS, g, language)) for g in GROUPS], "balance_rows": balance_rows, "bars": bars,
+        "groups": [(g, label(GROUPS, g, language)) for g in available], "missing_group": missing,
+        "balance_rows": balance_rows, "bars": bars,
         "sankey": sankey, "class_rows": class_rows,
         "top_rows": [{"area": lookup.get(r.other_gm, r.other_gm), "code": r.other_gm, "count": r.count}
                      for r in top.itertuples()],
