@@ -82,3 +82,12 @@ def test_a_year_without_its_own_boundaries_is_drawn_on_the_nearest_with_a_note(c
     assert "grenzen van 2023" in tree.xpath("//*[@id='boundary-note']")[0].text_content()
     features = client.get("/api/v1/map/GM?year=2019").json()["features"]
     assert features and {f["properties"]["geometry_year"] for f in features} == {2023}
+
+
+def test_a_municipal_table_offers_the_municipal_level_only(client: TestClient) -> None:
+    import re
+
+    page = client.get("/verkennen?tabel=inwoners_limburg&niveau=buurt").text  # buurt asked, none in the table
+    levels = re.findall(r'<select name="niveau">(.*?)</select>', page, flags=re.S)[0]
+    assert re.findall(r"<option[^>]*>([^<]+)</option>", levels) == ["gemeente"]
+    assert "Heerlen" in page  # the municipal map and table, not an empty buurt view

@@ -98,6 +98,14 @@ def _other_areas(store: Store, entry: dict[str, Any], area: str, column: str) ->
     return bool(row and row[0]["n"])
 
 
+def levels_of(store: Store, table: AreaTable) -> list[str]:
+    """The area levels (gemeente, wijk, buurt) a table has figures for — only those are offered."""
+    entry = catalogue.get(store, table.name)
+    found = {r["k"] for r in store.rows(f"SELECT DISTINCT substr({quote(table.area)}, 1, 2) AS k FROM "
+                                        f"{quote(entry.table_name or '')}")}  # fmt: skip
+    return [level for level, prefix in LEVELS.items() if prefix in found]
+
+
 def filters_for(store: Store, table: AreaTable, given: dict[str, str]) -> dict[str, str]:
     """The chosen value of every other dimension: as given, else Totaal when the table has it, else the first."""
     choices = options(store, table)

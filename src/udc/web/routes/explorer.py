@@ -72,6 +72,8 @@ async def explorer(
     table = tables[tabel if tabel in tables else default]
     choices = data.options(store, table)
     year = jaar if jaar in choices.get(table.year or "", []) else latest_year(store, table)
+    levels = data.levels_of(store, table) or list(data.LEVELS)
+    niveau = niveau if niveau in levels else ("gemeente" if "gemeente" in levels else levels[0])
     filters = data.filters_for(store, table, dict(request.query_params))
     measure = onderwerp if onderwerp in table.values else table.value
     frame = data.explore(store, table, year=year, level=niveau, filters=filters, value=measure)
@@ -88,6 +90,6 @@ async def explorer(
         "tables": tables, "table": table, "choices": choices, "year": year, "level": niveau, "measure": measure,
         "note": note, "boundaries": boundaries, "filters": filters, "rows": areas.to_dict("records"),
         "total": num(total.iloc[0]) if len(total) else None, "figure": figure, "trend": chart,
-        "trend_rows": trend_rows, "focus": focus, "levels": list(data.LEVELS),
+        "trend_rows": trend_rows, "focus": focus, "levels": levels,
     }  # fmt: skip
     return render(request, "explorer.html", context)
