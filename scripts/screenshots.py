@@ -25,6 +25,7 @@ PAGES = {
     "theme": "/thema/armoede_schulden",
     "compare": "/vergelijken?gebied=GM9901&gebied=GM9902&gebied=GM9905",
     "monitor": "/monitor/kansrijk-van-start",
+    "flows_map": "/verhuisstromen?gebied=GM9901",
 }
 PRINTED = {"monitor_pdf": "/monitor/kansrijk-van-start/rapport.html"}  # as Chromium prints them (print media)
 

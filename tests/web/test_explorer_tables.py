@@ -52,3 +52,26 @@ def test_flows_offer_only_groups_with_figures_and_say_why_one_is_missing(client:
     assert "Geen gepubliceerde verhuisstromen van" in page and "de aantallen zijn te klein" in page
     options = re.findall(r'<select name="groep">(.*?)</select>', page, flags=re.S)[0]
     assert f'value="{group}"' not in options  # not offered where nothing is released
+
+
+def test_the_flow_map_draws_the_largest_published_flows_of_a_municipality(client: TestClient, site: object) -> None:
+    import json
+
+    import lxml.html
+
+    from udc.store import Store, catalogue
+
+    with Store(site.store, read_only=True) as s:  # type: ignore[attr-defined]
+        destinations = catalogue.read(s, "verhuisstromen_destinations")
+    tree = lxml.html.fromstring(client.get("/verhuisstromen?gebied=GM9901&groep=adults").text)
+    figure = json.loads(tree.xpath("//script[@id='fig-flowmap']")[0].text)
+    lines = [d for d in figure["data"] if d.get("legendgroup") == "out"]
+    period = tree.xpath("//select[@name='jaren']/option[@selected]")[0].text_content()
+    own = destinations[(destinations.area == "GM9901") & (destinations.group == "adults")
+                       & (destinations.period == period) & (destinations.other_class == "Totaal")
+                       & (destinations.other_gm != "Totaal") & destinations["count"].notna()]  # fmt: skip
+    largest = own.sort_values("count", ascending=False).iloc[0]
+    assert lines and lines[0]["text"][0].endswith(f": {largest['count']:,.0f}")  # widest line = largest flow
+    assert all(d["marker"]["symbol"][-1] == "arrow" for d in lines)  # the direction is drawn
+    region = client.get("/verhuisstromen?gebied=demoregio").text
+    assert "fig-flowmap" not in region and "kies een gemeente" in region

@@ -163,3 +163,46 @@ def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str
         legend={"title": {"text": unit.strip()}},
     )
     return {"data": data, "layout": layout}
+
+
+def flowmap(geojson: dict[str, Any], centre: str, flows: list[tuple[str, str, float, str]], title: str,
+            legend: dict[str, str]) -> dict[str, Any]:
+    """Flows between one area and others on a blank map: the areas as grey outlines, a line per flow from its
+    origin's to its destination's representative point, width by size, an arrowhead at the destination end, one
+    colour per direction (``flows``: origin, destination, count, direction key of ``legend``)."""
+    points, data = {}, []
+    outlines: tuple[list, list] = ([], [])
+    lat0 = 52.0
+    for feature in geojson["features"]:
+        shape = shapely.geometry.shape(feature["geometry"])
+        for polygon in getattr(shape, "geoms", [shape]):
+            xs, ys = polygon.exterior.coords.xy
+            outlines[0].extend([*map(float, xs), None])
+            outlines[1].extend([*map(float, ys), None])
+        point = shape.representative_point()
+        points[feature["properties"]["code"]] = (point.x, point.y, feature["properties"]["name"])
+        lat0 = point.y if feature["properties"]["code"] == centre else lat0
+    data.append({"type": "scatter", "mode": "lines", "x": outlines[0], "y": outlines[1], "hoverinfo": "skip",
+                 "line": {"color": "#9e9e9e", "width": 0.7}, "fill": "toself", "fillcolor": "#f2f2f2",
+                 "showlegend": False})  # fmt: skip
+    largest = max((f[2] for f in flows), default=1.0) or 1.0
+    colours = dict(zip(legend, CATEGORICAL, strict=False))
+    shown: set[str] = set()
+    for origin, destination, count, direction in sorted(flows, key=lambda f: -f[2]):
+        if origin not in points or destination not in points:
+            continue
+        (x0, y0, n0), (x1, y1, n1) = points[origin][:3], points[destination][:3]
+        text = f"{n0} → {n1}: {count:,.0f}"
+        # shifted to the right of the direction of travel, so a flow and its return run side by side
+        sx, sy = 0.02 * (y1 - y0), -0.02 * (x1 - x0)
+        data.append({"type": "scatter", "mode": "lines+markers", "x": [x0 + sx, x0 + sx + 0.92 * (x1 - x0)],
+                     "y": [y0 + sy, y0 + sy + 0.92 * (y1 - y0)], "name": legend[direction], "legendgroup": direction,
+                     "showlegend": direction not in shown, "text": [text, text], "hoverinfo": "text",
+                     "line": {"color": colours[direction], "width": 1 + 9 * count / largest},
+                     "marker": {"symbol": ["circle", "arrow"], "size": [4, 10 + 6 * count / largest],
+                                "angleref": "previous", "color": colours[direction]}})  # fmt: skip
+        shown.add(direction)
+    axis = {"visible": False, "showgrid": False, "zeroline": False}
+    return {"data": data, "layout": _layout(title, xaxis=axis, plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+                                            yaxis={**axis, "scaleanchor": "x",
+                                                   "scaleratio": 1 / math.cos(math.radians(lat0))})}  # fmt: skip

@@ -58,6 +58,39 @@ def exchange(origins: pd.DataFrame, destinations: pd.DataFrame, area_name: str, 
     return sankey, rows
 
 
+TOP = 10  # flows drawn per direction; the rest is summed in the table below the map
+
+
+def flow_map(store: Store, area: str, origins: pd.DataFrame, destinations: pd.DataFrame, language: str,
+             t: Any) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:  # fmt: skip
+    """The chosen area's largest published flows to and from other municipalities as lines on a map (only
+    released, protected counts; withheld flows are not drawn) and the rows, the rest summed as "other"."""
+    if not area.startswith("GM"):  # a region: the map shows one municipality's flows
+        return None, []
+    lookup = data.names(store)
+
+    def named(frame: pd.DataFrame) -> pd.DataFrame:
+        part = frame[(frame.other_gm != "Totaal") & (frame.other_class == "Totaal")].dropna(subset=["count"])
+        return part[part.other_gm != area].sort_values("count", ascending=False)
+
+    out, into = named(destinations), named(origins)
+    flows = [(area, r.other_gm, float(r.count), "out") for r in out.head(TOP).itertuples()]
+    flows += [(r.other_gm, area, float(r.count), "in") for r in into.head(TOP).itertuples()]
+    if not flows:
+        return None, []
+    codes = sorted({area, *(f[0] for f in flows), *(f[1] for f in flows)})
+    legend = {"out": "Vertrek naar" if language == "nl" else "Moves to",
+              "in": "Vestiging uit" if language == "nl" else "Moves from"}  # fmt: skip
+    figure = charts.flowmap(data.geometry(store, codes), area, flows, t("flow_map"), legend)
+    rows = [{"direction": legend[d], "area": lookup.get(o if d == "in" else dst, o if d == "in" else dst),
+             "count": c} for o, dst, c, d in flows]  # fmt: skip
+    for direction, frame in (("out", out), ("in", into)):
+        rest = frame.iloc[TOP:]["count"].sum()
+        if rest:
+            rows.append({"direction": legend[direction], "area": t("other_areas"), "count": float(rest)})
+    return figure, rows
+
+
 def trend(frame: pd.DataFrame, language: str, t: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     frame = frame[(frame.year != "Totaal") & frame.direction.isin(["in", "out"])]
     years = sorted(frame.year.unique())
@@ -111,6 +144,7 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
     triggers = triggers[triggers.trigger != "Totaal"].dropna(subset=["count"])
     trigger_rows = [{"trigger": label(TRIGGERS, r.trigger, language), "count": r.count} for r in triggers.itertuples()]
     trend_chart, trend_rows = trend(view("trend"), language, t)
+    map_chart, map_rows = flow_map(store, area, view("origins"), destinations, language, t)
     return {
         "areas": [(a, lookup.get(a, a)) for a in areas], "area": area, "group": group,
         "groups": [(g, label(GROUPS, g, language)) for g in available], "missing_group": missing,
@@ -122,7 +156,8 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
         "trigger_chart": charts.bars([r["trigger"] for r in trigger_rows],
                                      {t("triggers"): [r["count"] for r in trigger_rows]}, t("triggers")),
         "trend_chart": trend_chart, "trend_rows": trend_rows, "meta": catalogue.get(store, "verhuisstromen_balance"),
-        "area_name": lookup.get(area, area), "periods": periods, "period": period,
+        "area_name": lookup.get(area, area), "periods": periods, "period": period, "flow_map": map_chart,
+        "flow_rows": map_rows,
     }  # fmt: skip
 
 
