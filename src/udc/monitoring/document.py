@@ -145,16 +145,18 @@ def build(report: dict[str, Any], language: str = "nl") -> str:
     return "".join(parts)
 
 
-def pdf(page: str, out: Path) -> Path:
-    """Print the page to PDF with headless Chromium (offline: the page has no external resources)."""
+def pdf(page: str, out: Path, *, wait_ms: int = 0) -> Path:
+    """Print the page to PDF with headless Chromium (offline: the page has no external resources). ``wait_ms``:
+    virtual time for the page's own scripts (charts drawn by plotly.js inside the page) before printing."""
     browser = next((b for b in CHROMIUM if shutil.which(b)), None)
     if browser is None:
         raise Unavailable("no Chromium to print the PDF with: install Debian's chromium, or write --out FILE.html")
     with tempfile.TemporaryDirectory(prefix="udc-pdf-") as folder:
         source = Path(folder) / "report.html"
         source.write_text(page, encoding="utf-8")
-        done = subprocess.run([browser, *FLAGS, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}",
-                               source.as_uri()], capture_output=True, text=True, timeout=120)  # fmt: skip
+        budget = [f"--virtual-time-budget={wait_ms}"] if wait_ms else []
+        done = subprocess.run([browser, *FLAGS, *budget, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}",
+                               source.as_uri()], capture_output=True, text=True, timeout=180)  # fmt: skip
     if done.returncode != 0 or not out.exists():
         raise Unavailable(f"Chromium could not print the PDF: {(done.stderr or '').strip().splitlines()[-1:] or ''}")
     return out

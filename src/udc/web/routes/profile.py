@@ -79,13 +79,55 @@ async def profile(request: Request, store: Reader, code: str) -> Response:
     return render(request, "profile.html", context(request, store, code))
 
 
-@router.get("/gebied/{code}/rapport.html")
-async def profile_report(request: Request, store: Reader, code: str) -> Response:
-    """A stand-alone report (plotly.js inside) as a download: it opens offline, outside this site."""
+def sources(store: Store, names: list[str]) -> list[dict[str, Any]]:
+    """What a report's figures come from: per table its title, source, protection method and policy version."""
+    from udc.store import catalogue
+
+    out = []
+    for name in names:
+        if not catalogue.exists(store, name):
+            continue
+        entry = catalogue.get(store, name)
+        provenance = entry.provenance or {}
+        out.append({"title": entry.title, "source": entry.source, "method": provenance.get("method", "—"),
+                    "policy": provenance.get("policy_version", "—")})  # fmt: skip
+    return out
+
+
+def report_page(request: Request, store: Store, code: str) -> bytes:
+    """The stand-alone report (plotly.js inside): it opens offline, outside this site, with date and sources."""
+    import datetime
+
     import plotly
 
     script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
     app_js = (Path(__file__).parent.parent / "static" / "app.js").read_text(encoding="utf-8")
-    page = render(request, "report.html", {**context(request, store, code), "plotly_js": script, "app_js": app_js})
-    return Response(page.body, media_type="text/html; charset=utf-8",
+    base = context(request, store, code)
+    used = [f["name"] for f in base["figures"]] + ["indicatoren", "verhuisstromen_rates"]
+    extra = {"plotly_js": script, "app_js": app_js, "sources": sources(store, used), "today": datetime.date.today()}
+    page = render(request, "report.html", {**base, **extra})
+    return page.body
+
+
+@router.get("/gebied/{code}/rapport.html")
+async def profile_report(request: Request, store: Reader, code: str) -> Response:
+    return Response(report_page(request, store, code), media_type="text/html; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="gebiedsprofiel_{code}.html"'})  # fmt: skip
+
+
+@router.get("/gebied/{code}/rapport.pdf")
+async def profile_pdf(request: Request, store: Reader, code: str) -> Response:
+    """The same report printed to PDF by headless Chromium (its charts drawn first)."""
+    import tempfile
+
+    from starlette.concurrency import run_in_threadpool
+
+    from udc.monitoring.document import pdf
+
+    page = report_page(request, store, code).decode("utf-8")
+    with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
+        out = Path(folder) / f"gebiedsprofiel_{code}.pdf"
+        await run_in_threadpool(lambda: pdf(page, out, wait_ms=8000))
+        body = out.read_bytes()
+    return Response(body, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="gebiedsprofiel_{code}.pdf"'})  # fmt: skip
