@@ -241,3 +241,22 @@ def test_report_is_offline_html(tmp_path: Path) -> None:
     assert ("Jonge gezinnen" in page and "Sankey" in page) or "sankey" in page
     assert not re.search(r"<script[^>]+src=[\"']https?://", page)  # plotly.js is embedded, no CDN
     assert len(page) > 1_000_000  # the library itself is inside
+
+
+@pytest.mark.slow
+def test_the_report_prints_to_pdf_with_date_source_and_counts_as_integers(demo_store: Path, tmp_path: Path) -> None:
+    """Headless Chromium prints it; the PDF is opened and read back (pypdfium2)."""
+    import re
+
+    import pypdfium2 as pdfium
+
+    import udc as api
+
+    out = api.open(demo_store).flows_report("GM9901", tmp_path / "r.pdf", years="2020-2021")
+    document = pdfium.PdfDocument(out)
+    try:
+        text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    finally:
+        document.close()
+    assert "Verhuisstromen Kernstad, 2020–2021" in text and "Gemaakt op" in text and "Bron: udc flows" in text
+    assert not re.search(r"\b\d+\.0\b", text)  # counts as integers

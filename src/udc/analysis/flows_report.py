@@ -103,6 +103,12 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
         ]
     )
     line.update_layout(title="Trend (18+)")
+    for column in ("in", "out", "within", "net"):  # counts as whole numbers, not 87.0
+        if column in balance.columns:
+            balance[column] = pd.to_numeric(balance[column], errors="coerce").round().astype("Int64")
+    for column in ("out_per_1000", "in_per_1000"):
+        if column in balance.columns:
+            balance[column] = pd.to_numeric(balance[column], errors="coerce").round(1)
     table = balance.rename(
         columns={
             "group": "doelgroep",
@@ -119,15 +125,28 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
         to_html(sankey, include_plotlyjs=False, full_html=False),
         to_html(line, include_plotlyjs=False, full_html=False),
     ]
+    import datetime
+
+    from udc.areas import registry
+    from udc.store import catalogue
+
+    name = registry.names(store).get(area, area)
+    moves = catalogue.get(store, "flows_moves") if catalogue.exists(store, "flows_moves") else None
+    source = html.escape(moves.source if moves else "udc flows")
     page = f"""<!doctype html><html lang="nl"><head><meta charset="utf-8">
 <title>Verhuisstromen {html.escape(area)}</title>
 <style>body{{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse}}td,th{{border:1px solid #999;padding:4px 8px;text-align:right}}</style></head>
-<body><h1>Verhuisstromen {html.escape(area)}, {years[0]}–{years[1]}</h1>
+<body><h1>Verhuisstromen {html.escape(name)}, {years[0]}–{years[1]}</h1>
+<p>Gemaakt op {datetime.date.today().isoformat()} · Bron: {source} · Urban Data Center</p>
 <p>Alle aantallen zijn beschermd door de onthullingspoort (cell-key-methode, beleid versie
 {policy_version}); kleine aantallen zijn weggelaten (–).
 Synthetische demodata waar de bron <code>synth_*</code> is.</p>
 <h2>Balans per doelgroep</h2>{table}{parts[0]}<h2>Herkomst en bestemming</h2>{parts[1]}<h2>Trend</h2>{parts[2]}
 </body></html>"""
+    if out.suffix.lower() == ".pdf":  # printed by headless Chromium once its charts are drawn
+        from udc.monitoring.document import pdf
+
+        return pdf(page, out.resolve(), wait_ms=8000)
     out.write_text(page, encoding="utf-8")
     return out

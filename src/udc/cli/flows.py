@@ -125,13 +125,14 @@ def flows_study(
 @flows_app.command("report")
 def flows_report(
     ctx: typer.Context,
-    out: Annotated[Path, typer.Option(help="The HTML file to write.")],
+    out: Annotated[Path, typer.Option(help="The file to write: .html, or .pdf (printed by headless Chromium).")],
     region: Region = None,
     municipality: Municipality = None,
     years: Annotated[str, typer.Option(help="A year or a span.")] = "2019-2020",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
-    """An offline HTML report: balance per target group, Sankey of origins/destinations, trend."""
+    """An offline report (HTML, or PDF): balance per target group, Sankey of origins/destinations, trend, with the
+    date, the source and the protection."""
     facade(ctx, store_dir, user).flows_report(_area(region, municipality), out, years=years)
     typer.echo(f"report written to {out}")
