@@ -455,6 +455,10 @@ def all_areas(store: Store) -> list[str]:
     return codes + registry.regions_of(store, codes)
 
 
+VIEW_TITLES = {"balance": "balans", "destinations": "bestemmingen", "origins": "herkomst", "od": "herkomst en "
+               "bestemming", "triggers": "aanleidingen", "trend": "ontwikkeling", "rates": "per 1 000 inwoners"}
+
+
 def release_study(
     store: Store,
     tables: dict[str, Protected],
@@ -478,7 +482,7 @@ def release_study(
     names = []
     for view, table in tables.items():
         name = f"{prefix}_{view}"
-        title = f"Verhuisstromen ({years}): {view} per gebied en doelgroep"
+        title = f"Verhuisstromen: {VIEW_TITLES.get(view, view)} per gebied en doelgroep ({years})"
         definition = {"study": "verhuisstromen", "view": view, "years": years, "source": table.source}
         release(store, table, name, title=title, user=user, audit=audit, definition=definition, replace=replace)
         names.append(name)
