@@ -26,6 +26,8 @@ PAGES = {
     "compare": "/vergelijken?gebied=GM9901&gebied=GM9902&gebied=GM9905",
     "monitor": "/monitor/kansrijk-van-start",
     "flows_map": "/verhuisstromen?gebied=GM9901",
+    "heerlen_2019_buurt": "/verkennen?tabel=heerlen_kerncijfers_2019&niveau=buurt",  # a store with the real files
+    "heerlen_2016_wijk": "/verkennen?tabel=heerlen_kerncijfers_2016&niveau=wijk",
 }
 PRINTED = {"monitor_pdf": "/monitor/kansrijk-van-start/rapport.html"}  # as Chromium prints them (print media)
 

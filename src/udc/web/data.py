@@ -58,7 +58,7 @@ def area_tables(store: Store) -> dict[str, AreaTable]:
         measures = [c for c in numeric if c not in ("year", "jaar")]
         if not measures:
             continue
-        value = "count" if "count" in measures else measures[0]
+        value = "count" if "count" in measures else _default_measure(store, entry["table_name"], measures)
         sample = store.rows(
             f"SELECT count(*) AS n FROM {quote(entry['table_name'])} WHERE {quote(area)} SIMILAR TO '(BU|WK|GM)[0-9]+'"
         )
@@ -87,6 +87,18 @@ def _codes(store: Store, entry: dict[str, Any], column: str) -> bool:
         f"FROM (SELECT {quote(column)} FROM {quote(entry['table_name'])} LIMIT 1000)"
     )
     return bool(row and (row[0]["share"] or 0) > 0.5)
+
+
+def _default_measure(store: Store, table: str, measures: list[str]) -> str:
+    """The measure a table opens with: its inhabitants if it has them, else the first that varies between areas
+    (CBS key figures begin with region codes and flags that are the same everywhere)."""
+    named = [m for m in measures if "inwoners" in m.lower() and "per" not in m.lower()]
+    if named:
+        return named[0]
+    distinct = ", ".join(f"approx_count_distinct({quote(m)}) AS n{i}" for i, m in enumerate(measures[:60]))
+    counted = store.rows(f"SELECT {distinct} FROM {quote(table)}")[0]
+    varying = [m for i, m in enumerate(measures[:60]) if (counted[f"n{i}"] or 0) > 1]
+    return varying[0] if varying else measures[0]
 
 
 def _other_areas(store: Store, entry: dict[str, Any], area: str, column: str) -> bool:
