@@ -171,11 +171,13 @@ def test_sign_in_build_a_table_and_download(browser: object, server: str, tmp_pa
     page.wait_for_url("**/tabelbouwer")
     page.select_option("select[name=tabel]", "synth_persons_yearly")
     page.wait_for_url("**tabel=synth_persons_yearly**")
-    page.get_by_label("education").check()
+    page.get_by_label("Opleidingsniveau").check()  # a label, not the column name 'education'
     page.get_by_role("button", name="Maak tabel").click()
     result = page.locator("#builder-result tbody tr")
     assert result.count() >= 3
-    assert set(page.locator("#builder-result tbody td").all_inner_texts()) & {"perturbed", "suppressed"}
+    cells = set(page.locator("#builder-result tbody td").all_inner_texts())
+    assert cells & {"met ruis (cell key)", "afgeschermd"} and {"laag", "middelbaar", "hoog"} <= cells
+    assert not cells & {"perturbed", "suppressed", "low", "middle", "high", "threshold"}
     with page.expect_download() as download:
         page.get_by_role("button", name="Downloaden CSV (;)").click()
     path = tmp_path / "tabel.csv"

@@ -60,6 +60,7 @@ async def builder_post(request: Request, store: Reader) -> Response:
         return download(result.cells, f"tabel_{name}", fmt)
     context = {"datasets": data.microdata(store), "dataset": name, "dims": allowed, "chosen": chosen,
                "result": result.cells.head(1000).to_dict("records"), "columns": list(result.cells.columns),
+               "dataset_title": next((d["title"] for d in data.microdata(store) if d["name"] == name), name),
                "n_cells": len(result.cells), "suppressed": result.suppressed,
                "policy": result.policy.version}  # fmt: skip
     return render(request, "builder.html", context)
