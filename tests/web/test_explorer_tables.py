@@ -75,3 +75,15 @@ def test_the_flow_map_draws_the_largest_published_flows_of_a_municipality(client
     assert all(d["marker"]["symbol"][-1] == "arrow" for d in lines)  # the direction is drawn
     region = client.get("/verhuisstromen?gebied=demoregio").text
     assert "fig-flowmap" not in region and "kies een gemeente" in region
+
+
+def test_the_explorer_says_why_a_published_table_is_not_listed(client: TestClient) -> None:
+    import lxml.html
+
+    tree = lxml.html.fromstring(client.get("/verkennen").text)
+    reasons = {li.xpath(".//code")[0].text_content(): li.text_content().split(": ", 1)[1]
+               for li in tree.xpath("//details[@id='not-explorable']//li")}  # fmt: skip
+    assert reasons["verhuisstromen_od"] == "herkomst en bestemming: zie Verhuisstromen"
+    assert reasons["synth_areas"] == "geen kolom met getallen"
+    assert "eigen pagina" in reasons["indicatoren"]
+    assert "kerncijfers_inwoners" not in reasons  # it is explorable

@@ -143,7 +143,17 @@ async def run_gate(request: Request, store: Store, function: Callable[..., Any],
 
 def area_tables(request: Request, store: Store) -> dict[str, data.AreaTable]:
     """The explorable tables, found once per catalogue generation."""
-    return cached(request, store, "area_tables", lambda: data.area_tables(store))
+    return explorable(request, store)[0]
+
+
+def explorable(request: Request, store: Store) -> tuple[dict[str, data.AreaTable], dict[str, str]]:
+    """The explorable tables and, for every other published table, why not (once per catalogue generation)."""
+
+    def build() -> tuple[dict[str, data.AreaTable], dict[str, str]]:
+        skipped: dict[str, str] = {}
+        return data.area_tables(store, skipped), skipped
+
+    return cached(request, store, "explorable", build)
 
 
 def num(value: Any) -> float | None:

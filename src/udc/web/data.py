@@ -41,43 +41,61 @@ def microdata(store: Store) -> list[dict[str, Any]]:
     return [{"name": r["name"], "title": r["title"]} for r in catalogue.entries(store, sensitivity="microdata")]
 
 
-def area_tables(store: Store) -> dict[str, AreaTable]:
-    """Open/released tables with an area column of area codes and a numeric value column."""
+SKIPPED = {  # why a published table is not in the explorer (Dutch, English)
+    "own_page": ("afgeleide tabellen (indicatoren, vergelijking, monitors) staan op hun eigen pagina's",
+                 "derived tables (indicators, references, monitors) are on pages of their own"),
+    "no_area": ("geen kolom met gebiedscodes (gemeente, wijk of buurt)", "no column with area codes"),
+    "no_measure": ("geen kolom met getallen", "no column with numbers"),
+    "no_codes": ("de gebiedskolom bevat geen CBS-gebiedscodes (GM…, WK…, BU…)",
+                 "the area column holds no CBS area codes (GM…, WK…, BU…)"),
+    "flows": ("herkomst en bestemming: zie Verhuisstromen", "origin and destination: see Migration flows"),
+}  # fmt: skip
+
+
+def area_tables(store: Store, skipped: dict[str, str] | None = None) -> dict[str, AreaTable]:
+    """Open/released tables with an area column of area codes and a numeric value column; the reason (a key of
+    :data:`SKIPPED`) every other published table is left out goes into ``skipped``."""
     out: dict[str, AreaTable] = {}
+    skipped = skipped if skipped is not None else {}
     for entry in catalogue.entries(store, published=True):
         provenance = entry["provenance"]
         if provenance.get("method") == "derived" or provenance.get("role", "").startswith("indicator_"):
-            continue  # indicators and their references have pages of their own (a sum over them means nothing)
-        columns = store.columns(entry["table_name"])
-        area = next((c for c in AREA_COLUMNS if c in columns), None)
-        if area is None:
+            skipped[entry["name"]] = "own_page"  # a sum over indicators means nothing
             continue
-        numeric = [
-            c for c, t in columns.items() if t in ("DOUBLE", "BIGINT", "INTEGER", "FLOAT", "HUGEINT", "SMALLINT")
-        ]
-        measures = [c for c in numeric if c not in ("year", "jaar")]
-        if not measures:
-            continue
-        value = "count" if "count" in measures else _default_measure(store, entry["table_name"], measures)
-        sample = store.rows(
-            f"SELECT count(*) AS n FROM {quote(entry['table_name'])} WHERE {quote(area)} SIMILAR TO '(BU|WK|GM)[0-9]+'"
-        )
-        if not sample[0]["n"]:
-            continue
-        labels = {"rules", "status", "unit", "period_kind", area, *measures}
-        dims = [
-            c
-            for c, t in columns.items()
-            if c not in labels and c != "year" and t == "VARCHAR" and not c.endswith(("_label", "_symbol"))
-        ]
-        roles = catalogue.roles(store, entry["name"])
-        coded = [d for d in dims if _codes(store, entry, d)]
-        if any(_other_areas(store, entry, area, d) for d in coded):
-            continue  # a second area column (origin–destination): not one value per area; its own page shows it
-        dims = [d for d in dims if roles.get(d) not in ("area", "label", "period") and d not in coded]
-        year = "year" if "year" in columns else None
-        out[entry["name"]] = AreaTable(entry["name"], entry["title"], area, value, year, dims, measures)
+        found = _area_table(store, entry)
+        if isinstance(found, str):
+            skipped[entry["name"]] = found
+        else:
+            out[entry["name"]] = found
     return out
+
+
+def _area_table(store: Store, entry: dict[str, Any]) -> AreaTable | str:
+    """One catalogue entry as an explorer table, or why it is not one."""
+    columns = store.columns(entry["table_name"])
+    area = next((c for c in AREA_COLUMNS if c in columns), None)
+    if area is None:
+        return "no_area"
+    numeric = [c for c, t in columns.items() if t in ("DOUBLE", "BIGINT", "INTEGER", "FLOAT", "HUGEINT", "SMALLINT")]
+    measures = [c for c in numeric if c not in ("year", "jaar")]
+    if not measures:
+        return "no_measure"
+    sample = store.rows(
+        f"SELECT count(*) AS n FROM {quote(entry['table_name'])} WHERE {quote(area)} SIMILAR TO '(BU|WK|GM)[0-9]+'"
+    )
+    if not sample[0]["n"]:
+        return "no_codes"
+    labels = {"rules", "status", "unit", "period_kind", area, *measures}
+    dims = [c for c, t in columns.items()
+            if c not in labels and c != "year" and t == "VARCHAR" and not c.endswith(("_label", "_symbol"))]
+    roles = catalogue.roles(store, entry["name"])
+    coded = [d for d in dims if _codes(store, entry, d)]
+    if any(_other_areas(store, entry, area, d) for d in coded):
+        return "flows"  # a second area column (origin–destination): not one value per area
+    dims = [d for d in dims if roles.get(d) not in ("area", "label", "period") and d not in coded]
+    value = "count" if "count" in measures else _default_measure(store, entry["table_name"], measures)
+    year = "year" if "year" in columns else None
+    return AreaTable(entry["name"], entry["title"], area, value, year, dims, measures)
 
 
 def _codes(store: Store, entry: dict[str, Any], column: str) -> bool:

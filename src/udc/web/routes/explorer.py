@@ -10,8 +10,9 @@ from fastapi.responses import Response
 from udc.errors import UdcError
 from udc.store.db import Store
 from udc.web import charts, data
-from udc.web.common import Reader, area_tables, lang, latest_year, num, render
+from udc.web.common import Reader, explorable, lang, latest_year, num, render
 from udc.web.i18n import translator
+from udc.web.labels import label
 
 router = APIRouter(include_in_schema=False)
 
@@ -65,7 +66,7 @@ async def explorer(
     gebied: str | None = None,
     onderwerp: str | None = None,
 ) -> Response:
-    tables = area_tables(request, store)
+    tables, skipped = explorable(request, store)
     if not tables:
         raise UdcError("no area-level open data in the catalogue yet (run 'udc demo' or import a table)")
     default = "kerncijfers_inwoners" if "kerncijfers_inwoners" in tables else next(iter(tables))
@@ -91,5 +92,6 @@ async def explorer(
         "note": note, "boundaries": boundaries, "filters": filters, "rows": areas.to_dict("records"),
         "total": num(total.iloc[0]) if len(total) else None, "figure": figure, "trend": chart,
         "trend_rows": trend_rows, "focus": focus, "levels": levels,
+        "skipped": [(name, label(data.SKIPPED, reason, lang(request))) for name, reason in sorted(skipped.items())],
     }  # fmt: skip
     return render(request, "explorer.html", context)
