@@ -87,3 +87,9 @@ def test_the_explorer_says_why_a_published_table_is_not_listed(client: TestClien
     assert reasons["synth_areas"] == "geen kolom met getallen"
     assert "eigen pagina" in reasons["indicatoren"]
     assert "kerncijfers_inwoners" not in reasons  # it is explorable
+
+
+def test_withheld_and_not_available_have_distinct_symbols(client: TestClient) -> None:
+    page = client.get("/verkennen?niveau=buurt&tabel=kerncijfers_jeugdzorg").text
+    assert ">x</abbr>" in page  # small buurten: withheld by the gate
+    assert "x = afgeschermd" in page and ". = niet beschikbaar" in page  # both explained beside the table

@@ -12,6 +12,10 @@ TEXT: dict[str, dict[str, str]] = {
     "catalogue": {"nl": "Catalogus en open data", "en": "Catalogue and open data"},
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
     "monitor": {"nl": "Monitor", "en": "Monitor"},
+    "symbol_secret": {"nl": "afgeschermd: het aantal is te klein om te publiceren",
+                      "en": "withheld: the count is too small to publish"},
+    "symbol_missing": {"nl": "niet beschikbaar: de bron heeft hier geen cijfer", "en": "not available: the source "
+                       "has no figure here"},
     "flow_map": {"nl": "Kaart van de verhuisstromen", "en": "Map of the flows"},
     "other_areas": {"nl": "overige gemeenten", "en": "other municipalities"},
     "flow_map_region": {"nl": "De kaart toont de stromen van één gemeente: kies een gemeente.",
