@@ -93,3 +93,11 @@ def test_withheld_and_not_available_have_distinct_symbols(client: TestClient) ->
     page = client.get("/verkennen?niveau=buurt&tabel=kerncijfers_jeugdzorg").text
     assert ">x</abbr>" in page  # small buurten: withheld by the gate
     assert "x = afgeschermd" in page and ". = niet beschikbaar" in page  # both explained beside the table
+
+
+def test_measures_are_named_by_their_source_titles(client: TestClient) -> None:
+    page = client.get("/verkennen?tabel=verhuisstromen_rates").text
+    options = re.findall(r'<select name="onderwerp">(.*?)</select>', page, flags=re.S)[0]
+    shown = re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', options)
+    assert ("count", "Aantal") in shown  # the release's column title
+    assert ("per_1000", "Per 1 000 inwoners") in shown  # a label where the release gives none

@@ -128,6 +128,11 @@ def _other_areas(store: Store, entry: dict[str, Any], area: str, column: str) ->
     return bool(row and row[0]["n"])
 
 
+def column_titles(store: Store, name: str) -> dict[str, str]:
+    """column → the title its source gave it (StatLine metadata, a release's column info), where there is one."""
+    return {c["name"]: c["title"] for c in catalogue.describe(store, name)["columns"] if c.get("title")}
+
+
 def levels_of(store: Store, table: AreaTable) -> list[str]:
     """The area levels (gemeente, wijk, buurt) a table has figures for — only those are offered."""
     entry = catalogue.get(store, table.name)

@@ -93,5 +93,6 @@ async def explorer(
         "total": num(total.iloc[0]) if len(total) else None, "figure": figure, "trend": chart,
         "trend_rows": trend_rows, "focus": focus, "levels": levels,
         "skipped": [(name, label(data.SKIPPED, reason, lang(request))) for name, reason in sorted(skipped.items())],
+        "titles": data.column_titles(store, table.name),
     }  # fmt: skip
     return render(request, "explorer.html", context)
