@@ -677,6 +677,7 @@ class Udc:
     def monitor_document(self, programme_id: str, out: str | os.PathLike[str], *, language: str = "nl",
                          until: int | None = None) -> Path:  # fmt: skip
         """The printable report as HTML or (by headless Chromium) PDF, by the file's suffix."""
+        from udc import printing
         from udc.monitoring import document
 
         target = Path(out)
@@ -685,7 +686,7 @@ class Udc:
         page = document.build(self.monitor(programme_id, until=until, language=language), language)
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix.lower() == ".pdf":
-            return document.pdf(page, target.resolve())
+            return printing.pdf(page, target.resolve())
         target.write_text(page, encoding="utf-8")
         return target
 

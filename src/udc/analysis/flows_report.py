@@ -145,7 +145,7 @@ Synthetische demodata waar de bron <code>synth_*</code> is.</p>
 <h2>Balans per doelgroep</h2>{table}{parts[0]}<h2>Herkomst en bestemming</h2>{parts[1]}<h2>Trend</h2>{parts[2]}
 </body></html>"""
     if out.suffix.lower() == ".pdf":  # printed by headless Chromium once its charts are drawn
-        from udc.monitoring.document import pdf
+        from udc.printing import pdf
 
         return pdf(page, out.resolve(), wait_ms=8000)
     out.write_text(page, encoding="utf-8")

@@ -13,7 +13,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from udc.errors import InputError, NotFound
 from udc.privacy.request import Filter, Name, first_error
 
+M = TypeVar("M", bound=BaseModel)
 SCALES = {"percent": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "per_100000": 100_000.0, "mean": 1.0,
           "ratio": 1.0}  # fmt: skip
 UNIT_LABELS = {"percent": "%", "per_1000": "per 1 000", "per_10000": "per 10 000", "per_100000": "per 100 000",
@@ -103,6 +104,12 @@ def schema() -> dict:
 
 def load(path: Path) -> Indicator:
     """A definition file (YAML or JSON); a mistake as one line naming the file and the field."""
+    return read(path, Indicator)
+
+
+def read(path: Path, model: type[M]) -> M:
+    """A definition file of any kind (indicator, programme) checked against ``model``; a mistake as one line
+    naming the file, the line (bad YAML) or the field."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
@@ -112,7 +119,7 @@ def load(path: Path) -> Indicator:
         raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
                          row=mark.line + 1 if mark else None) from None  # fmt: skip
     try:
-        return Indicator.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise InputError(first_error(exc), file=str(path)) from None
 

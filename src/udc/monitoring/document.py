@@ -1,20 +1,13 @@
 """The printable monitor report: one self-contained HTML file (no script, no network: the charts are SVG drawn
-here) that Debian's Chromium prints to PDF headless."""
+here) that Debian's Chromium prints to PDF headless (:func:`udc.printing.pdf`)."""
 
 from __future__ import annotations
 
 import html
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from udc.errors import Unavailable
 from udc.monitoring.effect import label
 
-CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-pdf-header-footer"]
 WORDS = {
     "nl": {"baseline": "Nulmeting", "actual": "Nu", "target": "Doel", "comparison": "Vergelijking",
            "estimate": "Effect", "interval": "95 %-interval", "areas": "Programmagebieden",
@@ -144,19 +137,3 @@ def build(report: dict[str, Any], language: str = "nl") -> str:
     parts.append(f"<p class=\"note\">{e(report['caveat'])}</p></body></html>")
     return "".join(parts)
 
-
-def pdf(page: str, out: Path, *, wait_ms: int = 0) -> Path:
-    """Print the page to PDF with headless Chromium (offline: the page has no external resources). ``wait_ms``:
-    virtual time for the page's own scripts (charts drawn by plotly.js inside the page) before printing."""
-    browser = next((b for b in CHROMIUM if shutil.which(b)), None)
-    if browser is None:
-        raise Unavailable("no Chromium to print the PDF with: install Debian's chromium, or write --out FILE.html")
-    with tempfile.TemporaryDirectory(prefix="udc-pdf-") as folder:
-        source = Path(folder) / "report.html"
-        source.write_text(page, encoding="utf-8")
-        budget = [f"--virtual-time-budget={wait_ms}"] if wait_ms else []
-        done = subprocess.run([browser, *FLAGS, *budget, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}",
-                               source.as_uri()], capture_output=True, text=True, timeout=180)  # fmt: skip
-    if done.returncode != 0 or not out.exists():
-        raise Unavailable(f"Chromium could not print the PDF: {(done.stderr or '').strip().splitlines()[-1:] or ''}")
-    return out

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from udc.errors import InputError, NotFound
-from udc.indicators.model import Text
-from udc.privacy.request import first_error
+from udc.indicators.model import Text, read
 
 AreaCode = str
 
@@ -97,14 +96,7 @@ class Programme(BaseModel):
 
 def load(path: Path) -> Programme:
     """A programme file; a mistake as one line naming the file and the field."""
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(f"cannot read: {str(exc).splitlines()[0]}", file=str(path)) from None
-    try:
-        return Programme.model_validate(data)
-    except ValidationError as exc:
-        raise InputError(first_error(exc), file=str(path)) from None
+    return read(path, Programme)
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from udc.errors import UdcError
 from udc.store.db import Store
 from udc.web import charts, data
-from udc.web.common import Reader, explorable, lang, latest_year, num, render
+from udc.web.common import Reader, cached, explorable, lang, latest_year, num, render
 from udc.web.i18n import translator
 from udc.web.labels import label
 
@@ -93,6 +93,6 @@ async def explorer(
         "total": num(total.iloc[0]) if len(total) else None, "figure": figure, "trend": chart,
         "trend_rows": trend_rows, "focus": focus, "levels": levels,
         "skipped": [(name, label(data.SKIPPED, reason, lang(request))) for name, reason in sorted(skipped.items())],
-        "titles": data.column_titles(store, table.name),
+        "titles": cached(request, store, f"titles:{table.name}", lambda: data.column_titles(store, table.name)),
     }  # fmt: skip
     return render(request, "explorer.html", context)

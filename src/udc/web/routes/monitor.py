@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from udc import printing
 from udc.errors import NotFound
 from udc.monitoring import document, effect
 from udc.monitoring.model import Programme, added, library
@@ -100,7 +101,7 @@ async def programme_report(request: Request, store: Reader, programme_id: str, k
 
     with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
         out = Path(folder) / filename
-        await run_in_threadpool(document.pdf, page, out)
+        await run_in_threadpool(printing.pdf, page, out)
         body = out.read_bytes()
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip

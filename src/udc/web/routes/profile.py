@@ -122,7 +122,7 @@ async def profile_pdf(request: Request, store: Reader, code: str) -> Response:
 
     from starlette.concurrency import run_in_threadpool
 
-    from udc.monitoring.document import pdf
+    from udc.printing import pdf
 
     page = report_page(request, store, code).decode("utf-8")
     with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
