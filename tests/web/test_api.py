@@ -104,8 +104,10 @@ def test_downloads_in_every_format(client: TestClient) -> None:
     first = geo["features"][0]["properties"]  # one feature per row, the values as properties (GIS tools style them)
     assert {"buurt_code", "year", "count", "name"} <= set(first) and geo["features"][0]["geometry"]["type"]
     assert len(geo["features"]) == len(csv[csv.buurt_code.str.match(r"^(BU|WK|GM)\d")])
-    assert not any(line.split(",")[csv.columns.get_loc("count")].endswith(".0")
-                   for line in client.get(f"{base}?format=csv").text.splitlines()[1:])  # counts as integers
+    assert not any(
+        line.split(",")[csv.columns.get_loc("count")].endswith(".0")
+        for line in client.get(f"{base}?format=csv").text.splitlines()[1:]
+    )  # counts as integers
     assert client.get(f"{base}?format=exe").status_code == 422
 
 
@@ -174,6 +176,13 @@ def test_pages_render_with_security_headers(client: TestClient) -> None:
     assert "Area explorer" in client.get("/verkennen?lang=en").text
     report = client.get("/gebied/GM9901/rapport.html")
     assert "attachment" in report.headers["content-disposition"] and len(report.content) > 1_000_000
+    flows = client.get("/verhuisstromen/rapport.html?gebied=GM9901&groep=adults&lang=en")
+    assert (
+        flows.status_code == 200
+        and 'filename="verhuisstromen_GM9901_adults.html"' in flows.headers["content-disposition"]
+    )
+    assert "Made on" in flows.text and "Sources" in flows.text and "Adults (18+)" in flows.text
+    assert client.get("/verhuisstromen/rapport.docx?gebied=GM9901").status_code == 404
 
 
 def test_errors_are_one_line_without_traceback(client: TestClient) -> None:

@@ -17,8 +17,10 @@ from conftest import Site
 from udc.store import Store, catalogue
 from udc.web.app import create_app
 
-INTERNAL = re.compile(r"\b(above_95|above_998|below_95|below_998|suppressed|no_population|armoede_schulden|"
-                      r"wonen_leegstand|werk_onderwijs|jeugd_jeugdzorg|per_1000|ci_low|ci_high|area_code)\b")
+INTERNAL = re.compile(
+    r"\b(above_95|above_998|below_95|below_998|suppressed|no_population|armoede_schulden|"
+    r"wonen_leegstand|werk_onderwijs|jeugd_jeugdzorg|per_1000|ci_low|ci_high|area_code)\b"
+)
 
 
 def released(site: Site, name: str) -> pd.DataFrame:

@@ -17,7 +17,7 @@ from udc.privacy.gate import crosstab
 from udc.privacy.request import TableRequest
 from udc.store import catalogue
 from udc.web import data
-from udc.web.common import Reader, area_tables, cached, download, run_gate, user
+from udc.web.common import Reader, area_tables, cached, download, headers, run_gate, user
 
 AREA_KINDS = ("BU", "WK", "GM")
 
@@ -117,10 +117,13 @@ def _router() -> APIRouter:
         name: str,
         format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$"),
         version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
-    ) -> Response:
+        koppen: str = Query("namen", pattern="^(namen|labels)$",
+                            description="Column headers: the names in the data, or labels in the language (lang)"),
+    ) -> Response:  # fmt: skip
         """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON."""
         frame = read_for(store, name, user(request), request.app.state.audit, version)
-        return download(frame, name, format, store)
+        rename = headers(request, store, name, list(frame.columns)) if koppen == "labels" else None
+        return download(frame, name, format, store, rename)
 
     @router.get("/api/v1/areas", tags=["areas"])
     async def areas(store: Reader, kind: str | None = None) -> list[dict[str, Any]]:

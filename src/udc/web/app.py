@@ -28,7 +28,7 @@ from udc.errors import UdcError
 from udc.privacy.audit import AuditLog, engine_for, operational_url
 from udc.privacy.request import first_error
 from udc.store.db import Store
-from udc.web import security, wording
+from udc.web import security, userlabels, wording
 from udc.web.api import register_api
 from udc.web.common import Readers, error_response
 from udc.web.routes import ROUTERS
@@ -66,7 +66,7 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     app.state.throttle = security.Throttle()
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = number
-    wording.register(templates.env)
+    wording.register(templates.env, lambda: userlabels.load(store_path))
     app.state.templates = templates
     app.add_middleware(security.SecurityHeaders)
     app.add_middleware(security.BodyLimit)

@@ -45,8 +45,13 @@ def lines(x: list[str], series: dict[str, list[float | None]], title: str) -> di
     return {"data": data, "layout": _layout(title, **({"xaxis": {"type": "category"}} if years else {}))}
 
 
-def dots(labels: list[str], series: dict[str, tuple[list[float | None], list[float | None], list[float | None]]],
-         title: str, reference: float | None = None, axis: str = "") -> dict[str, Any]:
+def dots(
+    labels: list[str],
+    series: dict[str, tuple[list[float | None], list[float | None], list[float | None]]],
+    title: str,
+    reference: float | None = None,
+    axis: str = "",
+) -> dict[str, Any]:
     """Dot with interval per label (horizontal), one trace per series: (values, lows, highs); an optional
     reference line (the Netherlands = 100 on an index axis)."""
     data = []
@@ -165,8 +170,9 @@ def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str
     return {"data": data, "layout": layout}
 
 
-def flowmap(geojson: dict[str, Any], centre: str, flows: list[tuple[str, str, float, str]], title: str,
-            legend: dict[str, str]) -> dict[str, Any]:
+def flowmap(
+    geojson: dict[str, Any], centre: str, flows: list[tuple[str, str, float, str]], title: str, legend: dict[str, str]
+) -> dict[str, Any]:
     """Flows between one area and others on a blank map: the areas as grey outlines, a line per flow from its
     origin's to its destination's representative point, width by size, an arrowhead at the destination end, one
     colour per direction (``flows``: origin, destination, count, direction key of ``legend``)."""

@@ -208,10 +208,25 @@ def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = None) -> Response:
+def headers(request: Request, store: Store, name: str, columns: list[str]) -> dict[str, str]:
+    """Column → the label a download's header shows when asked for (``koppen=labels``) in the page's language:
+    the store's labels file, the source's title, udc's word, else the name made readable."""
+    from udc.web import userlabels, wording
+
+    titles = cached(request, store, f"titles:{name}", lambda: data.column_titles(store, name))
+    labels = userlabels.load(request.app.state.store_path)
+    return {c: wording.header_text(c, lang(request), labels, titles.get(c)) for c in columns}
+
+
+def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = None,
+             rename: dict[str, str] | None = None) -> Response:  # fmt: skip
     """CSV (comma or Dutch: ``;`` and decimal comma), Excel, Parquet or GeoJSON (one feature per row: the area's
-    geometry with the row's values as properties, as GIS tools style them)."""
+    geometry with the row's values as properties, as GIS tools style them); ``rename``: headers as labels."""
     frame = whole_numbers(frame)
+    area = next((c for c in catalogue.AREA_COLUMNS if c in frame.columns), None)
+    if rename:
+        frame = frame.rename(columns=rename)
+        area = rename.get(area, area) if area else None
     if fmt == "csv":
         body, media, ext = frame.to_csv(index=False).encode(), "text/csv; charset=utf-8", "csv"
     elif fmt == "csv-nl":
@@ -227,7 +242,7 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         frame.to_parquet(buffer, index=False)
         body, media, ext = buffer.getvalue(), "application/vnd.apache.parquet", "parquet"
     elif fmt == "geojson" and store is not None:
-        column = next((c for c in catalogue.AREA_COLUMNS if c in frame.columns), None)
+        column = area
         if column is None:
             raise UdcError(f"'{name}' has no area column: GeoJSON needs one")
         shapes = data.geometry(store, sorted(frame[column].dropna().astype(str).unique()))

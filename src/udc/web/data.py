@@ -86,8 +86,11 @@ def _area_table(store: Store, entry: dict[str, Any]) -> AreaTable | str:
     if not sample[0]["n"]:
         return "no_codes"
     labels = {"rules", "status", "unit", "period_kind", area, *measures}
-    dims = [c for c, t in columns.items()
-            if c not in labels and c != "year" and t == "VARCHAR" and not c.endswith(("_label", "_symbol"))]
+    dims = [
+        c
+        for c, t in columns.items()
+        if c not in labels and c != "year" and t == "VARCHAR" and not c.endswith(("_label", "_symbol"))
+    ]
     roles = catalogue.roles(store, entry["name"])
     coded = [d for d in dims if _codes(store, entry, d)]
     if any(_other_areas(store, entry, area, d) for d in coded):

@@ -37,6 +37,7 @@ def label(table: dict[str, tuple[str, str]], key: str, language: str) -> str:
     pair = table.get(key)
     return (pair[0] if language == "nl" else pair[1]) if pair else key
 
+
 THEMES = {
     "armoede_schulden": ("Armoede en schulden", "Poverty and debt"),
     "jeugd": ("Jeugd", "Youth"),

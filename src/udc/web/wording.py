@@ -4,9 +4,12 @@ dimensions, category values and levels — Dutch and English, from the page's la
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, pass_context
+
+from udc.web.userlabels import EMPTY, Labels
 
 SENSITIVITY = {"open": ("open data", "open data"), "internal": ("intern", "internal"),
                "microdata": ("microdata (alleen via de poort)", "microdata (through the gate only)")}  # fmt: skip
@@ -55,30 +58,70 @@ def _readable(name: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-@pass_context
-def measure_label(context: Any, name: str) -> str:
-    """A measure's label (count → Aantal), else its name made readable."""
-    pair = MEASURES.get(name)
-    return (pair[0] if context.get("lang", "nl") == "nl" else pair[1]) if pair else _readable(name)
+def _pair(table: dict[str, tuple[str, str]], name: str, language: str) -> str | None:
+    pair = table.get(name)
+    return (pair[0] if language == "nl" else pair[1]) if pair else None
+
+
+def _first(language: str, labels: Labels, name: str, title: str | None, *tables: dict) -> str:
+    """The user's labels file first; then the source's title (Dutch: StatLine and release titles are Dutch) and
+    udc's own words — in English udc's words before the Dutch title; else the name made readable."""
+    ours = next((text for table in tables if (text := _pair(table, name, language))), None)
+    chosen = (title or ours) if language == "nl" else (ours or title)
+    return labels.column(name, language) or chosen or _readable(name)
+
+
+def measure_text(name: str, language: str, labels: Labels = EMPTY, title: str | None = None) -> str:
+    """A measure's label (count → Aantal / Count)."""
+    return _first(language, labels, name, title, MEASURES)
+
+
+def dimension_text(name: str, language: str, labels: Labels = EMPTY, title: str | None = None) -> str:
+    return _first(language, labels, name, title, DIMENSIONS)
+
+
+def value_text(dimension: str, value: object, language: str, labels: Labels = EMPTY) -> str:
+    """A category's label where the labels file or udc knows it (target groups, directions, triggers), else the
+    value itself."""
+    from udc.web.labels import GROUPS, RATE_MEASURES, TRIGGERS
+
+    if value is None or str(value) in ("None", "nan", "", "<NA>"):
+        return "onbekend" if language == "nl" else "unknown"
+    table = {"group": GROUPS, "direction": RATE_MEASURES, "measure": RATE_MEASURES, "trigger": TRIGGERS,
+             **VALUES}.get(dimension, {})  # fmt: skip
+    return labels.value(dimension, str(value), language) or _pair(table, str(value), language) or str(value)
+
+
+HEADERS = {"area": ("Gebied", "Area"), "name": ("Naam", "Name"), "status": ("Status", "Status"),
+           "rules": ("Reden afscherming", "Reason withheld"), "gm_code": ("Gemeente", "Municipality"),
+           "wk_code": ("Wijk", "District"), "area_code": ("Gebied", "Area"),
+           "ci_low": ("Ondergrens", "Lower bound"), "ci_high": ("Bovengrens", "Upper bound"),
+           "unit": ("Eenheid", "Unit"), "note": ("Opmerking", "Note")}  # fmt: skip
+
+
+def header_text(name: str, language: str, labels: Labels = EMPTY, title: str | None = None) -> str:
+    """A download's column header when labels are asked for (``koppen=labels``)."""
+    return _first(language, labels, name, title, DIMENSIONS, MEASURES, HEADERS)
+
+
+def _labels(context: Any) -> Labels:
+    found = context.get("user_labels")
+    return found() if callable(found) else EMPTY
 
 
 @pass_context
-def dimension_label(context: Any, name: str) -> str:
-    pair = DIMENSIONS.get(name)
-    return (pair[0] if context.get("lang", "nl") == "nl" else pair[1]) if pair else _readable(name)
+def measure_label(context: Any, name: str, title: str | None = None) -> str:
+    return measure_text(name, context.get("lang", "nl"), _labels(context), title)
+
+
+@pass_context
+def dimension_label(context: Any, name: str, title: str | None = None) -> str:
+    return dimension_text(name, context.get("lang", "nl"), _labels(context), title)
 
 
 @pass_context
 def value_label(context: Any, dimension: str, value: str) -> str:
-    """A category's label where udc knows it (target groups, directions, triggers), else the value itself."""
-    from udc.web.labels import GROUPS, RATE_MEASURES, TRIGGERS, label
-
-    language = context.get("lang", "nl")
-    if value is None or str(value) in ("None", "nan", ""):
-        return "onbekend" if language == "nl" else "unknown"
-    table = {"group": GROUPS, "direction": RATE_MEASURES, "measure": RATE_MEASURES, "trigger": TRIGGERS,
-             **VALUES}.get(dimension)  # fmt: skip
-    return label(table, str(value), language) if table else str(value)
+    return value_text(dimension, value, context.get("lang", "nl"), _labels(context))
 
 
 @pass_context
@@ -109,16 +152,16 @@ def role_label(context: Any, value: str | None) -> str:
 @pass_context
 def column_label(context: Any, column: dict[str, Any]) -> str:
     """A column's title, else its name made readable (underscores as spaces, first letter capital)."""
-    title = column.get("title")
-    if title:
-        return str(title)
-    name = str(column.get("name", "")).replace("_", " ").strip()
-    return name[:1].upper() + name[1:]
+    name = str(column.get("name", ""))
+    return _labels(context).column(name, context.get("lang", "nl")) or str(column.get("title") or _readable(name))
 
 
-CELL_STATUS = {"published": ("gepubliceerd", "published"),
-               "perturbed": ("met ruis (cell key)", "with noise (cell key)"),
-               "suppressed": ("afgeschermd", "withheld"), "no_population": ("geen inwoners", "no population")}
+CELL_STATUS = {
+    "published": ("gepubliceerd", "published"),
+    "perturbed": ("met ruis (cell key)", "with noise (cell key)"),
+    "suppressed": ("afgeschermd", "withheld"),
+    "no_population": ("geen inwoners", "no population"),
+}
 RULES = {"threshold": ("te klein aantal", "count too small"), "nk": ("dominantie (n,k)", "dominance (n,k)"),
          "p_percent": ("p%-regel", "p% rule"), "secondary": ("secundair", "secondary")}  # fmt: skip
 
@@ -136,9 +179,18 @@ def rules_label(context: Any, value: object) -> str:
     return ", ".join(RULES.get(r, (r, r))[index] for r in str(value or "").split(",") if r)
 
 
-def register(env: Environment) -> None:
+def register(env: Environment, labels: Callable[[], Labels] | None = None) -> None:
+    """The label functions as template globals; ``labels`` reads the store's labels file (see userlabels)."""
     env.globals.update(
-        sensitivity_label=sensitivity_label, role_label=role_label, column_label=column_label,
-        method_label=method_label, measure_label=measure_label, dimension_label=dimension_label,
-        value_label=value_label, level_label=level_label, status_label=status_label, rules_label=rules_label,
+        user_labels=labels,
+        sensitivity_label=sensitivity_label,
+        role_label=role_label,
+        column_label=column_label,
+        method_label=method_label,
+        measure_label=measure_label,
+        dimension_label=dimension_label,
+        value_label=value_label,
+        level_label=level_label,
+        status_label=status_label,
+        rules_label=rules_label,
     )

@@ -10,7 +10,7 @@ from udc.privacy.gate import crosstab, offered
 from udc.privacy.request import Filter, TableRequest
 from udc.store.db import Store
 from udc.web import data
-from udc.web.common import Reader, cached, download, lang, render, run_gate, user
+from udc.web.common import Reader, cached, download, headers, lang, render, run_gate, user
 from udc.web.i18n import translator
 from udc.web.security import check_csrf
 
@@ -57,7 +57,8 @@ async def builder_post(request: Request, store: Reader) -> Response:
     result = await run_gate(request, store, crosstab, typed(name, chosen), user=who, audit=request.app.state.audit)
     fmt = str(form.get("formaat", ""))
     if fmt:
-        return download(result.cells, f"tabel_{name}", fmt)
+        rename = headers(request, store, name, list(result.cells.columns)) if form.get("koppen") == "labels" else None
+        return download(result.cells, f"tabel_{name}", fmt, rename=rename)
     context = {"datasets": data.microdata(store), "dataset": name, "dims": allowed, "chosen": chosen,
                "result": result.cells.head(1000).to_dict("records"), "columns": list(result.cells.columns),
                "dataset_title": next((d["title"] for d in data.microdata(store) if d["name"] == name), name),

@@ -13,7 +13,7 @@ from udc.areas.codes import is_span, period_key
 from udc.errors import UdcError
 from udc.store import catalogue
 from udc.store.db import Store
-from udc.web import charts, data
+from udc.web import charts, data, reports
 from udc.web.common import Reader, lang, num, render
 from udc.web.i18n import translator
 from udc.web.labels import CLASSES, GROUPS, TRIGGERS, label
@@ -168,3 +168,20 @@ async def flows_page(
     if not data.has(store, "verhuisstromen_balance"):
         raise UdcError("no released verhuisstromen yet: run 'udc demo' or 'udc flows study --release verhuisstromen'")
     return render(request, "flows.html", page(store, gebied, groep, jaren, lang(request)))
+
+
+@router.get("/verhuisstromen/rapport.{kind}")
+async def flows_report(
+    request: Request, store: Reader, kind: str, gebied: str | None = None, groep: str = "adults",
+    jaren: str | None = None,
+) -> Response:  # fmt: skip
+    """The page as a stand-alone report (HTML, or printed to PDF) with the date, sources and protection."""
+    if not data.has(store, "verhuisstromen_balance"):
+        raise UdcError("no released verhuisstromen yet: run 'udc demo' or 'udc flows study --release verhuisstromen'")
+    language = lang(request)
+    context = page(store, gebied, groep, jaren, language)
+    tables = [f"verhuisstromen_{v}" for v in ("balance", "origins", "destinations", "triggers", "trend")]
+    context |= reports.assets(store, tables) | {"group_name": label(GROUPS, context["group"], language)}
+    body = render(request, "flows_report.html", context).body.decode("utf-8")
+    stem = f"verhuisstromen_{context['area']}_{context['group']}"
+    return await reports.respond(body, stem, kind)

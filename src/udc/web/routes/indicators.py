@@ -52,8 +52,11 @@ def reference(request: Request, store: Store) -> pd.DataFrame:
 
 
 def text(indicator: Indicator, language: str) -> tuple[str, str]:
-    return (indicator.title.nl, indicator.description.nl) if language == "nl" else (indicator.title.en,
-                                                                                    indicator.description.en)
+    return (
+        (indicator.title.nl, indicator.description.nl)
+        if language == "nl"
+        else (indicator.title.en, indicator.description.en)
+    )
 
 
 def _ranked(part: pd.DataFrame, names: dict[str, str], language: str) -> list[dict[str, Any]]:
@@ -261,5 +264,13 @@ def profile_section(request: Request, store: Store, code: str, language: str) ->
     index_axis = "Nederland = 100" if language == "nl" else "Netherlands = 100"
     figure = charts.dots(labels, {data.names(store).get(code, code): own}, f"{t('indicators')} {year}",
                          reference=100, axis=index_axis) if labels else None  # fmt: skip
-    return {"year": year, "rows": rows, "figure": figure, "peer_count": len(peers), "trend": chart,
-            "trend_note": note, "focus": focus, "choices": choices}
+    return {
+        "year": year,
+        "rows": rows,
+        "figure": figure,
+        "peer_count": len(peers),
+        "trend": chart,
+        "trend_note": note,
+        "focus": focus,
+        "choices": choices,
+    }

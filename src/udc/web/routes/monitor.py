@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
-from udc import printing
 from udc.errors import NotFound
 from udc.monitoring import document, effect
 from udc.monitoring.model import Programme, added, library
 from udc.monitoring.monitor import released
 from udc.store.db import Store
-from udc.web import charts, data
+from udc.web import charts, data, reports
 from udc.web.common import Reader, lang, render
 from udc.web.i18n import translator
 
@@ -43,8 +42,17 @@ def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
         figure = charts.lines([str(y) for y in years], {t("programme_areas"): [r["target"] for r in row["years"]],
                                                         t("comparison_areas"): [r["comparison"] for r in row["years"]]},
                               title)  # fmt: skip
-        figure["layout"]["shapes"] = [{"type": "line", "x0": str(report["start"]), "x1": str(report["start"]),
-                                       "yref": "paper", "y0": 0, "y1": 1, "line": {"color": "#666", "dash": "dot"}}]
+        figure["layout"]["shapes"] = [
+            {
+                "type": "line",
+                "x0": str(report["start"]),
+                "x1": str(report["start"]),
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#666", "dash": "dot"},
+            }
+        ]
         shown_years = [{**r, "year": str(r["year"])} for r in row["years"]]
         methods = {k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend",
                                                                                       "placebo_time")}  # fmt: skip
@@ -90,18 +98,4 @@ async def programme_report(request: Request, store: Reader, programme_id: str, k
     report = released(store, programme, language)
     if report is None or kind not in ("html", "pdf"):
         raise NotFound(f"no released monitor of '{programme_id}' (udc monitor report {programme_id} --release)")
-    page = document.build(report, language)
-    filename = f"monitor-{programme.id}.{kind}"
-    if kind == "html":
-        return HTMLResponse(page, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-    import tempfile
-    from pathlib import Path
-
-    from starlette.concurrency import run_in_threadpool
-
-    with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
-        out = Path(folder) / filename
-        await run_in_threadpool(printing.pdf, page, out)
-        body = out.read_bytes()
-    return Response(body, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})  # fmt: skip
+    return await reports.respond(document.build(report, language), f"monitor-{programme.id}", kind, wait_ms=0)

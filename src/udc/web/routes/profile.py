@@ -3,7 +3,6 @@ a stand-alone offline report."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,7 +10,7 @@ from fastapi.responses import Response
 
 from udc.areas.codes import period_key
 from udc.store.db import Store
-from udc.web import charts, data
+from udc.web import charts, data, reports
 from udc.web.common import Reader, area_tables, lang, num, render
 from udc.web.i18n import translator
 from udc.web.labels import RATE_MEASURES, label
@@ -79,55 +78,14 @@ async def profile(request: Request, store: Reader, code: str) -> Response:
     return render(request, "profile.html", context(request, store, code))
 
 
-def sources(store: Store, names: list[str]) -> list[dict[str, Any]]:
-    """What a report's figures come from: per table its title, source, protection method and policy version."""
-    from udc.store import catalogue
-
-    out = []
-    for name in names:
-        if not catalogue.exists(store, name):
-            continue
-        entry = catalogue.get(store, name)
-        provenance = entry.provenance or {}
-        out.append({"title": entry.title, "source": entry.source, "method": provenance.get("method", "—"),
-                    "policy": provenance.get("policy_version", "—")})  # fmt: skip
-    return out
-
-
-def report_page(request: Request, store: Store, code: str) -> bytes:
+def report_page(request: Request, store: Store, code: str) -> str:
     """The stand-alone report (plotly.js inside): it opens offline, outside this site, with date and sources."""
-    import datetime
-
-    import plotly
-
-    script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
-    app_js = (Path(__file__).parent.parent / "static" / "app.js").read_text(encoding="utf-8")
     base = context(request, store, code)
     used = [f["name"] for f in base["figures"]] + ["indicatoren", "verhuisstromen_rates"]
-    extra = {"plotly_js": script, "app_js": app_js, "sources": sources(store, used), "today": datetime.date.today()}
-    page = render(request, "report.html", {**base, **extra})
-    return page.body
+    return render(request, "report.html", {**base, **reports.assets(store, used)}).body.decode("utf-8")
 
 
-@router.get("/gebied/{code}/rapport.html")
-async def profile_report(request: Request, store: Reader, code: str) -> Response:
-    return Response(report_page(request, store, code), media_type="text/html; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="gebiedsprofiel_{code}.html"'})  # fmt: skip
-
-
-@router.get("/gebied/{code}/rapport.pdf")
-async def profile_pdf(request: Request, store: Reader, code: str) -> Response:
-    """The same report printed to PDF by headless Chromium (its charts drawn first)."""
-    import tempfile
-
-    from starlette.concurrency import run_in_threadpool
-
-    from udc.printing import pdf
-
-    page = report_page(request, store, code).decode("utf-8")
-    with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
-        out = Path(folder) / f"gebiedsprofiel_{code}.pdf"
-        await run_in_threadpool(lambda: pdf(page, out, wait_ms=8000))
-        body = out.read_bytes()
-    return Response(body, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="gebiedsprofiel_{code}.pdf"'})  # fmt: skip
+@router.get("/gebied/{code}/rapport.{kind}")
+async def profile_report(request: Request, store: Reader, code: str, kind: str) -> Response:
+    """The report as HTML or printed to PDF by headless Chromium (its charts drawn first)."""
+    return await reports.respond(report_page(request, store, code), f"gebiedsprofiel_{code}", kind)

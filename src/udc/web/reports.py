@@ -1,0 +1,54 @@
+"""Stand-alone reports of the web pages (area profile, verhuisstromen, monitor): one HTML file that opens offline
+(plotly.js inside), and the same page printed to PDF by headless Chromium — with date, sources and protection."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from udc import printing
+from udc.errors import NotFound
+from udc.store import catalogue
+from udc.store.db import Store
+
+
+def assets(store: Store, tables: list[str]) -> dict[str, Any]:
+    """What a report template needs besides its page: the scripts inlined, today's date and the sources."""
+    import plotly
+
+    script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
+    app_js = (Path(__file__).parent / "static" / "app.js").read_text(encoding="utf-8")
+    return {"plotly_js": script, "app_js": app_js, "sources": sources(store, tables), "today": datetime.date.today()}
+
+
+def sources(store: Store, names: list[str]) -> list[dict[str, Any]]:
+    """What a report's figures come from: per table its title, source, protection method and policy version."""
+    out = []
+    for name in dict.fromkeys(names):
+        if not catalogue.exists(store, name):
+            continue
+        entry = catalogue.get(store, name)
+        provenance = entry.provenance or {}
+        out.append({"title": entry.title, "source": entry.source, "method": provenance.get("method", "—"),
+                    "policy": provenance.get("policy_version", "—")})  # fmt: skip
+    return out
+
+
+async def respond(page: str, stem: str, kind: str, *, wait_ms: int = 8000) -> Response:
+    """The report as a download: the HTML itself, or that page printed to PDF once its charts are drawn."""
+    if kind not in ("html", "pdf"):
+        raise NotFound(f"no report format '{kind}': choose rapport.html or rapport.pdf")
+    filename = f"{stem}.{kind}"
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if kind == "html":
+        return Response(page.encode("utf-8"), media_type="text/html; charset=utf-8", headers=disposition)
+    with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
+        out = Path(folder) / filename
+        await run_in_threadpool(lambda: printing.pdf(page, out, wait_ms=wait_ms))
+        body = out.read_bytes()
+    return Response(body, media_type="application/pdf", headers=disposition)
