@@ -7,11 +7,13 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import uvicorn
+from crawling import links, shape
 
 from conftest import PASSWORD, Site
 from udc.web.app import create_app
@@ -83,6 +85,34 @@ def _open(browser: object, base: str, **kw: object) -> tuple[object, Watch]:
     context = browser.new_context(accept_downloads=True, **kw)
     page = context.new_page()
     return page, Watch(page, base)
+
+
+DRAWN = "[...document.querySelectorAll('[data-figure]')].every(f => f.dataset.drawn === 'true')"
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_every_kind_of_page_runs_without_console_errors(browser: object, server: str, lang: str) -> None:
+    """The browser's half of the crawl: one page of each kind the links and filters reach (route and query keys;
+    the HTTP crawler in test_crawl covers every page's status and words), each with its figures drawn, no console
+    error, no failed script and no request to another host."""
+    import lxml.html
+
+    page, watch = _open(browser, server, viewport={"width": 1280, "height": 900})
+    queue, kinds, problems = deque(PAGES.values()), set(), {}
+    while queue and len(kinds) < 45:
+        path = queue.popleft()
+        if shape(path) in kinds:
+            continue
+        kinds.add(shape(path))
+        page.goto(f"{server}{path}{'&' if '?' in path else '?'}lang={lang}", wait_until="load")
+        page.wait_for_function(DRAWN, timeout=15_000)
+        if watch.errors or watch.foreign:
+            problems[path] = watch.errors + watch.foreign
+            watch.errors, watch.foreign = [], []
+        queue.extend(links(lxml.html.fromstring(page.content()), path))
+    page.context.close()
+    assert len(kinds) >= 20, f"only {len(kinds)} kinds of page reached"
+    assert problems == {}, problems
 
 
 @pytest.mark.parametrize("name", list(PAGES))

@@ -73,10 +73,13 @@ def visible(store: Store, user: User) -> list[dict[str, Any]]:
     return [r for r in rows if allowed(store, catalogue.get(store, r["name"]), user)[0]]
 
 
-def read_for(store: Store, name: str, user: User, audit: AuditLog, version: int | None = None) -> pd.DataFrame:
+def read_for(store: Store, name: str, user: User, audit: AuditLog, version: int | None = None,
+             limit: int | None = None) -> pd.DataFrame:  # fmt: skip
     """The rows of ``name`` (a release: its newest version, or ``version``) that ``user`` may take out (an analyst:
-    the rows of their areas), else a refusal; audited before and after."""
-    detail = {"dataset": name, "role": user.role, "version": version}
+    the rows of their areas), else a refusal; audited before and after. ``limit``: the first rows only (a
+    preview)."""
+    detail = {"dataset": name, "role": user.role, "version": version, "limit": limit}
+    head = f" LIMIT {int(limit)}" if limit is not None else ""
     with audited(audit, user.name, "export", detail) as outcome:
         entry = catalogue.get(store, name)
         ok, why = allowed(store, entry, user)
@@ -85,11 +88,11 @@ def read_for(store: Store, name: str, user: User, audit: AuditLog, version: int 
         table = quote(catalogue.table_of(store, name, version))
         scope = _row_scope(store, entry, user)
         if scope is None:
-            frame = store.query(f"SELECT * FROM {table}")
+            frame = store.query(f"SELECT * FROM {table}{head}")
         else:
             column, members = scope
             frame = store.query(
-                f"SELECT * FROM {table} WHERE {quote(column)} IN (SELECT unnest(?::VARCHAR[]))", [sorted(members)]
+                f"SELECT * FROM {table} WHERE {quote(column)} IN (SELECT unnest(?::VARCHAR[])){head}", [sorted(members)]
             )
         outcome |= {"rows": len(frame), "sensitivity": entry.sensitivity, "row_filter": scope is not None}
     return frame

@@ -37,8 +37,15 @@ class AreaTable:
     values: list[str] = field(default_factory=list)  # every numeric measure; ``value`` is the default
 
 
-def microdata(store: Store) -> list[dict[str, Any]]:
-    return [{"name": r["name"], "title": r["title"]} for r in catalogue.entries(store, sensitivity="microdata")]
+def microdata(store: Store, *, keyed: bool = True) -> list[dict[str, Any]]:
+    """The microdata tables the table builder can answer (``keyed``: a record key, which the cell-key method the
+    builder uses needs), or (not ``keyed``) the others — an events or households table without one."""
+    out = []
+    for entry in catalogue.entries(store, sensitivity="microdata"):
+        columns = {r["column_name"] for r in store.rows(f"DESCRIBE {quote(entry['table_name'])}")}
+        if ("record_key" in columns) == keyed:
+            out.append({"name": entry["name"], "title": entry["title"]})
+    return out
 
 
 SKIPPED = {  # why a published table is not in the explorer (Dutch, English)

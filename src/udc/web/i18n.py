@@ -130,6 +130,12 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "dimensions": {"nl": "Dimensies", "en": "Dimensions"},
     "make_table": {"nl": "Maak tabel", "en": "Build table"},
+    "builder_unkeyed": {
+        "nl": "Niet in de tabelbouwer (geen recordsleutel voor de cell-key-methode; tabellen hieruit "
+        "komen alleen via een vooraf vastgelegde publicatie)",
+        "en": "Not in the table builder (no record key for the cell-key method; tables from these "
+        "only come through a release defined in advance)",
+    },
     "need_signin": {"nl": "Log in als onderzoeker om tabellen te maken.", "en": "Sign in as a researcher."},
     "not_allowed": {"nl": "Uw rol mag geen microdata bevragen.", "en": "Your role may not query microdata."},
     "legend": {

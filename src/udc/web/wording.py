@@ -29,6 +29,7 @@ VALUES = {  # category values of the microdata contract and the demo registers
     "income_class": {"low": ("laag", "low"), "middle": ("midden", "middle"), "high": ("hoog", "high")},
     "education": {"low": ("laag", "low"), "middle": ("middelbaar", "middle"), "high": ("hoog", "high")},
     "household_type": {"single": ("eenpersoons", "single person"), "couple": ("paar zonder kinderen", "couple"),
+                       "couple_with_children": ("paar met kinderen", "couple with children"),
                        "couple_kids": ("paar met kinderen", "couple with children"),
                        "single_parent": ("eenouder", "single parent"), "other": ("overig", "other")},
     "tenure": {"owner": ("koop", "owner-occupied"), "social_rent": ("sociale huur", "social rent"),
@@ -120,6 +121,11 @@ def dimension_label(context: Any, name: str, title: str | None = None) -> str:
 
 
 @pass_context
+def header_label(context: Any, name: str, title: str | None = None) -> str:
+    return header_text(name, context.get("lang", "nl"), _labels(context), title)
+
+
+@pass_context
 def value_label(context: Any, dimension: str, value: str) -> str:
     return value_text(dimension, value, context.get("lang", "nl"), _labels(context))
 
@@ -190,6 +196,7 @@ def register(env: Environment, labels: Callable[[], Labels] | None = None) -> No
         measure_label=measure_label,
         dimension_label=dimension_label,
         value_label=value_label,
+        header_label=header_label,
         level_label=level_label,
         status_label=status_label,
         rules_label=rules_label,

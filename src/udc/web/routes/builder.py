@@ -22,6 +22,16 @@ def dims(request: Request, store: Store, name: str) -> list[str]:
     return cached(request, store, f"builder:{name}", lambda: offered(store, name))
 
 
+def tables(request: Request, store: Store) -> list[dict[str, str]]:
+    """The microdata tables the builder answers (with a record key for the cell-key method)."""
+    return cached(request, store, "builder:tables", lambda: data.microdata(store))
+
+
+def unkeyed(request: Request, store: Store) -> list[dict[str, str]]:
+    """Microdata tables the builder cannot answer (no record key): listed with why, not offered as dead ends."""
+    return cached(request, store, "builder:unkeyed", lambda: data.microdata(store, keyed=False))
+
+
 def typed(name: str, chosen: list[str]) -> TableRequest:
     """The form's choice as a typed request (buurten rolled up to wijk and gemeente when chosen)."""
     area = "buurt_code" if "buurt_code" in chosen else None
@@ -31,10 +41,10 @@ def typed(name: str, chosen: list[str]) -> TableRequest:
 
 @router.get("/tabelbouwer")
 async def builder(request: Request, store: Reader, tabel: str | None = None) -> Response:
-    datasets = data.microdata(store) if user(request).role in ("researcher", "admin") else []
+    datasets = tables(request, store) if user(request).role in ("researcher", "admin") else []
     name = tabel if tabel in {d["name"] for d in datasets} else (datasets[0]["name"] if datasets else None)
     context = {"datasets": datasets, "dataset": name, "dims": dims(request, store, name) if name else [],
-               "chosen": [], "result": None}  # fmt: skip
+               "chosen": [], "result": None, "unkeyed": unkeyed(request, store)}  # fmt: skip
     return render(request, "builder.html", context)
 
 
@@ -49,7 +59,8 @@ async def builder_post(request: Request, store: Reader) -> Response:
         raise NotSignedIn(translator(lang(request))("not_allowed"))
     if who.role not in ("researcher", "admin"):
         raise Forbidden(translator(lang(request))("not_allowed"))
-    if name not in {d["name"] for d in data.microdata(store)}:
+    datasets = tables(request, store)
+    if name not in {d["name"] for d in datasets}:
         raise NotFound(f"'{name[:60]}' is not a microdata table")
     allowed = dims(request, store, name)
     if [d for d in chosen if d not in allowed] or not chosen or len(chosen) > 3:
@@ -59,9 +70,10 @@ async def builder_post(request: Request, store: Reader) -> Response:
     if fmt:
         rename = headers(request, store, name, list(result.cells.columns)) if form.get("koppen") == "labels" else None
         return download(result.cells, f"tabel_{name}", fmt, rename=rename)
-    context = {"datasets": data.microdata(store), "dataset": name, "dims": allowed, "chosen": chosen,
+    context = {"datasets": datasets, "dataset": name, "unkeyed": unkeyed(request, store), "dims": allowed,
+               "chosen": chosen,
                "result": result.cells.head(1000).to_dict("records"), "columns": list(result.cells.columns),
-               "dataset_title": next((d["title"] for d in data.microdata(store) if d["name"] == name), name),
+               "dataset_title": next((d["title"] for d in datasets if d["name"] == name), name),
                "n_cells": len(result.cells), "suppressed": result.suppressed,
                "policy": result.policy.version}  # fmt: skip
     return render(request, "builder.html", context)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from udc.errors import UdcError
+from udc.privacy.export import read_for
 from udc.store import catalogue
 from udc.web import data
 from udc.web.common import Reader, render, user
@@ -24,7 +25,7 @@ async def dataset_page(request: Request, store: Reader, name: str, versie: int |
     if name not in {d["name"] for d in data.visible(store, user(request))}:
         raise UdcError(f"'{name}' is not in the open catalogue (or not for your role)")
     info = catalogue.describe(store, name)
-    preview = data.released(store, name, versie).head(20)
+    preview = read_for(store, name, user(request), request.app.state.audit, versie, limit=20)
     newest = info["versions"][-1]["version"] if info["versions"] else None
     context = {"info": info, "preview": preview.to_dict("records"), "preview_columns": list(preview.columns),
                "area": any(c["name"] in catalogue.AREA_COLUMNS for c in info["columns"]),
