@@ -91,3 +91,24 @@ def test_a_municipal_table_offers_the_municipal_level_only(client: TestClient) -
     levels = re.findall(r'<select name="niveau">(.*?)</select>', page, flags=re.S)[0]
     assert re.findall(r"<option[^>]*>([^<]+)</option>", levels) == ["gemeente"]
     assert "Heerlen" in page  # the municipal map and table, not an empty buurt view
+
+
+def test_municipalities_merged_before_the_imported_boundaries_are_rebased_on_the_map(client: TestClient) -> None:
+    """2018 figures, only 2023 boundaries: Onderbanken, Nuth and Schinnen have no shape of any year — their count is
+    drawn as Beekdaelen's (the crosswalk's sum), said so; a percentage cannot be summed and says why it is blank."""
+    import json
+
+    import lxml.html
+
+    tree = lxml.html.fromstring(client.get("/verkennen?tabel=inwoners_limburg&jaar=2018&niveau=gemeente").text)
+    figure = json.loads(tree.xpath("//script[@id='fig-map']")[0].text)
+    hover = [str(t) for trace in figure["data"] for t in (trace.get("text") or [])]
+    merged = ROWS[("GM0881", 2018)] + ROWS[("GM0951", 2018)] + ROWS[("GM0962", 2018)]
+    assert f"Beekdaelen (GM1954): {merged:,}".replace(",", ".") in hover
+    assert "Heerlen (GM0917): 86.762" in hover
+    english = lxml.html.fromstring(client.get("/verkennen?tabel=inwoners_limburg&jaar=2018&lang=en").text)
+    assert "Heerlen (GM0917): 86,762" in english.xpath("//script[@id='fig-map']")[0].text  # the page's language
+    note = tree.xpath("//*[@id='map-rebased']")[0].text_content()
+    assert "gemeenten van 2023" in note and "Onderbanken" in note and "Nuth" in note
+    rates = lxml.html.fromstring(client.get("/verkennen?tabel=inwoners_limburg&jaar=2018&onderwerp=pct_65plus").text)
+    assert "niet om te rekenen" in rates.xpath("//*[@id='map-rebased']")[0].text_content()

@@ -465,6 +465,12 @@ def geometry_codes(store: Store, kind: str) -> list[str]:
     return [r["code"] for r in store.rows("SELECT DISTINCT code FROM geometries WHERE kind = ? ORDER BY 1", [kind])]
 
 
+def geometry_years(store: Store, kind: str) -> list[int]:
+    """The years of which boundaries of ``kind`` (GM, WK, BU) were imported."""
+    return [int(r["year"]) for r in store.rows("SELECT DISTINCT year FROM geometries WHERE kind = ? ORDER BY 1",
+                                                [kind])]  # fmt: skip
+
+
 def simplified_shapes(store: Store, codes: list[str], year: int | None = None) -> list[tuple[str, bytes]]:
     """(code, WKB) of each code's web geometry of the year nearest ``year`` (see :func:`nearest_shapes`)."""
     return [(code, blob) for code, blob, _ in nearest_shapes(store, codes, year)]

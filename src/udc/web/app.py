@@ -28,7 +28,7 @@ from udc.errors import UdcError
 from udc.privacy.audit import AuditLog, engine_for, operational_url
 from udc.privacy.request import first_error
 from udc.store.db import Store
-from udc.web import security, userlabels, wording
+from udc.web import numbers, security, userlabels, wording
 from udc.web.api import register_api
 from udc.web.common import Readers, error_response
 from udc.web.routes import ROUTERS
@@ -111,11 +111,6 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
 @pass_context
 def number(context: Any, value: object) -> str:
     """A number in the page's language (nl 1.234 and 12,5; en 1,234 and 12.5); missing or withheld as an en dash."""
-    if value is None or (isinstance(value, float) and value != value):
-        return "–"
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if value is not None and not isinstance(value, int | float):
         return str(value)
-    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,.1f}"
-    if context.get("lang", "nl") == "en":
-        return text
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+    return numbers.fmt(value, context.get("lang", "nl"))

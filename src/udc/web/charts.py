@@ -12,6 +12,8 @@ from typing import Any
 import pandas as pd
 import shapely
 
+from udc.web.numbers import fmt
+
 CATEGORICAL = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 SEQUENTIAL = ["#00224e", "#35456c", "#666970", "#948e77", "#c8b866", "#fee838"]
 FONT = {"family": "system-ui, sans-serif", "size": 14, "color": "#1a1a1a"}
@@ -85,7 +87,8 @@ def sankey(labels: list[str], sources: list[int], targets: list[int], values: li
     }
 
 
-def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str = "") -> dict[str, Any]:
+def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str = "", language: str = "nl",
+               decimals: int | None = None) -> dict[str, Any]:  # fmt: skip
     """A map on a blank background: one filled-polygon trace per class (quantiles), hover text at each centroid."""
     shown = values.dropna()
     edges = sorted(set(shown.quantile([0, 0.2, 0.4, 0.6, 0.8, 1.0]).round(1))) if len(shown) else [0.0]
@@ -113,7 +116,7 @@ def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str
         lat0 = point.y
         hover_x.append(point.x)
         hover_y.append(point.y)
-        label = "–" if value is None or pd.isna(value) else f"{value:,.0f}".replace(",", ".")
+        label = fmt(value, language, decimals)
         hover_text.append(f"{feature['properties']['name']} ({code}): {label}{unit}")
     data = []
     for k in sorted(rings):
@@ -126,7 +129,7 @@ def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str
                 "fill": "toself",
                 "x": xs,
                 "y": ys,
-                "name": f"{low:,.0f} – {high:,.0f}".replace(",", "."),
+                "name": f"{fmt(low, language, decimals)} – {fmt(high, language, decimals)}",
                 "hoverinfo": "skip",
                 "fillcolor": palette[k % len(palette)],
                 "line": {"color": "#ffffff", "width": 0.8},
@@ -171,7 +174,12 @@ def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str
 
 
 def flowmap(
-    geojson: dict[str, Any], centre: str, flows: list[tuple[str, str, float, str]], title: str, legend: dict[str, str]
+    geojson: dict[str, Any],
+    centre: str,
+    flows: list[tuple[str, str, float, str]],
+    title: str,
+    legend: dict[str, str],
+    language: str = "nl",
 ) -> dict[str, Any]:
     """Flows between one area and others on a blank map: the areas as grey outlines, a line per flow from its
     origin's to its destination's representative point, width by size, an arrowhead at the destination end, one
@@ -198,7 +206,7 @@ def flowmap(
         if origin not in points or destination not in points:
             continue
         (x0, y0, n0), (x1, y1, n1) = points[origin][:3], points[destination][:3]
-        text = f"{n0} → {n1}: {count:,.0f}"
+        text = f"{n0} → {n1}: {fmt(round(count), language)}"
         # shifted to the right of the direction of travel, so a flow and its return run side by side
         sx, sy = 0.02 * (y1 - y0), -0.02 * (x1 - x0)
         data.append({"type": "scatter", "mode": "lines+markers", "x": [x0 + sx, x0 + sx + 0.92 * (x1 - x0)],

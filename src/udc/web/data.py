@@ -293,6 +293,42 @@ has = catalogue.exists
 __all__ = ["PUBLIC", "visible"]
 
 
+def additive(measure: str) -> bool:
+    """Whether a measure is a count that may be summed over merged areas (a ratio may not)."""
+    return measure in ("count", "Value") or measure.startswith(("aantal", "inwoners"))
+
+
+def map_values(store: Store, table: AreaTable, values: pd.Series, year: int | None, measure: str,
+               language: str) -> tuple[dict[str, Any], pd.Series, str | None]:  # fmt: skip
+    """The map's shapes and values (``values``: code → value). Municipalities without boundaries of any imported
+    year (merged away before the earliest geometry) are re-based to the municipalities the map shows — a count
+    summed through the registry's crosswalk — and the note says so; a ratio cannot be summed: those areas stay
+    blank and the note says why."""
+    from udc.areas.harmonise import harmonise
+
+    shapes = geometry(store, list(values.index), year)
+    drawn = {f["id"] for f in shapes["features"]}
+    missing = sorted(c for c in set(values.index) - drawn if c.startswith("GM"))
+    if not missing or year is None:
+        return shapes, values, None
+    years = [f["properties"]["geometry_year"] for f in shapes["features"]] or registry.geometry_years(store, "GM")
+    if not years:
+        return shapes, values, None
+    to_year, lookup = max(years), names(store)
+    old = ", ".join(lookup.get(c, c) for c in missing)
+    if not additive(measure):
+        return shapes, values, (
+            f"{old}: geen grenzen van {year} ingelezen; een verhouding is niet om te rekenen naar de gemeenten van "
+            f"{to_year}, dus blijven ze leeg." if language == "nl" else f"{old}: no boundaries of {year} imported; "
+            f"a ratio cannot be re-based to the municipalities of {to_year}, so they stay blank.")  # fmt: skip
+    frame = pd.DataFrame({"area_code": values.index, "year": year, "value": values.to_numpy(dtype=float)})
+    rebased = harmonise(store, frame, to_year, source=table.name).table.set_index("area_code")["value"]
+    shapes = geometry(store, list(rebased.index), to_year)
+    return shapes, rebased, (
+        f"Kaart omgerekend naar de gemeenten van {to_year}: {old} opgeteld bij hun opvolger." if language == "nl"
+        else f"Map re-based to the municipalities of {to_year}: {old} added to their successor.")  # fmt: skip
+
+
 def harmonised_series(
     store: Store, table: AreaTable, code: str, filters: dict[str, str], to_year: int, value: str | None = None
 ) -> tuple[pd.DataFrame, str | None]:
@@ -311,8 +347,7 @@ def harmonised_series(
     )
     valid = set(registry.valid_codes(store, registry.jan1(to_year), "GM"))
     changed = sorted(set(frame.area_code) - valid) if valid else []
-    additive = measure in ("count", "Value") or measure.startswith(("aantal", "inwoners"))
-    if not changed or not additive:
+    if not changed or not additive(measure):
         return series(store, table, code, filters, value), None
     result = harmonise(store, frame, to_year, source=table.name).table
     part = result[result.area_code == code].sort_values("year")

@@ -81,15 +81,18 @@ async def explorer(
     areas = frame[frame.code != data.TOTAL]
     total = frame[frame.code == data.TOTAL]["value"]
     t = translator(lang(request))
-    shapes = data.geometry(store, list(areas.code), int(year) if year and year.isdigit() else None)
-    boundaries = data.boundary_note(shapes, int(year) if year and year.isdigit() else None, lang(request))
-    figure = charts.choropleth(shapes, areas.set_index("code")["value"], f"{table.title} — {year}")
+    number = int(year) if year and year.isdigit() else None
+    shapes, values, rebased = data.map_values(store, table, areas.set_index("code")["value"], number, measure,
+                                              lang(request))  # fmt: skip
+    boundaries = data.boundary_note(shapes, number, lang(request))
+    figure = charts.choropleth(shapes, values, f"{table.title} — {year}", language=lang(request))
     focus = gebied if gebied in set(areas.code) else (areas.code.iloc[0] if len(areas) else None)
     chart, trend_rows, note = trend(store, table, focus, year, filters, measure, t) if focus and table.year else (
         None, [], None)  # fmt: skip
     context = {
         "tables": tables, "table": table, "choices": choices, "year": year, "level": niveau, "measure": measure,
-        "note": note, "boundaries": boundaries, "filters": filters, "rows": areas.to_dict("records"),
+        "note": note, "boundaries": boundaries, "rebased": rebased, "filters": filters,
+        "rows": areas.to_dict("records"),
         "total": num(total.iloc[0]) if len(total) else None, "figure": figure, "trend": chart,
         "trend_rows": trend_rows, "focus": focus, "levels": levels,
         "skipped": [(name, label(data.SKIPPED, reason, lang(request))) for name, reason in sorted(skipped.items())],

@@ -81,7 +81,7 @@ def flow_map(store: Store, area: str, origins: pd.DataFrame, destinations: pd.Da
     codes = sorted({area, *(f[0] for f in flows), *(f[1] for f in flows)})
     legend = {"out": "Vertrek naar" if language == "nl" else "Moves to",
               "in": "Vestiging uit" if language == "nl" else "Moves from"}  # fmt: skip
-    figure = charts.flowmap(data.geometry(store, codes), area, flows, t("flow_map"), legend)
+    figure = charts.flowmap(data.geometry(store, codes), area, flows, t("flow_map"), legend, language)
     rows = [{"direction": legend[d], "area": lookup.get(o if d == "in" else dst, o if d == "in" else dst),
              "count": c} for o, dst, c, d in flows]  # fmt: skip
     for direction, frame in (("out", out), ("in", into)):

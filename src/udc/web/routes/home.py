@@ -69,7 +69,8 @@ async def home(request: Request, store: Reader) -> Response:
         shown = frame[frame.code.isin(members)] if members else frame[frame.code != data.TOTAL]
         shapes = data.geometry(store, list(shown.code))
         t = translator(lang(request))
-        figure = charts.choropleth(shapes, shown.set_index("code")["value"], f"{t('residents')} {year}")
+        figure = charts.choropleth(shapes, shown.set_index("code")["value"], f"{t('residents')} {year}",
+                                   language=lang(request))  # fmt: skip
     counts = pd.DataFrame(data.visible(store, user(request)))
     by_kind = counts.groupby("sensitivity").size().to_dict() if len(counts) else {}
     context = {"regions": regions, "figure": figure, "rows": rows, "catalogue": by_kind,

@@ -85,7 +85,7 @@ def theme_sections(store: Store, frame: pd.DataFrame, theme: str, year: str, lev
         title, description = text(indicator, language)
         shapes = data.geometry(store, list(part.area_code), int(year) if year.isdigit() else None)
         figure = charts.choropleth(shapes, part.set_index("area_code")["value"], f"{title} — {year}",
-                                   unit=indicator_unit(indicator))  # fmt: skip
+                                   unit=indicator_unit(indicator), language=language)  # fmt: skip
         boundaries = data.boundary_note(shapes, int(year) if year.isdigit() else None, language)
         sections.append({"id": indicator.id, "title": title, "description": description,
                          "unit": indicator_unit(indicator), "rows": _ranked(part, names, language),
