@@ -1,5 +1,12 @@
 """Screenshots of every page of a store's web app in Debian's Chromium (for the docs): python scripts/screenshots.py
-[STORE] [OUT_DIR]. Starts the app on a free loopback port; the pages are the ones docs/web.md describes."""
+[STORE] [OUT_DIR] [NAMES]. Starts the app on a free loopback port; the pages are the ones docs/web.md describes.
+
+The heerlen_* pages need the real files imported into a copy of the demo store (data: ../shared/data):
+    udc areas import DATA/nlextract/gemeentelijke-indeling.csv DATA/cartomap_nl/wijk_2022_parkstad.geojson \
+        DATA/cartomap_nl/buurt_2022_parkstad.geojson --store STORE
+    udc import DATA/heerlen_urbandata/Kerncijfers_wijken_en_buurten_YEAR_pp.csv --dataset heerlen_kerncijfers_YEAR \
+        --area-column Wijk_Buurt --within GM0917 --year YEAR --sensitivity open --store STORE   # 2016 … 2020
+and a labels file STORE/labels.yaml naming their raw columns (docs/web.md, "Labels")."""
 
 from __future__ import annotations
 
@@ -28,8 +35,10 @@ PAGES = {
     "flows_map": "/verhuisstromen?gebied=GM9901",
     "heerlen_2019_buurt": "/verkennen?tabel=heerlen_kerncijfers_2019&niveau=buurt",  # a store with the real files
     "heerlen_2016_wijk": "/verkennen?tabel=heerlen_kerncijfers_2016&niveau=wijk",
+    "heerlen_2018_buurt_en": "/verkennen?tabel=heerlen_kerncijfers_2018&niveau=buurt&lang=en",
 }
-PRINTED = {"monitor_pdf": "/monitor/kansrijk-van-start/rapport.html"}  # as Chromium prints them (print media)
+PRINTED = {"monitor_pdf": "/monitor/kansrijk-van-start/rapport.html",
+           "flows_pdf": "/verhuisstromen/rapport.html?gebied=GM9901&groep=young-families"}  # as Chromium prints them (print media)
 
 
 def main(store: Path, out: Path) -> None:

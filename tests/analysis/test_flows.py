@@ -260,3 +260,10 @@ def test_the_report_prints_to_pdf_with_date_source_and_counts_as_integers(demo_s
         document.close()
     assert "Verhuisstromen Kernstad, 2020–2021" in text and "Gemaakt op" in text and "Bron: udc flows" in text
     assert not re.search(r"\b\d+\.0\b", text)  # counts as integers
+
+
+def test_a_release_title_names_its_years_as_a_reader_writes_them() -> None:
+    from udc.analysis.flows import span_title
+
+    assert span_title("2021-2021, 2022-2022, 2019-2020") == "2019–2022"
+    assert span_title("2020-2020") == "2020"

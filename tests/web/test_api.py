@@ -182,6 +182,8 @@ def test_pages_render_with_security_headers(client: TestClient) -> None:
         and 'filename="verhuisstromen_GM9901_adults.html"' in flows.headers["content-disposition"]
     )
     assert "Made on" in flows.text and "Sources" in flows.text and "Adults (18+)" in flows.text
+    assert "through the disclosure gate" in flows.text and "protected by the cell-key method" in flows.text
+    assert "udc gate:" not in flows.text and "2021-2021" not in flows.text  # sources and titles in words
     assert client.get("/verhuisstromen/rapport.docx?gebied=GM9901").status_code == 404
 
 

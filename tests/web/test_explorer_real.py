@@ -47,6 +47,10 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             period_column="jaar",
             title="Inwoners (CBS)",
         )
+        single = path.parent / "laadpalen.csv"
+        single.write_text("gemeente;laadpalen\nGM0917;412\nGM1954;88\n", encoding="utf-8")
+        import_municipal(store, str(single), "laadpalen_2019", sensitivity="open", area_column="gemeente", year=2019,
+                         title="Laadpalen 2019")  # fmt: skip
     app = create_app(path)
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
@@ -112,3 +116,12 @@ def test_municipalities_merged_before_the_imported_boundaries_are_rebased_on_the
     assert "gemeenten van 2023" in note and "Onderbanken" in note and "Nuth" in note
     rates = lxml.html.fromstring(client.get("/verkennen?tabel=inwoners_limburg&jaar=2018&onderwerp=pct_65plus").text)
     assert "niet om te rekenen" in rates.xpath("//*[@id='map-rebased']")[0].text_content()
+
+
+def test_a_table_of_one_year_says_there_is_no_trend_instead_of_drawing_a_dot(client: TestClient) -> None:
+    import lxml.html
+
+    tree = lxml.html.fromstring(client.get("/verkennen?tabel=laadpalen_2019&gebied=GM0917").text)
+    assert not tree.xpath("//script[@id='fig-trend']")
+    assert "één jaar" in tree.xpath("//*[@id='no-trend']")[0].text_content()
+    assert tree.xpath("//caption")[0].text_content().strip() == "Laadpalen 2019 — gemeente"  # no year twice

@@ -34,15 +34,17 @@ RESIDENTS = "flows_residents"
 VIEWS = ("balance", "destinations", "origins", "od", "triggers", "trend")
 # Target groups at the moment of measurement (the move): fixed conditions over the moves table, chosen by name —
 # callers pick a group, they never write its condition.
-GROUPS: Mapping[str, str] = MappingProxyType({
-    "all": "TRUE",
-    "adults": "age >= 18",
-    "young-families": "age BETWEEN 18 AND 45 AND household_type IN ('couple_with_children', 'single_parent') "
-    "AND role IN ('reference', 'partner')",
-    "middle-income": "age >= 18 AND income_class = 'middle'",
-    "students": "age >= 16 AND student IN ('mbo', 'hbo', 'wo')",
-    "seniors": "age >= 65",
-})
+GROUPS: Mapping[str, str] = MappingProxyType(
+    {
+        "all": "TRUE",
+        "adults": "age >= 18",
+        "young-families": "age BETWEEN 18 AND 45 AND household_type IN ('couple_with_children', 'single_parent') "
+        "AND role IN ('reference', 'partner')",
+        "middle-income": "age >= 18 AND income_class = 'middle'",
+        "students": "age >= 16 AND student IN ('mbo', 'hbo', 'wo')",
+        "seniors": "age >= 65",
+    }
+)
 CLASSES = ("same_municipality", "neighbour", "rest_of_region", "rest_of_province", "rest_of_country", "abroad")
 
 
@@ -448,15 +450,28 @@ def all_areas(store: Store) -> list[str]:
     """Every municipality a move starts or ends in, and every region with members among them."""
     table = catalogue.get(store, MOVES).table_name
     rows = store.rows(
-        f'SELECT DISTINCT gm FROM (SELECT from_gm AS gm FROM {quote(table)} UNION SELECT to_gm FROM {quote(table)}) '
+        f"SELECT DISTINCT gm FROM (SELECT from_gm AS gm FROM {quote(table)} UNION SELECT to_gm FROM {quote(table)}) "
         "WHERE gm LIKE 'GM%' ORDER BY 1"
     )
     codes = [r["gm"] for r in rows]
     return codes + registry.regions_of(store, codes)
 
 
-VIEW_TITLES = {"balance": "balans", "destinations": "bestemmingen", "origins": "herkomst", "od": "herkomst en "
-               "bestemming", "triggers": "aanleidingen", "trend": "ontwikkeling", "rates": "per 1 000 inwoners"}
+VIEW_TITLES = {
+    "balance": "balans",
+    "destinations": "bestemmingen",
+    "origins": "herkomst",
+    "od": "herkomst en bestemming",
+    "triggers": "aanleidingen",
+    "trend": "ontwikkeling",
+    "rates": "per 1 000 inwoners",
+}
+
+
+def span_title(years: str) -> str:
+    """The years a study covers as a reader writes them: "2021-2021, 2022-2022, 2019-2020" → "2019–2022"."""
+    found = sorted({int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", years)})
+    return years if not found else str(found[0]) if found[0] == found[-1] else f"{found[0]}–{found[-1]}"
 
 
 def release_study(
@@ -482,7 +497,7 @@ def release_study(
     names = []
     for view, table in tables.items():
         name = f"{prefix}_{view}"
-        title = f"Verhuisstromen: {VIEW_TITLES.get(view, view)} per gebied en doelgroep ({years})"
+        title = f"Verhuisstromen: {VIEW_TITLES.get(view, view)} per gebied en doelgroep, {span_title(years)}"
         definition = {"study": "verhuisstromen", "view": view, "years": years, "source": table.source}
         release(store, table, name, title=title, user=user, audit=audit, definition=definition, replace=replace)
         names.append(name)

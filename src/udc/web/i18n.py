@@ -61,6 +61,10 @@ TEXT: dict[str, dict[str, str]] = {
         "report PROGRAMME --release' (the demo does it itself).",
     },
     "report_pdf": {"nl": "Rapport (PDF)", "en": "Report (PDF)"},
+    "one_year": {
+        "nl": "Deze tabel heeft één jaar: geen trend om te tekenen. Kies een tabel met meer jaren.",
+        "en": "This table has one year: no trend to draw. Choose a table with more years.",
+    },
     "header_labels": {"nl": "met labels als kolomkoppen", "en": "with labels as column headers"},
     "frozen": {"nl": "nulmeting vastgelegd", "en": "baseline frozen"},
     "compare": {"nl": "Vergelijken", "en": "Compare"},
@@ -120,9 +124,9 @@ TEXT: dict[str, dict[str, str]] = {
     "triggers": {"nl": "Verandering in het huishouden rond de verhuizing", "en": "Household change around the move"},
     "protected": {
         "nl": "Alle cijfers uit microdata zijn beschermd door de onthullingspoort (cell key); "
-        "– betekent: weggelaten omdat het aantal te klein is.",
+        "– of x: weggelaten omdat het aantal te klein is; . : de bron heeft hier geen getal.",
         "en": "Every figure from microdata is protected by the disclosure gate (cell key); "
-        "– means: withheld because the count is too small.",
+        "– or x: withheld because the count is too small; . : the source has no figure here.",
     },
     "builder_intro": {
         "nl": "Kies dimensies; de tabel wordt beschermd door de onthullingspoort en elke vraag wordt gelogd.",

@@ -17,26 +17,47 @@ from udc.store import catalogue
 from udc.store.db import Store
 
 
-def assets(store: Store, tables: list[str]) -> dict[str, Any]:
+def assets(store: Store, tables: list[str], language: str = "nl") -> dict[str, Any]:
     """What a report template needs besides its page: the scripts inlined, today's date and the sources."""
     import plotly
 
     script = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text(encoding="utf-8")
     app_js = (Path(__file__).parent / "static" / "app.js").read_text(encoding="utf-8")
-    return {"plotly_js": script, "app_js": app_js, "sources": sources(store, tables), "today": datetime.date.today()}
+    return {
+        "plotly_js": script,
+        "app_js": app_js,
+        "sources": sources(store, tables, language),
+        "today": datetime.date.today(),
+    }
 
 
-def sources(store: Store, names: list[str]) -> list[dict[str, Any]]:
-    """What a report's figures come from: per table its title, source, protection method and policy version."""
+def sources(store: Store, names: list[str], language: str = "nl") -> list[dict[str, Any]]:
+    """What a report's figures come from: per table its title, source (a gate release: the titles of the
+    microdata it was computed from), protection method (in words) and policy version."""
+    from udc.web.wording import METHODS
+
     out = []
     for name in dict.fromkeys(names):
         if not catalogue.exists(store, name):
             continue
         entry = catalogue.get(store, name)
         provenance = entry.provenance or {}
-        out.append({"title": entry.title, "source": entry.source, "method": provenance.get("method", "—"),
+        method = provenance.get("method")
+        pair = METHODS.get(method or "")
+        out.append({"title": entry.title, "source": source_text(store, entry.source or "", language),
+                    "method": (pair[0] if language == "nl" else pair[1]) if pair else (method or "—"),
                     "policy": provenance.get("policy_version", "—")})  # fmt: skip
     return out
+
+
+def source_text(store: Store, source: str, language: str) -> str:
+    """ "udc gate: flows_moves" → "Verhuizingen … (microdata, via de onthullingspoort)"; other sources as given."""
+    if not source.startswith("udc gate: "):
+        return source
+    inputs = [n.strip() for n in source.removeprefix("udc gate: ").split(",") if n.strip()]
+    titles = [catalogue.get(store, n).title if catalogue.exists(store, n) else n for n in inputs]
+    how = "microdata, via de onthullingspoort" if language == "nl" else "microdata, through the disclosure gate"
+    return f"{'; '.join(titles)} ({how})"
 
 
 async def respond(page: str, stem: str, kind: str, *, wait_ms: int = 8000) -> Response:

@@ -33,6 +33,8 @@ def trend(
     series[data.TOTAL] = data.series(store, table, data.TOTAL, filters, measure)
     series = {k: v for k, v in series.items() if len(v)}
     years = sorted({y for v in series.values() for y in v.year})
+    if len(years) < 2:  # one point is not a trend: the page says so instead of drawing a dot
+        return None, [], note
     lookup = data.names(store)
 
     def name(code: str) -> str:

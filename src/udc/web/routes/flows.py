@@ -156,6 +156,7 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
         "trigger_chart": charts.bars([r["trigger"] for r in trigger_rows],
                                      {t("triggers"): [r["count"] for r in trigger_rows]}, t("triggers")),
         "trend_chart": trend_chart, "trend_rows": trend_rows, "meta": catalogue.get(store, "verhuisstromen_balance"),
+        "source": reports.source_text(store, catalogue.get(store, "verhuisstromen_balance").source or "", language),
         "area_name": lookup.get(area, area), "periods": periods, "period": period, "flow_map": map_chart,
         "flow_rows": map_rows,
     }  # fmt: skip
@@ -181,7 +182,7 @@ async def flows_report(
     language = lang(request)
     context = page(store, gebied, groep, jaren, language)
     tables = [f"verhuisstromen_{v}" for v in ("balance", "origins", "destinations", "triggers", "trend")]
-    context |= reports.assets(store, tables) | {"group_name": label(GROUPS, context["group"], language)}
+    context |= reports.assets(store, tables, language) | {"group_name": label(GROUPS, context["group"], language)}
     body = render(request, "flows_report.html", context).body.decode("utf-8")
     stem = f"verhuisstromen_{context['area']}_{context['group']}"
     return await reports.respond(body, stem, kind)

@@ -82,7 +82,7 @@ def report_page(request: Request, store: Store, code: str) -> str:
     """The stand-alone report (plotly.js inside): it opens offline, outside this site, with date and sources."""
     base = context(request, store, code)
     used = [f["name"] for f in base["figures"]] + ["indicatoren", "verhuisstromen_rates"]
-    return render(request, "report.html", {**base, **reports.assets(store, used)}).body.decode("utf-8")
+    return render(request, "report.html", {**base, **reports.assets(store, used, lang(request))}).body.decode("utf-8")
 
 
 @router.get("/gebied/{code}/rapport.{kind}")
