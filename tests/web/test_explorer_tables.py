@@ -101,3 +101,13 @@ def test_measures_are_named_by_their_source_titles(client: TestClient) -> None:
     shown = re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', options)
     assert ("count", "Aantal") in shown  # the release's column title
     assert ("per_1000", "Per 1 000 inwoners") in shown  # a label where the release gives none
+
+
+def test_a_withheld_cell_sits_in_its_numeric_column(client: TestClient) -> None:
+    """A row whose first number is withheld (–): its cell is right-aligned like the column, not left in the gap."""
+    import lxml.html
+
+    tree = lxml.html.fromstring(client.get("/verhuisstromen?gebied=demoregio").text)
+    for row in tree.xpath("//table[@id='balance-table']/tbody/tr"):
+        cells = row.xpath("./td")
+        assert all("num" in (cell.get("class") or "") for cell in cells[1:]), [c.text_content() for c in cells]
