@@ -25,12 +25,15 @@ from jinja2 import pass_context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from udc.errors import UdcError
+from udc.participation import categories
+from udc.participation import db as participation_db
 from udc.privacy.audit import AuditLog, engine_for, operational_url
 from udc.privacy.request import first_error
 from udc.store.db import Store
-from udc.web import numbers, security, userlabels, wording
+from udc.web import numbers, open311, security, userlabels, wording
 from udc.web.api import register_api
 from udc.web.common import Readers, error_response
+from udc.web.open311 import register_open311
 from udc.web.routes import ROUTERS
 
 HERE = Path(__file__).parent
@@ -64,6 +67,9 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     app.state.audit = AuditLog.for_store(store_path, app.state.engine)
     app.state.sessions = security.Sessions(security.secret_for(store_path), https=https)
     app.state.throttle = security.Throttle()
+    app.state.participation = participation_db.engine(operational_url(store_path))
+    categories.ensure_default(app.state.participation)
+    app.state.intake_limit = security.RateLimit(open311.PER_KEY, 60.0)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = number
     wording.register(templates.env, lambda: userlabels.load(store_path))
@@ -105,6 +111,7 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     for router in ROUTERS:
         app.include_router(router)
     register_api(app)
+    register_open311(app)
     return app
 
 

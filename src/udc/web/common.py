@@ -26,6 +26,10 @@ from udc.web.i18n import LANGUAGES, translator
 
 
 def error_response(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/open311/"):
+        from udc.web.open311 import error
+
+        return error(request.url.path, status, message)
     if request.url.path.startswith("/api/"):
         return JSONResponse({"error": message}, status_code=status)
     return render(request, "error.html", {"status": status, "message": message}, status=status)

@@ -118,6 +118,27 @@ class Throttle:
             self.failures.clear()
 
 
+class RateLimit:
+    """At most ``limit`` events per key (a client address, an API key) within ``window`` seconds, sliding; memory
+    bounded under a flood of keys. Keys come from the TCP peer, never from a forwarded header (see client_of)."""
+
+    def __init__(self, limit: int, window: float) -> None:
+        self.limit, self.window = limit, window
+        self.events: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, key: str) -> bool:
+        now = time.monotonic()
+        q = self.events[key[:200]]
+        while q and now - q[0] > self.window:
+            q.popleft()
+        if len(q) >= self.limit:
+            return False
+        q.append(now)
+        if len(self.events) > 100_000:
+            self.events.clear()
+        return True
+
+
 def client_of(request: Request) -> str:
     """The TCP peer (uvicorn rewrites it from forwarded headers only for a configured trusted proxy)."""
     return request.client.host if request.client else "?"
@@ -171,19 +192,25 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+UPLOADS = {"/open311/v2/requests": 9 * 1024 * 1024, "/melden": 9 * 1024 * 1024}  # a photo (8 MB) and its form
+
+
 class BodyLimit:
-    """413 for a body over ``limit`` bytes, declared or streamed, before the application reads any of it."""
+    """413 for a body over ``limit`` bytes, declared or streamed, before the application reads any of it. Paths
+    that take a photo (``UPLOADS``: a report's form and Open311 POST) have a larger limit of their own."""
 
     def __init__(self, app: ASGIApp, limit: int = MAX_BODY) -> None:
-        self.app, self.limit = app, limit
+        self.app, self.default = app, limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = str(scope.get("path", ""))
+        limit = next((n for prefix, n in UPLOADS.items() if path.startswith(prefix)), self.default)
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
-            await _too_large(send, self.limit)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _too_large(send, limit)
             return
         seen, over = 0, False
 
@@ -192,7 +219,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:  # the application gets an empty end of body; its answer is replaced
+                if seen > limit:  # the application gets an empty end of body; its answer is replaced
                     over = True
                     return {"type": "http.request", "body": b"", "more_body": False}
             return message
@@ -205,7 +232,7 @@ class BodyLimit:
                 await send(message)
             elif not answered:
                 answered = True
-                await _too_large(send, self.limit)
+                await _too_large(send, limit)
 
         await self.app(scope, counted, guarded)
 

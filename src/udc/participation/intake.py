@@ -1,0 +1,151 @@
+"""Filing a report: a typed request (category, place, text, optional contact and photo) checked field by field,
+placed in its buurt, wijk and gemeente by point-in-polygon on the registry's geometry — a place outside the
+municipalities this system serves is refused — with the reporter's contact data stored apart and a private link to
+follow it. Nearby open reports of the same category (50 m, 14 days) are offered as possible duplicates."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
+
+from udc.errors import Forbidden, InputError
+from udc.participation import categories, media, workflow
+from udc.participation.db import CONTACTS, REPORTS, SETTINGS
+from udc.store.db import Store
+
+NEAR_METRES = 50
+NEAR_DAYS = 14
+
+
+class NewReport(BaseModel):
+    """What a resident or an Open311 client sends (the GeoReport v2 field names)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    service_code: str = Field(min_length=1, max_length=100)
+    lat: float | None = Field(None, ge=-90, le=90)
+    long: float | None = Field(None, ge=-180, le=180)
+    address_string: str | None = Field(None, max_length=300)
+    description: str = Field(min_length=3, max_length=4000)
+    email: EmailStr | None = None
+    first_name: str | None = Field(None, max_length=100)
+    last_name: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=40, pattern=r"^[0-9+() -]{6,40}$")
+    media_url: str | None = Field(None, max_length=500, pattern=r"^https://\S+$")
+
+    @field_validator("email", "first_name", "last_name", "phone", "media_url", "address_string", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+def parse(values: dict) -> NewReport:
+    """The request checked: a mistake is one line naming the field and what is expected."""
+    try:
+        return NewReport.model_validate(values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(p) for p in error["loc"]) or "request"
+        raise InputError(f"{field}: {error['msg']}") from None
+
+
+@dataclass
+class Filed:
+    id: int
+    follow_token: str  # shown once to the reporter: the private link's secret
+    gemeente: str
+    buurt: str | None
+    nearby: list[dict]
+
+
+def jurisdiction(engine: sa.Engine) -> list[str]:
+    """The municipalities reports are accepted for (empty: every municipality with imported boundaries)."""
+    with engine.connect() as con:
+        row = con.execute(sa.select(SETTINGS.c.value).where(SETTINGS.c.key == "municipalities")).first()
+    return json.loads(row.value) if row else []
+
+
+def set_jurisdiction(engine: sa.Engine, codes: list[str]) -> None:
+    bad = [c for c in codes if not (c.startswith("GM") and c[2:].isdigit() and len(c) == 6)]
+    if bad:
+        raise InputError(f"municipality codes look like GM0917: {', '.join(bad[:5])}")
+    with engine.begin() as con:
+        con.execute(SETTINGS.delete().where(SETTINGS.c.key == "municipalities"))
+        con.execute(SETTINGS.insert().values(key="municipalities", value=json.dumps(sorted(set(codes)))))
+
+
+def locate(store: Store, lat: float, lon: float, allowed: list[str]) -> tuple[str | None, str | None, str]:
+    """(buurt, wijk, gemeente) of a point: the registry's newest geometry; outside the served municipalities is a
+    refusal that says where the point fell."""
+    from udc.areas import points, registry
+
+    found = points.assign(store, pd.Series([lon]), pd.Series([lat]), year=datetime.now(UTC).year)
+    row = found.codes.iloc[0]
+    gemeente = row["gemeente_code"]
+    if gemeente is None or (allowed and gemeente not in allowed):
+        served = ", ".join(registry.names(store).get(c, c) for c in allowed) if allowed else "the imported areas"
+        where = f"in {registry.names(store).get(gemeente, gemeente)}" if gemeente else "outside every known area"
+        raise Forbidden(f"lat/long: the place ({lat:.5f}, {lon:.5f}) is {where}; reports are taken for {served}")
+    return row["buurt_code"], row["wijk_code"], gemeente
+
+
+def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance (haversine), enough for 50 m."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 6_371_000 * 2 * math.asin(math.sqrt(a))
+
+
+def nearby(con: sa.Connection, category: str, lat: float, lon: float, *, at: datetime | None = None) -> list[dict]:
+    """Open reports of the same category within 50 m filed in the last 14 days: possible duplicates."""
+    at = at or datetime.now(UTC)
+    dlat = NEAR_METRES / 111_000
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    query = sa.select(REPORTS.c.id, REPORTS.c.lat, REPORTS.c.lon, REPORTS.c.status, REPORTS.c.created_at).where(
+        REPORTS.c.category == category, REPORTS.c.status.not_in(workflow.CLOSED),
+        REPORTS.c.lat.between(lat - dlat, lat + dlat), REPORTS.c.lon.between(lon - dlon, lon + dlon),
+        REPORTS.c.created_at >= (at - timedelta(days=NEAR_DAYS)).isoformat(timespec="seconds"),
+    )  # fmt: skip
+    out = []
+    for r in con.execute(query):
+        distance = metres(lat, lon, r.lat, r.lon)
+        if distance <= NEAR_METRES:
+            out.append({"id": r.id, "metres": round(distance), "status": r.status, "created_at": r.created_at})
+    return sorted(out, key=lambda r: r["metres"])
+
+
+def follow_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def file(engine: sa.Engine, store: Store, report: NewReport, *, source: str, photo: bytes | None = None,
+         media_folder: Path | None = None) -> Filed:  # fmt: skip
+    """Store a new report (status gemeld) with its contact data apart; one transaction."""
+    category = categories.get(engine, report.service_code)
+    if report.lat is None or report.long is None:
+        raise InputError("lat/long: a place is needed (address search is not available offline: give lat and long)")
+    buurt, wijk, gemeente = locate(store, report.lat, report.long, jurisdiction(engine))
+    photo_name = media.save(media_folder, photo) if photo and media_folder else None
+    token = secrets.token_urlsafe(24)
+    at = workflow.now()
+    with engine.begin() as con:
+        close = nearby(con, category["code"], report.lat, report.long)
+        new_id = con.execute(REPORTS.insert().values(
+            category=category["code"], status="gemeld", description=report.description, lat=report.lat,
+            lon=report.long, address=report.address_string, buurt=buurt, wijk=wijk, gemeente=gemeente,
+            media=photo_name, media_url=report.media_url, follow_hash=follow_hash(token), source=source,
+            created_at=at, updated_at=at,
+        )).inserted_primary_key[0]  # fmt: skip
+        name = " ".join(p for p in (report.first_name, report.last_name) if p) or None
+        if report.email or name or report.phone:
+            con.execute(CONTACTS.insert().values(report_id=new_id, email=report.email, name=name, phone=report.phone))
+        workflow.first_line(con, new_id, source)
+    return Filed(int(new_id), token, gemeente, buurt, close)

@@ -1,0 +1,87 @@
+"""Open311 GeoReport v2 representations: services, a service definition, service requests (as the public may see
+them: no personal data, no free text unless staff approved it, the place rounded for non-public categories) and
+errors — as JSON or as XML in the shapes of the specification (http://wiki.open311.org/GeoReport_v2)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from udc.participation import workflow
+
+FORMATS = ("json", "xml")
+ROUND_PRIVATE = 3  # decimals of lat/long for non-public categories: about 100 m
+
+
+def service(category: dict) -> dict[str, Any]:
+    return {"service_code": category["code"], "service_name": category["name"],
+            "description": category["description"] or category["name"], "metadata": False, "type": "realtime",
+            "keywords": "", "group": category["parent"] or ""}  # fmt: skip
+
+
+def definition(category: dict) -> dict[str, Any]:
+    return {"service_code": category["code"], "attributes": []}
+
+
+def notice(category: dict) -> str:
+    return f"We pakken uw melding binnen {category['term_days']} werkdagen op."
+
+
+def request(row: dict, category: dict) -> dict[str, Any]:
+    """A report as the public sees it."""
+    public = bool(category["public"])
+    decimals = 5 if public else ROUND_PRIVATE
+    shown = bool(row["description_public"])
+    return {
+        "service_request_id": str(row["id"]),
+        "status": workflow.open311_status(row["status"]),
+        "status_notes": workflow.STATUSES[row["status"]][0],
+        "service_name": category["name"],
+        "service_code": category["code"],
+        "description": row["description"] if shown else "",
+        "agency_responsible": row["gemeente"],
+        "service_notice": notice(category),
+        "requested_datetime": row["created_at"],
+        "updated_datetime": row["updated_at"],
+        "expected_datetime": None,
+        "address": row["address"] if shown and public else "",
+        "address_id": "",
+        "zipcode": "",
+        "lat": round(row["lat"], decimals),
+        "long": round(row["lon"], decimals),
+        "media_url": "",
+    }
+
+
+def render(items: list[dict[str, Any]] | dict[str, Any], fmt: str, root: str, item: str) -> tuple[bytes, str]:
+    """JSON as the spec shows it (a list, or one object), or XML: ``<root><item>…</item></root>``."""
+    if fmt == "json":
+        return json.dumps(items, ensure_ascii=False).encode(), "application/json; charset=utf-8"
+    top = ET.Element(root)
+    for entry in items if isinstance(items, list) else [items]:
+        node = ET.SubElement(top, item) if isinstance(items, list) else top
+        for key, value in entry.items():
+            child = ET.SubElement(node, key)
+            if isinstance(value, list):  # a definition's attributes
+                for part in value:
+                    sub = ET.SubElement(child, "attribute")
+                    for k, v in part.items():
+                        ET.SubElement(sub, k).text = _text(v)
+            else:
+                child.text = _text(value)
+    body = ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    return body, "text/xml; charset=utf-8"
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def errors(status: int, description: str, fmt: str) -> tuple[bytes, str]:
+    """``[{"code": …, "description": …}]`` / ``<errors><error><code/><description/></error></errors>``."""
+    return render([{"code": status, "description": description}], fmt, "errors", "error")
