@@ -690,6 +690,92 @@ class Udc:
         target.write_text(page, encoding="utf-8")
         return target
 
+    # -- participation: reports, categories, API keys ---------------------------------------------------------
+    @cached_property
+    def participation(self) -> Any:
+        """The operational database with the participation tables (default categories on first use)."""
+        from udc.participation import categories, db
+        from udc.privacy.audit import operational_url
+
+        engine = db.engine(operational_url(self.settings.store))
+        categories.ensure_default(engine)
+        return engine
+
+    def serve_reports_for(self, municipalities: list[str]) -> list[str]:
+        """The municipalities reports are accepted for (admin; audited)."""
+        from udc.participation import intake
+
+        with audited(self.audit, self.user.name, "participation.setup", {"municipalities": municipalities}):
+            self._admin("participation.setup")
+            intake.set_jurisdiction(self.participation, municipalities)
+        return intake.jurisdiction(self.participation)
+
+    def import_categories(self, path: str | os.PathLike[str]) -> int:
+        """Replace the report categories with a Signalen category file (admin; one transaction; audited)."""
+        from udc.participation import categories
+
+        with audited(self.audit, self.user.name, "import.categories", {"file": str(path)}) as outcome:
+            self._admin("import report categories")
+            outcome["categories"] = categories.store(self.participation, categories.read_signalen(Path(path)),
+                                                     Path(path).name)  # fmt: skip
+        return outcome["categories"]
+
+    def report_categories(self) -> list[dict[str, Any]]:
+        from udc.participation import categories
+
+        return categories.listing(self.participation, reportable=False)
+
+    def reports(self, *, status: str | None = None, category: str | None = None) -> list[dict[str, Any]]:
+        """Reports for triage (staff: their municipalities; admin: all); no contact data."""
+        from udc.participation import staff
+
+        return staff.listing(self.participation, self.user, status=status, category=category)
+
+    def set_report_status(self, report_id: int, status: str, note: str = "") -> str:
+        from udc.participation import staff
+
+        return staff.set_status(self.participation, self.user, self.audit, report_id, status, note)
+
+    def merge_reports(self, duplicate: int, into: int) -> None:
+        from udc.participation import staff
+
+        staff.merge(self.participation, self.user, self.audit, duplicate, into)
+
+    def approve_report_text(self, report_id: int, public: bool = True) -> None:
+        from udc.participation import staff
+
+        staff.approve_text(self.participation, self.user, self.audit, report_id, public=public)
+
+    def retention(self, days: int = 365) -> int:
+        """Anonymise reporters' contact data of reports closed more than ``days`` ago (admin; audited)."""
+        from udc.participation import staff
+
+        if self.user.role != "admin":
+            with audited(self.audit, self.user.name, "participation.retention", {"days": days}):
+                self._admin("run the retention")
+        return staff.retention(self.participation, self.user.name, self.audit, days=days)
+
+    def export_reports(self, out: str | os.PathLike[str]) -> int:
+        """Reports as open data (CSV or Parquet): no text, no contact data, places rounded; audited."""
+        from udc.participation import staff
+
+        return staff.export(self.participation, self.user.name, self.audit, Path(out))
+
+    def issue_report_key(self, client: str) -> str:
+        """An Open311 API key for a machine client (admin; shown once; audited)."""
+        from udc.participation import keys
+
+        with audited(self.audit, self.user.name, "participation.key", {"client": client}):
+            self._admin("issue API keys")
+            return keys.issue(self.participation, client)
+
+    def revoke_report_key(self, client: str) -> int:
+        from udc.participation import keys
+
+        with audited(self.audit, self.user.name, "participation.key.revoke", {"client": client}):
+            self._admin("revoke API keys")
+            return keys.revoke(self.participation, client)
+
     # -- users, audit -----------------------------------------------------------------------------------------
     def add_user(self, name: str, role: str, password: str | None = None, scopes: list[str] | None = None) -> None:
         """Add a user (argon2-hashed password; analysts get scopes: area codes or region names)."""

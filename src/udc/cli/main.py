@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli import areas, flows, gate, indicators, microdata, monitor, sources, users, web
+from udc.cli import areas, flows, gate, indicators, microdata, monitor, participation, sources, users, web
 from udc.cli.common import Format, StoreDir, echo_json, emit, facade
 from udc.errors import UdcError
 from udc.settings import Settings
@@ -34,6 +34,7 @@ app.add_typer(gate.audit_app, name="audit")
 app.add_typer(gate.policy_app, name="policy")
 app.add_typer(users.users_app, name="users")
 app.add_typer(flows.flows_app, name="flows")
+app.add_typer(participation.participation_app, name="participation")
 app.add_typer(microdata.microdata_app, name="microdata")
 app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(indicators.definitions_app, name="definitions")

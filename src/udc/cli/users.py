@@ -18,7 +18,7 @@ Name = Annotated[str, typer.Argument(help="User name.")]
 def users_add(
     ctx: typer.Context,
     name: Name,
-    role: Annotated[str, typer.Option(help="public, analyst, researcher or admin.")],
+    role: Annotated[str, typer.Option(help="public, analyst, researcher, admin or staff (reports).")],
     scopes: Annotated[str | None, typer.Option(help="Comma-separated areas/regions (analysts).")] = None,
     password_env: Annotated[str | None, typer.Option(help="Read the password from this environment variable.")] = None,
     store_dir: StoreDir = None,

@@ -3,7 +3,8 @@
 - ``public``: open data and released tables only;
 - ``analyst``: additionally the rows of ``internal`` data that concern their municipalities/regions (exact codes);
 - ``researcher``: works on ``microdata`` in the workspace, but exports only through the gate;
-- ``admin``: manages users (sees what an analyst sees; microdata only as a researcher would).
+- ``admin``: manages users (sees what an analyst sees; microdata only as a researcher would);
+- ``staff``: handles residents' reports of their municipalities (scopes: exact GM codes); reads data as the public.
 No role reads ``microdata`` into an output: that path exists only in :mod:`udc.privacy.gate`.
 
 Every change (a user added, granted, disabled; a token issued or revoked) and every sign-in is audited by the function
@@ -25,7 +26,7 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from udc.errors import NotFound, NotSignedIn, UdcError
 from udc.privacy.audit import SESSIONS, TOKENS, USERS, AuditLog, audited
 
-ROLES = ("public", "analyst", "researcher", "admin")
+ROLES = ("public", "analyst", "researcher", "admin", "staff")
 _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))  # unknown users cost the same argon2 work as known ones
 TOKEN_DAYS_MAX = 366
