@@ -8,19 +8,10 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-
-@dataclass
-class Intake:
-    store: Path
-    base: str
-    key: str
-    inside: tuple[float, float]  # lat, long in a buurt of GM9901
-    buurt: str
+from participation_site import Intake
 
 
 @pytest.fixture(scope="session")

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from conftest import Intake
+from participation_site import Intake
 
 
 def _file(intake: Intake, fmt: str = "json", **extra: object) -> httpx.Response:

@@ -12,9 +12,9 @@ import httpx
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from participation_site import Intake
 
 from cli_runner import udc
-from conftest import Intake
 from udc.errors import Forbidden, UdcError
 
 

@@ -32,6 +32,7 @@ REPORTS = sa.Table(
     sa.Column("lat", sa.Float, nullable=False),
     sa.Column("lon", sa.Float, nullable=False),
     sa.Column("address", sa.String(300), nullable=True),
+    sa.Column("precision", sa.String(10), nullable=False, default="point"),  # point, or buurt (no point given)
     sa.Column("buurt", sa.String(12), nullable=True, index=True),
     sa.Column("wijk", sa.String(12), nullable=True),
     sa.Column("gemeente", sa.String(8), nullable=False, index=True),

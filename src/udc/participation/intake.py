@@ -126,21 +126,60 @@ def follow_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def buurt_point(store: Store, code: str) -> tuple[float, float]:
+    """A point inside a buurt (its newest geometry): the place of a report for which only the buurt is known."""
+    import shapely
+
+    row = store.con.execute("SELECT geometry FROM geometries WHERE code = ? ORDER BY year DESC LIMIT 1",
+                            [code]).fetchone()  # fmt: skip
+    if row is None:
+        raise InputError(f"buurt: '{code[:20]}' is not a buurt with known boundaries")
+    point = shapely.from_wkb(row[0]).representative_point()
+    return point.y, point.x
+
+
+def buurten(store: Store, allowed: list[str]) -> list[tuple[str, str]]:
+    """(code, name) of the buurten reports are taken in, for a form without a map."""
+    from udc.areas import registry
+
+    names = registry.names(store)
+    codes = [c for c in registry.geometry_codes(store, "BU") if not allowed or f"GM{c[2:6]}" in allowed]
+    return sorted(((c, names.get(c, c)) for c in codes), key=lambda pair: pair[1])
+
+
 def file(engine: sa.Engine, store: Store, report: NewReport, *, source: str, photo: bytes | None = None,
-         media_folder: Path | None = None) -> Filed:  # fmt: skip
-    """Store a new report (status gemeld) with its contact data apart; one transaction."""
+         media_folder: Path | None = None, buurt: str | None = None) -> Filed:  # fmt: skip
+    """Store a new report (status gemeld) with its contact data apart; one transaction. Without lat/long a
+    ``buurt`` (the form's choice without a map) places it at a point inside that buurt, marked as such."""
     category = categories.get(engine, report.service_code)
+    precision = "point"
+    if (report.lat is None or report.long is None) and buurt:
+        lat, lon = buurt_point(store, buurt)
+        report = report.model_copy(update={"lat": lat, "long": lon})
+        precision = "buurt"
     if report.lat is None or report.long is None:
         raise InputError("lat/long: a place is needed (address search is not available offline: give lat and long)")
     buurt, wijk, gemeente = locate(store, report.lat, report.long, jurisdiction(engine))
     photo_name = media.save(media_folder, photo) if photo and media_folder else None
+    try:
+        return _insert(engine, report, category, (buurt, wijk, gemeente), precision, photo_name, source)
+    except BaseException:
+        if photo_name and media_folder:  # nothing half-stored: the photo goes with the failed report
+            (media_folder / photo_name).unlink(missing_ok=True)
+        raise
+
+
+def _insert(engine: sa.Engine, report: NewReport, category: dict, areas: tuple, precision: str,
+            photo_name: str | None, source: str) -> Filed:  # fmt: skip
+    buurt, wijk, gemeente = areas
     token = secrets.token_urlsafe(24)
     at = workflow.now()
     with engine.begin() as con:
         close = nearby(con, category["code"], report.lat, report.long)
         new_id = con.execute(REPORTS.insert().values(
             category=category["code"], status="gemeld", description=report.description, lat=report.lat,
-            lon=report.long, address=report.address_string, buurt=buurt, wijk=wijk, gemeente=gemeente,
+            lon=report.long, address=report.address_string, precision=precision, buurt=buurt, wijk=wijk,
+            gemeente=gemeente,
             media=photo_name, media_url=report.media_url, follow_hash=follow_hash(token), source=source,
             created_at=at, updated_at=at,
         )).inserted_primary_key[0]  # fmt: skip

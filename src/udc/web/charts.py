@@ -184,21 +184,8 @@ def flowmap(
     """Flows between one area and others on a blank map: the areas as grey outlines, a line per flow from its
     origin's to its destination's representative point, width by size, an arrowhead at the destination end, one
     colour per direction (``flows``: origin, destination, count, direction key of ``legend``)."""
-    points, data = {}, []
-    outlines: tuple[list, list] = ([], [])
-    lat0 = 52.0
-    for feature in geojson["features"]:
-        shape = shapely.geometry.shape(feature["geometry"])
-        for polygon in getattr(shape, "geoms", [shape]):
-            xs, ys = polygon.exterior.coords.xy
-            outlines[0].extend([*map(float, xs), None])
-            outlines[1].extend([*map(float, ys), None])
-        point = shape.representative_point()
-        points[feature["properties"]["code"]] = (point.x, point.y, feature["properties"]["name"])
-        lat0 = point.y if feature["properties"]["code"] == centre else lat0
-    data.append({"type": "scatter", "mode": "lines", "x": outlines[0], "y": outlines[1], "hoverinfo": "skip",
-                 "line": {"color": "#9e9e9e", "width": 0.7}, "fill": "toself", "fillcolor": "#f2f2f2",
-                 "showlegend": False})  # fmt: skip
+    outline, points, lat0 = _outlines(geojson, centre)
+    data = [outline]
     largest = max((f[2] for f in flows), default=1.0) or 1.0
     colours = dict(zip(legend, CATEGORICAL, strict=False))
     shown: set[str] = set()
@@ -216,7 +203,41 @@ def flowmap(
                      "marker": {"symbol": ["circle", "arrow"], "size": [4, 10 + 6 * count / largest],
                                 "angleref": "previous", "color": colours[direction]}})  # fmt: skip
         shown.add(direction)
+    return {"data": data, "layout": _blank_map(title, lat0)}
+
+
+def _outlines(geojson: dict[str, Any], centre: str | None = None) -> tuple[dict, dict[str, tuple], float]:
+    """The areas as one grey outline trace, each area's representative point (x, y, name), and the latitude the
+    map's aspect ratio is set for (the centre's, else the last area's)."""
+    points: dict[str, tuple] = {}
+    xs_all: list = []
+    ys_all: list = []
+    lat0 = 52.0
+    for feature in geojson["features"]:
+        shape = shapely.geometry.shape(feature["geometry"])
+        for polygon in getattr(shape, "geoms", [shape]):
+            xs, ys = polygon.exterior.coords.xy
+            xs_all.extend([*map(float, xs), None])
+            ys_all.extend([*map(float, ys), None])
+        point = shape.representative_point()
+        points[feature["properties"]["code"]] = (point.x, point.y, feature["properties"]["name"])
+        lat0 = point.y if centre is None or feature["properties"]["code"] == centre else lat0
+    trace = {"type": "scatter", "mode": "lines", "x": xs_all, "y": ys_all, "hoverinfo": "skip",
+             "line": {"color": "#9e9e9e", "width": 0.7}, "fill": "toself", "fillcolor": "#f2f2f2",
+             "showlegend": False}  # fmt: skip
+    return trace, points, lat0
+
+
+def _blank_map(title: str, lat0: float) -> dict[str, Any]:
     axis = {"visible": False, "showgrid": False, "zeroline": False}
-    return {"data": data, "layout": _layout(title, xaxis=axis, plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-                                            yaxis={**axis, "scaleanchor": "x",
-                                                   "scaleratio": 1 / math.cos(math.radians(lat0))})}  # fmt: skip
+    return _layout(title, xaxis=axis, plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+                   yaxis={**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(lat0))})
+
+
+def points(geojson: dict[str, Any], places: list[tuple[float, float, str]], title: str) -> dict[str, Any]:
+    """Places (lat, long, hover text) as markers over the areas' outlines — residents' reports on a map."""
+    outline, _, lat0 = _outlines(geojson)
+    markers = {"type": "scatter", "mode": "markers", "x": [p[1] for p in places], "y": [p[0] for p in places],
+               "text": [p[2] for p in places], "hoverinfo": "text", "showlegend": False,
+               "marker": {"size": 9, "color": CATEGORICAL[0], "line": {"color": "#ffffff", "width": 1}}}  # fmt: skip
+    return {"data": [outline, markers], "layout": _blank_map(title, places[0][0] if places else lat0)}

@@ -160,6 +160,86 @@ TEXT: dict[str, dict[str, str]] = {
     "rows": {"nl": "Rijen", "en": "Rows"},
     "filter": {"nl": "Selectie", "en": "Filter"},
     "national": {"nl": "Totaal (alle gebieden)", "en": "Total (all areas)"},
+    "reports_public": {"nl": 'Meldingen', "en": 'Reports'},
+    "report_new": {"nl": 'Doe een melding', "en": 'Report a problem'},
+    "report_intro": {
+        "nl": ('Ziet u iets kapot of vies in de openbare ruimte? Meld het hier. U hoeft niet in te loggen.'),
+        "en": 'Something broken or dirty in a public space? Report it here. No sign-in needed.',
+    },
+    "report_category": {"nl": 'Soort melding', "en": 'Kind of problem'},
+    "report_choose": {"nl": 'Kies…', "en": 'Choose…'},
+    "report_what": {"nl": 'Wat is er aan de hand?', "en": 'What is the problem?'},
+    "report_where": {"nl": 'Waar?', "en": 'Where?'},
+    "report_where_help": {
+        "nl": ('Kies de buurt, of geef de plek precies op (breedte- en lengtegraad, bijvoorbeeld uit de '
+                'kaart-app van uw telefoon).'),
+        "en": ('Choose the neighbourhood, or give the exact place (latitude and longitude, e.g. from your '
+                "phone's map app)."),
+    },
+    "report_buurt": {"nl": 'Buurt', "en": 'Neighbourhood'},
+    "report_lat": {"nl": 'Breedtegraad', "en": 'Latitude'},
+    "report_long": {"nl": 'Lengtegraad', "en": 'Longitude'},
+    "report_use_location": {"nl": 'Gebruik mijn locatie', "en": 'Use my location'},
+    "report_address": {
+        "nl": 'Adres of omschrijving van de plek (niet verplicht)',
+        "en": 'Address or description of the place (optional)',
+    },
+    "report_photo": {
+        "nl": ('Foto (niet verplicht; JPEG, PNG of WebP, tot 8 MB; de locatiegegevens in de foto worden '
+                'verwijderd)'),
+        "en": ('Photo (optional; JPEG, PNG or WebP, up to 8 MB; the location data in the photo are '
+                'removed)'),
+    },
+    "report_contact": {"nl": 'Contact (niet verplicht)', "en": 'Contact (optional)'},
+    "report_contact_help": {
+        "nl": ('Alleen medewerkers van de gemeente zien dit, om u te informeren. Een jaar na het '
+                'afhandelen wordt het gewist.'),
+        "en": ('Only municipal staff see this, to keep you informed. It is erased a year after the report '
+                'is closed.'),
+    },
+    "report_email": {"nl": 'E-mailadres', "en": 'E-mail address'},
+    "report_phone": {"nl": 'Telefoonnummer', "en": 'Phone number'},
+    "report_send": {"nl": 'Melding versturen', "en": 'Send report'},
+    "report_thanks": {"nl": 'Bedankt voor uw melding', "en": 'Thank you for your report'},
+    "report_number": {"nl": 'Melding', "en": 'Report'},
+    "report_term": {
+        "nl": 'We pakken uw melding binnen N werkdagen op.',
+        "en": 'We take up your report within N working days.',
+    },
+    "report_follow_help": {
+        "nl": ('Bewaar deze link: hiermee volgt u uw melding en kunt u hem heropenen als het probleem niet'
+                ' is opgelost. Wie de link heeft, ziet de melding.'),
+        "en": ('Keep this link: it lets you follow your report and reopen it if the problem is not solved.'
+                ' Anyone with the link can see the report.'),
+    },
+    "report_nearby": {"nl": 'Misschien al gemeld', "en": 'Perhaps already reported'},
+    "report_nearby_help": {
+        "nl": ('In de buurt (binnen 50 meter, laatste 14 dagen) zijn meldingen van dezelfde soort gedaan; '
+                'een medewerker voegt dubbele meldingen samen.'),
+        "en": ('Reports of the same kind were made nearby (within 50 metres, last 14 days); staff merge '
+                'duplicates.'),
+    },
+    "report_another": {"nl": 'Nog een melding doen', "en": 'Report another problem'},
+    "report_status": {"nl": 'Status', "en": 'Status'},
+    "report_reopen_why": {
+        "nl": 'Is het probleem niet opgelost? Vertel wat er nog mis is.',
+        "en": 'Problem not solved? Tell what is still wrong.',
+    },
+    "report_reopen": {"nl": 'Melding heropenen', "en": 'Reopen report'},
+    "reports_public_help": {
+        "nl": ('Open meldingen in de openbare ruimte. Zonder namen of contactgegevens; de tekst alleen als'
+                ' een medewerker die heeft vrijgegeven. Meldingen over overlast door personen staan hier '
+                'niet.'),
+        "en": ('Open reports about public space. No names or contact data; the text only when staff '
+                'released it. Reports about nuisance by people are not shown.'),
+    },
+    "report_date": {"nl": 'Datum', "en": 'Date'},
+    "report_text": {"nl": 'Omschrijving', "en": 'Description'},
+    "reports_none": {
+        "nl": 'Er zijn op dit moment geen open meldingen om te tonen.',
+        "en": 'There are no open reports to show at the moment.',
+    },
+    "staff_reports": {"nl": 'Meldingen behandelen', "en": 'Handle reports'},
     "harmonised_note": {
         "nl": "Gebiedsindeling van het gekozen jaar; waar grenzen veranderden, zie de notities bij de tabel.",
         "en": "Boundaries of the chosen year; where boundaries changed, see the table's notes.",

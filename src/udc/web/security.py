@@ -184,7 +184,8 @@ class SecurityHeaders(BaseHTTPMiddleware):
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+        here = "(self)" if request.url.path == "/melden" else "()"  # the report form may ask for the location
+        response.headers["Permissions-Policy"] = f"geolocation={here}, camera=(), microphone=()"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Cache-Control"] = response.headers.get("Cache-Control", "no-store")
         if sessions.https:

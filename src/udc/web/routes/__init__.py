@@ -1,7 +1,18 @@
 """The pages, one module per page group; each exposes ``router``. Data shaping lives in functions beside the
 handlers (or in :mod:`udc.web.data`), so a handler reads its inputs, calls them and renders."""
 
-from udc.web.routes import account, builder, catalogue, explorer, flows, home, indicators, monitor, profile
+from udc.web.routes import (
+    account,
+    builder,
+    catalogue,
+    explorer,
+    flows,
+    home,
+    indicators,
+    monitor,
+    profile,
+    reports,
+)
 
 ROUTERS = [home.router, explorer.router, profile.router, flows.router, builder.router, catalogue.router,
-           account.router, indicators.router, monitor.router]  # fmt: skip
+           account.router, indicators.router, monitor.router, reports.router]  # fmt: skip

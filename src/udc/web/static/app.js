@@ -44,8 +44,20 @@
       });
     });
   }
+  function locate() {  // the report form: the phone's location fills the point (the form works without it)
+    var button = document.getElementById("use-location");
+    if (!button || !navigator.geolocation) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (p) {
+        document.getElementById("lat").value = p.coords.latitude.toFixed(6);
+        document.getElementById("long").value = p.coords.longitude.toFixed(6);
+      });
+    });
+  }
   function ready() {
     draw();
+    locate();
     document.querySelectorAll("table.sortable").forEach(sortable);
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });

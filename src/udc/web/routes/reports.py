@@ -1,0 +1,120 @@
+"""Residents' side of reports: the form (works without JavaScript: a buurt instead of a point; with JavaScript the
+phone's location may fill the point), the confirmation with a private link and nearby similar reports, following
+and reopening a report by that link, and the public map and list of open reports (public categories, no personal
+data, no text unless staff approved it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from udc.errors import TooMany, UdcError
+from udc.participation import categories, intake, reports, workflow
+from udc.web import charts, data
+from udc.web.common import Reader, lang, render
+from udc.web.security import check_csrf, client_of
+
+router = APIRouter(include_in_schema=False)
+FORM_LIMIT = 10  # reports per client address per ten minutes (the throttle of the anonymous form)
+
+
+def status_label(status: str, language: str) -> str:
+    pair = workflow.STATUSES.get(status, (status, status))
+    return pair[0] if language == "nl" else pair[1]
+
+
+def _groups(engine: Any) -> list[tuple[str, list[dict]]]:
+    """Categories grouped under their heading, for the form's select."""
+    found = categories.listing(engine, reportable=False)
+    heads = {c["code"]: c["name"] for c in found if c["parent"] is None}
+    groups: dict[str, list[dict]] = {}
+    for c in found:
+        if c["parent"] is not None:
+            groups.setdefault(heads.get(c["parent"], c["parent"]), []).append(c)
+    return list(groups.items())
+
+
+def _form(request: Request, store: Any, values: dict, error: str | None = None, status: int = 200) -> Response:
+    engine = request.app.state.participation
+    context = {"groups": _groups(engine), "buurten": intake.buurten(store, intake.jurisdiction(engine)),
+               "values": values, "error": error}  # fmt: skip
+    return render(request, "report_form.html", context, status=status)
+
+
+@router.get("/melden")
+async def report_form(request: Request, store: Reader) -> Response:
+    return _form(request, store, {})
+
+
+@router.post("/melden")
+async def report_post(request: Request, store: Reader) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+    if not request.app.state.form_limit.allow(f"client:{client_of(request)}"):
+        raise TooMany("Te veel meldingen vanaf dit adres; probeer het over tien minuten opnieuw."
+                      if lang(request) == "nl" else "Too many reports from this address; try again in ten minutes.")
+    upload = form.get("foto")
+    photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
+    engine = request.app.state.participation
+    try:
+        new = intake.parse({**values, "lat": values.get("lat") or None, "long": values.get("long") or None})
+        filed = await run_in_threadpool(intake.file, engine, store, new, source="formulier", photo=photo or None,
+                                        media_folder=request.app.state.store_path / "participation_media",
+                                        buurt=values.get("buurt") or None)  # fmt: skip
+    except UdcError as exc:  # the form again, filled in, with the one-line reason
+        return _form(request, store, values, str(exc), status=exc.status)
+    report, category = reports.one(engine, filed.id)
+    return render(request, "report_done.html", {"report": report, "category": category, "filed": filed,
+                                                "follow": f"/melding/{filed.follow_token}"})  # fmt: skip
+
+
+@router.get("/melding/{token}")
+async def follow(request: Request, token: str) -> Response:
+    engine = request.app.state.participation
+    report, category = reports.by_token(engine, token)
+    with engine.connect() as con:
+        lines = workflow.history(con, report["id"])
+    steps = [{"at": h["at"][:16].replace("T", " "), "status": status_label(h["to_status"], lang(request))}
+             for h in lines]  # fmt: skip
+    return render(request, "report_follow.html", {"report": report, "category": category, "steps": steps,
+                                                  "token": token})  # fmt: skip
+
+
+@router.post("/melding/{token}")
+async def reopen(request: Request, token: str) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    engine = request.app.state.participation
+    report, _ = reports.by_token(engine, token)
+    with engine.begin() as con:
+        workflow.reopen(con, report["id"], str(form.get("reden", ""))[:2000])
+    return await follow(request, token)
+
+
+@router.get("/meldingen")
+async def public_reports(request: Request, store: Reader, categorie: str | None = None) -> Response:
+    """Open reports in public categories: a map and a list, without personal data or unapproved text."""
+    engine = request.app.state.participation
+    language = lang(request)
+    found = [(r, c) for r, c in reports.search(engine, status="open") if c["public"]]
+    offered = sorted({(c["code"], c["name"]) for _, c in found}, key=lambda p: p[1])
+    if categorie:
+        found = [(r, c) for r, c in found if c["code"] == categorie]
+    rows = [{"id": r["id"], "category": c["name"], "status": status_label(r["status"], language),
+             "buurt": r["buurt"], "date": r["created_at"][:10],
+             "text": r["description"] if r["description_public"] else ""} for r, c in found]  # fmt: skip
+    figure = None
+    if found:
+        codes = sorted({r["gemeente"] for r, _ in found})
+        shapes = data.geometry(store, codes)
+        places = [(r["lat"], r["lon"], f"{c['name']}: {status_label(r['status'], language)}") for r, c in found]
+        figure = charts.points(shapes, places, "Open meldingen" if language == "nl" else "Open reports")
+    names = data.names(store)
+    for row in rows:
+        row["buurt"] = names.get(row["buurt"], row["buurt"] or "")
+    return render(request, "reports_public.html", {"rows": rows, "figure": figure, "offered": offered,
+                                                   "chosen": categorie})  # fmt: skip

@@ -1,0 +1,139 @@
+"""The resident's side in the web app (in-process): the form works without JavaScript (a buurt instead of a point),
+keeps what was typed when something is wrong, strips a photo's EXIF, throttles a burst from one address; the
+private link follows and reopens a report; the public list shows no personal data and no non-public category."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from participation_site import Intake
+
+
+@pytest.fixture(scope="module")
+def web(intake: Intake) -> Iterator[TestClient]:
+    from udc.web.app import create_app
+
+    with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
+        yield client
+
+
+def _csrf(client: TestClient) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get("/melden").text).group(1)
+
+
+def _photo_with_gps() -> bytes:
+    from PIL import Image
+
+    image = Image.new("RGB", (64, 48), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "TestCam"  # camera make
+    exif.get_ifd(0x8825)[2] = (50.0, 53.0, 12.0)  # GPS latitude
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def test_the_form_files_a_report_by_buurt_without_javascript(web: TestClient, intake: Intake) -> None:
+    page = web.get("/melden")
+    assert page.status_code == 200 and 'name="service_code"' in page.text and intake.buurt in page.text
+    assert "geolocation=(self)" in page.headers["permissions-policy"]
+    assert "geolocation=()" in web.get("/meldingen").headers["permissions-policy"]
+    done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "speelplek", "buurt": intake.buurt,
+                                     "description": "Schommel is kapot"})  # fmt: skip
+    assert done.status_code == 200 and "Bedankt" in done.text and "5 werkdagen" in done.text
+    follow = re.search(r'id="follow-link" href="(/melding/[^"]+)"', done.text).group(1)
+    assert "gemeld" in web.get(follow).text
+
+
+def test_a_mistake_shows_the_form_again_with_what_was_typed(web: TestClient) -> None:
+    answer = web.post("/melden", data={"csrf": _csrf(web), "service_code": "zwerfvuil", "lat": "vijftig",
+                                       "long": "5.9", "description": "Glas op het fietspad"})  # fmt: skip
+    assert answer.status_code == 422 and 'id="form-error"' in answer.text and "lat" in answer.text
+    assert "Glas op het fietspad" in answer.text and "Traceback" not in answer.text
+    outside = web.post("/melden", data={"csrf": _csrf(web), "service_code": "zwerfvuil", "lat": "52.37",
+                                        "long": "4.90", "description": "Glas"})  # fmt: skip
+    assert outside.status_code == 403 and "reports are taken for" in outside.text
+
+
+def test_a_photos_exif_and_gps_are_removed(web: TestClient, intake: Intake) -> None:
+    from PIL import Image
+
+    lat, lon = intake.inside
+    before = (
+        set((intake.store / "participation_media").glob("*"))
+        if (intake.store / "participation_media").exists()
+        else set()
+    )
+    done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "boom", "lat": str(lat), "long": str(lon),
+                                     "description": "Tak hangt over het pad"},
+                    files={"foto": ("IMG_0001.jpg", _photo_with_gps(), "image/jpeg")})  # fmt: skip
+    assert done.status_code == 200, done.text
+    stored = set(folder.glob("*")) - before
+    assert len(stored) == 1
+    path = stored.pop()
+    assert path.suffix == ".jpg" and "IMG_0001" not in path.name
+    with Image.open(path) as image:
+        assert dict(image.getexif()) == {} and image.size == (64, 48)
+    assert b"TestCam" not in path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "words"),
+    [(b"GIF89a" + b"\0" * 64, 422, "not a readable photo"), (b"<?php echo 1; ?>", 422, "not a readable photo")],
+)
+def test_a_file_that_is_not_a_photo_is_refused(web: TestClient, intake: Intake, payload: bytes, status: int,
+                                               words: str) -> None:  # fmt: skip
+    lat, lon = intake.inside
+    form = {"csrf": _csrf(web), "service_code": "boom", "lat": str(lat), "long": str(lon), "description": "Foto erbij"}
+    answer = web.post("/melden", data=form, files={"foto": ("x.jpg", payload, "image/jpeg")})
+    assert answer.status_code == status and words in answer.text
+
+
+def test_the_reporter_reopens_a_report_marked_done(web: TestClient, intake: Intake) -> None:
+    import udc
+
+    done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "wegdek", "buurt": intake.buurt,
+                                     "description": "Losse stoeptegel"})  # fmt: skip
+    follow = re.search(r'id="follow-link" href="(/melding/[^"]+)"', done.text).group(1)
+    number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
+    udc.open(intake.store).set_report_status(number, "afgehandeld", "tegel vastgezet")
+    page = web.get(follow)
+    assert 'id="reopen-form"' in page.text
+    again = web.post(follow, data={"csrf": _csrf(web), "reden": "Tegel ligt weer los"})
+    assert again.status_code == 200 and "heropend" in again.text and 'id="reopen-form"' not in again.text
+    assert web.get("/melding/niet-bestaand").status_code == 404
+
+
+def test_the_public_list_has_no_personal_data_and_no_private_category(web: TestClient, intake: Intake) -> None:
+    lat, lon = intake.inside
+    for code, text in (("prullenbak-vol", "Prullenbak puilt uit bij Jan de Wit"), ("personen", "Groep jongeren")):
+        web.post("/melden", data={"csrf": _csrf(web), "service_code": code, "lat": str(lat), "long": str(lon),
+                                  "description": text, "email": "wit@example.org"})  # fmt: skip
+    page = web.get("/meldingen")
+    assert page.status_code == 200 and 'id="reports-table"' in page.text and 'id="fig-reports"' in page.text
+    assert "Prullenbak is vol" in page.text and "Overlast van personen" not in page.text
+    assert "Jan de Wit" not in page.text and "wit@example.org" not in page.text
+    english = web.get("/meldingen?lang=en").text
+    assert "Open reports" in english
+
+
+def test_a_burst_from_one_address_is_throttled(intake: Intake) -> None:
+    from udc.web.app import create_app
+
+    with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
+        token = _csrf(client)
+        form = {"csrf": token, "service_code": "zwerfvuil", "buurt": intake.buurt}
+        codes = [client.post("/melden", data={**form, "description": f"Zwerfvuil {i}"}).status_code for i in range(11)]
+    assert codes[:10] == [200] * 10 and codes[10] == 429
+
+
+def test_media_folder_never_takes_the_clients_file_name(tmp_path: Path) -> None:
+    from udc.participation import media
+
+    name = media.save(tmp_path, _photo_with_gps())
+    assert re.fullmatch(r"[0-9a-f]{32}\.jpg", name)
