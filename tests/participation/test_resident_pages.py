@@ -64,11 +64,8 @@ def test_a_photos_exif_and_gps_are_removed(web: TestClient, intake: Intake) -> N
     from PIL import Image
 
     lat, lon = intake.inside
-    before = (
-        set((intake.store / "participation_media").glob("*"))
-        if (intake.store / "participation_media").exists()
-        else set()
-    )
+    folder = intake.store / "participation_media"
+    before = set(folder.glob("*")) if folder.exists() else set()
     done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "boom", "lat": str(lat), "long": str(lon),
                                      "description": "Tak hangt over het pad"},
                     files={"foto": ("IMG_0001.jpg", _photo_with_gps(), "image/jpeg")})  # fmt: skip
