@@ -134,3 +134,38 @@ def test_media_folder_never_takes_the_clients_file_name(tmp_path: Path) -> None:
 
     name = media.save(tmp_path, _photo_with_gps())
     assert re.fullmatch(r"[0-9a-f]{32}\.jpg", name)
+
+
+def test_staff_triage_change_status_approve_text_and_see_contact_on_purpose(intake: Intake) -> None:
+    import udc
+    from udc.web.app import create_app
+
+    admin = udc.open(intake.store)
+    if "wijkbeheer" not in {u["name"] for u in admin.users()}:
+        admin.add_user("wijkbeheer", "staff", "correct horse battery", ["GM9901"])
+    with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
+        assert client.get("/beheer/meldingen").status_code == 401
+        form = {"csrf": _csrf(client), "service_code": "onkruid", "buurt": intake.buurt,
+                "description": "Hoog gras langs de stoep", "email": "gras@example.org"}  # fmt: skip
+        done = client.post("/melden", data=form)
+        number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/inloggen").text).group(1)
+        client.post("/inloggen", data={"gebruiker": "wijkbeheer", "wachtwoord": "correct horse battery",
+                                       "csrf": token}, follow_redirects=False)  # fmt: skip
+        listing = client.get("/beheer/meldingen?status=gemeld")
+        assert listing.status_code == 200 and f'href="/beheer/melding/{number}"' in listing.text
+        page = client.get(f"/beheer/melding/{number}")
+        assert "gras@example.org" not in page.text and 'id="show-contact"' in page.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        change = {"csrf": csrf, "actie": "status", "status": "ingepland", "notitie": "maaiploeg dinsdag"}
+        moved = client.post(f"/beheer/melding/{number}", data=change)
+        assert moved.status_code == 200 and "ingepland" in moved.text and "maaiploeg dinsdag" in moved.text
+        client.post(f"/beheer/melding/{number}", data={"csrf": csrf, "actie": "tekst", "openbaar": "ja"})
+        shown = client.get(f"/open311/v2/requests/{number}.json").json()[0]
+        assert shown["description"] == "Hoog gras langs de stoep"
+        contact = client.get(f"/beheer/melding/{number}?contact=1")
+        assert "gras@example.org" in contact.text
+        refused = client.post(f"/beheer/melding/{number}", data={"csrf": csrf, "actie": "status", "status": "gemeld"})
+        assert refused.status_code == 422 and "can become" in refused.text
+    looks = [e for e in admin.audit_entries() if e["action"] == "participation.contact" and e["actor"] == "wijkbeheer"]
+    assert looks, "reading a reporter's contact data leaves an audit entry"

@@ -47,6 +47,14 @@ def listing(engine: sa.Engine, user: User, *, status: str | None = None, categor
         return [{k: v for k, v in r._mapping.items() if k != "follow_hash"} for r in con.execute(query)]
 
 
+def one(engine: sa.Engine, user: User, report_id: int) -> dict:
+    """One report for its staff (no contact data)."""
+    with engine.connect() as con:
+        _check(con, user, report_id)
+        row = con.execute(sa.select(REPORTS).where(REPORTS.c.id == report_id)).one()
+    return {k: v for k, v in row._mapping.items() if k != "follow_hash"}
+
+
 def set_status(engine: sa.Engine, user: User, audit: AuditLog, report_id: int, status: str, note: str = "") -> str:
     detail = {"report": report_id, "to": status}
     with audited(audit, user.name, "participation.status", detail) as outcome, engine.begin() as con:

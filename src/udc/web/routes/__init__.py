@@ -12,7 +12,8 @@ from udc.web.routes import (
     monitor,
     profile,
     reports,
+    staff,
 )
 
 ROUTERS = [home.router, explorer.router, profile.router, flows.router, builder.router, catalogue.router,
-           account.router, indicators.router, monitor.router, reports.router]  # fmt: skip
+           account.router, indicators.router, monitor.router, reports.router, staff.router]  # fmt: skip
