@@ -65,6 +65,39 @@ HISTORY = sa.Table(
     sa.Column("to_status", sa.String(30), nullable=False),
     sa.Column("note", sa.Text, nullable=False, default=""),
 )
+ANNOUNCEMENTS = sa.Table(  # "this is going to happen in your neighbourhood"
+    "participation_announcements",
+    META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(200), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("buurten", sa.Text, nullable=False),  # JSON list of BU codes
+    sa.Column("starts", sa.String(10), nullable=False),  # ISO dates, inclusive
+    sa.Column("ends", sa.String(10), nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+QUESTIONS = sa.Table(  # one quick question, a few options, an open period
+    "participation_questions",
+    META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("question", sa.String(300), nullable=False),
+    sa.Column("options", sa.Text, nullable=False),  # JSON list of strings
+    sa.Column("buurten", sa.Text, nullable=False),
+    sa.Column("opens", sa.String(10), nullable=False),
+    sa.Column("closes", sa.String(10), nullable=False),
+    sa.Column("author", sa.String(200), nullable=False),
+    sa.Column("created_at", sa.String(32), nullable=False),
+)
+ANSWERS = sa.Table(
+    "participation_answers",
+    META,
+    sa.Column("question_id", sa.Integer, sa.ForeignKey(QUESTIONS.c.id), primary_key=True),
+    sa.Column("device_hash", sa.String(64), primary_key=True),  # one answer per device (a signed cookie's id)
+    sa.Column("option", sa.Integer, nullable=False),
+    sa.Column("buurt", sa.String(12), nullable=False),
+    sa.Column("at", sa.String(32), nullable=False),
+)
 SETTINGS = sa.Table(  # e.g. the municipalities reports are accepted for
     "participation_settings",
     META,

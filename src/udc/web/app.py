@@ -71,6 +71,7 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     categories.ensure_default(app.state.participation)
     app.state.intake_limit = security.RateLimit(open311.PER_KEY, 60.0)
     app.state.form_limit = security.RateLimit(10, 600.0)  # the anonymous form: reports per address per 10 min
+    app.state.answer_limit = security.RateLimit(30, 600.0)  # quick questions: answers per address per 10 min
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = number
     wording.register(templates.env, lambda: userlabels.load(store_path))

@@ -10,10 +10,11 @@ from udc.web.routes import (
     home,
     indicators,
     monitor,
+    notices,
     profile,
     reports,
     staff,
 )
 
 ROUTERS = [home.router, explorer.router, profile.router, flows.router, builder.router, catalogue.router,
-           account.router, indicators.router, monitor.router, reports.router, staff.router]  # fmt: skip
+           account.router, indicators.router, monitor.router, reports.router, staff.router, notices.router]  # fmt: skip

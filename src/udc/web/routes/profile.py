@@ -75,7 +75,10 @@ def context(request: Request, store: Store, code: str) -> dict[str, Any]:
 
 @router.get("/gebied/{code}")
 async def profile(request: Request, store: Reader, code: str) -> Response:
-    return render(request, "profile.html", context(request, store, code))
+    from udc.web.routes.notices import buurt_section
+
+    return render(request, "profile.html", {**context(request, store, code),
+                                            "notices": buurt_section(request, store, code)})  # fmt: skip
 
 
 def report_page(request: Request, store: Store, code: str) -> str:

@@ -1,0 +1,123 @@
+"""Announcements and quick questions in the web app: on a buurt's page (and its Atom feed) for residents, with an
+answer form that takes one answer per device; a form for staff to post them for buurten of their municipalities."""
+
+from __future__ import annotations
+
+import secrets
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from udc.errors import TooMany
+from udc.participation import notices
+from udc.privacy.policy import current
+from udc.web.common import Reader, lang, render
+from udc.web.routes.staff import _staff
+from udc.web.security import check_csrf, client_of, secret_for
+
+router = APIRouter(include_in_schema=False)
+DEVICE = "udc_device"  # a random id per browser, signed: one answer per question per device
+ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _signer(request: Request) -> URLSafeSerializer:
+    return URLSafeSerializer(secret_for(request.app.state.store_path), salt="udc-answer-device")
+
+
+def device_of(request: Request) -> tuple[str, bool]:
+    """The device id from its signed cookie, or a new one (then the response sets the cookie)."""
+    raw = request.cookies.get(DEVICE)
+    if raw:
+        try:
+            return str(_signer(request).loads(raw)), False
+        except BadSignature:
+            pass
+    return secrets.token_urlsafe(16), True
+
+
+def buurt_section(request: Request, store: Any, code: str) -> dict[str, Any]:
+    """What the buurt's page shows: running announcements, open questions, results where enough answered."""
+    if not code.startswith("BU"):
+        return {"announcements": [], "questions": []}
+    engine = request.app.state.participation
+    threshold = current(store).min_count
+    asked = notices.questions(engine, code)
+    for q in asked:
+        q["results"] = notices.results(engine, q["id"], code, threshold)
+    return {"announcements": notices.announcements(engine, code), "questions": asked}
+
+
+@router.post("/gebied/{code}/vraag/{question_id}")
+async def answer(request: Request, code: str, question_id: int) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    if not request.app.state.answer_limit.allow(f"client:{client_of(request)}"):
+        raise TooMany("Te veel antwoorden vanaf dit adres; probeer het later opnieuw." if lang(request) == "nl"
+                      else "Too many answers from this address; try again later.")  # fmt: skip
+    device, fresh = device_of(request)
+    option = str(form.get("keuze", ""))
+    notices.answer(request.app.state.participation, question_id, int(option) if option.isdigit() else -1, code,
+                   device)  # fmt: skip
+    response = RedirectResponse(f"/gebied/{code}#vragen", status_code=303)
+    if fresh:
+        response.set_cookie(DEVICE, _signer(request).dumps(device), max_age=366 * 86400, httponly=True,
+                            samesite="strict", secure=request.app.state.sessions.https)  # fmt: skip
+    return response
+
+
+@router.get("/gebied/{code}/berichten.atom")
+async def feed(request: Request, store: Reader, code: str) -> Response:
+    """The buurt's running announcements as an Atom feed."""
+    from udc.web import data
+
+    name = data.names(store).get(code, code)
+    base = str(request.base_url).rstrip("/")
+    ET.register_namespace("", ATOM)
+    top = ET.Element(f"{{{ATOM}}}feed")
+    ET.SubElement(top, f"{{{ATOM}}}title").text = f"Berichten voor {name}"
+    ET.SubElement(top, f"{{{ATOM}}}id").text = f"{base}/gebied/{code}/berichten.atom"
+    ET.SubElement(top, f"{{{ATOM}}}link", href=f"{base}/gebied/{code}")
+    items = notices.announcements(request.app.state.participation, code)
+    ET.SubElement(top, f"{{{ATOM}}}updated").text = max((a["created_at"] for a in items), default=notices.now())
+    for item in items:
+        entry = ET.SubElement(top, f"{{{ATOM}}}entry")
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = item["title"]
+        ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/gebied/{code}#bericht-{item['id']}"
+        ET.SubElement(entry, f"{{{ATOM}}}updated").text = item["created_at"]
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = f"{item['starts']} – {item['ends']}: {item['body']}"
+        ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base}/gebied/{code}#bericht-{item['id']}")
+    body = ET.tostring(top, encoding="utf-8", xml_declaration=True)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/beheer/berichten")
+async def post_form(request: Request, store: Reader) -> Response:
+    who = _staff(request)
+    from udc.web import data
+
+    names = data.names(store)
+    codes = [c for c in names if c.startswith("BU") and (who.role == "admin" or f"GM{c[2:6]}" in who.scopes)]
+    return render(request, "staff_notices.html", {"buurten": sorted((c, names[c]) for c in codes), "done": None})
+
+
+@router.post("/beheer/berichten")
+async def post(request: Request) -> Response:
+    who = _staff(request)
+    form = await request.form()
+    check_csrf(request, str(form.get("csrf", "")))
+    values = {"buurten": [str(v) for v in form.getlist("buurt")], "starts": str(form.get("van", "")),
+              "ends": str(form.get("tot", ""))}  # fmt: skip
+    engine, audit = request.app.state.participation, request.app.state.audit
+    if form.get("soort") == "vraag":
+        options = [line for line in str(form.get("opties", "")).splitlines() if line.strip()]
+        notices.ask(engine, who, audit, {**values, "question": str(form.get("titel", "")), "options": options})
+    else:
+        notices.announce(engine, who, audit, {**values, "title": str(form.get("titel", "")),
+                                               "body": str(form.get("tekst", ""))})  # fmt: skip
+    return RedirectResponse(f"/gebied/{values['buurten'][0]}#berichten", status_code=303)
+
+
+__all__ = ["buurt_section", "router"]

@@ -1,0 +1,113 @@
+"""Announcements and quick questions per buurt: staff post for their municipalities' buurten only, residents see
+them on the buurt's page and in its Atom feed, answer once per device, and see results only when at least the
+policy's minimum number of answers exist in that buurt."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from datetime import date, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from participation_site import Intake
+
+from udc.errors import Forbidden, InputError
+
+
+@pytest.fixture(scope="module")
+def people(intake: Intake):
+    import udc
+
+    admin = udc.open(intake.store)
+    for name, scope in (("buurtwerk", "GM9901"), ("anderegemeente", "GM9902")):
+        if name not in {u["name"] for u in admin.users()}:
+            admin.add_user(name, "staff", "correct horse battery", [scope])
+    return admin
+
+
+def _period(days: int = 7) -> dict:
+    return {"starts": date.today().isoformat(), "ends": (date.today() + timedelta(days=days)).isoformat()}
+
+
+def _csrf(client: TestClient, path: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def test_an_announcement_reaches_the_buurt_page_and_its_feed(intake: Intake, people) -> None:
+    from udc.participation import notices
+    from udc.privacy.access import get_user
+    from udc.web.app import create_app
+
+    engine, audit = people.participation, people.audit
+    staff = get_user(people.audit.engine, "buurtwerk")
+    notices.announce(engine, staff, audit, {"title": "Werk aan de riolering", "body": "De straat is twee weken dicht.",
+                                            "buurten": [intake.buurt], **_period()})  # fmt: skip
+    with pytest.raises(Forbidden, match="not in your municipalities"):
+        other = get_user(people.audit.engine, "anderegemeente")
+        notices.announce(engine, other, audit, {"title": "Niet van mij", "body": "tekst", "buurten": [intake.buurt],
+                                                **_period()})  # fmt: skip
+    with pytest.raises(InputError, match="end date is before"):
+        notices.announce(engine, staff, audit, {"title": "Verkeerd", "body": "tekst", "buurten": [intake.buurt],
+                                                "starts": "2026-12-10", "ends": "2026-12-01"})  # fmt: skip
+    with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
+        page = client.get(f"/gebied/{intake.buurt}")
+        assert page.status_code == 200 and "Werk aan de riolering" in page.text
+        feed = client.get(f"/gebied/{intake.buurt}/berichten.atom")
+        assert feed.headers["content-type"].startswith("application/atom+xml")
+        root = ET.fromstring(feed.content)
+        titles = [e.text for e in root.iter("{http://www.w3.org/2005/Atom}title")]
+        assert "Werk aan de riolering" in titles
+        other = client.get("/gebied/GM9901")
+        assert "Werk aan de riolering" not in other.text  # a municipality's page has no buurt news
+
+
+def test_a_quick_question_takes_one_answer_per_device_and_shows_results_from_the_threshold(
+    intake: Intake, people
+) -> None:
+    from udc.participation import notices
+    from udc.privacy.access import get_user
+    from udc.web.app import create_app
+
+    staff = get_user(people.audit.engine, "buurtwerk")
+    question = notices.ask(people.participation, staff, people.audit,
+                           {"question": "Wilt u meer bankjes in het park?", "options": ["ja", "nee", "weet niet"],
+                            "buurten": [intake.buurt], **_period()})  # fmt: skip
+    app = create_app(intake.store)
+    path = f"/gebied/{intake.buurt}"
+    with TestClient(app, base_url="http://127.0.0.1") as first:
+        page = first.get(path).text
+        assert "Wilt u meer bankjes" in page and f'id="results-{question}"' in page and "minstens 10" in page
+        done = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "0"},
+                          follow_redirects=False)  # fmt: skip
+        assert done.status_code == 303 and "udc_device" in done.headers["set-cookie"]
+        again = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "1"})
+        assert again.status_code == 403 and "already answered" in again.text
+    for i in range(9):  # nine more devices: ten answers in the buurt, the policy's minimum
+        with TestClient(app, base_url="http://127.0.0.1") as device:
+            device.post(f"{path}/vraag/{question}", data={"csrf": _csrf(device, path), "keuze": str(i % 2)})
+    with TestClient(app, base_url="http://127.0.0.1") as reader:
+        table = re.search(rf'<table id="results-{question}">.*?</table>', reader.get(path).text, re.S).group(0)
+    assert "(10)" in table and re.search(r"<td>ja</td><td class=\"num\">6</td>", table)
+    assert re.search(r"<td>nee</td><td class=\"num\">4</td>", table)
+    with pytest.raises(InputError, match="option"):
+        notices.answer(people.participation, question, 7, intake.buurt, "apparaat-x")
+    with pytest.raises(InputError, match="not asked in"):
+        notices.answer(people.participation, question, 0, "BU99029999", "apparaat-y")
+
+
+def test_a_forged_device_cookie_is_a_new_device_not_someone_elses(intake: Intake, people) -> None:  # noqa: ANN001
+    from udc.participation import notices
+    from udc.privacy.access import get_user
+    from udc.web.app import create_app
+
+    staff = get_user(people.audit.engine, "buurtwerk")
+    question = notices.ask(people.participation, staff, people.audit, {"question": "Een nieuwe speeltuin?",
+                           "options": ["ja", "nee"], "buurten": [intake.buurt], **_period()})  # fmt: skip
+    path = f"/gebied/{intake.buurt}"
+    with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
+        client.cookies.set("udc_device", "vervalst")
+        done = client.post(f"{path}/vraag/{question}", data={"csrf": _csrf(client, path), "keuze": "1"},
+                           follow_redirects=False)  # fmt: skip
+    assert done.status_code == 303 and "udc_device=" in done.headers["set-cookie"]  # a fresh, signed id
+    assert "vervalst" not in done.headers["set-cookie"]
