@@ -96,7 +96,7 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_results_from_the
         notices.answer(people.participation, question, 0, "BU99029999", "apparaat-y")
 
 
-def test_a_forged_device_cookie_is_a_new_device_not_someone_elses(intake: Intake, people) -> None:  # noqa: ANN001
+def test_a_forged_device_cookie_is_a_new_device_not_someone_elses(intake: Intake, people) -> None:
     from udc.participation import notices
     from udc.privacy.access import get_user
     from udc.web.app import create_app
