@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -100,41 +101,12 @@ def demo_store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return path
 
 
-def _pg_bindir() -> Path | None:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
-def postgres_url() -> str:
+def postgres_url() -> Iterator[str]:
     """A real PostgreSQL server from Debian's package, started for the tests as an unprivileged user."""
-    import os
-    import shutil
-    import socket
-    import subprocess
-    import tempfile
+    from pgserver import bindir, postgres
 
-    bindir = _pg_bindir()
-    if bindir is None:
+    if bindir() is None:
         pytest.fail("PostgreSQL server binaries not found: install Debian's 'postgresql' package (.ci/run does)")
-    base = Path(tempfile.mkdtemp(prefix="udc-pg-"))
-    run_as: list[str] = []
-    if os.geteuid() == 0:  # PostgreSQL refuses to run as root: use 'nobody'
-        shutil.chown(base, "nobody")
-        run_as = ["runuser", "-u", "nobody", "--"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = base / "data"
-    subprocess.run([*run_as, str(bindir / "initdb"), "-D", str(data), "-U", "udc", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)  # fmt: skip
-    options = f"-p {port} -k {base} -c listen_addresses=127.0.0.1"
-    subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(base / "log"), "-w",
-                    "start"], check=True, capture_output=True)  # fmt: skip
-    try:
-        yield f"postgresql+psycopg://udc@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run([*run_as, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    with postgres() as url:
+        yield url

@@ -11,6 +11,7 @@ audit anchor           ``UDC_AUDIT_ANCHOR``        ``STORE/audit.anchor``
 web session secret     ``UDC_WEB_SECRET``          ``STORE/web-secret`` (created once)
 pseudonym key          ``UDC_PSEUDONYM_KEY``       a key file given to ``udc import --key-file``
 lock_wait              ``UDC_LOCK_WAIT``           15 seconds (waiting for another process's hold on the store)
+Open311 key rate       ``UDC_OPEN311_KEY_RATE``    1200 service requests per API key per minute
 =====================  ==========================  ====================================================
 
 The disclosure policy is not a setting: it is versioned inside the store (``udc policy``), so every release records

@@ -69,7 +69,7 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     app.state.throttle = security.Throttle()
     app.state.participation = participation_db.engine(operational_url(store_path))
     categories.ensure_default(app.state.participation)
-    app.state.intake_limit = security.RateLimit(open311.PER_KEY, 60.0)
+    app.state.intake_limit = security.RateLimit(open311.key_rate(), 60.0)
     app.state.form_limit = security.RateLimit(10, 600.0)  # the anonymous form: reports per address per 10 min
     app.state.answer_limit = security.RateLimit(30, 600.0)  # quick questions: answers per address per 10 min
     templates = Jinja2Templates(directory=str(HERE / "templates"))

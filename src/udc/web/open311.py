@@ -4,15 +4,25 @@ looking up a request by its token. Public reads carry no personal data and no un
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from udc.errors import NotFound, TooMany
+from udc.errors import NotFound, TooMany, UdcError
 from udc.participation import categories, intake, keys, open311, reports
 from udc.web.common import Reader
 
 PER_KEY = 1200  # service requests per API key per minute (a partner system's burst); see docs/participation.md
+
+
+def key_rate() -> int:
+    """``UDC_OPEN311_KEY_RATE`` or PER_KEY: service requests per API key per minute."""
+    raw = os.environ.get("UDC_OPEN311_KEY_RATE", str(PER_KEY))
+    if not raw.isdigit() or int(raw) < 1:
+        raise UdcError(f"UDC_OPEN311_KEY_RATE '{raw[:20]}': expected a whole number of requests per minute")
+    return int(raw)
 
 
 def _fmt(fmt: str) -> str:
@@ -46,7 +56,8 @@ def register_open311(app: FastAPI) -> None:
         form = await request.form()
         client = keys.client(engine, str(form.get("api_key") or "") or None)
         if not request.app.state.intake_limit.allow(f"key:{client}"):
-            raise TooMany(f"more than {PER_KEY} service requests a minute from '{client}': slow down")
+            limit = request.app.state.intake_limit.limit
+            raise TooMany(f"more than {limit} service requests a minute from '{client}': slow down")
         values = {k: v for k, v in form.items() if isinstance(v, str)}
         upload = form.get("media")
         photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
