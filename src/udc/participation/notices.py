@@ -140,7 +140,15 @@ def device_hash(device: str, question_id: int) -> str:
 
 
 def answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device: str) -> None:
-    """One answer per device per question, in one of the question's buurten, while it is open."""
+    """One answer per device per question, in one of the question's buurten, while it is open (two at the same
+    instant from one device: the primary key takes the first and this refuses the second)."""
+    try:
+        _answer(engine, question_id, option, buurt, device)
+    except sa.exc.IntegrityError:
+        raise Forbidden("you have already answered this question on this device") from None
+
+
+def _answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device: str) -> None:
     with engine.begin() as con:
         row = con.execute(sa.select(QUESTIONS).where(QUESTIONS.c.id == question_id)).first()
         if row is None:
