@@ -35,6 +35,7 @@ def site(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Site:
     add_user(engine, "analist", "analyst", PASSWORD, scopes=["GM9901"])
     add_user(engine, "regioanalist", "analyst", PASSWORD, scopes=["demoregio"])
     add_user(engine, "publiek", "public", PASSWORD)
+    add_user(engine, "beheerder", "staff", PASSWORD, scopes=["GM9901"])
     token = issue_token(engine, "onderzoeker", audit=audit)
     analyst_token = issue_token(engine, "analist")
     region_token = issue_token(engine, "regioanalist")

@@ -1,8 +1,9 @@
 """Every page a visitor can reach — by following links and by choosing each option of each filter (bounded) — in
-both languages, signed out and signed in as a researcher (the table builder, and one table per dimension it
-offers): no response of 500 or more, and no internal name (snake_case identifiers such as `flows_moves`, `per_1000`,
-`ci_low`) in the visible text. Technical names shown on purpose (a dataset's name in the data, an API column) are
-marked as code and are allowed there. Console errors are the browser crawl's part (test_browser)."""
+both languages, signed out, signed in as a researcher (the table builder, and one table per dimension it offers)
+and as staff (handling reports, posting news): no response of 500 or more, and no internal name (snake_case
+identifiers such as `flows_moves`, `per_1000`, `ci_low`) in the visible text. Technical names shown on purpose (a
+dataset's name in the data, an API column) are marked as code and are allowed there. Console errors are the browser
+crawl's part (test_browser)."""
 
 from __future__ import annotations
 
@@ -28,9 +29,9 @@ def _visible(tree: lxml.html.HtmlElement) -> str:
     return main[0].text_content() if main else ""
 
 
-def _sign_in(client: TestClient) -> None:
+def _sign_in(client: TestClient, name: str) -> None:
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/inloggen").text).group(1)
-    done = client.post("/inloggen", data={"gebruiker": "onderzoeker", "wachtwoord": PASSWORD, "csrf": token},
+    done = client.post("/inloggen", data={"gebruiker": name, "wachtwoord": PASSWORD, "csrf": token},
                        follow_redirects=False)  # fmt: skip
     assert done.status_code == 303
 
@@ -52,17 +53,18 @@ def _builder_tables(client: TestClient, lang: str, leaks: dict[str, str], errors
     return made
 
 
-@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "researcher"])
+@pytest.mark.parametrize("who", [None, "onderzoeker", "beheerder"], ids=["visitor", "researcher", "staff"])
 @pytest.mark.parametrize("lang", ["nl", "en"])
-def test_every_reachable_page_answers_and_speaks_labels(site: Site, lang: str, signed_in: bool) -> None:
+def test_every_reachable_page_answers_and_speaks_labels(site: Site, lang: str, who: str | None) -> None:
     from udc.web.app import create_app
 
     seen: set[str] = set()
-    queue = deque(START)
+    queue = deque(START + (["/beheer/meldingen", "/beheer/berichten", "/melden"] if who == "beheerder" else []))
     errors, leaks = [], {}
     with TestClient(create_app(site.store), base_url="http://127.0.0.1") as client:
-        if signed_in:
-            _sign_in(client)
+        if who:
+            _sign_in(client, who)
+        if who == "onderzoeker":
             assert _builder_tables(client, lang, leaks, errors) >= 10
         while queue and len(seen) < LIMIT:
             path = queue.popleft()
