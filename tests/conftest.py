@@ -82,13 +82,15 @@ DEMO = {"persons": 12_000, "seed": 3, "years": (2019, 2021)}
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small published demo store (synthetic population, key figures and verhuisstromen released), built once."""
     from udc.analysis import publish
+    from udc.participation import db
     from udc.privacy.access import User
-    from udc.privacy.audit import store_log
+    from udc.privacy.audit import key_for, operational_url, store_log
     from udc.synth.generate import generate
 
     path = tmp_path_factory.mktemp("demo") / "store"
     with Store(path) as store:
         generate(store, **DEMO)
+        publish.reports(store, DEMO["years"], db.engine(operational_url(path)), key_for(path), seed=DEMO["seed"])
         publish.demo(store, DEMO["years"], user=User("beheer", "admin"), audit=store_log(path))
     return path
 

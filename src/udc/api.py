@@ -414,6 +414,7 @@ class Udc:
                 report = generate(build, persons=persons, seed=seed, years=span, progress=progress)
                 lines = summary_lines(build, span, user=self.user, audit=self.audit)
                 if publish:
+                    lines.append(self._demo_reports(build, span, seed))
                     released = publisher.demo(build, span, user=self.user, audit=self.audit, seed=seed)
                     lines.append(f"released for the dashboards: {', '.join(released)}")
             if os.name != "nt":  # all or nothing: a kill before this leaves the old store
@@ -421,6 +422,25 @@ class Udc:
         if os.name == "nt":  # Windows cannot replace a file that is open: let go first (a brief window)
             os.replace(staging, self.path / DB_FILE)
         return report, lines
+
+    def _demo_reports(self, store: Store, span: tuple[int, int], seed: int) -> str:
+        """Synthetic reports about public space in the operational database, and their snapshot in the store."""
+        from udc.analysis import publish
+        from udc.privacy.audit import key_for
+
+        made = publish.reports(store, span, self.participation, key_for(self.path), seed=seed)
+        return f"reports about public space: {made:,} synthetic (last two years and recent weeks)"
+
+    def snapshot_reports(self) -> int:
+        """The reports as the microdata dataset ``meldingen`` (for indicators through the gate; admin; audited)."""
+        from udc.participation import snapshot
+        from udc.privacy.audit import key_for
+
+        with audited(self.audit, self.user.name, "import.meldingen", {}) as outcome:
+            self._admin("snapshot reports")
+            with self.writing() as store:
+                outcome["rows"] = snapshot.save(store, self.participation, key_for(self.path))
+        return outcome["rows"]
 
     def indicators(self, theme: str | None = None) -> list[Any]:
         """The indicator definitions — built in and added to this store (``udc indicators list``)."""

@@ -13,6 +13,9 @@ from participation_site import Intake
 
 from udc.errors import Forbidden
 
+# A real PostgreSQL server: the second step of 'make test' (pytest -m slow).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> sa.Engine:

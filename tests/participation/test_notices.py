@@ -83,11 +83,12 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_results_from_the
         assert done.status_code == 303 and "udc_device" in done.headers["set-cookie"]
         again = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "1"})
         assert again.status_code == 403 and "already answered" in again.text
-    for i in range(9):  # nine more devices: ten answers in the buurt, the policy's minimum
-        with TestClient(app, base_url="http://127.0.0.1") as device:
-            device.post(f"{path}/vraag/{question}", data={"csrf": _csrf(device, path), "keuze": str(i % 2)})
-    with TestClient(app, base_url="http://127.0.0.1") as reader:
-        table = re.search(rf'<table id="results-{question}">.*?</table>', reader.get(path).text, re.S).group(0)
+    with TestClient(app, base_url="http://127.0.0.1") as device:
+        for i in range(9):  # nine more devices (a device is its cookies): ten answers, the policy's minimum
+            device.cookies.clear()
+            device.post(f"{path}/vraag/{question}", data={"csrf": _csrf(device, "/inloggen"), "keuze": str(i % 2)})
+        device.cookies.clear()
+        table = re.search(rf'<table id="results-{question}">.*?</table>', device.get(path).text, re.S).group(0)
     assert "(10)" in table and re.search(r"<td>ja</td><td class=\"num\">6</td>", table)
     assert re.search(r"<td>nee</td><td class=\"num\">4</td>", table)
     with pytest.raises(InputError, match="option"):

@@ -8,6 +8,9 @@ import httpx
 import pytest
 from participation_site import Intake
 
+# A real server on loopback and an independent client: the second step of 'make test' (pytest -m slow).
+pytestmark = pytest.mark.slow
+
 
 def _file(intake: Intake, fmt: str = "json", **extra: object) -> httpx.Response:
     lat, lon = intake.inside

@@ -6,6 +6,8 @@ that the web app has something to show. Every table is a gate output (cell key, 
 
 from __future__ import annotations
 
+from typing import Any
+
 from udc.analysis import flows
 from udc.errors import UdcError
 from udc.privacy.access import User
@@ -64,7 +66,8 @@ def indicators(store: Store, years: tuple[int, int], *, user: User, audit: Audit
     from udc.indicators.model import library
     from udc.synth import peers
 
-    chosen = list(library().values())
+    present = {d["name"] for d in catalogue.entries(store)}
+    chosen = [i for i in library().values() if {i.numerator.dataset, i.denominator.dataset} <= present]
     used: list = []
     shared = Counts()
     frame = pd.concat([compute(store, i, years=list(range(years[0], years[1] + 1)), user=user, audit=audit,
@@ -101,9 +104,21 @@ def programmes(store: Store, *, user: User, audit: AuditLog) -> list[str]:
     return released
 
 
+def reports(store: Store, years: tuple[int, int], engine: Any, key: bytes, *, seed: int) -> int:
+    """Synthetic reports about public space in the operational database, and their snapshot ``meldingen`` in the
+    store (microdata: the participation indicators pass the gate)."""
+    from udc.participation import snapshot
+    from udc.synth import reports as synthetic
+
+    made = synthetic.generate(store, engine, years, seed=seed)
+    snapshot.save(store, engine, key)
+    return made
+
+
 def demo(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog, seed: int = 1) -> list[str]:
     """Everything the dashboards show for the demo region: key figures and verhuisstromen for each of the last four
-    years and the last two-year span (a dashboard filter picks one), and the indicator library with its peers."""
+    years and the last two-year span (a dashboard filter picks one), and the indicator library with its peers (those
+    whose data exist: the participation indicators once :func:`reports` made ``meldingen``)."""
     names = key_figures(store, user=user, audit=audit)
     names += indicators(store, years, user=user, audit=audit, seed=seed)
     names += programmes(store, user=user, audit=audit)

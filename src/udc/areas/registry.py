@@ -465,6 +465,14 @@ def geometry_codes(store: Store, kind: str) -> list[str]:
     return [r["code"] for r in store.rows("SELECT DISTINCT code FROM geometries WHERE kind = ? ORDER BY 1", [kind])]
 
 
+def newest_shapes(store: Store, kind: str, codes: list[str] | None = None) -> dict[str, bytes]:
+    """code → full-resolution WKB (WGS84) of the newest imported year, for areas of ``kind`` (or just ``codes``)."""
+    rows = store.con.execute(
+        "SELECT code, arg_max(geometry, year) FROM geometries WHERE kind = ? AND (?::VARCHAR[] IS NULL OR code IN "
+        "(SELECT unnest(?::VARCHAR[]))) GROUP BY code", [kind, codes, codes]).fetchall()  # fmt: skip
+    return dict(rows)
+
+
 def geometry_years(store: Store, kind: str) -> list[int]:
     """The years of which boundaries of ``kind`` (GM, WK, BU) were imported."""
     return [int(r["year"]) for r in store.rows("SELECT DISTINCT year FROM geometries WHERE kind = ? ORDER BY 1",

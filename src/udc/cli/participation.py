@@ -102,6 +102,13 @@ def retention_run(
     typer.echo(f"{done} reporters' contact data anonymised")
 
 
+@participation_app.command("snapshot")
+def snapshot(ctx: typer.Context, store_dir: StoreDir = None) -> None:
+    """Reports into the store as the microdata dataset 'meldingen': indicators from it pass the gate."""
+    rows = facade(ctx, store_dir).snapshot_reports()
+    typer.echo(f"meldingen: {rows} reports (microdata; figures leave through the gate)")
+
+
 @participation_app.command("export")
 def export(ctx: typer.Context, out: Annotated[Path, typer.Argument(help="CSV or .parquet file.")],
            store_dir: StoreDir = None) -> None:  # fmt: skip

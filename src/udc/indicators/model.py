@@ -69,7 +69,7 @@ class Indicator(BaseModel):
     title: Text
     description: Text
     theme: Literal["armoede_schulden", "jeugd", "wonen_leegstand", "mobiliteit", "bevolking", "werk_onderwijs",
-                   "veiligheid", "zorg"]  # fmt: skip
+                   "veiligheid", "zorg", "participatie"]  # fmt: skip
     unit: Literal["percent", "per_1000", "per_10000", "per_100000", "mean", "ratio"]
     numerator: Count
     denominator: Count

@@ -130,11 +130,12 @@ def buurt_point(store: Store, code: str) -> tuple[float, float]:
     """A point inside a buurt (its newest geometry): the place of a report for which only the buurt is known."""
     import shapely
 
-    row = store.con.execute("SELECT geometry FROM geometries WHERE code = ? ORDER BY year DESC LIMIT 1",
-                            [code]).fetchone()  # fmt: skip
-    if row is None:
+    from udc.areas import registry
+
+    found = registry.newest_shapes(store, "BU", [code[:20]])
+    if not found:
         raise InputError(f"buurt: '{code[:20]}' is not a buurt with known boundaries")
-    point = shapely.from_wkb(row[0]).representative_point()
+    point = shapely.from_wkb(next(iter(found.values()))).representative_point()
     return point.y, point.x
 
 

@@ -47,6 +47,7 @@ THEMES = {
     "werk_onderwijs": ("Werk en onderwijs", "Work and education"),
     "veiligheid": ("Veiligheid", "Safety"),
     "zorg": ("Zorg", "Care"),
+    "participatie": ("Meldingen en participatie", "Reports and participation"),
 }
 STATUS = {
     "published": ("gepubliceerd", "published"),
