@@ -48,9 +48,11 @@ def generate(store: Store, engine: sa.Engine, years: tuple[int, int], *, seed: i
         con.execute(HISTORY.delete().where(HISTORY.c.report_id.in_(old)))
         con.execute(CONTACTS.delete().where(CONTACTS.c.report_id.in_(old)))
         con.execute(REPORTS.delete().where(REPORTS.c.source == SOURCE))
-        for report, history in rows:
-            new_id = con.execute(REPORTS.insert().values(**report)).inserted_primary_key[0]
-            con.execute(HISTORY.insert(), [{**h, "report_id": new_id} for h in history])
+        if rows:  # one batch; the ids come back in the order of the rows
+            ids = con.execute(REPORTS.insert().returning(REPORTS.c.id, sort_by_parameter_order=True),
+                              [report for report, _ in rows]).scalars().all()  # fmt: skip
+            con.execute(HISTORY.insert(), [{**h, "report_id": i} for i, (_, history) in zip(ids, rows, strict=True)
+                                           for h in history])  # fmt: skip
     return len(rows)
 
 
