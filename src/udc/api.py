@@ -287,14 +287,16 @@ class Udc:
                                      salt=secret_file(self.path / "record-key.secret"))  # fmt: skip
 
     # -- the disclosure gate ----------------------------------------------------------------------------------
-    def table(self, request: TableRequest | None = None, **fields: Any) -> Protected:
+    def table(self, request: TableRequest | None = None, *, engine: str = "duckdb", **fields: Any) -> Protected:
         """An ad-hoc protected table of microdata (cell key), from a :class:`TableRequest` or its fields
-        (``dataset``, ``dimensions``, ``filters``, ``measure``, ``area``). Typed: no SQL; audited."""
+        (``dataset``, ``dimensions``, ``filters``, ``measure``, ``area``). Typed: no SQL; audited. ``engine``:
+        duckdb (embedded) or spark (local, or ``UDC_SPARK_MASTER``) — the same table either way."""
+        from udc.privacy import engine as engines
         from udc.privacy.gate import crosstab
         from udc.privacy.request import TableRequest
 
         request = request if request is not None else typed(TableRequest, **fields)
-        with self.reading(locked_down=True) as store:
+        with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
             return crosstab(store, request, user=self.user, audit=self.audit)
 
     def run(self, definition: Definition | str | os.PathLike[str]) -> Protected:
@@ -595,6 +597,7 @@ class Udc:
         areas: list[str] | None = None,
         release: str | None = None,
         boundaries: int | None = None,
+        engine: str = "duckdb",
     ) -> pd.DataFrame:
         """Indicators per area and year with protected numerator and denominator and a 95 % interval
         (``udc indicators compute``); numerators and denominators are tables defined in advance, run by an admin.
@@ -612,8 +615,10 @@ class Udc:
         frames: list[pd.DataFrame] = []
         used: list[Any] = []
         shared = Counts()
-        store_context = self.writing() if release else self.reading(locked_down=True)
-        with store_context as store:
+        from udc.privacy import engine as engines
+
+        store_context = self.writing() if release else self.reading(locked_down=engine == "duckdb")
+        with store_context as store, engines.using(store, engine):
             for indicator in chosen:
                 frames.append(compute(store, indicator, years=list(range(first, last + 1)), user=self.user,
                                       audit=self.audit, levels=levels, collect=used,

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from udc.cli.common import Format, StoreDir, UserName, echo_json, emit, facade, read_table, write_frame
+from udc.cli.common import Engine, Format, StoreDir, UserName, echo_json, emit, facade, read_table, write_frame
 from udc.errors import UdcError
 
 gate_app = typer.Typer(help="The disclosure gate: protected crosstabs of microdata, releases.", no_args_is_help=True)
@@ -41,6 +41,7 @@ def gate_crosstab(
     ] = None,
     release_as: Annotated[str | None, typer.Option("--release", help="Catalogue the result as released.")] = None,
     replace: Replace = False,
+    engine: Engine = "duckdb",
     user: UserName = None,
     fmt: Format = "table",
     store_dir: StoreDir = None,
@@ -53,7 +54,7 @@ def gate_crosstab(
     request = typed(TableRequest, dataset=dataset, dimensions=[c.strip() for c in by.split(",") if c.strip()],
                     filters=[parse_filter(f) for f in filters or []], measure=measure, area=area)  # fmt: skip
     s = facade(ctx, store_dir, user)
-    protected = s.table(request)
+    protected = s.table(request, engine=engine)
     if release_as:
         s.release(protected, release_as, title=f"{dataset} by {by}", definition=request, replace=replace)
     show_protected(protected, fmt, f"{dataset}: cell key, policy v{protected.policy.version}", release_as)

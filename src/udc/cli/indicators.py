@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli.common import Format, StoreDir, UserName, echo_json, emit, facade, split, write_frame
+from udc.cli.common import Engine, Format, StoreDir, UserName, echo_json, emit, facade, split, write_frame
 from udc.errors import UdcError
 
 indicators_app = typer.Typer(help="Indicators: definitions as files, computed per area and year with an interval.",
@@ -129,6 +129,7 @@ def indicators_compute(
     boundaries: Annotated[int | None, typer.Option(
         help="Put every year on the municipal boundaries of this year (mergers: counts summed, ratio "
         "recomputed); adds a note column.")] = None,
+    engine: Engine = "duckdb",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -140,7 +141,7 @@ def indicators_compute(
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
     frame = facade(ctx, store_dir, user).compute_indicators(split(ids), years=years, levels=split(level),
                                                             areas=split(areas), release=release,
-                                                            boundaries=boundaries)  # fmt: skip
+                                                            boundaries=boundaries, engine=engine)  # fmt: skip
     if release:
         typer.echo(f"released as '{release}': every computed area and year", err=True)
     shown = rounded(frame)

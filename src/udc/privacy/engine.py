@@ -11,6 +11,8 @@ is interrupted when it exceeds the policy's time limit.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
@@ -53,8 +55,50 @@ def checked_sql(store: Store, expr: ir.Expr, table: str) -> str:
     return sql
 
 
+ENGINES = ("duckdb", "spark")
+
+
+@contextmanager
+def using(store: Store, name: str) -> Iterator[None]:
+    """Gate queries on ``store`` run on engine ``name`` (duckdb, the embedded default, or spark) inside the block:
+    the same Ibis expressions, compiled for that engine; the protection afterwards is the same code."""
+    if name not in ENGINES:
+        raise UdcError(f"unknown engine '{name[:20]}': expected {' or '.join(ENGINES)}")
+    before = getattr(store, "gate_engine", "duckdb")
+    store.gate_engine = name
+    try:
+        yield
+    finally:
+        store.gate_engine = before
+
+
+def table(store: Store, name: str) -> ir.Table:
+    """A dataset's table on the store's current gate engine."""
+    if getattr(store, "gate_engine", "duckdb") == "spark":
+        from udc.store import spark
+
+        return spark.table(store, name)
+    return store.ibis.table(name)
+
+
+def _checked_spark(expr: ir.Expr, table: str) -> None:
+    """On Spark too: the compiled query is one SELECT reading only the dataset's own (Parquet) table."""
+    from udc.store import spark
+
+    tree = sqlglot.parse_one(spark.compile_sql(expr), read="spark")
+    ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
+    tables = {t.name for t in tree.find_all(exp.Table) if t.name not in ctes}
+    if not isinstance(tree, exp.Query) or tables - {f"udc_{table}"}:
+        raise UdcError(f"gate query refused on Spark: it reads {sorted(tables)}")
+
+
 def run(store: Store, expr: ir.Expr, table: str, seconds: float) -> pd.DataFrame:
     """Run a checked gate query on a fresh cursor; interrupted (503) after ``seconds``."""
+    if getattr(store, "gate_engine", "duckdb") == "spark":
+        from udc.store import spark
+
+        _checked_spark(expr, table)
+        return spark.execute(expr, seconds)
     sql = checked_sql(store, expr, table)
     cursor = store.con.cursor()
     timer = threading.Timer(seconds, cursor.interrupt)

@@ -82,7 +82,7 @@ def _refuse_identifying(store: Store, compiled: Compiled, table: str, policy: Po
     """Ethics guard: a dimension (nearly) unique per record is an identifier under an innocent name (a per-person
     score, an exact timestamp); a table by it is a list of people, however sparse the rest of the table is."""
     t = compiled.base
-    own = [d for d in compiled.request.dimensions if d in t.columns and d in store.ibis.table(table).columns]
+    own = [d for d in compiled.request.dimensions if d in t.columns and d in engine.table(store, table).columns]
     if not own:
         return
     stats = t.aggregate(_rows=t.count(), **{f"_d_{d}": t[d].nunique() for d in own})
@@ -264,7 +264,7 @@ def _protect(store: Store, request: TableRequest, method: str, user: User, *, ad
     entry = _admit(store, request.dataset, user)
     table = entry.table_name or ""
     policy = current(store)
-    compiled = Compiled(store.ibis.table(table), request, catalogue.roles(store, request.dataset))
+    compiled = Compiled(engine.table(store, table), request, catalogue.roles(store, request.dataset))
     if method == "cellkey" and not compiled.has_key:
         raise UdcError(f"dataset '{request.dataset}' has no record_key column: cell-key perturbation needs one")
     by, value = list(request.dimensions), request.measure
@@ -320,7 +320,7 @@ def linked_crosstabs(
         entry = _admit(store, request.dataset, user)
         policy = current(store)
         table = entry.table_name or ""
-        compiled = Compiled(store.ibis.table(table), request, catalogue.roles(store, request.dataset))
+        compiled = Compiled(engine.table(store, table), request, catalogue.roles(store, request.dataset))
         base = _aggregate(store, compiled, table, policy, ad_hoc=False)
         out, values, pattern = _linked(base, dims, tables, request.area, policy)
         outcome |= {"cells": len(values), "suppressed": int(pattern.sum())}

@@ -1,0 +1,93 @@
+"""Apache Spark as a second engine for the gate's typed requests: a session in local mode by default (or on a
+cluster: ``UDC_SPARK_MASTER``, e.g. ``spark://host:7077``), an Ibis backend over it, and each dataset handed over as
+Parquet (written once per catalogue generation), so the same Ibis expressions the gate builds for DuckDB run there.
+
+PySpark 3.5 (pinned with Ibis 11, which supports PySpark 3.3–3.5) needs a Java runtime 8, 11 or 17; the project's
+``scripts/system-deps`` installs Debian's ``openjdk-17-jre-headless`` when no ``java`` is found."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from typing import Any
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from udc.errors import UdcError, Unavailable
+from udc.store import catalogue
+from udc.store.db import Store, quote
+
+_LOCK = threading.Lock()
+_STATE: dict[str, Any] = {}
+
+
+def master() -> str:
+    return os.environ.get("UDC_SPARK_MASTER") or "local[2]"
+
+
+def backend() -> Any:
+    """The Ibis PySpark backend over one SparkSession per process (started on first use: a few seconds)."""
+    with _LOCK:
+        if "ibis" not in _STATE:
+            if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+                raise Unavailable("Spark needs a Java runtime: install Debian's openjdk-17-jre-headless "
+                                  "(scripts/system-deps does) or set JAVA_HOME")  # fmt: skip
+            import ibis
+            from pyspark.sql import SparkSession
+
+            session = (SparkSession.builder.master(master()).appName("udc")
+                       .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+                       .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.session.timeZone", "UTC")
+                       .config("spark.sql.ansi.enabled", "false").getOrCreate())  # fmt: skip
+            session.sparkContext.setLogLevel("ERROR")
+            _STATE["session"], _STATE["ibis"] = session, ibis.pyspark.connect(session)
+    return _STATE["ibis"]
+
+
+def table(store: Store, table_name: str) -> ir.Table:
+    """A catalogued table as a Spark table: exported to Parquet beside the store (once per catalogue generation)."""
+    con = backend()
+    folder = store.path / ".spark"
+    folder.mkdir(exist_ok=True)
+    stamp = catalogue.generation(store).replace(":", "_").replace(" ", "_").replace("+", "_")
+    path = folder / f"{table_name}-{abs(hash(stamp)) % 10**12}.parquet"
+    if not path.exists():
+        for stale in folder.glob(f"{table_name}-*.parquet"):  # an earlier generation's copy
+            stale.unlink(missing_ok=True)
+        try:
+            store.con.execute(f"COPY (SELECT * FROM {quote(table_name)}) TO '{path.as_posix()}' (FORMAT parquet)")
+        except Exception as exc:  # a locked-down process (udc serve) cannot write files: Spark is for batch runs
+            raise UdcError(f"cannot hand '{table_name}' to Spark: {str(exc).splitlines()[0]}") from None
+    name = f"udc_{table_name}"
+    return con.read_parquet(str(path), table_name=name)
+
+
+def execute(expr: ir.Expr, seconds: float) -> Any:
+    """Run an expression on Spark; its jobs are cancelled after ``seconds`` (then 503, as on DuckDB)."""
+    con = backend()
+    context = _STATE["session"].sparkContext
+    stopped = threading.Event()
+
+    def cancel() -> None:
+        stopped.set()
+        context.cancelAllJobs()
+
+    timer = threading.Timer(seconds, cancel)
+    timer.start()
+    try:
+        result = con.execute(expr)
+    except Exception:
+        if stopped.is_set():
+            raise Unavailable(f"the table took longer than {seconds:g} s on Spark and was stopped") from None
+        raise
+    finally:
+        timer.cancel()
+    if isinstance(result, pd.Series):  # as DuckDB's cursor gives it: always a frame
+        return result.to_frame()
+    return result if isinstance(result, pd.DataFrame) else pd.DataFrame([[result]])
+
+
+def compile_sql(expr: ir.Expr) -> str:
+    return str(backend().compile(expr))
