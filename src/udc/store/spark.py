@@ -38,7 +38,8 @@ def backend() -> Any:
             from pyspark.sql import SparkSession
 
             session = (SparkSession.builder.master(master()).appName("udc")
-                       .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
+                       .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+                       .config("spark.sql.shuffle.partitions", "4")
                        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.session.timeZone", "UTC")
                        .config("spark.sql.ansi.enabled", "false").getOrCreate())  # fmt: skip
             session.sparkContext.setLogLevel("ERROR")
