@@ -11,10 +11,10 @@ from test_main import udc
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    store = tmp_path_factory.mktemp("flows") / "store"
-    udc(store, "demo", "--persons", "10000", "--years", "2018-2020", "--quiet")
-    return store
+def demo(demo_store: Path) -> Path:
+    """A copy of the session's published demo store (built once for all tests; `udc demo` itself is tested in
+    tests/cli/test_main.py and the slow step)."""
+    return demo_store
 
 
 def test_balance_json_and_parquet_file(demo: Path, tmp_path: Path) -> None:
