@@ -50,3 +50,25 @@ def test_on_a_hierarchy_the_optimum_passes_the_audit_and_is_no_larger_than_greed
     assert best.status == "optimal" and best.pattern.sum() <= greedy.sum()
     assert best.pattern[primary].all()
     assert all(r.protected for r in audit(table, best.pattern, required) if primary[r.cell])
+
+
+def test_pruning_keeps_a_safe_subset_of_the_greedy_pattern(monkeypatch) -> None:
+    """Pruning only publishes cells again: the pattern is a strict subset of the unpruned one here, keeps every
+    primary cell and passes the audit."""
+    from udc.privacy import suppress
+
+    rng = np.random.default_rng(0)  # a table where the greedy repair takes one cell too many
+    leaves = rng.integers(0, 25, (8, 4)).astype(float)
+    block = np.column_stack([leaves, leaves.sum(axis=1)])
+    total = block.sum(axis=0, keepdims=True)
+    values = np.concatenate([block.ravel(), total.ravel()])
+    equations = [(r * 5 + 4, [r * 5 + c for c in range(4)]) for r in range(9)]
+    equations += [(40 + c, [r * 5 + c for r in range(8)]) for c in range(5)]
+    table, required = Table(values, equations), np.ones(len(values))
+    primary = (values > 0) & (values < 6)
+    monkeypatch.setattr(suppress, "prune", lambda *a, **k: 0)
+    unpruned, _ = suppress.protect(table, primary, required)
+    monkeypatch.undo()
+    pruned, results = suppress.protect(table, primary, required)
+    assert pruned[primary].all() and not (pruned & ~unpruned).any() and pruned.sum() < unpruned.sum()
+    assert all(r.protected for r in results) and {r.cell for r in results} == set(np.flatnonzero(pruned))

@@ -8,7 +8,9 @@ gemeente → region, categories → total). Primary-unsafe cells are suppressed;
 2. the audit solves the attacker's linear programme for every suppressed cell — published cells fixed, suppressed
    cells ≥ 0, all equations — with SciPy's HiGHS: min and max of the cell. A cell is protected when its feasible
    interval is at least ``protection`` wide (never exact). An unprotected cell gets another partner suppressed and
-   the audit repeats.
+   the audit repeats;
+3. pruning: secondary cells the safe pattern does not need are published again, largest first, each only if its
+   group still passes the audit (the greedy repair over-suppresses; see ``privacy/optimal.py`` for the yardstick).
 
 The audit works per connected group of suppressed cells (cells sharing equations), so large hierarchies stay fast.
 Same input, same pattern: every choice is ordered by (value, cell id).
@@ -91,11 +93,13 @@ def singletons(table: Table, suppressed: np.ndarray) -> int:
     return added
 
 
-def audit(table: Table, suppressed: np.ndarray, required: np.ndarray) -> list[AuditResult]:
+def audit(table: Table, suppressed: np.ndarray, required: np.ndarray,
+          starts: list[int] | None = None) -> list[AuditResult]:  # fmt: skip
     """The attacker's LP: for every suppressed cell, an interval it is known to range over given everything
-    published (exact bounds where its own LPs were needed; otherwise proven by feasible points)."""
+    published (exact bounds where its own LPs were needed; otherwise proven by feasible points). ``starts``: only
+    the connected groups of suppressed cells that contain these cells."""
     by_cell = _by_cell(table)
-    hidden = [int(c) for c in np.flatnonzero(suppressed)]
+    hidden = [int(c) for c in np.flatnonzero(suppressed)] if starts is None else [c for c in starts if suppressed[c]]
     seen: set[int] = set()
     results: list[AuditResult] = []
     for start in hidden:
@@ -154,10 +158,31 @@ def audit(table: Table, suppressed: np.ndarray, required: np.ndarray) -> list[Au
     return results
 
 
+def prune(table: Table, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
+          budget: int = 2_000) -> int:  # fmt: skip
+    """Step 3: give back secondary cells the pattern does not need — the largest first (they lose the most
+    information), each kept published only if no equation is left with a single suppressed cell and its connected
+    group still passes the audit. At most ``budget`` tries (a national table stays bounded). Returns cells freed."""
+    by_cell = _by_cell(table)
+    freed = 0
+    candidates = sorted((int(c) for c in np.flatnonzero(suppressed & ~primary)), key=lambda c: (-table.values[c], c))
+    for cell in candidates[:budget]:
+        suppressed[cell] = False
+        neighbours = {o for e in by_cell.get(cell, []) for o in (table.equations[e][0], *table.equations[e][1])}
+        lonely = any(sum(bool(suppressed[o]) for o in (table.equations[e][0], *table.equations[e][1])) == 1
+                     for e in by_cell.get(cell, []))  # fmt: skip
+        starts = [o for o in neighbours if suppressed[o]]
+        if lonely or not all(r.protected for r in audit(table, suppressed, required, starts)):
+            suppressed[cell] = True
+        else:
+            freed += 1
+    return freed
+
+
 def protect(
     table: Table, primary: np.ndarray, required: np.ndarray, max_rounds: int = 50
 ) -> tuple[np.ndarray, list[AuditResult]]:
-    """The suppression pattern (primary + secondary) and its passing audit."""
+    """The suppression pattern (primary + secondary, pruned) and its passing audit."""
     table.check()
     suppressed = primary.copy()
     by_cell = _by_cell(table)
@@ -166,6 +191,8 @@ def protect(
         results = audit(table, suppressed, required)
         failing = [r for r in results if not r.protected]
         if not failing:
+            if prune(table, suppressed, primary, required):
+                results = audit(table, suppressed, required)  # the final pattern's own audit, as reported
             return suppressed, results
         for result in failing:
             options = [p for e in by_cell.get(result.cell, []) if (p := _partner(table, e, suppressed)) is not None]
