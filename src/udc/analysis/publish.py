@@ -111,7 +111,7 @@ def reports(store: Store, years: tuple[int, int], engine: Any, key: bytes, *, se
     from udc.synth import reports as synthetic
 
     made = synthetic.generate(store, engine, years, seed=seed)
-    snapshot.save(store, engine, key)
+    snapshot.save(store, engine, key, years)  # the recent weeks stay operational: the dataset is reproducible
     return made
 
 

@@ -53,13 +53,16 @@ def frame(engine: sa.Engine, key: bytes) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def save(store: Store, engine: sa.Engine, key: bytes) -> int:
-    """Replace the ``meldingen`` dataset with the current reports (one catalogue transaction)."""
+def save(store: Store, engine: sa.Engine, key: bytes, years: tuple[int, int] | None = None) -> int:
+    """Replace the ``meldingen`` dataset with the current reports (one catalogue transaction); ``years``: only
+    reports made in those years (the demo: its own years, so the same seed gives the same dataset whenever run)."""
     rows = frame(engine, key)
+    if years is not None:
+        rows = rows[rows.year.between(*years)].reset_index(drop=True)
     years = sorted(rows.year.unique()) if len(rows) else [date.today().year]
     dataset = Dataset(name=NAME, title="Meldingen openbare ruimte (per melding)", source="udc participation",
                       sensitivity="microdata", period_start=str(years[0]), period_end=str(years[-1]),
-                      provenance={"from": "participation_reports", "taken": date.today().isoformat()})  # fmt: skip
+                      provenance={"from": "participation_reports"})  # fmt: skip
     columns = [ColumnInfo("record_key", "key"), ColumnInfo("buurt_code", "area", "Buurt"),
                ColumnInfo("year", "period", "Jaar"), ColumnInfo("month", "dimension", "Maand"),
                ColumnInfo("category", "dimension", "Soort melding"),
