@@ -28,7 +28,8 @@ def generate(store: Store, engine: sa.Engine, years: tuple[int, int], *, seed: i
     categories.ensure_default(engine)
     rng = np.random.default_rng(seed + 311)
     table = quote(catalogue.get(store, "synth_persons_yearly").table_name or "")
-    people = store.query(f"SELECT buurt_code, count(*) AS n FROM {table} WHERE year = ? GROUP BY buurt_code",
+    people = store.query(f"SELECT buurt_code, count(*) AS n FROM {table} WHERE year = ? GROUP BY buurt_code "
+                         "ORDER BY buurt_code",
                          [years[1]])  # fmt: skip
     shapes = registry.newest_shapes(store, "BU")
     people = people[people.buurt_code.isin(shapes)]
