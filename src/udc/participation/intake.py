@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from udc.errors import Forbidden, InputError
 from udc.participation import categories, media, workflow
 from udc.participation.db import CONTACTS, REPORTS, SETTINGS
+from udc.privacy.request import first_error
 from udc.store.db import Store
 
 NEAR_METRES = 50
@@ -52,9 +53,7 @@ def parse(values: dict) -> NewReport:
     try:
         return NewReport.model_validate(values)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"]) or "request"
-        raise InputError(f"{field}: {error['msg']}") from None
+        raise InputError(first_error(exc)) from None
 
 
 @dataclass

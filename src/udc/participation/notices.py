@@ -18,6 +18,7 @@ from udc.participation.db import ANNOUNCEMENTS, ANSWERS, QUESTIONS
 from udc.participation.workflow import now
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, audited
+from udc.privacy.request import first_error
 
 BUURT = r"^BU[0-9]{8}$"
 
@@ -67,9 +68,7 @@ def _typed(model: type[BaseModel], values: dict) -> BaseModel:
     try:
         return model.model_validate(values)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(p) for p in error["loc"]) or "request"
-        raise InputError(f"{field}: {error['msg'].removeprefix('Value error, ')}") from None
+        raise InputError(first_error(exc)) from None
 
 
 def _may_post(user: User, buurten: list[str]) -> None:

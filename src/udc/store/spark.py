@@ -7,6 +7,7 @@ PySpark 3.5 (pinned with Ibis 11, which supports PySpark 3.3–3.5) needs a Java
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import threading
@@ -52,8 +53,8 @@ def table(store: Store, table_name: str) -> ir.Table:
     con = backend()
     folder = store.path / ".spark"
     folder.mkdir(exist_ok=True)
-    stamp = catalogue.generation(store).replace(":", "_").replace(" ", "_").replace("+", "_")
-    path = folder / f"{table_name}-{abs(hash(stamp)) % 10**12}.parquet"
+    stamp = hashlib.sha256(catalogue.generation(store).encode()).hexdigest()[:12]  # stable across processes
+    path = folder / f"{table_name}-{stamp}.parquet"
     if not path.exists():
         for stale in folder.glob(f"{table_name}-*.parquet"):  # an earlier generation's copy
             stale.unlink(missing_ok=True)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from udc.errors import Forbidden, NotSignedIn
-from udc.participation import staff, workflow
+from udc.participation import categories, staff, workflow
 from udc.web.common import lang, render, user
 from udc.web.routes.reports import status_label
 from udc.web.security import check_csrf
@@ -25,13 +25,19 @@ def _staff(request: Request):
     return who
 
 
+def _category_names(request: Request) -> dict[str, str]:
+    return {c["code"]: c["name"] for c in categories.listing(request.app.state.participation, reportable=False)}
+
+
 @router.get("/beheer/meldingen")
 async def triage(request: Request, status: str | None = None) -> Response:
     who = _staff(request)
     language = lang(request)
     chosen = status if status in workflow.STATUSES else None
     rows = staff.listing(request.app.state.participation, who, status=chosen)
-    shown = [{"id": r["id"], "date": r["created_at"][:16].replace("T", " "), "category": r["category"],
+    names = _category_names(request)
+    shown = [{"id": r["id"], "date": r["created_at"][:16].replace("T", " "), "category": names.get(r["category"],
+              r["category"]),
               "status": status_label(r["status"], language), "buurt": r["buurt"] or "", "text": r["description"][:80]}
              for r in rows]  # fmt: skip
     statuses = [(code, status_label(code, language)) for code in workflow.STATUSES]
@@ -44,6 +50,7 @@ async def report_page(request: Request, report_id: int, contact: int = 0) -> Res
     engine = request.app.state.participation
     language = lang(request)
     report = staff.one(engine, who, report_id)
+    report["category"] = _category_names(request).get(report["category"], report["category"])  # a name, not a code
     with engine.connect() as con:
         lines = workflow.history(con, report_id)
     people = staff.contact(engine, who, request.app.state.audit, report_id) if contact else None
