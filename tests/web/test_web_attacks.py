@@ -122,6 +122,16 @@ def test_a_filter_that_isolates_few_people_is_refused_and_categories_are_complet
     assert all(v >= 10 for v in shown)  # no published count between 0 and the threshold: empty looks suppressed
 
 
+def test_ad_hoc_requests_cannot_ask_for_suppression(client: TestClient, site: Site) -> None:
+    """Exact small counts around a suppression pattern could be differenced between two ad-hoc filters: suppression
+    is only for tables defined in advance, so the request model has no method to choose."""
+    body = {"dataset": "synth_persons_yearly", "dimensions": ["education"], "method": "suppress"}
+    refused = _table(client, site, body)
+    assert refused.status_code == 422 and "method" in refused.json()["error"]
+    del body["method"]
+    assert _table(client, site, body).json()["method"] == "cellkey"
+
+
 def test_person_keys_and_identifying_columns_are_never_dimensions(client: TestClient, site: Site) -> None:
     for column in ("person_id", "household_id", "record_key", "pseudonym", "bsn", "birth_date"):
         response = _table(client, site, {"dataset": "synth_persons_yearly", "dimensions": [column]})
