@@ -227,6 +227,30 @@ def test_no_published_cell_under_the_threshold_in_any_view(tmp_path: Path) -> No
         assert (cells.loc[cells["count"].isna(), "status"] == "suppressed").all(), view
 
 
+def test_withheld_tails_are_left_out_unless_asked_and_nothing_else_changes(tmp_path: Path) -> None:
+    """The national study's bulk was one- and two-person flows published as "withheld": by default they are not
+    listed; every listed cell is the same as with ``tails=True``, and the tails held nothing but withheld cells."""
+    store = Store(tmp_path / "s")
+    generate(store, persons=12_000, seed=6, years=(2018, 2020))
+    flows.prepare(store)
+    audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"), b"k" * 32)
+    kw = {"years": (2019, 2020), "views": ("destinations", "origins", "od", "balance"), "user": RESEARCHER}
+    short = flows.study(store, flows.all_areas(store), audit=audit, **kw)
+    full = flows.study(store, flows.all_areas(store), tails=True, audit=audit, **kw)
+    for view, table in short.items():
+        keys = table.keys
+        both = full[view].cells.merge(table.cells, on=keys, how="left", suffixes=("", "_short"), indicator=True)
+        listed = both[both._merge == "both"]
+        assert listed["count"].equals(listed["count_short"]) and listed.status.equals(listed.status_short), view
+        if view == "balance":
+            assert len(table.cells) == len(full[view].cells)  # no tail dimension: nothing left out
+            continue
+        left_out = both[both._merge == "left_only"]
+        assert len(left_out) > 0 and (left_out.status == "suppressed").all(), view
+        assert (left_out[list(flows.TAILS[view])] != "Totaal").any(axis=1).all(), view  # margins always listed
+        assert any("not listed" in n for n in table.notes), view
+
+
 def test_report_is_offline_html(tmp_path: Path) -> None:
     import re
 

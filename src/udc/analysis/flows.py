@@ -45,6 +45,10 @@ GROUPS: Mapping[str, str] = MappingProxyType(
         "seniors": "age >= 65",
     }
 )
+# the detail dimensions whose withheld cells a study does not list unless asked (see study's ``tails``)
+TAILS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {"destinations": ("other_gm",), "origins": ("other_gm",), "od": ("from_gm", "to_gm")}
+)
 CLASSES = ("same_municipality", "neighbour", "rest_of_region", "rest_of_province", "rest_of_country", "abroad")
 
 
@@ -275,11 +279,16 @@ def study(
     groups: list[str] | None = None,
     views: tuple[str, ...] = VIEWS,
     level: str = "gemeente",
+    tails: bool = False,
     user: User,
     audit: AuditLog,
 ) -> dict[str, Protected]:
     """Every requested view for every area × group, each a table set protected by the gate (cell key). The moves
-    are counted once (a gate :class:`Cube`); each view is a query over those counts, all areas at once."""
+    are counted once (a gate :class:`Cube`); each view is a query over those counts, all areas at once.
+
+    Flows to or from single other municipalities (destinations, origins, od) that would be withheld are not
+    listed unless ``tails``: nationally they are most cells (one- and two-person flows) and say only "withheld";
+    their moves stay in the class and direction totals."""
     groups = list(groups or [g for g in GROUPS if g != "all"])
     unknown = [g for g in groups if g not in GROUPS]
     if unknown:
@@ -346,7 +355,9 @@ def study(
             tagged = cube.stage(tagging)
             for view in span_views:
                 sql, by = queries[view]
-                out[view] = cube.tables(sql.replace("TAGGED", tagged), ["area", "group"], by, name=f"flows.{view}")
+                detail = () if tails else TAILS.get(view, ())
+                relation = sql.replace("TAGGED", tagged)
+                out[view] = cube.tables(relation, ["area", "group"], by, name=f"flows.{view}", tails=detail)
     if "trend" in views:  # every year: a second count, without the span's detail (no trigger)
         dims = {"from_gm": "from_gm", "to_gm": "to_gm", "year": "year", "gmask": gmask}
         with Cube(store, MOVES, dims, where=involved, user=user, audit=audit) as cube:
@@ -363,7 +374,8 @@ def study(
                 f'SELECT a.area, g."group", from_wk, to_wk, n, k FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm '
                 f"JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
             )
-            out["od"] = cube.tables(sql, ["area", "group"], ["from_wk", "to_wk"], name="flows.od_wijk")
+            detail = () if tails else ("from_wk", "to_wk")
+            out["od"] = cube.tables(sql, ["area", "group"], ["from_wk", "to_wk"], name="flows.od_wijk", tails=detail)
     if "rates" in views:
         out["rates"] = _rates(store, out, table_a, table_g, gmask, span, user, audit)
         if "balance" not in views:

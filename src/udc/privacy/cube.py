@@ -57,17 +57,17 @@ class Cube:
     def _build(
         self, store: Store, entry: Any, dataset: str, dims: dict[str, str], user: User, audit: AuditLog, where: Any
     ) -> None:
-        columns = {r["column_name"] for r in store.rows(f'DESCRIBE {quote(entry.table_name)}')}
+        columns = {r["column_name"] for r in store.rows(f"DESCRIBE {quote(entry.table_name)}")}
         if "record_key" not in columns:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
         self.store, self.dataset, self.user, self.audit = store, dataset, user, audit
         self.dims = list(dims)
         self._table = f"_gate_cube_{uuid.uuid4().hex[:12]}"
         self._stages: dict[str, str] = {}
-        select = ", ".join(f'({expr}) AS {quote(name)}' for name, expr in dims.items())
+        select = ", ".join(f"({expr}) AS {quote(name)}" for name, expr in dims.items())
         store.con.execute(
-            f'CREATE TEMP TABLE {quote(self._table)} AS SELECT {select}, count(*) AS n, {gate.KEY_SUM} AS k '
-            f'FROM {quote(entry.table_name)} {"WHERE " + where if where else ""} GROUP BY ALL'
+            f"CREATE TEMP TABLE {quote(self._table)} AS SELECT {select}, count(*) AS n, {gate.KEY_SUM} AS k "
+            f"FROM {quote(entry.table_name)} {'WHERE ' + where if where else ''} GROUP BY ALL"
         )
 
     def __enter__(self) -> Cube:
@@ -78,30 +78,39 @@ class Cube:
 
     def close(self) -> None:
         for table in [*self._stages.values(), self._table]:
-            self.store.con.execute(f'DROP TABLE IF EXISTS {quote(table)}')
+            self.store.con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
 
     def stage(self, relation: str) -> str:
         """Materialise a relation over ``{cube}`` that several tables share (e.g. rows tagged with their area);
         returns the placeholder to use in :meth:`tables`. Dropped with the cube."""
         token = f"{{stage{len(self._stages)}}}"
         table = f"{self._table}_s{len(self._stages)}"
-        self.store.con.execute(f'CREATE TEMP TABLE {quote(table)} AS {self._resolve(relation)}')
+        self.store.con.execute(f"CREATE TEMP TABLE {quote(table)} AS {self._resolve(relation)}")
         self._stages[token] = table
         return token
 
     def _resolve(self, relation: str) -> str:
         for token, table in [("{cube}", self._table), *self._stages.items()]:
-            relation = relation.replace(token, f'{quote(table)}')
+            relation = relation.replace(token, f"{quote(table)}")
         return relation
 
-    def tables(self, relation: str, batch: list[str], by: list[str], *, name: str = "table") -> gate.Protected:
-        """Protected tables, one per ``batch`` value: ``relation`` is SQL over ``{cube}`` (its columns, ``n``, ``k``)
-        that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region), never
-        scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``."""
+    def tables(
+        self, relation: str, batch: list[str], by: list[str], *, name: str = "table", tails: tuple[str, ...] = ()
+    ) -> gate.Protected:
+        """Protected tables, one per ``batch`` value: ``relation`` is SQL over ``{cube}`` (its columns, ``n``,
+        ``k``) that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region),
+        never scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``.
+
+        ``tails``: detail dimensions (e.g. the other municipality of a flow) whose withheld cells are not listed —
+        the long tail of one- and two-person flows that could only ever be published as "withheld". A cell is left
+        out only when it is withheld (the query drops cells the noise cannot lift to the threshold, the rest go
+        after perturbation), so an absent cell says exactly what a listed withheld cell says; its units stay in
+        every margin."""
         policy = current(self.store)
-        quoted = [f'{quote(c)}' for c in batch]
+        reach = int(policy.min_count) - int(policy.cell_key_d)  # fewer units can never be perturbed to a shown count
+        quoted = [f"{quote(c)}" for c in batch]
         sets = ", ".join(
-            "(" + ", ".join([*quoted, *(f'{quote(c)}' for c in subset)]) + ")"
+            "(" + ", ".join([*quoted, *(f"{quote(c)}" for c in subset)]) + ")"
             for r in range(len(by), -1, -1)
             for subset in itertools.combinations(by, r)
         )
@@ -114,7 +123,8 @@ class Cube:
             self.store,
             f"SELECT {', '.join(quoted) + ',' if batch else ''} {labels.lstrip(', ')}{',' if by else ''} "
             f"sum(n)::BIGINT AS count, (sum(k) % 4294967296)::BIGINT AS key_sum "
-            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})",
+            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})"
+            + (f" HAVING sum(n) >= {reach} OR ({detail}) = 0" if (detail := _detail(tails)) else ""),
         )
         frame = frame.sort_values([*batch, *by], kind="stable", ignore_index=True) if len(frame) < 100_000 else frame
         counts = frame["count"].to_numpy()
@@ -124,13 +134,25 @@ class Cube:
         cells.insert(len(cells.columns), "rules", np.where(small, "threshold", ""))
         cells.insert(len(cells.columns), "count", published)
         cells.insert(len(cells.columns), "status", status)
-        protected = gate.Protected(cells, "cellkey", policy, self.dataset, [*batch, *by])
+        notes = []
+        if tails:
+            listed = (cells[list(tails)] == gate.TOTAL).all(axis=1).to_numpy() | (status != "suppressed")
+            cells = cells[listed].reset_index(drop=True)
+            notes.append(
+                f"cells per {', '.join(tails)} that would be withheld are not listed; their units are in the totals"
+            )
+        protected = gate.Protected(cells, "cellkey", policy, self.dataset, [*batch, *by], notes=notes)
         self.audit.append(
             self.user.name,
             "gate.cube_tables",
             {"dataset": self.dataset, "name": name, "batch": batch, "by": by, **protected.summary()},
         )
         return protected
+
+
+def _detail(tails: tuple[str, ...]) -> str:
+    """SQL counting the tail dimensions a grouping set keeps (0: a margin over all of them)."""
+    return " + ".join(f"(1 - GROUPING({quote(d)}))" for d in tails)
 
 
 def _frame(store: Store, sql: str) -> pd.DataFrame:

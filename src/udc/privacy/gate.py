@@ -469,8 +469,14 @@ def release_derived(
             "suppressed": sum(p.suppressed for p in derived_from),
             "derived_from": len(derived_from),
         }
-        dataset = Dataset(name=name, title=title, source=f"udc gate: {', '.join(sources)}", sensitivity="open",
-                          licence="CC BY 4.0", provenance={"released_by": user.name, **protection})
+        dataset = Dataset(
+            name=name,
+            title=title,
+            source=f"udc gate: {', '.join(sources)}",
+            sensitivity="open",
+            licence="CC BY 4.0",
+            provenance={"released_by": user.name, **protection},
+        )
         version = catalogue.save_release(
             store, dataset, frame, inputs=sources, protection=protection, capability=_CAPABILITY,
             definition_hash=definition_hash(definition) if definition is not None else None, replace=True,

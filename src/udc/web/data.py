@@ -16,6 +16,7 @@ from udc.areas import registry
 from udc.errors import UdcError
 from udc.privacy.access import PUBLIC
 from udc.privacy.export import visible
+from udc.privacy.gate import TOTAL
 from udc.store import catalogue
 from udc.store.catalogue import AREA_COLUMNS
 from udc.store.db import Store, quote
@@ -109,10 +110,12 @@ def _area_table(store: Store, entry: dict[str, Any]) -> AreaTable | str:
 
 
 def _codes(store: Store, entry: dict[str, Any], column: str) -> bool:
-    """Whether a text column holds area codes (the source column beside the resolved area code)."""
+    """Whether a text column holds area codes (the source column beside the resolved area code); margins
+    (Totaal) do not count either way."""
     row = store.rows(
         f"SELECT avg(CASE WHEN {quote(column)} SIMILAR TO '(BU|WK|GM)[0-9]+' THEN 1 ELSE 0 END) AS share "
-        f"FROM (SELECT {quote(column)} FROM {quote(entry['table_name'])} LIMIT 1000)"
+        f"FROM (SELECT {quote(column)} FROM {quote(entry['table_name'])} WHERE {quote(column)} <> '{TOTAL}' "
+        "LIMIT 1000)"
     )
     return bool(row and (row[0]["share"] or 0) > 0.5)
 
