@@ -367,15 +367,17 @@ class Udc:
                                audit=self.audit)  # fmt: skip
 
     def flows_study(self, areas: list[str] | str = "all", *, years: Years = "2019-2020",
-                    groups: list[str] | None = None, level: str = "gemeente") -> dict[str, Protected]:  # fmt: skip
-        """Every view for every area × target group in one pass (moves counted once), each table protected."""
+                    groups: list[str] | None = None, level: str = "gemeente",
+                    tails: bool = False) -> dict[str, Protected]:  # fmt: skip
+        """Every view for every area × target group in one pass (moves counted once), each table protected;
+        ``tails`` also lists the withheld flows to or from single municipalities."""
         from udc.analysis import flows
 
         self._moves()
         with self.reading(locked_down=True) as store:
             chosen = flows.all_areas(store) if areas == "all" else list(areas)
             return flows.study(store, chosen, years=_years(years), groups=groups, views=(*flows.VIEWS, "rates"),
-                               level=level, user=self.user, audit=self.audit)  # fmt: skip
+                               level=level, tails=tails, user=self.user, audit=self.audit)  # fmt: skip
 
     def release_study(self, tables: dict[str, Protected], prefix: str, *, years: str,
                       replace: bool = False) -> list[str]:  # fmt: skip
@@ -406,8 +408,10 @@ class Udc:
         span = _years(years)
         staging = self.path / f"{DB_FILE}.rebuild"
         detail = {"persons": persons, "seed": seed, "years": list(span), "publish": publish}
-        with audited(self.audit, self.user.name, "demo.build", detail), \
-                self.writing() as store:  # held throughout: no one else writes while the copy is rebuilt
+        with (
+            audited(self.audit, self.user.name, "demo.build", detail),
+            self.writing() as store,
+        ):  # held throughout: no one else writes while the copy is rebuilt
             store.con.execute("CHECKPOINT")
             for stale in (staging, staging.with_name(staging.name + ".wal")):
                 stale.unlink(missing_ok=True)

@@ -104,6 +104,10 @@ def flows_study(
         str | None, typer.Option(help="Also catalogue each view as released open data, named PREFIX_view.")
     ] = None,
     replace: Replace = False,
+    tails: Annotated[
+        bool,
+        typer.Option(help="Also list withheld flows to or from single municipalities (left out by default)."),
+    ] = False,
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -112,7 +116,7 @@ def flows_study(
         raise UdcError(f"--format {fmt}: expected parquet or csv")
     s = facade(ctx, store_dir, user)
     tables = s.flows_study("all" if areas == "all" else split(areas) or [], years=years, groups=split(groups),
-                           level=level)  # fmt: skip
+                           level=level, tails=tails)  # fmt: skip
     if release:
         for name in s.release_study(tables, release, years=years, replace=replace):
             typer.echo(f"released {name}")

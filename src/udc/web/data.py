@@ -16,7 +16,6 @@ from udc.areas import registry
 from udc.errors import UdcError
 from udc.privacy.access import PUBLIC
 from udc.privacy.export import visible
-from udc.privacy.gate import TOTAL
 from udc.store import catalogue
 from udc.store.catalogue import AREA_COLUMNS
 from udc.store.db import Store, quote
