@@ -352,29 +352,33 @@ class Udc:
 
     def flows(self, area: str, *, view: str = "balance", years: Years = "2019-2020", group: str = "adults",
               level: str = "gemeente", from_table: str | None = None, boundary_year: int | None = None,
-              rebuild: bool = False) -> FlowTable:  # fmt: skip
+              rebuild: bool = False, engine: str = "duckdb") -> FlowTable:  # fmt: skip
         """Verhuisstromen of a municipality or region: from microdata every number through the gate (cell key), or
-        from an aggregated 81734NED-shaped open table (``from_table``)."""
+        from an aggregated 81734NED-shaped open table (``from_table``). ``engine``: where the moves are counted
+        (duckdb or spark; the same published cells)."""
         from udc.analysis import flows, flows_open
+        from udc.privacy import engine as engines
 
         span = _years(years)
         if from_table:
             with self.reading() as store:
                 return flows_open.flows(store, from_table, area, view=view, years=span, boundary_year=boundary_year)
         self._moves(rebuild)
-        with self.reading(locked_down=True) as store:
+        with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
             return flows.flows(store, area, view=view, years=span, group=group, level=level, user=self.user,
                                audit=self.audit)  # fmt: skip
 
     def flows_study(self, areas: list[str] | str = "all", *, years: Years = "2019-2020",
                     groups: list[str] | None = None, level: str = "gemeente",
-                    tails: bool = False) -> dict[str, Protected]:  # fmt: skip
+                    tails: bool = False, engine: str = "duckdb") -> dict[str, Protected]:  # fmt: skip
         """Every view for every area × target group in one pass (moves counted once), each table protected;
-        ``tails`` also lists the withheld flows to or from single municipalities."""
+        ``tails`` also lists the withheld flows to or from single municipalities; ``engine``: where the moves are
+        counted (duckdb or spark; the same published cells)."""
         from udc.analysis import flows
+        from udc.privacy import engine as engines
 
         self._moves()
-        with self.reading(locked_down=True) as store:
+        with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
             chosen = flows.all_areas(store) if areas == "all" else list(areas)
             return flows.study(store, chosen, years=_years(years), groups=groups, views=(*flows.VIEWS, "rates"),
                                level=level, tails=tails, user=self.user, audit=self.audit)  # fmt: skip
@@ -662,16 +666,18 @@ class Udc:
     def _definitions(self) -> dict[str, Any]:
         return {i.id: i for i in self.indicators()}
 
-    def monitor(self, programme_id: str, *, until: int | None = None, language: str = "nl") -> dict[str, Any]:
+    def monitor(self, programme_id: str, *, until: int | None = None, language: str = "nl",
+                engine: str = "duckdb") -> dict[str, Any]:  # fmt: skip
         """A programme's monitor (``udc monitor report``): per indicator baseline, actual, target, comparison, the
         difference-in-differences estimate with interval and p-value, pre-trend, placebo, minimum detectable
         effect, the yearly follow-up and a plain sentence — from pooled, protected area counts (an admin's run of
-        tables defined in advance; audited)."""
+        tables defined in advance; audited). ``engine``: where the gate's tables are counted (duckdb or spark)."""
         from udc.monitoring.monitor import run
+        from udc.privacy import engine as engines
 
         programme = self.programme(programme_id)
         with audited(self.audit, self.user.name, "monitor.report", {"programme": programme.id}) as outcome, \
-                self.reading(locked_down=True) as store:  # fmt: skip
+                self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):  # fmt: skip
             report = run(store, programme, self._definitions(), user=self._admin("run monitors of"),
                          audit=self.audit, until=until, language=language, exclude=self._others(programme))  # fmt: skip
             outcome |= {"estimates": {r["indicator"]: r["estimate"] for r in report["indicators"]}}

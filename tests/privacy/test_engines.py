@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
+from two_engines import both, same
 from udc.privacy.access import User
 from udc.privacy.request import Filter, TableRequest
 from udc.store import Store
@@ -22,35 +22,6 @@ ADMIN = User("beheer", "admin")
 def store(demo_store: Path) -> Iterator[Store]:
     with Store(demo_store) as s:
         yield s
-
-
-def _both(store: Store, run) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from udc.privacy import engine
-    from udc.store import spark
-
-    on_duckdb = run()
-    ran = []
-    original = spark.execute
-
-    def counted(expr, seconds):
-        ran.append(expr)
-        return original(expr, seconds)
-
-    spark.execute = counted
-    try:
-        with engine.using(store, "spark"):
-            on_spark = run()
-    finally:
-        spark.execute = original
-    assert ran and list((store.path / ".spark").glob("*.parquet")), "the Spark run did not go through Spark"
-    return on_duckdb, on_spark
-
-
-def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    key = [c for c in a.columns if a[c].dtype == object][:3]
-    left = a.sort_values(key).reset_index(drop=True)
-    right = b[a.columns].sort_values(key).reset_index(drop=True)
-    pd.testing.assert_frame_equal(left, right, check_dtype=False)
 
 
 REQUESTS = {
@@ -70,9 +41,9 @@ def test_cell_key_tables_are_identical_on_duckdb_and_spark(store: Store, name: s
     from udc.privacy.gate import crosstab
 
     audit = store_log(store.path)
-    duck, spark = _both(store, lambda: crosstab(store, REQUESTS[name], user=ADMIN, audit=audit).cells)
+    duck, spark = both(store, lambda: crosstab(store, REQUESTS[name], user=ADMIN, audit=audit).cells)
     assert len(duck) > 3 and (duck.status == "perturbed").any()
-    _same(duck, spark)
+    same(duck, spark)
 
 
 def test_secondary_suppression_patterns_are_identical(store: Store) -> None:
@@ -84,9 +55,9 @@ def test_secondary_suppression_patterns_are_identical(store: Store) -> None:
                            area="buurt_code")  # fmt: skip
     definition = Definition(name="engines_suppress", title="t", request=request, method="suppress")
     audit = store_log(store.path)
-    duck, spark = _both(store, lambda: run_defined(store, definition, user=ADMIN, audit=audit).cells)
+    duck, spark = both(store, lambda: run_defined(store, definition, user=ADMIN, audit=audit).cells)
     assert (duck.rules == "secondary").any() and (duck.status == "published").any()
-    _same(duck, spark)
+    same(duck, spark)
 
 
 @pytest.mark.parametrize("indicator_id", ["bevolking_65plus", "jeugd_jeugdzorg", "participatie_binnen_termijn"])
@@ -97,9 +68,9 @@ def test_indicators_are_identical_on_duckdb_and_spark(store: Store, indicator_id
 
     audit = store_log(store.path)
     indicator = library()[indicator_id]
-    duck, spark = _both(store, lambda: compute(store, indicator, years=[2020, 2021], user=ADMIN, audit=audit))
+    duck, spark = both(store, lambda: compute(store, indicator, years=[2020, 2021], user=ADMIN, audit=audit))
     assert duck.value.notna().sum() > 3
-    _same(duck, spark)
+    same(duck, spark)
 
 
 def test_an_unknown_engine_is_one_line() -> None:

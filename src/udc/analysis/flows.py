@@ -8,13 +8,16 @@ gets the same protected value.
 
 from __future__ import annotations
 
+import functools
+import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 import ibis
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
@@ -25,6 +28,7 @@ from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.cube import Cube, one
 from udc.privacy.gate import Protected, release
+from udc.privacy.request import Filter, predicate
 from udc.sources import contract
 from udc.store import catalogue
 from udc.store.db import Store, quote
@@ -32,19 +36,39 @@ from udc.store.db import Store, quote
 MOVES = "flows_moves"
 RESIDENTS = "flows_residents"
 VIEWS = ("balance", "destinations", "origins", "od", "triggers", "trend")
-# Target groups at the moment of measurement (the move): fixed conditions over the moves table, chosen by name —
-# callers pick a group, they never write its condition.
-GROUPS: Mapping[str, str] = MappingProxyType(
+# Target groups at the moment of measurement: fixed typed conditions (all must hold) over the moves table, chosen by
+# name — callers pick a group, they never write its condition; compiled by Ibis for DuckDB or Spark.
+_ADULT = Filter(column="age", between=(18, 150))
+GROUPS: Mapping[str, tuple[Filter, ...]] = MappingProxyType(
     {
-        "all": "TRUE",
-        "adults": "age >= 18",
-        "young-families": "age BETWEEN 18 AND 45 AND household_type IN ('couple_with_children', 'single_parent') "
-        "AND role IN ('reference', 'partner')",
-        "middle-income": "age >= 18 AND income_class = 'middle'",
-        "students": "age >= 16 AND student IN ('mbo', 'hbo', 'wo')",
-        "seniors": "age >= 65",
+        "all": (),
+        "adults": (_ADULT,),
+        "young-families": (
+            Filter(column="age", between=(18, 45)),
+            Filter(column="household_type", values=["couple_with_children", "single_parent"]),
+            Filter(column="role", values=["reference", "partner"]),
+        ),
+        "middle-income": (_ADULT, Filter(column="income_class", values=["middle"])),
+        "students": (Filter(column="age", between=(16, 150)), Filter(column="student", values=["mbo", "hbo", "wo"])),
+        "seniors": (Filter(column="age", between=(65, 150)),),
     }
 )
+
+
+def _mask(groups: list[str]) -> Callable[[ir.Table], ir.Value]:
+    """The groups a row belongs to as bits (one per group of :data:`GROUPS`), an Ibis expression."""
+    bits = {g: 1 << i for i, g in enumerate(GROUPS)}
+
+    def mask(t: ir.Table) -> ir.Value:
+        total: ir.Value = ibis.literal(0, type="int64")
+        for g in groups:
+            held = functools.reduce(operator.and_, [predicate(t, f) for f in GROUPS[g]], ibis.literal(True))
+            total = total + ibis.ifelse(held, bits[g], 0)
+        return total
+
+    return mask
+
+
 # the detail dimensions whose withheld cells a study does not list unless asked (see study's ``tails``)
 TAILS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"destinations": ("other_gm",), "origins": ("other_gm",), "od": ("from_gm", "to_gm")}
@@ -303,10 +327,12 @@ def study(
     table_a = _values(rows, "area, gm, members")
     everyone = sorted({gm for ms in membership.values() for gm in ms})
     bits = {g: 1 << i for i, g in enumerate(GROUPS)}
-    needed = list(dict.fromkeys([*groups, "adults"]))
-    gmask = " + ".join(f"CASE WHEN ({GROUPS[g]}) THEN {bits[g]} ELSE 0 END" for g in needed)
+    gmask = _mask(list(dict.fromkeys([*groups, "adults"])))
     table_g = _values([(g, bits[g]) for g in groups], '"group", bit')
-    span = f"year BETWEEN {int(years[0])} AND {int(years[1])}"
+
+    def span(t: ir.Table) -> ir.BooleanValue:
+        return t.year.between(int(years[0]), int(years[1]))
+
     out: dict[str, Protected] = {}
     gemeente_views = [v for v in views if v != "rates" and not (v == "od" and level == "wijk")]
     span_views = [v for v in gemeente_views if v != "trend"]
@@ -345,13 +371,18 @@ def study(
             ["trigger"],
         ),
     }
-    # a national run asks about every municipality: filtering on them costs more than it saves
-    involved = f"(from_gm IN {_in(everyone)} OR to_gm IN {_in(everyone)})" if len(everyone) <= 64 else "TRUE"
+
+    def involved(t: ir.Table) -> ir.BooleanValue:  # a national run asks about every municipality: no filter
+        return t.from_gm.isin(everyone) | t.to_gm.isin(everyone) if len(everyone) <= 64 else ibis.literal(True)
+
+    def column(name: str) -> Callable[[ir.Table], ir.Value]:
+        return lambda t: t[name]
+
     if span_views:
-        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "gmask": gmask}
+        dims = {"from_gm": column("from_gm"), "to_gm": column("to_gm"), "gmask": gmask}
         if "triggers" in views:
-            dims["trigger"] = "trigger"
-        with Cube(store, MOVES, dims, where=f"{involved} AND {span}", user=user, audit=audit) as cube:
+            dims["trigger"] = column("trigger")
+        with Cube(store, MOVES, dims, where=lambda t: involved(t) & span(t), user=user, audit=audit) as cube:
             tagged = cube.stage(tagging)
             for view in span_views:
                 sql, by = queries[view]
@@ -359,17 +390,20 @@ def study(
                 relation = sql.replace("TAGGED", tagged)
                 out[view] = cube.tables(relation, ["area", "group"], by, name=f"flows.{view}", tails=detail)
     if "trend" in views:  # every year: a second count, without the span's detail (no trigger)
-        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "year": "year", "gmask": gmask}
+        dims = {"from_gm": column("from_gm"), "to_gm": column("to_gm"), "year": column("year"), "gmask": gmask}
         with Cube(store, MOVES, dims, where=involved, user=user, audit=audit) as cube:
             sql, by = queries["trend"]
             out["trend"] = cube.tables(sql.replace("TAGGED", f"({tagging})"), ["area", "group"], by, name="flows.trend")
     if "od" in views and level == "wijk":
-        pairs = " OR ".join(
-            [f"(from_gm = to_gm AND from_gm IN {_in(everyone)})"]
-            + [f"(from_gm IN {_in(ms)} AND to_gm IN {_in(ms)})" for ms in membership.values() if len(ms) > 1]
-        )
-        dims = {"from_gm": "from_gm", "to_gm": "to_gm", "from_wk": "from_wk", "to_wk": "to_wk", "gmask": gmask}
-        with Cube(store, MOVES, dims, where=f"({pairs}) AND {span}", user=user, audit=audit) as cube:
+
+        def pairs(t: ir.Table) -> ir.BooleanValue:  # within one municipality, or between members of a region
+            regions = [t.from_gm.isin(ms) & t.to_gm.isin(ms) for ms in membership.values() if len(ms) > 1]
+            inside = (t.from_gm == t.to_gm) & t.from_gm.isin(everyone)
+            return functools.reduce(operator.or_, regions, inside) & span(t)
+
+        names = ("from_gm", "to_gm", "from_wk", "to_wk")
+        dims = {**{n: column(n) for n in names}, "gmask": gmask}
+        with Cube(store, MOVES, dims, where=pairs, user=user, audit=audit) as cube:
             sql = (
                 f'SELECT a.area, g."group", from_wk, to_wk, n, k FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm '
                 f"JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
@@ -388,15 +422,16 @@ def _rates(
     tables: dict[str, Protected],
     table_a: str,
     table_g: str,
-    gmask: str,
-    span: str,
+    gmask: Callable[[ir.Table], ir.Value],
+    span: Callable[[ir.Table], ir.BooleanValue],
     user: User,
     audit: AuditLog,
 ) -> Protected:
     """Moves per 1 000 residents per year: the protected balance over the protected person-years on 1 January."""
     if not catalogue.exists(store, RESIDENTS):
         raise UdcError(f"no '{RESIDENTS}' table: run flows.prepare_residents (udc flows --rebuild) first")
-    with Cube(store, RESIDENTS, {"gm": "gm", "year": "year", "gmask": gmask}, where=span, user=user, audit=audit) as c:
+    dims = {"gm": lambda t: t.gm, "year": lambda t: t.year, "gmask": gmask}
+    with Cube(store, RESIDENTS, dims, where=span, user=user, audit=audit) as c:
         sql = (
             f'SELECT a.area, g."group", n, k FROM {{cube}} c JOIN {table_a} a ON a.gm = c.gm '
             f"JOIN {table_g} g ON (c.gmask & g.bit) <> 0"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli.common import StoreDir, UserName, emit, facade, split, write_frame
+from udc.cli.common import Engine, StoreDir, UserName, emit, facade, split, write_frame
 from udc.cli.gate import Replace
 from udc.errors import UdcError
 
@@ -56,6 +56,7 @@ def flows_cmd(
     boundary_year: Annotated[
         int | None, typer.Option(help="With --from-table: re-base codes to this year's municipalities (default: last).")
     ] = None,
+    engine: Engine = "duckdb",
     store_dir: StoreDir = None,
 ) -> None:
     """Migration flows: from microdata every number through the disclosure gate (cell key); or from open data."""
@@ -68,7 +69,7 @@ def flows_cmd(
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
     s = facade(ctx, store_dir, user)
     result = s.flows(area, view=view, years=years, group=group, level=level, from_table=from_table,
-                     boundary_year=boundary_year, rebuild=rebuild)  # fmt: skip
+                     boundary_year=boundary_year, rebuild=rebuild, engine=engine)  # fmt: skip
     if release and result.table is None:
         raise UdcError("--release: open data need no gate; the table is already public")
     if release and result.table is not None:
@@ -108,6 +109,7 @@ def flows_study(
         bool,
         typer.Option(help="Also list withheld flows to or from single municipalities (left out by default)."),
     ] = False,
+    engine: Engine = "duckdb",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -116,7 +118,7 @@ def flows_study(
         raise UdcError(f"--format {fmt}: expected parquet or csv")
     s = facade(ctx, store_dir, user)
     tables = s.flows_study("all" if areas == "all" else split(areas) or [], years=years, groups=split(groups),
-                           level=level, tails=tails)  # fmt: skip
+                           level=level, tails=tails, engine=engine)  # fmt: skip
     if release:
         for name in s.release_study(tables, release, years=years, replace=replace):
             typer.echo(f"released {name}")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli.common import Format, StoreDir, UserName, echo_json, emit, facade
+from udc.cli.common import Engine, Format, StoreDir, UserName, echo_json, emit, facade
 
 monitor_app = typer.Typer(help="Monitoring programmes: nulmeting, follow-up against targets and comparison areas, "
                           "effect estimates at area level.", no_args_is_help=True)  # fmt: skip
@@ -61,6 +61,7 @@ def monitor_report(
     language: Language = "nl",
     release: Annotated[bool, typer.Option("--release", help="Also release the monitor for the web pages.")] = False,
     fmt: Format = "table",
+    engine: Engine = "duckdb",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -72,7 +73,10 @@ def monitor_report(
         written = api.monitor_document(programme, out, language=language, until=until)
         typer.echo(f"{written}: report of {programme}")
         return
-    report = api.release_monitor(programme) if release else api.monitor(programme, until=until, language=language)
+    if release:
+        report = api.release_monitor(programme)
+    else:
+        report = api.monitor(programme, until=until, language=language, engine=engine)
     if fmt == "json":
         echo_json(report)
         return

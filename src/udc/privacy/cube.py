@@ -7,8 +7,10 @@ and then derives every table from it in SQL: leaf cells per batch (e.g. area × 
 GROUPING SETS, cell-key perturbation vectorised over all cells at once. Because the key sum is exact modulo 2**32,
 a cell gets the same published value here as through ``gate.crosstab`` — one flow, one number, whichever path.
 
-The cube's table is never returned: the only output is :class:`~udc.privacy.gate.Protected`, and every build and
-derivation is audited like a crosstab. A cube's dimensions and relations are SQL written by udc's own studies (e.g.
+The count is an Ibis expression, so it runs on DuckDB or Spark (``--engine``); the tables are then derived from
+the counted rows in the embedded DuckDB either way. The cube's table is never returned: the only output is
+:class:`~udc.privacy.gate.Protected`, and every build and derivation is audited like a crosstab. A cube's dimensions
+are Ibis expressions and its relations SQL over the counted rows, both written by udc's own studies (e.g.
 :mod:`udc.analysis.flows`, from its fixed target groups and validated area codes) — never text from a caller; the
 interfaces reach it only through those studies' typed parameters. A sparse table (most cells suppressed) is a valid
 answer: identifiers cannot be dimensions, so no cube table is a list of people.
@@ -18,36 +20,48 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from udc.errors import Forbidden, UdcError
-from udc.privacy import gate
+from udc.privacy import engine, gate
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, audited
 from udc.privacy.dimensions import identifying
 from udc.privacy.policy import current
+from udc.privacy.request import KEY_MODULUS
 from udc.store.db import Store, quote
+
+Dimension = Callable[[ir.Table], ir.Value]
+Condition = Callable[[ir.Table], ir.BooleanValue]
+STUDY_SECONDS = 3_600.0  # a study is a batch job: the count on Spark may take long, but not forever
 
 
 class Cube:
-    """Microdata counted once by ``dims`` (name → SQL expression over the dataset), held inside the store."""
+    """Microdata counted once by ``dims`` (name → Ibis expression over the dataset), held inside the store.
+
+    The count runs on the store's gate engine (:func:`udc.privacy.engine.using`): DuckDB into a temporary table, or
+    Spark — whose counted rows (aggregates, not persons) come back into a temporary table of the embedded store. The
+    tables are derived from that count by the same code on either engine, so both publish identical cells."""
 
     def __init__(
         self,
         store: Store,
         dataset: str,
-        dims: dict[str, str],
+        dims: dict[str, Dimension],
         *,
         user: User,
         audit: AuditLog,
-        where: str | None = None,
+        where: Condition | None = None,
     ) -> None:
-        with audited(audit, user.name, "gate.cube", {"dataset": dataset, "dims": list(dims)}):
+        on = getattr(store, "gate_engine", "duckdb")
+        with audited(audit, user.name, "gate.cube", {"dataset": dataset, "dims": list(dims), "engine": on}):
             entry = gate._admit(store, dataset, user)
             people = [d for d in dims if identifying(d)]
             if people:
@@ -55,20 +69,32 @@ class Cube:
             self._build(store, entry, dataset, dims, user, audit, where)
 
     def _build(
-        self, store: Store, entry: Any, dataset: str, dims: dict[str, str], user: User, audit: AuditLog, where: Any
-    ) -> None:
-        columns = {r["column_name"] for r in store.rows(f"DESCRIBE {quote(entry.table_name)}")}
-        if "record_key" not in columns:
+        self, store: Store, entry: Any, dataset: str, dims: dict[str, Dimension], user: User, audit: AuditLog,
+        where: Condition | None,
+    ) -> None:  # fmt: skip
+        source = engine.table(store, entry.table_name)
+        if "record_key" not in source.columns:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
         self.store, self.dataset, self.user, self.audit = store, dataset, user, audit
         self.dims = list(dims)
         self._table = f"_gate_cube_{uuid.uuid4().hex[:12]}"
         self._stages: dict[str, str] = {}
-        select = ", ".join(f"({expr}) AS {quote(name)}" for name, expr in dims.items())
-        store.con.execute(
-            f"CREATE TEMP TABLE {quote(self._table)} AS SELECT {select}, count(*) AS n, {gate.KEY_SUM} AS k "
-            f"FROM {quote(entry.table_name)} {'WHERE ' + where if where else ''} GROUP BY ALL"
+        rows = source.filter(where(source)) if where is not None else source
+        key_sum = (rows.record_key.cast("decimal(38, 0)").sum() % KEY_MODULUS).cast("int64")
+        counted = rows.group_by([make(rows).name(name) for name, make in dims.items()]).aggregate(
+            n=rows.count(), k=key_sum
         )
+        if getattr(store, "gate_engine", "duckdb") == "spark":
+            from udc.store import spark
+
+            frame = spark.execute(counted, STUDY_SECONDS)
+            store.con.register("_udc_counted", frame)
+            try:
+                store.con.execute(f"CREATE TEMP TABLE {quote(self._table)} AS SELECT * FROM _udc_counted")
+            finally:
+                store.con.unregister("_udc_counted")
+        else:  # the SQL Ibis compiled from the expression above, materialised where it is
+            store.con.execute(f"CREATE TEMP TABLE {quote(self._table)} AS {store.ibis.compile(counted)}")
 
     def __enter__(self) -> Cube:
         return self
