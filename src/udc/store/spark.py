@@ -38,7 +38,10 @@ def backend() -> Any:
             import ibis
             from pyspark.sql import SparkSession
 
-            session = (SparkSession.builder.master(master()).appName("udc")
+            builder = SparkSession.builder
+            if master().startswith("local"):  # results larger than 1 MB travel through the block manager: loopback
+                builder = builder.config("spark.driver.host", "127.0.0.1")
+            session = (builder.master(master()).appName("udc")
                        .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                        .config("spark.sql.shuffle.partitions", "4")
                        .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.session.timeZone", "UTC")
