@@ -32,11 +32,11 @@ demo: $(STAMP)
 	$(BIN)/udc --store $(STORE) info
 	$(BIN)/udc --store $(STORE) serve --port $(PORT)
 
-# Lint, the test suite, the slow system tests (real processes: kill -9, udc serve beside the CLI, a whole demo; every
+# Lint, the test suite (on both cores), the slow system tests (real processes: kill -9, udc serve beside the CLI, a whole demo; every
 # real file), then every benchmark once at a tiny size (so a benchmark that no longer runs fails CI).
 test: $(STAMP) system $(AXE)
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 	$(BIN)/python -m pytest -q -m slow
 	$(MAKE) bench-smoke
 
