@@ -37,7 +37,7 @@ demo: $(STAMP)
 test: $(STAMP) system $(AXE)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
-	$(BIN)/python -m pytest -q -m slow
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile -m slow
 	$(MAKE) bench-smoke
 
 BENCHMARKS := $(sort $(wildcard benchmarks/bench_*.py))
