@@ -103,6 +103,13 @@ def demo_store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return path
 
 
+@pytest.fixture(scope="module")
+def demo_open(demo_store: Path) -> Iterator[Store]:
+    """The module's copy of the demo store, held open (tests that call the library directly)."""
+    with Store(demo_store) as store:
+        yield store
+
+
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A real PostgreSQL server from Debian's package, started for the tests as an unprivileged user."""

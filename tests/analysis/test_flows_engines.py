@@ -3,9 +3,6 @@ tables in every view â€” counts, cell-key perturbations, withheld cells, notes â
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from two_engines import both, same
@@ -19,9 +16,8 @@ RESEARCHER = User("onderzoeker", "researcher")
 
 
 @pytest.fixture(scope="module")
-def store(demo_store: Path) -> Iterator[Store]:
-    with Store(demo_store) as s:
-        yield s
+def store(demo_open: Store) -> Store:
+    return demo_open
 
 
 @pytest.mark.parametrize("level", ["gemeente", "wijk"])

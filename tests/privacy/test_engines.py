@@ -4,9 +4,6 @@ suppression patterns and statuses — and identical indicators. Any difference f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from two_engines import both, same
@@ -19,9 +16,8 @@ ADMIN = User("beheer", "admin")
 
 
 @pytest.fixture(scope="module")
-def store(demo_store: Path) -> Iterator[Store]:
-    with Store(demo_store) as s:
-        yield s
+def store(demo_open: Store) -> Store:
+    return demo_open
 
 
 REQUESTS = {

@@ -371,6 +371,12 @@ def definition_hash(definition: Any) -> str:
     return hashlib.sha256(body.encode()).hexdigest()[:16]
 
 
+def _open_dataset(name: str, title: str, source: str, user: User, protection: dict[str, Any]) -> Dataset:
+    """The catalogue entry of a release: open data under CC BY 4.0, with who released it and how it was protected."""
+    return Dataset(name=name, title=title, source=f"udc gate: {source}", sensitivity="open", licence="CC BY 4.0",
+                   provenance={"released_by": user.name, **protection})  # fmt: skip
+
+
 def release(
     store: Store,
     protected: Protected,
@@ -402,14 +408,7 @@ def release(
             "suppressed": len(suppressed_cells),
             "lp_audited_cells": protected.audit_intervals,
         }
-        dataset = Dataset(
-            name=name,
-            title=title,
-            source=f"udc gate: {protected.source}",
-            sensitivity="open",
-            licence="CC BY 4.0",
-            provenance={"released_by": user.name, **protection},
-        )
+        dataset = _open_dataset(name, title, protected.source, user, protection)
         cells = protected.cells.copy()
         for column in cells.select_dtypes("string").columns:  # Arrow-backed labels (the cube's) as plain strings
             cells[column] = cells[column].astype(object)
@@ -469,14 +468,7 @@ def release_derived(
             "suppressed": sum(p.suppressed for p in derived_from),
             "derived_from": len(derived_from),
         }
-        dataset = Dataset(
-            name=name,
-            title=title,
-            source=f"udc gate: {', '.join(sources)}",
-            sensitivity="open",
-            licence="CC BY 4.0",
-            provenance={"released_by": user.name, **protection},
-        )
+        dataset = _open_dataset(name, title, ", ".join(sources), user, protection)
         version = catalogue.save_release(
             store, dataset, frame, inputs=sources, protection=protection, capability=_CAPABILITY,
             definition_hash=definition_hash(definition) if definition is not None else None, replace=True,
