@@ -3,7 +3,7 @@
 Each size runs in its own process so peak memory (ru_maxrss) belongs to that size alone. The baseline is the
 smallest size of the same run: the ratio time(size) / time(base) against size / base shows whether growth is linear.
 
-    python benchmarks/bench_synth.py                 # 100 000 and 1 000 000 persons, 2015-2024
+    python benchmarks/bench_synth.py                 # 2 and 20 million persons, 2015-2024 (target: 20 M ≤ 11× 2 M)
     python benchmarks/bench_synth.py 100000 18000000 # national scale (target: ≤ 10 min, ≤ 8 GB on 2 cores)
 """
 
@@ -61,4 +61,4 @@ if __name__ == "__main__":
         _child(int(sys.argv[2]))
     else:
         smoke = sys.argv[1:] == ["--smoke"]  # CI: every code path at a tiny size
-        main([10_000, 20_000] if smoke else [int(a) for a in sys.argv[1:]] or [100_000, 1_000_000])
+        main([10_000, 20_000] if smoke else [int(a) for a in sys.argv[1:]] or [2_000_000, 20_000_000])
