@@ -70,8 +70,10 @@ def synthetic_bsn(n: int, seed: int) -> np.ndarray:
     modulus = 89_999_999  # prime to the multiplier: i → prefix is a bijection
     candidates = np.arange(int(n * 1.2) + 100, dtype=np.int64)
     prefix = 10_000_000 + (candidates * 7919 + seed * 104_729) % modulus
-    digits = np.stack([(prefix // 10 ** (7 - k)) % 10 for k in range(8)], axis=1)
-    check = (digits * np.array([9, 8, 7, 6, 5, 4, 3, 2])).sum(axis=1) % 11  # Σ − check ≡ 0 (mod 11)
+    weighted = np.zeros_like(prefix)  # digit by digit: no n × 8 matrix (20 million persons would need 1.3 GB)
+    for k, weight in enumerate((9, 8, 7, 6, 5, 4, 3, 2)):
+        weighted += (prefix // 10 ** (7 - k)) % 10 * weight
+    check = weighted % 11  # Σ − check ≡ 0 (mod 11)
     valid = prefix[check < 10] * 10 + check[check < 10]
     if len(valid) < n:
         raise UdcError(f"cannot make {n} synthetic BSNs")

@@ -6,6 +6,7 @@ registered in the catalogue: person-level tables as ``microdata``, dwellings and
 
 from __future__ import annotations
 
+import gc
 import shutil
 import time
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from udc.privacy.request import Filter, TableRequest
 from udc.store import catalogue
 from udc.store.db import Store
 from udc.synth.params import Params
-from udc.synth.population import DWELLING_TYPE, TENURE, Sink, World, day, scramble
+from udc.synth.population import DWELLING_TYPE, TENURE, Sink, World, cat, day, scramble
 from udc.synth.region import PROVINCE, REGION, REGION_NAME, Area, build_region
 
 DATE_COLUMNS = {"date", "start", "end", "birth_date", "death_date", "built_date"}
@@ -209,41 +210,45 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
     )
 
 
+PERSON_BATCH = 1_000_000
+
+
 def _static_tables(world: World, sink: Sink, key: bytes) -> None:
     w = world
-    everyone = np.arange(len(w.birth))
+    bsn = synthetic_bsn(len(w.birth), w.seed)
     # Each synthetic person has a fictional BSN (never stored); the pseudonym is what a municipal file with
-    # that BSN gets at import under the same key, so the demo microdata can be linked like real data.
-    pseudonym = pseudonymise_many(synthetic_bsn(len(everyone), w.seed), key)
-    sink.write(
-        "persons",
-        pd.DataFrame(
-            {
-                "person_id": scramble(everyone, w.seed),
-                "birth_date": w.birth,
-                "sex": np.where(w.sex == 1, "v", "m"),
-                "death_date": w.death,
-                "record_key": w.record_key.astype(np.int64),
-                "pseudonym": pseudonym,
-            }
-        ),
-    )
-    dw = np.arange(len(w.dw_buurt))
-    code = w.buurt_code[w.dw_buurt]
+    # that BSN gets at import under the same key, so the demo microdata can be linked like real data. Written in
+    # batches: a pseudonym is a Python string, and 20 million at once would double the peak memory.
+    for first in range(0, len(w.birth), PERSON_BATCH):
+        part = np.arange(first, min(first + PERSON_BATCH, len(w.birth)))
+        sink.write(
+            "persons",
+            pd.DataFrame(
+                {
+                    "person_id": scramble(part, w.seed),
+                    "birth_date": w.birth[part],
+                    "sex": np.where(w.sex[part] == 1, "v", "m"),
+                    "death_date": w.death[part],
+                    "record_key": w.record_key[part].astype(np.int64),
+                    "pseudonym": pseudonymise_many(bsn[part], key),
+                }
+            ),
+        )
+    # Categorical columns (codes + labels), not a Python string per dwelling: 10 million dwellings nationally.
+    wijken, wijk_of_buurt = np.unique([wijk_of(c) for c in w.buurt_code], return_inverse=True)
+    gemeenten, gemeente_of_buurt = np.unique([gemeente_of(c) for c in w.buurt_code], return_inverse=True)
     sink.write(
         "dwellings",
-        pd.DataFrame(
-            {
-                "dwelling_id": dw,
-                "buurt_code": code,
-                "wijk_code": np.array([wijk_of(c) for c in code]),
-                "gemeente_code": np.array([gemeente_of(c) for c in code]),
-                "dwelling_type": DWELLING_TYPE[w.dw_type],
-                "tenure": TENURE[w.dw_tenure],
-                "woz_value": w.dw_woz,
-                "built_date": w.dw_built,
-            }
-        ),
+        {
+            "dwelling_id": np.arange(len(w.dw_buurt)),
+            "buurt_code": cat(w.dw_buurt, w.buurt_code),
+            "wijk_code": cat(wijk_of_buurt[w.dw_buurt], wijken),
+            "gemeente_code": cat(gemeente_of_buurt[w.dw_buurt], gemeenten),
+            "dwelling_type": cat(w.dw_type, DWELLING_TYPE),
+            "tenure": cat(w.dw_tenure, TENURE),
+            "woz_value": w.dw_woz,
+            "built_date": w.dw_built,
+        },
     )
     open_spells = np.flatnonzero(~w.dw_occupied & (w.dw_vacant_since >= 0))
     sink.write(
@@ -309,6 +314,8 @@ def generate(
         _premises(world, areas, years, sink)
     finally:
         sink.close()
+    del world, h  # gigabytes of simulation arrays at national scale: not needed while DuckDB loads the files
+    gc.collect()
     source = f"synthetic (udc demo, seed {seed})"
     # Loading hundreds of millions of rows: let DuckDB spill instead of growing, and skip order preservation.
     store.con.execute("SET preserve_insertion_order = false")
@@ -331,21 +338,36 @@ def generate(
                 period_start=str(years[0]),
                 period_end=str(years[1] + 1),
                 area_coverage=REGION_NAME,
-                provenance={"generator": "udc.synth", "seed": seed, "persons": persons, "years": list(years),
-                            **_contract(name)},
+                provenance={
+                    "generator": "udc.synth",
+                    "seed": seed,
+                    "persons": persons,
+                    "years": list(years),
+                    **_contract(name),
+                },
             ),
             f"SELECT t.*{', ' + EXTRA_COLUMNS[name] if name in EXTRA_COLUMNS else ''} "
-            f"FROM read_parquet('{path.as_posix()}') t "
-            + EXTRA_JOINS.get(name, "").format(folder=folder.as_posix()),
+            f"FROM read_parquet('{path.as_posix()}') t " + EXTRA_JOINS.get(name, "").format(folder=folder.as_posix()),
         )
     for name, (title, units, spells, key, exists, kinds) in STOCKS.items():
         catalogue.drop(store, f"synth_{name}")
         catalogue.save_query(
             store,
-            catalogue.Dataset(name=f"synth_{name}", title=title, source=source, sensitivity="internal",
-                              licence="CC0-1.0", period_start=str(years[0]), period_end=str(years[1] + 1),
-                              area_coverage=REGION_NAME, provenance={"generator": "udc.synth", "seed": seed,
-                              "derived_from": [f"synth_{units}", f"synth_{spells}"]}),
+            catalogue.Dataset(
+                name=f"synth_{name}",
+                title=title,
+                source=source,
+                sensitivity="internal",
+                licence="CC0-1.0",
+                period_start=str(years[0]),
+                period_end=str(years[1] + 1),
+                area_coverage=REGION_NAME,
+                provenance={
+                    "generator": "udc.synth",
+                    "seed": seed,
+                    "derived_from": [f"synth_{units}", f"synth_{spells}"],
+                },
+            ),
             _stock_sql(units, spells, key, exists, kinds, years),
             inputs=[f"synth_{units}", f"synth_{spells}"],
         )
