@@ -53,17 +53,17 @@ GROUPS: Mapping[str, tuple[Filter, ...]] = MappingProxyType(
         "seniors": (Filter(column="age", between=(65, 150)),),
     }
 )
+_BITS = MappingProxyType({g: 1 << i for i, g in enumerate(GROUPS)})  # a row's groups as bits of one integer
 
 
 def _mask(groups: list[str]) -> Callable[[ir.Table], ir.Value]:
-    """The groups a row belongs to as bits (one per group of :data:`GROUPS`), an Ibis expression."""
-    bits = {g: 1 << i for i, g in enumerate(GROUPS)}
+    """The groups a row belongs to as bits (:data:`_BITS`), an Ibis expression."""
 
     def mask(t: ir.Table) -> ir.Value:
         total: ir.Value = ibis.literal(0, type="int64")
         for g in groups:
             held = functools.reduce(operator.and_, [predicate(t, f) for f in GROUPS[g]], ibis.literal(True))
-            total = total + ibis.ifelse(held, bits[g], 0)
+            total = total + ibis.ifelse(held, _BITS[g], 0)
         return total
 
     return mask
@@ -254,10 +254,6 @@ def _safe(value: str) -> str:
     return value
 
 
-def _in(codes: list[str]) -> str:
-    return "(" + ", ".join(f"'{_safe(c)}'" for c in codes) + ")"
-
-
 def _values(rows: list[tuple], names: str) -> str:
     """An inline VALUES relation (small lookup tables: areas, groups)."""
     rows = [tuple(_safe(v) if isinstance(v, str) else int(v) for v in row) for row in rows]
@@ -326,9 +322,8 @@ def study(
     rows = [(a, gm, len(ms)) for a, ms in membership.items() for gm in ms]
     table_a = _values(rows, "area, gm, members")
     everyone = sorted({gm for ms in membership.values() for gm in ms})
-    bits = {g: 1 << i for i, g in enumerate(GROUPS)}
     gmask = _mask(list(dict.fromkeys([*groups, "adults"])))
-    table_g = _values([(g, bits[g]) for g in groups], '"group", bit')
+    table_g = _values([(g, _BITS[g]) for g in groups], '"group", bit')
 
     def span(t: ir.Table) -> ir.BooleanValue:
         return t.year.between(int(years[0]), int(years[1]))
@@ -367,7 +362,7 @@ def study(
             ["from_gm", "to_gm"],
         ),
         "triggers": (
-            f'SELECT t.area, g."group", trigger, n, k {grouped} WHERE (gmask & {bits["adults"]}) <> 0',
+            f'SELECT t.area, g."group", trigger, n, k {grouped} WHERE (gmask & {_BITS["adults"]}) <> 0',
             ["trigger"],
         ),
     }

@@ -60,8 +60,8 @@ class Cube:
         audit: AuditLog,
         where: Condition | None = None,
     ) -> None:
-        on = getattr(store, "gate_engine", "duckdb")
-        with audited(audit, user.name, "gate.cube", {"dataset": dataset, "dims": list(dims), "engine": on}):
+        detail = {"dataset": dataset, "dims": list(dims), "engine": engine.current(store)}
+        with audited(audit, user.name, "gate.cube", detail):
             entry = gate._admit(store, dataset, user)
             people = [d for d in dims if identifying(d)]
             if people:
@@ -84,7 +84,7 @@ class Cube:
         counted = rows.group_by([make(rows).name(name) for name, make in dims.items()]).aggregate(
             n=rows.count(), k=key_sum
         )
-        if getattr(store, "gate_engine", "duckdb") == "spark":
+        if engine.current(store) == "spark":
             from udc.store import spark
 
             frame = spark.execute(counted, STUDY_SECONDS)
@@ -164,9 +164,7 @@ class Cube:
         if tails:
             listed = (cells[list(tails)] == gate.TOTAL).all(axis=1).to_numpy() | (status != "suppressed")
             cells = cells[listed].reset_index(drop=True)
-            notes.append(
-                f"cells per {', '.join(tails)} that would be withheld are not listed; their units are in the totals"
-            )
+            notes.append("withheld detail cells are not listed; their units are in the totals")
         protected = gate.Protected(cells, "cellkey", policy, self.dataset, [*batch, *by], notes=notes)
         self.audit.append(
             self.user.name,

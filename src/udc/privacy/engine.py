@@ -58,13 +58,18 @@ def checked_sql(store: Store, expr: ir.Expr, table: str) -> str:
 ENGINES = ("duckdb", "spark")
 
 
+def current(store: Store) -> str:
+    """The engine gate queries on ``store`` run on now (duckdb unless inside :func:`using`)."""
+    return getattr(store, "gate_engine", "duckdb")
+
+
 @contextmanager
 def using(store: Store, name: str) -> Iterator[None]:
     """Gate queries on ``store`` run on engine ``name`` (duckdb, the embedded default, or spark) inside the block:
     the same Ibis expressions, compiled for that engine; the protection afterwards is the same code."""
     if name not in ENGINES:
         raise UdcError(f"unknown engine '{name[:20]}': expected {' or '.join(ENGINES)}")
-    before = getattr(store, "gate_engine", "duckdb")
+    before = current(store)
     store.gate_engine = name
     try:
         yield
@@ -74,7 +79,7 @@ def using(store: Store, name: str) -> Iterator[None]:
 
 def table(store: Store, name: str) -> ir.Table:
     """A dataset's table on the store's current gate engine."""
-    if getattr(store, "gate_engine", "duckdb") == "spark":
+    if current(store) == "spark":
         from udc.store import spark
 
         return spark.table(store, name)
@@ -94,7 +99,7 @@ def _checked_spark(expr: ir.Expr, table: str) -> None:
 
 def run(store: Store, expr: ir.Expr, table: str, seconds: float) -> pd.DataFrame:
     """Run a checked gate query on a fresh cursor; interrupted (503) after ``seconds``."""
-    if getattr(store, "gate_engine", "duckdb") == "spark":
+    if current(store) == "spark":
         from udc.store import spark
 
         _checked_spark(expr, table)

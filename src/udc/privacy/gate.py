@@ -39,7 +39,6 @@ TOTAL = "Totaal"
 _CAPABILITY = catalogue.GateCapability()  # the only instance: catalogue.save accepts released tables with it
 # A cell's key needs only its record keys' sum modulo 2**32; summed exactly (HUGEINT) and reduced, the sum is the
 # same whatever order or partial aggregates produced it — so every path to a cell gives it the same noise.
-KEY_SUM = "(sum(record_key::HUGEINT) % 4294967296)::BIGINT"
 
 
 @dataclass

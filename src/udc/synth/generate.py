@@ -329,22 +329,13 @@ def generate(
             continue
         catalogue.save_query(
             store,
-            catalogue.Dataset(
-                name=f"synth_{name}",
-                title=title,
-                source=source,
-                sensitivity=sensitivity,
-                licence="CC0-1.0",
-                period_start=str(years[0]),
-                period_end=str(years[1] + 1),
-                area_coverage=REGION_NAME,
-                provenance={
-                    "generator": "udc.synth",
-                    "seed": seed,
-                    "persons": persons,
-                    "years": list(years),
-                    **_contract(name),
-                },
+            _dataset(
+                name,
+                title,
+                sensitivity,
+                source,
+                years,
+                {"seed": seed, "persons": persons, "years": list(years), **_contract(name)},
             ),
             f"SELECT t.*{', ' + EXTRA_COLUMNS[name] if name in EXTRA_COLUMNS else ''} "
             f"FROM read_parquet('{path.as_posix()}') t " + EXTRA_JOINS.get(name, "").format(folder=folder.as_posix()),
@@ -353,20 +344,13 @@ def generate(
         catalogue.drop(store, f"synth_{name}")
         catalogue.save_query(
             store,
-            catalogue.Dataset(
-                name=f"synth_{name}",
-                title=title,
-                source=source,
-                sensitivity="internal",
-                licence="CC0-1.0",
-                period_start=str(years[0]),
-                period_end=str(years[1] + 1),
-                area_coverage=REGION_NAME,
-                provenance={
-                    "generator": "udc.synth",
-                    "seed": seed,
-                    "derived_from": [f"synth_{units}", f"synth_{spells}"],
-                },
+            _dataset(
+                name,
+                title,
+                "internal",
+                source,
+                years,
+                {"seed": seed, "derived_from": [f"synth_{units}", f"synth_{spells}"]},
             ),
             _stock_sql(units, spells, key, exists, kinds, years),
             inputs=[f"synth_{units}", f"synth_{spells}"],
@@ -390,6 +374,15 @@ def generate(
         registry.shapes_with_names(store, years[0], "99"),
     )
     return SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
+
+
+def _dataset(name: str, title: str, sensitivity: str, source: str, years: tuple[int, int],
+             provenance: dict[str, Any]) -> catalogue.Dataset:  # fmt: skip
+    """The catalogue entry of one synthetic table (``synth_<name>``): CC0, the demo region, the simulated years."""
+    provenance = {"generator": "udc.synth", **provenance}
+    return catalogue.Dataset(name=f"synth_{name}", title=title, source=source, sensitivity=sensitivity,
+                             licence="CC0-1.0", period_start=str(years[0]), period_end=str(years[1] + 1),
+                             area_coverage=REGION_NAME, provenance=provenance)  # fmt: skip
 
 
 def _stock_sql(units: str, spells: str, key: str, exists: str, kinds: str, years: tuple[int, int]) -> str:
