@@ -7,9 +7,12 @@ registered in the catalogue: person-level tables as ``microdata``, dwellings and
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,8 +222,9 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
     # Each synthetic person has a fictional BSN (never stored); the pseudonym is what a municipal file with
     # that BSN gets at import under the same key, so the demo microdata can be linked like real data. Written in
     # batches: a pseudonym is a Python string, and 20 million at once would double the peak memory.
-    for first in range(0, len(w.birth), PERSON_BATCH):
-        part = np.arange(first, min(first + PERSON_BATCH, len(w.birth)))
+    n = len(w.birth)
+    batches = [np.arange(first, min(first + PERSON_BATCH, n)) for first in range(0, n, PERSON_BATCH)]
+    for part, pseudonyms in zip(batches, _pseudonyms([bsn[b] for b in batches], key), strict=True):
         sink.write(
             "persons",
             pd.DataFrame(
@@ -230,7 +234,7 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
                     "sex": np.where(w.sex[part] == 1, "v", "m"),
                     "death_date": w.death[part],
                     "record_key": w.record_key[part].astype(np.int64),
-                    "pseudonym": pseudonymise_many(bsn[part], key),
+                    "pseudonym": pseudonyms,
                 }
             ),
         )
@@ -257,6 +261,17 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
             {"dwelling_id": open_spells, "start": w.dw_vacant_since[open_spells], "end": np.full(len(open_spells), -1)}
         ),
     )
+
+
+def _pseudonyms(batches: list[np.ndarray], key: bytes) -> Iterator[np.ndarray]:
+    """Each batch's pseudonyms, in order; on every core when there are several batches (one HMAC per person is a
+    tenth of a national run). Spawned workers: forking a process that holds DuckDB's threads is not safe."""
+    if len(batches) == 1:
+        yield pseudonymise_many(batches[0], key)
+        return
+    workers = min(len(batches), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from pool.map(pseudonymise_many, batches, [key] * len(batches))
 
 
 def demo_key(seed: int) -> bytes:

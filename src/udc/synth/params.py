@@ -11,29 +11,27 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Params:
-    # Households at the start (shares by type; the core city has more singles, villages more families).
-    single_share_urban: float = 0.45
-    single_share_rural: float = 0.30
-    couple_share: float = 0.29
-    single_parent_share: float = 0.07
-    other_share: float = 0.02  # the rest is couples with children
+    # The first households are drawn from a calibrated template (udc.synth.calibrate, data/households.csv).
     # Demography (yearly probabilities).
     mortality_a: float = -10.4  # Gompertz: p(death) = exp(a + b * age)
     mortality_b: float = 0.095
-    fertility_peak: float = 0.19  # at age 31 for women in a couple; about 1.5-1.7 children per woman
+    fertility_peak: float = 0.30  # at age 31 for women in a couple: with the share in couples about 1.6 per woman
     fertility_peak_age: float = 31.0
     fertility_width: float = 5.0
     # Household changes (yearly probabilities).
     leave_home_peak: float = 0.22  # children 18-30, peak around 22
     student_share: dict[str, float] = field(default_factory=lambda: {"low": 0.05, "middle": 0.25, "high": 0.65})
     student_leaves_region: float = 0.85  # of students leaving home: to a university city
-    union_rate: float = 0.12  # singles 20-45
+    union_rate: float = 0.20  # singles 20-45
     separation_rate: float = 0.025  # couples
     # Moves without a change in household composition (whole household, yearly).
     move_rate_young: float = 0.055  # reference person under 35
     move_rate_old: float = 0.02
     move_after_birth: float = 0.16  # households with a child born last year
     family_core_to_village: float = 0.6  # families leaving the core city: weight of villages/towns vs core
+    # Housing: each year a municipality's attraction is multiplied by (its size / inhabitants) ** housing_pull, so
+    # one that shrank (vacant dwellings) attracts movers; the starting attractions are calibrated (data/pull.csv).
+    housing_pull: float = 2.0
     # Where moves go (shares of moves that leave the municipality go to these classes).
     out_of_region: float = 0.25  # of moves leaving the municipality
     out_class_shares: dict[str, float] = field(

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,9 @@ STUDY = np.array(["none", "mbo", "hbo", "wo"])
 TENURE = np.array(["owner", "social_rent", "private_rent"])
 DWELLING_TYPE = np.array(["single_family", "apartment"])
 REF, PARTNER, CHILD, OTHER = 0, 1, 2, 3
+TEMPLATE = Path(__file__).parent / "data" / "households.csv"  # built by python -m udc.synth.calibrate
+PULL = TEMPLATE.with_name("pull.csv")  # the municipalities' attraction at the end of the same run
+CODES = np.array([m.code for m in REGION])
 SINGLE, COUPLE, COUPLE_KIDS, SINGLE_PARENT, OTHER_HH = 0, 1, 2, 3, 4
 
 
@@ -52,6 +57,22 @@ class Sink:
     """Where yearly batches go (a Parquet writer per table, or lists in memory for tests)."""
 
     write: Callable[[str, pd.DataFrame | dict[str, Any]], None]
+
+
+@cache
+def template() -> dict[str, np.ndarray]:
+    """The calibrated households (udc.synth.calibrate): members' role, age and sex, and each household's rows."""
+    frame = pd.read_csv(TEMPLATE)
+    size = np.bincount(frame["household"].to_numpy())
+    return {
+        "role": pd.Categorical(frame["role"], categories=ROLES).codes.astype(np.int8),
+        "age": frame["age"].to_numpy(float),
+        "sex": frame["sex"].to_numpy(np.int8),
+        "size": size,
+        "start": np.cumsum(size) - size,
+        "gm": np.searchsorted(CODES, frame.groupby("household")["municipality"].first().to_numpy(str)),
+        "pull": pd.read_csv(PULL).set_index("municipality").loc[CODES, "pull"].to_numpy(float),
+    }
 
 
 class World:
@@ -82,59 +103,37 @@ class World:
         self._vacancies: list[pd.DataFrame] = []
         self._youth: list[pd.DataFrame] = []
         self._newborns: list[pd.DataFrame] = []
-        self._init_population(persons)
+        self._pull = template()["pull"].copy()
+        self._init_population()
 
     # -- initial population ------------------------------------------------------------------------------
-    def _init_population(self, persons: int) -> None:
-        p, rng = self.p, self.rng
-        n_hh = int(persons / 2.15)
-        gm = rng.choice(len(REGION), n_hh, p=self.gm_target / self.gm_target.sum())
+    def _init_population(self) -> None:
+        rng = self.rng
+        t = template()
+        # Households drawn from the calibrated template, each municipality from its own households.
+        # Shuffled: dwelling numbers say nothing about the municipality.
+        gm = rng.permutation(
+            np.concatenate(
+                [np.full(int(target / t["size"][t["gm"] == g].mean()), g) for g, target in enumerate(self.gm_target)]
+            )
+        )
+        n_hh = len(gm)
         urban = np.array([m.urban for m in REGION])[gm]
-        single = p.single_share_rural + (p.single_share_urban - p.single_share_rural) * urban
-        u = rng.random(n_hh)
-        cum = [
-            single,
-            single + p.couple_share,
-            single + p.couple_share + p.single_parent_share,
-            single + p.couple_share + p.single_parent_share + p.other_share,
-        ]
-        hh_type = np.select(
-            [u < cum[0], u < cum[1], u < cum[2], u < cum[3]], [SINGLE, COUPLE, SINGLE_PARENT, OTHER_HH], COUPLE_KIDS
-        )
+        pick = np.empty(n_hh, np.int64)
+        for g in range(len(REGION)):
+            rows = np.flatnonzero(gm == g)
+            pick[rows] = rng.choice(np.flatnonzero(t["gm"] == g), len(rows))
         buurt = self._pick_buurt(gm, rng.normal(0, 1, n_hh))
-        # Reference person's age by household type.
-        young = rng.random(n_hh) < 0.5
-        ref_age = np.where(
-            hh_type == SINGLE,
-            np.where(young, rng.uniform(19, 40, n_hh), rng.uniform(40, 92, n_hh)),
-            np.where(
-                hh_type == COUPLE,
-                np.where(young, rng.uniform(23, 40, n_hh), rng.uniform(50, 88, n_hh)),
-                np.where(hh_type == OTHER_HH, rng.uniform(19, 70, n_hh), rng.uniform(27, 56, n_hh)),
-            ),
-        )
-        n_kids = np.where(np.isin(hh_type, [COUPLE_KIDS, SINGLE_PARENT]), rng.choice([1, 2, 2, 3], n_hh), 0)
-        has_partner = np.isin(hh_type, [COUPLE, COUPLE_KIDS])
-        n_other = np.where(hh_type == OTHER_HH, rng.choice([1, 2], n_hh), 0)
-        size = 1 + has_partner + n_kids + n_other
+        size = t["size"][pick]
         hh_of = np.repeat(np.arange(n_hh), size)
         pos = np.arange(len(hh_of)) - np.repeat(np.cumsum(size) - size, size)  # position within household
-        role = np.select(
-            [pos == 0, (pos == 1) & has_partner[hh_of]],
-            [REF, PARTNER],
-            np.where(np.isin(hh_type[hh_of], [COUPLE_KIDS, SINGLE_PARENT]), CHILD, OTHER),
-        )
+        member = t["start"][pick][hh_of] + pos
+        role = t["role"][member]
+        ages = np.maximum(t["age"][member] + rng.uniform(-0.5, 0.5, n_hh)[hh_of], 0.01)
+        sex = t["sex"][member]
         start = day(self.first_year)
-        ages = np.where(role == REF, ref_age[hh_of], 0.0)
-        ages = np.where(role == PARTNER, np.clip(ref_age[hh_of] + rng.normal(-1.5, 3, len(hh_of)), 18, 99), ages)
-        kid_age = np.clip(ref_age[hh_of] - rng.uniform(21, 40, len(hh_of)), 0, 24)
-        ages = np.where(role == CHILD, kid_age, ages)
-        ages = np.where(role == OTHER, rng.uniform(18, 60, len(hh_of)), ages)
-        sex = rng.integers(0, 2, len(hh_of)).astype(np.int8)
-        # In couples the partner has the other sex in most households; mothers are the women among parents.
-        sex = np.where(role == PARTNER, 1 - np.roll(sex, 1), sex).astype(np.int8)
         n = len(hh_of)
-        self.birth = (start - ages * 365.25 - rng.uniform(0, 365, n)).astype(np.int32)
+        self.birth = (start - ages * 365.25).astype(np.int32)
         self.sex = sex
         self.alive = np.ones(n, bool)
         self.present = np.ones(n, bool)
@@ -158,6 +157,8 @@ class World:
         self.dw_occupied[:n_hh] = True
         self.hh_dwelling = np.arange(n_hh, dtype=np.int64)
         self.hh_last_birth = np.full(n_hh, -10_000, np.int32)
+        baby = np.flatnonzero((role == CHILD) & (ages < 1))
+        self.hh_last_birth[hh_of[baby]] = self.birth[baby]
         self._assign_study(start)
 
     def _new_dwellings(self, buurt: np.ndarray, built: np.ndarray) -> np.ndarray:
@@ -253,7 +254,9 @@ class World:
         equivalent = income / (1 + 0.5 * np.maximum(adults - 1, 0) + 0.3 * minors)
         exists = members > 0
         pct = np.zeros(n_hh)
-        ranks = equivalent[exists].argsort().argsort()
+        order = equivalent[exists].argsort()
+        ranks = np.empty(len(order), np.int64)
+        ranks[order] = np.arange(len(order))  # the inverse permutation: one sort, not two
         pct[exists] = np.floor(100 * ranks / max(exists.sum(), 1)) + 1
         workers = np.bincount(self.hh[employed], minlength=n_hh)
         return {**composition, "pct": pct, "exists": exists, "workers": workers, "employed_person": employed}
@@ -385,11 +388,17 @@ class World:
             )
         )
 
+    def _of(self, households: np.ndarray) -> np.ndarray:
+        """Whether each person belongs to one of ``households`` (a lookup, not np.isin's sort of every person)."""
+        member = np.zeros(len(self.hh_dwelling), bool)
+        member[households] = True
+        return member[self.hh]
+
     def _vacate(self, dwellings: np.ndarray, when: np.ndarray) -> None:
         """Dwellings whose household is gone fall vacant on ``when``."""
         live = self.alive & self.present
         occupied = np.zeros(len(self.dw_buurt), bool)
-        occupied[self.hh_dwelling[np.unique(self.hh[live])]] = True
+        occupied[self.hh_dwelling[self.hh[live]]] = True
         empty = ~occupied[dwellings] & self.dw_occupied[dwellings]
         d, w = dwellings[empty], when[empty]
         order = np.argsort(w)
@@ -431,22 +440,27 @@ class World:
         self.dw_vacant_since[result] = -1
         return result
 
-    def _destination(self, home_gm: np.ndarray, family: np.ndarray, young: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Municipality index of the destination (-1 = outside) and the outside class for those leaving."""
+    def _destination(
+        self, home_gm: np.ndarray | None, family: np.ndarray, young: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Municipality index of the destination (-1 = outside) and the outside class for those leaving; without
+        ``home_gm`` (arrivals) any municipality of the region."""
         p, rng = self.p, self.rng
-        n = len(home_gm)
-        stay = rng.random(n) < 0.55
-        leave_region = ~stay & (rng.random(n) < p.out_of_region)
-        weights = np.tile(self.gm_target / self.gm_target.sum(), (n, 1))
+        n = len(family)
+        arriving = home_gm is None
+        stay = np.zeros(n, bool) if arriving else rng.random(n) < 0.55
+        leave_region = ~stay & ~arriving & (rng.random(n) < p.out_of_region)
+        weights = np.tile(self.gm_target / self.gm_target.sum() * self._pull, (n, 1))
         urban = np.array([m.urban for m in REGION])
         # Families favour green villages/towns; young adults favour the core city.
         weights *= np.where(family[:, None], 1.6 - urban[None, :] * (1 + p.family_core_to_village), 1.0)
         weights *= np.where(young[:, None], 0.6 + 1.2 * urban[None, :], 1.0)
         weights = np.clip(weights, 1e-6, None)
-        weights[np.arange(n), home_gm] = 0
+        if not arriving:
+            weights[np.arange(n), home_gm] = 0
         weights /= weights.sum(axis=1, keepdims=True)
         other = (weights.cumsum(axis=1) > rng.random(n)[:, None]).argmax(axis=1)
-        dest = np.where(stay, home_gm, other)
+        dest = other if arriving else np.where(stay, home_gm, other)
         dest = np.where(leave_region, -1, dest)
         classes = np.array(list(p.out_class_shares))
         cls = rng.choice(classes, n, p=np.array(list(p.out_class_shares.values())))
@@ -520,6 +534,12 @@ class World:
         busy = np.zeros(n, bool)
         kind = h["kind"][self.hh]
         dates = lambda k: rng.integers(start, end, k)  # noqa: E731
+        # Housing pulls: a municipality that shrank (vacant dwellings) attracts movers, one that grew repels them;
+        # the attraction adjusts every year until the flows balance (it starts where the calibration left it).
+        inhabitants = np.bincount(self.buurt_gm[self.dw_buurt[self.hh_dwelling[self.hh[live]]]], minlength=len(REGION))
+        shares = (self.gm_target / self.gm_target.sum()) / (np.maximum(inhabitants, 1) / max(inhabitants.sum(), 1))
+        self._pull = self._pull * shares**p.housing_pull
+        self._pull /= self._pull.mean()
 
         # 1. Deaths (a sole adult with minors does not die in this model: children always live with a parent).
         dies = live & (rng.random(n) < np.minimum(np.exp(p.mortality_a + p.mortality_b * age), 0.5))
@@ -656,10 +676,12 @@ class World:
         moving = np.unique(hh_ids[rng.random(len(ref)) < rate])
         self._move_households(moving, dates(len(moving)), h3, age)
 
-        # 7. In-migration keeps the population about stable.
+        # 7. In-migration replaces those who left and, as net immigration does in the Netherlands, the natural
+        # deficit (deaths over births): the population stays level unless a scenario changes inflow_factor.
         gone = int((~self.present & self.alive).sum() - getattr(self, "_gone_before", 0))
         self._gone_before = int((~self.present & self.alive).sum())
-        self._immigrate(int(gone * p.inflow_factor), start, end)
+        deficit = max(len(who) - len(mothers), 0)  # who: this year's deaths
+        self._immigrate(int((gone + deficit) * p.inflow_factor), start, end)
 
     def _births(self, mothers: np.ndarray, when: np.ndarray, h: dict[str, np.ndarray], age: np.ndarray) -> None:
         p, rng = self.p, self.rng
@@ -679,7 +701,7 @@ class World:
         self.hh_last_birth[hh] = when
         dw = self.hh_dwelling[hh]
         self._event(babies, when, "birth", to_dw=dw)
-        parents = np.flatnonzero(self.alive & self.present & np.isin(self.role, [REF, PARTNER]) & np.isin(self.hh, hh))
+        parents = np.flatnonzero(self.alive & self.present & np.isin(self.role, [REF, PARTNER]) & self._of(hh))
         parent_date = dict(zip(hh.tolist(), when.tolist(), strict=True))
         self._event(
             parents, np.array([parent_date[x] for x in self.hh[parents].tolist()]), "household_change", "child_born"
@@ -735,7 +757,7 @@ class World:
         to_dw[stay] = self._occupy(self._pick_buurt(dest[stay], z[hh_ids][stay]), when[stay])
         outside = np.full(len(hh_ids), None, object)
         outside[leaving] = self._outside_code(cls[leaving])
-        members = np.flatnonzero(live & np.isin(self.hh, hh_ids))
+        members = np.flatnonzero(live & self._of(hh_ids))
         pos = np.searchsorted(np.sort(hh_ids), self.hh[members])
         order = np.argsort(hh_ids)
         unit = order[pos]
@@ -796,7 +818,7 @@ class World:
         ref_age = np.where(
             profile == 0,
             rng.uniform(23, 30, units),
-            np.where(profile == 1, rng.uniform(28, 42, units), rng.uniform(20, 75, units)),
+            np.where(profile == 1, rng.uniform(28, 42, units), rng.uniform(20, 55, units)),
         )
         age = np.where(
             pos == 0,
@@ -813,10 +835,7 @@ class World:
         self.hh_dwelling = np.concatenate([self.hh_dwelling, np.full(units, -1, np.int64)])
         self.hh_last_birth = np.concatenate([self.hh_last_birth, np.full(units, -10_000, np.int32)])
         family = profile == 1
-        dest, _ = self._destination(
-            rng.choice(len(REGION), units, p=self.gm_target / self.gm_target.sum()), family, profile == 0
-        )
-        dest = np.where(dest < 0, 0, dest)  # arrivals settle in the region
+        dest, _ = self._destination(None, family, profile == 0)
         dest = np.where(profile == 0, np.where(rng.random(units) < 0.5, 0, dest), dest)  # returners: core city
         dw = self._occupy(self._pick_buurt(dest, self.zpot[people[pos == 0]]), when)
         self.hh_dwelling[first_h:] = dw
