@@ -283,7 +283,12 @@ def test_the_report_prints_to_pdf_with_date_source_and_counts_as_integers(demo_s
     finally:
         document.close()
     assert "Verhuisstromen Kernstad, 2020–2021" in text and "Gemaakt op" in text and "Bron: udc flows" in text
-    assert not re.search(r"\b\d+\.0\b", text)  # counts as integers
+    assert "<NA>" not in text and "nan" not in text  # a withheld cell is a dash
+    # The balance table: four counts as integers (not 87.0), then two rates per 1 000 with one decimal.
+    rows = [r.split() for r in re.findall(r"((?:\d+|–)(?: (?:-?[\d.]+|–)){5})\s*$", text, re.M)]
+    assert rows
+    for row in rows:
+        assert all(re.fullmatch(r"-?\d+|–", c) for c in row[:4]) and all(re.fullmatch(r"\d+\.\d|–", c) for c in row[4:])
 
 
 def test_a_release_title_names_its_years_as_a_reader_writes_them() -> None:

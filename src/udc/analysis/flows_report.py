@@ -17,6 +17,7 @@ from udc.privacy.audit import AuditLog
 from udc.privacy.cube import one
 from udc.store.db import Store
 
+WITHHELD = "–"  # the report's legend explains it: small counts are left out
 GROUP_LABELS = {
     "adults": "Volwassenen (18+)",
     "young-families": "Jonge gezinnen",
@@ -103,12 +104,11 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
         ]
     )
     line.update_layout(title="Trend (18+)")
-    for column in ("in", "out", "within", "net"):  # counts as whole numbers, not 87.0
-        if column in balance.columns:
-            balance[column] = pd.to_numeric(balance[column], errors="coerce").round().astype("Int64")
-    for column in ("out_per_1000", "in_per_1000"):
-        if column in balance.columns:
-            balance[column] = pd.to_numeric(balance[column], errors="coerce").round(1)
+    # Counts as whole numbers (not 87.0), rates with one decimal; a withheld cell is a dash, never "<NA>".
+    for columns, pattern in ((("in", "out", "within", "net"), "{:.0f}"), (("out_per_1000", "in_per_1000"), "{:.1f}")):
+        for column in set(columns) & set(balance.columns):
+            values = pd.to_numeric(balance[column], errors="coerce")
+            balance[column] = [WITHHELD if pd.isna(v) else pattern.format(v) for v in values]
     table = balance.rename(
         columns={
             "group": "doelgroep",
@@ -119,7 +119,7 @@ def build(store: Store, area: str, years: tuple[int, int], *, user: User, audit:
             "out_per_1000": "vertrek per 1 000 inwoners per jaar",
             "in_per_1000": "vestiging per 1 000 inwoners per jaar",
         }
-    ).to_html(index=False, na_rep="–")
+    ).to_html(index=False, na_rep=WITHHELD)
     parts = [
         to_html(bars, include_plotlyjs=True, full_html=False),
         to_html(sankey, include_plotlyjs=False, full_html=False),
