@@ -212,16 +212,3 @@ def test_bad_arguments() -> None:
     with pytest.raises(UdcError, match="too small"):
         generate(Store.__new__(Store), persons=10)
 
-
-def test_pseudonyms_on_every_core_are_the_serial_ones() -> None:
-    """National runs hash in worker processes: same pseudonyms, same order as one process."""
-    import numpy as np
-
-    from udc.privacy.pseudonyms import pseudonymise_many, synthetic_bsn
-    from udc.synth.generate import _pseudonyms, demo_key
-
-    bsn = synthetic_bsn(3_000, 5)
-    batches = [bsn[:1_000], bsn[1_000:2_500], bsn[2_500:]]
-    parallel = np.concatenate(list(_pseudonyms(batches, demo_key(5))))
-    assert list(parallel) == list(pseudonymise_many(bsn, demo_key(5)))
-    assert len(set(parallel)) == 3_000

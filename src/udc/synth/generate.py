@@ -7,12 +7,11 @@ registered in the catalogue: person-level tables as ``microdata``, dwellings and
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
+import queue
 import shutil
+import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,15 +108,25 @@ def parse_years(text: str) -> tuple[int, int]:
 
 
 class ParquetSink(Sink):
-    """One Parquet writer per table; dates (days since 1970, -1 = none) become date32."""
+    """One Parquet writer per table; dates (days since 1970, -1 = none) become date32.
+
+    Encoding and compressing runs on a thread of its own (Arrow releases the GIL), so on two cores it overlaps the
+    next year's simulation; the queue is short, so at most a few batches wait in memory.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.writers: dict[str, pq.ParquetWriter] = {}
         self.rows: dict[str, int] = {}
+        self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=4)
+        self._failure: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="udc-parquet", daemon=True)
+        self._thread.start()
         super().__init__(self._write)
 
     def _write(self, name: str, frame: pd.DataFrame | dict[str, Any]) -> None:
+        if self._failure is not None:
+            raise self._failure
         columns = frame.items() if isinstance(frame, dict) else ((c, frame[c]) for c in frame.columns)
         arrays = {}
         for column, data in columns:
@@ -136,14 +145,28 @@ class ParquetSink(Sink):
         table = pa.table(arrays)
         if table.num_rows == 0:
             return
-        if name not in self.writers:
-            self.writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", table.schema)
-        self.writers[name].write_table(table.cast(self.writers[name].schema))
         self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        self._queue.put((name, table))
+
+    def _drain(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._failure is not None:
+                continue  # keep taking batches so the simulation never blocks on a full queue
+            name, table = item
+            try:
+                if name not in self.writers:
+                    self.writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", table.schema)
+                self.writers[name].write_table(table.cast(self.writers[name].schema))
+            except BaseException as failure:  # re-raised in the generating thread
+                self._failure = failure
 
     def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
         for writer in self.writers.values():
             writer.close()
+        if self._failure is not None:
+            raise self._failure
 
 
 def register_region(store: Store, areas: list[Area], first_year: int) -> None:
@@ -222,9 +245,8 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
     # Each synthetic person has a fictional BSN (never stored); the pseudonym is what a municipal file with
     # that BSN gets at import under the same key, so the demo microdata can be linked like real data. Written in
     # batches: a pseudonym is a Python string, and 20 million at once would double the peak memory.
-    n = len(w.birth)
-    batches = [np.arange(first, min(first + PERSON_BATCH, n)) for first in range(0, n, PERSON_BATCH)]
-    for part, pseudonyms in zip(batches, _pseudonyms([bsn[b] for b in batches], key), strict=True):
+    for first in range(0, len(w.birth), PERSON_BATCH):
+        part = np.arange(first, min(first + PERSON_BATCH, len(w.birth)))
         sink.write(
             "persons",
             pd.DataFrame(
@@ -234,7 +256,7 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
                     "sex": np.where(w.sex[part] == 1, "v", "m"),
                     "death_date": w.death[part],
                     "record_key": w.record_key[part].astype(np.int64),
-                    "pseudonym": pseudonyms,
+                    "pseudonym": pseudonymise_many(bsn[part], key),
                 }
             ),
         )
@@ -261,17 +283,6 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
             {"dwelling_id": open_spells, "start": w.dw_vacant_since[open_spells], "end": np.full(len(open_spells), -1)}
         ),
     )
-
-
-def _pseudonyms(batches: list[np.ndarray], key: bytes) -> Iterator[np.ndarray]:
-    """Each batch's pseudonyms, in order; on every core when there are several batches (one HMAC per person is a
-    tenth of a national run). Spawned workers: forking a process that holds DuckDB's threads is not safe."""
-    if len(batches) == 1:
-        yield pseudonymise_many(batches[0], key)
-        return
-    workers = min(len(batches), os.cpu_count() or 1)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield from pool.map(pseudonymise_many, batches, [key] * len(batches))
 
 
 def demo_key(seed: int) -> bytes:
