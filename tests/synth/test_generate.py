@@ -212,3 +212,22 @@ def test_bad_arguments() -> None:
     with pytest.raises(UdcError, match="too small"):
         generate(Store.__new__(Store), persons=10)
 
+
+
+def test_an_interrupted_run_keeps_the_earlier_population_and_no_half_loaded_tables(tmp_path: Path) -> None:
+    """Yearly batches load into staging tables while the simulation runs; only a complete run replaces the tables."""
+    with Store(tmp_path / "s") as store:
+        generate(store, persons=3_000, seed=2, years=(2015, 2016))
+        before = {t: store.count(t) for t in ("ds_synth_persons_yearly", "ds_synth_events", "ds_synth_persons")}
+        threads = store.con.execute("SELECT current_setting('threads')").fetchone()[0]
+
+        def interrupt(year: int) -> None:
+            if year == 2016:
+                raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            generate(store, persons=4_000, seed=3, years=(2015, 2018), progress=interrupt)
+        assert {t: store.count(t) for t in before} == before
+        staged = store.query("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '%stage%'")
+        assert staged.empty
+        assert store.con.execute("SELECT current_setting('threads')").fetchone()[0] == threads  # reset afterwards

@@ -235,6 +235,18 @@ def save_query(
     return dataset
 
 
+def adopt(store: Store, dataset: Dataset, table: str, *, inputs: list[str] | None = None) -> Dataset:
+    """Add or replace a dataset whose rows were already loaded into ``table`` (renamed, not copied: a national
+    synthetic population is hundreds of millions of rows)."""
+    with store.transaction() as con:
+        _guard(con, dataset, inputs, None)
+        con.execute(f"DROP TABLE IF EXISTS {quote(dataset.table_name)}")
+        con.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(dataset.table_name)}")
+        crash_point("catalogue.save")
+        _record(con, dataset, [], inputs)
+    return dataset
+
+
 def drop(store: Store, name: str) -> None:
     """Remove a dataset and its table (used when a demo store is rebuilt)."""
     with store.transaction() as con:
@@ -273,8 +285,13 @@ def describe(store: Store, name: str) -> dict[str, Any]:
             if row["input"] not in seen:
                 seen.add(row["input"])
                 todo.append(row["input"])
-    return {**asdict(entry), "rows": store.count(entry.table_name or ""), "columns": columns, "lineage": lineage,
-            "versions": versions(store, name)}
+    return {
+        **asdict(entry),
+        "rows": store.count(entry.table_name or ""),
+        "columns": columns,
+        "lineage": lineage,
+        "versions": versions(store, name),
+    }
 
 
 def drop_dependents(store: Store, name: str) -> list[str]:

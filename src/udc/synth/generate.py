@@ -13,13 +13,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from udc.areas import geometry, registry
 from udc.areas.codes import gemeente_of, wijk_of
@@ -56,7 +54,7 @@ EXTRA_COLUMNS = {
     "CAST(t.risk_single_parent AS INTEGER) + CAST(t.risk_young_mother AS INTEGER) + "
     "CAST(t.risk_youth_care_household AS INTEGER) AS risk_factors, p.record_key",
 }
-EXTRA_JOINS = {"newborns": "LEFT JOIN read_parquet('{folder}/persons.parquet') p USING (person_id)"}
+EXTRA_JOINS = {"newborns": "LEFT JOIN ds_synth_persons p USING (person_id)"}  # persons are adopted first
 # Stock tables on 1 January of every year, derived from the building and vacancy tables (internal, like them).
 STOCKS = {
     "dwelling_stock": (
@@ -107,20 +105,21 @@ def parse_years(text: str) -> tuple[int, int]:
     return years
 
 
-class ParquetSink(Sink):
-    """One Parquet writer per table; dates (days since 1970, -1 = none) become date32.
+class StoreSink(Sink):
+    """Yearly batches go straight into staging tables of the store, as Arrow tables; dates (days since 1970,
+    -1 = none) become DATE, categorical codes text.
 
-    Encoding and compressing runs on a thread of its own (Arrow releases the GIL), so on two cores it overlaps the
-    next year's simulation; the queue is short, so at most a few batches wait in memory.
+    Loading runs on a thread of its own (DuckDB and Arrow release the GIL), so on two cores it overlaps the next
+    year's simulation instead of following it; the queue is short, so at most a few batches wait in memory.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.writers: dict[str, pq.ParquetWriter] = {}
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.staged: dict[str, str] = {}
         self.rows: dict[str, int] = {}
         self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=4)
         self._failure: BaseException | None = None
-        self._thread = threading.Thread(target=self._drain, name="udc-parquet", daemon=True)
+        self._thread = threading.Thread(target=self._drain, name="udc-synth-load", daemon=True)
         self._thread.start()
         super().__init__(self._write)
 
@@ -132,8 +131,8 @@ class ParquetSink(Sink):
         for column, data in columns:
             if isinstance(data, pd.Categorical | pd.Series) and isinstance(data.dtype, pd.CategoricalDtype):
                 codes = np.asarray(data.codes if isinstance(data, pd.Categorical) else data.cat.codes, np.int32)
-                labels = np.asarray(data.categories, dtype=object)
-                arrays[column] = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(labels, pa.string()))
+                labels = pa.array(np.asarray(data.categories, dtype=object), pa.string())
+                arrays[column] = labels.take(pa.array(codes, mask=codes < 0))  # decoded by Arrow, not Python
                 continue
             values = np.asarray(data)
             if column in DATE_COLUMNS:
@@ -149,24 +148,37 @@ class ParquetSink(Sink):
         self._queue.put((name, table))
 
     def _drain(self) -> None:
+        cursor = self.store.con.cursor()
         while (item := self._queue.get()) is not None:
             if self._failure is not None:
                 continue  # keep taking batches so the simulation never blocks on a full queue
-            name, table = item
+            name, batch = item
             try:
-                if name not in self.writers:
-                    self.writers[name] = pq.ParquetWriter(self.folder / f"{name}.parquet", table.schema)
-                self.writers[name].write_table(table.cast(self.writers[name].schema))
+                if name not in self.staged:
+                    self.staged[name] = f"{STAGE}{name}"
+                    cursor.execute(f"CREATE OR REPLACE TABLE {self.staged[name]} AS SELECT * FROM batch")
+                else:
+                    cursor.execute(f"INSERT INTO {self.staged[name]} BY NAME SELECT * FROM batch")
             except BaseException as failure:  # re-raised in the generating thread
                 self._failure = failure
+        cursor.close()
 
     def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        for writer in self.writers.values():
-            writer.close()
+        self.close_quietly()
         if self._failure is not None:
             raise self._failure
+
+    def close_quietly(self) -> None:
+        """Wait for the loading thread (after a failure elsewhere, whose error is the one to report)."""
+        self._queue.put(None)
+        self._thread.join()
+
+
+def _drop_staged(store: Store) -> None:
+    """Staging tables of an interrupted run (the catalogue never lists them)."""
+    tables = store.con.execute("SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ?)", [STAGE])
+    for (table,) in tables.fetchall():
+        store.con.execute(f"DROP TABLE {table}")
 
 
 def register_region(store: Store, areas: list[Area], first_year: int) -> None:
@@ -237,6 +249,7 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
 
 
 PERSON_BATCH = 1_000_000
+STAGE = "_synth_stage_"  # tables being loaded; renamed into the catalogue when the run is complete
 
 
 def _static_tables(world: World, sink: Sink, key: bytes) -> None:
@@ -316,10 +329,15 @@ def generate(
     params = params or Params()
     areas = build_region(seed)
     register_region(store, areas, years[0])
-    folder = store.path / "synth"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    sink = ParquetSink(folder)
+    shutil.rmtree(store.path / "synth", ignore_errors=True)  # Parquet files of earlier versions
+    # Hundreds of millions of rows at national scale: DuckDB spills instead of growing (the simulation's arrays
+    # need the memory), and keeps no insertion order.
+    store.con.execute("SET preserve_insertion_order = false")
+    store.con.execute(f"SET temp_directory = '{(store.path / 'tmp').as_posix()}'")
+    store.con.execute("SET memory_limit = '2GB'")
+    store.con.execute("SET threads = 1")  # loading takes the core the simulation leaves idle, not both
+    _drop_staged(store)
+    sink = StoreSink(store)
     world = World(areas, persons, seed, params, first_year=years[0])
     try:
         for year in range(years[0], years[1] + 1):
@@ -338,34 +356,35 @@ def generate(
         sink.write("youth_care", world.drain("youth_care"))
         _static_tables(world, sink, demo_key(seed))
         _premises(world, areas, years, sink)
-    finally:
         sink.close()
-    del world, h  # gigabytes of simulation arrays at national scale: not needed while DuckDB loads the files
+    except BaseException:
+        sink.close_quietly()
+        _drop_staged(store)
+        store.con.execute("RESET threads")
+        raise
+    del world, h  # gigabytes of simulation arrays at national scale
     gc.collect()
-    source = f"synthetic (udc demo, seed {seed})"
-    # Loading hundreds of millions of rows: let DuckDB spill instead of growing, and skip order preservation.
-    store.con.execute("SET preserve_insertion_order = false")
-    store.con.execute(f"SET temp_directory = '{(store.path / 'tmp').as_posix()}'")
     store.con.execute("SET memory_limit = '3GB'")
+    store.con.execute("RESET threads")
+    source = f"synthetic (udc demo, seed {seed})"
     for name, (title, sensitivity) in TABLES.items():
         catalogue.drop_dependents(store, f"synth_{name}")  # e.g. the flows' moves table: stale now
         catalogue.drop(store, f"synth_{name}")
-        path = folder / f"{name}.parquet"
-        if not path.exists():
+        if name not in sink.staged:
             continue
-        catalogue.save_query(
-            store,
-            _dataset(
-                name,
-                title,
-                sensitivity,
-                source,
-                years,
-                {"seed": seed, "persons": persons, "years": list(years), **_contract(name)},
-            ),
-            f"SELECT t.*{', ' + EXTRA_COLUMNS[name] if name in EXTRA_COLUMNS else ''} "
-            f"FROM read_parquet('{path.as_posix()}') t " + EXTRA_JOINS.get(name, "").format(folder=folder.as_posix()),
-        )
+        dataset = _dataset(
+            name, title, sensitivity, source, years,
+            {"seed": seed, "persons": persons, "years": list(years), **_contract(name)},
+        )  # fmt: skip
+        if name in EXTRA_COLUMNS:  # a small table: derived columns added in a copy
+            catalogue.save_query(
+                store,
+                dataset,
+                f"SELECT t.*, {EXTRA_COLUMNS[name]} FROM {sink.staged[name]} t {EXTRA_JOINS.get(name, '')}",
+            )
+            store.con.execute(f"DROP TABLE {sink.staged[name]}")
+        else:
+            catalogue.adopt(store, dataset, sink.staged[name])
     for name, (title, units, spells, key, exists, kinds) in STOCKS.items():
         catalogue.drop(store, f"synth_{name}")
         catalogue.save_query(
