@@ -117,7 +117,7 @@ class StoreSink(Sink):
         self.store = store
         self.staged: dict[str, str] = {}
         self.rows: dict[str, int] = {}
-        self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=4)
+        self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=2)
         self._failure: BaseException | None = None
         self._thread = threading.Thread(target=self._drain, name="udc-synth-load", daemon=True)
         self._thread.start()
@@ -132,7 +132,7 @@ class StoreSink(Sink):
             if isinstance(data, pd.Categorical | pd.Series) and isinstance(data.dtype, pd.CategoricalDtype):
                 codes = np.asarray(data.codes if isinstance(data, pd.Categorical) else data.cat.codes, np.int32)
                 labels = pa.array(np.asarray(data.categories, dtype=object), pa.string())
-                arrays[column] = labels.take(pa.array(codes, mask=codes < 0))  # decoded by Arrow, not Python
+                arrays[column] = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), labels)
                 continue
             values = np.asarray(data)
             if column in DATE_COLUMNS:
@@ -153,12 +153,17 @@ class StoreSink(Sink):
             if self._failure is not None:
                 continue  # keep taking batches so the simulation never blocks on a full queue
             name, batch = item
+            # Codes travel as dictionaries (small while queued); DuckDB decodes them into text.
+            select = ", ".join(
+                f'CAST("{f.name}" AS VARCHAR) AS "{f.name}"' if pa.types.is_dictionary(f.type) else f'"{f.name}"'
+                for f in batch.schema
+            )
             try:
                 if name not in self.staged:
                     self.staged[name] = f"{STAGE}{name}"
-                    cursor.execute(f"CREATE OR REPLACE TABLE {self.staged[name]} AS SELECT * FROM batch")
+                    cursor.execute(f"CREATE OR REPLACE TABLE {self.staged[name]} AS SELECT {select} FROM batch")
                 else:
-                    cursor.execute(f"INSERT INTO {self.staged[name]} BY NAME SELECT * FROM batch")
+                    cursor.execute(f"INSERT INTO {self.staged[name]} BY NAME SELECT {select} FROM batch")
             except BaseException as failure:  # re-raised in the generating thread
                 self._failure = failure
         cursor.close()
@@ -334,7 +339,7 @@ def generate(
     # need the memory), and keeps no insertion order.
     store.con.execute("SET preserve_insertion_order = false")
     store.con.execute(f"SET temp_directory = '{(store.path / 'tmp').as_posix()}'")
-    store.con.execute("SET memory_limit = '2GB'")
+    store.con.execute("SET memory_limit = '512MB'")
     store.con.execute("SET threads = 1")  # loading takes the core the simulation leaves idle, not both
     _drop_staged(store)
     sink = StoreSink(store)
