@@ -34,7 +34,7 @@ def _child(persons: int) -> None:
                 "seconds": seconds,
                 "rows": sum(report.rows.values()),
                 "peak_mb": peak_mb,
-                "simulate_seconds": report.seconds,
+                "phases": report.phases,
             }
         )
     )
@@ -54,6 +54,8 @@ def main(sizes: list[int]) -> None:
             f"{r['persons']:>12,} {r['seconds']:>9.1f} {r['rows']:>12,} {r['rows'] / r['seconds']:>10,.0f} "
             f"{r['peak_mb']:>9,.0f} {r['persons'] / base['persons']:>7.1f} {r['seconds'] / base['seconds']:>7.1f}"
         )
+    for r in results:  # where the time goes: the simulation (loading overlaps it), what loading has left, catalogue
+        print(f"{r['persons']:>12,} " + ", ".join(f"{k} {v:.1f} s" for k, v in r["phases"].items()))
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ class SynthReport:
     years: tuple[int, int]
     seconds: float
     rows: dict[str, int] = field(default_factory=dict)
+    phases: dict[str, float] = field(default_factory=dict)  # seconds: simulate (and load), finish loading, catalogue
 
 
 def _contract(name: str) -> dict[str, Any]:
@@ -119,6 +120,7 @@ class StoreSink(Sink):
         self.rows: dict[str, int] = {}
         self._queue: queue.Queue[tuple[str, pa.Table] | None] = queue.Queue(maxsize=2)
         self._failure: BaseException | None = None
+        self.waited = 0.0
         self._thread = threading.Thread(target=self._drain, name="udc-synth-load", daemon=True)
         self._thread.start()
         super().__init__(self._write)
@@ -145,7 +147,9 @@ class StoreSink(Sink):
         if table.num_rows == 0:
             return
         self.rows[name] = self.rows.get(name, 0) + table.num_rows
+        began = time.perf_counter()
         self._queue.put((name, table))
+        self.waited += time.perf_counter() - began  # the loader lagging behind the simulation
 
     def _drain(self) -> None:
         cursor = self.store.con.cursor()
@@ -361,7 +365,9 @@ def generate(
         sink.write("youth_care", world.drain("youth_care"))
         _static_tables(world, sink, demo_key(seed))
         _premises(world, areas, years, sink)
+        simulated = time.perf_counter()
         sink.close()
+        loaded = time.perf_counter()
     except BaseException:
         sink.close_quietly()
         _drop_staged(store)
@@ -423,7 +429,10 @@ def generate(
         ),
         registry.shapes_with_names(store, years[0], "99"),
     )
-    return SynthReport(persons, seed, years, time.perf_counter() - began, dict(sink.rows))
+    done = time.perf_counter()
+    phases = {"simulate": simulated - began, "of which waiting for the loader": sink.waited,
+              "finish loading": loaded - simulated, "catalogue": done - loaded}  # fmt: skip
+    return SynthReport(persons, seed, years, done - began, dict(sink.rows), phases)
 
 
 def _dataset(name: str, title: str, sensitivity: str, source: str, years: tuple[int, int],
