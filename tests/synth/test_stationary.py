@@ -57,7 +57,7 @@ def test_moves_births_and_ages_level(decade: Store) -> None:
         assert abs(last - first) < 0.01, (column, first, last)
 
 
-def test_the_start_is_not_the_stationary_state_by_accident(tmp_path: Path, decade: Store) -> None:
+def test_the_start_is_not_the_stationary_state_by_accident(tmp_path: Path) -> None:
     """A scenario without in-migration shrinks: stationarity comes from the rates, not from a frozen model."""
     from udc.synth.params import Params
 

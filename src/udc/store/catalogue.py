@@ -235,15 +235,15 @@ def save_query(
     return dataset
 
 
-def adopt(store: Store, dataset: Dataset, table: str, *, inputs: list[str] | None = None) -> Dataset:
+def adopt(store: Store, dataset: Dataset, table: str) -> Dataset:
     """Add or replace a dataset whose rows were already loaded into ``table`` (renamed, not copied: a national
     synthetic population is hundreds of millions of rows)."""
     with store.transaction() as con:
-        _guard(con, dataset, inputs, None)
+        _guard(con, dataset, None, None)
         con.execute(f"DROP TABLE IF EXISTS {quote(dataset.table_name)}")
         con.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(dataset.table_name)}")
         crash_point("catalogue.save")
-        _record(con, dataset, [], inputs)
+        _record(con, dataset, [])
     return dataset
 
 
@@ -285,13 +285,8 @@ def describe(store: Store, name: str) -> dict[str, Any]:
             if row["input"] not in seen:
                 seen.add(row["input"])
                 todo.append(row["input"])
-    return {
-        **asdict(entry),
-        "rows": store.count(entry.table_name or ""),
-        "columns": columns,
-        "lineage": lineage,
-        "versions": versions(store, name),
-    }
+    return {**asdict(entry), "rows": store.count(entry.table_name or ""), "columns": columns, "lineage": lineage,
+            "versions": versions(store, name)}  # fmt: skip
 
 
 def drop_dependents(store: Store, name: str) -> list[str]:

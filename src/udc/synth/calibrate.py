@@ -38,7 +38,7 @@ def calibrate(
     h = world.households(today, income=False)
     rng = np.random.default_rng(seed)
     chosen = rng.choice(np.flatnonzero(h["members"] > 0), households, replace=False)
-    live = np.flatnonzero(world.alive & world.present & np.isin(world.hh, chosen))
+    live = np.flatnonzero(world.alive & world.present & world.of(chosen))
     renumber = np.full(len(world.hh_dwelling), -1)
     renumber[np.sort(chosen)] = np.arange(households)
     frame = pd.DataFrame(
@@ -51,7 +51,7 @@ def calibrate(
         }
     )
     frame = frame.sort_values(["household", "role", "age"], ascending=[True, True, False], ignore_index=True)
-    return frame, pd.DataFrame({"municipality": CODES, "pull": world._pull.round(4)})
+    return frame, pd.DataFrame({"municipality": CODES, "pull": world.pull.round(4)})
 
 
 def main(argv: list[str] | None = None) -> None:

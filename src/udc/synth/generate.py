@@ -29,12 +29,14 @@ from udc.privacy.gate import Definition, run_defined
 from udc.privacy.pseudonyms import load_key, pseudonymise_many, synthetic_bsn
 from udc.privacy.request import Filter, TableRequest
 from udc.store import catalogue
-from udc.store.db import Store
+from udc.store.db import Store, quote
 from udc.synth.params import Params
 from udc.synth.population import DWELLING_TYPE, TENURE, Sink, World, cat, day, scramble
 from udc.synth.region import PROVINCE, REGION, REGION_NAME, Area, build_region
 
 DATE_COLUMNS = {"date", "start", "end", "birth_date", "death_date", "built_date"}
+PERSON_BATCH = 1_000_000
+STAGE = "_synth_stage_"  # tables being loaded; renamed into the catalogue when the run is complete
 TABLES = {  # name: (title, sensitivity)
     "persons": ("Personen (synthetisch)", "microdata"),
     "persons_yearly": ("Personen op 1 januari (synthetisch)", "microdata"),
@@ -187,7 +189,7 @@ def _drop_staged(store: Store) -> None:
     """Staging tables of an interrupted run (the catalogue never lists them)."""
     tables = store.con.execute("SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, ?)", [STAGE])
     for (table,) in tables.fetchall():
-        store.con.execute(f"DROP TABLE {table}")
+        store.con.execute(f"DROP TABLE {quote(table)}")
 
 
 def register_region(store: Store, areas: list[Area], first_year: int) -> None:
@@ -255,10 +257,6 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
         "premise_vacancy",
         pd.DataFrame({"premise_id": np.concatenate(ids), "start": np.concatenate(starts), "end": np.concatenate(ends)}),
     )
-
-
-PERSON_BATCH = 1_000_000
-STAGE = "_synth_stage_"  # tables being loaded; renamed into the catalogue when the run is complete
 
 
 def _static_tables(world: World, sink: Sink, key: bytes) -> None:
@@ -371,12 +369,12 @@ def generate(
     except BaseException:
         sink.close_quietly()
         _drop_staged(store)
-        store.con.execute("RESET threads")
         raise
+    finally:  # after a failure too: the connection keeps serving the caller
+        store.con.execute("SET memory_limit = '3GB'")  # the catalogue's copies and joins need more
+        store.con.execute("RESET threads")
     del world, h  # gigabytes of simulation arrays at national scale
     gc.collect()
-    store.con.execute("SET memory_limit = '3GB'")
-    store.con.execute("RESET threads")
     source = f"synthetic (udc demo, seed {seed})"
     for name, (title, sensitivity) in TABLES.items():
         catalogue.drop_dependents(store, f"synth_{name}")  # e.g. the flows' moves table: stale now

@@ -103,7 +103,7 @@ class World:
         self._vacancies: list[pd.DataFrame] = []
         self._youth: list[pd.DataFrame] = []
         self._newborns: list[pd.DataFrame] = []
-        self._pull = template()["pull"].copy()
+        self.pull = template()["pull"].copy()  # each municipality's attraction for movers (see simulate_year)
         self._init_population()
 
     # -- initial population ------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ class World:
             )
         )
 
-    def _of(self, households: np.ndarray) -> np.ndarray:
+    def of(self, households: np.ndarray) -> np.ndarray:
         """Whether each person belongs to one of ``households`` (a lookup, not np.isin's sort of every person)."""
         member = np.zeros(len(self.hh_dwelling), bool)
         member[households] = True
@@ -450,7 +450,7 @@ class World:
         arriving = home_gm is None
         stay = np.zeros(n, bool) if arriving else rng.random(n) < 0.55
         leave_region = ~stay & ~arriving & (rng.random(n) < p.out_of_region)
-        weights = np.tile(self.gm_target / self.gm_target.sum() * self._pull, (n, 1))
+        weights = np.tile(self.gm_target / self.gm_target.sum() * self.pull, (n, 1))
         urban = np.array([m.urban for m in REGION])
         # Families favour green villages/towns; young adults favour the core city.
         weights *= np.where(family[:, None], 1.6 - urban[None, :] * (1 + p.family_core_to_village), 1.0)
@@ -538,8 +538,8 @@ class World:
         # the attraction adjusts every year until the flows balance (it starts where the calibration left it).
         inhabitants = np.bincount(self.buurt_gm[self.dw_buurt[self.hh_dwelling[self.hh[live]]]], minlength=len(REGION))
         shares = (self.gm_target / self.gm_target.sum()) / (np.maximum(inhabitants, 1) / max(inhabitants.sum(), 1))
-        self._pull = self._pull * shares**p.housing_pull
-        self._pull /= self._pull.mean()
+        self.pull = self.pull * shares**p.housing_pull
+        self.pull /= self.pull.mean()
 
         # 1. Deaths (a sole adult with minors does not die in this model: children always live with a parent).
         dies = live & (rng.random(n) < np.minimum(np.exp(p.mortality_a + p.mortality_b * age), 0.5))
@@ -701,7 +701,7 @@ class World:
         self.hh_last_birth[hh] = when
         dw = self.hh_dwelling[hh]
         self._event(babies, when, "birth", to_dw=dw)
-        parents = np.flatnonzero(self.alive & self.present & np.isin(self.role, [REF, PARTNER]) & self._of(hh))
+        parents = np.flatnonzero(self.alive & self.present & np.isin(self.role, [REF, PARTNER]) & self.of(hh))
         parent_date = dict(zip(hh.tolist(), when.tolist(), strict=True))
         self._event(
             parents, np.array([parent_date[x] for x in self.hh[parents].tolist()]), "household_change", "child_born"
@@ -757,7 +757,7 @@ class World:
         to_dw[stay] = self._occupy(self._pick_buurt(dest[stay], z[hh_ids][stay]), when[stay])
         outside = np.full(len(hh_ids), None, object)
         outside[leaving] = self._outside_code(cls[leaving])
-        members = np.flatnonzero(live & self._of(hh_ids))
+        members = np.flatnonzero(live & self.of(hh_ids))
         pos = np.searchsorted(np.sort(hh_ids), self.hh[members])
         order = np.argsort(hh_ids)
         unit = order[pos]
