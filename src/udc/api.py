@@ -476,11 +476,15 @@ class Udc:
 
     def add_indicator(self, path: str | os.PathLike[str]) -> Any:
         """Check a definition file and keep it in the store (``udc indicators add``)."""
-        from udc.indicators.model import add
+        from udc.indicators.model import add, load
+        from udc.indicators.publishes import publishes
 
         with audited(self.audit, self.user.name, "indicators.add", {"file": str(path)}) as outcome:
+            with self.reading() as store:  # what it would publish, refused before it is kept if it cannot be protected
+                parts = publishes(store, load(Path(path)))
             indicator = add(self.path, Path(path))
-            outcome |= {"id": indicator.id, "version": indicator.version, "sha256_16": indicator.digest()}
+            outcome |= {"id": indicator.id, "version": indicator.version, "sha256_16": indicator.digest(),
+                        "publishes": [f"{p['part']}: {p['protection']}" for p in parts]}  # fmt: skip
         return indicator
 
     def benchmark(self, area: str, indicator_id: str, *, year: int | None = None, peers: str = "urbanisation",
@@ -574,19 +578,22 @@ class Udc:
     def _verify(self, path: str | os.PathLike[str], action: str, *, keep_them: bool) -> dict[str, Any]:
         from udc.indicators import package
         from udc.indicators.model import keep, library
+        from udc.indicators.publishes import publishes
 
         with audited(self.audit, self.user.name, action, {"file": str(path)}) as outcome:
             verified = package.verify(Path(path), user=self._admin(f"{action.split('.')[1]} definition packages"),
                                       audit=self.audit)  # fmt: skip
             with self.reading() as store:
                 missing = package.readiness(store, verified.manifest)
+                parts = [p for i in verified.indicators for p in publishes(store, i)]  # refuses the unprotectable
             added = [keep(self.path, i, str(path)).id for i in verified.indicators
                      if keep_them and i.id not in library()]  # fmt: skip
             outcome |= {"cells": verified.cells, "missing": missing, "added": added}
         return {"organisation": verified.manifest.get("organisation"), "created": verified.manifest.get("created"),
                 "definitions": [f"{i.id} v{i.version} ({i.digest()})" for i in verified.indicators],
                 "fixture_cells": verified.cells, "largest_difference": verified.largest_difference,
-                "ready_to_run": not missing, "missing": missing, "notes": verified.notes, "added": added}  # fmt: skip
+                "ready_to_run": not missing, "missing": missing, "notes": verified.notes, "added": added,
+                "publishes": parts}  # fmt: skip
 
     def _admin(self, action: str) -> User:
         """Package fixtures and monitors run through the gate as tables defined in advance: an admin's act."""

@@ -24,7 +24,7 @@ def test_balance_json_and_parquet_file(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "dest.parquet"
     udc(demo, "flows", "--municipality", "GM9901", "--view", "destinations", "--format", "parquet", "--out", str(out))
     frame = pd.read_parquet(out)
-    assert list(frame.columns) == ["other_class", "other_gm", "rules", "count", "status"]
+    assert list(frame.columns) == ["other_class", "other_gm", "count", "status"]
     assert set(frame.status) <= {"perturbed", "suppressed"}
     bad = udc(demo, "flows", "--region", "demoregio", "--format", "parquet", check=False)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "--out" in bad.stderr

@@ -52,7 +52,7 @@ def test_secondary_suppression_patterns_are_identical(store: Store) -> None:
     definition = Definition(name="engines_suppress", title="t", request=request, method="suppress")
     audit = store_log(store.path)
     duck, spark = both(store, lambda: run_defined(store, definition, user=ADMIN, audit=audit).cells)
-    assert (duck.rules == "secondary").any() and (duck.status == "published").any()
+    assert (duck.status == "suppressed").any() and (duck.status == "published").any()
     same(duck, spark)
 
 

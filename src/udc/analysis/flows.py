@@ -445,13 +445,11 @@ def _rates(
     long["status"] = np.where(
         long["count"].isna(), "suppressed", np.where(long.measure == "net", "derived", "perturbed")
     )
-    long["rules"] = ""
     residents_rows = frame.reset_index()[["area", "group", "residents"]].assign(
         measure="residents",
         count=lambda f: f["residents"],
         per_1000=np.nan,
         status=lambda f: np.where(f["residents"].isna(), "suppressed", "perturbed"),
-        rules="",
     )
     cells = pd.concat([long, residents_rows], ignore_index=True).drop(columns="residents")
     cells = cells.sort_values(["area", "group", "measure"], kind="stable").reset_index(drop=True)

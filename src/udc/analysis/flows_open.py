@@ -134,6 +134,5 @@ def flows(
     else:
         part = frame[in_span & (both if len(members) > 1 else True)]
         cells = _margins(part, ["from_gm", "to_gm"])
-    cells["rules"] = ""
     notes = [f"members: {', '.join(members)}", "81734NED: moves between municipalities only", *notes]
     return FlowTable(view, area, years, "all", None, notes, open_cells=cells)

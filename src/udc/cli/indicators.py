@@ -169,6 +169,8 @@ def _report(report: dict, fmt: str) -> None:
                f"{report['fixture_cells']} fixture results equal to the exporter's")  # fmt: skip
     for line in report["definitions"]:
         typer.echo(f"  {line}")
+    for part in report.get("publishes", []):
+        typer.echo(f"  {part['indicator']} {part['part']} ({part['what']}): {part['protection']}")
     for note in report["notes"]:
         typer.echo(f"  note: {note}")
     if report.get("added"):

@@ -157,7 +157,6 @@ class Cube:
         small = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)
         published, status = gate.perturbed(counts, frame["key_sum"].to_numpy(), small, policy)
         cells = frame[[*batch, *by]]
-        cells.insert(len(cells.columns), "rules", np.where(small, "threshold", ""))
         cells.insert(len(cells.columns), "count", published)
         cells.insert(len(cells.columns), "status", status)
         notes = []

@@ -41,11 +41,23 @@ class Derived:
     title_en: str
     needs: tuple[str, ...]
     build: Callable[[ir.Table], ir.Value]
+    categories: tuple[str, ...] = ()  # the declared domain (empty: the whole dataset's values, if none is rare)
+
+
+AGE_BANDS = ("0-14", "15-24", "25-44", "45-64", "65+")
+AGE_BANDS_5 = (*(f"{a}-{a + 4}" for a in range(0, 95, 5)), "95+")  # open at the top: the oldest are few
 
 
 def _age_band(t: ir.Table) -> ir.Value:
     age = t.age
     return ibis.cases((age < 15, "0-14"), (age < 25, "15-24"), (age < 45, "25-44"), (age < 65, "45-64"), else_="65+")
+
+
+def _age_band_5(t: ir.Table) -> ir.Value:
+    """Five-year bands 0-4 … 90-94 and 95+ (labels sort as text, so the table builder lists them by their start)."""
+    start = (t.age.clip(lower=0, upper=95) // 5 * 5).cast("int64")
+    label = start.cast("string").concat("-", (start + 4).cast("string"))
+    return ibis.ifelse(t.age >= 95, "95+", label)
 
 
 def _yes_no(column: str) -> Callable[[ir.Table], ir.Value]:
@@ -62,10 +74,11 @@ def _direction(t: ir.Table) -> ir.Value:
 DERIVED: dict[str, Derived] = {
     d.name: d
     for d in (
-        Derived("leeftijd", "Leeftijdsklasse", "Age band", ("age",), _age_band),
-        Derived("jeugdzorg", "Jeugdzorg", "Youth care", ("youth_care",), _yes_no("youth_care")),
+        Derived("leeftijd", "Leeftijdsklasse", "Age band", ("age",), _age_band, AGE_BANDS),
+        Derived("leeftijd5", "Leeftijd (5 jaar)", "Age (5 years)", ("age",), _age_band_5, AGE_BANDS_5),
+        Derived("jeugdzorg", "Jeugdzorg", "Youth care", ("youth_care",), _yes_no("youth_care"), ("ja", "nee")),
         Derived("jaar", "Jaar", "Year", ("date",), lambda t: t.date.year().cast("string")),
-        Derived("richting", "Richting", "Direction", ("from_area", "to_area"), _direction),
+        Derived("richting", "Richting", "Direction", ("from_area", "to_area"), _direction, ("in", "internal", "out")),
     )
 }
 

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import Forbidden, UdcError
-from udc.privacy import cellkey, engine, rules, suppress
+from udc.privacy import categories, cellkey, engine, magnitude, rules, suppress
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, audited
 from udc.privacy.dimensions import available
@@ -52,6 +52,9 @@ class Protected:
     keys: list[str]
     audit_intervals: int = 0
     notes: list[str] = field(default_factory=list)
+    # Which cells failed a primary rule (judged on true values): for the gate's own audit and tests, never an output —
+    # a published reason would tell a true 0 from 1–9, or a perturbed 10 from a true 8.
+    primary: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def suppressed(self) -> int:
@@ -108,7 +111,7 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
             )
     _refuse_identifying(store, compiled, table, policy)
     by = list(request.dimensions)
-    domains = {d: engine.run(store, compiled.domain(d), table, seconds)["v"].tolist() for d in by}
+    domains = {d: categories.domain(store, compiled, table, d, policy) for d in by}
     size = math.prod(len(v) * (3 if d == request.area else 1) + 1 for d, v in domains.items())
     if size > policy.max_cells:
         raise UdcError(f"the table would have about {size:,} cells (at most {policy.max_cells:,}): fewer dimensions")
@@ -192,20 +195,28 @@ def _admit(store: Store, dataset: str, user: User) -> Dataset:
 
 def offered(store: Store, dataset: str, *, most: int = 60) -> list[str]:
     """The dimensions a table builder offers for a microdata dataset: its non-identifying text, yes/no and integer
-    columns with 2 to ``most`` categories (or holding area codes), then the derived dimensions it has inputs for."""
+    columns whose categories the gate would list (a declared domain, area codes, or values none of which is rare —
+    :mod:`udc.privacy.categories`) with 2 to ``most`` of them (any number for area codes), then the derived
+    dimensions it has inputs for."""
     entry = catalogue.get(store, dataset)
-    table = store.ibis.table(entry.table_name or "")
+    table = engine.table(store, entry.table_name or "")
     roles = catalogue.roles(store, dataset)
     columns = {name: str(dtype) for name, dtype in table.schema().items()}
-    own = [
-        c
-        for c, dtype in table.schema().items()
-        if (dtype.is_string() or dtype.is_boolean() or dtype.is_integer()) and c in available(columns, roles)
-    ]
-    if own:
-        counts = table.aggregate(**{c: table[c].nunique() for c in own}).execute().iloc[0]
-        own = [c for c in own if 1 < int(counts[c]) <= most or c in catalogue.AREA_COLUMNS or c.endswith("_gm")]
-    return own + [d for d in available(columns, roles) if d not in columns]
+    names = available(columns, roles)
+    policy = current(store)
+    out = []
+    for name in names:
+        dtype = table.schema()[name] if name in columns else None
+        if dtype is not None and not (dtype.is_string() or dtype.is_boolean() or dtype.is_integer()):
+            continue
+        compiled = Compiled(table, TableRequest(dataset=dataset, dimensions=[name]), roles)
+        try:
+            found = categories.domain(store, compiled, entry.table_name or "", name, policy)
+        except Forbidden:
+            continue
+        if dtype is None or 1 < len(found) <= most or name in catalogue.AREA_COLUMNS or name.endswith("_gm"):
+            out.append(name)
+    return out
 
 
 def perturbed(counts: Any, key_sums: Any, small: Any, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
@@ -278,18 +289,14 @@ def _protect(store: Store, request: TableRequest, method: str, user: User, *, ad
         source=request.dataset,
     )
     cells = grid[by].copy()
-    cells["rules"] = rule_names(flags[["threshold", "nk", "p_percent"]])
     audited_cells = 0
     if method == "suppress":
-        table_ = suppress.Table(grid["count"].to_numpy(float), equations)
-        required = np.maximum(1.0, np.ceil(policy.p_percent * grid["count"].to_numpy(float)))
-        pattern, results = suppress.protect(table_, ~flags.safe.to_numpy(), required)
-        audited_cells = len(results)
+        pattern, audited_cells = _suppression(grid, equations, flags, policy, value)
         cells["count"] = np.where(pattern, np.nan, grid["count"])
         if value:
             cells[value] = np.where(pattern, np.nan, grid["total"])
-        cells["status"] = np.where(~flags.safe, "suppressed", np.where(pattern, "suppressed", "published"))
-        cells.loc[pattern & flags.safe.to_numpy(), "rules"] = "secondary"
+            cells[f"{value}_mean"] = cells[value] / cells["count"]
+        cells["status"] = np.where(pattern, "suppressed", "published")
         if policy.rounding_base:
             base_ = policy.rounding_base
             cells["count"] = (np.round(cells["count"] / base_) * base_).where(cells["count"].notna())
@@ -297,9 +304,43 @@ def _protect(store: Store, request: TableRequest, method: str, user: User, *, ad
         # ad hoc, an empty cell looks like a suppressed one: listing it as 0 would tell "nobody" from "a few"
         small = flags.threshold.to_numpy() | ((grid["count"].to_numpy() == 0) & ad_hoc)
         cells["count"], cells["status"] = perturbed(grid["count"], grid["key_sum"], small, policy)
-        if value:  # magnitudes of dominated cells are not published; the rest as they are
-            cells[value] = np.where(flags.safe & ~np.isnan(cells["count"]), grid["total"], np.nan)
-    return Protected(cells.reset_index(drop=True), method, policy, request.dataset, by, audited_cells)
+        if value:
+            cells[value], cells[f"{value}_mean"] = perturbed_sums(grid, cells["count"], flags, policy)
+    primary = ~flags.safe.to_numpy()
+    return Protected(cells.reset_index(drop=True), method, policy, request.dataset, by, audited_cells, primary=primary)
+
+
+def _suppression(
+    grid: pd.DataFrame, equations: list[tuple[int, list[int]]], flags: pd.DataFrame, policy: Policy, value: str | None
+) -> tuple[np.ndarray, int]:
+    """The suppression pattern of a table defined in advance: the counts' LP audit and, for a magnitude table, the
+    sums' own LP audit (a margin minus its published children must not give a withheld sum either); the union of
+    two safe patterns is safe for both (withholding more only widens an attacker's intervals)."""
+    primary = ~flags.safe.to_numpy()
+    counts = grid["count"].to_numpy(float)
+    required = np.maximum(1.0, np.ceil(policy.p_percent * counts))
+    pattern, results = suppress.protect(suppress.Table(counts, equations), primary, required)
+    audited = len(results)
+    if value:
+        sums = grid["total"].to_numpy(float)
+        needed = np.where(sums > 0, np.maximum(1.0, policy.p_percent * sums), 0.0)  # a zero sum: every value 0
+        sum_pattern, sum_results = suppress.protect(suppress.Table(sums, equations), primary, needed)
+        pattern, audited = pattern | sum_pattern, audited + len(sum_results)
+    return pattern, audited
+
+
+def perturbed_sums(
+    grid: pd.DataFrame, counts: pd.Series, flags: pd.DataFrame, policy: Policy
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cell-key magnitudes (:mod:`udc.privacy.magnitude`): the sum perturbed by the cell's record keys, published
+    where the count is and no dominance rule fails; the mean is the published sum over the published count — so
+    whether and what is shown depends on published values and the dominance rules only, never on a true count."""
+    shown = counts.notna().to_numpy() & ~(flags.nk.to_numpy() | flags.p_percent.to_numpy())
+    sums = magnitude.perturb(grid["total"], grid["top1"], grid["key_sum"], policy.magnitude_m)
+    sums = np.where(shown, sums, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        means = np.where(shown, sums / counts.to_numpy(float), np.nan)
+    return sums, np.round(means, 2)
 
 
 def linked_crosstabs(
@@ -355,10 +396,10 @@ def _linked(
         cells = grid[by].copy()
         idx = np.array(ids)
         cells["count"] = np.where(pattern[idx], np.nan, counts[idx])
-        cells["rules"] = np.where(primary_flags[idx], "threshold", np.where(pattern[idx], "secondary", ""))
         cells["status"] = np.where(pattern[idx], "suppressed", "published")
         note = f"protected jointly with {len(tables) - 1} linked table(s)"
-        out.append(Protected(cells.reset_index(drop=True), "suppress", policy, "", by, len(results), [note]))
+        out.append(Protected(cells.reset_index(drop=True), "suppress", policy, "", by, len(results), [note],
+                             primary=primary_flags[idx]))  # fmt: skip
     return out, values, pattern
 
 
@@ -421,7 +462,7 @@ def release(
             definition_hash=definition_hash(definition) if definition is not None else None,
             replace=replace,
             columns=[ColumnInfo(k, "dimension") for k in protected.keys]
-            + [ColumnInfo("count", "value", "Aantal"), ColumnInfo("status", "label"), ColumnInfo("rules", "label")],
+            + [ColumnInfo("count", "value", "Aantal"), ColumnInfo("status", "label")],
         )
         outcome |= {"version": version, "suppressed": len(suppressed_cells),
                     "suppressed_cells": suppressed_cells[:50]}  # fmt: skip
@@ -475,17 +516,6 @@ def release_derived(
         )  # fmt: skip
         outcome |= {"version": version, "suppressed": protection["suppressed"]}
     return version
-
-
-def rule_names(hit: pd.DataFrame) -> list[str]:
-    """Per cell the names of the rules it fails, comma-separated ('' when none) — vectorised: tables have millions
-    of cells."""
-    names = np.array(hit.columns, dtype=object)
-    flags = hit.to_numpy(dtype=bool)
-    joined = np.full(len(hit), "", dtype=object)
-    for i, name in enumerate(names):
-        joined = np.where(flags[:, i], np.where(joined == "", name, joined + "," + name), joined)
-    return list(joined)
 
 
 def check_table(

@@ -28,6 +28,7 @@ class Policy:
     rounding_base: int | None = None
     cell_key_d: int = 2  # cell key: largest deviation
     cell_key_v: float = 1.0  # cell key: variance of the noise
+    magnitude_m: float = 0.5  # cell key for sums: noise up to m × the cell's largest contribution (privacy/magnitude)
     min_population: int = 100  # differencing guard: a filtered request must leave at least this many units
     max_cells: int = 200_000  # a request whose full cross-product is larger is refused
     query_seconds: float = 60.0  # gate queries are stopped after this long
@@ -38,6 +39,8 @@ class Policy:
             raise UdcError(f"invalid policy {asdict(self)}: min_count ≥ 1, 0 < k ≤ 1, 0 ≤ p < 1, n ≥ 1")
         if self.cell_key_d < 0 or self.cell_key_v < 0:
             raise UdcError("cell key D and V must be ≥ 0")
+        if not 0 < self.magnitude_m <= 1:
+            raise UdcError("magnitude_m (noise on sums, × the largest contribution) must be in (0, 1]")
         if self.min_population < 0 or self.max_cells < 1 or self.query_seconds <= 0:
             raise UdcError("min_population ≥ 0, max_cells ≥ 1 and query_seconds > 0")
 

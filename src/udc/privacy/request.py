@@ -162,6 +162,8 @@ class Compiled:
             if name in columns and table.schema()[name].is_floating():
                 raise Forbidden(f"dimension '{name}' is a continuous number, not a category: ask for a derived band")
         self.request = request
+        self.columns = columns
+        self.lumped: dict[str, list[str]] = {}  # dimension → rare values counted as 'overig' (privacy.categories)
         self.has_key = "record_key" in columns
         needed = {*request.dimensions, *(f.column for f in request.filters)}
         derived = {n: dimensions.DERIVED[n].build(table) for n in needed if n not in columns}
@@ -176,12 +178,6 @@ class Compiled:
         """Units left after the filters (the differencing guard compares it with the policy's minimum)."""
         return self.filtered().count()
 
-    def domain(self, dimension: str) -> ir.Table:
-        """Every category of a dimension in the whole dataset (narrowed only by filters on that dimension), so the
-        output lists the full cross-product whatever the other filters leave."""
-        t = self.filtered(only=dimension)
-        return t.select(v=t[dimension].cast("string")).distinct().order_by("v")
-
     def _key_sum(self, t: ir.Table) -> ir.Scalar:
         return (t.record_key.cast("decimal(38, 0)").sum() % KEY_MODULUS).cast("int64")
 
@@ -189,6 +185,9 @@ class Compiled:
         """Counts, exact key sums and (for a measure) total, largest and second largest contribution per leaf."""
         t = self.filtered()
         by = list(self.request.dimensions)
+        for d, rare in self.lumped.items():
+            text = t[d].cast("string")
+            t = t.mutate(**{d: ibis.ifelse(text.isin(rare), "overig", text)})
         measure = self.request.measure
         if measure is not None:
             t = t.mutate(_rank=ibis.row_number().over(group_by=by, order_by=ibis.desc(t[measure])))

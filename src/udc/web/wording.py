@@ -168,21 +168,10 @@ CELL_STATUS = {
     "suppressed": ("afgeschermd", "withheld"),
     "no_population": ("geen inwoners", "no population"),
 }
-RULES = {"threshold": ("te klein aantal", "count too small"), "nk": ("dominantie (n,k)", "dominance (n,k)"),
-         "p_percent": ("p%-regel", "p% rule"), "secondary": ("secundair", "secondary")}  # fmt: skip
-
-
 @pass_context
 def status_label(context: Any, value: object) -> str:
     pair = CELL_STATUS.get(str(value))
     return (pair[0] if context.get("lang", "nl") == "nl" else pair[1]) if pair else str(value or "")
-
-
-@pass_context
-def rules_label(context: Any, value: object) -> str:
-    """The disclosure rules a cell failed ("threshold,nk" → "te klein aantal, dominantie (n,k)")."""
-    index = 0 if context.get("lang", "nl") == "nl" else 1
-    return ", ".join(RULES.get(r, (r, r))[index] for r in str(value or "").split(",") if r)
 
 
 def register(env: Environment, labels: Callable[[], Labels] | None = None) -> None:
@@ -199,5 +188,4 @@ def register(env: Environment, labels: Callable[[], Labels] | None = None) -> No
         header_label=header_label,
         level_label=level_label,
         status_label=status_label,
-        rules_label=rules_label,
     )
