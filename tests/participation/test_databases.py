@@ -57,7 +57,7 @@ def test_filing_workflow_answers_and_retention(engine: sa.Engine, intake: Intake
 
     def one(_: int) -> str:
         try:
-            notices.answer(engine, question, 0, intake.buurt, "zelfde-apparaat")
+            notices.answer(engine, question, 0, intake.buurt, "zelfde-apparaat", network="een-adres")
             return "ok"
         except Forbidden:  # also when two arrive at the same instant: the primary key refuses the second
             return "refused"
@@ -65,4 +65,6 @@ def test_filing_workflow_answers_and_retention(engine: sa.Engine, intake: Intake
     with ThreadPoolExecutor(4) as pool:
         outcomes = list(pool.map(one, range(8)))
     assert outcomes.count("ok") == 1 and outcomes.count("refused") == 7
-    assert notices.results(engine, question, intake.buurt, threshold=1)["options"][0]["count"] == 1
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()  # results only once the question has closed
+    assert notices.results(engine, question, intake.buurt, threshold=1)["state"] == "open"
+    assert notices.results(engine, question, intake.buurt, threshold=1, today=tomorrow)["options"][0]["share"] == 100

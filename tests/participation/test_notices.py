@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from participation_site import Intake
 
-from udc.errors import Forbidden, InputError
+from udc.errors import Forbidden, InputError, UdcError
 
 
 @pytest.fixture(scope="module")
@@ -62,10 +62,11 @@ def test_an_announcement_reaches_the_buurt_page_and_its_feed(intake: Intake, peo
         assert "Werk aan de riolering" not in other.text  # a municipality's page has no buurt news
 
 
-def test_a_quick_question_takes_one_answer_per_device_and_shows_results_from_the_threshold(
+def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_once_closed(
     intake: Intake, people
 ) -> None:
     from udc.participation import notices
+    from udc.participation.db import QUESTIONS
     from udc.privacy.access import get_user
     from udc.web.app import create_app
 
@@ -75,7 +76,7 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_results_from_the
                             "buurten": [intake.buurt], **_period()})  # fmt: skip
     app = create_app(intake.store)
     path = f"/gebied/{intake.buurt}"
-    with TestClient(app, base_url="http://127.0.0.1") as first:
+    with TestClient(app, base_url="http://127.0.0.1", client=("192.0.2.1", 1)) as first:
         page = first.get(path).text
         assert "Wilt u meer bankjes" in page and f'id="results-{question}"' in page and "minstens 10" in page
         done = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "0"},
@@ -83,18 +84,45 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_results_from_the
         assert done.status_code == 303 and "udc_device" in done.headers["set-cookie"]
         again = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "1"})
         assert again.status_code == 403 and "already answered" in again.text
-    with TestClient(app, base_url="http://127.0.0.1") as device:
-        for i in range(9):  # nine more devices (a device is its cookies): ten answers, the policy's minimum
-            device.cookies.clear()
+        for expected in (303, 303, 403):  # a household: three answers from one address, the fourth refused
+            first.cookies.clear()
+            more = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, "/inloggen"), "keuze": "0"},
+                              follow_redirects=False)  # fmt: skip
+            assert more.status_code == expected, more.text
+        assert "already given 3 answers" in more.text
+    for i in range(9):  # nine more residents, each from an address of their own: ten networks, the minimum
+        with TestClient(app, base_url="http://127.0.0.1", client=(f"192.0.2.{10 + i}", 1)) as device:
             device.post(f"{path}/vraag/{question}", data={"csrf": _csrf(device, "/inloggen"), "keuze": str(i % 2)})
-        device.cookies.clear()
-        table = re.search(rf'<table id="results-{question}">.*?</table>', device.get(path).text, re.S).group(0)
-    assert "(10)" in table and re.search(r"<td>ja</td><td class=\"num\">6</td>", table)
-    assert re.search(r"<td>nee</td><td class=\"num\">4</td>", table)
+    with TestClient(app, base_url="http://127.0.0.1") as reader:
+        running = reader.get(path).text  # twelve answers, but the question runs: no results at all
+    assert f'<table id="results-{question}">' not in running and "na de sluiting" in running
+    assert notices.results(people.participation, question, intake.buurt, 10)["state"] == "open"
     with pytest.raises(InputError, match="option"):
-        notices.answer(people.participation, question, 7, intake.buurt, "apparaat-x")
+        notices.answer(people.participation, question, 7, intake.buurt, "apparaat-x", network="n")
     with pytest.raises(InputError, match="not asked in"):
-        notices.answer(people.participation, question, 0, "BU99029999", "apparaat-y")
+        notices.answer(people.participation, question, 0, "BU99029999", "apparaat-y", network="n")
+    with people.participation.begin() as con:  # time passes: the question closed yesterday
+        con.execute(QUESTIONS.update().where(QUESTIONS.c.id == question).values(
+            opens=(date.today() - timedelta(days=8)).isoformat(),
+            closes=(date.today() - timedelta(days=1)).isoformat()))  # fmt: skip
+    with TestClient(app, base_url="http://127.0.0.1") as reader:
+        closed = reader.get(path).text
+        english = reader.get(f"{path}?lang=en").text
+    block = re.search(rf'<div class="question" id="vraag-{question}">.*?</div>', closed, re.S).group(0)
+    assert "<form" not in block and "gesloten op" in block
+    # ja 8 of 12 (66.7 %), nee 4 (33.3 %), weet niet 0: shares rounded to 10 %, never a count or the total
+    assert re.search(r"<td>ja</td><td class=\"num\">70 %</td>", block)
+    assert re.search(r"<td>nee</td><td class=\"num\">30 %</td>", block)
+    assert re.search(r"<td>weet niet</td><td class=\"num\">0 %</td>", block)
+    assert "(12)" not in block and ">8<" not in block and ">4<" not in block
+    assert "afgerond op 10 %" in block and "minstens 10 verschillende adressen" in block
+    assert "rounded to 10 %" in english and "Share" in english
+    published = notices.results(people.participation, question, intake.buurt, 10)
+    assert published["state"] == "shown" and "total" not in published
+    assert [o["share"] for o in published["options"]] == [70, 30, 0]
+    assert notices.results(people.participation, question, intake.buurt, 11)["state"] == "too_few"  # 10 networks
+    with pytest.raises(UdcError, match="closed"):
+        notices.answer(people.participation, question, 0, intake.buurt, "apparaat-z", network="n")
 
 
 def test_a_forged_device_cookie_is_a_new_device_not_someone_elses(intake: Intake, people) -> None:

@@ -75,7 +75,7 @@ def test_a_second_report_nearby_is_offered_as_a_possible_duplicate(intake: Intak
         close = filing.nearby(con, "lantaarnpaal", lat + 0.0002, lon)  # about 22 m north
         far = filing.nearby(con, "lantaarnpaal", lat + 0.001, lon)  # about 110 m
         other = filing.nearby(con, "zwerfvuil", lat, lon)
-    assert first in {c["id"] for c in close} and all(c["metres"] <= 50 for c in close)
+    assert first in {c["id"] for c in close} and all(c["within"] in (25, 50) for c in close)  # bands, not metres
     assert first not in {c["id"] for c in far} and first not in {c["id"] for c in other}
 
 

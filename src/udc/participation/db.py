@@ -98,6 +98,14 @@ ANSWERS = sa.Table(
     sa.Column("buurt", sa.String(12), nullable=False),
     sa.Column("at", sa.String(32), nullable=False),
 )
+ANSWER_NETWORKS = sa.Table(  # a table of its own, so stores made before it get it from create_all (no migration)
+    "participation_answer_networks",
+    META,
+    sa.Column("question_id", sa.Integer, sa.ForeignKey(QUESTIONS.c.id), primary_key=True),
+    sa.Column("device_hash", sa.String(64), primary_key=True),  # the answer it belongs to
+    sa.Column("network", sa.String(64), nullable=False),  # keyed hash of the client's network (IPv4, IPv6 /64)
+    sa.Index("participation_answer_networks_by_network", "question_id", "network"),
+)
 SETTINGS = sa.Table(  # e.g. the municipalities reports are accepted for
     "participation_settings",
     META,

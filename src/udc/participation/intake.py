@@ -1,7 +1,9 @@
 """Filing a report: a typed request (category, place, text, optional contact and photo) checked field by field,
 placed in its buurt, wijk and gemeente by point-in-polygon on the registry's geometry — a place outside the
 municipalities this system serves is refused — with the reporter's contact data stored apart and a private link to
-follow it. Nearby open reports of the same category (50 m, 14 days) are offered as possible duplicates."""
+follow it. Nearby open reports of the same category (14 days) are offered as possible duplicates, measured from
+their *published* place and in bands: the exact place of a non-public report would otherwise leak through the
+distances shown to a few probing reports (trilateration)."""
 
 from __future__ import annotations
 
@@ -18,13 +20,15 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
 from udc.errors import Forbidden, InputError
-from udc.participation import categories, media, workflow
-from udc.participation.db import CONTACTS, REPORTS, SETTINGS
+from udc.participation import categories, media, open311, workflow
+from udc.participation.db import CATEGORIES, CONTACTS, REPORTS, SETTINGS
 from udc.privacy.request import first_error
 from udc.store.db import Store
 
-NEAR_METRES = 50
+NEAR_METRES = 50  # possible duplicates in a public category: within this distance of their published (~1 m) place
+NEAR_PRIVATE = 100  # in a non-public category: of their published place, rounded to ~100 m (up to ~65 m off)
 NEAR_DAYS = 14
+BANDS = (25, 50, 100)  # a distance is shown as "within" the first of these it is under, never in metres
 
 
 class NewReport(BaseModel):
@@ -103,10 +107,20 @@ def metres(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6_371_000 * 2 * math.asin(math.sqrt(a))
 
 
+def band(distance: float) -> int:
+    """The first of :data:`BANDS` that ``distance`` (metres) is within: what the confirmation page shows."""
+    return next((b for b in BANDS if distance <= b), BANDS[-1])
+
+
 def nearby(con: sa.Connection, category: str, lat: float, lon: float, *, at: datetime | None = None) -> list[dict]:
-    """Open reports of the same category within 50 m filed in the last 14 days: possible duplicates."""
+    """Open reports of the same category filed in the last 14 days near (``lat``, ``lon``): possible duplicates.
+    Selected and measured from each report's published place (:func:`open311.published_place`) and told as a band
+    (``within``: 25, 50 or 100 m), so what a reporter sees is a function of what the public may already see: a
+    non-public report's exact place cannot be found by filing reports around it."""
     at = at or datetime.now(UTC)
-    dlat = NEAR_METRES / 111_000
+    public = bool(con.execute(sa.select(CATEGORIES.c.public).where(CATEGORIES.c.code == category)).scalar())
+    radius = NEAR_METRES if public else NEAR_PRIVATE
+    dlat = (radius + 100) / 111_000  # a wide box: the stored point may lie ~65 m from its published place
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
     query = sa.select(REPORTS.c.id, REPORTS.c.lat, REPORTS.c.lon, REPORTS.c.status, REPORTS.c.created_at).where(
         REPORTS.c.category == category, REPORTS.c.status.not_in(workflow.CLOSED),
@@ -115,10 +129,10 @@ def nearby(con: sa.Connection, category: str, lat: float, lon: float, *, at: dat
     )  # fmt: skip
     out = []
     for r in con.execute(query):
-        distance = metres(lat, lon, r.lat, r.lon)
-        if distance <= NEAR_METRES:
-            out.append({"id": r.id, "metres": round(distance), "status": r.status, "created_at": r.created_at})
-    return sorted(out, key=lambda r: r["metres"])
+        distance = metres(lat, lon, *open311.published_place(r.lat, r.lon, public))
+        if distance <= radius:
+            out.append({"id": r.id, "within": band(distance), "status": r.status, "created_at": r.created_at})
+    return sorted(out, key=lambda r: (r["within"], r["id"]))
 
 
 def follow_hash(token: str) -> str:

@@ -1,26 +1,37 @@
 """Announcements ("this is going to happen in your neighbourhood") and quick questions per buurt. Staff post them
 for one or more buurten and a period; residents see them on the buurt's page and in its Atom feed; a quick question
-takes one answer per device (an id in a signed cookie, plus a throttle per address — a poll, not a ballot: someone
-who clears cookies and changes address can answer again, see docs/participation.md) and shows its results for a
-buurt only when at least the disclosure policy's minimum number of answers exist there."""
+takes one answer per device (an id in a signed cookie) and at most :data:`PER_NETWORK` per client network — a poll,
+not a ballot: someone who clears cookies and changes address can answer again, see docs/participation.md.
+
+Results are an output about residents, so they are published as the gate would: a device is only a cookie a client
+need not send back, so whoever plants all answers but one can read the last one from exact counts (n − 1), and
+whoever watches the counts while the question runs reads each new answer (differencing between two moments). Hence
+results appear only after the question has closed (they no longer change), only when answers came from at least the
+disclosure policy's ``min_count`` different client networks in that buurt, and only as shares rounded to
+:data:`STEP` per cent — never a count, not even the total. See docs/participation.md for what remains possible."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
+import ipaddress
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from udc.errors import Forbidden, InputError, NotFound, UdcError
-from udc.participation.db import ANNOUNCEMENTS, ANSWERS, QUESTIONS
+from udc.participation.db import ANNOUNCEMENTS, ANSWER_NETWORKS, ANSWERS, QUESTIONS
 from udc.participation.workflow import now
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, audited
 from udc.privacy.request import first_error
 
 BUURT = r"^BU[0-9]{8}$"
+PER_NETWORK = 3  # answers to one question from one client network (a household behind one address); more refused
+STEP = 10  # published shares are rounded to this many per cent: one answer is never a visible count
+SHOWN_DAYS = 30  # a closed question stays on the buurt's page, with its results, this many days
 
 
 class _Period(BaseModel):
@@ -123,14 +134,17 @@ def announcements(engine: sa.Engine, buurt: str, *, today: str | None = None) ->
 
 
 def questions(engine: sa.Engine, buurt: str, *, today: str | None = None) -> list[dict]:
-    """The questions open today for ``buurt``."""
+    """The questions for ``buurt`` that are open today (``open``: True) or closed in the last
+    :data:`SHOWN_DAYS` days — a question's results are published only after it closed, so it stays a while."""
     day = today or _today()
-    query = sa.select(QUESTIONS).where(QUESTIONS.c.opens <= day, QUESTIONS.c.closes >= day,
+    since = (date.fromisoformat(day) - timedelta(days=SHOWN_DAYS)).isoformat()
+    query = sa.select(QUESTIONS).where(QUESTIONS.c.opens <= day, QUESTIONS.c.closes >= since,
                                        QUESTIONS.c.buurten.contains(buurt)).order_by(QUESTIONS.c.id.desc())  # fmt: skip
     with engine.connect() as con:
         found = _for(list(con.execute(query)), buurt)
     for q in found:
         q["options"] = json.loads(q["options"])
+        q["open"] = q["closes"] >= day
     return found
 
 
@@ -138,16 +152,32 @@ def device_hash(device: str, question_id: int) -> str:
     return hashlib.sha256(f"{question_id}\x1f{device}".encode()).hexdigest()
 
 
-def answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device: str) -> None:
-    """One answer per device per question, in one of the question's buurten, while it is open (two at the same
-    instant from one device: the primary key takes the first and this refuses the second)."""
+def network_hash(address: str, secret: str) -> str:
+    """A keyed hash of the client's network: an IPv4 address, or the /64 an IPv6 household gets from its provider
+    (it can use any address inside it); anything else (a test client's name) as it is. Keyed, so the stored value
+    does not give the address back, and hashed per network, so "different networks" can be counted."""
     try:
-        _answer(engine, question_id, option, buurt, device)
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        net = address
+    else:
+        mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+        net = str(mapped or (ipaddress.ip_network(f"{ip}/64", strict=False) if ip.version == 6 else ip))
+    return hmac.new(secret.encode(), net.encode(), hashlib.sha256).hexdigest()
+
+
+def answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device: str, *, network: str) -> None:
+    """One answer per device per question, in one of the question's buurten, while it is open, and at most
+    :data:`PER_NETWORK` per client ``network`` (:func:`network_hash`): a device is a cookie the client can drop,
+    a network is harder to change. Two at the same instant from one device: the primary key takes the first and
+    this refuses the second."""
+    try:
+        _answer(engine, question_id, option, buurt, device, network)
     except sa.exc.IntegrityError:
         raise Forbidden("you have already answered this question on this device") from None
 
 
-def _answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device: str) -> None:
+def _answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device: str, network: str) -> None:
     with engine.begin() as con:
         row = con.execute(sa.select(QUESTIONS).where(QUESTIONS.c.id == question_id)).first()
         if row is None:
@@ -162,22 +192,43 @@ def _answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device
         if con.execute(sa.select(ANSWERS.c.option).where(ANSWERS.c.question_id == question_id,
                                                          ANSWERS.c.device_hash == key)).first():  # fmt: skip
             raise Forbidden("you have already answered this question on this device")
+        mine = (ANSWER_NETWORKS.c.question_id == question_id) & (ANSWER_NETWORKS.c.network == network)
+        from_network = con.execute(sa.select(sa.func.count()).select_from(ANSWER_NETWORKS).where(mine)).scalar_one()
+        if from_network >= PER_NETWORK:
+            raise Forbidden(f"this address has already given {PER_NETWORK} answers to this question")
         con.execute(ANSWERS.insert().values(question_id=question_id, device_hash=key, option=option, buurt=buurt,
                                             at=now()))  # fmt: skip
+        con.execute(ANSWER_NETWORKS.insert().values(question_id=question_id, device_hash=key, network=network))
 
 
-def results(engine: sa.Engine, question_id: int, buurt: str, threshold: int) -> dict:
-    """Counts per option in ``buurt`` — only when at least ``threshold`` answers exist there (else withheld)."""
+def share(count: int, total: int) -> int:
+    """``count`` of ``total`` in per cent, rounded half up to a multiple of :data:`STEP` (integers only)."""
+    return STEP * ((200 * count + STEP * total) // (2 * STEP * total)) if total else 0
+
+
+def results(engine: sa.Engine, question_id: int, buurt: str, threshold: int, *, today: str | None = None) -> dict:
+    """What may be published about the answers in ``buurt``: nothing while the question is open (``state``
+    "open": the answers are not even read), nothing when they came from fewer than ``threshold`` different client
+    networks ("too_few"), else ("shown") each option's share rounded to :data:`STEP` per cent. Never a count or a
+    total: those would give one answer away to whoever planted the others."""
+    day = today or _today()
     with engine.connect() as con:
         row = con.execute(sa.select(QUESTIONS).where(QUESTIONS.c.id == question_id)).first()
         if row is None:
             raise NotFound(f"no question {question_id}")
-        query = sa.select(ANSWERS.c.option, sa.func.count()).where(
-            ANSWERS.c.question_id == question_id, ANSWERS.c.buurt == buurt).group_by(ANSWERS.c.option)  # fmt: skip
-        counts = dict(con.execute(query).all())
-    options = json.loads(row.options)
+        counts: dict[int, int] = {}
+        networks = 0
+        if row.closes < day:
+            here = (ANSWERS.c.question_id == question_id) & (ANSWERS.c.buurt == buurt)
+            counts = dict(con.execute(sa.select(ANSWERS.c.option, sa.func.count()).where(here)
+                                      .group_by(ANSWERS.c.option)).all())  # fmt: skip
+            joined = ANSWERS.join(ANSWER_NETWORKS, (ANSWER_NETWORKS.c.question_id == ANSWERS.c.question_id)
+                                  & (ANSWER_NETWORKS.c.device_hash == ANSWERS.c.device_hash))  # fmt: skip
+            networks = con.execute(sa.select(sa.func.count(sa.distinct(ANSWER_NETWORKS.c.network)))
+                                   .select_from(joined).where(here)).scalar_one()  # fmt: skip
+    state = "open" if row.closes >= day else "shown" if networks >= threshold else "too_few"
     total = sum(counts.values())
-    shown = total >= threshold
-    listed = [{"option": o, "count": counts.get(i, 0) if shown else None} for i, o in enumerate(options)]
-    return {"question": row.question, "total": total if shown else None, "threshold": threshold, "shown": shown,
-            "options": listed}  # fmt: skip
+    listed = [{"option": o, "share": share(counts.get(i, 0), total) if state == "shown" else None}
+              for i, o in enumerate(json.loads(row.options))]  # fmt: skip
+    return {"question": row.question, "closes": row.closes, "state": state, "shown": state == "shown",
+            "threshold": threshold, "step": STEP, "options": listed}  # fmt: skip

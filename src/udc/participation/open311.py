@@ -5,6 +5,7 @@ errors — as JSON or as XML in the shapes of the specification (http://wiki.ope
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -12,6 +13,22 @@ from udc.participation import workflow
 
 FORMATS = ("json", "xml")
 ROUND_PRIVATE = 3  # decimals of lat/long for non-public categories: about 100 m
+ROUND_PUBLIC = 5  # decimals of lat/long for public categories: about 1 m
+# Everything outside XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets): ElementTree writes such
+# characters as they are, and a document with one (a control character in a text) is not well-formed.
+NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` without the characters XML 1.0 cannot carry (not even as a character reference)."""
+    return NOT_XML.sub("", value)
+
+
+def published_place(lat: float, lon: float, public: bool) -> tuple[float, float]:
+    """Where the public is told a report is: rounded to about 1 m, or to about 100 m in a non-public category.
+    Every public output of a report's place (Open311, the "perhaps already reported" list) starts from this."""
+    decimals = ROUND_PUBLIC if public else ROUND_PRIVATE
+    return round(lat, decimals), round(lon, decimals)
 
 
 def service(category: dict) -> dict[str, Any]:
@@ -31,7 +48,7 @@ def notice(category: dict) -> str:
 def request(row: dict, category: dict) -> dict[str, Any]:
     """A report as the public sees it."""
     public = bool(category["public"])
-    decimals = 5 if public else ROUND_PRIVATE
+    lat, lon = published_place(row["lat"], row["lon"], public)
     shown = bool(row["description_public"])
     return {
         "service_request_id": str(row["id"]),
@@ -48,8 +65,8 @@ def request(row: dict, category: dict) -> dict[str, Any]:
         "address": row["address"] if shown and public else "",
         "address_id": "",
         "zipcode": "",
-        "lat": round(row["lat"], decimals),
-        "long": round(row["lon"], decimals),
+        "lat": lat,
+        "long": lon,
         "media_url": "",
     }
 
@@ -79,7 +96,7 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return xml_text(str(value))
 
 
 def errors(status: int, description: str, fmt: str) -> tuple[bytes, str]:

@@ -214,11 +214,14 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "report_nearby": {"nl": 'Misschien al gemeld', "en": 'Perhaps already reported'},
     "report_nearby_help": {
-        "nl": ('In de buurt (binnen 50 meter, laatste 14 dagen) zijn meldingen van dezelfde soort gedaan; '
-                'een medewerker voegt dubbele meldingen samen.'),
-        "en": ('Reports of the same kind were made nearby (within 50 metres, last 14 days); staff merge '
-                'duplicates.'),
+        "nl": ('Dichtbij (laatste 14 dagen) zijn meldingen van dezelfde soort gedaan; '
+                'een medewerker voegt dubbele meldingen samen. De afstand is die tot de openbare plek van de '
+                'melding, bij meldingen die niet openbaar zijn afgerond op ongeveer 100 meter.'),
+        "en": ('Reports of the same kind were made nearby (last 14 days); staff merge '
+                'duplicates. The distance is to the report\'s public place, rounded to about 100 metres for '
+                'reports that are not public.'),
     },
+    "report_within": {"nl": 'binnen N m', "en": 'within N m'},
     "report_another": {"nl": 'Nog een melding doen', "en": 'Report another problem'},
     "report_status": {"nl": 'Status', "en": 'Status'},
     "report_reopen_why": {
@@ -274,9 +277,24 @@ TEXT: dict[str, dict[str, str]] = {
     "questions": {"nl": 'Vraag aan de buurt', "en": 'A question for the neighbourhood'},
     "answer": {"nl": 'Antwoorden', "en": 'Answer'},
     "results": {"nl": 'Uitslag in deze buurt', "en": 'Results in this neighbourhood'},
-    "results_hidden": {
-        "nl": 'De uitslag komt hier zodra minstens N mensen uit de buurt hebben geantwoord.',
-        "en": 'The results appear here once at least N people from the neighbourhood have answered.',
+    "results_after": {
+        "nl": 'De uitslag komt hier na de sluiting op DATE, als minstens N verschillende adressen uit de buurt '
+              'hebben geantwoord.',
+        "en": 'The results appear here after the question closes on DATE, if at least N different addresses in '
+              'the neighbourhood have answered.',
+    },
+    "question_closed": {"nl": 'gesloten op DATE', "en": 'closed on DATE'},
+    "results_option": {"nl": 'Antwoord', "en": 'Answer'},
+    "results_share": {"nl": 'Aandeel', "en": 'Share'},
+    "results_caveat": {
+        "nl": 'Percentages afgerond op STEP %, dus samen niet altijd 100 %. Getoond omdat minstens N verschillende '
+              'adressen uit de buurt antwoordden. Dit is een peiling, geen stemming.',
+        "en": 'Percentages rounded to STEP %, so they do not always add up to 100 %. Shown because at least N '
+              'different addresses in the neighbourhood answered. This is a poll, not a vote.',
+    },
+    "results_too_few": {
+        "nl": 'Te weinig verschillende adressen uit de buurt hebben geantwoord (minder dan N) om een uitslag te tonen.',
+        "en": 'Too few different addresses in the neighbourhood answered (fewer than N) to show results.',
     },
     "staff_notices": {"nl": 'Bericht of vraag plaatsen', "en": 'Post news or a question'},
     "notice_kind": {"nl": 'Soort', "en": 'Kind'},

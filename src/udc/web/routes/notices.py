@@ -1,5 +1,7 @@
 """Announcements and quick questions in the web app: on a buurt's page (and its Atom feed) for residents, with an
-answer form that takes one answer per device; a form for staff to post them for buurten of their municipalities."""
+answer form that takes one answer per device and a few per client network, and the results only once the question
+has closed (rounded shares, see :mod:`udc.participation.notices`); a form for staff to post them for buurten of their
+municipalities."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from udc.errors import TooMany
 from udc.participation import notices
+from udc.participation.open311 import xml_text
 from udc.privacy.policy import current
 from udc.web.common import Reader, lang, render
 from udc.web.routes.staff import _staff
@@ -39,7 +42,8 @@ def device_of(request: Request) -> tuple[str, bool]:
 
 
 def buurt_section(request: Request, store: Any, code: str) -> dict[str, Any]:
-    """What the buurt's page shows: running announcements, open questions, results where enough answered."""
+    """What the buurt's page shows: running announcements, open and recently closed questions, and the results
+    a closed question may publish (rounded shares, from the policy's minimum number of client networks)."""
     if not code.startswith("BU"):
         return {"announcements": [], "questions": []}
     engine = request.app.state.participation
@@ -59,8 +63,9 @@ async def answer(request: Request, code: str, question_id: int) -> Response:
                       else "Too many answers from this address; try again later.")  # fmt: skip
     device, fresh = device_of(request)
     option = str(form.get("keuze", ""))
+    network = notices.network_hash(client_of(request), secret_for(request.app.state.store_path))
     notices.answer(request.app.state.participation, question_id, int(option) if option.isdigit() else -1, code,
-                   device)  # fmt: skip
+                   device, network=network)  # fmt: skip
     response = RedirectResponse(f"/gebied/{code}#vragen", status_code=303)
     if fresh:
         response.set_cookie(DEVICE, _signer(request).dumps(device), max_age=366 * 86400, httponly=True,
@@ -70,24 +75,25 @@ async def answer(request: Request, code: str, question_id: int) -> Response:
 
 @router.get("/gebied/{code}/berichten.atom")
 async def feed(request: Request, store: Reader, code: str) -> Response:
-    """The buurt's running announcements as an Atom feed."""
+    """The buurt's running announcements as an Atom feed (texts stripped of what XML 1.0 cannot carry)."""
     from udc.web import data
 
     name = data.names(store).get(code, code)
     base = str(request.base_url).rstrip("/")
     ET.register_namespace("", ATOM)
     top = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(top, f"{{{ATOM}}}title").text = f"Berichten voor {name}"
+    ET.SubElement(top, f"{{{ATOM}}}title").text = xml_text(f"Berichten voor {name}")
     ET.SubElement(top, f"{{{ATOM}}}id").text = f"{base}/gebied/{code}/berichten.atom"
     ET.SubElement(top, f"{{{ATOM}}}link", href=f"{base}/gebied/{code}")
     items = notices.announcements(request.app.state.participation, code)
     ET.SubElement(top, f"{{{ATOM}}}updated").text = max((a["created_at"] for a in items), default=notices.now())
     for item in items:
         entry = ET.SubElement(top, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = item["title"]
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = xml_text(item["title"])
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"{base}/gebied/{code}#bericht-{item['id']}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = item["created_at"]
-        ET.SubElement(entry, f"{{{ATOM}}}summary").text = f"{item['starts']} – {item['ends']}: {item['body']}"
+        summary = f"{item['starts']} – {item['ends']}: {item['body']}"
+        ET.SubElement(entry, f"{{{ATOM}}}summary").text = xml_text(summary)  # staff's text: XML 1.0 characters only
         ET.SubElement(entry, f"{{{ATOM}}}link", href=f"{base}/gebied/{code}#bericht-{item['id']}")
     body = ET.tostring(top, encoding="utf-8", xml_declaration=True)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
