@@ -37,7 +37,8 @@ def both(store: Store, run: Callable[[], Any]) -> tuple[Any, Any]:
     on_duckdb = run()
     with spark_jobs() as ran, engine.using(store, "spark"):
         on_spark = run()
-    assert ran and list((store.path / ".spark").glob("*.parquet")), "the Spark run did not go through Spark"
+        handed = list((store.path / ".spark").glob("*.parquet"))  # removed when the job ends
+    assert ran and handed, "the Spark run did not go through Spark"
     return on_duckdb, on_spark
 
 

@@ -8,12 +8,15 @@ store                  ``UDC_STORE``               ``./udc-data``
 database_url           ``UDC_DATABASE_URL``        ``sqlite:///STORE/operational.sqlite``
 audit key              ``UDC_AUDIT_KEY``           ``STORE/audit.key`` (created once, mode 0600)
 audit anchor           ``UDC_AUDIT_ANCHOR``        ``STORE/audit.anchor``
+audit witness          ``UDC_AUDIT_WITNESS``       none (an append-only file elsewhere: catches a rolled-back anchor)
 web session secret     ``UDC_WEB_SECRET``          ``STORE/web-secret`` (created once)
 pseudonym key          ``UDC_PSEUDONYM_KEY``       a key file given to ``udc import --key-file``
 lock_wait              ``UDC_LOCK_WAIT``           15 seconds (waiting for another process's hold on the store)
 Open311 key rate       ``UDC_OPEN311_KEY_RATE``    1200 service requests per API key per minute
+Spark hand-over        ``UDC_SPARK_KEEP``          removed after each job (``1``: kept, for repeated runs)
 =====================  ==========================  ====================================================
 
+Everything the process creates in the store is private to its account (umask 077, see :mod:`udc.store.db`).
 The disclosure policy is not a setting: it is versioned inside the store (``udc policy``), so every release records
 the policy it was protected under.
 """
@@ -36,6 +39,7 @@ class Settings:
     database_url: str
     audit_anchor: Path
     lock_wait: float = LOCK_WAIT
+    audit_witness: Path | None = None
 
     @classmethod
     def resolve(cls, store: str | os.PathLike[str] | None = None) -> Settings:
@@ -46,7 +50,7 @@ class Settings:
             wait = float(raw_wait) if raw_wait else LOCK_WAIT
         except ValueError:
             raise UdcError(f"UDC_LOCK_WAIT '{raw_wait}': expected a number of seconds") from None
-        return cls(path, audit.operational_url(path), audit.anchor_for(path), wait)
+        return cls(path, audit.operational_url(path), audit.anchor_for(path), wait, audit.witness_for())
 
     def describe(self) -> dict[str, Any]:
         """What ``udc settings`` prints: values and where secrets come from — never a secret itself."""
@@ -60,6 +64,7 @@ class Settings:
             "database_url": url,
             "audit_key": "UDC_AUDIT_KEY" if os.environ.get(audit.KEY_ENV) else str(self.store / "audit.key"),
             "audit_anchor": str(self.audit_anchor),
+            "audit_witness": str(self.audit_witness) if self.audit_witness else "none (UDC_AUDIT_WITNESS not set)",
             "web_secret": "UDC_WEB_SECRET" if os.environ.get("UDC_WEB_SECRET") else str(self.store / "web-secret"),
             "lock_wait": self.lock_wait,
         }

@@ -3,12 +3,15 @@ sessions."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from udc.errors import NotSignedIn, UdcError
+from cli_runner import udc
+from udc.errors import NotFound, NotSignedIn, UdcError
 from udc.privacy import access
 from udc.privacy.audit import AUDIT, AuditLog, audited, engine_for
 
@@ -20,8 +23,9 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> sa.Engine:
     url = request.getfixturevalue("postgres_url")
     eng = engine_for(url)
     with eng.begin() as con:  # a clean database for every test
-        for table in ("audit_log", "users", "api_tokens", "web_sessions"):
-            con.execute(sa.text(f"DELETE FROM {table}"))
+        for table in ("audit_log", "audit_witness", "users", "api_tokens", "web_sessions"):
+            if sa.inspect(con).has_table(table):
+                con.execute(sa.text(f"DELETE FROM {table}"))
     return eng
 
 
@@ -33,7 +37,7 @@ def log(engine: sa.Engine, tmp_path: Path) -> AuditLog:
 def test_audit_chain_detects_edits_and_deletions(engine: sa.Engine, log: AuditLog) -> None:
     for i in range(5):
         log.append("analist", "import", {"dataset": f"d{i}"})
-    assert log.verify() == (True, "5 entries, chain intact, anchor matches")
+    assert log.verify() == (True, "5 entries, chain intact, anchor matches, witness agrees")
     with engine.begin() as con:
         con.execute(AUDIT.update().where(AUDIT.c.id == 3).values(detail='{"dataset": "other"}'))
     ok, message = log.verify()
@@ -42,6 +46,94 @@ def test_audit_chain_detects_edits_and_deletions(engine: sa.Engine, log: AuditLo
         con.execute(AUDIT.delete().where(AUDIT.c.id == 3))
     ok, message = log.verify()
     assert not ok and "entry 4: expected entry 3" in message
+
+
+def test_a_rolled_back_anchor_is_detected(engine: sa.Engine, log: AuditLog) -> None:
+    """Finding 8, as reported: save the anchor, add an admin, delete the new audit rows, put the old anchor back."""
+    for i in range(3):
+        log.append("beheer", "import", {"dataset": f"d{i}"})
+    saved = log.anchor.read_bytes()
+    access.add_user(engine, "indringer", "admin", "a-long-password!", audit=log)
+    with engine.begin() as con:
+        con.execute(AUDIT.delete().where(AUDIT.c.id > 3))
+    log.anchor.write_bytes(saved)
+    ok, message = log.verify()
+    assert not ok and "rolled back" in message and "entry 5" in message, message
+
+
+def test_a_witness_file_catches_a_rollback_of_the_anchor_and_the_database_together(
+    engine: sa.Engine, tmp_path: Path
+) -> None:
+    """The careful attacker restores the database's witness row too; the witness file (append-only, elsewhere)
+    still knows the newer entry. Deleting or editing the witness file is reported as well."""
+    witness = tmp_path / "elsewhere" / "audit.witness"
+    log = AuditLog(engine, b"k" * 32, tmp_path / "audit.anchor", witness=witness)
+    for i in range(3):
+        log.append("beheer", "import", {"dataset": f"d{i}"})
+    assert log.verify() == (True, "3 entries, chain intact, anchor matches, 2 witnesses agree")
+    saved_anchor = log.anchor.read_bytes()
+    with engine.connect() as con:
+        saved_row = dict(con.execute(sa.text("SELECT * FROM audit_witness")).mappings().one())
+    log.append("indringer", "user.add", {"user": "indringer", "role": "admin"})
+    with engine.begin() as con:
+        con.execute(AUDIT.delete().where(AUDIT.c.id > 3))
+        con.execute(sa.text("DELETE FROM audit_witness"))
+        con.execute(sa.text("INSERT INTO audit_witness (id, seq, head, mac) VALUES (:id, :seq, :head, :mac)"),
+                    saved_row)  # fmt: skip
+    log.anchor.write_bytes(saved_anchor)
+    ok, message = log.verify()
+    assert not ok and f"witness {witness}" in message and "rolled back" in message, message
+    lines = witness.read_text().splitlines()
+    witness.write_text("\n".join(lines[:-1]) + "\n")  # what an append-only share would refuse
+    assert log.verify()[0]  # undetectable then: the threat model in docs/privacy.md says so
+    witness.unlink()
+    ok, message = log.verify()
+    assert not ok and "witness" in message and "missing" in message, message
+
+
+def test_udc_audit_verify_fails_loudly_on_the_findings_rollback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("UDC_DATABASE_URL", "UDC_AUDIT_KEY", "UDC_AUDIT_ANCHOR", "UDC_AUDIT_WITNESS"):
+        monkeypatch.delenv(name, raising=False)
+    store = tmp_path / "store"
+    udc("--store", str(store), "users", "add", "anna", "--role", "analyst")
+    assert "chain intact, anchor matches" in udc("--store", str(store), "audit", "verify").stdout
+    saved = (store / "audit.anchor").read_bytes()
+    udc("--store", str(store), "users", "add", "indringer", "--role", "admin")
+    with sqlite3.connect(store / "operational.sqlite") as con:
+        con.execute("DELETE FROM audit_log WHERE id > 2")
+    (store / "audit.anchor").write_bytes(saved)
+    ran = udc("--store", str(store), "audit", "verify", check=False)
+    assert ran.returncode == 1 and "audit log broken" in ran.stderr and "rolled back" in ran.stderr, ran
+
+
+def test_anonymous_refusals_are_counted_in_one_row_per_kind_and_client(engine: sa.Engine, log: AuditLog) -> None:
+    """Audit bloat: an anonymous caller's refusals become one row per (action, status, client) per interval with a
+    count; the number of such rows per interval is bounded however many clients there are."""
+    from udc.privacy.audit import CLIENT
+
+    log.max_tallies = 20
+    for i in range(3000):
+        token = CLIENT.set("10.0.0.1" if i < 2000 else f"10.1.{i // 250}.{i % 250}")
+        try:
+            with pytest.raises(NotFound), audited(log, "public", "export", {"dataset": f"nope{i}"}):
+                raise NotFound(f"no dataset 'nope{i}'")
+        finally:
+            CLIENT.reset(token)
+    assert log.entries() == []  # nothing written per request
+    log.flush()
+    rows = log.entries()
+    assert len(rows) <= 21
+    details = [json.loads(r["detail"]) for r in rows]
+    first = next(d for d in details if d["client"] == "10.0.0.1")
+    assert first["count"] == 2000 and first["outcome"] == "refused" and first["status"] == 404
+    assert first["example"]["dataset"] == "nope0"
+    assert sum(d["count"] for d in details) == 3000
+    with pytest.raises(NotFound), audited(log, "anna", "export", {"dataset": "nope"}):  # signed in: every row
+        raise NotFound("no")
+    assert [e["action"] for e in log.entries()[-2:]] == ["export", "export"]
+    assert log.verify()[0]
 
 
 def test_audited_logs_intent_and_outcome_failures_included(log: AuditLog) -> None:

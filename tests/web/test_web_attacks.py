@@ -311,3 +311,52 @@ def test_gate_queries_run_without_file_access(site: Site) -> None:
             await opened.aclose()
 
     asyncio.run(check())
+
+
+def test_twenty_wrong_passwords_from_four_addresses_do_not_lock_the_account_out(site: Site) -> None:
+    """Finding 9: each (address, name) pair is locked after its own failures; the name itself is not."""
+    app = create_app(site.store)
+    for i in range(4):
+        with TestClient(app, base_url="http://127.0.0.1", client=(f"10.4.0.{i}", 50000)) as c:
+            for _ in range(5):
+                assert _sign_in(c, "onderzoeker", "wrong-password-xx") == 401
+            assert _sign_in(c, "onderzoeker") == 429  # this pair is locked, even with the right password
+    with TestClient(app, base_url="http://127.0.0.1", client=("10.4.0.9", 50000)) as c:
+        assert _sign_in(c, "onderzoeker") == 303
+
+
+@pytest.mark.slow  # a minute of requests; the counting itself is tested fast in tests/privacy/test_audit_access.py
+def test_anonymous_requests_for_missing_datasets_add_a_bounded_number_of_audit_rows(site: Site) -> None:
+    """Finding 9 (audit bloat): 10 000 refused anonymous requests are counted in one row per kind and client."""
+    import json
+
+    app = create_app(site.store)
+    audit = app.state.audit
+    audit.flush()
+    before = len(audit.entries())
+    with TestClient(app, base_url="http://127.0.0.1", client=("10.7.7.7", 50000)) as c:
+        for i in range(10_000):
+            assert c.get(f"/api/v1/datasets/bestaat-niet-{i}/rows").status_code == 404
+    audit.flush()
+    added = audit.entries()[before:]
+    assert len(added) <= 3, [e["detail"] for e in added[:5]]
+    counted = [json.loads(e["detail"]) for e in added]
+    assert sum(d.get("count", 0) for d in counted if d.get("client") == "10.7.7.7") == 10_000
+    assert audit.verify()[0]
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "\\\\evil.example",
+               "/\n/evil.example", " //evil.example", "javascript:alert(1)"],
+)  # fmt: skip
+def test_the_language_switch_redirects_only_to_local_paths(client: TestClient, target: str) -> None:
+    """Finding 9: ``/taal/nl?terug=//evil.example`` was an open redirect; the sign-in's check now guards both."""
+    response = client.get("/taal/nl", params={"terug": target}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    response = client.get("/inloggen", params={"terug": target})
+    assert f'value="{target}"' not in response.text
+
+
+def test_the_language_switch_keeps_local_paths(client: TestClient) -> None:
+    response = client.get("/taal/en", params={"terug": "/kaart?jaar=2020"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/kaart?jaar=2020"

@@ -124,7 +124,8 @@ def export(
 
 @audit_app.command("verify")
 def audit_verify(ctx: typer.Context, store_dir: StoreDir = None) -> None:
-    """Check the hash chain: any edited or deleted entry is found."""
+    """Check the audit log: an edited, deleted or reordered entry, a truncated log and an anchor rolled back behind a
+    witness (UDC_AUDIT_WITNESS) are found; exit 1 with what is wrong."""
     ok, message = facade(ctx, store_dir).verify_audit()
     if not ok:
         raise UdcError(f"audit log broken: {message}")

@@ -17,6 +17,7 @@ from udc.cli import areas, flows, gate, indicators, microdata, monitor, particip
 from udc.cli.common import Format, StoreDir, echo_json, emit, facade
 from udc.errors import UdcError
 from udc.settings import Settings
+from udc.store.db import private_umask
 
 app = typer.Typer(
     help="udc — Urban Data Center toolkit: areas, CBS and municipal data, protected statistics. Offline.",
@@ -50,6 +51,7 @@ def _main(
     ctx: typer.Context,
     store: Annotated[Path | None, typer.Option("--store", envvar="UDC_STORE", help="Store directory.")] = None,
 ) -> None:
+    private_umask()  # the store, its operational files and what the command writes are this account's only
     ctx.obj = {"settings": Settings.resolve(store)}
 
 

@@ -4,14 +4,23 @@ Each entry's MAC (HMAC-SHA-256) covers its sequence number, content and the prev
 is *not* in the operational database (``$UDC_AUDIT_KEY``, or a 0600 file beside the store): whoever can write the
 database cannot re-chain it after editing or deleting entries. The newest sequence number and MAC are also written to
 an **anchor** outside the database (``$UDC_AUDIT_ANCHOR``, or a file beside the store), so deleting the newest entries
-(truncation) is detected too. ``udc audit verify`` checks both. Field sizes are bounded: a 50 MB user name or filter
-is stored as its first characters and its length.
+(truncation) is detected too. The anchor alone has no freshness — an old copy put back after deleting the newest
+entries looks valid — so the same sequence number and head are also kept by **witnesses**: a row in the operational
+database written in the entry's own transaction (rows deleted without it no longer match), and, with
+``$UDC_AUDIT_WITNESS``, an append-only file of every anchor move, meant for another machine or a write-once share (an
+anchor older than the witness is a roll-back). ``udc audit verify`` checks them all. Field sizes are bounded: a 50 MB
+user name or filter is stored as its first characters and its length.
 
 :func:`audited` is how API functions log: the intent before they run, the outcome after — done, refused or failed.
+Refusals of anonymous callers (actor ``public``) are not written one by one — anyone can cause them in a loop — but
+counted: one entry per (action, status, client) per :data:`TALLY_SECONDS` with the count, at most
+:data:`MAX_TALLIES` such entries per interval (the rest in one overflow entry). The client is what the interface
+says in :data:`CLIENT` (the web sets the TCP peer); the counting stays here, in the API functions' own audit.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import functools
 import hashlib
@@ -19,8 +28,12 @@ import hmac
 import json
 import os
 import secrets
+import threading
+import time
+import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,10 +46,16 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 from udc.errors import UdcError
+from udc.store.db import private_umask
 
 DATABASE_ENV = "UDC_DATABASE_URL"
 KEY_ENV = "UDC_AUDIT_KEY"
 ANCHOR_ENV = "UDC_AUDIT_ANCHOR"
+WITNESS_ENV = "UDC_AUDIT_WITNESS"
+ANONYMOUS = "public"  # the actor of requests nobody signed in for (access.PUBLIC)
+TALLY_SECONDS = 60.0  # anonymous refusals are counted per this interval
+MAX_TALLIES = 1000  # counted kinds per interval; beyond: one overflow entry
+CLIENT: ContextVar[str | None] = ContextVar("udc_audit_client", default=None)  # set by interfaces (the web: the peer)
 MAX_TEXT = 500  # characters per string field in an entry
 MAX_ITEMS = 50  # items per list in an entry
 MAX_DETAIL = 16_000  # characters of a whole entry's detail
@@ -76,6 +95,14 @@ SESSIONS = sa.Table(
     sa.Column("user_name", sa.String(200), nullable=False, index=True),
     sa.Column("expires_at", sa.String(32), nullable=False),
 )
+WITNESS = sa.Table(  # one row: the newest entry, written in that entry's own transaction
+    "audit_witness",
+    _META,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("head", sa.String(64), nullable=False),
+    sa.Column("mac", sa.String(64), nullable=False),
+)
 GENESIS = "0" * 64
 
 
@@ -90,8 +117,11 @@ def operational_url(store_path: Path | None = None) -> str:
 
 
 def engine_for(url: str) -> sa.Engine:
+    """An engine on the operational database, its tables created; a SQLite file is created private (0600)."""
     try:
         engine = sa.create_engine(url)
+        if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
+            _private_file(Path(engine.url.database))
         _META.create_all(engine)
         columns = {c["name"] for c in sa.inspect(engine).get_columns("users")}
         if "disabled" not in columns:  # operational databases from before accounts could be disabled
@@ -102,10 +132,18 @@ def engine_for(url: str) -> sa.Engine:
     return engine
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 if it does not exist (a database file, before SQLite opens it)."""
+    if not path.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def secret_file(path: Path) -> bytes:
     """A random secret kept in a file (0600), created on first use."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32))
@@ -119,6 +157,12 @@ def key_for(store_path: Path) -> bytes:
 
 def anchor_for(store_path: Path) -> Path:
     return Path(os.environ[ANCHOR_ENV]) if os.environ.get(ANCHOR_ENV) else store_path / "audit.anchor"
+
+
+def witness_for() -> Path | None:
+    """The append-only witness file (``$UDC_AUDIT_WITNESS``), if one is configured: there is no default, because
+    a witness beside the store is rolled back with it."""
+    return Path(os.environ[WITNESS_ENV]) if os.environ.get(WITNESS_ENV) else None
 
 
 def _bounded(value: Any) -> Any:
@@ -139,18 +183,27 @@ def _body(detail: dict[str, Any]) -> str:
     return body if len(body) <= MAX_DETAIL else json.dumps({"truncated": body[:MAX_DETAIL]}, ensure_ascii=False)
 
 
-@dataclass
+@dataclass(eq=False)  # one log is one object (it holds counters and a lock): compared and hashed by identity
 class AuditLog:
     engine: sa.Engine
     key: bytes
     anchor: Path | None = None
+    witness: Path | None = None
+    tally_seconds: float = TALLY_SECONDS
+    max_tallies: int = MAX_TALLIES
+    _tallies: dict[tuple[str, str, Any, str], dict[str, Any]] = field(default_factory=dict, repr=False)
+    _tally_start: float = field(default_factory=time.monotonic, repr=False)
+    _tally_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        _OPEN.add(self)  # counted refusals are written at exit too
 
     @classmethod
     def for_store(cls, store_path: Path, engine: sa.Engine | None = None) -> AuditLog:
-        """The store's audit log: its operational database, key and anchor."""
+        """The store's audit log: its operational database, key, anchor and witness."""
         if engine is None:
             return store_log(store_path)
-        return cls(engine, key_for(store_path), anchor_for(store_path))
+        return cls(engine, key_for(store_path), anchor_for(store_path), witness_for())
 
     def _mac(self, seq: int, prev: str, at: str, actor: str, action: str, detail: str) -> str:
         message = "\x1f".join([str(seq), prev, at, actor, action, detail]).encode()
@@ -158,6 +211,38 @@ class AuditLog:
 
     def append(self, actor: str, action: str, detail: dict[str, Any]) -> str:
         """Add an entry chained to the last one (serialised: one writer at a time)."""
+        self._flush_due()
+        return self._append(actor, action, detail)
+
+    def tally(self, actor: str, action: str, detail: dict[str, Any], status: Any) -> None:
+        """Count a refusal instead of writing it: one entry per (actor, action, status, client) per interval, with
+        the count, the first and last time and the first request's detail as an example. Bounded: beyond
+        ``max_tallies`` kinds in one interval, the rest share one overflow entry (actor and client ``*``)."""
+        client = (CLIENT.get() or "local")[:200]
+        key = (str(actor)[:200], action[:100], status, client)
+        at = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._tally_lock:
+            if key not in self._tallies and len(self._tallies) >= self.max_tallies:
+                key = ("*", action[:100], status, "*")
+            counted = self._tallies.setdefault(key, {"count": 0, "first": at, "example": detail})
+            counted["count"] += 1
+            counted["last"] = at
+        self._flush_due()
+
+    def _flush_due(self) -> None:
+        if self._tallies and time.monotonic() - self._tally_start >= self.tally_seconds:
+            self.flush()
+
+    def flush(self) -> int:
+        """Write the counted refusals now (one entry per kind); returns how many entries were written."""
+        with self._tally_lock:
+            tallies, self._tallies = self._tallies, {}
+            self._tally_start = time.monotonic()
+        for (actor, action, status, client), counted in tallies.items():
+            self._append(actor, action, {"outcome": "refused", "status": status, "client": client, **counted})
+        return len(tallies)
+
+    def _append(self, actor: str, action: str, detail: dict[str, Any]) -> str:
         body = _body(detail)
         actor = _bounded(actor)[:200]
         for attempt in range(20):  # SQLite: two writers may pick the same number; the loser tries again
@@ -180,25 +265,55 @@ class AuditLog:
             digest = self._mac(seq, prev, at, actor, action, body)
             row = {"id": seq, "at": at, "actor": actor, "action": action, "detail": body, "prev_hash": prev}
             con.execute(AUDIT.insert().values(**row, hash=digest))
+            witness = {"seq": seq, "head": digest, "mac": self._witness_mac(seq, digest)}
+            if not con.execute(WITNESS.update().where(WITNESS.c.id == 1).values(**witness)).rowcount:
+                con.execute(WITNESS.insert().values(id=1, **witness))
         return seq, digest
+
+    def _witness_mac(self, seq: int, head: str) -> str:
+        return hmac.new(self.key, f"witness\x1f{seq}\x1f{head}".encode(), hashlib.sha256).hexdigest()
 
     def _anchor_mac(self, seq: int, head: str) -> str:
         return hmac.new(self.key, f"anchor\x1f{seq}\x1f{head}".encode(), hashlib.sha256).hexdigest()
 
-    def _write_anchor(self, seq: int, head: str) -> None:
-        """Move the anchor forward (never back: concurrent writers may finish out of order)."""
+    @contextlib.contextmanager
+    def _anchor_lock(self) -> Iterator[None]:
+        """The anchor's lock (writers move the anchor and the witness file one at a time, and verify reads them in
+        between); nothing to lock without an anchor or where the lock cannot be created (a read-only copy)."""
         if self.anchor is None:
+            yield
             return
-        self.anchor.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.anchor.with_suffix(".lock"), "a") as lock:
+        try:
+            self.anchor.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            fd = os.open(self.anchor.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        except OSError:
+            yield
+            return
+        with os.fdopen(fd, "a") as lock:
             if fcntl is not None:
                 fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+    def _write_anchor(self, seq: int, head: str) -> None:
+        """Move the anchor forward (never back: concurrent writers may finish out of order), then append the move to
+        the witness file — after the anchor, so a crash in between leaves the witness behind, never ahead."""
+        if self.anchor is None:
+            return
+        with self._anchor_lock():
             current = self._read_anchor()
             if current and current["seq"] >= seq:
                 return
             tmp = self.anchor.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"seq": seq, "head": head, "mac": self._anchor_mac(seq, head)}))
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(json.dumps({"seq": seq, "head": head, "mac": self._anchor_mac(seq, head)}))
             os.replace(tmp, self.anchor)
+            if self.witness is not None:
+                self.witness.parent.mkdir(parents=True, exist_ok=True)
+                line = json.dumps({"seq": seq, "head": head, "mac": self._witness_mac(seq, head)}) + "\n"
+                fd = os.open(self.witness, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+                with os.fdopen(fd, "a") as handle:
+                    handle.write(line)
 
     def _read_anchor(self) -> dict[str, Any] | None:
         if self.anchor is None or not self.anchor.exists():
@@ -216,10 +331,19 @@ class AuditLog:
             return [dict(r._mapping) for r in con.execute(query)]
 
     def verify(self) -> tuple[bool, str]:
-        """(True, summary) when every entry chains to the previous one under the key and the last one matches the
-        anchor; else where and how the log was changed."""
+        """(True, summary) when every entry chains to the previous one under the key, the last one matches the
+        anchor and no witness has seen a newer entry than the anchor or the log; else where and how the log was
+        changed. One consistent reading: the anchor's lock is held (no anchor or witness line moves meanwhile) and
+        the database's witness row is read before the entries, so a concurrent writer never looks like tampering."""
+        with self._anchor_lock():
+            with self.engine.connect() as con:
+                row = con.execute(sa.select(WITNESS).where(WITNESS.c.id == 1)).first()
+            entries = self.entries()
+            anchor = self._read_anchor()
+            lines, problem = self._read_witness(entries) if self.witness is not None else ([], "")
+        if problem:
+            return False, problem
         prev = GENESIS
-        entries = self.entries()
         for i, e in enumerate(entries, start=1):
             if e["id"] != i:
                 return False, f"entry {e['id']}: expected entry {i} (an entry was removed or the log reordered)"
@@ -228,7 +352,9 @@ class AuditLog:
             if self._mac(i, prev, e["at"], e["actor"], e["action"], e["detail"]) != e["hash"]:
                 return False, f"entry {e['id']}: content does not match its MAC (edited or re-chained)"
             prev = e["hash"]
-        anchor = self._read_anchor()
+        witnessed, problem = self._check_witnesses(entries, anchor, row, lines)
+        if problem:
+            return False, problem
         if self.anchor is not None:
             if anchor is None:
                 if entries:
@@ -239,7 +365,71 @@ class AuditLog:
                 return False, f"the anchor names entry {anchor['seq']} but the log ends at {len(entries)} (truncated)"
             elif anchor["seq"] > 0 and entries[anchor["seq"] - 1]["hash"] != anchor["head"]:
                 return False, f"entry {anchor['seq']} does not match the anchor (replaced)"
-        return True, f"{len(entries)} entries, chain intact" + (", anchor matches" if anchor else "")
+        agree = {0: "", 1: ", witness agrees"}.get(witnessed, f", {witnessed} witnesses agree")
+        return True, f"{len(entries)} entries, chain intact" + (", anchor matches" if anchor else "") + agree
+
+    def _check_witnesses(
+        self, entries: list[dict[str, Any]], anchor: dict[str, Any] | None, row: sa.Row | None,
+        lines: list[tuple[int, str]],
+    ) -> tuple[int, str]:  # fmt: skip
+        """(how many witnesses agree, '') or (0, what is wrong). The database's witness row is committed with its
+        entry, so it may be ahead of the anchor after a crash, but never ahead of the log: if it is, entries were
+        deleted (and an anchor behind it was rolled back). The witness file is written after the anchor, so it is
+        never ahead of the anchor: if it is, the anchor was rolled back. An entry a witness saw that no longer
+        matches was replaced."""
+        name = "the operational database's witness"
+        if row is None:
+            if entries:
+                return 0, ("no witness row in the operational database (deleted — or a log from before witnesses: the "
+                           "next audited action writes it)")  # fmt: skip
+        elif not hmac.compare_digest(row.mac, self._witness_mac(row.seq, row.head)):
+            return 0, "the operational database's witness row was changed (its MAC does not match)"
+        elif row.seq > len(entries):
+            if anchor is not None and anchor.get("seq", -1) < row.seq:
+                return 0, (f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
+                           f"{row.seq} (the log ends at {len(entries)}: entries deleted)")  # fmt: skip
+            return 0, f"{name} saw entry {row.seq} but the log ends at {len(entries)} (entries deleted)"
+        elif row.seq > 0 and entries[row.seq - 1]["hash"] != row.head:
+            return 0, f"entry {row.seq} does not match {name} (replaced)"
+        if self.witness is None:
+            return int(row is not None), ""
+        name = f"witness {self.witness}"
+        if lines:
+            seq = lines[-1][0]
+            if anchor is not None and seq > anchor.get("seq", -1):
+                return 0, (f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
+                           f"{seq} (the log ends at {len(entries)})")  # fmt: skip
+            if seq > len(entries):
+                return 0, f"{name} saw entry {seq} but the log ends at {len(entries)} (entries deleted)"
+        for seq, head in lines:  # the history: every anchor move it saw still matches the log
+            if seq > 0 and entries[seq - 1]["hash"] != head:
+                return 0, f"entry {seq} does not match {name} (replaced)"
+        return int(row is not None) + 1, ""
+
+    def _read_witness(self, entries: list[dict[str, Any]]) -> tuple[list[tuple[int, str]], str]:
+        """The witness file's (seq, head) lines, each MAC checked; or what is wrong with it."""
+        assert self.witness is not None
+        if not self.witness.exists():
+            if entries:
+                return [], (f"the witness {self.witness} is missing (deleted — or configured after the last entry: "
+                            "the next audited action writes it)")  # fmt: skip
+            return [], ""
+        lines: list[tuple[int, str]] = []
+        with open(self.witness, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                try:
+                    item = json.loads(text)
+                    seq, head, mac = int(item["seq"]), str(item["head"]), str(item["mac"])
+                except (ValueError, KeyError, TypeError):
+                    return [], f"witness {self.witness} line {number} is not a witness entry (edited)"
+                if not hmac.compare_digest(mac, self._witness_mac(seq, head)):
+                    return [], f"witness {self.witness} line {number} was changed (its MAC does not match)"
+                if lines and seq <= lines[-1][0]:
+                    return [], f"witness {self.witness} line {number} goes back to entry {seq} (edited)"
+                lines.append((seq, head))
+        if not lines and entries:
+            return [], f"the witness {self.witness} is empty (emptied — the log has {len(entries)} entries)"
+        return lines, ""
 
 
 @contextlib.contextmanager
@@ -249,28 +439,48 @@ def audited(log: AuditLog | None, actor: str, action: str, detail: dict[str, Any
     if log is None:
         yield {}
         return
-    log.append(actor, action, {**detail, "outcome": "intent"})
+    anonymous = actor == ANONYMOUS  # anyone can repeat these: the intent is written with the outcome, refusals counted
+    if not anonymous:
+        log.append(actor, action, {**detail, "outcome": "intent"})
     outcome: dict[str, Any] = {}
     try:
         yield outcome
     except UdcError as exc:
-        log.append(actor, action, {**detail, "outcome": "refused", "status": exc.status, "error": str(exc)})
+        if anonymous:
+            log.tally(actor, action, {**detail, "error": str(exc)}, exc.status)
+        else:
+            log.append(actor, action, {**detail, "outcome": "refused", "status": exc.status, "error": str(exc)})
         raise
     except BaseException as exc:
+        if anonymous:
+            log.append(actor, action, {**detail, "outcome": "intent"})
         log.append(actor, action, {**detail, "outcome": "failed", "error": type(exc).__name__})
         raise
+    if anonymous:
+        log.append(actor, action, {**detail, "outcome": "intent"})
     log.append(actor, action, {**detail, **outcome, "outcome": "done"})
 
 
-_LOGS: dict[tuple[str, str], AuditLog] = {}
+_LOGS: dict[tuple[str, str, str], AuditLog] = {}
+_OPEN: weakref.WeakSet[AuditLog] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_all() -> None:
+    """Counted refusals still waiting for their interval are written when the process ends."""
+    for log in list(_OPEN):
+        with contextlib.suppress(Exception):  # a database already gone at exit: nothing more to do
+            log.flush()
 
 
 def store_log(store_path: Path) -> AuditLog:
-    """The audit log of a store, opened once per process (engines are costly to create)."""
+    """The audit log of a store, opened once per process (engines are costly to create); from here on the process
+    creates private files (the operational database, anchor and key live beside the store's microdata)."""
+    private_umask()
     url = operational_url(store_path)
-    key = (url, str(anchor_for(store_path)))
+    key = (url, str(anchor_for(store_path)), str(witness_for()))
     if key not in _LOGS:
-        _LOGS[key] = AuditLog(engine_for(url), key_for(store_path), anchor_for(store_path))
+        _LOGS[key] = AuditLog(engine_for(url), key_for(store_path), anchor_for(store_path), witness_for())
     return _LOGS[key]
 
 

@@ -75,6 +75,10 @@ def using(store: Store, name: str) -> Iterator[None]:
         yield
     finally:
         store.gate_engine = before
+        if name == "spark" and before != "spark":  # the job is over: its microdata copies go (udc.store.spark)
+            from udc.store import spark
+
+            spark.clean_up(store)
 
 
 def table(store: Store, name: str) -> ir.Table:

@@ -8,6 +8,11 @@ Several processes share one store by holding it only briefly: DuckDB lets many p
 one process write it. ``udc serve`` opens the store read-only per request, readers (``udc info``, a notebook) open it
 read-only, and a writer waits until no reader holds it (:data:`LOCK_WAIT`), so every command works while the server
 runs. Opening fails with one line naming the other process when the wait runs out.
+
+A store holds microdata, the operational database (password hashes, residents' contact data), the audit key and
+anchor, and residents' photos: opening one makes the process's umask 077 (tightened, never loosened), so everything
+it creates from then on — the database and its WAL, SQLite files, photos, Spark's hand-over, outputs — is its
+account's only; a new store directory is 0700 and the store's own files are made 0600 when it is opened for writing.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DB_FILE = "udc.duckdb"
+# made 0600 on a writable open (stores from before the umask)
+PRIVATE_FILES = ("udc.duckdb", "udc.duckdb.wal", "operational.sqlite", "audit.anchor", "audit.key", "audit.lock")
 WRITE_INTENT = "write.intent"  # a writer waiting for the store says so here: readers that share it let go
 LOCK_WAIT = 15.0  # seconds a process waits for another one to let go of the store
 _PID = re.compile(r"\(PID (\d+)\)")
@@ -104,6 +111,27 @@ class StoreBusy(UdcError):
                              "process (or let it finish) and try again")
 
 
+def private_umask() -> None:
+    """From now on this process creates files for its own account only (umask | 077). Process-wide on purpose:
+    DuckDB, SQLite, Spark and the photo store create files of their own that no chmod here would reach."""
+    if os.name == "posix":
+        os.umask(os.umask(0o077) | 0o077)
+
+
+def make_private(path: Path, names: tuple[str, ...] = PRIVATE_FILES) -> None:
+    """The store directory 0700 and its own files 0600 — only what this account owns (a shared mount or another
+    owner's store is left as it is)."""
+    if os.name != "posix" or not path.is_dir() or path.stat().st_uid != os.getuid():
+        return
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+    for name in names:
+        with contextlib.suppress(OSError):
+            file = path / name
+            if file.is_file() and file.stat().st_uid == os.getuid():
+                os.chmod(file, 0o600)
+
+
 def default_store_path() -> Path:
     """``$UDC_STORE`` if set, else ``./udc-data`` (mirrors the CLI's ``--store``)."""
     return Path(os.environ.get("UDC_STORE") or "udc-data")
@@ -138,9 +166,12 @@ class Store:
             raise UdcError(f"store {self.path} is a file; expected a directory")
         if read_only and not (self.path / db_file).exists():
             raise NotFound(f"no udc store at {self.path} (run 'udc demo' or an import first, or pass --store)")
-        self.path.mkdir(parents=True, exist_ok=True)
+        private_umask()
+        self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
         config = {"enable_external_access": False} if locked_down else None
         self.con = connect(self.path / db_file, read_only=read_only, config=config, wait=wait)
+        if not read_only:
+            make_private(self.path)
         self.read_only = read_only
         self._ibis: Any = None
         self._in_transaction = False

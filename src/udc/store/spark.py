@@ -1,6 +1,10 @@
 """Apache Spark as a second engine for the gate's typed requests: a session in local mode by default (or on a
 cluster: ``UDC_SPARK_MASTER``, e.g. ``spark://host:7077``), an Ibis backend over it, and each dataset handed over as
-Parquet (written once per catalogue generation), so the same Ibis expressions the gate builds for DuckDB run there.
+Parquet, so the same Ibis expressions the gate builds for DuckDB run there.
+
+The hand-over folder ``STORE/.spark`` holds whole tables — microdata with person ids included — so it is 0700 with
+0600 files, and it is removed when the job ends (:func:`clean_up`, called when the gate leaves the Spark engine),
+unless ``UDC_SPARK_KEEP=1`` keeps it for repeated runs (copies are then reused until the catalogue changes).
 
 PySpark 3.5 (pinned with Ibis 11, which supports PySpark 3.3–3.5) needs a Java runtime 8, 11 or 17; the project's
 ``scripts/system-deps`` installs Debian's ``openjdk-17-jre-headless`` when no ``java`` is found."""
@@ -22,6 +26,10 @@ from udc.store.db import Store, quote
 
 _LOCK = threading.Lock()
 _STATE: dict[str, Any] = {}
+
+
+KEEP_ENV = "UDC_SPARK_KEEP"
+HANDOVER = ".spark"
 
 
 def master() -> str:
@@ -54,8 +62,9 @@ def backend() -> Any:
 def table(store: Store, table_name: str) -> ir.Table:
     """A catalogued table as a Spark table: exported to Parquet beside the store (once per catalogue generation)."""
     con = backend()
-    folder = store.path / ".spark"
-    folder.mkdir(exist_ok=True)
+    folder = store.path / HANDOVER
+    folder.mkdir(mode=0o700, exist_ok=True)
+    os.chmod(folder, 0o700)  # whatever the umask, and for a folder left by an earlier version
     stamp = hashlib.sha256(catalogue.generation(store).encode()).hexdigest()[:12]  # stable across processes
     path = folder / f"{table_name}-{stamp}.parquet"
     if not path.exists():
@@ -65,8 +74,21 @@ def table(store: Store, table_name: str) -> ir.Table:
             store.con.execute(f"COPY (SELECT * FROM {quote(table_name)}) TO '{path.as_posix()}' (FORMAT parquet)")
         except Exception as exc:  # a locked-down process (udc serve) cannot write files: Spark is for batch runs
             raise UdcError(f"cannot hand '{table_name}' to Spark: {str(exc).splitlines()[0]}") from None
+        os.chmod(path, 0o600)
     name = f"udc_{table_name}"
     return con.read_parquet(str(path), table_name=name)
+
+
+def keep() -> bool:
+    """Whether the hand-over copies stay after a job (``UDC_SPARK_KEEP=1``): faster repeated runs, at the price of
+    microdata copies on disk."""
+    return os.environ.get(KEEP_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def clean_up(store: Store) -> None:
+    """Remove the store's hand-over folder after a job (unless :func:`keep`): the copies are whole tables."""
+    if not keep():
+        shutil.rmtree(store.path / HANDOVER, ignore_errors=True)
 
 
 def execute(expr: ir.Expr, seconds: float) -> Any:

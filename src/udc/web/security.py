@@ -5,9 +5,12 @@
   disabling the account or its expiry ends it at once, whatever the browser keeps.
 - Every form carries the CSRF token and every POST checks it; the JSON API takes a cookie session on a POST only with
   the token in an ``X-CSRF-Token`` header (API clients send ``Authorization: Bearer <token>``).
-- Sign-in is throttled per user name, per (client, user name) and — with a much higher limit — per client, so one
-  client cannot lock every user behind its address out. The client is the TCP peer: forwarded headers count only
-  when ``udc serve --trusted-proxy`` names the proxy (uvicorn then rewrites the peer).
+- Sign-in is locked per (client, user name) and — with a much higher limit — per client; a user name alone is never
+  locked, only slowed down once it fails from many distinct clients, so nobody can lock an account out from a
+  handful of addresses. The client is the TCP peer: forwarded headers count only when ``udc serve --trusted-proxy``
+  names the proxy (uvicorn then rewrites the peer).
+- Throttle and rate-limit tables are bounded by evicting their least recently used keys, never by clearing them
+  (which would also lift the locks of whoever floods them).
 - Bodies over :data:`MAX_BODY` bytes are answered 413 before anything is parsed or logged.
 """
 
@@ -17,7 +20,7 @@ import json
 import os
 import secrets
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +31,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from udc.errors import Forbidden, NotSignedIn
 from udc.privacy.access import PUBLIC, SESSION_HOURS, User, user_for_session, user_for_token
+from udc.privacy.audit import CLIENT
 
 COOKIE = "udc_session"
 MAX_AGE = SESSION_HOURS * 3600
 MAX_BODY = 64 * 1024  # forms and table requests are small; nothing larger is parsed
+MAX_KEYS = 100_000  # keys a throttle or rate-limit table holds; beyond, the least recently used go
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -81,62 +86,103 @@ class Sessions:
 
 
 class Throttle:
-    """Failed sign-ins within ``window`` seconds: ``limit`` per user name and per (client, user name), and
-    ``client_limit`` per client (password spraying) — a busy office behind one address is not locked out by one
-    person's typos, and an attacker cannot lock out other users by failing from their address."""
+    """Failed sign-ins within ``window`` seconds. Locked (429): a (client, user name) pair after ``limit`` failures,
+    a client after ``client_limit`` (password spraying). A user name is never locked — that would let anyone lock
+    anyone out — but once it failed from ``spread`` distinct clients, every attempt on it waits
+    :meth:`delay` seconds (growing with the number of clients, at most ``max_delay``), which slows a distributed
+    guess while the owner still gets in. Memory: at most ``max_keys`` keys, the least recently failed evicted."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0, client_limit: int = 50) -> None:
+    def __init__(
+        self, limit: int = 5, window: float = 300.0, client_limit: int = 50, spread: int = 10,
+        max_delay: float = 10.0, max_keys: int = MAX_KEYS,
+    ) -> None:  # fmt: skip
         self.limit, self.window, self.client_limit = limit, window, client_limit
-        self.failures: dict[str, deque[float]] = defaultdict(deque)
+        self.spread, self.max_delay, self.max_keys = spread, max_delay, max_keys
+        self.failures: OrderedDict[str, deque[float]] = OrderedDict()  # pair and client keys: failure times
+        self.names: OrderedDict[str, OrderedDict[str, float]] = OrderedDict()  # name: client → last failure
 
-    def _recent(self, key: str) -> deque[float]:
-        q = self.failures[key]
-        while q and time.monotonic() - q[0] > self.window:
+    def _recent(self, key: str) -> int:
+        q = self.failures.get(key)
+        if q is None:
+            return 0
+        now = time.monotonic()
+        while q and now - q[0] > self.window:
             q.popleft()
         if not q:
-            self.failures.pop(key, None)
-            q = self.failures[key]
-        return q
+            del self.failures[key]
+        return len(q)
+
+    def _clients(self, name: str) -> int:
+        """Distinct clients that failed on ``name`` within the window."""
+        seen = self.names.get(name[:200])
+        if seen is None:
+            return 0
+        now = time.monotonic()
+        while seen and now - next(iter(seen.values())) > self.window:
+            seen.popitem(last=False)
+        if not seen:
+            del self.names[name[:200]]
+        return len(seen)
 
     @staticmethod
-    def _keys(client: str, name: str) -> tuple[str, str, str]:
-        name = name[:200]
-        return f"user:{name}", f"pair:{client}\x1f{name}", f"client:{client}"
+    def _keys(client: str, name: str) -> tuple[str, str]:
+        return f"pair:{client[:200]}\x1f{name[:200]}", f"client:{client[:200]}"
 
     def blocked(self, client: str, name: str) -> bool:
-        user, pair, peer = self._keys(client, name)
-        return (
-            len(self._recent(user)) >= 4 * self.limit
-            or len(self._recent(pair)) >= self.limit
-            or len(self._recent(peer)) >= self.client_limit
-        )
+        pair, peer = self._keys(client, name)
+        return self._recent(pair) >= self.limit or self._recent(peer) >= self.client_limit
+
+    def delay(self, client: str, name: str) -> float:
+        """Seconds an attempt on ``name`` waits: 0 until it failed from ``spread`` distinct clients, then one more
+        second per further client, at most ``max_delay``."""
+        spread = self._clients(name)
+        return 0.0 if spread < self.spread else min(self.max_delay, float(spread - self.spread + 1))
 
     def fail(self, client: str, name: str) -> None:
+        now = time.monotonic()
         for key in self._keys(client, name):
-            self._recent(key).append(time.monotonic())
-        if len(self.failures) > 100_000:  # bounded memory under a flood of made-up names
-            self.failures.clear()
+            self._recent(key)
+            q = self.failures.setdefault(key, deque())
+            q.append(now)
+            if len(q) > max(self.limit, self.client_limit):  # nothing counts beyond the highest limit
+                q.popleft()
+            self.failures.move_to_end(key)
+        seen = self.names.setdefault(name[:200], OrderedDict())
+        seen[client[:200]] = now
+        seen.move_to_end(client[:200])
+        if len(seen) > self.spread + self.max_delay:  # more clients do not lengthen the delay
+            seen.popitem(last=False)
+        self.names.move_to_end(name[:200])
+        _bound(self.failures, self.max_keys)
+        _bound(self.names, self.max_keys)
 
 
 class RateLimit:
-    """At most ``limit`` events per key (a client address, an API key) within ``window`` seconds, sliding; memory
-    bounded under a flood of keys. Keys come from the TCP peer, never from a forwarded header (see client_of)."""
+    """At most ``limit`` events per key (a client address, an API key) within ``window`` seconds, sliding; at most
+    ``max_keys`` keys, the least recently seen evicted. Keys come from the TCP peer, never from a forwarded header
+    (see client_of)."""
 
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self.events: dict[str, deque[float]] = defaultdict(deque)
+    def __init__(self, limit: int, window: float, max_keys: int = MAX_KEYS) -> None:
+        self.limit, self.window, self.max_keys = limit, window, max_keys
+        self.events: OrderedDict[str, deque[float]] = OrderedDict()
 
     def allow(self, key: str) -> bool:
         now = time.monotonic()
-        q = self.events[key[:200]]
+        q = self.events.setdefault(key[:200], deque())
+        self.events.move_to_end(key[:200])
         while q and now - q[0] > self.window:
             q.popleft()
         if len(q) >= self.limit:
             return False
         q.append(now)
-        if len(self.events) > 100_000:
-            self.events.clear()
+        _bound(self.events, self.max_keys)
         return True
+
+
+def _bound(table: OrderedDict[str, Any], max_keys: int) -> None:
+    """Evict the least recently used keys until at most ``max_keys`` remain (never a wholesale reset)."""
+    while len(table) > max_keys:
+        table.popitem(last=False)
 
 
 def client_of(request: Request) -> str:
@@ -177,6 +223,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
         if fresh:
             session["csrf"] = secrets.token_urlsafe(24)
         request.state.session = session
+        CLIENT.set(client_of(request))  # who anonymous refusals are counted for in the audit (udc.privacy.audit)
         response = await call_next(request)
         if fresh or request.state.session is not session:
             sessions.write(response, request.state.session)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 
 from fastapi import APIRouter, Form, Request
@@ -18,8 +19,14 @@ router = APIRouter(include_in_schema=False)
 
 
 def local(target: str) -> str:
-    """A redirect target on this site only."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    """A redirect target on this site only, else ``/``: a path starting with one ``/``, without a backslash (browsers
+    read ``/\\host`` as ``//host``) or control characters (they drop tabs and newlines, so ``/<TAB>/host`` is
+    ``//host``) — no scheme, no other host. The sign-in and the language switch both go through here."""
+    if not target.startswith("/") or target.startswith("//") or len(target) > 2000:
+        return "/"
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return "/"
+    return target
 
 
 @router.get("/inloggen")
@@ -37,15 +44,18 @@ async def signin(
     client = client_of(request)
     throttle = request.app.state.throttle
     audit = request.app.state.audit
-    if throttle.blocked(client, gebruiker):
-        audit.append(gebruiker, "login.throttled", {"client": client})
-        return render(request, "signin.html", {"next": terug, "message": t("too_many")}, status=429)
+    if throttle.blocked(client, gebruiker):  # counted, not one row each: anyone can repeat this in a loop
+        audit.tally(gebruiker, "login.throttled", {"client": client}, 429)
+        return render(request, "signin.html", {"next": local(terug), "message": t("too_many")}, status=429)
+    wait = throttle.delay(client, gebruiker)
+    if wait:  # a name failed from many addresses: slowed down, never locked
+        await asyncio.sleep(wait)
     engine = request.app.state.engine
     try:
         who = await run_in_threadpool(login, engine, gebruiker, wachtwoord, audit)  # argon2: off the event loop
     except UdcError:
         throttle.fail(client, gebruiker)
-        return render(request, "signin.html", {"next": terug, "message": t("wrong_login")}, status=401)
+        return render(request, "signin.html", {"next": local(terug), "message": t("wrong_login")}, status=401)
     old = request.state.session.get("sid")
     if old:
         end_session(engine, str(old))
@@ -72,4 +82,4 @@ async def set_language(request: Request, language: str, terug: str = "/") -> Res
     if language not in LANGUAGES:
         raise UdcError(f"language '{language}': expected nl or en")
     request.state.session = {**request.state.session, "lang": language}
-    return RedirectResponse(terug if terug.startswith("/") else "/", status_code=303)
+    return RedirectResponse(local(terug), status_code=303)
