@@ -387,8 +387,8 @@ class AuditLog:
         elif row.seq > len(entries):
             if anchor is not None and anchor.get("seq", -1) < row.seq:
                 return 0, (f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
-                           f"{row.seq} (the log ends at {len(entries)}: entries deleted)")  # fmt: skip
-            return 0, f"{name} saw entry {row.seq} but the log ends at {len(entries)} (entries deleted)"
+                           f"{row.seq} (the log ends at {len(entries)}: truncated)")  # fmt: skip
+            return 0, f"{name} saw entry {row.seq} but the log ends at {len(entries)} (truncated)"
         elif row.seq > 0 and entries[row.seq - 1]["hash"] != row.head:
             return 0, f"entry {row.seq} does not match {name} (replaced)"
         if self.witness is None:
@@ -400,7 +400,7 @@ class AuditLog:
                 return 0, (f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
                            f"{seq} (the log ends at {len(entries)})")  # fmt: skip
             if seq > len(entries):
-                return 0, f"{name} saw entry {seq} but the log ends at {len(entries)} (entries deleted)"
+                return 0, f"{name} saw entry {seq} but the log ends at {len(entries)} (truncated)"
         for seq, head in lines:  # the history: every anchor move it saw still matches the log
             if seq > 0 and entries[seq - 1]["hash"] != head:
                 return 0, f"entry {seq} does not match {name} (replaced)"
