@@ -3,6 +3,7 @@ through ``export.read_for`` (which refuses microdata for every role) and tables 
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Query, Request
@@ -16,8 +17,10 @@ from udc.privacy.export import read_for
 from udc.privacy.gate import crosstab
 from udc.privacy.request import TableRequest
 from udc.store import catalogue
+from udc.store.db import Store
 from udc.web import data
-from udc.web.common import Reader, area_tables, cached, download, headers, run_gate, user
+from udc.web.common import Reader, area_tables, download, export_memory, headers, run_gate, run_heavy, user
+from udc.web.workers import RETRY_AFTER, Job
 
 AREA_KINDS = ("BU", "WK", "GM")
 
@@ -33,11 +36,16 @@ _ERRORS = {
     413: "Request body too large",
     422: "Invalid request",
     429: "Too many attempts",
-    503: "Busy, or the table took too long",
+    503: "Busy (every worker of the kind, or the memory budget for heavy work, is taken: see Retry-After), or the "
+    "work took longer than its time limit",
 }
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in _ERRORS.items()
 }
+ERRORS[503]["headers"] = {
+    "Retry-After": {"description": f"Seconds to wait before trying again (busy: {RETRY_AFTER})",
+                    "schema": {"type": "integer"}}
+}  # fmt: skip
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
@@ -120,10 +128,17 @@ def _router() -> APIRouter:
         koppen: str = Query("namen", pattern="^(namen|labels)$",
                             description="Column headers: the names in the data, or labels in the language (lang)"),
     ) -> Response:  # fmt: skip
-        """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON."""
-        frame = read_for(store, name, user(request), request.app.state.audit, version)
-        rename = headers(request, store, name, list(frame.columns)) if koppen == "labels" else None
-        return download(frame, name, format, store, rename)
+        """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON: built in the pool of
+        heavy work (503 with Retry-After when it is full, or after the time limit), never on the event loop."""
+        who, audit = user(request), request.app.state.audit
+
+        def build(view: Store, job: Job) -> Response:
+            frame = read_for(view, name, who, audit, version)
+            job.reserve(export_memory(frame, format))
+            rename = headers(request, view, name, list(frame.columns)) if koppen == "labels" else None
+            return download(frame, name, format, view, rename, pool=request.app.state.pool)
+
+        return await run_heavy(request, store, "export", build)
 
     @router.get("/api/v1/areas", tags=["areas"])
     async def areas(store: Reader, kind: str | None = None) -> list[dict[str, Any]]:
@@ -143,11 +158,27 @@ def _router() -> APIRouter:
         tags=["areas"],
         responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
     )
-    async def map_data(request: Request, store: Reader, kind: str, year: int | None = None) -> Response:
+    async def map_data(
+        request: Request,
+        store: Reader,
+        kind: str,
+        year: int | None = Query(None, ge=1, le=9999, description="Boundaries of this year (each area's latest "
+                                 "shape up to it); one of the years the store has areas for (default: the newest)"),
+    ) -> Response:  # fmt: skip
         """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
         if kind not in AREA_KINDS:
             raise NotFound(f"kind '{kind}': expected BU, WK or GM")
-        body = cached(request, store, f"map:{kind}:{year}", lambda: data.geometry_json(store, kind, year))
+        years = data.map_years(store)
+        if year is not None and year not in years:
+            known = f"{years.start}–{years.stop - 1}" if years else "none: no areas imported yet"
+            raise UdcError(f"year {year}: this store has areas for the years {known}")
+        shapes = data.map_year(store, kind, year)
+        key = (catalogue.generation(store), kind, shapes)
+        body = request.app.state.maps.get(key)
+        if body is None:
+            body = await run_heavy(request, store, "map", lambda view, _job: data.geometry_json(view, kind, shapes))
+            with suppress(ValueError):  # a document larger than the whole cache is served, not kept
+                request.app.state.maps[key] = body
         return Response(body, media_type="application/geo+json")
 
     @router.get("/api/v1/explore", tags=["areas"])
@@ -164,6 +195,10 @@ def _router() -> APIRouter:
         if table not in tables:
             raise UdcError(f"'{table}' is not an open area-level table: expected one of {', '.join(tables)}")
         spec = tables[table]
+        years = data.options(store, spec).get(spec.year or "", [])
+        if year is not None and spec.year and year not in years:
+            known = ", ".join(y for y in years if y != data.TOTAL)
+            raise UdcError(f"year '{year[:20]}': {table} has the years {known}")
         filters = data.filters_for(store, spec, dict(request.query_params))
         frame = data.explore(store, spec, year=year, level=level, filters=filters, value=measure)
         return {

@@ -4,15 +4,17 @@ Each request opens the store read-only (external access off) and closes it when 
 server never holds the store between requests, so the CLI, notebooks and imports use the same store while it runs,
 and a new release shows on the next request. Pages and API read only open/released tables (``data``); the table
 builder and ``POST /api/v1/tables`` go through ``gate.crosstab`` on worker threads with cursors of their own and a
-time limit (``common.run_gate``), so a long table never freezes the server. Errors are one line with their status
-(401, 403, 404, 413, 422, 429, 503), never a stack trace.
+time limit (``common.run_gate``), so a long table never freezes the server; downloads, photos, PDFs and map
+documents go through the same pool of heavy work (:mod:`udc.web.workers`: slots per kind, a memory budget, time
+limits, 503 with ``Retry-After`` when full). Errors are one line with their status (401, 403, 404, 413, 422, 429,
+503), never a stack trace.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +32,7 @@ from udc.participation import db as participation_db
 from udc.privacy.audit import AuditLog, engine_for, operational_url
 from udc.privacy.request import first_error
 from udc.store.db import Store
-from udc.web import numbers, open311, security, userlabels, wording
+from udc.web import data, numbers, open311, security, userlabels, wording, workers
 from udc.web.api import register_api
 from udc.web.common import Readers, error_response
 from udc.web.open311 import register_open311
@@ -39,10 +41,12 @@ from udc.web.routes import ROUTERS
 HERE = Path(__file__).parent
 
 
-def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, store_wait: float = 5.0) -> FastAPI:
+def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, store_wait: float = 5.0,
+               work_memory: int | None = None) -> FastAPI:  # fmt: skip
     """The app over one store. ``gate_workers``: gate queries at once (each on its own thread and DuckDB cursor, so a
     long table never blocks the pages); a request beyond them is answered 503 at once. ``store_wait``: seconds a
-    request waits while another process writes the store, before it answers 503."""
+    request waits while another process writes the store, before it answers 503. ``work_memory``: bytes all heavy
+    work (tables, downloads, photos, PDFs, maps) may hold at once (default ``UDC_WORK_MEMORY_MB`` or 1 GB)."""
     store_path = Path(store_path)
     Store(store_path).close()  # created and migrated once; requests open it read-only
     readers = Readers(store_path, wait=store_wait)
@@ -51,6 +55,7 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
         readers.shutdown()  # the store is free for other processes once the server stops
+        app.state.pool.shutdown()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -62,7 +67,9 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
         debug=False,
     )
     app.state.store_path, app.state.caches, app.state.readers = store_path, {}, readers
-    app.state.gate_slots = threading.BoundedSemaphore(gate_workers)
+    limits = {**workers.LIMITS, "gate": replace(workers.LIMITS["gate"], slots=gate_workers)}
+    app.state.pool = workers.Pool(limits, work_memory)
+    app.state.maps = data.map_cache()  # map documents, least recently used first out, bounded in bytes
     app.state.engine = engine_for(operational_url(store_path))
     app.state.audit = AuditLog.for_store(store_path, app.state.engine)
     app.state.sessions = security.Sessions(security.secret_for(store_path), https=https)
@@ -95,7 +102,16 @@ def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, 
 
     @app.exception_handler(UdcError)
     async def udc_error(request: Request, exc: UdcError) -> Response:
-        return error_response(request, exc.status, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        response = error_response(request, exc.status, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        if isinstance(exc, workers.Busy):
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    @app.exception_handler(OverflowError)
+    async def overflow(request: Request, exc: OverflowError) -> Response:
+        """A number too large for the database (a page or an id of 10^20 given by hand) is the caller's mistake: 422,
+        not 500. The routes bound their numbers; this is the net under any that does not."""
+        return error_response(request, 422, "a number in the request is out of range")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

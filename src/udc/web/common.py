@@ -17,11 +17,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from udc.errors import UdcError, Unavailable
+from udc.errors import UdcError
 from udc.privacy.access import PUBLIC, User
 from udc.store import catalogue
 from udc.store.db import Store, writer_waiting
-from udc.web import data, security
+from udc.web import data, security, workers
 from udc.web.i18n import LANGUAGES, translator
 
 
@@ -133,16 +133,31 @@ def cached(request: Request, store: Store, key: str, build: Callable[[], Any]) -
 
 async def run_gate(request: Request, store: Store, function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Run a gate function on a worker thread with its own cursor on the store: the event loop (every other page)
-    keeps going. At most ``gate_workers`` at once; beyond that, 503 at once instead of a queue that freezes."""
-    slots = request.app.state.gate_slots
-    if not slots.acquire(blocking=False):
-        raise Unavailable("every table worker is busy: try again in a minute")
+    keeps going. At most ``gate_workers`` at once (the pool's ``gate`` slots, :mod:`udc.web.workers`); beyond that,
+    503 at once instead of a queue that freezes."""
+    return await run_heavy(request, store, "gate", lambda view, _job: function(view, *args, **kwargs))
+
+
+async def run_heavy(request: Request, store: Store, kind: str, work: Callable[[Store, Any], Any], *,
+                    memory: int | None = None) -> Any:  # fmt: skip
+    """``work(view, job)`` in the app's pool of heavy work (:mod:`udc.web.workers`) with a cursor of its own on the
+    store (DuckDB connections are not shared between threads), interrupted at the kind's time limit."""
     view = store.cursor()
+    started = False
+
+    def run(job: Any) -> Any:
+        nonlocal started
+        started = True
+        try:
+            return work(view, job)
+        finally:
+            view.close()
+
     try:
-        return await run_in_threadpool(function, view, *args, **kwargs)
+        return await request.app.state.pool.run(kind, run, memory=memory, cancel=view.con.interrupt)
     finally:
-        view.close()
-        slots.release()
+        if not started:  # refused (busy) before it began: the cursor is not needed
+            view.close()
 
 
 def area_tables(request: Request, store: Store) -> dict[str, data.AreaTable]:
@@ -222,10 +237,22 @@ def headers(request: Request, store: Store, name: str, columns: list[str]) -> di
     return {c: wording.header_text(c, lang(request), labels, titles.get(c)) for c in columns}
 
 
+EXCEL_ROWS = 1_048_576  # rows in an Excel sheet, the header included
+EXPORT_FACTOR = {"csv": 3.0, "csv-nl": 3.5, "xlsx": 4.0, "parquet": 2.5, "geojson": 8.0}  # measured: docs/web.md
+
+
+def export_memory(frame: pd.DataFrame, fmt: str) -> int:
+    """Bytes a download holds while it is built: the rows as read times what the format adds (the copy with whole
+    numbers, the text or workbook, the body); charged to the pool's memory budget before the file is built."""
+    return int(frame.memory_usage(index=False, deep=True).sum() * EXPORT_FACTOR.get(fmt, 8.0)) + 8 * 1024 * 1024
+
+
 def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = None,
-             rename: dict[str, str] | None = None) -> Response:  # fmt: skip
+             rename: dict[str, str] | None = None, pool: workers.Pool | None = None) -> Response:  # fmt: skip
     """CSV (comma or Dutch: ``;`` and decimal comma), Excel, Parquet or GeoJSON (one feature per row: the area's
-    geometry with the row's values as properties, as GIS tools style them); ``rename``: headers as labels."""
+    geometry with the row's values as properties, as GIS tools style them); ``rename``: headers as labels.
+    ``pool``: the workbook is written in one of its worker processes (long pure-Python work, see
+    :mod:`udc.web.workers`)."""
     frame = whole_numbers(frame)
     area = next((c for c in catalogue.AREA_COLUMNS if c in frame.columns), None)
     if rename:
@@ -237,9 +264,10 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         body = frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
         media, ext = "text/csv; charset=utf-8", "csv"
     elif fmt == "xlsx":
-        buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False)
-        body, ext = buffer.getvalue(), "xlsx"
+        if len(frame) >= EXCEL_ROWS:
+            raise UdcError(f"'{name}' has {len(frame)} rows, more than Excel's {EXCEL_ROWS - 1}: download csv "
+                           "or parquet")  # fmt: skip
+        body, ext = (pool.in_process(workers.excel, frame) if pool else workers.excel(frame)), "xlsx"
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "parquet":
         buffer = io.BytesIO()

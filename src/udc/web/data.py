@@ -5,12 +5,14 @@ No function here touches microdata; the table builder is the one exception and g
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 import shapely
+from cachetools import LRUCache
 
 from udc.areas import registry
 from udc.errors import UdcError
@@ -275,6 +277,35 @@ def boundary_note(shapes: dict[str, Any], year: int | None, language: str) -> st
 def geometry_json(store: Store, kind: str, year: int | None = None) -> bytes:
     """All areas of one kind as GeoJSON bytes (the map route; cached by the app per store version)."""
     return json.dumps(geometry(store, registry.geometry_codes(store, kind), year), separators=(",", ":")).encode()
+
+
+MAP_CACHE = 64 * 1024 * 1024  # bytes of map documents the server keeps (a national buurt map is ~18 MB)
+
+
+def map_cache(limit: int = MAP_CACHE) -> LRUCache:
+    """Map documents by (catalogue generation, kind, boundary year), the least recently used dropped first once they
+    hold ``limit`` bytes: a cache keyed on what callers ask for must not grow with what they ask for."""
+    return LRUCache(maxsize=limit, getsizeof=len)
+
+
+def map_years(store: Store) -> range:
+    """The years a map may be asked for: from the first year the area registry knows to this year (or the newest
+    imported boundaries, if later). Other years are refused (422) rather than cached or sent to the database."""
+    known = [y for y in registry.version_years(store) if y is not None]
+    known += [y for kind in LEVELS.values() for y in registry.geometry_years(store, kind)]
+    if not known:
+        return range(0)
+    return range(min(known), max(*known, datetime.date.today().year) + 1)
+
+
+def map_year(store: Store, kind: str, year: int | None) -> int | None:
+    """The boundary year a map of ``year`` is built from: every year from one import of boundaries to the next gives
+    the same document (each area's latest shape ≤ year, else its earliest), so they share one cache entry."""
+    if year is None:
+        return None
+    years = registry.geometry_years(store, kind)
+    before = [y for y in years if y <= year]
+    return max(before) if before else (min(years) - 1 if years else None)
 
 
 children = registry.children

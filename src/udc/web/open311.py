@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import os
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from udc.errors import NotFound, TooMany, UdcError
-from udc.participation import categories, intake, keys, open311, reports
-from udc.web.common import Reader
+from udc.participation import categories, intake, keys, media, open311, reports
+from udc.web.common import Reader, run_heavy
 
 PER_KEY = 1200  # service requests per API key per minute (a partner system's burst); see docs/participation.md
+MAX_PAGES = 1_000_000  # a page number beyond it is refused (400) before it reaches the database as an offset
 
 
 def key_rate() -> int:
@@ -63,8 +63,9 @@ def register_open311(app: FastAPI) -> None:
         photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
         new = intake.parse(values)
         folder = request.app.state.store_path / "participation_media"
-        filed = await run_in_threadpool(intake.file, engine, store, new, source=f"open311:{client}", photo=photo,
-                                        media_folder=folder)  # fmt: skip
+        filed = await run_heavy(request, store, "photo", lambda view, _job: intake.file(
+            engine, view, new, source=f"open311:{client}", photo=photo, media_folder=folder),
+            memory=media.memory(photo) if photo else None)  # fmt: skip
         category = categories.get(engine, new.service_code)
         answer = [{"service_request_id": str(filed.id), "token": filed.follow_token,
                    "service_notice": open311.notice(category), "account_id": ""}]  # fmt: skip
@@ -73,8 +74,9 @@ def register_open311(app: FastAPI) -> None:
     @router.get("/requests.{fmt}")
     async def get_requests(request: Request, fmt: str, service_request_id: str | None = None,
                            service_code: str | None = None, status: str | None = None, start_date: str | None = None,
-                           end_date: str | None = None, page: int = 1,
-                           page_size: int = reports.MAX_PAGE) -> Response:  # fmt: skip
+                           end_date: str | None = None, page: int = Query(1, ge=1, le=MAX_PAGES),
+                           page_size: int = Query(reports.MAX_PAGE, ge=1, le=reports.MAX_PAGE),
+                           ) -> Response:  # fmt: skip
         found = reports.search(request.app.state.participation, ids=service_request_id, service_code=service_code,
                                status=status, start_date=start_date, end_date=end_date, page=page,
                                page_size=page_size)  # fmt: skip

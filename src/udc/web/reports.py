@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from udc import printing
 from udc.errors import NotFound
 from udc.store import catalogue
 from udc.store.db import Store
+from udc.web.workers import Pool
 
 
 def assets(store: Store, tables: list[str], language: str = "nl") -> dict[str, Any]:
@@ -60,8 +60,9 @@ def source_text(store: Store, source: str, language: str) -> str:
     return f"{'; '.join(titles)} ({how})"
 
 
-async def respond(page: str, stem: str, kind: str, *, wait_ms: int = 8000) -> Response:
-    """The report as a download: the HTML itself, or that page printed to PDF once its charts are drawn."""
+async def respond(page: str, stem: str, kind: str, *, pool: Pool, wait_ms: int = 8000) -> Response:
+    """The report as a download: the HTML itself, or that page printed to PDF once its charts are drawn — by a
+    Chromium of its own, so in the app's pool of heavy work (``pdf``: one at a time, a time limit, 503 when busy)."""
     if kind not in ("html", "pdf"):
         raise NotFound(f"no report format '{kind}': choose rapport.html or rapport.pdf")
     filename = f"{stem}.{kind}"
@@ -70,6 +71,6 @@ async def respond(page: str, stem: str, kind: str, *, wait_ms: int = 8000) -> Re
         return Response(page.encode("utf-8"), media_type="text/html; charset=utf-8", headers=disposition)
     with tempfile.TemporaryDirectory(prefix="udc-report-") as folder:
         out = Path(folder) / filename
-        await run_in_threadpool(lambda: printing.pdf(page, out, wait_ms=wait_ms))
+        await pool.run("pdf", lambda _job: printing.pdf(page, out, wait_ms=wait_ms))
         body = out.read_bytes()
     return Response(body, media_type="application/pdf", headers=disposition)

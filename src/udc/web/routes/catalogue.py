@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from udc.errors import UdcError
@@ -20,7 +20,8 @@ async def catalogue_page(request: Request, store: Reader) -> Response:
 
 
 @router.get("/catalogus/{name}")
-async def dataset_page(request: Request, store: Reader, name: str, versie: int | None = None) -> Response:
+async def dataset_page(request: Request, store: Reader, name: str,
+                       versie: int | None = Query(None, ge=1, le=1_000_000)) -> Response:  # fmt: skip
     """A dataset; a release shows its newest version unless ``versie`` asks for an older one."""
     if name not in {d["name"] for d in data.visible(store, user(request))}:
         raise UdcError(f"'{name}' is not in the open catalogue (or not for your role)")

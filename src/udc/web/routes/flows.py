@@ -185,4 +185,4 @@ async def flows_report(
     context |= reports.assets(store, tables, language) | {"group_name": label(GROUPS, context["group"], language)}
     body = render(request, "flows_report.html", context).body.decode("utf-8")
     stem = f"verhuisstromen_{context['area']}_{context['group']}"
-    return await reports.respond(body, stem, kind)
+    return await reports.respond(body, stem, kind, pool=request.app.state.pool)

@@ -98,4 +98,5 @@ async def programme_report(request: Request, store: Reader, programme_id: str, k
     report = released(store, programme, language)
     if report is None or kind not in ("html", "pdf"):
         raise NotFound(f"no released monitor of '{programme_id}' (udc monitor report {programme_id} --release)")
-    return await reports.respond(document.build(report, language), f"monitor-{programme.id}", kind, wait_ms=0)
+    return await reports.respond(document.build(report, language), f"monitor-{programme.id}", kind, wait_ms=0,
+                                 pool=request.app.state.pool)  # fmt: skip

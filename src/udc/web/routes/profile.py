@@ -91,4 +91,5 @@ def report_page(request: Request, store: Store, code: str) -> str:
 @router.get("/gebied/{code}/rapport.{kind}")
 async def profile_report(request: Request, store: Reader, code: str, kind: str) -> Response:
     """The report as HTML or printed to PDF by headless Chromium (its charts drawn first)."""
-    return await reports.respond(report_page(request, store, code), f"gebiedsprofiel_{code}", kind)
+    return await reports.respond(report_page(request, store, code), f"gebiedsprofiel_{code}", kind,
+                                 pool=request.app.state.pool)  # fmt: skip

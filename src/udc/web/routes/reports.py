@@ -9,12 +9,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from udc.errors import TooMany, UdcError
-from udc.participation import categories, intake, reports, workflow
+from udc.participation import categories, intake, media, reports, workflow
 from udc.web import charts, data
-from udc.web.common import Reader, lang, render
+from udc.web.common import Reader, lang, render, run_heavy
 from udc.web.security import check_csrf, client_of
 
 router = APIRouter(include_in_schema=False)
@@ -62,9 +61,10 @@ async def report_post(request: Request, store: Reader) -> Response:
     engine = request.app.state.participation
     try:
         new = intake.parse({**values, "lat": values.get("lat") or None, "long": values.get("long") or None})
-        filed = await run_in_threadpool(intake.file, engine, store, new, source="formulier", photo=photo or None,
-                                        media_folder=request.app.state.store_path / "participation_media",
-                                        buurt=values.get("buurt") or None)  # fmt: skip
+        filed = await run_heavy(request, store, "photo", lambda view, _job: intake.file(
+            engine, view, new, source="formulier", photo=photo or None, buurt=values.get("buurt") or None,
+            media_folder=request.app.state.store_path / "participation_media"),
+            memory=media.memory(photo) if photo else None)  # fmt: skip
     except UdcError as exc:  # the form again, filled in, with the one-line reason
         return _form(request, store, values, str(exc), status=exc.status)
     report, category = reports.one(engine, filed.id)
