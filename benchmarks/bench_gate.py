@@ -4,6 +4,8 @@
    the aggregated table against ACRO's crosstab checks, in the same run, on the same cells; flags compared.
 2. Secondary suppression of a 3-level hierarchy at national scale — about 13 000 buurten → 3 000 wijken →
    342 gemeenten × 5 categories with synthetic counts — to a complete, LP-audited pattern.
+3. Cell-key magnitudes: the demo crosstab (buurt × education, rolled up to wijk and gemeente) with the sum of ages
+   perturbed, against the same request with cell-key counts alone, in the same run (target ≤ 2×).
 
     python benchmarks/bench_gate.py [persons …]
 """
@@ -58,6 +60,35 @@ def output_check(persons: int) -> None:
         f"ratio {theirs / ours:.1f}x; identical flags on {same}/{len(cells)} cells "
         f"(threshold {int(flags.threshold.sum())}, nk {int(flags.nk.sum())}, p% {int(flags.p_percent.sum())})"
     )
+
+
+def magnitudes(persons: int, repeats: int = 3) -> None:
+    """Cell-key counts alone vs counts and perturbed sums, the same request on the same store (best of ``repeats``)."""
+    from udc.privacy.access import User
+    from udc.privacy.audit import AuditLog, engine_for
+    from udc.privacy.gate import crosstab
+    from udc.privacy.request import Filter, TableRequest
+    from udc.store import Store
+    from udc.synth.generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s") as store:
+        generate(store, persons=persons, seed=1, years=(2015, 2016))
+        audit = AuditLog(engine_for(f"sqlite:///{tmp}/op.sqlite"), b"k" * 32, Path(tmp) / "anchor")
+        user = User("bench", "researcher")
+        timings = {}
+        for measure in (None, "age"):
+            request = TableRequest(dataset="synth_persons_yearly", dimensions=["buurt_code", "education"],
+                                   filters=[Filter(column="year", values=[2016])], area="buurt_code",
+                                   measure=measure)  # fmt: skip
+            best = float("inf")
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                table = crosstab(store, request, user=user, audit=audit)
+                best = min(best, time.perf_counter() - t0)
+            timings[measure] = (best, len(table.cells))
+    (counts, cells), (sums, _) = timings[None], timings["age"]
+    print(f"cell-key magnitudes: {persons:,} persons, {cells:,} cells; counts alone {counts:.3f} s, counts and "
+          f"perturbed sums {sums:.3f} s, ratio {sums / counts:.2f}x (target ≤ 2x)")
 
 
 def store_free_aggregate(people: pd.DataFrame) -> pd.DataFrame:
@@ -163,11 +194,13 @@ def versus_optimum(name: str, n_gm: int, n_wk: int, n_bu: int, seed: int) -> Non
 if __name__ == "__main__":
     if sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
         output_check(5_000)
+        magnitudes(5_000, repeats=1)
         national_suppression(scale=0.02)
         versus_optimum("tiny", 1, 2, 5, seed=1)
     else:
         for size in [int(a) for a in sys.argv[1:]] or [20_000, 250_000]:  # small: many dominated cells; large: speed
             output_check(size)
+            magnitudes(size)
         versus_optimum("small", 1, 4, 16, seed=1)
         versus_optimum("medium", 2, 8, 40, seed=2)
         national_suppression()

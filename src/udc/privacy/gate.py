@@ -136,7 +136,7 @@ def _cells(
     base: pd.DataFrame, by: list[str], area: str | None, value: str | None
 ) -> tuple[pd.DataFrame, list[tuple[int, list[int]]]]:
     """All cells (leaves and every margin) by group-bys per combination of levels, and the additive equations."""
-    base = base.copy()
+    base = base.sort_values("top1", ascending=False, kind="stable") if value else base.copy()
     for d in by:
         base[d] = base[d].astype(str)
     levels = {d: _levels(sorted(base[d].unique()), d == area) for d in by}
@@ -154,12 +154,12 @@ def _cells(
         if value:
             agg |= {"total": ("total", "sum"), "top1": ("top1", "max")}
         grouped = frame.groupby(by, sort=True).agg(**agg).reset_index()
-        if value:  # second largest contribution of the union = 2nd of all top1 and top2 values
-            stacked = pd.concat(
-                [frame[[*by, "top1"]].rename(columns={"top1": "v"}), frame[[*by, "top2"]].rename(columns={"top2": "v"})]
-            )
-            second = stacked.sort_values("v", ascending=False).groupby(by, sort=True).nth(1).set_index(by)["v"]
-            grouped["top2"] = grouped.set_index(by).index.map(second).fillna(0.0).to_numpy()
+        if value:  # second largest of the union: the top leaf's own second, or the runner-up leaf's largest
+            rank = frame.groupby(by, sort=False).cumcount().to_numpy()  # leaves come largest top1 first
+            index = grouped.set_index(by).index
+            lead = frame[rank == 0].groupby(by, sort=True)["top2"].max().reindex(index).fillna(0.0).to_numpy()
+            runner = frame[rank == 1].groupby(by, sort=True)["top1"].max().reindex(index).fillna(0.0).to_numpy()
+            grouped["top2"] = np.maximum(lead, runner)
         for d, level in zip(by, combo, strict=True):
             grouped[f"_level_{d}"] = level
         parts.append(grouped)
