@@ -35,7 +35,8 @@ def gate_crosstab(
         list[str] | None,
         typer.Option("--filter", help="column=a,b (one of), column=lo..hi (between) or column^=BU (prefix); repeat."),
     ] = None,
-    measure: Annotated[str | None, typer.Option(help="A numeric column to sum (nk and p % rules).")] = None,
+    measure: Annotated[str | None, typer.Option(
+        help="A numeric column to sum (sums perturbed by the cell key, a mean beside them; nk and p % rules).")] = None,
     area: Annotated[
         str | None, typer.Option(help="The dimension with buurt codes (rolled up to wijk and gemeente).")
     ] = None,
