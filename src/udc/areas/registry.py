@@ -387,6 +387,17 @@ def known_codes(store: Store) -> set[str]:
     return {r["code"] for r in store.rows("SELECT DISTINCT code FROM areas")}
 
 
+def codes_in_municipalities(store: Store, prefixes: list[str], municipalities: list[str]) -> set[str]:
+    """Every code (any version) of the kinds ``prefixes`` (BU, WK, GM) whose four municipal digits are one of
+    ``municipalities`` — the categories a gate table by area lists, inhabited or not."""
+    rows = store.rows(
+        "SELECT DISTINCT code FROM areas WHERE substr(code, 1, 2) IN (SELECT unnest(?::VARCHAR[])) "
+        "AND substr(code, 3, 4) IN (SELECT unnest(?::VARCHAR[]))",
+        [prefixes, municipalities],
+    )
+    return {r["code"] for r in rows}
+
+
 def kinds(store: Store) -> set[str]:
     return {r["kind"] for r in store.rows("SELECT DISTINCT kind FROM areas")}
 

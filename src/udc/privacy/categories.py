@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 
+from udc.areas import registry
 from udc.errors import Forbidden
 from udc.privacy import engine
 from udc.privacy.dimensions import DERIVED
@@ -103,12 +104,8 @@ def _registry(store: Store, observed: list[str]) -> list[str]:
     plus observed codes the registry does not know (a store without a registry lists what the dataset holds)."""
     kinds = sorted({v[:2] for v in observed})
     municipalities = sorted({v[2:6] for v in observed})
-    rows = store.con.execute(
-        "SELECT DISTINCT code FROM areas WHERE substr(code, 1, 2) IN (SELECT unnest(?::VARCHAR[])) "
-        "AND substr(code, 3, 4) IN (SELECT unnest(?::VARCHAR[]))",
-        [kinds, municipalities],
-    ).fetchall()
-    known = {r[0] for r in rows if len(r[0]) == _KINDS.get(r[0][:2], 0)}
+    found = registry.codes_in_municipalities(store, kinds, municipalities)
+    known = {c for c in found if len(c) == _KINDS.get(c[:2], 0)}
     return sorted(known | set(observed))
 
 
