@@ -13,7 +13,12 @@ import sqlalchemy as sa
 from cli_runner import udc
 from udc.errors import NotFound, NotSignedIn, UdcError
 from udc.privacy import access
-from udc.privacy.audit import AUDIT, AuditLog, audited, engine_for
+from udc.privacy.audit import AUDIT, WITNESS_STARTED, AuditLog, audited, engine_for
+
+
+def own(log: AuditLog) -> list[dict]:
+    """The entries a test wrote (without the one that starts the database's witness)."""
+    return [e for e in log.entries() if e["action"] != WITNESS_STARTED]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -37,7 +42,7 @@ def log(engine: sa.Engine, tmp_path: Path) -> AuditLog:
 def test_audit_chain_detects_edits_and_deletions(engine: sa.Engine, log: AuditLog) -> None:
     for i in range(5):
         log.append("analist", "import", {"dataset": f"d{i}"})
-    assert log.verify() == (True, "5 entries, chain intact, anchor matches, witness agrees")
+    assert log.verify() == (True, "6 entries, chain intact, anchor matches, witness agrees")  # 1: the witness starts
     with engine.begin() as con:
         con.execute(AUDIT.update().where(AUDIT.c.id == 3).values(detail='{"dataset": "other"}'))
     ok, message = log.verify()
@@ -51,14 +56,33 @@ def test_audit_chain_detects_edits_and_deletions(engine: sa.Engine, log: AuditLo
 def test_a_rolled_back_anchor_is_detected(engine: sa.Engine, log: AuditLog) -> None:
     """Finding 8, as reported: save the anchor, add an admin, delete the new audit rows, put the old anchor back."""
     for i in range(3):
+        log.append("beheer", "import", {"dataset": f"d{i}"})  # entries 2–4 (1: the witness started)
+    saved = log.anchor.read_bytes()
+    access.add_user(engine, "indringer", "admin", "a-long-password!", audit=log)
+    with engine.begin() as con:
+        con.execute(AUDIT.delete().where(AUDIT.c.id > 4))
+    log.anchor.write_bytes(saved)
+    ok, message = log.verify()
+    assert not ok and "rolled back" in message and "entry 6" in message, message
+
+
+def test_deleting_the_witness_row_too_is_detected_after_the_next_entry(engine: sa.Engine, log: AuditLog) -> None:
+    """The reviewer's variant: roll back the log and the anchor, delete the witness row (detected), then let any
+    audited action run — the witness row was re-created silently and verify said 'chain intact'. The witness's
+    start is an entry of the chain, so a second start is a deleted witness."""
+    for i in range(3):
         log.append("beheer", "import", {"dataset": f"d{i}"})
     saved = log.anchor.read_bytes()
     access.add_user(engine, "indringer", "admin", "a-long-password!", audit=log)
     with engine.begin() as con:
-        con.execute(AUDIT.delete().where(AUDIT.c.id > 3))
+        con.execute(AUDIT.delete().where(AUDIT.c.id > 4))
+        con.execute(sa.text("DELETE FROM audit_witness"))
     log.anchor.write_bytes(saved)
     ok, message = log.verify()
-    assert not ok and "rolled back" in message and "entry 5" in message, message
+    assert not ok and "witness row" in message, message
+    log.append("beheer", "users.add", {"outcome": "refused"})  # any audited action after the roll-back
+    ok, message = log.verify()
+    assert not ok and "witness row was deleted" in message, message
 
 
 def test_a_witness_file_catches_a_rollback_of_the_anchor_and_the_database_together(
@@ -70,13 +94,13 @@ def test_a_witness_file_catches_a_rollback_of_the_anchor_and_the_database_togeth
     log = AuditLog(engine, b"k" * 32, tmp_path / "audit.anchor", witness=witness)
     for i in range(3):
         log.append("beheer", "import", {"dataset": f"d{i}"})
-    assert log.verify() == (True, "3 entries, chain intact, anchor matches, 2 witnesses agree")
+    assert log.verify() == (True, "4 entries, chain intact, anchor matches, 2 witnesses agree")
     saved_anchor = log.anchor.read_bytes()
     with engine.connect() as con:
         saved_row = dict(con.execute(sa.text("SELECT * FROM audit_witness")).mappings().one())
     log.append("indringer", "user.add", {"user": "indringer", "role": "admin"})
     with engine.begin() as con:
-        con.execute(AUDIT.delete().where(AUDIT.c.id > 3))
+        con.execute(AUDIT.delete().where(AUDIT.c.id > 4))
         con.execute(sa.text("DELETE FROM audit_witness"))
         con.execute(sa.text("INSERT INTO audit_witness (id, seq, head, mac) VALUES (:id, :seq, :head, :mac)"),
                     saved_row)  # fmt: skip
@@ -121,9 +145,9 @@ def test_anonymous_refusals_are_counted_in_one_row_per_kind_and_client(engine: s
                 raise NotFound(f"no dataset 'nope{i}'")
         finally:
             CLIENT.reset(token)
-    assert log.entries() == []  # nothing written per request
+    assert own(log) == []  # nothing written per request
     log.flush()
-    rows = log.entries()
+    rows = own(log)
     assert len(rows) <= 21
     details = [json.loads(r["detail"]) for r in rows]
     first = next(d for d in details if d["client"] == "10.0.0.1")
@@ -143,7 +167,7 @@ def test_audited_logs_intent_and_outcome_failures_included(log: AuditLog) -> Non
         raise UdcError("no")
     with pytest.raises(ZeroDivisionError), audited(log, "anna", "thing", {"x": 3}):
         _ = 1 / 0
-    details = [e["detail"] for e in log.entries()]
+    details = [e["detail"] for e in own(log)]
     assert [('"outcome": "intent"' in d, '"outcome": "done"' in d) for d in details[:2]] == [
         (True, False),
         (False, True),

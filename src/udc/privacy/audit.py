@@ -159,6 +159,9 @@ def anchor_for(store_path: Path) -> Path:
     return Path(os.environ[ANCHOR_ENV]) if os.environ.get(ANCHOR_ENV) else store_path / "audit.anchor"
 
 
+WITNESS_STARTED = "audit.witness_started"  # the entry written when the database's witness row is (re)created
+
+
 def witness_for() -> Path | None:
     """The append-only witness file (``$UDC_AUDIT_WITNESS``), if one is configured: there is no default, because
     a witness beside the store is rolled back with it."""
@@ -261,14 +264,25 @@ class AuditLog:
                 con.execute(sa.text("LOCK TABLE audit_log IN EXCLUSIVE MODE"))
             last = con.execute(sa.select(AUDIT.c.id, AUDIT.c.hash).order_by(AUDIT.c.id.desc()).limit(1)).first()
             seq, prev = (last.id + 1, last.hash) if last else (1, GENESIS)
-            at = datetime.now(UTC).isoformat(timespec="microseconds")
-            digest = self._mac(seq, prev, at, actor, action, body)
-            row = {"id": seq, "at": at, "actor": actor, "action": action, "detail": body, "prev_hash": prev}
-            con.execute(AUDIT.insert().values(**row, hash=digest))
+            started = con.execute(sa.select(WITNESS.c.id).where(WITNESS.c.id == 1)).first() is None
+            if started:  # the witness starts here, in the chain: a witness row deleted later cannot start again unseen
+                prev = self._chain(con, seq, prev, "udc", WITNESS_STARTED, _body({"after_entry": seq - 1}))
+                seq += 1
+            digest = self._chain(con, seq, prev, actor, action, body)
             witness = {"seq": seq, "head": digest, "mac": self._witness_mac(seq, digest)}
-            if not con.execute(WITNESS.update().where(WITNESS.c.id == 1).values(**witness)).rowcount:
+            if started:
                 con.execute(WITNESS.insert().values(id=1, **witness))
+            else:
+                con.execute(WITNESS.update().where(WITNESS.c.id == 1).values(**witness))
         return seq, digest
+
+    def _chain(self, con: sa.Connection, seq: int, prev: str, actor: str, action: str, body: str) -> str:
+        """Insert entry ``seq`` after ``prev`` and return its MAC."""
+        at = datetime.now(UTC).isoformat(timespec="microseconds")
+        digest = self._mac(seq, prev, at, actor, action, body)
+        row = {"id": seq, "at": at, "actor": actor, "action": action, "detail": body, "prev_hash": prev}
+        con.execute(AUDIT.insert().values(**row, hash=digest))
+        return digest
 
     def _witness_mac(self, seq: int, head: str) -> str:
         return hmac.new(self.key, f"witness\x1f{seq}\x1f{head}".encode(), hashlib.sha256).hexdigest()
@@ -378,6 +392,10 @@ class AuditLog:
         never ahead of the anchor: if it is, the anchor was rolled back. An entry a witness saw that no longer
         matches was replaced."""
         name = "the operational database's witness"
+        starts = [e["id"] for e in entries if e["action"] == WITNESS_STARTED]
+        if len(starts) > 1 or (row is None and starts):
+            return 0, (f"the operational database's witness row was deleted (the witness started at entries "
+                       f"{', '.join(map(str, starts))}): entries after the anchor may have been removed")  # fmt: skip
         if row is None:
             if entries:
                 return 0, ("no witness row in the operational database (deleted — or a log from before witnesses: the "
