@@ -17,7 +17,7 @@ import udc
 from udc.errors import Forbidden
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, store_log
-from udc.privacy.dimensions import AGE_BANDS_5
+from udc.privacy.dimensions import AGE_BANDS_5, DOMAINS
 from udc.privacy.gate import TOTAL, crosstab
 from udc.privacy.policy import current
 from udc.privacy.request import Filter, TableRequest
@@ -59,20 +59,80 @@ def test_finding_1_two_requests_one_buurt_apart_no_longer_give_a_babys_birth_wei
         difference = every.loc[str(row.year), "birth_weight"] - rest.loc[str(row.year), "birth_weight"]
         assert difference != row.w, row
         errors.append(abs(difference - row.w))
-    m = current(store).magnitude_m
-    assert max(errors) <= 2 * m * heaviest and np.mean(errors) > 0.1 * m * heaviest / 2  # the documented bound
+    policy = current(store)
+    m, d = policy.magnitude_m, policy.cell_key_d
+    assert max(errors) <= 2 * (d + m) * heaviest and np.mean(errors) > 0.1 * m * heaviest / 2  # the documented bound
 
 
 def test_finding_1_the_same_babies_give_the_same_sum_and_means_come_from_published_values(demo: tuple) -> None:
     store, audit = demo
     a = ask(store, audit, ["year"], dataset="synth_newborns", measure="birth_weight").set_index("year")
-    b = ask(store, audit, ["year"], Filter(column="gestational_weeks", between=(0, 99)), dataset="synth_newborns",
+    b = ask(store, audit, ["year"], Filter(column="preterm", values=[True, False]), dataset="synth_newborns",
             measure="birth_weight").set_index("year")  # fmt: skip
     assert a["birth_weight"].equals(b["birth_weight"])  # every baby in both: same record keys, same noise
     true = store.query("SELECT year::VARCHAR AS year, sum(birth_weight) AS s FROM ds_synth_newborns GROUP BY 1")
     shown = a.loc[true.year, "birth_weight"].to_numpy()
     assert (shown != true.s.to_numpy()).all()  # perturbed, every one
     assert np.allclose(a["birth_weight_mean"], (a["birth_weight"] / a["count"]).round(2), equal_nan=True)
+
+
+def test_a_sum_of_equal_values_gives_back_the_published_count_never_the_true_one(demo: tuple) -> None:
+    """The cold review's F1: a sum of ``year`` per buurt divided by the year rounded to the *true* count in every
+    cell (192 of 192), far more often exact than the published counts — and exact counts gave a birth weight by
+    binary search. Now a sum is the mean times the published count plus the magnitude noise: it tells no more."""
+    store, audit = demo
+    cells = ask(store, audit, ["buurt_code"], measure="year")
+    true = store.query("SELECT buurt_code, count(*) AS n FROM ds_synth_persons_yearly GROUP BY 1")
+    shown = cells.merge(true, on="buurt_code").dropna(subset=["year"])
+    from_sums = np.round(shown.year / (shown.year / shown["count"]).round(0))
+    assert len(shown) > 100
+    assert ((from_sums == shown.n) & (shown["count"] != shown.n)).sum() == 0  # never the truth the count hides
+    assert (from_sums == shown.n).sum() <= (shown["count"] == shown.n).sum()
+    with pytest.raises(ValueError, match="count in disguise"):  # a measure the request fixes is a count
+        TableRequest(dataset="synth_persons_yearly", dimensions=["buurt_code"], measure="year",
+                     filters=[Filter(column="year", values=[2020])])  # fmt: skip
+    with pytest.raises(ValueError, match="count in disguise"):
+        TableRequest(dataset="synth_newborns", dimensions=["year"], measure="year")
+
+
+def test_a_filter_cannot_slide_over_a_persons_value(demo: tuple) -> None:
+    """The cold review's F2: ``birth_weight between 0 and W`` in two selections one buurt apart, W searched, told
+    whether the buurt's only baby weighed at most W — its exact weight in 51 requests. A number with rare values is
+    filtered only at declared cut points (ages: five-year bands and the ages policy uses), never by an arbitrary W."""
+    store, audit = demo
+    for f in (Filter(column="birth_weight", between=(0, 3250)), Filter(column="birth_weight", values=[3251]),
+              Filter(column="gestational_weeks", between=(0, 37))):  # fmt: skip
+        with pytest.raises(Forbidden, match="rare values is filtered only"):
+            ask(store, audit, ["year"], f, dataset="synth_newborns")
+    with pytest.raises(Forbidden, match="cut points"):
+        ask(store, audit, ["year"], Filter(column="age", between=(18, 41)))
+    adults = ask(store, audit, ["year"], Filter(column="age", between=(18, 200)))  # on cut points: allowed
+    assert adults["count"].notna().all()
+
+
+def test_a_code_the_registry_does_not_know_is_a_value_like_any_other(demo: tuple) -> None:
+    """The cold review's F4: one mover to a municipality missing from the registry was listed by its code."""
+    store, audit = demo
+    store.con.execute("UPDATE ds_flows_moves SET to_gm = 'GM0363' WHERE rowid = (SELECT min(rowid) FROM "
+                      "ds_flows_moves WHERE to_gm = 'GM9901')")  # fmt: skip
+    try:
+        cells = ask(store, audit, ["to_gm"], dataset="flows_moves")
+    finally:
+        store.con.execute("UPDATE ds_flows_moves SET to_gm = 'GM9901' WHERE to_gm = 'GM0363'")
+    assert "GM0363" not in set(cells.to_gm) and "overig" in set(cells.to_gm)
+
+
+def test_released_flow_tables_list_every_category_so_an_absent_row_never_means_nobody(demo: tuple) -> None:
+    """The cold review's F3: the released verhuisstromen tables listed only combinations somebody was in, so a
+    missing trigger row was a true 0 and a listed withheld row at least one mover ('every student who moved had
+    left home'). Now every period × area × group lists every trigger, and an empty cell is withheld like a small one."""
+    store, _ = demo
+    triggers = catalogue.read(store, "verhuisstromen_triggers")
+    assert "rules" not in triggers.columns
+    listed = triggers.groupby(["period", "area", "group"]).trigger.agg(lambda t: tuple(sorted(t)))
+    assert set(listed) == {tuple(sorted([*DOMAINS["trigger"], TOTAL]))}  # every one, once, in every table
+    shown = triggers["count"].dropna()
+    assert ((shown == 0) | (shown >= 10)).all() and not (shown == 0).any()
 
 
 def test_finding_2_a_true_zero_and_a_small_cell_look_the_same_and_no_reason_is_published(demo: tuple) -> None:
@@ -107,11 +167,16 @@ def test_finding_3_a_filter_cannot_make_the_category_list_name_the_oldest_reside
 
 
 def test_finding_3_rare_text_values_are_counted_together_never_listed(demo: tuple) -> None:
+    """A destination outside the registry with fewer than ten movers (the demo's German municipality) is not a
+    category of its own; a declared category (the trigger 'widowed') is listed whether anybody has it or not."""
     store, audit = demo
-    rare = store.query("SELECT trigger FROM ds_flows_moves GROUP BY 1 HAVING count(*) < 10").trigger.tolist()
-    assert rare  # the demo's one widowed mover
-    cells = ask(store, audit, ["trigger"], dataset="flows_moves")
-    assert "overig" in set(cells.trigger) and not set(rare) & set(cells.trigger)
+    rare = store.query("SELECT to_gm FROM ds_flows_moves WHERE to_gm NOT LIKE 'GM%' GROUP BY 1 "
+                       "HAVING count(*) < 10").to_gm.tolist()  # fmt: skip
+    assert rare
+    cells = ask(store, audit, ["to_gm"], dataset="flows_moves")
+    assert "overig" in set(cells.to_gm) and not set(rare) & set(cells.to_gm)
+    triggers = ask(store, audit, ["trigger"], dataset="flows_moves")
+    assert set(triggers.trigger) == {*DOMAINS["trigger"], TOTAL}
 
 
 def _mean_weight_definition(folder: Path) -> Path:

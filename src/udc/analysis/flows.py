@@ -27,6 +27,7 @@ from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.cube import Cube, one
+from udc.privacy.dimensions import DOMAINS
 from udc.privacy.gate import Protected, release
 from udc.privacy.request import Filter, predicate
 from udc.sources import contract
@@ -73,6 +74,7 @@ def _mask(groups: list[str]) -> Callable[[ir.Table], ir.Value]:
 TAILS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"destinations": ("other_gm",), "origins": ("other_gm",), "od": ("from_gm", "to_gm")}
 )
+DIRECTIONS = ("in", "out", "within")
 CLASSES = ("same_municipality", "neighbour", "rest_of_region", "rest_of_province", "rest_of_country", "abroad")
 
 
@@ -325,6 +327,10 @@ def study(
     gmask = _mask(list(dict.fromkeys([*groups, "adults"])))
     table_g = _values([(g, _BITS[g]) for g in groups], '"group", bit')
 
+    # every area, group, direction, class and trigger is listed, moved or not: an absent row would say "nobody"
+    domains = {"area": list(membership), "group": groups, "direction": DIRECTIONS, "other_class": CLASSES,
+               "trigger": DOMAINS["trigger"]}  # fmt: skip
+
     def span(t: ir.Table) -> ir.BooleanValue:
         return t.year.between(int(years[0]), int(years[1]))
 
@@ -383,12 +389,14 @@ def study(
                 sql, by = queries[view]
                 detail = () if tails else TAILS.get(view, ())
                 relation = sql.replace("TAGGED", tagged)
-                out[view] = cube.tables(relation, ["area", "group"], by, name=f"flows.{view}", tails=detail)
+                out[view] = cube.tables(relation, ["area", "group"], by, name=f"flows.{view}", tails=detail,
+                                        domains=domains)  # fmt: skip
     if "trend" in views:  # every year: a second count, without the span's detail (no trigger)
         dims = {"from_gm": column("from_gm"), "to_gm": column("to_gm"), "year": column("year"), "gmask": gmask}
         with Cube(store, MOVES, dims, where=involved, user=user, audit=audit) as cube:
             sql, by = queries["trend"]
-            out["trend"] = cube.tables(sql.replace("TAGGED", f"({tagging})"), ["area", "group"], by, name="flows.trend")
+            out["trend"] = cube.tables(sql.replace("TAGGED", f"({tagging})"), ["area", "group"], by, name="flows.trend",
+                                       domains=domains)  # fmt: skip
     if "od" in views and level == "wijk":
 
         def pairs(t: ir.Table) -> ir.BooleanValue:  # within one municipality, or between members of a region

@@ -26,17 +26,18 @@ import re
 from udc.areas import registry
 from udc.errors import Forbidden
 from udc.privacy import engine
-from udc.privacy.dimensions import DERIVED
+from udc.privacy.dimensions import DERIVED, DOMAINS
 from udc.privacy.policy import Policy
 from udc.privacy.request import Compiled, Filter, _literal
-from udc.sources.contract import CONTRACT
 from udc.store.db import Store
 
-# Contract field → its declared values (fields of the same name mean the same thing in every contract table).
-DECLARED: dict[str, tuple[str, ...]] = {f.name: f.domain for t in CONTRACT.values() for f in t.fields if f.domain}
 _AREA = re.compile(r"^(BU\d{8}|WK\d{6}|GM\d{4})$")
 _KINDS = {"BU": 10, "WK": 8, "GM": 6}
 OTHER = "overig"  # rare text values of an undeclared dimension, counted together
+# Declared cut points of numbers with rare values (ad-hoc filters only there): the five-year bands and the ages policy
+# uses — school (4, 12), adulthood (18), youth care up to 23, student finance to 27, the state pension (67).
+CUTS: dict[str, frozenset[int]] = {"age": frozenset({*range(0, 100, 5), 4, 12, 18, 23, 27, 67})}
+OPEN_TOP = 120  # a range up to here or beyond takes everyone above its start
 
 
 class RareCategory(Forbidden):
@@ -51,8 +52,8 @@ def declared(compiled: Compiled, dimension: str) -> list[str] | None:
     dtype = compiled.base[dimension].type()
     if dtype.is_boolean():
         return ["false", "true"]
-    if dimension in DECLARED:
-        return sorted(DECLARED[dimension])
+    if dimension in DOMAINS:
+        return sorted(DOMAINS[dimension])
     return None
 
 
@@ -83,11 +84,8 @@ def _from_data(
     frame = engine.run(store, counted, table, policy.query_seconds)
     values = dict(zip(frame["v"].astype(str), frame["n"].astype(int), strict=True))
     areas = [v for v in values if _AREA.match(v)]
-    if areas:
-        listed = _registry(store, areas)
-        others = {v: n for v, n in values.items() if not _AREA.match(v)}
-    else:
-        listed, others = [], values
+    listed = _registry(store, areas) if areas else []
+    others = {v: n for v, n in values.items() if v not in set(listed)}  # codes the registry does not know: as text
     rare = sorted(v for v, n in others.items() if n < policy.min_count)
     if rare and not compiled.base[dimension].type().is_string():
         raise RareCategory(
@@ -100,13 +98,40 @@ def _from_data(
 
 
 def _registry(store: Store, observed: list[str]) -> list[str]:
-    """The registry's codes of the observed kinds within the municipalities the observed codes lie in (every version),
-    plus observed codes the registry does not know (a store without a registry lists what the dataset holds)."""
+    """The registry's codes of the observed kinds within the municipalities the observed codes lie in (every
+    version). A code the registry does not know is not listed on its own: it is a value like any other (listed when
+    common, else counted as ``overig``) — one mover to an unregistered municipality is not a category."""
     kinds = sorted({v[:2] for v in observed})
     municipalities = sorted({v[2:6] for v in observed})
     found = registry.codes_in_municipalities(store, kinds, municipalities)
-    known = {c for c in found if len(c) == _KINDS.get(c[:2], 0)}
-    return sorted(known | set(observed))
+    return sorted(c for c in found if len(c) == _KINDS.get(c[:2], 0))
+
+
+def check_filter(store: Store, compiled: Compiled, table: str, f: Filter, policy: Policy) -> None:
+    """An ad-hoc filter may narrow only along categories the gate could list: a column with a declared domain or no
+    rare value, or a number with rare values (an age, a birth weight) cut at its declared cut points. A filter that
+    slides over a number's rare values (``birth_weight`` between 0 and W, W searched) would select one person by
+    value, and two such tables one buurt apart tell whether that person is in it."""
+    if declared(compiled, f.column) is not None:
+        return
+    try:
+        _from_data(store, compiled, table, f.column, policy)
+    except RareCategory:
+        cuts = CUTS.get(f.column)
+        if f.between is not None and cuts is not None and _on_cuts(f.between, cuts):
+            return
+        where = f"at its cut points ({', '.join(map(str, sorted(cuts)))}; open: ≥ {OPEN_TOP})" if cuts else "at all"
+        raise RareCategory(
+            f"filter on '{f.column}': a number with rare values is filtered only by a declared band "
+            f"({', '.join(_bands(compiled)) or 'none for this dataset'}) or {where}"
+        ) from None
+
+
+def _on_cuts(between: tuple[float, float], cuts: frozenset[int]) -> bool:
+    """Both ends of a range on declared cut points: from a cut (or from below zero), up to just before one (or to
+    the open top, everyone above)."""
+    low, high = between
+    return (low <= 0 or low in cuts) and (high >= OPEN_TOP or high + 1 in cuts)
 
 
 def _bands(compiled: Compiled) -> list[str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -121,8 +121,9 @@ class Cube:
         return relation
 
     def tables(
-        self, relation: str, batch: list[str], by: list[str], *, name: str = "table", tails: tuple[str, ...] = ()
-    ) -> gate.Protected:
+        self, relation: str, batch: list[str], by: list[str], *, name: str = "table", tails: tuple[str, ...] = (),
+        domains: Mapping[str, Sequence[str]] | None = None,
+    ) -> gate.Protected:  # fmt: skip
         """Protected tables, one per ``batch`` value: ``relation`` is SQL over ``{cube}`` (its columns, ``n``,
         ``k``) that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region),
         never scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``.
@@ -131,7 +132,10 @@ class Cube:
         the long tail of one- and two-person flows that could only ever be published as "withheld". A cell is left
         out only when it is withheld (the query drops cells the noise cannot lift to the threshold, the rest go
         after perturbation), so an absent cell says exactly what a listed withheld cell says; its units stay in
-        every margin."""
+        every margin.
+
+        ``domains``: the declared categories of a batch or ``by`` column (the study's areas and groups, the trigger
+        list): every one is listed, found in the moves or not; other columns list the categories the count holds."""
         policy = current(self.store)
         reach = int(policy.min_count) - int(policy.cell_key_d)  # fewer units can never be perturbed to a shown count
         quoted = [f"{quote(c)}" for c in batch]
@@ -152,9 +156,10 @@ class Cube:
             f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})"
             + (f" HAVING sum(n) >= {reach} OR ({detail}) = 0" if (detail := _detail(tails)) else ""),
         )
+        frame = _complete(frame, batch, by, tails, domains or {})
         frame = frame.sort_values([*batch, *by], kind="stable", ignore_index=True) if len(frame) < 100_000 else frame
         counts = frame["count"].to_numpy()
-        small = (counts < policy.min_count) & ((counts > 0) | policy.zeros_disclosive)
+        small = counts < policy.min_count  # an empty cell looks like a withheld one, as in an ad-hoc table
         published, status = gate.perturbed(counts, frame["key_sum"].to_numpy(), small, policy)
         cells = frame[[*batch, *by]]
         cells.insert(len(cells.columns), "count", published)
@@ -171,6 +176,31 @@ class Cube:
             {"dataset": self.dataset, "name": name, "batch": batch, "by": by, **protected.summary()},
         )
         return protected
+
+
+def _complete(
+    frame: pd.DataFrame, batch: list[str], by: list[str], tails: tuple[str, ...], domains: Mapping[str, Sequence[str]]
+) -> pd.DataFrame:
+    """Every combination of the batch values and of each listed dimension's categories (Totaal included), an absent
+    one counted as 0: GROUPING SETS over the data yields only combinations somebody is in, so a missing row would say
+    "nobody" where a listed withheld row says "a few". Tail dimensions stay as they are (their withheld cells are
+    left out anyway, so an absent tail cell says what a withheld one says); only their Totaal rows are completed."""
+    full = [d for d in by if d not in tails]
+    keys = [*batch, *by]
+    if not keys or frame.empty:
+        return frame
+    values = [
+        [*domains[c], *([gate.TOTAL] if c in by else [])] if c in domains else frame[c].dropna().unique()
+        for c in [*batch, *full]
+    ]
+    grid = pd.MultiIndex.from_product(values, names=[*batch, *full]).to_frame(index=False)
+    for d in tails:
+        grid[d] = gate.TOTAL
+    margins = (frame[list(tails)] == gate.TOTAL).all(axis=1) if tails else pd.Series(True, index=frame.index)
+    grid = grid.astype({c: frame[c].dtype for c in keys})
+    completed = grid.merge(frame[margins.to_numpy()], on=keys, how="left")
+    completed[["count", "key_sum"]] = completed[["count", "key_sum"]].fillna(0).astype("int64")
+    return pd.concat([completed, frame[~margins.to_numpy()]], ignore_index=True)
 
 
 def _detail(tails: tuple[str, ...]) -> str:

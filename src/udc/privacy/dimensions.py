@@ -9,8 +9,9 @@ addresses) can be neither dimensions nor filters: a table by them is a list of p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 import ibis
 import ibis.expr.types as ir
@@ -25,6 +26,18 @@ _IDENTIFYING = re.compile(
     re.IGNORECASE,
 )
 CATALOGUE_ROLES = {"identifier", "key", "pseudonym", "date", "address"}
+# The declared value domains of categorical microdata fields (the microdata contract checks registers against them):
+# a gate table by such a field lists these categories, never the values a selection happens to hold.
+DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType({
+    "sex": ("m", "v", "x"),
+    "event": ("move", "household_change", "birth", "death"),
+    "household_change": ("child_born", "moved_in_together", "separated", "widowed", "left_parental_home"),
+    "role": ("reference", "partner", "child", "other"),
+    "student": ("none", "mbo", "hbo", "wo"),
+    "household_type": ("single", "couple", "couple_with_children", "single_parent", "other"),
+    "income_class": ("low", "middle", "high"),
+    "trigger": ("none", "child_born", "moved_in_together", "separated", "widowed", "left_parental_home"),
+})  # fmt: skip
 
 
 def identifying(column: str, role: str | None = None) -> bool:

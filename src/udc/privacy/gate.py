@@ -102,6 +102,12 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
     """Counts (and magnitudes) per leaf cell of the full cross-product of the requested categories."""
     request = compiled.request
     seconds = policy.query_seconds
+    for f in request.filters if ad_hoc else []:
+        categories.check_filter(store, compiled, table, f, policy)
+    if request.measure is not None:  # judged on the whole dataset: a refusal must not tell what a selection holds
+        lowest = engine.run(store, compiled.base[request.measure].min().name("v").as_table(), table, seconds)
+        if float(lowest["v"].iloc[0] if pd.notna(lowest["v"].iloc[0]) else 0) < 0:
+            raise UdcError(f"'{request.measure}' has negative values: dominance rules are not defined for them")
     if request.filters and ad_hoc:
         units = int(engine.run(store, compiled.population(), table, seconds).iloc[0, 0])
         if units < policy.min_population:
@@ -125,9 +131,6 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
     )
     base = base.set_index(by).reindex(full, fill_value=0).reset_index()
     if request.measure is not None:
-        if (base["lowest"] < 0).any():
-            raise UdcError(f"'{request.measure}' has negative contributions: dominance rules are not defined for them")
-        base = base.drop(columns="lowest")
         base[["total", "top1", "top2"]] = base[["total", "top1", "top2"]].fillna(0.0)
     return base
 
@@ -336,7 +339,7 @@ def perturbed_sums(
     where the count is and no dominance rule fails; the mean is the published sum over the published count — so
     whether and what is shown depends on published values and the dominance rules only, never on a true count."""
     shown = counts.notna().to_numpy() & ~(flags.nk.to_numpy() | flags.p_percent.to_numpy())
-    sums = magnitude.perturb(grid["total"], grid["top1"], grid["key_sum"], policy.magnitude_m)
+    sums = magnitude.perturb(grid["total"], grid["count"], counts, grid["top1"], grid["key_sum"], policy.magnitude_m)
     sums = np.where(shown, sums, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         means = np.where(shown, sums / counts.to_numpy(float), np.nan)

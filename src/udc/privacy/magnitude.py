@@ -5,17 +5,22 @@ published children, give a withheld person's exact value. So a sum is perturbed 
 the ONS cell-key method perturb magnitudes — by noise scaled to the cell's **largest contribution**, drawn from the
 cell's record keys:
 
-    published = total + m · e · top1,    e uniform on [−1, −½] ∪ [½, 1]  (chosen by the cell key)
+    published = total / n · n′ + m · e · top1,    e uniform on [−1, −½] ∪ [½, 1]  (chosen by the cell key)
+
+where n is the cell's count and n′ its published (cell-key perturbed) count — so a sum of values that are all the same
+(a sum of ``year``) gives back the published count, never the true one —
 
 - *the same persons give the same sum*: ``e`` is a function of the cell's record-key sum (the same sum that picks the
   count's noise, hashed into an independent stream), so repeating or re-slicing a request never averages it away;
-- *bounded and unbiased*: |noise| ≤ m · top1, E[noise] = 0; a cell whose only contributor is one person is published
-  within m/2 … m of that person's value away from it, never at it;
-- *never exact*: |noise| ≥ m/2 · top1 > 0 for every non-empty cell, so the difference of two published sums is the
-  difference of the true sums plus m · (e₁·top1₁ − e₂·top1₂), spread continuously — published to two decimals, it
+- *bounded and unbiased*: |published − total| ≤ D · mean + m · top1 (D the count's largest deviation), E[noise] = 0
+  (both noises have mean 0); a cell of one person is never published at that person's value;
+- *never exact*: the magnitude noise is at least m/2 · top1 > 0 in every non-empty cell, so the difference of two
+  published sums is the difference of the true sums plus the count noises times the means plus
+  m · (e₁·top1₁ − e₂·top1₂), spread continuously — published to two decimals, it
   lands on a person's exact value with a chance of about 2 / (100 · m · top1) per pair (0.08 ‰ for birth weights of
   about 5 000 g, 0.6 ‰ for ages up to 65), and an attacker cannot tell which pair that was;
-- *never negative*: total ≥ top1 and m ≤ 1.
+- *never negative* where shown: a sum is shown only with its count (n′ ≥ min_count, so n ≥ n′ − D), and then
+  mean · n′ ≥ top1 · (n′ / n) > m · top1 under the default policy (min_count 10, D 2, m ≤ 0.8).
 
 Means are the perturbed sum divided by the perturbed count, so they too are a function of published values only.
 Dominance (nk) and p %-rules still withhold a magnitude, judged on the true contributions — and never said why.
@@ -45,14 +50,16 @@ def factors(key_sums: np.ndarray) -> np.ndarray:
     return sign * (0.5 + np.mod(u, 0.5))
 
 
-def perturb(totals: np.ndarray, top1: np.ndarray, key_sums: np.ndarray, m: float) -> np.ndarray:
-    """Published sums: ``total + m · e · top1``, to two decimals (whole units would make a difference land on a
-    person's exact value once in m · top1 / 2 pairs)."""
-    totals = np.asarray(totals, dtype=float)
-    noisy = totals + m * factors(key_sums) * np.nan_to_num(np.asarray(top1, dtype=float))
+def perturb(
+    totals: np.ndarray, counts: np.ndarray, published: np.ndarray, top1: np.ndarray, key_sums: np.ndarray, m: float
+) -> np.ndarray:
+    """Published sums: ``total / count · published count + m · e · top1``, to two decimals.
+
+    The first term keeps a sum consistent with the cell's *published* count: when every contribution is the same
+    value c (a sum of ``year``, of a flag, of a fixed age), sum / c rounds to the published count, never to the true
+    one. Two decimals: whole units would make a difference land on a person's exact value once in m · top1 / 2 pairs."""
+    totals, counts = np.asarray(totals, dtype=float), np.asarray(counts, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(counts > 0, totals / counts, 0.0)
+    noisy = mean * np.asarray(published, dtype=float) + m * factors(key_sums) * np.nan_to_num(np.asarray(top1, float))
     return np.round(noisy, 2)
-
-
-def bound(top1: float, m: float) -> float:
-    """The largest deviation of one published sum from the true one (the documented bound)."""
-    return m * top1

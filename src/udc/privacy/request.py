@@ -74,6 +74,9 @@ class TableRequest(BaseModel):
             raise ValueError("a dimension is named twice")
         if self.area is not None and self.area not in self.dimensions:
             raise ValueError(f"area '{self.area}' is not one of the dimensions")
+        if self.measure is not None and self.measure in {*self.dimensions, *(f.column for f in self.filters)}:
+            raise ValueError(f"measure '{self.measure}' is a dimension or filter: a sum of a value the request fixes "
+                             "is a count in disguise")  # fmt: skip
         return self
 
     def summary(self) -> dict[str, Any]:
@@ -200,7 +203,6 @@ class Compiled:
                 "total": value.sum(),
                 "top1": value.max(),
                 "top2": value.max(where=t._rank == 1),
-                "lowest": value.min(),
             }
         grouped = t.group_by(by).aggregate(**metrics)
         return grouped.mutate(**{d: grouped[d].cast("string") for d in by})

@@ -14,6 +14,7 @@ from typing import Any
 
 from udc.errors import InputError, NotFound, UdcError
 from udc.privacy.audit import logged
+from udc.privacy.dimensions import DOMAINS
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store, quote
@@ -48,15 +49,14 @@ CONTRACT: dict[str, Table] = {
             Field("person_id", "BIGINT", description="Person number (RINPERSOON or a municipal key), the same in "
                   "every contract table"),
             Field("birth_date", "DATE", False, description="Date of birth (unknown for some who moved in)"),
-            Field("sex", "VARCHAR", False, ("m", "v", "x"), description="Sex as registered (GBA 1/2 recoded m/v)"),
+            Field("sex", "VARCHAR", False, DOMAINS["sex"], description="Sex as registered (GBA 1/2 recoded m/v)"),
             Field("record_key", "BIGINT", description="The person's cell-key record key, 0 … 2³²−1"),
         ), ("person_id",), {"record_key": "a keyed hash of person_id (secret per store)"}),
         Table("events", "Life events with a date: moves between addresses, household changes, births, deaths.", (
             Field("person_id", "BIGINT"),
             Field("date", "DATE"),
-            Field("event", "VARCHAR", domain=("move", "household_change", "birth", "death")),
-            Field("household_change", "VARCHAR", False, ("child_born", "moved_in_together", "separated", "widowed",
-                                                         "left_parental_home")),
+            Field("event", "VARCHAR", domain=DOMAINS["event"]),
+            Field("household_change", "VARCHAR", False, DOMAINS["household_change"]),
             Field("from_area", "VARCHAR", False, pattern=AREA, description="Buurt before a move (BU + 8 digits; a "
                   "wijk or gemeente code when only that is known; a foreign LAU code), or ZZ_BUITENLAND / ZZ_ONBEKEND"),
             Field("to_area", "VARCHAR", False, pattern=AREA, description="Buurt after a move"),
@@ -67,18 +67,17 @@ CONTRACT: dict[str, Table] = {
             Field("person_id", "BIGINT"),
             Field("household_id", "BIGINT"),
             Field("buurt_code", "VARCHAR", pattern=r"^BU\d{8}$"),
-            Field("role", "VARCHAR", domain=("reference", "partner", "child", "other"),
+            Field("role", "VARCHAR", domain=DOMAINS["role"],
                   description="Place in the household"),
             Field("age", "SMALLINT"),
-            Field("student", "VARCHAR", domain=("none", "mbo", "hbo", "wo")),
+            Field("student", "VARCHAR", domain=DOMAINS["student"]),
             Field("record_key", "BIGINT"),
         ), ("year", "person_id"), {"record_key": "taken from persons"}),
         Table("households", "Households on 1 January of each year: type and income class.", (
             Field("year", "SMALLINT"),
             Field("household_id", "BIGINT"),
-            Field("household_type", "VARCHAR", domain=("single", "couple", "couple_with_children", "single_parent",
-                                                       "other")),
-            Field("income_class", "VARCHAR", False, ("low", "middle", "high")),
+            Field("household_type", "VARCHAR", domain=DOMAINS["household_type"]),
+            Field("income_class", "VARCHAR", False, DOMAINS["income_class"]),
         ), ("year", "household_id")),
     )
 }  # fmt: skip
