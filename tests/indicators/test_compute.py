@@ -40,7 +40,8 @@ def test_counts_agree_with_the_microdata(demo_store: Path, computed: pd.DataFram
     hh = households[(households.year == 2021) & households.buurt_code.str.startswith("BU9901")]
     low = computed[(computed.indicator == "armoede_laag_inkomen") & (computed.area_code == "GM9901")
                    & (computed.period == "2021")].iloc[0]  # fmt: skip
-    assert (low.numerator, low.denominator) == ((hh.income_class == "low").sum(), len(hh))  # suppression: exact
+    # households carry record keys too (cell key, not exact suppression: exact counts of chosen areas differenced)
+    assert abs(low.numerator - (hh.income_class == "low").sum()) <= 2 and abs(low.denominator - len(hh)) <= 2
 
 
 def test_small_areas_get_wider_intervals_and_withheld_counts_no_value(computed: pd.DataFrame) -> None:

@@ -210,6 +210,24 @@ def test_monitor_pools_over_chosen_areas_one_address_apart(demo: tuple[Store, Au
     _assert_sums(sums, store, largest)
 
 
+def test_monitor_pools_of_households_one_buurt_apart(demo: tuple[Store, AuditLog]) -> None:
+    """The second review's F2: households had no record keys, so pooled counts were exact (suppression) and two
+    pools one buurt apart gave that buurt's households in debt help exactly. Households carry record keys now."""
+    store, audit = demo
+    pairs, _ = _buurt_pairs(store, "ds_synth_households", 4)
+    run = Run(ADMIN, audit)
+    debt = Count(dataset="synth_households", filters=[Filter(column="debt_help", values=[True])])
+    counts = Attack()
+    for i, (whole, buurt) in enumerate(pairs):
+        rest = [b for b in whole if b != buurt]
+        true = store.query(f"SELECT count(*) AS n FROM ds_synth_households WHERE buurt_code = '{buurt}' AND "
+                           "debt_help AND year BETWEEN 2019 AND 2021").n.iloc[0]  # fmt: skip
+        a = per_year(store, debt, whole, [2019, 2020, 2021], run, f"d{i}a").set_index("period").n
+        b = per_year(store, debt, rest, [2019, 2020, 2021], run, f"d{i}b").set_index("period").n
+        counts.pair(a[TOTAL], b[TOTAL], float(true))  # pooled over the years, as a programme's periods are
+    _assert_counts(counts, store)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_per_cell_field_is_a_function_of_published_values(demo: tuple[Store, AuditLog], data: st.DataObject

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import udc
-from udc.errors import Forbidden
+from udc.errors import Forbidden, UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, store_log
 from udc.privacy.dimensions import AGE_BANDS_5, DOMAINS
@@ -133,6 +133,40 @@ def test_released_flow_tables_list_every_category_so_an_absent_row_never_means_n
     assert set(listed) == {tuple(sorted([*DOMAINS["trigger"], TOTAL]))}  # every one, once, in every table
     shown = triggers["count"].dropna()
     assert ((shown == 0) | (shown >= 10)).all() and not (shown == 0).any()
+
+
+def test_a_sum_of_a_measure_with_few_values_is_as_uncertain_as_a_count(demo: tuple) -> None:
+    """The second review's F1: ``risk_factors`` (0–3) among babies without a low income is, in the demo, a 0/1 flag.
+    Its sums were exact zeros (top1 = 0: no noise), rounded to the true count otherwise (noise ≤ ½), and a withheld
+    sum beside a shown count meant one or two — so two requests one buurt apart told one baby's flag. Now such a sum
+    is shown only from the threshold in units up, with a count's uncertainty (D units), and zeros look withheld."""
+    store, audit = demo
+    babies = store.query("SELECT buurt_code, count(*) AS n, sum(risk_factors) AS k FROM ds_synth_newborns "
+                         "WHERE NOT risk_low_income GROUP BY 1")  # fmt: skip
+    cells = ask(store, audit, ["buurt_code", "risk_low_income"], dataset="synth_newborns", measure="risk_factors",
+                area="buurt_code")  # fmt: skip
+    leaves = cells[(cells.risk_low_income == "false") & cells.buurt_code.str.startswith("BU")]
+    merged = leaves.merge(babies, on="buurt_code", how="left").fillna({"k": 0, "n": 0})
+    assert merged.loc[merged.k < 10, "risk_factors"].isna().all()  # zero, one or two: all withheld alike
+    targets = babies[babies.n == 1].buurt_code.tolist()[:8]
+    everyone = sorted(babies.buurt_code)
+    every = ask(store, audit, ["risk_low_income"], Filter(column="buurt_code", values=everyone),
+                dataset="synth_newborns", measure="risk_factors").set_index("risk_low_income")  # fmt: skip
+    errors = []
+    for target in targets:
+        rest = ask(store, audit, ["risk_low_income"], Filter(column="buurt_code", values=[b for b in everyone
+                   if b != target]), dataset="synth_newborns", measure="risk_factors").set_index("risk_low_income")
+        truth = float(babies.set_index("buurt_code").k[target])
+        errors.append(every.loc["false", "risk_factors"] - rest.loc["false", "risk_factors"] - truth)
+    assert len(errors) == 8 and max(abs(e) for e in errors) > 0.5  # rounding no longer gives the flag
+    assert len({round(e) for e in errors}) > 1  # and no constant offset to correct for
+
+
+def test_an_integer_filter_value_out_of_range_is_an_input_error(demo: tuple) -> None:
+    """The second review's F3: a 20-digit year was an internal error (500) from Ibis; now a one-line input error."""
+    store, audit = demo
+    with pytest.raises(UdcError, match="outside the range"):
+        ask(store, audit, ["role"], Filter(column="year", values=[99999999999999999999]))
 
 
 def test_finding_2_a_true_zero_and_a_small_cell_look_the_same_and_no_reason_is_published(demo: tuple) -> None:

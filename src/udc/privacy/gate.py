@@ -105,8 +105,8 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
     for f in request.filters if ad_hoc else []:
         categories.check_filter(store, compiled, table, f, policy)
     if request.measure is not None:  # judged on the whole dataset: a refusal must not tell what a selection holds
-        lowest = engine.run(store, compiled.base[request.measure].min().name("v").as_table(), table, seconds)
-        if float(lowest["v"].iloc[0] if pd.notna(lowest["v"].iloc[0]) else 0) < 0:
+        compiled.profile = magnitude.profile(store, compiled.base, request.measure, table, seconds)
+        if compiled.profile.lowest < 0:
             raise UdcError(f"'{request.measure}' has negative values: dominance rules are not defined for them")
     if request.filters and ad_hoc:
         units = int(engine.run(store, compiled.population(), table, seconds).iloc[0, 0])
@@ -308,7 +308,7 @@ def _protect(store: Store, request: TableRequest, method: str, user: User, *, ad
         small = flags.threshold.to_numpy() | ((grid["count"].to_numpy() == 0) & ad_hoc)
         cells["count"], cells["status"] = perturbed(grid["count"], grid["key_sum"], small, policy)
         if value:
-            cells[value], cells[f"{value}_mean"] = perturbed_sums(grid, cells["count"], flags, policy)
+            cells[value], cells[f"{value}_mean"] = perturbed_sums(grid, cells["count"], flags, policy, compiled.profile)
     primary = ~flags.safe.to_numpy()
     return Protected(cells.reset_index(drop=True), method, policy, request.dataset, by, audited_cells, primary=primary)
 
@@ -333,13 +333,21 @@ def _suppression(
 
 
 def perturbed_sums(
-    grid: pd.DataFrame, counts: pd.Series, flags: pd.DataFrame, policy: Policy
+    grid: pd.DataFrame, counts: pd.Series, flags: pd.DataFrame, policy: Policy, profile: magnitude.Profile
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cell-key magnitudes (:mod:`udc.privacy.magnitude`): the sum perturbed by the cell's record keys, published
-    where the count is and no dominance rule fails; the mean is the published sum over the published count — so
-    whether and what is shown depends on published values and the dominance rules only, never on a true count."""
-    shown = counts.notna().to_numpy() & ~(flags.nk.to_numpy() | flags.p_percent.to_numpy())
-    sums = magnitude.perturb(grid["total"], grid["count"], counts, grid["top1"], grid["key_sum"], policy.magnitude_m)
+    where the count is shown and the sum passes its rules — for a measure of few values (a flag, a number of cars: a
+    count in disguise) at least the threshold in units; for a magnitude not zero and not dominated (nk, p %), so a
+    withheld sum never tells a zero from one or two contributors. The mean is the published sum over the published
+    count. Whether a sum is shown depends on true values only through these rules, and never says which one."""
+    total = grid["total"].to_numpy(float)
+    if profile.few:
+        passes = total >= policy.min_count * profile.unit
+    else:
+        passes = (total > 0) & ~(flags.nk.to_numpy() | flags.p_percent.to_numpy())
+    shown = counts.notna().to_numpy() & passes
+    spread = np.maximum(policy.magnitude_m * grid["top1"].to_numpy(float), profile.floor(policy))
+    sums = magnitude.perturb(total, grid["count"], counts, spread, grid["key_sum"])
     sums = np.where(shown, sums, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         means = np.where(shown, sums / counts.to_numpy(float), np.nan)

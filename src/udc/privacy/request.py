@@ -124,7 +124,10 @@ def _literal(column: str, value: Any, dtype: Any) -> Any:
                 return value.lower() in ("true", "ja", "1")
             return bool(value)
         if dtype.is_integer():
-            return int(value)
+            number = int(value)
+            if not dtype.bounds.lower <= number <= dtype.bounds.upper:
+                raise UdcError(f"filter on '{column}': value {str(value)[:40]} is outside the range of a {dtype}")
+            return number
         if dtype.is_numeric():
             return float(value)
         return str(value)
@@ -167,6 +170,7 @@ class Compiled:
         self.request = request
         self.columns = columns
         self.lumped: dict[str, list[str]] = {}  # dimension → rare values counted as 'overig' (privacy.categories)
+        self.profile: Any = None  # the measure over the whole dataset (privacy.magnitude.Profile), set by the gate
         self.has_key = "record_key" in columns
         needed = {*request.dimensions, *(f.column for f in request.filters)}
         derived = {n: dimensions.DERIVED[n].build(table) for n in needed if n not in columns}

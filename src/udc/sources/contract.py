@@ -78,7 +78,8 @@ CONTRACT: dict[str, Table] = {
             Field("household_id", "BIGINT"),
             Field("household_type", "VARCHAR", domain=DOMAINS["household_type"]),
             Field("income_class", "VARCHAR", False, DOMAINS["income_class"]),
-        ), ("year", "household_id")),
+            Field("record_key", "BIGINT", description="The household's cell-key record key, 0 … 2³²−1"),
+        ), ("year", "household_id"), {"record_key": "a keyed hash of household_id (secret per store)"}),
     )
 }  # fmt: skip
 
@@ -212,8 +213,9 @@ def register(
 
 def _derived(table: str, field_name: str, present: dict[str, str], salt: bytes) -> str:
     """SQL for a contract field the source lacks: a person's record key from a keyed hash of its number."""
-    if field_name == "record_key" and table == "persons":
-        return f"(hash({quote(present['person_id'])}::VARCHAR || '{salt.hex()}') % 4294967296)::BIGINT AS record_key"
+    unit = {"persons": "person_id", "households": "household_id"}.get(table)
+    if field_name == "record_key" and unit is not None:
+        return f"(hash({quote(present[unit])}::VARCHAR || '{salt.hex()}') % 4294967296)::BIGINT AS record_key"
     field = next(f for f in CONTRACT[table].fields if f.name == field_name)
     return f"NULL::{field.type} AS {quote(field_name)}"  # an optional field the source does not have
 

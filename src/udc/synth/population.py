@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from udc.privacy.magnitude import mix
 from udc.synth.params import Params
 from udc.synth.region import ABROAD, REGION, REST_OF_PROVINCE, UNIVERSITY_CITIES, Area
 
@@ -307,6 +308,9 @@ class World:
                     "debt_help": debt[idx],
                     "cars": cars[idx].astype(np.int16),
                     "electric_cars": evs[idx].astype(np.int16),
+                    # the household's cell-key record key, fixed for its life (a hash: no draw from the stream)
+                    "record_key": (mix(idx.astype(np.uint64) ^ np.uint64(self.seed * 40503)) >> np.uint64(32))
+                    .astype(np.int64),
                 }
             ),
         )
