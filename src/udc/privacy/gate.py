@@ -80,15 +80,18 @@ class TooDetailed(Forbidden):
     """A dimension is (nearly) unique per record: the table would list people (refused, whoever asks)."""
 
 
-def _refuse_identifying(store: Store, compiled: Compiled, table: str, policy: Policy) -> None:
-    """Ethics guard: a dimension (nearly) unique per record is an identifier under an innocent name (a per-person
-    score, an exact timestamp); a table by it is a list of people, however sparse the rest of the table is."""
+def _whole_dataset(store: Store, compiled: Compiled, table: str, policy: Policy) -> None:
+    """One pass over the whole dataset (never the selection, so nothing here depends on what a filter keeps): the
+    ethics guard — a dimension (nearly) unique per record is an identifier under an innocent name (a per-person
+    score, an exact timestamp), and a table by it a list of people — and a measure's profile for its noise
+    (:class:`udc.privacy.magnitude.Profile`); a measure with negative values is refused."""
     t = compiled.base
+    measure = compiled.request.measure
     own = [d for d in compiled.request.dimensions if d in t.columns and d in engine.table(store, table).columns]
-    if not own:
+    if not own and measure is None:
         return
-    stats = t.aggregate(_rows=t.count(), **{f"_d_{d}": t[d].nunique() for d in own})
-    row = engine.run(store, stats, table, policy.query_seconds).iloc[0]
+    metrics = {f"_d_{d}": t[d].nunique() for d in own} | (magnitude.metrics(t, measure) if measure else {})
+    row = engine.run(store, t.aggregate(_rows=t.count(), **metrics), table, policy.query_seconds).iloc[0]
     for d in own:
         distinct = int(row[f"_d_{d}"])
         if distinct >= 20 and distinct > 0.5 * int(row["_rows"]):
@@ -96,6 +99,10 @@ def _refuse_identifying(store: Store, compiled: Compiled, table: str, policy: Po
                 f"dimension '{d}' has a different value for almost every record ({distinct} of {int(row['_rows'])}): "
                 "that is an identifier, and a table by it a per-person table, not an aggregate"
             )
+    if measure is not None:
+        compiled.profile = magnitude.profile(row)
+        if compiled.profile.lowest < 0:
+            raise UdcError(f"'{measure}' has negative values: dominance rules are not defined for them")
 
 
 def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, ad_hoc: bool) -> pd.DataFrame:
@@ -104,10 +111,6 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
     seconds = policy.query_seconds
     for f in request.filters if ad_hoc else []:
         categories.check_filter(store, compiled, table, f, policy)
-    if request.measure is not None:  # judged on the whole dataset: a refusal must not tell what a selection holds
-        compiled.profile = magnitude.profile(store, compiled.base, request.measure, table, seconds)
-        if compiled.profile.lowest < 0:
-            raise UdcError(f"'{request.measure}' has negative values: dominance rules are not defined for them")
     if request.filters and ad_hoc:
         units = int(engine.run(store, compiled.population(), table, seconds).iloc[0, 0])
         if units < policy.min_population:
@@ -115,7 +118,7 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
                 f"the filters leave fewer than {policy.min_population} units: a table of so few could single out "
                 "people (compare it with an unfiltered one); widen the filters"
             )
-    _refuse_identifying(store, compiled, table, policy)
+    _whole_dataset(store, compiled, table, policy)
     by = list(request.dimensions)
     domains = {d: categories.domain(store, compiled, table, d, policy) for d in by}
     size = math.prod(len(v) * (3 if d == request.area else 1) + 1 for d, v in domains.items())
@@ -156,12 +159,13 @@ def _cells(
         agg = {"count": ("count", "sum"), "key_sum": ("key_sum", "sum")}
         if value:
             agg |= {"total": ("total", "sum"), "top1": ("top1", "max")}
-        grouped = frame.groupby(by, sort=True).agg(**agg).reset_index()
+        groups = frame.groupby(by, sort=True)
+        grouped = groups.agg(**agg).reset_index()
         if value:  # second largest of the union: the top leaf's own second, or the runner-up leaf's largest
-            rank = frame.groupby(by, sort=False).cumcount().to_numpy()  # leaves come largest top1 first
-            index = grouped.set_index(by).index
-            lead = frame[rank == 0].groupby(by, sort=True)["top2"].max().reindex(index).fillna(0.0).to_numpy()
-            runner = frame[rank == 1].groupby(by, sort=True)["top1"].max().reindex(index).fillna(0.0).to_numpy()
+            rank = groups.cumcount().to_numpy()  # leaves come largest top1 first: one rank-0 and one rank-1 each
+            index = pd.MultiIndex.from_frame(grouped[by]) if len(by) > 1 else pd.Index(grouped[by[0]])
+            lead = frame.loc[rank == 0, [*by, "top2"]].set_index(by)["top2"].reindex(index).fillna(0.0).to_numpy()
+            runner = frame.loc[rank == 1, [*by, "top1"]].set_index(by)["top1"].reindex(index).fillna(0.0).to_numpy()
             grouped["top2"] = np.maximum(lead, runner)
         for d, level in zip(by, combo, strict=True):
             grouped[f"_level_{d}"] = level

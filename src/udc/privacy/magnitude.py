@@ -35,9 +35,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from udc.privacy import engine
 from udc.privacy.policy import Policy
-from udc.store.db import Store
 
 FEW = 10  # a measure with at most this many values (flags, children, cars) is a count in disguise
 
@@ -81,13 +79,18 @@ class Profile:
         return (policy.cell_key_d if self.few else policy.magnitude_m) * self.unit
 
 
-def profile(store: Store, table: ir.Table, measure: str, name: str, seconds: float) -> Profile:
-    """The measure's profile over the whole dataset (exact on every engine: min, count distinct, mean of non-zero)."""
+def metrics(table: ir.Table, measure: str) -> dict[str, ir.Scalar]:
+    """The aggregates a :class:`Profile` is made of (run over the whole dataset, in the gate's one pass over it):
+    exact on every engine — minimum, count distinct, mean of the non-zero values."""
     value = table[measure].cast("float64")
-    stats = table.aggregate(lowest=value.min(), distinct=value.nunique(), unit=value.abs().mean(where=value != 0))
-    row = engine.run(store, stats, name, seconds).iloc[0]
-    unit = float(row["unit"]) if pd.notna(row["unit"]) else 1.0
-    return Profile(float(row["lowest"]) if pd.notna(row["lowest"]) else 0.0, int(row["distinct"]), unit)
+    return {"_m_lowest": value.min(), "_m_distinct": value.nunique(), "_m_unit": value.abs().mean(where=value != 0)}
+
+
+def profile(row: pd.Series) -> Profile:
+    """The profile from a row holding :func:`metrics` (a measure of no non-zero value has unit 1)."""
+    unit = float(row["_m_unit"]) if pd.notna(row["_m_unit"]) else 1.0
+    lowest = float(row["_m_lowest"]) if pd.notna(row["_m_lowest"]) else 0.0
+    return Profile(lowest, int(row["_m_distinct"]), unit)
 
 
 def perturb(totals: np.ndarray, counts: np.ndarray, published: np.ndarray, spread: np.ndarray, key_sums: np.ndarray
