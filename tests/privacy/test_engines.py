@@ -25,7 +25,7 @@ REQUESTS = {
                                             filters=[Filter(column="buurt_code", prefix="BU")], area="buurt_code"),
     "derived age band × education, filtered": TableRequest(
         dataset="synth_persons_yearly", dimensions=["leeftijd", "education"],
-        filters=[Filter(column="year", values=[2020]), Filter(column="age", between=(18, 80))]),
+        filters=[Filter(column="year", values=[2020]), Filter(column="age", between=(18, 79))]),
     "role × youth care × student": TableRequest(dataset="synth_persons_yearly",
                                                 dimensions=["role", "jeugdzorg", "student"]),
 }  # fmt: skip
