@@ -390,7 +390,7 @@ def study(
                 detail = () if tails else TAILS.get(view, ())
                 relation = sql.replace("TAGGED", tagged)
                 out[view] = cube.tables(relation, ["area", "group"], by, name=f"flows.{view}", tails=detail,
-                                        domains=domains)  # fmt: skip
+                                        domains=domains, sparse=TAILS.get(view, ()))  # fmt: skip
     if "trend" in views:  # every year: a second count, without the span's detail (no trigger)
         dims = {"from_gm": column("from_gm"), "to_gm": column("to_gm"), "year": column("year"), "gmask": gmask}
         with Cube(store, MOVES, dims, where=involved, user=user, audit=audit) as cube:
@@ -412,7 +412,8 @@ def study(
                 f"JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
             )
             detail = () if tails else ("from_wk", "to_wk")
-            out["od"] = cube.tables(sql, ["area", "group"], ["from_wk", "to_wk"], name="flows.od_wijk", tails=detail)
+            out["od"] = cube.tables(sql, ["area", "group"], ["from_wk", "to_wk"], name="flows.od_wijk", tails=detail,
+                                    sparse=("from_wk", "to_wk"))  # fmt: skip
     if "rates" in views:
         out["rates"] = _rates(store, out, table_a, table_g, gmask, span, user, audit)
         if "balance" not in views:

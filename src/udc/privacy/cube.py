@@ -122,7 +122,7 @@ class Cube:
 
     def tables(
         self, relation: str, batch: list[str], by: list[str], *, name: str = "table", tails: tuple[str, ...] = (),
-        domains: Mapping[str, Sequence[str]] | None = None,
+        domains: Mapping[str, Sequence[str]] | None = None, sparse: tuple[str, ...] = (),
     ) -> gate.Protected:  # fmt: skip
         """Protected tables, one per ``batch`` value: ``relation`` is SQL over ``{cube}`` (its columns, ``n``,
         ``k``) that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region),
@@ -135,7 +135,10 @@ class Cube:
         every margin.
 
         ``domains``: the declared categories of a batch or ``by`` column (the study's areas and groups, the trigger
-        list): every one is listed, found in the moves or not; other columns list the categories the count holds."""
+        list): every one is listed, found in the moves or not; other columns list the categories the count holds.
+        ``sparse``: detail dimensions never completed (every municipality × every municipality nationally is
+        hundreds of millions of cells) — with ``tails`` their withheld cells are left out, so an absent one says
+        what a withheld one says; listed anyway (no ``tails``), an absent detail cell is a zero."""
         policy = current(self.store)
         reach = int(policy.min_count) - int(policy.cell_key_d)  # fewer units can never be perturbed to a shown count
         quoted = [f"{quote(c)}" for c in batch]
@@ -156,7 +159,7 @@ class Cube:
             f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})"
             + (f" HAVING sum(n) >= {reach} OR ({detail}) = 0" if (detail := _detail(tails)) else ""),
         )
-        frame = _complete(frame, batch, by, tails, domains or {})
+        frame = _complete(frame, batch, by, tuple(dict.fromkeys([*tails, *sparse])), domains or {})
         frame = frame.sort_values([*batch, *by], kind="stable", ignore_index=True) if len(frame) < 100_000 else frame
         counts = frame["count"].to_numpy()
         small = counts < policy.min_count  # an empty cell looks like a withheld one, as in an ad-hoc table
