@@ -62,7 +62,7 @@ def output_check(persons: int) -> None:
     )
 
 
-def magnitudes(persons: int, repeats: int = 3) -> None:
+def magnitudes(persons: int, repeats: int = 5) -> None:
     """Cell-key counts alone vs counts and perturbed sums, the same request on the same store (best of ``repeats``)."""
     from udc.privacy.access import User
     from udc.privacy.audit import AuditLog, engine_for

@@ -196,17 +196,19 @@ class Compiled:
             text = t[d].cast("string")
             t = t.mutate(**{d: ibis.ifelse(text.isin(rare), "overig", text)})
         measure = self.request.measure
-        if measure is not None:
-            t = t.mutate(_rank=ibis.row_number().over(group_by=by, order_by=ibis.desc(t[measure])))
         metrics: dict[str, Any] = {"count": t.count()}
         if self.has_key:
             metrics["key_sum"] = self._key_sum(t)
         if measure is not None:
             value = t[measure].cast("float64")
-            metrics |= {
-                "total": value.sum(),
-                "top1": value.max(),
-                "top2": value.max(where=t._rank == 1),
-            }
+            metrics |= {"total": value.sum(), "top1": value.max()}
         grouped = t.group_by(by).aggregate(**metrics)
+        if measure is not None:  # the second largest: top1 again when two share it, else the largest below it
+            rows = t.select(*by, _v=t[measure].cast("float64")).inner_join(grouped.select(*by, _t1=grouped.top1), by)
+            second = rows.group_by(by).aggregate(
+                _ties=(rows._v >= rows._t1).sum(), _below=rows._v.max(where=rows._v < rows._t1)
+            )
+            joined = grouped.left_join(second, by)
+            top2 = ibis.ifelse(joined._ties >= 2, joined.top1, joined._below.fill_null(0.0))
+            grouped = joined.select(*by, *[c for c in metrics], top2=top2)
         return grouped.mutate(**{d: grouped[d].cast("string") for d in by})
