@@ -78,14 +78,11 @@ def _from_data(
 ) -> tuple[list[str], list[str]]:
     """Categories of the whole dataset (no filter applied) and its rare text values: area codes as the registry knows
     them, other values when each is held by at least ``min_count`` units (rare text values → ``overig``)."""
-    t = compiled.base
-    counted = t.group_by(v=t[dimension].cast("string")).aggregate(n=t.count())
-    counted = counted.filter(counted.v.notnull())
-    frame = engine.run(store, counted, table, policy.query_seconds)
-    values = dict(zip(frame["v"].astype(str), frame["n"].astype(int), strict=True))
+    values = _counts(store, compiled, table, dimension, policy)
     areas = [v for v in values if _AREA.match(v)]
     listed = _registry(store, areas) if areas else []
-    others = {v: n for v, n in values.items() if v not in set(listed)}  # codes the registry does not know: as text
+    known = set(listed)
+    others = {v: n for v, n in values.items() if v not in known}  # codes the registry does not know: as text
     rare = sorted(v for v, n in others.items() if n < policy.min_count)
     if rare and not compiled.base[dimension].type().is_string():
         raise RareCategory(
@@ -95,6 +92,17 @@ def _from_data(
         )
     common = {v for v in others if v not in rare}
     return sorted({*listed, *common, *([OTHER] if rare else [])}), rare
+
+
+def _counts(store: Store, compiled: Compiled, table: str, dimension: str, policy: Policy) -> dict[str, int]:
+    """Units per value of a column over the whole dataset, counted once per request (a filter column that is also a
+    dimension is checked and listed from the same count)."""
+    if dimension not in compiled.whole:
+        t = compiled.base
+        counted = t.group_by(v=t[dimension].cast("string")).aggregate(n=t.count())
+        frame = engine.run(store, counted.filter(counted.v.notnull()), table, policy.query_seconds)
+        compiled.whole[dimension] = dict(zip(frame["v"].astype(str), frame["n"].astype(int), strict=True))
+    return compiled.whole[dimension]
 
 
 def _registry(store: Store, observed: list[str]) -> list[str]:

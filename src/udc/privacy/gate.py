@@ -208,12 +208,12 @@ def offered(store: Store, dataset: str, *, most: int = 60) -> list[str]:
     entry = catalogue.get(store, dataset)
     table = engine.table(store, entry.table_name or "")
     roles = catalogue.roles(store, dataset)
-    columns = {name: str(dtype) for name, dtype in table.schema().items()}
-    names = available(columns, roles)
+    schema = table.schema()
+    columns = {name: str(dtype) for name, dtype in schema.items()}
     policy = current(store)
     out = []
-    for name in names:
-        dtype = table.schema()[name] if name in columns else None
+    for name in available(columns, roles):
+        dtype = schema[name] if name in columns else None
         if dtype is not None and not (dtype.is_string() or dtype.is_boolean() or dtype.is_integer()):
             continue
         compiled = Compiled(table, TableRequest(dataset=dataset, dimensions=[name]), roles)

@@ -171,6 +171,7 @@ class Compiled:
         self.columns = columns
         self.lumped: dict[str, list[str]] = {}  # dimension → rare values counted as 'overig' (privacy.categories)
         self.profile: Any = None  # the measure over the whole dataset (privacy.magnitude.Profile), set by the gate
+        self.whole: dict[str, dict[str, int]] = {}  # column → units per value in the whole dataset (categories)
         self.has_key = "record_key" in columns
         needed = {*request.dimensions, *(f.column for f in request.filters)}
         derived = {n: dimensions.DERIVED[n].build(table) for n in needed if n not in columns}
