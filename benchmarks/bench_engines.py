@@ -18,11 +18,15 @@ def workloads() -> dict:
 
     return {
         "buurt × year (cell key, rolled up)": TableRequest(
-            dataset="synth_persons_yearly", dimensions=["buurt_code", "year"],
-            filters=[Filter(column="buurt_code", prefix="BU")], area="buurt_code"),
+            dataset="synth_persons_yearly",
+            dimensions=["buurt_code", "year"],
+            filters=[Filter(column="buurt_code", prefix="BU")],
+            area="buurt_code",
+        ),
         "age band × education × role": TableRequest(
-            dataset="synth_persons_yearly", dimensions=["leeftijd", "education", "role"]),
-    }  # fmt: skip
+            dataset="synth_persons_yearly", dimensions=["leeftijd", "education", "role"]
+        ),
+    }
 
 
 def main(persons: int) -> None:
@@ -49,10 +53,12 @@ def main(persons: int) -> None:
         started = time.perf_counter() - t0
         with Store(path) as store:
             rows = []
-            jobs = {name: (lambda r=r: crosstab(store, r, user=admin, audit=audit).cells)
-                    for name, r in workloads().items()}  # fmt: skip
+            jobs = {
+                name: (lambda r=r: crosstab(store, r, user=admin, audit=audit).cells) for name, r in workloads().items()
+            }
             jobs[f"{len(indicators)} indicators, 2019-2021"] = lambda: pd.concat(
-                [compute(store, i, years=[2019, 2020, 2021], user=admin, audit=audit) for i in indicators])
+                [compute(store, i, years=[2019, 2020, 2021], user=admin, audit=audit) for i in indicators]
+            )
             for name, job in jobs.items():
                 results, times = {}, {}
                 for name_ in ("duckdb", "spark"):
@@ -62,13 +68,19 @@ def main(persons: int) -> None:
                         results[name_] = job()
                         times[name_] = time.perf_counter() - t
                 key = [c for c in results["duckdb"].columns if results["duckdb"][c].dtype == object][:3]
-                same = results["duckdb"].sort_values(key).reset_index(drop=True).equals(
-                    results["spark"][results["duckdb"].columns].sort_values(key).reset_index(drop=True))
+                same = (
+                    results["duckdb"]
+                    .sort_values(key)
+                    .reset_index(drop=True)
+                    .equals(results["spark"][results["duckdb"].columns].sort_values(key).reset_index(drop=True))
+                )
                 rows.append((name, times["duckdb"], times["spark"], same, len(results["duckdb"])))
     print(f"{persons:,} persons; Spark local[2] start-up {started:.1f} s (JVM, session)")
     for name, duck, spk, same, n in rows:
-        print(f"{name}: {n:,} rows; duckdb {duck:.2f} s, spark {spk:.2f} s, ratio spark/duckdb {spk / duck:.1f}; "
-              f"identical: {'yes' if same else 'NO'}")  # fmt: skip
+        print(
+            f"{name}: {n:,} rows; duckdb {duck:.2f} s, spark {spk:.2f} s, ratio spark/duckdb {spk / duck:.1f}; "
+            f"identical: {'yes' if same else 'NO'}"
+        )
     if not all(r[3] for r in rows):
         sys.exit(1)
 

@@ -124,8 +124,10 @@ def bare_views(source: str, counted: bool) -> dict[str, str]:
         return ", ".join("(" + ", ".join(["area", "grp", *sub]) + ")" for sub in subsets)
 
     def view(tags: str, select: str, by: list[str], where: str = "TRUE") -> str:
-        return (f"SELECT area, grp, {', '.join(by)}, {weight} AS n FROM (SELECT *, {select} FROM {tags}) "
-                f"WHERE {where} GROUP BY GROUPING SETS ({sets(by)})")  # fmt: skip
+        return (
+            f"SELECT area, grp, {', '.join(by)}, {weight} AS n FROM (SELECT *, {select} FROM {tags}) "
+            f"WHERE {where} GROUP BY GROUPING SETS ({sets(by)})"
+        )
 
     return {
         "balance": view(span, f"{direction} AS direction", ["direction"]),
@@ -164,13 +166,20 @@ def bare(path: Path) -> dict:
         cells = run(bare_views(moves, False))
         each = time.perf_counter() - t0
         t0 = time.perf_counter()
-        store.con.execute(f"CREATE TEMP TABLE counted AS SELECT from_gm, to_gm, year, trigger, gmask, adult, "
-                          f"count(*) AS n FROM {moves} GROUP BY ALL")  # fmt: skip
+        store.con.execute(
+            f"CREATE TEMP TABLE counted AS SELECT from_gm, to_gm, year, trigger, gmask, adult, "
+            f"count(*) AS n FROM {moves} GROUP BY ALL"
+        )
         once = run(bare_views("counted", True))
         counted = time.perf_counter() - t0
     assert once == cells
-    return {"seconds": min(each, counted), "each": each, "counted": counted, "cells": sum(cells.values()),
-            "views": cells}  # fmt: skip
+    return {
+        "seconds": min(each, counted),
+        "each": each,
+        "counted": counted,
+        "cells": sum(cells.values()),
+        "views": cells,
+    }
 
 
 def ours(path: Path, tails: bool = False) -> dict:
@@ -187,8 +196,11 @@ def ours(path: Path, tails: bool = False) -> dict:
         tables = flows.study(store, areas, years=SPAN, groups=GROUPS, tails=tails, user=user, audit=audit)
         main = time.perf_counter() - t0
         if tails:
-            return {"seconds": main, "cells": sum(len(t.cells) for t in tables.values()),
-                    "views": {v: len(t.cells) for v, t in tables.items()}}  # fmt: skip
+            return {
+                "seconds": main,
+                "cells": sum(len(t.cells) for t in tables.values()),
+                "views": {v: len(t.cells) for v, t in tables.items()},
+            }
         t0 = time.perf_counter()
         wijk = flows.study(store, areas, years=SPAN, groups=GROUPS, views=("od",), level="wijk", user=user, audit=audit)
         wijk_s = time.perf_counter() - t0
@@ -294,8 +306,10 @@ def main(moves: int, check: bool = False) -> None:
             )
             out[part] = json.loads(done.stdout.strip().splitlines()[-1]) | {"wall": time.perf_counter() - t0}
     b, u, p = out["bare"], out["udc"], out["pandas"]
-    print(f"moves {moves:,} (built in {out['build']['wall']:.1f} s, peak {out['build']['peak_mb']:,.0f} MB); "
-          f"{u['areas']} areas")  # fmt: skip
+    print(
+        f"moves {moves:,} (built in {out['build']['wall']:.1f} s, peak {out['build']['peak_mb']:,.0f} MB); "
+        f"{u['areas']} areas"
+    )
     print(
         f"bare DuckDB, the same table set unprotected (6 views × 5 groups × every municipality, GROUPING SETS), "
         f"{b['cells']:,} cells: every view from the moves {b['each']:.2f} s; the moves counted once first "
@@ -323,8 +337,10 @@ def main(moves: int, check: bool = False) -> None:
     if check:  # the baseline must be the same set: with tails, udc lists the bare cells and the empty categories
         t = out["tails"]
         extra = {v: t["views"][v] - b["views"].get(v, 0) for v in t["views"]}
-        print(f"check: udc with tails {t['cells']:,} cells per view {t['views']}; bare {b['views']}; udc's extra "
-              f"cells are declared categories nobody moved in (listed, withheld): {extra}")
+        print(
+            f"check: udc with tails {t['cells']:,} cells per view {t['views']}; bare {b['views']}; udc's extra "
+            f"cells are declared categories nobody moved in (listed, withheld): {extra}"
+        )
         assert set(t["views"]) == set(b["views"]) and min(extra.values()) >= 0, "not the same table set"
 
 

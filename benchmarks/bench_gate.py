@@ -77,9 +77,13 @@ def magnitudes(persons: int, repeats: int = 5) -> None:
         user = User("bench", "researcher")
         timings = {}
         for measure in (None, "age"):
-            request = TableRequest(dataset="synth_persons_yearly", dimensions=["buurt_code", "education"],
-                                   filters=[Filter(column="year", values=[2016])], area="buurt_code",
-                                   measure=measure)  # fmt: skip
+            request = TableRequest(
+                dataset="synth_persons_yearly",
+                dimensions=["buurt_code", "education"],
+                filters=[Filter(column="year", values=[2016])],
+                area="buurt_code",
+                measure=measure,
+            )
             best = float("inf")
             for _ in range(repeats):
                 t0 = time.perf_counter()
@@ -87,8 +91,10 @@ def magnitudes(persons: int, repeats: int = 5) -> None:
                 best = min(best, time.perf_counter() - t0)
             timings[measure] = (best, len(table.cells))
     (counts, cells), (sums, _) = timings[None], timings["age"]
-    print(f"cell-key magnitudes: {persons:,} persons, {cells:,} cells; counts alone {counts:.3f} s, counts and "
-          f"perturbed sums {sums:.3f} s, ratio {sums / counts:.2f}x (target ≤ 2x)")
+    print(
+        f"cell-key magnitudes: {persons:,} persons, {cells:,} cells; counts alone {counts:.3f} s, counts and "
+        f"perturbed sums {sums:.3f} s, ratio {sums / counts:.2f}x (target ≤ 2x)"
+    )
 
 
 def store_free_aggregate(people: pd.DataFrame) -> pd.DataFrame:
@@ -104,8 +110,9 @@ def store_free_aggregate(people: pd.DataFrame) -> pd.DataFrame:
     return cells.drop(columns="top")
 
 
-def hierarchy(n_gm: int, n_wk: int, n_bu: int, n_cat: int = 5, seed: int = 7, mean: float = 60.0
-              ) -> tuple[np.ndarray, list]:  # fmt: skip
+def hierarchy(
+    n_gm: int, n_wk: int, n_bu: int, n_cat: int = 5, seed: int = 7, mean: float = 60.0
+) -> tuple[np.ndarray, list]:
     """A buurt → wijk → gemeente → total hierarchy × categories (with their totals) of many small counts: values and
     additive equations, as the gate builds them."""
     rng = np.random.default_rng(seed)
@@ -183,12 +190,14 @@ def versus_optimum(name: str, n_gm: int, n_wk: int, n_bu: int, seed: int) -> Non
     p = int(primary.sum())
     u2, g2, b2 = int(ours.sum()) - p, int(greedy.sum()) - p, int(best.pattern.sum()) - p
     bound = f", proven ≥ {best.bound - p:.1f}" if best.bound is not None and best.status != "optimal" else ""
-    print(f"suppression vs optimum, {name}: {len(values):,} cells, {p} primary; secondary: udc {u2} ({ours_s:.2f} s, "
-          f"all protected: {all(r.protected for r in results)}), greedy alone {g2} ({greedy_s:.2f} s), MIP {b2} "
-          f"({best.status}{bound}, {best.seconds:.1f} s); ratio udc/MIP {(u2 / b2 if b2 else float('nan')):.2f} "
-          f"(target ≤ 1.2), greedy/MIP {(g2 / b2 if b2 else float('nan')):.2f}; value suppressed udc "
-          f"{values[ours].sum():.0f}, greedy {values[greedy].sum():.0f}, MIP {values[best.pattern].sum():.0f}; "
-          f"MIP pattern passes udc's audit for every primary: {all(r.protected for r in checked)}")  # fmt: skip
+    print(
+        f"suppression vs optimum, {name}: {len(values):,} cells, {p} primary; secondary: udc {u2} ({ours_s:.2f} s, "
+        f"all protected: {all(r.protected for r in results)}), greedy alone {g2} ({greedy_s:.2f} s), MIP {b2} "
+        f"({best.status}{bound}, {best.seconds:.1f} s); ratio udc/MIP {(u2 / b2 if b2 else float('nan')):.2f} "
+        f"(target ≤ 1.2), greedy/MIP {(g2 / b2 if b2 else float('nan')):.2f}; value suppressed udc "
+        f"{values[ours].sum():.0f}, greedy {values[greedy].sum():.0f}, MIP {values[best.pattern].sum():.0f}; "
+        f"MIP pattern passes udc's audit for every primary: {all(r.protected for r in checked)}"
+    )
 
 
 if __name__ == "__main__":

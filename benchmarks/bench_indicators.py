@@ -59,8 +59,7 @@ def child(path: Path, persons: int, years: tuple[int, int]) -> None:
         values = 0
         shared = Counts()  # as udc's own runs do: a count several indicators share is protected once
         for indicator in library().values():
-            values += len(compute(store, indicator, years=span, user=User("bench", "admin"), audit=audit,
-                                  cache=shared))  # fmt: skip
+            values += len(compute(store, indicator, years=span, user=User("bench", "admin"), audit=audit, cache=shared))
         ours = time.perf_counter() - t0
         t0 = time.perf_counter()
         for indicator in library().values():
@@ -74,17 +73,32 @@ def child(path: Path, persons: int, years: tuple[int, int]) -> None:
                     f"{year}"
                 ).fetchall()
         bare = time.perf_counter() - t0
-    print(json.dumps({"ours": ours, "bare": bare, "values": values, "indicators": len(library()),
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "ours": ours,
+                "bare": bare,
+                "values": values,
+                "indicators": len(library()),
+                "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def main(persons: int, years: tuple[int, int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        done = subprocess.run([sys.executable, __file__, "--child", tmp, str(persons), str(years[0]), str(years[1])],
-                              capture_output=True, text=True, check=True)  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", tmp, str(persons), str(years[0]), str(years[1])],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     r = json.loads(done.stdout.strip().splitlines()[-1])
-    print(f"{r['indicators']} indicators × every buurt, wijk, gemeente, region and the total × {years[0]}-{years[1]} "
-          f"on {persons:,} persons: {r['values']:,} values")  # fmt: skip
+    print(
+        f"{r['indicators']} indicators × every buurt, wijk, gemeente, region and the total × {years[0]}-{years[1]} "
+        f"on {persons:,} persons: {r['values']:,} values"
+    )
     print(f"udc (gate-protected counts, intervals, funnel flags) {r['ours']:7.2f} s")
     print(f"bare DuckDB GROUP BY ROLLUP of the same counts      {r['bare']:7.2f} s")
     print(f"ratio udc/bare {r['ours'] / r['bare']:.1f} (target ≤ 2); peak {r['peak_mb']:,.0f} MB (generation included)")

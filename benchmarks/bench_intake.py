@@ -41,8 +41,11 @@ def build(path: Path) -> list[tuple[float, float]]:
     with Store(path) as store:
         store.con.executemany("INSERT OR REPLACE INTO geometries VALUES (?,?,?,?,?,?,?)", rows)
         names = [(r[0], f"Buurt {r[0]}") for r in rows]
-        store.con.executemany("INSERT OR REPLACE INTO areas (code, kind, name, valid_from, source) VALUES "
-                              "(?, 'BU', ?, DATE '2020-01-01', 'bench')", names)  # fmt: skip
+        store.con.executemany(
+            "INSERT OR REPLACE INTO areas (code, kind, name, valid_from, source) VALUES "
+            "(?, 'BU', ?, DATE '2020-01-01', 'bench')",
+            names,
+        )
     return points
 
 
@@ -54,8 +57,13 @@ def client(base: str, key: str, points: list, deadline: float, out: dict, lock: 
     with httpx.Client(base_url=base, timeout=30) as http:
         while time.monotonic() < deadline:
             lat, lon = rng.choice(points)
-            data = {"api_key": key, "service_code": "zwerfvuil", "lat": lat + rng.uniform(-0.002, 0.002),
-                    "long": lon + rng.uniform(-0.002, 0.002), "description": "Zwerfvuil bij het bankje"}  # fmt: skip
+            data = {
+                "api_key": key,
+                "service_code": "zwerfvuil",
+                "lat": lat + rng.uniform(-0.002, 0.002),
+                "long": lon + rng.uniform(-0.002, 0.002),
+                "description": "Zwerfvuil bij het bankje",
+            }
             t0 = time.perf_counter()
             try:
                 response = http.post("/open311/v2/requests.json", data=data)
@@ -84,8 +92,12 @@ def in_process(store: Path, url: str, seconds: float, points: list) -> float:
     while time.monotonic() < deadline:
         lat, lon = rng.choice(points)
         with Store(store, read_only=True) as s:
-            intake.file(engine, s, intake.parse({"service_code": "zwerfvuil", "lat": lat, "long": lon,
-                                                 "description": "baseline"}), source="baseline")  # fmt: skip
+            intake.file(
+                engine,
+                s,
+                intake.parse({"service_code": "zwerfvuil", "lat": lat, "long": lon, "description": "baseline"}),
+                source="baseline",
+            )
         done += 1
     engine.dispose()
     return done / seconds
@@ -108,8 +120,12 @@ def main(seconds: float, clients: int) -> None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-        server = subprocess.Popen([sys.executable, "-m", "udc", "serve", "--store", str(store), "--port", str(port)],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+        server = subprocess.Popen(
+            [sys.executable, "-m", "udc", "serve", "--store", str(store), "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             import httpx
@@ -135,21 +151,28 @@ def main(seconds: float, clients: int) -> None:
             server.wait(20)
         engine = sa.create_engine(url)
         with engine.connect() as con:
-            stored = {r[0] for r in con.execute(sa.text(
-                "SELECT id FROM participation_reports WHERE source LIKE 'open311:bench%'"))}  # fmt: skip
+            stored = {
+                r[0]
+                for r in con.execute(sa.text("SELECT id FROM participation_reports WHERE source LIKE 'open311:bench%'"))
+            }
         engine.dispose()
     accepted = set(out["accepted"])
     lat = sorted(out["latencies"])
     p50 = statistics.median(lat) * 1000 if lat else float("nan")
     p95 = lat[int(0.95 * (len(lat) - 1))] * 1000 if lat else float("nan")
     rate = len(accepted) / elapsed
-    print(f"{clients} clients × {seconds:.0f} s against udc serve + PostgreSQL: {len(accepted):,} reports accepted, "
-          f"{rate:.1f}/s sustained; latency p50 {p50:.1f} ms, p95 {p95:.1f} ms")  # fmt: skip
+    print(
+        f"{clients} clients × {seconds:.0f} s against udc serve + PostgreSQL: {len(accepted):,} reports accepted, "
+        f"{rate:.1f}/s sustained; latency p50 {p50:.1f} ms, p95 {p95:.1f} ms"
+    )
     print(f"errors: {len(out['errors'])}" + (f" (first: {out['errors'][0]})" if out["errors"] else ""))
-    print(f"database: {len(stored):,} reports stored; lost {len(accepted - stored)}, extra {len(stored - accepted)}, "
-          f"duplicate ids {len(out['accepted']) - len(accepted)}")  # fmt: skip
-    print(f"baseline in-process (no HTTP, one thread): {baseline:.1f}/s; ratio server / in-process: "
-          f"{rate / baseline:.2f}")  # fmt: skip
+    print(
+        f"database: {len(stored):,} reports stored; lost {len(accepted - stored)}, extra {len(stored - accepted)}, "
+        f"duplicate ids {len(out['accepted']) - len(accepted)}"
+    )
+    print(
+        f"baseline in-process (no HTTP, one thread): {baseline:.1f}/s; ratio server / in-process: {rate / baseline:.2f}"
+    )
     if out["errors"] or accepted != stored:
         sys.exit(1)
 

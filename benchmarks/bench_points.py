@@ -33,8 +33,12 @@ def grid(n: int, rng: np.random.Generator) -> tuple[list[str], list]:
     codes, polygons = [], []
     for r in range(rows):
         for c in range(cols):
-            ring = [(X[r, c], Y[r, c]), (X[r, c + 1], Y[r, c + 1]), (X[r + 1, c + 1], Y[r + 1, c + 1]),
-                    (X[r + 1, c], Y[r + 1, c])]  # fmt: skip
+            ring = [
+                (X[r, c], Y[r, c]),
+                (X[r, c + 1], Y[r, c + 1]),
+                (X[r + 1, c + 1], Y[r + 1, c + 1]),
+                (X[r + 1, c], Y[r + 1, c]),
+            ]
             polygons.append(shapely.Polygon(ring))
             codes.append(f"BU{len(codes) // 100:04d}{(len(codes) // 10) % 10:02d}{len(codes) % 10:02d}")
     return codes, polygons

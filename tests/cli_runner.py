@@ -19,8 +19,13 @@ class Ran:
 def udc(*args: str, check: bool = True, env: dict[str, str] | None = None, subprocess_: bool = False) -> Ran:
     """``udc ARGS``; a user error is one line on stderr with exit code 1, exactly as ``udc.cli.main.main`` does."""
     if subprocess_:
-        done = subprocess.run([sys.executable, "-m", "udc", *args], capture_output=True, text=True, timeout=300,
-                              env={**os.environ, **(env or {})})  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-m", "udc", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env={**os.environ, **(env or {})},
+        )
         result = Ran(done.returncode, done.stdout, done.stderr)
     else:
         from typer.testing import CliRunner

@@ -36,8 +36,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if DATA.is_dir():
         return
     if os.environ.get("UDC_REQUIRE_DATA"):
-        raise pytest.UsageError(f"real test data not found at {DATA} (set UDC_TEST_DATA or put shared/data next to "
-                                "the repository)")  # fmt: skip
+        raise pytest.UsageError(
+            f"real test data not found at {DATA} (set UDC_TEST_DATA or put shared/data next to the repository)"
+        )
     skip = pytest.mark.skip(reason=f"real CBS/PDOK files not found at {DATA} (set UDC_TEST_DATA to run these)")
     for item in items:
         if "real_data" in item.keywords:

@@ -35,11 +35,17 @@ def postgres(options: str = "") -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     data = base / "data"
-    subprocess.run([*run_as, str(binaries / "initdb"), "-D", str(data), "-U", "udc", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*run_as, str(binaries / "initdb"), "-D", str(data), "-U", "udc", "--auth=trust", "-E", "UTF8"],
+        check=True,
+        capture_output=True,
+    )
     settings = f"-p {port} -k {base} -c listen_addresses=127.0.0.1 {options}".strip()
-    subprocess.run([*run_as, str(binaries / "pg_ctl"), "-D", str(data), "-o", settings, "-l", str(base / "log"), "-w",
-                    "start"], check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*run_as, str(binaries / "pg_ctl"), "-D", str(data), "-o", settings, "-l", str(base / "log"), "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql+psycopg://udc@127.0.0.1:{port}/postgres"
     finally:

@@ -188,8 +188,9 @@ class Udc:
         with self.writing() as store:
             return import_areas(store, Path(path), actor=self.user.name, **options)
 
-    def fetch_areas(self, kind: str, year: int, *, base_url: str = "https://service.pdok.nl",
-                    refresh: bool = False) -> tuple[Path, registry.ImportReport]:  # fmt: skip
+    def fetch_areas(
+        self, kind: str, year: int, *, base_url: str = "https://service.pdok.nl", refresh: bool = False
+    ) -> tuple[Path, registry.ImportReport]:
         """Official boundaries from PDOK, downloaded once into the store's cache, then imported."""
         from udc.areas.fetch import fetch
 
@@ -243,8 +244,9 @@ class Udc:
         with self.writing() as store:
             return save_statline(store, result, dataset, actor=self.user.name)
 
-    def import_statline(self, path: str | os.PathLike[str] | list[str | os.PathLike[str]],
-                        dataset: str | None = None) -> Any:  # fmt: skip
+    def import_statline(
+        self, path: str | os.PathLike[str] | list[str | os.PathLike[str]], dataset: str | None = None
+    ) -> Any:
         """A StatLine CSV download, an odata4 package folder, or raw OData response files (JSON; all pages, with
         ``TableInfos``/``DataProperties`` documents when you have them), offline (symbols kept); audited."""
         from udc.sources.importer import import_statline_offline
@@ -275,16 +277,24 @@ class Udc:
         with self.writing() as store:
             return link_persons(store, left, right, out, on=on, actor=self.user.name)
 
-    def register_microdata(self, source: str, table: str, mapping: dict[str, str] | None = None, *,
-                           name: str | None = None) -> catalogue.Dataset:  # fmt: skip
+    def register_microdata(
+        self, source: str, table: str, mapping: dict[str, str] | None = None, *, name: str | None = None
+    ) -> catalogue.Dataset:
         """Map a catalogued register table onto a microdata-contract table (checked: types, key, required values,
         domains) and catalogue it as microdata; studies then read it (``udc microdata register``; audited)."""
         from udc.privacy.audit import secret_file
         from udc.sources import contract
 
         with self.writing() as store:
-            return contract.register(store, source, table, mapping or {}, name=name, actor=self.user.name,
-                                     salt=secret_file(self.path / "record-key.secret"))  # fmt: skip
+            return contract.register(
+                store,
+                source,
+                table,
+                mapping or {},
+                name=name,
+                actor=self.user.name,
+                salt=secret_file(self.path / "record-key.secret"),
+            )
 
     # -- the disclosure gate ----------------------------------------------------------------------------------
     def table(self, request: TableRequest | None = None, *, engine: str = "duckdb", **fields: Any) -> Protected:
@@ -307,15 +317,24 @@ class Udc:
         with self.reading(locked_down=True) as store:
             return run_defined(store, spec, user=self.user, audit=self.audit)
 
-    def release(self, protected: Protected, name: str, *, title: str, definition: Any = None,
-                replace: bool = False) -> catalogue.Dataset:  # fmt: skip
+    def release(
+        self, protected: Protected, name: str, *, title: str, definition: Any = None, replace: bool = False
+    ) -> catalogue.Dataset:
         """Catalogue a protected table as released open data: a new version of ``name`` (older versions stay);
         another shape than the current version needs ``replace=True`` (audited)."""
         from udc.privacy.gate import release
 
         with self.writing() as store:
-            return release(store, protected, name, title=title, user=self.user, audit=self.audit,
-                           definition=definition, replace=replace)  # fmt: skip
+            return release(
+                store,
+                protected,
+                name,
+                title=title,
+                user=self.user,
+                audit=self.audit,
+                definition=definition,
+                replace=replace,
+            )
 
     def check(self, frame: pd.DataFrame, **columns: Any) -> list[dict[str, Any]]:
         """ACRO-style output check of a table you made elsewhere: per cell the rules it fails and the verdict."""
@@ -350,9 +369,19 @@ class Udc:
             with self.writing() as store:
                 flows.prepare(store)
 
-    def flows(self, area: str, *, view: str = "balance", years: Years = "2019-2020", group: str = "adults",
-              level: str = "gemeente", from_table: str | None = None, boundary_year: int | None = None,
-              rebuild: bool = False, engine: str = "duckdb") -> FlowTable:  # fmt: skip
+    def flows(
+        self,
+        area: str,
+        *,
+        view: str = "balance",
+        years: Years = "2019-2020",
+        group: str = "adults",
+        level: str = "gemeente",
+        from_table: str | None = None,
+        boundary_year: int | None = None,
+        rebuild: bool = False,
+        engine: str = "duckdb",
+    ) -> FlowTable:
         """Verhuisstromen of a municipality or region: from microdata every number through the gate (cell key), or
         from an aggregated 81734NED-shaped open table (``from_table``). ``engine``: where the moves are counted
         (duckdb or spark; the same published cells)."""
@@ -365,12 +394,20 @@ class Udc:
                 return flows_open.flows(store, from_table, area, view=view, years=span, boundary_year=boundary_year)
         self._moves(rebuild)
         with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
-            return flows.flows(store, area, view=view, years=span, group=group, level=level, user=self.user,
-                               audit=self.audit)  # fmt: skip
+            return flows.flows(
+                store, area, view=view, years=span, group=group, level=level, user=self.user, audit=self.audit
+            )
 
-    def flows_study(self, areas: list[str] | str = "all", *, years: Years = "2019-2020",
-                    groups: list[str] | None = None, level: str = "gemeente",
-                    tails: bool = False, engine: str = "duckdb") -> dict[str, Protected]:  # fmt: skip
+    def flows_study(
+        self,
+        areas: list[str] | str = "all",
+        *,
+        years: Years = "2019-2020",
+        groups: list[str] | None = None,
+        level: str = "gemeente",
+        tails: bool = False,
+        engine: str = "duckdb",
+    ) -> dict[str, Protected]:
         """Every view for every area × target group in one pass (moves counted once), each table protected;
         ``tails`` also lists the withheld flows to or from single municipalities; ``engine``: where the moves are
         counted (duckdb or spark; the same published cells)."""
@@ -380,17 +417,28 @@ class Udc:
         self._moves()
         with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
             chosen = flows.all_areas(store) if areas == "all" else list(areas)
-            return flows.study(store, chosen, years=_years(years), groups=groups, views=(*flows.VIEWS, "rates"),
-                               level=level, tails=tails, user=self.user, audit=self.audit)  # fmt: skip
+            return flows.study(
+                store,
+                chosen,
+                years=_years(years),
+                groups=groups,
+                views=(*flows.VIEWS, "rates"),
+                level=level,
+                tails=tails,
+                user=self.user,
+                audit=self.audit,
+            )
 
-    def release_study(self, tables: dict[str, Protected], prefix: str, *, years: str,
-                      replace: bool = False) -> list[str]:  # fmt: skip
+    def release_study(
+        self, tables: dict[str, Protected], prefix: str, *, years: str, replace: bool = False
+    ) -> list[str]:
         """Each view of a study as a release ``PREFIX_view`` (a new version each; another shape needs replace)."""
         from udc.analysis import flows
 
         with self.writing() as store:
-            return flows.release_study(store, tables, prefix, years=years, user=self.user, audit=self.audit,
-                                       replace=replace)  # fmt: skip
+            return flows.release_study(
+                store, tables, prefix, years=years, user=self.user, audit=self.audit, replace=replace
+            )
 
     def flows_report(self, area: str, out: str | os.PathLike[str], *, years: Years = "2019-2020") -> Path:
         """An offline HTML report: balance per target group, Sankey of origins/destinations, trend."""
@@ -400,8 +448,15 @@ class Udc:
         with self.reading(locked_down=True) as store:
             return flows_report.build(store, area, _years(years), user=self.user, audit=self.audit, out=Path(out))
 
-    def demo(self, *, persons: int = 250_000, seed: int = 1, years: Years = "2015-2024", publish: bool = True,
-             progress: Callable[[int], Any] | None = None) -> tuple[SynthReport, list[str]]:  # fmt: skip
+    def demo(
+        self,
+        *,
+        persons: int = 250_000,
+        seed: int = 1,
+        years: Years = "2015-2024",
+        publish: bool = True,
+        progress: Callable[[int], Any] | None = None,
+    ) -> tuple[SynthReport, list[str]]:
         """Build (or rebuild) the demo store: a fictional region, its synthetic population and (``publish``) the
         released key figures and verhuisstromen the dashboards show. Returns the report and summary lines. The
         rebuild happens in a copy of the database that replaces it at the end, so a crash or ``kill -9`` at any
@@ -462,11 +517,16 @@ class Udc:
     def runnable_indicators(self) -> list[Any]:
         """The definitions whose numerator and denominator datasets are in this store (what "all" computes)."""
         with self.reading() as store:
-            found = [i for i in self.indicators() if all(catalogue.exists(store, c.dataset)
-                                                           for c in (i.numerator, i.denominator))]  # fmt: skip
+            found = [
+                i
+                for i in self.indicators()
+                if all(catalogue.exists(store, c.dataset) for c in (i.numerator, i.denominator))
+            ]
         if not found:
-            raise UdcError("no indicator has its data in this store: import the datasets its definition names "
-                           "('udc indicators show ID'), or run 'udc demo'")  # fmt: skip
+            raise UdcError(
+                "no indicator has its data in this store: import the datasets its definition names "
+                "('udc indicators show ID'), or run 'udc demo'"
+            )
         return found
 
     def indicator(self, indicator_id: str) -> Any:
@@ -483,13 +543,25 @@ class Udc:
             with self.reading() as store:  # what it would publish, refused before it is kept if it cannot be protected
                 parts = publishes(store, load(Path(path)))
             indicator = add(self.path, Path(path))
-            outcome |= {"id": indicator.id, "version": indicator.version, "sha256_16": indicator.digest(),
-                        "publishes": [f"{p['part']}: {p['protection']}" for p in parts]}  # fmt: skip
+            outcome |= {
+                "id": indicator.id,
+                "version": indicator.version,
+                "sha256_16": indicator.digest(),
+                "publishes": [f"{p['part']}: {p['protection']}" for p in parts],
+            }
         return indicator
 
-    def benchmark(self, area: str, indicator_id: str, *, year: int | None = None, peers: str = "urbanisation",
-                  classes_from: str | None = None, k: int = 10, profile: list[str] | None = None
-                  ) -> dict[str, Any]:  # fmt: skip
+    def benchmark(
+        self,
+        area: str,
+        indicator_id: str,
+        *,
+        year: int | None = None,
+        peers: str = "urbanisation",
+        classes_from: str | None = None,
+        k: int = 10,
+        profile: list[str] | None = None,
+    ) -> dict[str, Any]:
         """One municipality's value against the Netherlands and its peers (``udc indicators benchmark``): peers by
         ``urbanisation`` class, by ``size`` class, the ``k`` most ``similar`` on a ``profile`` of indicators, or a
         comma-separated list of codes. Classes come from ``classes_from``, else the store's peers table (the demo's
@@ -536,8 +608,10 @@ class Udc:
 
         numbered = [i for i in self.indicators() if i.iso37120]
         with self.reading() as store:
-            missing = {i.id: [d for d in {i.numerator.dataset, i.denominator.dataset} if not catalogue.exists(store, d)]
-                       for i in numbered}  # fmt: skip
+            missing = {
+                i.id: [d for d in {i.numerator.dataset, i.denominator.dataset} if not catalogue.exists(store, d)]
+                for i in numbered
+            }
             newest = max((latest_year(store, i) or 0 for i in numbered), default=0)
         runnable = [i.id for i in numbered if not missing[i.id]]
         span = years or (f"{newest - 4}-{newest}" if newest else None)
@@ -548,8 +622,7 @@ class Udc:
             values = self.compute_indicators(runnable, years=span, levels=["gemeente", "region", "total"])
         return iso.report(numbered, values, missing, area)
 
-    def export_definitions(self, ids: list[str], out: str | os.PathLike[str], *, organisation: str
-                           ) -> dict[str, Any]:  # fmt: skip
+    def export_definitions(self, ids: list[str], out: str | os.PathLike[str], *, organisation: str) -> dict[str, Any]:
         """A definition package of these indicators (``udc definitions export``): definitions, a fixture input and
         the output this engine computes from it, all hashed in a manifest."""
         from udc.indicators import package
@@ -560,8 +633,9 @@ class Udc:
             names = package.requirements(chosen)
             contract = {name: found for name in names if (found := _contract_of(store, name)) is not None}
             admin = self._admin("export definition packages")
-            manifest = package.export(chosen, Path(out), organisation=organisation, user=admin, audit=self.audit,
-                                      contract=contract)  # fmt: skip
+            manifest = package.export(
+                chosen, Path(out), organisation=organisation, user=admin, audit=self.audit, contract=contract
+            )
             outcome |= {"sha256_manifest": len(manifest["sha256"])}
         return manifest
 
@@ -581,19 +655,28 @@ class Udc:
         from udc.indicators.publishes import publishes
 
         with audited(self.audit, self.user.name, action, {"file": str(path)}) as outcome:
-            verified = package.verify(Path(path), user=self._admin(f"{action.split('.')[1]} definition packages"),
-                                      audit=self.audit)  # fmt: skip
+            verified = package.verify(
+                Path(path), user=self._admin(f"{action.split('.')[1]} definition packages"), audit=self.audit
+            )
             with self.reading() as store:
                 missing = package.readiness(store, verified.manifest)
                 parts = [p for i in verified.indicators for p in publishes(store, i)]  # refuses the unprotectable
-            added = [keep(self.path, i, str(path)).id for i in verified.indicators
-                     if keep_them and i.id not in library()]  # fmt: skip
+            added = [
+                keep(self.path, i, str(path)).id for i in verified.indicators if keep_them and i.id not in library()
+            ]
             outcome |= {"cells": verified.cells, "missing": missing, "added": added}
-        return {"organisation": verified.manifest.get("organisation"), "created": verified.manifest.get("created"),
-                "definitions": [f"{i.id} v{i.version} ({i.digest()})" for i in verified.indicators],
-                "fixture_cells": verified.cells, "largest_difference": verified.largest_difference,
-                "ready_to_run": not missing, "missing": missing, "notes": verified.notes, "added": added,
-                "publishes": parts}  # fmt: skip
+        return {
+            "organisation": verified.manifest.get("organisation"),
+            "created": verified.manifest.get("created"),
+            "definitions": [f"{i.id} v{i.version} ({i.digest()})" for i in verified.indicators],
+            "fixture_cells": verified.cells,
+            "largest_difference": verified.largest_difference,
+            "ready_to_run": not missing,
+            "missing": missing,
+            "notes": verified.notes,
+            "added": added,
+            "publishes": parts,
+        }
 
     def _admin(self, action: str) -> User:
         """Package fixtures and monitors run through the gate as tables defined in advance: an admin's act."""
@@ -635,9 +718,19 @@ class Udc:
         store_context = self.writing() if release else self.reading(locked_down=engine == "duckdb")
         with store_context as store, engines.using(store, engine):
             for indicator in chosen:
-                frames.append(compute(store, indicator, years=list(range(first, last + 1)), user=self.user,
-                                      audit=self.audit, levels=levels, collect=used,
-                                      boundaries=boundaries, cache=shared))  # fmt: skip
+                frames.append(
+                    compute(
+                        store,
+                        indicator,
+                        years=list(range(first, last + 1)),
+                        user=self.user,
+                        audit=self.audit,
+                        levels=levels,
+                        collect=used,
+                        boundaries=boundaries,
+                        cache=shared,
+                    )
+                )
             frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
             if release:
                 publish.release(store, frame, used, chosen, name=release, user=self.user, audit=self.audit)
@@ -673,8 +766,9 @@ class Udc:
     def _definitions(self) -> dict[str, Any]:
         return {i.id: i for i in self.indicators()}
 
-    def monitor(self, programme_id: str, *, until: int | None = None, language: str = "nl",
-                engine: str = "duckdb") -> dict[str, Any]:  # fmt: skip
+    def monitor(
+        self, programme_id: str, *, until: int | None = None, language: str = "nl", engine: str = "duckdb"
+    ) -> dict[str, Any]:
         """A programme's monitor (``udc monitor report``): per indicator baseline, actual, target, comparison, the
         difference-in-differences estimate with interval and p-value, pre-trend, placebo, minimum detectable
         effect, the yearly follow-up and a plain sentence — from pooled, protected area counts (an admin's run of
@@ -683,10 +777,21 @@ class Udc:
         from udc.privacy import engine as engines
 
         programme = self.programme(programme_id)
-        with audited(self.audit, self.user.name, "monitor.report", {"programme": programme.id}) as outcome, \
-                self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):  # fmt: skip
-            report = run(store, programme, self._definitions(), user=self._admin("run monitors of"),
-                         audit=self.audit, until=until, language=language, exclude=self._others(programme))  # fmt: skip
+        with (
+            audited(self.audit, self.user.name, "monitor.report", {"programme": programme.id}) as outcome,
+            self.reading(locked_down=engine == "duckdb") as store,
+            engines.using(store, engine),
+        ):
+            report = run(
+                store,
+                programme,
+                self._definitions(),
+                user=self._admin("run monitors of"),
+                audit=self.audit,
+                until=until,
+                language=language,
+                exclude=self._others(programme),
+            )
             outcome |= {"estimates": {r["indicator"]: r["estimate"] for r in report["indicators"]}}
         return report
 
@@ -696,10 +801,18 @@ class Udc:
         from udc.monitoring.monitor import publish
 
         programme = self.programme(programme_id)
-        with audited(self.audit, self.user.name, "monitor.release", {"programme": programme.id}) as outcome, \
-                self.writing() as store:  # fmt: skip
-            report = publish(store, programme, self._definitions(), user=self._admin("release monitors of"),
-                             audit=self.audit, exclude=self._others(programme))  # fmt: skip
+        with (
+            audited(self.audit, self.user.name, "monitor.release", {"programme": programme.id}) as outcome,
+            self.writing() as store,
+        ):
+            report = publish(
+                store,
+                programme,
+                self._definitions(),
+                user=self._admin("release monitors of"),
+                audit=self.audit,
+                exclude=self._others(programme),
+            )
             outcome |= {"estimates": {r["indicator"]: r["estimate"] for r in report["indicators"]}}
         return report
 
@@ -709,15 +822,24 @@ class Udc:
         from udc.monitoring.monitor import freeze
 
         programme = self.programme(programme_id)
-        with audited(self.audit, self.user.name, "monitor.baseline", {"programme": programme.id}) as outcome, \
-                self.writing() as store:  # fmt: skip
-            version = freeze(store, programme, self._definitions(), user=self._admin("freeze baselines of"),
-                             audit=self.audit, exclude=self._others(programme))  # fmt: skip
+        with (
+            audited(self.audit, self.user.name, "monitor.baseline", {"programme": programme.id}) as outcome,
+            self.writing() as store,
+        ):
+            version = freeze(
+                store,
+                programme,
+                self._definitions(),
+                user=self._admin("freeze baselines of"),
+                audit=self.audit,
+                exclude=self._others(programme),
+            )
             outcome |= {"version": version}
         return version
 
-    def monitor_document(self, programme_id: str, out: str | os.PathLike[str], *, language: str = "nl",
-                         until: int | None = None) -> Path:  # fmt: skip
+    def monitor_document(
+        self, programme_id: str, out: str | os.PathLike[str], *, language: str = "nl", until: int | None = None
+    ) -> Path:
         """The printable report as HTML or (by headless Chromium) PDF, by the file's suffix."""
         from udc import printing
         from udc.monitoring import document
@@ -758,8 +880,9 @@ class Udc:
 
         with audited(self.audit, self.user.name, "import.categories", {"file": str(path)}) as outcome:
             self._admin("import report categories")
-            outcome["categories"] = categories.store(self.participation, categories.read_signalen(Path(path)),
-                                                     Path(path).name)  # fmt: skip
+            outcome["categories"] = categories.store(
+                self.participation, categories.read_signalen(Path(path)), Path(path).name
+            )
         return outcome["categories"]
 
     def report_categories(self) -> list[dict[str, Any]]:
@@ -825,8 +948,13 @@ class Udc:
 
         add_user(self.audit.engine, name, role, password, scopes, self.audit, self.user.name)
 
-    def grant(self, name: str, role: str | None = None, scopes: list[str] | None = None,
-              remove_scopes: list[str] | None = None) -> User:  # fmt: skip
+    def grant(
+        self,
+        name: str,
+        role: str | None = None,
+        scopes: list[str] | None = None,
+        remove_scopes: list[str] | None = None,
+    ) -> User:
         """Change a user's role, add or remove scopes."""
         from udc.privacy.access import grant
 

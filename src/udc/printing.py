@@ -24,8 +24,12 @@ def pdf(page: str, out: Path, *, wait_ms: int = 0) -> Path:
         source = Path(folder) / "report.html"
         source.write_text(page, encoding="utf-8")
         budget = [f"--virtual-time-budget={wait_ms}"] if wait_ms else []
-        done = subprocess.run([browser, *FLAGS, *budget, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}",
-                               source.as_uri()], capture_output=True, text=True, timeout=180)  # fmt: skip
+        done = subprocess.run(
+            [browser, *FLAGS, *budget, f"--user-data-dir={folder}/profile", f"--print-to-pdf={out}", source.as_uri()],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
     if done.returncode != 0 or not out.exists():
         raise Unavailable(f"Chromium could not print the PDF: {(done.stderr or '').strip().splitlines()[-1:] or ''}")
     return out

@@ -120,8 +120,9 @@ def tiny(tmp_path: Path) -> tuple[Store, AuditLog]:
         ("persons_yearly", yearly),
         ("households", households),
     ):
-        dataset = Dataset(name=f"synth_{name}", title=name, source="test", sensitivity="microdata",
-                          provenance={"contract": name})  # fmt: skip
+        dataset = Dataset(
+            name=f"synth_{name}", title=name, source="test", sensitivity="microdata", provenance={"contract": name}
+        )
         catalogue.save(store, dataset, frame)
     set_policy(store, min_count=1, cell_key_d=0, cell_key_v=0.0)  # tiny counts, no noise: every number exact
     flows.prepare(store)

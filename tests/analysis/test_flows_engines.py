@@ -26,8 +26,15 @@ def test_every_view_is_identical_on_duckdb_and_spark(store: Store, level: str) -
     views = (*flows.VIEWS, "rates") if level == "gemeente" else ("od",)
 
     def run() -> dict:
-        return flows.study(store, ["GM9901", "GM9902", "demoregio"], years=(2019, 2020), views=views, level=level,
-                           user=RESEARCHER, audit=audit)  # fmt: skip
+        return flows.study(
+            store,
+            ["GM9901", "GM9902", "demoregio"],
+            years=(2019, 2020),
+            views=views,
+            level=level,
+            user=RESEARCHER,
+            audit=audit,
+        )
 
     duck, spark = both(store, run)
     assert set(duck) == set(spark) == set(views)

@@ -57,5 +57,9 @@ def test_periods_sort_by_their_last_year_then_their_first() -> None:
     from udc.areas.codes import is_span, period_key
 
     assert sorted(["2021-2021", "2019-2020", "2020-2021", "2020-2020"], key=period_key) == [
-        "2019-2020", "2020-2020", "2020-2021", "2021-2021"]  # fmt: skip
+        "2019-2020",
+        "2020-2020",
+        "2020-2021",
+        "2021-2021",
+    ]
     assert is_span("2019-2020") and not is_span("2020-2020") and not is_span("2020")

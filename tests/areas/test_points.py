@@ -21,15 +21,33 @@ from udc.areas.points import assign
 @pytest.fixture(scope="module")
 def geo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("points") / "store"
-    udc("--store", str(path), "areas", "import", str(DATA / "cartomap_nl" / "wijk_2022_parkstad.geojson"),
-        str(DATA / "cartomap_nl" / "buurt_2022_parkstad.geojson"), str(DATA / "open_data_maps" / "gemeenten.json"))
+    udc(
+        "--store",
+        str(path),
+        "areas",
+        "import",
+        str(DATA / "cartomap_nl" / "wijk_2022_parkstad.geojson"),
+        str(DATA / "cartomap_nl" / "buurt_2022_parkstad.geojson"),
+        str(DATA / "open_data_maps" / "gemeenten.json"),
+    )
     return path
 
 
 def test_the_signalen_report_is_in_amsterdam(geo: Path) -> None:
-    out = udc("--store", str(geo), "import", str(DATA / "amsterdam_signals" / "signal_post.json"), "--dataset",
-              "melding", "--lat", "location_geometrie_latitude", "--lon", "location_geometrie_longitude",
-              "--areas-year", "2023").stdout  # fmt: skip
+    out = udc(
+        "--store",
+        str(geo),
+        "import",
+        str(DATA / "amsterdam_signals" / "signal_post.json"),
+        "--dataset",
+        "melding",
+        "--lat",
+        "location_geometrie_latitude",
+        "--lon",
+        "location_geometrie_longitude",
+        "--areas-year",
+        "2023",
+    ).stdout
     assert "1 points: 0 in a buurt, 1 in a gemeente" in out
     frame = api.open(geo).read("melding")
     assert frame.gemeente_code.iloc[0] == "GM0363" and frame.area_code.iloc[0] == "GM0363"

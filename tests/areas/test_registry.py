@@ -86,6 +86,7 @@ def test_neighbours_on_the_command_line_come_with_names(tmp_path: Path, data: Pa
 
     store = tmp_path / "s"
     udc("--store", str(store), "areas", "import", str(data / "open_data_maps" / "gemeenten.json"))
-    rows = json.loads(udc("--store", str(store), "areas", "neighbours", "GM0928", "--year", "2023", "--format",
-                          "json").stdout)  # fmt: skip
+    rows = json.loads(
+        udc("--store", str(store), "areas", "neighbours", "GM0928", "--year", "2023", "--format", "json").stdout
+    )
     assert rows == [{"code": "GM0882", "name": "Landgraaf"}, {"code": "GM0917", "name": "Heerlen"}]

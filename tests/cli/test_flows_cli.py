@@ -41,8 +41,11 @@ def test_study_writes_every_view_and_release_is_catalogued(demo: Path, tmp_path:
     assert set(rates.area) == {"GM9901", "demoregio"} and set(rates.measure) >= {"in", "out", "residents"}
     udc(demo, "flows", "study", "--out", str(tmp_path / "t"), "--areas", "GM9901", "-f", "csv", "--tails")
     short, full = (pd.read_csv(tmp_path / d / "destinations.csv") for d in ("s", "t"))
-    tails = full[~full.set_index(["area", "group", "other_class", "other_gm"]).index.isin(
-        short.set_index(["area", "group", "other_class", "other_gm"]).index)]  # fmt: skip
+    tails = full[
+        ~full.set_index(["area", "group", "other_class", "other_gm"]).index.isin(
+            short.set_index(["area", "group", "other_class", "other_gm"]).index
+        )
+    ]
     assert len(tails) > 0 and (tails.status == "suppressed").all()  # --tails adds only withheld flows
     udc(demo, "flows", "--region", "demoregio", "--release", "verhuisbalans_demoregio")
     shown = json.loads(udc(demo, "catalog", "show", "verhuisbalans_demoregio", "--format", "json").stdout)

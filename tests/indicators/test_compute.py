@@ -29,8 +29,9 @@ def test_counts_agree_with_the_microdata(demo_store: Path, computed: pd.DataFram
     persons = raw(demo_store, "synth_persons_yearly")
     young = persons[(persons.year == 2021) & (persons.age <= 17) & persons.buurt_code.str.startswith("BU")]
     young = young.assign(gm="GM" + young.buurt_code.str[2:6])
-    row = computed[(computed.indicator == "jeugd_jeugdzorg") & (computed.area_code == "GM9901")
-                   & (computed.period == "2021")].iloc[0]  # fmt: skip
+    row = computed[
+        (computed.indicator == "jeugd_jeugdzorg") & (computed.area_code == "GM9901") & (computed.period == "2021")
+    ].iloc[0]
     truth_n = (young.gm == "GM9901").sum()
     truth_k = ((young.gm == "GM9901") & young.youth_care).sum()
     assert abs(row.denominator - truth_n) <= 2 and abs(row.numerator - truth_k) <= 2  # cell key: |noise| ≤ D = 2
@@ -38,8 +39,9 @@ def test_counts_agree_with_the_microdata(demo_store: Path, computed: pd.DataFram
     assert row.ci_low < row.value < row.ci_high and row.status == "published"
     households = raw(demo_store, "synth_households")
     hh = households[(households.year == 2021) & households.buurt_code.str.startswith("BU9901")]
-    low = computed[(computed.indicator == "armoede_laag_inkomen") & (computed.area_code == "GM9901")
-                   & (computed.period == "2021")].iloc[0]  # fmt: skip
+    low = computed[
+        (computed.indicator == "armoede_laag_inkomen") & (computed.area_code == "GM9901") & (computed.period == "2021")
+    ].iloc[0]
     # households carry record keys too (cell key, not exact suppression: exact counts of chosen areas differenced)
     assert abs(low.numerator - (hh.income_class == "low").sum()) <= 2 and abs(low.denominator - len(hh)) <= 2
 
@@ -56,11 +58,32 @@ def test_small_areas_get_wider_intervals_and_withheld_counts_no_value(computed: 
 
 
 def test_cli_contract_keys(demo_store: Path) -> None:
-    out = udc("--store", str(demo_store), "indicators", "compute", "--ids", "bevolking_65plus", "--level", "gemeente",
-              "--years", "2021", "--format", "json").stdout  # fmt: skip
+    out = udc(
+        "--store",
+        str(demo_store),
+        "indicators",
+        "compute",
+        "--ids",
+        "bevolking_65plus",
+        "--level",
+        "gemeente",
+        "--years",
+        "2021",
+        "--format",
+        "json",
+    ).stdout
     rows = json.loads(out)
-    assert rows and set(rows[0]) == {"indicator", "area_code", "period", "value", "numerator", "denominator",
-                                     "ci_low", "ci_high", "status"}  # fmt: skip
+    assert rows and set(rows[0]) == {
+        "indicator",
+        "area_code",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "ci_low",
+        "ci_high",
+        "status",
+    }
     assert {r["area_code"][:2] for r in rows} == {"GM"}
     listed = json.loads(udc("indicators", "list", "--format", "json").stdout)
     assert "jeugd_jeugdzorg" in {r["id"] for r in listed}
@@ -101,8 +124,17 @@ def test_funnel_flags_follow_the_control_limits(computed: pd.DataFrame) -> None:
     p0 = total.numerator / total.denominator
     for row in part[(part.status == "published") & (part.level == "buurt")].itertuples():
         z = (row.numerator / row.denominator - p0) / np.sqrt(p0 * (1 - p0) / row.denominator)
-        expected = ("above_998" if z > 3.0902 else "above_95" if z > 1.96 else "below_998" if z < -3.0902
-                    else "below_95" if z < -1.96 else "within")  # fmt: skip
+        expected = (
+            "above_998"
+            if z > 3.0902
+            else "above_95"
+            if z > 1.96
+            else "below_998"
+            if z < -3.0902
+            else "below_95"
+            if z < -1.96
+            else "within"
+        )
         assert row.funnel == expected
     assert part.funnel.notna().any() and total.funnel == "within"
 

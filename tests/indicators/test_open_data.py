@@ -26,24 +26,50 @@ def store(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     path = folder / "store"
     shutil.copytree(registry_template, path)
     udc("--store", str(path), "areas", "import", str(KERNCIJFERS))  # GM0998 (Buitenland) is only in this file
-    udc("--store", str(path), "import", str(KERNCIJFERS), "--dataset", "kerncijfers_2023", "--area-column",
-        "gemeentecode", "--period-column", "jaar", "--sensitivity", "open")  # fmt: skip
+    udc(
+        "--store",
+        str(path),
+        "import",
+        str(KERNCIJFERS),
+        "--dataset",
+        "kerncijfers_2023",
+        "--area-column",
+        "gemeentecode",
+        "--period-column",
+        "jaar",
+        "--sensitivity",
+        "open",
+    )
     for name, (unit, numerator, denominator, polarity) in DEFINITIONS.items():
         definition = folder / f"{name}.yaml"
-        definition.write_text(json.dumps({
-            "id": name, "version": 1, "title": {"nl": name, "en": name}, "description": {"nl": name, "en": name},
-            "theme": "bevolking", "unit": unit, "universe": {"nl": "gemeenten", "en": "municipalities"},
-            "numerator": {"dataset": "kerncijfers_2023", "measure": numerator, "area": "area_code"},
-            "denominator": {"dataset": "kerncijfers_2023", "measure": denominator, "area": "area_code"},
-            "levels": ["gemeente", "total"], "polarity": polarity, "source": "CBS Kerncijfers wijken en buurten 2023",
-        }))  # fmt: skip
+        definition.write_text(
+            json.dumps(
+                {
+                    "id": name,
+                    "version": 1,
+                    "title": {"nl": name, "en": name},
+                    "description": {"nl": name, "en": name},
+                    "theme": "bevolking",
+                    "unit": unit,
+                    "universe": {"nl": "gemeenten", "en": "municipalities"},
+                    "numerator": {"dataset": "kerncijfers_2023", "measure": numerator, "area": "area_code"},
+                    "denominator": {"dataset": "kerncijfers_2023", "measure": denominator, "area": "area_code"},
+                    "levels": ["gemeente", "total"],
+                    "polarity": polarity,
+                    "source": "CBS Kerncijfers wijken en buurten 2023",
+                }
+            )
+        )
         udc("--store", str(path), "indicators", "add", str(definition))
     return path
 
 
 def own_figures() -> list[dict]:
-    return [f["properties"] for f in json.loads(KERNCIJFERS.read_text(encoding="utf-8"))["features"]
-            if f["properties"].get("aantalInwoners") is not None]  # fmt: skip
+    return [
+        f["properties"]
+        for f in json.loads(KERNCIJFERS.read_text(encoding="utf-8"))["features"]
+        if f["properties"].get("aantalInwoners") is not None
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(DEFINITIONS))
@@ -54,11 +80,25 @@ def test_heerlen_against_the_netherlands_and_its_urbanisation_class(store: Path,
     value = {r["gemeentecode"]: scale * r[numerator] / r[denominator] for r in rows}
     heerlen = next(r for r in rows if r["gemeentecode"] == "GM0917")
     netherlands = scale * sum(r[numerator] for r in rows) / sum(r[denominator] for r in rows)
-    peers = [r["gemeentecode"] for r in rows
-             if r["stedelijkheidAdressenPerKm2"] == heerlen["stedelijkheidAdressenPerKm2"]]  # fmt: skip
+    peers = [
+        r["gemeentecode"] for r in rows if r["stedelijkheidAdressenPerKm2"] == heerlen["stedelijkheidAdressenPerKm2"]
+    ]
     rank = 1 + sum(value[p] > value["GM0917"] for p in peers)  # higher first
-    result = json.loads(udc("--store", str(store), "indicators", "benchmark", "GM0917", "--indicator", name, "--year",
-                            "2023", "--format", "json").stdout)  # fmt: skip
+    result = json.loads(
+        udc(
+            "--store",
+            str(store),
+            "indicators",
+            "benchmark",
+            "GM0917",
+            "--indicator",
+            name,
+            "--year",
+            "2023",
+            "--format",
+            "json",
+        ).stdout
+    )
     assert result["value"] == pytest.approx(value["GM0917"])
     assert result["reference_nl"] == pytest.approx(netherlands)
     assert result["peer_group"] == str(heerlen["stedelijkheidAdressenPerKm2"])

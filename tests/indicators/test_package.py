@@ -16,15 +16,22 @@ import udc as api
 from cli_runner import udc
 
 OWN = {
-    "id": "jeugd_jeugdzorg_0_11", "version": 1, "theme": "jeugd", "unit": "percent",
+    "id": "jeugd_jeugdzorg_0_11",
+    "version": 1,
+    "theme": "jeugd",
+    "unit": "percent",
     "title": {"nl": "Kinderen 0-11 met jeugdzorg", "en": "Children 0-11 in youth care"},
     "description": {"nl": "Kinderen van 0 tot 12 jaar met jeugdzorg.", "en": "Children aged 0-11 in youth care."},
-    "numerator": {"dataset": "synth_persons_yearly", "filters": [{"column": "age", "between": [0, 11]},
-                                                                 {"column": "youth_care", "values": ["true"]}]},
+    "numerator": {
+        "dataset": "synth_persons_yearly",
+        "filters": [{"column": "age", "between": [0, 11]}, {"column": "youth_care", "values": ["true"]}],
+    },
     "denominator": {"dataset": "synth_persons_yearly", "filters": [{"column": "age", "between": [0, 11]}]},
-    "universe": {"nl": "Kinderen 0-11", "en": "Children 0-11"}, "levels": ["buurt", "wijk", "gemeente", "total"],
-    "polarity": "higher_is_worse", "source": "Gemeente Kernstad (fictief)",
-}  # fmt: skip
+    "universe": {"nl": "Kinderen 0-11", "en": "Children 0-11"},
+    "levels": ["buurt", "wijk", "gemeente", "total"],
+    "polarity": "higher_is_worse",
+    "source": "Gemeente Kernstad (fictief)",
+}
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +40,17 @@ def package(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "own.yaml").write_text(json.dumps(OWN))
     udc("--store", str(demo_store), "indicators", "add", str(folder / "own.yaml"))
     out = folder / "jeugd.zip"
-    udc("--store", str(demo_store), "definitions", "export", "jeugd_jeugdzorg_0_11,bevolking_vertrek",
-        "--out", str(out), "--organisation", "Gemeente Kernstad")  # fmt: skip
+    udc(
+        "--store",
+        str(demo_store),
+        "definitions",
+        "export",
+        "jeugd_jeugdzorg_0_11,bevolking_vertrek",
+        "--out",
+        str(out),
+        "--organisation",
+        "Gemeente Kernstad",
+    )
     return out
 
 
@@ -60,18 +76,30 @@ def test_the_manifest_describes_what_the_package_needs(package: Path) -> None:
         names = set(archive.namelist())
     assert manifest["organisation"] == "Gemeente Kernstad" and manifest["schema_version"] == 1
     assert [d["id"] for d in manifest["definitions"]] == ["jeugd_jeugdzorg_0_11", "bevolking_vertrek"]
-    assert manifest["requires"]["synth_persons_yearly"] == {"columns": ["age", "buurt_code", "year", "youth_care"],
-                                                            "contract": "persons_yearly"}  # fmt: skip
+    assert manifest["requires"]["synth_persons_yearly"] == {
+        "columns": ["age", "buurt_code", "year", "youth_care"],
+        "contract": "persons_yearly",
+    }
     assert manifest["requires"]["synth_events"]["columns"] == ["date", "event", "from_area"]
     assert set(manifest["sha256"]) | {"manifest.json"} == names
 
 
 def test_verified_and_imported_elsewhere_then_run_on_that_stores_own_data(package: Path, tmp_path: Path) -> None:
     other = tmp_path / "other"
-    udc("--store", str(other), "demo", "--persons", "3000", "--seed", "11", "--years", "2020-2021", "--quiet",
-        "--no-publish")  # fmt: skip
-    report = json.loads(udc("--store", str(other), "definitions", "import", str(package), "--format",
-                            "json").stdout)  # fmt: skip
+    udc(
+        "--store",
+        str(other),
+        "demo",
+        "--persons",
+        "3000",
+        "--seed",
+        "11",
+        "--years",
+        "2020-2021",
+        "--quiet",
+        "--no-publish",
+    )
+    report = json.loads(udc("--store", str(other), "definitions", "import", str(package), "--format", "json").stdout)
     assert report["added"] == ["jeugd_jeugdzorg_0_11"] and report["ready_to_run"] is True
     assert report["fixture_cells"] > 0 and report["largest_difference"] < 1e-6  # the CSV keeps 10 digits
     assert any("bevolking_vertrek: built in here (the same definition" in n for n in report["notes"])
@@ -87,16 +115,18 @@ def registry_store(registry_template: Path, tmp_path: Path) -> Path:
 
 
 def test_a_store_without_the_data_learns_what_it_lacks(package: Path, registry_store: Path) -> None:
-    report = json.loads(udc("--store", str(registry_store), "definitions", "verify", str(package), "--format",
-                            "json").stdout)  # fmt: skip
+    report = json.loads(
+        udc("--store", str(registry_store), "definitions", "verify", str(package), "--format", "json").stdout
+    )
     assert report["ready_to_run"] is False
     assert report["missing"] == ["dataset synth_events", "dataset synth_persons_yearly"]
     assert not (registry_store / "indicators" / "jeugd_jeugdzorg_0_11.yaml").exists()  # verify adds nothing
 
 
 def test_changed_packages_are_refused(package: Path, tmp_path: Path, registry_store: Path) -> None:
-    definition = _rewrite(package, tmp_path / "a.zip", "definitions/jeugd_jeugdzorg_0_11.yaml",
-                          lambda b: b.replace(b"- 11", b"- 12"))  # fmt: skip
+    definition = _rewrite(
+        package, tmp_path / "a.zip", "definitions/jeugd_jeugdzorg_0_11.yaml", lambda b: b.replace(b"- 11", b"- 12")
+    )
     ran = udc("--store", str(registry_store), "definitions", "import", str(definition), check=False)
     assert ran.returncode == 1
     assert "definitions/jeugd_jeugdzorg_0_11.yaml: sha256 differs from the manifest" in ran.stderr
@@ -119,7 +149,19 @@ def test_changed_packages_are_refused(package: Path, tmp_path: Path, registry_st
 def test_only_an_admin_handles_packages(package: Path, demo_store: Path, tmp_path: Path) -> None:
     store = tmp_path / "s"
     shutil.copytree(demo_store, store)
-    udc("--store", str(store), "users", "add", "ana", "--role", "analyst", "--scopes", "GM9901", "--password-env",
-        "PW", env={"PW": "a-long-password-1"})  # fmt: skip
+    udc(
+        "--store",
+        str(store),
+        "users",
+        "add",
+        "ana",
+        "--role",
+        "analyst",
+        "--scopes",
+        "GM9901",
+        "--password-env",
+        "PW",
+        env={"PW": "a-long-password-1"},
+    )
     ran = udc("--store", str(store), "definitions", "verify", str(package), "--user", "ana", check=False)
     assert ran.returncode == 1 and "may not verify definition packages" in ran.stderr

@@ -33,8 +33,9 @@ def test_the_library_is_released_with_every_definition_hash(demo_store: Path) ->
     assert entry.sensitivity == "open" and entry.provenance["method"] == "derived"
     assert versions[-1]["definition_hash"]  # the hash of {id: version and digest} of every definition
     fresh = api.open(demo_store).compute_indicators(["jeugd_jeugdzorg"], years="2021", levels=["gemeente"])
-    old = released[(released.indicator == "jeugd_jeugdzorg") & (released.level == "gemeente")
-                   & (released.period == "2021")]  # fmt: skip
+    old = released[
+        (released.indicator == "jeugd_jeugdzorg") & (released.level == "gemeente") & (released.period == "2021")
+    ]
     assert sorted(old.numerator.dropna()) == sorted(fresh.numerator.dropna())  # cell key: the same noise again
 
 
@@ -52,13 +53,27 @@ def test_at_least_twenty_peers_of_every_kind_and_a_fictional_netherlands(demo_st
     denominator = part[part.area_code != "NL01"].denominator.sum() + own.denominator.sum()
     nl = part[part.area_code == "NL01"].iloc[0]
     assert (nl.numerator, nl.denominator) == (numerator, denominator)
-    result = json.loads(udc("--store", str(demo_store), "indicators", "benchmark", "GM9901", "--indicator", indicator,
-                            "--year", year, "--format", "json").stdout)  # fmt: skip
+    result = json.loads(
+        udc(
+            "--store",
+            str(demo_store),
+            "indicators",
+            "benchmark",
+            "GM9901",
+            "--indicator",
+            indicator,
+            "--year",
+            year,
+            "--format",
+            "json",
+        ).stdout
+    )
     assert result["reference_nl"] == pytest.approx(100 * numerator / denominator)
     classes = dict(zip(attributes.area_code, attributes.stedelijkheid, strict=True))
     assert sorted(result["peers"]) == sorted(c for c, k in classes.items() if pd.notna(k) and k == classes["GM9901"])
-    low, high = released[(released.indicator == indicator) & (released.period == year)
-                         & (released.area_code == "GM9901")][["ci_low", "ci_high"]].iloc[0]  # fmt: skip
+    low, high = released[
+        (released.indicator == indicator) & (released.period == year) & (released.area_code == "GM9901")
+    ][["ci_low", "ci_high"]].iloc[0]
     assert result["significant"] == bool(not low <= result["reference_nl"] <= high)
 
 
@@ -71,8 +86,9 @@ def test_the_k_most_similar_municipalities(demo_store: Path) -> None:
     released = table(demo_store, "indicatoren")
     reference = table(demo_store, "synth_vergelijking")
     own = released[released.indicator.isin(PROFILE) & (released.period == "2021") & (released.level == "gemeente")]
-    others = reference[reference.indicator.isin(PROFILE) & (reference.period == "2021")
-                       & (reference.area_code != "NL01")]  # fmt: skip
+    others = reference[
+        reference.indicator.isin(PROFILE) & (reference.period == "2021") & (reference.area_code != "NL01")
+    ]
     both = pd.concat([own[["indicator", "area_code", "numerator", "denominator"]], others])
     both["value"] = both.numerator / both.denominator * both.indicator.map({i: library()[i].scale for i in PROFILE})
     wide = both.pivot_table(index="area_code", columns="indicator", values="value").dropna()
@@ -103,7 +119,10 @@ def test_the_iso_37120_report(demo_store: Path) -> None:
     not_applicable = sum(1 for e in listed if e.get("not_applicable"))
     computed = sum(1 for r in out["indicators"] if r["status"] == "computed")
     summary = out["summary"]
-    assert (summary["listed"], summary["applicable"], summary["computed"]) == (len(listed), len(listed) -
-                                                                               not_applicable, computed)  # fmt: skip
+    assert (summary["listed"], summary["applicable"], summary["computed"]) == (
+        len(listed),
+        len(listed) - not_applicable,
+        computed,
+    )
     assert summary["coverage_percent"] == round(100 * computed / (len(listed) - not_applicable), 1)
     assert computed == 3  # 5.1, 5.3 and 5.5 (register proxies) in the library

@@ -31,8 +31,15 @@ def test_the_interval_covers_the_true_effect_about_95_percent_of_the_time() -> N
         n = {"bt": 800, "at": 1200, "bc": 4000, "ac": 6000}
         rates = {"bt": 0.10, "at": 0.10 + 0.005 + truth, "bc": 0.07, "ac": 0.075}  # a common trend of +0.5 pp
         k = {g: rng.binomial(n[g], rates[g]) for g in n}
-        est = effect.did((k["bt"], n["bt"]), (k["at"], n["at"]), (k["bc"], n["bc"]), (k["ac"], n["ac"]),
-                         proportion=True, noise=0.0, scale=100)  # fmt: skip
+        est = effect.did(
+            (k["bt"], n["bt"]),
+            (k["at"], n["at"]),
+            (k["bc"], n["bc"]),
+            (k["ac"], n["ac"]),
+            proportion=True,
+            noise=0.0,
+            scale=100,
+        )
         covered += est.ci_low <= 100 * truth <= est.ci_high
     assert 0.92 <= covered / runs <= 0.98
 
@@ -45,21 +52,28 @@ def test_a_withheld_count_gives_no_estimate_and_says_why() -> None:
 
 def _years(rate0: float, slope: float, n: int, rng: np.random.Generator) -> pd.DataFrame:
     years = [2015, 2016, 2017, 2018]
-    return pd.DataFrame({"period": [str(y) for y in years],
-                         "k": [rng.binomial(n, rate0 + slope * i) for i, _ in enumerate(years)],
-                         "n": [n] * len(years)})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "period": [str(y) for y in years],
+            "k": [rng.binomial(n, rate0 + slope * i) for i, _ in enumerate(years)],
+            "n": [n] * len(years),
+        }
+    )
 
 
 def test_the_pre_trend_check_sees_diverging_trends_only() -> None:
     rng = np.random.default_rng(3)
-    parallel = effect.pre_trend(_years(0.10, 0.005, 20_000, rng), _years(0.07, 0.005, 40_000, rng),
-                                proportion=True, noise=0.0, scale=100)  # fmt: skip
-    diverging = effect.pre_trend(_years(0.10, 0.02, 20_000, rng), _years(0.07, 0.0, 40_000, rng),
-                                 proportion=True, noise=0.0, scale=100)  # fmt: skip
+    parallel = effect.pre_trend(
+        _years(0.10, 0.005, 20_000, rng), _years(0.07, 0.005, 40_000, rng), proportion=True, noise=0.0, scale=100
+    )
+    diverging = effect.pre_trend(
+        _years(0.10, 0.02, 20_000, rng), _years(0.07, 0.0, 40_000, rng), proportion=True, noise=0.0, scale=100
+    )
     assert parallel.ci_low <= 0 <= parallel.ci_high
     assert diverging.p_value < 0.001 and diverging.estimate == pytest.approx(2.0, abs=0.3)  # pp per year
-    short = effect.pre_trend(_years(0.1, 0, 100, rng).head(2), _years(0.1, 0, 100, rng).head(2), proportion=True,
-                             noise=0, scale=100)  # fmt: skip
+    short = effect.pre_trend(
+        _years(0.1, 0, 100, rng).head(2), _years(0.1, 0, 100, rng).head(2), proportion=True, noise=0, scale=100
+    )
     assert short.estimate is None and short.reason == "few_years"
 
 
@@ -67,5 +81,6 @@ def test_the_planned_mde_equals_the_mde_of_a_follow_up_as_large_as_the_nulmeting
     before_t, before_c = (40, 500), (300, 5000)
     same = effect.did(before_t, before_t, before_c, before_c, proportion=True, noise=1.0, scale=100)
     assert effect.planned_mde(before_t, before_c, proportion=True, noise=1.0, scale=100) == pytest.approx(
-        effect.mde(same.se))
+        effect.mde(same.se)
+    )
     assert effect.planned_mde((float("nan"), 500), before_c, proportion=True, noise=1.0, scale=100) is None

@@ -12,21 +12,24 @@ import udc as api
 from udc.errors import Forbidden
 
 
-@pytest.mark.parametrize(("dataset", "dimensions", "why"), [
-    ("synth_newborns", ["person_id"], "identif"),                 # a list of children
-    ("synth_newborns", ["birth_date", "buurt_code"], "identif"),  # exact dates pin a child down
-    ("synth_households", ["household_id"], "identif"),            # a per-family table
-    ("synth_newborns", ["birth_weight"], "different value for almost every record"),  # a per-child value
-])  # fmt: skip
-def test_per_child_or_per_family_tables_are_refused(demo_store: Path, dataset: str, dimensions: list[str],
-                                                    why: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("dataset", "dimensions", "why"),
+    [
+        ("synth_newborns", ["person_id"], "identif"),  # a list of children
+        ("synth_newborns", ["birth_date", "buurt_code"], "identif"),  # exact dates pin a child down
+        ("synth_households", ["household_id"], "identif"),  # a per-family table
+        ("synth_newborns", ["birth_weight"], "different value for almost every record"),  # a per-child value
+    ],
+)
+def test_per_child_or_per_family_tables_are_refused(
+    demo_store: Path, dataset: str, dimensions: list[str], why: str
+) -> None:
     with pytest.raises(Forbidden, match=why):
         api.open(demo_store).table(dataset=dataset, dimensions=dimensions)
 
 
 def test_the_risk_profile_per_area_is_an_aggregate(demo_store: Path) -> None:
-    table = api.open(demo_store).table(dataset="synth_newborns",
-                                                           dimensions=["buurt_code", "risk_factors"])  # fmt: skip
+    table = api.open(demo_store).table(dataset="synth_newborns", dimensions=["buurt_code", "risk_factors"])
     cells = table.cells
     published = cells[cells.status != "suppressed"]
     assert (published["count"].dropna() >= 10).all() or published.empty  # no small cell leaves the gate

@@ -21,26 +21,44 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("kvs") / "store"
-    subprocess.run([sys.executable, "-m", "udc", "--store", str(store), "demo", "--quiet"], check=True,
-                   capture_output=True, timeout=900)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "udc", "--store", str(store), "demo", "--quiet"],
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
     return store
 
 
 def report(store: Path, programme: str) -> dict:
-    done = subprocess.run([sys.executable, "-m", "udc", "--store", str(store), "monitor", "report", programme,
-                           "--format", "json"], check=True, capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "udc", "--store", str(store), "monitor", "report", programme, "--format", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(done.stdout)
 
 
 def test_the_planted_effect_is_recovered_and_the_placebo_shows_none(demo: Path) -> None:
     planted = -100 * Params().kvs_effect
-    preterm = next(r for r in report(demo, "kansrijk-van-start")["indicators"]
-                   if r["indicator"] == "jeugd_vroeggeboorte")  # fmt: skip
+    preterm = next(
+        r for r in report(demo, "kansrijk-van-start")["indicators"] if r["indicator"] == "jeugd_vroeggeboorte"
+    )
     assert preterm["ci_low"] <= planted <= preterm["ci_high"] and preterm["ci_high"] < 0
     assert preterm["pre_trend"]["ci_low"] <= 0 <= preterm["pre_trend"]["ci_high"]  # parallel before the start
     assert preterm["placebo_time"]["ci_low"] <= 0 <= preterm["placebo_time"]["ci_high"]
-    assert set(preterm) >= {"baseline", "actual", "target", "comparison", "estimate", "ci_low", "ci_high",
-                            "p_value", "method"}  # fmt: skip
+    assert set(preterm) >= {
+        "baseline",
+        "actual",
+        "target",
+        "comparison",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p_value",
+        "method",
+    }
     placebo = report(demo, "placebo-kansrijk")["indicators"][0]
     assert placebo["ci_low"] <= 0 <= placebo["ci_high"]
 

@@ -17,10 +17,15 @@ pytestmark = pytest.mark.slow  # Spark starts a JVM: the second step of 'make te
 
 
 def test_the_monitor_is_identical_on_duckdb_and_spark(demo_store: Path, tmp_path: Path) -> None:
-    programme = {**library()["kansrijk-van-start"].model_dump(mode="json", exclude_none=True), "id": "tweemotorig",
-                 "start": 2021, "baseline": [2019, 2020], "areas": ["WK990100", "WK990101", "WK990102"],
-                 "indicators": [{"indicator": "jeugd_jeugdzorg", "direction": "down"}],
-                 "comparison": {"areas": [f"WK9901{i:02d}" for i in range(3, 16)]}}  # fmt: skip
+    programme = {
+        **library()["kansrijk-van-start"].model_dump(mode="json", exclude_none=True),
+        "id": "tweemotorig",
+        "start": 2021,
+        "baseline": [2019, 2020],
+        "areas": ["WK990100", "WK990101", "WK990102"],
+        "indicators": [{"indicator": "jeugd_jeugdzorg", "direction": "down"}],
+        "comparison": {"areas": [f"WK9901{i:02d}" for i in range(3, 16)]},
+    }
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(programme))
     run_udc("--store", str(demo_store), "monitor", "add", str(tmp_path / "p.yaml"))
     api = udc.open(demo_store)

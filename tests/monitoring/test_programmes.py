@@ -24,13 +24,16 @@ def test_the_demo_programme_is_where_the_population_has_it() -> None:
     assert placebo.placebo and not set(placebo.areas) & set(KVS.areas)
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"baseline": [2015, 2019]}, "baseline 2015-2019 must end before the start 2019"),
-    ({"areas": ["WK990100", "BU99010000"]}, "codes of one kind"),
-    ({"comparison": {"areas": ["WK990100"]}}, "comparison areas must not be target areas"),
-    ({"comparison": {"areas": ["WK990103"], "match": {"by": ["jeugd_vroeggeboorte"]}}}, "either areas"),
-    ({"start": "next year"}, "start"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"baseline": [2015, 2019]}, "baseline 2015-2019 must end before the start 2019"),
+        ({"areas": ["WK990100", "BU99010000"]}, "codes of one kind"),
+        ({"comparison": {"areas": ["WK990100"]}}, "comparison areas must not be target areas"),
+        ({"comparison": {"areas": ["WK990103"], "match": {"by": ["jeugd_vroeggeboorte"]}}}, "either areas"),
+        ({"start": "next year"}, "start"),
+    ],
+)
 def test_a_bad_programme_file_is_one_line_naming_file_and_field(tmp_path: Path, change: dict, message: str) -> None:
     data = {**KVS.model_dump(mode="json", exclude_none=True), "id": "mijn-programma", **change}
     path = tmp_path / "p.yaml"
@@ -42,8 +45,12 @@ def test_a_bad_programme_file_is_one_line_naming_file_and_field(tmp_path: Path, 
 
 def test_list_show_and_add(tmp_path: Path) -> None:
     store = tmp_path / "s"
-    data = {**KVS.model_dump(mode="json", exclude_none=True), "id": "buurtaanpak", "areas": ["WK990103"],
-            "comparison": {"areas": ["WK990104", "WK990105"]}}  # fmt: skip
+    data = {
+        **KVS.model_dump(mode="json", exclude_none=True),
+        "id": "buurtaanpak",
+        "areas": ["WK990103"],
+        "comparison": {"areas": ["WK990104", "WK990105"]},
+    }
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(data))
     assert "buurtaanpak v1: added" in udc("--store", str(store), "monitor", "add", str(tmp_path / "p.yaml")).stdout
     listed = json.loads(udc("--store", str(store), "monitor", "list", "--format", "json").stdout)
@@ -60,10 +67,15 @@ def test_list_show_and_add(tmp_path: Path) -> None:
 def test_a_planned_programme_gets_its_minimum_detectable_effect(demo_store: Path, tmp_path: Path) -> None:
     """Before the start there is no effect to estimate, only what could be detected: 2.80 standard errors of a
     follow-up as large as the nulmeting."""
-    data = {**KVS.model_dump(mode="json", exclude_none=True), "id": "gepland", "start": 2023,
-            "baseline": [2019, 2021], "areas": ["WK990100", "WK990101", "WK990102"],
-            "indicators": [{"indicator": "jeugd_jeugdzorg", "direction": "down"}],
-            "comparison": {"areas": ["WK990103", "WK990104", "WK990105", "WK990106"]}}  # fmt: skip
+    data = {
+        **KVS.model_dump(mode="json", exclude_none=True),
+        "id": "gepland",
+        "start": 2023,
+        "baseline": [2019, 2021],
+        "areas": ["WK990100", "WK990101", "WK990102"],
+        "indicators": [{"indicator": "jeugd_jeugdzorg", "direction": "down"}],
+        "comparison": {"areas": ["WK990103", "WK990104", "WK990105", "WK990106"]},
+    }
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(data))
     udc("--store", str(demo_store), "monitor", "add", str(tmp_path / "p.yaml"))
     report = json.loads(udc("--store", str(demo_store), "monitor", "report", "gepland", "--format", "json").stdout)

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.slow
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> sa.Engine:
     from udc.participation import categories, db
 
-    url = f"sqlite:///{tmp_path / 'op.sqlite'}" if request.param == "sqlite" else request.getfixturevalue(
-        "postgres_url")  # fmt: skip
+    url = (
+        f"sqlite:///{tmp_path / 'op.sqlite'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
+    )
     made = db.engine(url)
     with made.begin() as con:  # a clean slate on the shared PostgreSQL server
         for table in reversed(db.META.sorted_tables):
@@ -38,8 +39,15 @@ def test_filing_workflow_answers_and_retention(engine: sa.Engine, intake: Intake
     from udc.store import Store
 
     with Store(intake.store, read_only=True) as store:
-        new = filing.parse({"service_code": "zwerfvuil", "lat": intake.inside[0], "long": intake.inside[1],
-                            "description": "Afval", "email": "a@example.org"})  # fmt: skip
+        new = filing.parse(
+            {
+                "service_code": "zwerfvuil",
+                "lat": intake.inside[0],
+                "long": intake.inside[1],
+                "description": "Afval",
+                "email": "a@example.org",
+            }
+        )
         filed = [filing.file(engine, store, new, source="test") for _ in range(3)]
     assert len({f.id for f in filed}) == 3 and filed[-1].nearby  # the earlier two are near
     with engine.begin() as con:
@@ -50,10 +58,17 @@ def test_filing_workflow_answers_and_retention(engine: sa.Engine, intake: Intake
         emails = dict(con.execute(sa.select(CONTACTS.c.report_id, CONTACTS.c.email)).all())
     assert emails[filed[0].id] is None and emails[filed[1].id] == "a@example.org"
     with engine.begin() as con:
-        question = con.execute(QUESTIONS.insert().values(
-            question="Bankjes?", options='["ja", "nee"]', buurten=f'["{intake.buurt}"]',
-            opens=date.today().isoformat(), closes=date.today().isoformat(), author="t", created_at="x",
-        )).inserted_primary_key[0]  # fmt: skip
+        question = con.execute(
+            QUESTIONS.insert().values(
+                question="Bankjes?",
+                options='["ja", "nee"]',
+                buurten=f'["{intake.buurt}"]',
+                opens=date.today().isoformat(),
+                closes=date.today().isoformat(),
+                author="t",
+                created_at="x",
+            )
+        ).inserted_primary_key[0]
 
     def one(_: int) -> str:
         try:

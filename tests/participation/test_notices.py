@@ -41,15 +41,35 @@ def test_an_announcement_reaches_the_buurt_page_and_its_feed(intake: Intake, peo
 
     engine, audit = people.participation, people.audit
     staff = get_user(people.audit.engine, "buurtwerk")
-    notices.announce(engine, staff, audit, {"title": "Werk aan de riolering", "body": "De straat is twee weken dicht.",
-                                            "buurten": [intake.buurt], **_period()})  # fmt: skip
+    notices.announce(
+        engine,
+        staff,
+        audit,
+        {
+            "title": "Werk aan de riolering",
+            "body": "De straat is twee weken dicht.",
+            "buurten": [intake.buurt],
+            **_period(),
+        },
+    )
     with pytest.raises(Forbidden, match="not in your municipalities"):
         other = get_user(people.audit.engine, "anderegemeente")
-        notices.announce(engine, other, audit, {"title": "Niet van mij", "body": "tekst", "buurten": [intake.buurt],
-                                                **_period()})  # fmt: skip
+        notices.announce(
+            engine, other, audit, {"title": "Niet van mij", "body": "tekst", "buurten": [intake.buurt], **_period()}
+        )
     with pytest.raises(InputError, match="end date is before"):
-        notices.announce(engine, staff, audit, {"title": "Verkeerd", "body": "tekst", "buurten": [intake.buurt],
-                                                "starts": "2026-12-10", "ends": "2026-12-01"})  # fmt: skip
+        notices.announce(
+            engine,
+            staff,
+            audit,
+            {
+                "title": "Verkeerd",
+                "body": "tekst",
+                "buurten": [intake.buurt],
+                "starts": "2026-12-10",
+                "ends": "2026-12-01",
+            },
+        )
     with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
         page = client.get(f"/gebied/{intake.buurt}")
         assert page.status_code == 200 and "Werk aan de riolering" in page.text
@@ -71,23 +91,35 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
     from udc.web.app import create_app
 
     staff = get_user(people.audit.engine, "buurtwerk")
-    question = notices.ask(people.participation, staff, people.audit,
-                           {"question": "Wilt u meer bankjes in het park?", "options": ["ja", "nee", "weet niet"],
-                            "buurten": [intake.buurt], **_period()})  # fmt: skip
+    question = notices.ask(
+        people.participation,
+        staff,
+        people.audit,
+        {
+            "question": "Wilt u meer bankjes in het park?",
+            "options": ["ja", "nee", "weet niet"],
+            "buurten": [intake.buurt],
+            **_period(),
+        },
+    )
     app = create_app(intake.store)
     path = f"/gebied/{intake.buurt}"
     with TestClient(app, base_url="http://127.0.0.1", client=("192.0.2.1", 1)) as first:
         page = first.get(path).text
         assert "Wilt u meer bankjes" in page and f'id="results-{question}"' in page and "minstens 10" in page
-        done = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "0"},
-                          follow_redirects=False)  # fmt: skip
+        done = first.post(
+            f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "0"}, follow_redirects=False
+        )
         assert done.status_code == 303 and "udc_device" in done.headers["set-cookie"]
         again = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "1"})
         assert again.status_code == 403 and "already answered" in again.text
         for expected in (303, 303, 403):  # a household: three answers from one address, the fourth refused
             first.cookies.clear()
-            more = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, "/inloggen"), "keuze": "0"},
-                              follow_redirects=False)  # fmt: skip
+            more = first.post(
+                f"{path}/vraag/{question}",
+                data={"csrf": _csrf(first, "/inloggen"), "keuze": "0"},
+                follow_redirects=False,
+            )
             assert more.status_code == expected, more.text
         assert "already given 3 answers" in more.text
     for i in range(9):  # nine more residents, each from an address of their own: ten networks, the minimum
@@ -102,9 +134,14 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
     with pytest.raises(InputError, match="not asked in"):
         notices.answer(people.participation, question, 0, "BU99029999", "apparaat-y", network="n")
     with people.participation.begin() as con:  # time passes: the question closed yesterday
-        con.execute(QUESTIONS.update().where(QUESTIONS.c.id == question).values(
-            opens=(date.today() - timedelta(days=8)).isoformat(),
-            closes=(date.today() - timedelta(days=1)).isoformat()))  # fmt: skip
+        con.execute(
+            QUESTIONS.update()
+            .where(QUESTIONS.c.id == question)
+            .values(
+                opens=(date.today() - timedelta(days=8)).isoformat(),
+                closes=(date.today() - timedelta(days=1)).isoformat(),
+            )
+        )
     with TestClient(app, base_url="http://127.0.0.1") as reader:
         closed = reader.get(path).text
         english = reader.get(f"{path}?lang=en").text
@@ -131,12 +168,17 @@ def test_a_forged_device_cookie_is_a_new_device_not_someone_elses(intake: Intake
     from udc.web.app import create_app
 
     staff = get_user(people.audit.engine, "buurtwerk")
-    question = notices.ask(people.participation, staff, people.audit, {"question": "Een nieuwe speeltuin?",
-                           "options": ["ja", "nee"], "buurten": [intake.buurt], **_period()})  # fmt: skip
+    question = notices.ask(
+        people.participation,
+        staff,
+        people.audit,
+        {"question": "Een nieuwe speeltuin?", "options": ["ja", "nee"], "buurten": [intake.buurt], **_period()},
+    )
     path = f"/gebied/{intake.buurt}"
     with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
         client.cookies.set("udc_device", "vervalst")
-        done = client.post(f"{path}/vraag/{question}", data={"csrf": _csrf(client, path), "keuze": "1"},
-                           follow_redirects=False)  # fmt: skip
+        done = client.post(
+            f"{path}/vraag/{question}", data={"csrf": _csrf(client, path), "keuze": "1"}, follow_redirects=False
+        )
     assert done.status_code == 303 and "udc_device=" in done.headers["set-cookie"]  # a fresh, signed id
     assert "vervalst" not in done.headers["set-cookie"]

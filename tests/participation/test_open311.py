@@ -14,9 +14,18 @@ pytestmark = pytest.mark.slow
 
 def _file(intake: Intake, fmt: str = "json", **extra: object) -> httpx.Response:
     lat, lon = intake.inside
-    data = {"api_key": intake.key, "service_code": "lantaarnpaal", "lat": lat, "long": lon,
-            "description": "Lamp in de straat brandt niet", "email": "melder@example.org",
-            "first_name": "Anna", "last_name": "de Vries", "phone": "06 12345678", **extra}  # fmt: skip
+    data = {
+        "api_key": intake.key,
+        "service_code": "lantaarnpaal",
+        "lat": lat,
+        "long": lon,
+        "description": "Lamp in de straat brandt niet",
+        "email": "melder@example.org",
+        "first_name": "Anna",
+        "last_name": "de Vries",
+        "phone": "06 12345678",
+        **extra,
+    }
     return httpx.post(f"{intake.base}/open311/v2/requests.{fmt}", data=data)
 
 
@@ -32,8 +41,11 @@ def test_an_independent_client_lists_services_and_reads_filed_requests(intake: I
     assert {"lantaarnpaal", "zwerfvuil", "geluid"} <= codes and "afval" not in codes  # headings are not services
     definition = client.get_service_definition("lantaarnpaal")
     assert definition["service_code"] == "lantaarnpaal"
-    request_id = filed.json()[0]["service_request_id"] if fmt == "json" else filed.text.split(
-        "<service_request_id>")[1].split("<")[0]  # fmt: skip
+    request_id = (
+        filed.json()[0]["service_request_id"]
+        if fmt == "json"
+        else filed.text.split("<service_request_id>")[1].split("<")[0]
+    )
     listed = client.get_service_requests()
     assert request_id in {r["service_request_id"] for r in listed}
     one = client.get_service_request(request_id)

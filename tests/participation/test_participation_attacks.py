@@ -31,14 +31,15 @@ def test_an_oversized_upload_is_refused_before_it_is_read(web: TestClient, intak
     answer = web.post("/melden", data=form, files={"foto": ("a.jpg", big)})
     assert answer.status_code == 413
     just_under = b"\xff\xd8" + b"0" * (8 * 1024 * 1024 + 10)  # under the body limit, over the photo limit
-    refused = web.post("/melden", data={"csrf": _csrf(web), "service_code": "boom", "lat": str(lat),
-                                        "long": str(lon), "description": "groot"},
-                       files={"foto": ("a.jpg", just_under)})  # fmt: skip
+    refused = web.post(
+        "/melden",
+        data={"csrf": _csrf(web), "service_code": "boom", "lat": str(lat), "long": str(lon), "description": "groot"},
+        files={"foto": ("a.jpg", just_under)},
+    )
     assert refused.status_code == 413 and "at most 8 MB" in refused.text
 
 
-def test_script_in_a_description_is_escaped_where_staff_and_the_public_see_it(web: TestClient,
-                                                                              intake: Intake) -> None:  # fmt: skip
+def test_script_in_a_description_is_escaped_where_staff_and_the_public_see_it(web: TestClient, intake: Intake) -> None:
     import udc
 
     admin = udc.open(intake.store)
@@ -50,10 +51,16 @@ def test_script_in_a_description_is_escaped_where_staff_and_the_public_see_it(we
     if "tegenstaff" not in {u["name"] for u in admin.users()}:
         admin.add_user("tegenstaff", "staff", "correct horse battery", ["GM9901"])
     with TestClient(web.app, base_url="http://127.0.0.1") as staff:
-        staff.post("/inloggen", data={"gebruiker": "tegenstaff", "wachtwoord": "correct horse battery",
-                                      "csrf": _csrf(staff)}, follow_redirects=False)  # fmt: skip
-        for page in (staff.get(f"/beheer/melding/{number}").text, staff.get("/beheer/meldingen").text,
-                     web.get("/meldingen").text):  # fmt: skip
+        staff.post(
+            "/inloggen",
+            data={"gebruiker": "tegenstaff", "wachtwoord": "correct horse battery", "csrf": _csrf(staff)},
+            follow_redirects=False,
+        )
+        for page in (
+            staff.get(f"/beheer/melding/{number}").text,
+            staff.get("/beheer/meldingen").text,
+            web.get("/meldingen").text,
+        ):
             assert "<script>alert" not in page and "<img src=x" not in page
             assert "&lt;script&gt;" in page or "&lt;img" in page or "&lt;scr" in page
 
@@ -74,8 +81,10 @@ def test_a_burst_from_one_api_key_is_throttled_per_key(intake: Intake) -> None:
         del os.environ["UDC_OPEN311_KEY_RATE"]
     with TestClient(app, base_url="http://127.0.0.1") as client:
         form = {"api_key": key, "service_code": "zwerfvuil", "lat": lat, "long": lon, "description": "snel"}
-        codes = [client.post("/open311/v2/requests.json", data=form, headers={"X-Forwarded-For": f"10.0.0.{i}"}
-                             ).status_code for i in range(4)]  # fmt: skip
+        codes = [
+            client.post("/open311/v2/requests.json", data=form, headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
+            for i in range(4)
+        ]
     assert codes == [200, 200, 200, 429]  # a forwarded header does not make another client
 
 
@@ -83,8 +92,14 @@ def test_forged_links_and_wrong_roles_are_refused(web: TestClient, intake: Intak
     assert web.get("/melding/" + "A" * 32).status_code == 404
     assert web.get("/open311/v2/tokens/" + "A" * 32 + ".json").status_code == 404
     assert web.get("/beheer/melding/1").status_code == 401
-    assert web.post("/beheer/melding/1", data={"csrf": _csrf(web), "actie": "status", "status": "afgehandeld"}
-                    ).status_code == 401  # fmt: skip
-    assert web.post("/melden", data={"service_code": "boom", "buurt": intake.buurt, "description": "zonder csrf"}
-                    ).status_code == 403  # fmt: skip
+    assert (
+        web.post("/beheer/melding/1", data={"csrf": _csrf(web), "actie": "status", "status": "afgehandeld"}).status_code
+        == 401
+    )
+    assert (
+        web.post(
+            "/melden", data={"service_code": "boom", "buurt": intake.buurt, "description": "zonder csrf"}
+        ).status_code
+        == 403
+    )
     assert web.get("/open311/v2/requests/1.yaml").status_code == 404

@@ -75,8 +75,9 @@ def test_a_resident_reports_without_javascript_by_buurt(browser: object, intake:
 
 def test_a_resident_reports_with_the_phones_location(browser: object, intake: Intake) -> None:
     lat, lon = intake.inside
-    page, problems = _page(browser, intake, geolocation={"latitude": lat, "longitude": lon},
-                           permissions=["geolocation"])  # fmt: skip
+    page, problems = _page(
+        browser, intake, geolocation={"latitude": lat, "longitude": lon}, permissions=["geolocation"]
+    )
     page.goto(f"{intake.base}/melden")
     page.get_by_label("Soort melding").select_option("lantaarnpaal")
     page.get_by_label("Wat is er aan de hand?").fill("Lantaarnpaal knippert")
@@ -117,13 +118,16 @@ def test_staff_sign_in_and_handle_a_report(browser: object, intake: Intake, staf
     page.context.close()
 
 
-def test_staff_post_news_and_a_question_that_a_resident_answers(browser: object, intake: Intake,
-                                                                staff_user: str) -> None:  # fmt: skip
+def test_staff_post_news_and_a_question_that_a_resident_answers(
+    browser: object, intake: Intake, staff_user: str
+) -> None:
     today, later = date.today().isoformat(), (date.today() + timedelta(days=14)).isoformat()
     page, problems = _page(browser, intake)
     _sign_in(page, intake, staff_user)
-    posts = (("Bericht (wat er gaat gebeuren)", "Nieuwe bomen in de straat", "tekst"),
-             ("Snelle vraag (een vraag, opties per regel)", "Welke boom wilt u?", "opties"))  # fmt: skip
+    posts = (
+        ("Bericht (wat er gaat gebeuren)", "Nieuwe bomen in de straat", "tekst"),
+        ("Snelle vraag (een vraag, opties per regel)", "Welke boom wilt u?", "opties"),
+    )
     for kind, title, extra in posts:
         page.goto(f"{intake.base}/beheer/berichten")
         page.get_by_label(kind).check()

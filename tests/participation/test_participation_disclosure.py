@@ -37,8 +37,12 @@ def _ask(people, intake: Intake, text: str) -> int:
 
     staff = get_user(people.audit.engine, "peilingen")
     period = {"starts": date.today().isoformat(), "ends": (date.today() + timedelta(days=7)).isoformat()}
-    return notices.ask(people.participation, staff, people.audit,
-                       {"question": text, "options": ["ja", "nee"], "buurten": [intake.buurt], **period})  # fmt: skip
+    return notices.ask(
+        people.participation,
+        staff,
+        people.audit,
+        {"question": text, "options": ["ja", "nee"], "buurten": [intake.buurt], **period},
+    )
 
 
 def _close(people, question: int) -> None:
@@ -94,14 +98,14 @@ def _world(intake: Intake, people, real: int) -> list:
     _close(people, question)
     seen.append(_published(app, intake, people, question))
     with people.participation.connect() as con:
-        stored = con.execute(sa.select(sa.func.count()).select_from(ANSWERS)
-                             .where(ANSWERS.c.question_id == question)).scalar_one()  # fmt: skip
+        stored = con.execute(
+            sa.select(sa.func.count()).select_from(ANSWERS).where(ANSWERS.c.question_id == question)
+        ).scalar_one()
     assert stored >= 2  # the attack ran: the attacker's answers (as many as were taken) and the resident's
     return seen
 
 
-def test_poll_results_do_not_tell_one_residents_answer_from_n_minus_1_planted_answers(intake: Intake,
-                                                                                      people) -> None:  # fmt: skip
+def test_poll_results_do_not_tell_one_residents_answer_from_n_minus_1_planted_answers(intake: Intake, people) -> None:
     said_yes, said_no = _world(intake, people, 0), _world(intake, people, 1)
     for moment, (yes, no) in enumerate(zip(said_yes, said_no, strict=True)):
         assert yes == no, f"moment {moment}: the published results differ with the resident's answer"
@@ -118,12 +122,22 @@ def test_nearby_reports_show_only_what_the_published_rounded_place_gives(intake:
     lat, lon = intake.inside
     cell = (round(lat, 3), round(lon, 3))
     here, there = (cell[0] + 0.0002, cell[1] + 0.0002), (cell[0] - 0.0002, cell[1] - 0.0003)
-    probes = [cell, (cell[0] + 0.0003, cell[1]), (cell[0] - 0.0003, cell[1]), (cell[0], cell[1] + 0.0004),
-              (cell[0], cell[1] - 0.0004)]  # fmt: skip
+    probes = [
+        cell,
+        (cell[0] + 0.0003, cell[1]),
+        (cell[0] - 0.0003, cell[1]),
+        (cell[0], cell[1] + 0.0004),
+        (cell[0], cell[1] - 0.0004),
+    ]
 
     def report(client: TestClient, place: tuple[float, float], text: str) -> str:
-        form = {"csrf": _csrf(client), "service_code": "parkeren", "lat": f"{place[0]:.7f}",
-                "long": f"{place[1]:.7f}", "description": text}  # fmt: skip
+        form = {
+            "csrf": _csrf(client),
+            "service_code": "parkeren",
+            "lat": f"{place[0]:.7f}",
+            "long": f"{place[1]:.7f}",
+            "description": text,
+        }
         done = client.post("/melden", data=form)
         assert done.status_code == 200, done.text
         return done.text
@@ -153,8 +167,15 @@ def test_control_characters_in_an_approved_text_keep_the_xml_well_formed(intake:
 
     text = "Kapotte\x01 lamp\x0b bij\x1f de\x7f hoek\ufffe"
     with TestClient(create_app(intake.store), base_url="http://127.0.0.1", client=("192.0.2.61", 1)) as web:
-        done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "lamp-brandt-overdag",
-                                         "buurt": intake.buurt, "description": text})  # fmt: skip
+        done = web.post(
+            "/melden",
+            data={
+                "csrf": _csrf(web),
+                "service_code": "lamp-brandt-overdag",
+                "buurt": intake.buurt,
+                "description": text,
+            },
+        )
         number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
         people.approve_report_text(number)
         for path in (f"/open311/v2/requests.xml?service_request_id={number}", f"/open311/v2/requests/{number}.xml"):
@@ -163,9 +184,12 @@ def test_control_characters_in_an_approved_text_keep_the_xml_well_formed(intake:
         assert web.get(f"/open311/v2/requests/{number}.json").json()[0]["description"] == text  # JSON carries all
         staff = get_user(people.audit.engine, "peilingen")
         period = {"starts": date.today().isoformat(), "ends": (date.today() + timedelta(days=3)).isoformat()}
-        notices.announce(people.participation, staff, people.audit,
-                         {"title": "Stroom\x02 uit", "body": "Morgen\x08 geen stroom.", "buurten": [intake.buurt],
-                          **period})  # fmt: skip
+        notices.announce(
+            people.participation,
+            staff,
+            people.audit,
+            {"title": "Stroom\x02 uit", "body": "Morgen\x08 geen stroom.", "buurten": [intake.buurt], **period},
+        )
         feed = ET.fromstring(web.get(f"/gebied/{intake.buurt}/berichten.atom").content)
     titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
     assert "Stroom uit" in titles

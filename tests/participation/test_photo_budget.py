@@ -40,9 +40,11 @@ def test_a_6000_by_6600_png_is_refused_before_it_is_decoded(web: TestClient, int
     bomb = _image(6000, 6600)
     assert len(bomb) < 400 * 1024  # small in bytes, 39.6 megapixels
     lat, lon = intake.inside
-    answer = web.post("/open311/v2/requests.json", data={"api_key": intake.key, "service_code": "boom", "lat": lat,
-                                                         "long": lon, "description": "tak"},
-                      files={"media": ("a.png", bomb, "image/png")})  # fmt: skip
+    answer = web.post(
+        "/open311/v2/requests.json",
+        data={"api_key": intake.key, "service_code": "boom", "lat": lat, "long": lon, "description": "tak"},
+        files={"media": ("a.png", bomb, "image/png")},
+    )
     assert answer.status_code == 413
     assert "6000×6600 pixels; at most 24 megapixels" in answer.json()[0]["description"]
     page = web.post("/melden", data=_form(web, intake), files={"foto": ("a.png", bomb, "image/png")})
@@ -80,9 +82,11 @@ def test_a_full_photo_pool_answers_503_with_retry_after(web: TestClient, intake:
     pool.limits["photo"] = replace(workers.LIMITS["photo"], slots=0)  # every photo worker taken
     try:
         lat, lon = intake.inside
-        answer = web.post("/open311/v2/requests.json", data={"api_key": intake.key, "service_code": "boom",
-                                                             "lat": lat, "long": lon, "description": "tak"},
-                          files={"media": ("a.jpg", _image(800, 600, "JPEG"), "image/jpeg")})  # fmt: skip
+        answer = web.post(
+            "/open311/v2/requests.json",
+            data={"api_key": intake.key, "service_code": "boom", "lat": lat, "long": lon, "description": "tak"},
+            files={"media": ("a.jpg", _image(800, 600, "JPEG"), "image/jpeg")},
+        )
         assert answer.status_code == 503 and int(answer.headers["retry-after"]) > 0
         assert "every photo worker is busy" in answer.json()[0]["description"]
     finally:

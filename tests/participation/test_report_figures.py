@@ -20,23 +20,68 @@ def test_the_snapshot_counts_terms_in_working_days_reopenings_and_no_duplicates(
 
     engine = db.engine(f"sqlite:///{tmp_path / 'op.sqlite'}")
     categories.ensure_default(engine)  # zwerfvuil: 3 working days
-    base = {"category": "zwerfvuil", "description": "x", "lat": 50.9, "lon": 5.9, "buurt": "BU99010000",
-            "wijk": "WK990100", "gemeente": "GM9901", "source": "test", "updated_at": "x",
-            "duplicate_of": None}  # fmt: skip
+    base = {
+        "category": "zwerfvuil",
+        "description": "x",
+        "lat": 50.9,
+        "lon": 5.9,
+        "buurt": "BU99010000",
+        "wijk": "WK990100",
+        "gemeente": "GM9901",
+        "source": "test",
+        "updated_at": "x",
+        "duplicate_of": None,
+    }
     rows = [  # created on a Friday: closed Wednesday = 3 working days (in term); the next Friday = 5 (late)
-        {**base, "id": 1, "status": "afgehandeld", "created_at": "2026-11-06T09:00:00+00:00",
-         "closed_at": "2026-11-11T09:00:00+00:00", "follow_hash": "a"},
-        {**base, "id": 2, "status": "afgehandeld", "created_at": "2026-11-06T09:00:00+00:00",
-         "closed_at": "2026-11-13T09:00:00+00:00", "follow_hash": "b"},
-        {**base, "id": 3, "status": "heropend", "created_at": "2026-11-06T10:00:00+00:00", "closed_at": None,
-         "follow_hash": "c"},
-        {**base, "id": 4, "status": "geannuleerd", "created_at": "2026-11-06T11:00:00+00:00",
-         "closed_at": "2026-11-06T12:00:00+00:00", "follow_hash": "d", "duplicate_of": 1},
-    ]  # fmt: skip
+        {
+            **base,
+            "id": 1,
+            "status": "afgehandeld",
+            "created_at": "2026-11-06T09:00:00+00:00",
+            "closed_at": "2026-11-11T09:00:00+00:00",
+            "follow_hash": "a",
+        },
+        {
+            **base,
+            "id": 2,
+            "status": "afgehandeld",
+            "created_at": "2026-11-06T09:00:00+00:00",
+            "closed_at": "2026-11-13T09:00:00+00:00",
+            "follow_hash": "b",
+        },
+        {
+            **base,
+            "id": 3,
+            "status": "heropend",
+            "created_at": "2026-11-06T10:00:00+00:00",
+            "closed_at": None,
+            "follow_hash": "c",
+        },
+        {
+            **base,
+            "id": 4,
+            "status": "geannuleerd",
+            "created_at": "2026-11-06T11:00:00+00:00",
+            "closed_at": "2026-11-06T12:00:00+00:00",
+            "follow_hash": "d",
+            "duplicate_of": 1,
+        },
+    ]
     with engine.begin() as con:
         con.execute(REPORTS.insert(), rows)
-        con.execute(HISTORY.insert(), [{"report_id": 3, "at": "x", "actor": "melder", "from_status": "afgehandeld",
-                                        "to_status": "heropend", "note": ""}])  # fmt: skip
+        con.execute(
+            HISTORY.insert(),
+            [
+                {
+                    "report_id": 3,
+                    "at": "x",
+                    "actor": "melder",
+                    "from_status": "afgehandeld",
+                    "to_status": "heropend",
+                    "note": "",
+                }
+            ],
+        )
     frame = snapshot.frame(engine, b"key").set_index(pd.Index([1, 2, 3]))
     assert list(frame.within_term) == ["true", "false", "false"]
     assert list(frame.closed) == ["true", "true", "false"] and list(frame.reopened) == ["false", "false", "true"]
@@ -56,13 +101,21 @@ def test_participation_figures_are_the_gates_counts_of_the_reports(intake: Intak
         api.read("meldingen")
     values = api.read("indicatoren")
     reports = values[(values.indicator == "participatie_meldingen") & (values.level == "gemeente")].dropna(
-        subset=["numerator"])  # fmt: skip
+        subset=["numerator"]
+    )
     assert len(reports) >= 4
     engine = sa.create_engine(operational_url(intake.store))
     with engine.connect() as con:
-        raw = pd.DataFrame([dict(r._mapping) for r in con.execute(
-            sa.select(REPORTS.c.gemeente, REPORTS.c.created_at).where(REPORTS.c.source == "synth",
-                                                                       REPORTS.c.duplicate_of.is_(None)))])  # fmt: skip
+        raw = pd.DataFrame(
+            [
+                dict(r._mapping)
+                for r in con.execute(
+                    sa.select(REPORTS.c.gemeente, REPORTS.c.created_at).where(
+                        REPORTS.c.source == "synth", REPORTS.c.duplicate_of.is_(None)
+                    )
+                )
+            ]
+        )
     raw["period"] = raw.created_at.str[:4]
     truth = raw.groupby(["gemeente", "period"]).size()
     with Store(intake.store, read_only=True) as store:
@@ -70,5 +123,6 @@ def test_participation_figures_are_the_gates_counts_of_the_reports(intake: Intak
     for row in reports.itertuples():
         assert abs(row.numerator - truth[(row.area_code, row.period)]) <= deviation, row
     closed = values[(values.indicator == "participatie_binnen_termijn") & (values.level == "total")].dropna(
-        subset=["value"])  # fmt: skip
+        subset=["value"]
+    )
     assert len(closed) and closed.value.between(40, 100).all()

@@ -43,20 +43,37 @@ def test_the_form_files_a_report_by_buurt_without_javascript(web: TestClient, in
     assert page.status_code == 200 and 'name="service_code"' in page.text and intake.buurt in page.text
     assert "geolocation=(self)" in page.headers["permissions-policy"]
     assert "geolocation=()" in web.get("/meldingen").headers["permissions-policy"]
-    done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "speelplek", "buurt": intake.buurt,
-                                     "description": "Schommel is kapot"})  # fmt: skip
+    done = web.post(
+        "/melden",
+        data={
+            "csrf": _csrf(web),
+            "service_code": "speelplek",
+            "buurt": intake.buurt,
+            "description": "Schommel is kapot",
+        },
+    )
     assert done.status_code == 200 and "Bedankt" in done.text and "5 werkdagen" in done.text
     follow = re.search(r'id="follow-link" href="(/melding/[^"]+)"', done.text).group(1)
     assert "gemeld" in web.get(follow).text
 
 
 def test_a_mistake_shows_the_form_again_with_what_was_typed(web: TestClient) -> None:
-    answer = web.post("/melden", data={"csrf": _csrf(web), "service_code": "zwerfvuil", "lat": "vijftig",
-                                       "long": "5.9", "description": "Glas op het fietspad"})  # fmt: skip
+    answer = web.post(
+        "/melden",
+        data={
+            "csrf": _csrf(web),
+            "service_code": "zwerfvuil",
+            "lat": "vijftig",
+            "long": "5.9",
+            "description": "Glas op het fietspad",
+        },
+    )
     assert answer.status_code == 422 and 'id="form-error"' in answer.text and "lat" in answer.text
     assert "Glas op het fietspad" in answer.text and "Traceback" not in answer.text
-    outside = web.post("/melden", data={"csrf": _csrf(web), "service_code": "zwerfvuil", "lat": "52.37",
-                                        "long": "4.90", "description": "Glas"})  # fmt: skip
+    outside = web.post(
+        "/melden",
+        data={"csrf": _csrf(web), "service_code": "zwerfvuil", "lat": "52.37", "long": "4.90", "description": "Glas"},
+    )
     assert outside.status_code == 403 and "reports are taken for" in outside.text
 
 
@@ -66,9 +83,17 @@ def test_a_photos_exif_and_gps_are_removed(web: TestClient, intake: Intake) -> N
     lat, lon = intake.inside
     folder = intake.store / "participation_media"
     before = set(folder.glob("*")) if folder.exists() else set()
-    done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "boom", "lat": str(lat), "long": str(lon),
-                                     "description": "Tak hangt over het pad"},
-                    files={"foto": ("IMG_0001.jpg", _photo_with_gps(), "image/jpeg")})  # fmt: skip
+    done = web.post(
+        "/melden",
+        data={
+            "csrf": _csrf(web),
+            "service_code": "boom",
+            "lat": str(lat),
+            "long": str(lon),
+            "description": "Tak hangt over het pad",
+        },
+        files={"foto": ("IMG_0001.jpg", _photo_with_gps(), "image/jpeg")},
+    )
     assert done.status_code == 200, done.text
     stored = set(folder.glob("*")) - before
     assert len(stored) == 1
@@ -83,8 +108,9 @@ def test_a_photos_exif_and_gps_are_removed(web: TestClient, intake: Intake) -> N
     ("payload", "status", "words"),
     [(b"GIF89a" + b"\0" * 64, 422, "not a readable photo"), (b"<?php echo 1; ?>", 422, "not a readable photo")],
 )
-def test_a_file_that_is_not_a_photo_is_refused(web: TestClient, intake: Intake, payload: bytes, status: int,
-                                               words: str) -> None:  # fmt: skip
+def test_a_file_that_is_not_a_photo_is_refused(
+    web: TestClient, intake: Intake, payload: bytes, status: int, words: str
+) -> None:
     lat, lon = intake.inside
     form = {"csrf": _csrf(web), "service_code": "boom", "lat": str(lat), "long": str(lon), "description": "Foto erbij"}
     answer = web.post("/melden", data=form, files={"foto": ("x.jpg", payload, "image/jpeg")})
@@ -94,8 +120,10 @@ def test_a_file_that_is_not_a_photo_is_refused(web: TestClient, intake: Intake, 
 def test_the_reporter_reopens_a_report_marked_done(web: TestClient, intake: Intake) -> None:
     import udc
 
-    done = web.post("/melden", data={"csrf": _csrf(web), "service_code": "wegdek", "buurt": intake.buurt,
-                                     "description": "Losse stoeptegel"})  # fmt: skip
+    done = web.post(
+        "/melden",
+        data={"csrf": _csrf(web), "service_code": "wegdek", "buurt": intake.buurt, "description": "Losse stoeptegel"},
+    )
     follow = re.search(r'id="follow-link" href="(/melding/[^"]+)"', done.text).group(1)
     number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
     udc.open(intake.store).set_report_status(number, "afgehandeld", "tegel vastgezet")
@@ -109,8 +137,17 @@ def test_the_reporter_reopens_a_report_marked_done(web: TestClient, intake: Inta
 def test_the_public_list_has_no_personal_data_and_no_private_category(web: TestClient, intake: Intake) -> None:
     lat, lon = intake.inside
     for code, text in (("prullenbak-vol", "Prullenbak puilt uit bij Jan de Wit"), ("personen", "Groep jongeren")):
-        web.post("/melden", data={"csrf": _csrf(web), "service_code": code, "lat": str(lat), "long": str(lon),
-                                  "description": text, "email": "wit@example.org"})  # fmt: skip
+        web.post(
+            "/melden",
+            data={
+                "csrf": _csrf(web),
+                "service_code": code,
+                "lat": str(lat),
+                "long": str(lon),
+                "description": text,
+                "email": "wit@example.org",
+            },
+        )
     page = web.get("/meldingen")
     assert page.status_code == 200 and 'id="reports-table"' in page.text and 'id="fig-reports"' in page.text
     assert "Prullenbak is vol" in page.text and "Overlast van personen" not in page.text
@@ -145,13 +182,21 @@ def test_staff_triage_change_status_approve_text_and_see_contact_on_purpose(inta
         admin.add_user("wijkbeheer", "staff", "correct horse battery", ["GM9901"])
     with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
         assert client.get("/beheer/meldingen").status_code == 401
-        form = {"csrf": _csrf(client), "service_code": "onkruid", "buurt": intake.buurt,
-                "description": "Hoog gras langs de stoep", "email": "gras@example.org"}  # fmt: skip
+        form = {
+            "csrf": _csrf(client),
+            "service_code": "onkruid",
+            "buurt": intake.buurt,
+            "description": "Hoog gras langs de stoep",
+            "email": "gras@example.org",
+        }
         done = client.post("/melden", data=form)
         number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
         token = re.search(r'name="csrf" value="([^"]+)"', client.get("/inloggen").text).group(1)
-        client.post("/inloggen", data={"gebruiker": "wijkbeheer", "wachtwoord": "correct horse battery",
-                                       "csrf": token}, follow_redirects=False)  # fmt: skip
+        client.post(
+            "/inloggen",
+            data={"gebruiker": "wijkbeheer", "wachtwoord": "correct horse battery", "csrf": token},
+            follow_redirects=False,
+        )
         listing = client.get("/beheer/meldingen?status=gemeld")
         assert listing.status_code == 200 and f'href="/beheer/melding/{number}"' in listing.text
         page = client.get(f"/beheer/melding/{number}")

@@ -20,8 +20,14 @@ from udc.errors import Forbidden, UdcError
 
 def _file(intake: Intake, code: str = "zwerfvuil", text: str = "Zakken afval naast de container") -> dict:
     lat, lon = intake.inside
-    data = {"api_key": intake.key, "service_code": code, "lat": lat, "long": lon, "description": text,
-            "email": "bewoner@example.org"}  # fmt: skip
+    data = {
+        "api_key": intake.key,
+        "service_code": code,
+        "lat": lat,
+        "long": lon,
+        "description": text,
+        "email": "bewoner@example.org",
+    }
     answer = httpx.post(f"{intake.base}/open311/v2/requests.json", data=data)
     assert answer.status_code == 200, answer.text
     return answer.json()[0]
@@ -56,8 +62,11 @@ def test_workflow_allows_its_transitions_only_and_keeps_history(intake: Intake, 
         workflow.reopen(con, report, "Ligt er nog steeds")
         lines = workflow.history(con, report)
     assert [(h["from_status"], h["to_status"]) for h in lines] == [
-        (None, "gemeld"), ("gemeld", "in_behandeling"), ("in_behandeling", "afgehandeld"),
-        ("afgehandeld", "heropend")]  # fmt: skip
+        (None, "gemeld"),
+        ("gemeld", "in_behandeling"),
+        ("in_behandeling", "afgehandeld"),
+        ("afgehandeld", "heropend"),
+    ]
     assert lines[-1]["actor"] == "melder" and lines[-1]["note"] == "Ligt er nog steeds"
     with db.begin() as con, pytest.raises(Forbidden, match="only a report marked done"):
         workflow.reopen(con, report, "nog een keer")
@@ -136,8 +145,14 @@ def test_signalen_categories_import_with_terms_and_public_flags(tmp_path: Path) 
     from shared_data import DATA
 
     store = tmp_path / "store"
-    done = udc("participation", "categories", "import", str(DATA / "amsterdam_signals" / "categories.json"),
-               "--store", str(store))  # fmt: skip
+    done = udc(
+        "participation",
+        "categories",
+        "import",
+        str(DATA / "amsterdam_signals" / "categories.json"),
+        "--store",
+        str(store),
+    )
     assert "86 categories" in done.stdout
     listed = json.loads(udc("participation", "categories", "list", "--format", "json", "--store", str(store)).stdout)
     by_code = {c["code"]: c for c in listed}
@@ -150,10 +165,13 @@ def test_signalen_categories_import_with_terms_and_public_flags(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     ("content", "words"),
-    [("[{]", "not valid JSON"), ('{"a": 1}', "expected a list"),
-     ('[{"model": "signals.category", "pk": 1, "fields": {"slug": "x"}}]', "pk 1: field 'name'"),
-     ('[{"model": "signals.category", "pk": 2, "fields": {"slug": "x", "name": "X", "parent": 9}}]', "parent 9")],
-)  # fmt: skip
+    [
+        ("[{]", "not valid JSON"),
+        ('{"a": 1}', "expected a list"),
+        ('[{"model": "signals.category", "pk": 1, "fields": {"slug": "x"}}]', "pk 1: field 'name'"),
+        ('[{"model": "signals.category", "pk": 2, "fields": {"slug": "x", "name": "X", "parent": 9}}]', "parent 9"),
+    ],
+)
 def test_a_bad_category_file_is_one_line_and_changes_nothing(tmp_path: Path, content: str, words: str) -> None:
     path = tmp_path / "categories.json"
     path.write_text(content, encoding="utf-8")

@@ -150,11 +150,31 @@ def test_sparse_flow_tables_are_answers_not_refusals(demo: tuple[Store, AuditLog
 def test_cli_takes_typed_filters_only(demo_store: Path) -> None:
     from cli_runner import udc
 
-    old = udc("gate", "crosstab", "synth_persons_yearly", "--by", "education", "--where", "1=1",
-              "--store", str(demo_store), check=False)  # fmt: skip
+    old = udc(
+        "gate",
+        "crosstab",
+        "synth_persons_yearly",
+        "--by",
+        "education",
+        "--where",
+        "1=1",
+        "--store",
+        str(demo_store),
+        check=False,
+    )
     assert old.returncode != 0 and "--where" in old.stderr
-    bad = udc("gate", "crosstab", "synth_persons_yearly", "--by", "education", "--filter", "year = 2020 OR 1=1",
-              "--store", str(demo_store), check=False)  # fmt: skip
+    bad = udc(
+        "gate",
+        "crosstab",
+        "synth_persons_yearly",
+        "--by",
+        "education",
+        "--filter",
+        "year = 2020 OR 1=1",
+        "--store",
+        str(demo_store),
+        check=False,
+    )
     assert bad.returncode == 1 and "2020 OR 1=1" in bad.stderr and bad.stderr.count("\n") == 1
 
 
@@ -172,8 +192,11 @@ def test_imports_and_policy_changes_are_audited_by_the_api(tmp_path: Path, monke
             import_municipal(store, str(tmp_path / "missing.csv"), "weg", actor="anna")
         log = store_log(store.path)
         set_policy(store, audit=log, actor="beheer", min_count=15)
-        entries = [(e["actor"], e["action"], json.loads(e["detail"])["outcome"]) for e in log.entries()
-                   if e["action"] != WITNESS_STARTED]  # fmt: skip
+        entries = [
+            (e["actor"], e["action"], json.loads(e["detail"])["outcome"])
+            for e in log.entries()
+            if e["action"] != WITNESS_STARTED
+        ]
     assert entries == [
         ("anna", "import.municipal", "intent"),
         ("anna", "import.municipal", "done"),
@@ -196,9 +219,17 @@ def test_a_derived_release_cannot_launder_microdata(demo: tuple[Store, AuditLog]
     counts = raw.groupby("buurt_code").size().rename("value").reset_index()  # exact, unprotected: 1s and 2s
     before = len(audit.entries())
     with pytest.raises(UdcError, match="synth_persons_yearly is microdata: a derived release needs the protected"):
-        release_derived(store, counts, "gelekt", title="gelekt", inputs=["synth_persons_yearly"], derived_from=[],
-                        columns=[ColumnInfo("buurt_code", "area"), ColumnInfo("value", "value")],
-                        user=User("beheer", "admin"), audit=audit)  # fmt: skip
+        release_derived(
+            store,
+            counts,
+            "gelekt",
+            title="gelekt",
+            inputs=["synth_persons_yearly"],
+            derived_from=[],
+            columns=[ColumnInfo("buurt_code", "area"), ColumnInfo("value", "value")],
+            user=User("beheer", "admin"),
+            audit=audit,
+        )
     assert not catalogue.exists(store, "gelekt")
     details = [json.loads(e["detail"]) for e in audit.entries()[before:] if e["action"] == "gate.release_derived"]
     assert [d["outcome"] for d in details] == ["intent", "refused"] and details[1]["inputs"] == ["synth_persons_yearly"]

@@ -102,8 +102,9 @@ def test_a_witness_file_catches_a_rollback_of_the_anchor_and_the_database_togeth
     with engine.begin() as con:
         con.execute(AUDIT.delete().where(AUDIT.c.id > 4))
         con.execute(sa.text("DELETE FROM audit_witness"))
-        con.execute(sa.text("INSERT INTO audit_witness (id, seq, head, mac) VALUES (:id, :seq, :head, :mac)"),
-                    saved_row)  # fmt: skip
+        con.execute(
+            sa.text("INSERT INTO audit_witness (id, seq, head, mac) VALUES (:id, :seq, :head, :mac)"), saved_row
+        )
     log.anchor.write_bytes(saved_anchor)
     ok, message = log.verify()
     assert not ok and f"witness {witness}" in message and "rolled back" in message, message

@@ -73,8 +73,9 @@ class Attack:
         self.exact += int(abs(error) < 1e-9)
 
 
-def _run(selections: list[tuple[list, object]], publish: Callable[[list], float], truth: Callable[[object], float]
-         ) -> Attack:  # fmt: skip
+def _run(
+    selections: list[tuple[list, object]], publish: Callable[[list], float], truth: Callable[[object], float]
+) -> Attack:
     attack = Attack()
     for whole, group in selections:
         rest = [x for x in whole if x != group]
@@ -132,13 +133,17 @@ def test_ad_hoc_counts_one_buurt_apart(demo: tuple[Store, AuditLog]) -> None:
     pairs, _ = _buurt_pairs(store, "ds_synth_persons_yearly", 1)
 
     def publish(buurten: list[str]) -> float:
-        request = TableRequest(dataset="synth_persons_yearly", dimensions=["year"],
-                               filters=[Filter(column="buurt_code", values=buurten)])  # fmt: skip
+        request = TableRequest(
+            dataset="synth_persons_yearly", dimensions=["year"], filters=[Filter(column="buurt_code", values=buurten)]
+        )
         return _cell(crosstab(store, request, user=RESEARCHER, audit=audit).cells, "count", year="2020")
 
     def truth(buurt: object) -> float:
-        return float(store.query(f"SELECT count(*) AS n FROM ds_synth_persons_yearly WHERE year = 2020 AND "
-                                 f"buurt_code = '{buurt}'").n.iloc[0])  # fmt: skip
+        return float(
+            store.query(
+                f"SELECT count(*) AS n FROM ds_synth_persons_yearly WHERE year = 2020 AND buurt_code = '{buurt}'"
+            ).n.iloc[0]
+        )
 
     _assert_counts(_run(pairs, publish, truth), store)
 
@@ -149,13 +154,20 @@ def test_ad_hoc_sums_one_buurt_apart(demo: tuple[Store, AuditLog]) -> None:
     largest = float(store.query("SELECT max(birth_weight) AS m FROM ds_synth_newborns").m.iloc[0])
 
     def publish(buurten: list[str]) -> float:
-        request = TableRequest(dataset="synth_newborns", dimensions=["year"], measure="birth_weight",
-                               filters=[Filter(column="buurt_code", values=buurten)])  # fmt: skip
+        request = TableRequest(
+            dataset="synth_newborns",
+            dimensions=["year"],
+            measure="birth_weight",
+            filters=[Filter(column="buurt_code", values=buurten)],
+        )
         return _cell(crosstab(store, request, user=RESEARCHER, audit=audit).cells, "birth_weight", year=TOTAL)
 
     def truth(buurt: object) -> float:
-        return float(store.query(f"SELECT coalesce(sum(birth_weight), 0) AS s FROM ds_synth_newborns WHERE "
-                                 f"buurt_code = '{buurt}'").s.iloc[0])  # fmt: skip
+        return float(
+            store.query(
+                f"SELECT coalesce(sum(birth_weight), 0) AS s FROM ds_synth_newborns WHERE buurt_code = '{buurt}'"
+            ).s.iloc[0]
+        )
 
     _assert_sums(_run(pairs, publish, truth), store, largest)
 
@@ -168,14 +180,20 @@ def test_ad_hoc_counts_and_sums_one_age_band_apart(demo: tuple[Store, AuditLog])
     tables = {}
     for k in range(1, len(bands) + 1):
         for chosen in (tuple(bands[:k]),):
-            request = TableRequest(dataset="synth_persons_yearly", dimensions=["year"], measure="age",
-                                   filters=[Filter(column="leeftijd5", values=list(chosen))])  # fmt: skip
+            request = TableRequest(
+                dataset="synth_persons_yearly",
+                dimensions=["year"],
+                measure="age",
+                filters=[Filter(column="leeftijd5", values=list(chosen))],
+            )
             try:
                 tables[chosen] = crosstab(store, request, user=RESEARCHER, audit=audit).cells
             except Forbidden:  # fewer than the minimum population: nothing to difference
                 continue
-    truth = store.query("SELECT least(age // 5, 19) AS band, count(*) AS n, sum(age) AS s FROM "
-                        "ds_synth_persons_yearly WHERE year = 2020 GROUP BY 1").set_index("band")  # fmt: skip
+    truth = store.query(
+        "SELECT least(age // 5, 19) AS band, count(*) AS n, sum(age) AS s FROM "
+        "ds_synth_persons_yearly WHERE year = 2020 GROUP BY 1"
+    ).set_index("band")
     counts, sums = Attack(), Attack()
     for k in range(2, len(bands) + 1):
         for whole, rest, band in ((tuple(bands[:k]), tuple(bands[: k - 1]), k - 1),):
@@ -199,8 +217,10 @@ def test_monitor_pools_over_chosen_areas_one_address_apart(demo: tuple[Store, Au
     counts, sums = Attack(), Attack()
     for i, (whole, buurt) in enumerate(pairs):
         rest = [b for b in whole if b != buurt]
-        true = store.query(f"SELECT count(*) AS n, coalesce(sum(birth_weight), 0) AS s FROM ds_synth_newborns "
-                           f"WHERE buurt_code = '{buurt}' AND year BETWEEN 2019 AND 2021").iloc[0]  # fmt: skip
+        true = store.query(
+            f"SELECT count(*) AS n, coalesce(sum(birth_weight), 0) AS s FROM ds_synth_newborns "
+            f"WHERE buurt_code = '{buurt}' AND year BETWEEN 2019 AND 2021"
+        ).iloc[0]
         for count, attack, column in ((births, counts, "n"), (weight, sums, "s")):
             a = per_year(store, count, whole, [2019, 2020, 2021], run, f"h{i}a").set_index("period").n
             b = per_year(store, count, rest, [2019, 2020, 2021], run, f"h{i}b").set_index("period").n
@@ -219,8 +239,10 @@ def test_monitor_pools_of_households_one_buurt_apart(demo: tuple[Store, AuditLog
     counts = Attack()
     for i, (whole, buurt) in enumerate(pairs):
         rest = [b for b in whole if b != buurt]
-        true = store.query(f"SELECT count(*) AS n FROM ds_synth_households WHERE buurt_code = '{buurt}' AND "
-                           "debt_help AND year BETWEEN 2019 AND 2021").n.iloc[0]  # fmt: skip
+        true = store.query(
+            f"SELECT count(*) AS n FROM ds_synth_households WHERE buurt_code = '{buurt}' AND "
+            "debt_help AND year BETWEEN 2019 AND 2021"
+        ).n.iloc[0]
         a = per_year(store, debt, whole, [2019, 2020, 2021], run, f"d{i}a").set_index("period").n
         b = per_year(store, debt, rest, [2019, 2020, 2021], run, f"d{i}b").set_index("period").n
         counts.pair(a[TOTAL], b[TOTAL], float(true))  # pooled over the years, as a programme's periods are
@@ -229,13 +251,22 @@ def test_monitor_pools_of_households_one_buurt_apart(demo: tuple[Store, AuditLog
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_every_per_cell_field_is_a_function_of_published_values(demo: tuple[Store, AuditLog], data: st.DataObject
-                                                                  ) -> None:  # fmt: skip
+def test_every_per_cell_field_is_a_function_of_published_values(
+    demo: tuple[Store, AuditLog], data: st.DataObject
+) -> None:
     """Random ad-hoc requests (dataset, one or two offered dimensions, an optional sum): within a table, cells with
     the same published values have the same other fields, and a withheld count's cell says nothing more."""
     store, audit = demo
-    dataset, measure = data.draw(st.sampled_from([("synth_persons_yearly", None), ("synth_persons_yearly", "age"),
-                                                  ("synth_newborns", "birth_weight"), ("flows_moves", None)]))
+    dataset, measure = data.draw(
+        st.sampled_from(
+            [
+                ("synth_persons_yearly", None),
+                ("synth_persons_yearly", "age"),
+                ("synth_newborns", "birth_weight"),
+                ("flows_moves", None),
+            ]
+        )
+    )
     dims = data.draw(st.lists(st.sampled_from(offered(store, dataset)), min_size=1, max_size=2, unique=True))
     request = TableRequest(dataset=dataset, dimensions=dims, measure=measure)
     cells = crosstab(store, request, user=RESEARCHER, audit=audit).cells

@@ -21,14 +21,21 @@ def store(demo_open: Store) -> Store:
 
 
 REQUESTS = {
-    "buurt × year, rolled up": TableRequest(dataset="synth_persons_yearly", dimensions=["buurt_code", "year"],
-                                            filters=[Filter(column="buurt_code", prefix="BU")], area="buurt_code"),
+    "buurt × year, rolled up": TableRequest(
+        dataset="synth_persons_yearly",
+        dimensions=["buurt_code", "year"],
+        filters=[Filter(column="buurt_code", prefix="BU")],
+        area="buurt_code",
+    ),
     "derived age band × education, filtered": TableRequest(
-        dataset="synth_persons_yearly", dimensions=["leeftijd", "education"],
-        filters=[Filter(column="year", values=[2020]), Filter(column="age", between=(18, 79))]),
-    "role × youth care × student": TableRequest(dataset="synth_persons_yearly",
-                                                dimensions=["role", "jeugdzorg", "student"]),
-}  # fmt: skip
+        dataset="synth_persons_yearly",
+        dimensions=["leeftijd", "education"],
+        filters=[Filter(column="year", values=[2020]), Filter(column="age", between=(18, 79))],
+    ),
+    "role × youth care × student": TableRequest(
+        dataset="synth_persons_yearly", dimensions=["role", "jeugdzorg", "student"]
+    ),
+}
 
 
 @pytest.mark.parametrize("name", list(REQUESTS))
@@ -46,9 +53,12 @@ def test_secondary_suppression_patterns_are_identical(store: Store) -> None:
     from udc.privacy.audit import store_log
     from udc.privacy.gate import Definition, run_defined
 
-    request = TableRequest(dataset="synth_persons_yearly", dimensions=["buurt_code", "education"],
-                           filters=[Filter(column="buurt_code", prefix="BU"), Filter(column="year", values=[2021])],
-                           area="buurt_code")  # fmt: skip
+    request = TableRequest(
+        dataset="synth_persons_yearly",
+        dimensions=["buurt_code", "education"],
+        filters=[Filter(column="buurt_code", prefix="BU"), Filter(column="year", values=[2021])],
+        area="buurt_code",
+    )
     definition = Definition(name="engines_suppress", title="t", request=request, method="suppress")
     audit = store_log(store.path)
     duck, spark = both(store, lambda: run_defined(store, definition, user=ADMIN, audit=audit).cells)

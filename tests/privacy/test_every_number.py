@@ -49,13 +49,25 @@ def test_finding_1_two_requests_one_buurt_apart_no_longer_give_a_babys_birth_wei
     buurten = sorted(store.query("SELECT DISTINCT buurt_code FROM ds_synth_newborns").buurt_code)
     heaviest = float(store.query("SELECT max(birth_weight) AS m FROM ds_synth_newborns").m.iloc[0])
     assert len(lone) == 8 and len(buurten) <= 200
-    every = ask(store, audit, ["year"], Filter(column="buurt_code", values=buurten), dataset="synth_newborns",
-                measure="birth_weight").set_index("year")  # fmt: skip
+    every = ask(
+        store,
+        audit,
+        ["year"],
+        Filter(column="buurt_code", values=buurten),
+        dataset="synth_newborns",
+        measure="birth_weight",
+    ).set_index("year")
     errors = []
     for row in lone.itertuples():
         others = [b for b in buurten if b != row.buurt_code]
-        rest = ask(store, audit, ["year"], Filter(column="buurt_code", values=others), dataset="synth_newborns",
-                   measure="birth_weight").set_index("year")  # fmt: skip
+        rest = ask(
+            store,
+            audit,
+            ["year"],
+            Filter(column="buurt_code", values=others),
+            dataset="synth_newborns",
+            measure="birth_weight",
+        ).set_index("year")
         difference = every.loc[str(row.year), "birth_weight"] - rest.loc[str(row.year), "birth_weight"]
         assert difference != row.w, row
         errors.append(abs(difference - row.w))
@@ -67,8 +79,14 @@ def test_finding_1_two_requests_one_buurt_apart_no_longer_give_a_babys_birth_wei
 def test_finding_1_the_same_babies_give_the_same_sum_and_means_come_from_published_values(demo: tuple) -> None:
     store, audit = demo
     a = ask(store, audit, ["year"], dataset="synth_newborns", measure="birth_weight").set_index("year")
-    b = ask(store, audit, ["year"], Filter(column="preterm", values=[True, False]), dataset="synth_newborns",
-            measure="birth_weight").set_index("year")  # fmt: skip
+    b = ask(
+        store,
+        audit,
+        ["year"],
+        Filter(column="preterm", values=[True, False]),
+        dataset="synth_newborns",
+        measure="birth_weight",
+    ).set_index("year")
     assert a["birth_weight"].equals(b["birth_weight"])  # every baby in both: same record keys, same noise
     true = store.query("SELECT year::VARCHAR AS year, sum(birth_weight) AS s FROM ds_synth_newborns GROUP BY 1")
     shown = a.loc[true.year, "birth_weight"].to_numpy()
@@ -89,8 +107,12 @@ def test_a_sum_of_equal_values_gives_back_the_published_count_never_the_true_one
     assert ((from_sums == shown.n) & (shown["count"] != shown.n)).sum() == 0  # never the truth the count hides
     assert (from_sums == shown.n).sum() <= (shown["count"] == shown.n).sum()
     with pytest.raises(ValueError, match="count in disguise"):  # a measure the request fixes is a count
-        TableRequest(dataset="synth_persons_yearly", dimensions=["buurt_code"], measure="year",
-                     filters=[Filter(column="year", values=[2020])])  # fmt: skip
+        TableRequest(
+            dataset="synth_persons_yearly",
+            dimensions=["buurt_code"],
+            measure="year",
+            filters=[Filter(column="year", values=[2020])],
+        )
     with pytest.raises(ValueError, match="count in disguise"):
         TableRequest(dataset="synth_newborns", dimensions=["year"], measure="year")
 
@@ -100,8 +122,11 @@ def test_a_filter_cannot_slide_over_a_persons_value(demo: tuple) -> None:
     whether the buurt's only baby weighed at most W — its exact weight in 51 requests. A number with rare values is
     filtered only at declared cut points (ages: five-year bands and the ages policy uses), never by an arbitrary W."""
     store, audit = demo
-    for f in (Filter(column="birth_weight", between=(0, 3250)), Filter(column="birth_weight", values=[3251]),
-              Filter(column="gestational_weeks", between=(0, 37))):  # fmt: skip
+    for f in (
+        Filter(column="birth_weight", between=(0, 3250)),
+        Filter(column="birth_weight", values=[3251]),
+        Filter(column="gestational_weeks", between=(0, 37)),
+    ):
         with pytest.raises(Forbidden, match="rare values is filtered only"):
             ask(store, audit, ["year"], f, dataset="synth_newborns")
     with pytest.raises(Forbidden, match="cut points"):
@@ -113,8 +138,10 @@ def test_a_filter_cannot_slide_over_a_persons_value(demo: tuple) -> None:
 def test_a_code_the_registry_does_not_know_is_a_value_like_any_other(demo: tuple) -> None:
     """The cold review's F4: one mover to a municipality missing from the registry was listed by its code."""
     store, audit = demo
-    store.con.execute("UPDATE ds_flows_moves SET to_gm = 'GM0363' WHERE rowid = (SELECT min(rowid) FROM "
-                      "ds_flows_moves WHERE to_gm = 'GM9901')")  # fmt: skip
+    store.con.execute(
+        "UPDATE ds_flows_moves SET to_gm = 'GM0363' WHERE rowid = (SELECT min(rowid) FROM "
+        "ds_flows_moves WHERE to_gm = 'GM9901')"
+    )
     try:
         cells = ask(store, audit, ["to_gm"], dataset="flows_moves")
     finally:
@@ -141,21 +168,41 @@ def test_a_sum_of_a_measure_with_few_values_is_as_uncertain_as_a_count(demo: tup
     sum beside a shown count meant one or two — so two requests one buurt apart told one baby's flag. Now such a sum
     is shown only from the threshold in units up, with a count's uncertainty (D units), and zeros look withheld."""
     store, audit = demo
-    babies = store.query("SELECT buurt_code, count(*) AS n, sum(risk_factors) AS k FROM ds_synth_newborns "
-                         "WHERE NOT risk_low_income GROUP BY 1")  # fmt: skip
-    cells = ask(store, audit, ["buurt_code", "risk_low_income"], dataset="synth_newborns", measure="risk_factors",
-                area="buurt_code")  # fmt: skip
+    babies = store.query(
+        "SELECT buurt_code, count(*) AS n, sum(risk_factors) AS k FROM ds_synth_newborns "
+        "WHERE NOT risk_low_income GROUP BY 1"
+    )
+    cells = ask(
+        store,
+        audit,
+        ["buurt_code", "risk_low_income"],
+        dataset="synth_newborns",
+        measure="risk_factors",
+        area="buurt_code",
+    )
     leaves = cells[(cells.risk_low_income == "false") & cells.buurt_code.str.startswith("BU")]
     merged = leaves.merge(babies, on="buurt_code", how="left").fillna({"k": 0, "n": 0})
     assert merged.loc[merged.k < 10, "risk_factors"].isna().all()  # zero, one or two: all withheld alike
     targets = babies[babies.n == 1].buurt_code.tolist()[:8]
     everyone = sorted(babies.buurt_code)
-    every = ask(store, audit, ["risk_low_income"], Filter(column="buurt_code", values=everyone),
-                dataset="synth_newborns", measure="risk_factors").set_index("risk_low_income")  # fmt: skip
+    every = ask(
+        store,
+        audit,
+        ["risk_low_income"],
+        Filter(column="buurt_code", values=everyone),
+        dataset="synth_newborns",
+        measure="risk_factors",
+    ).set_index("risk_low_income")
     errors = []
     for target in targets:
-        rest = ask(store, audit, ["risk_low_income"], Filter(column="buurt_code", values=[b for b in everyone
-                   if b != target]), dataset="synth_newborns", measure="risk_factors").set_index("risk_low_income")
+        rest = ask(
+            store,
+            audit,
+            ["risk_low_income"],
+            Filter(column="buurt_code", values=[b for b in everyone if b != target]),
+            dataset="synth_newborns",
+            measure="risk_factors",
+        ).set_index("risk_low_income")
         truth = float(babies.set_index("buurt_code").k[target])
         errors.append(every.loc["false", "risk_factors"] - rest.loc["false", "risk_factors"] - truth)
     assert len(errors) == 8 and max(abs(e) for e in errors) > 0.5  # rounding no longer gives the flag
@@ -176,8 +223,9 @@ def test_finding_2_a_true_zero_and_a_small_cell_look_the_same_and_no_reason_is_p
     cells = ask(store, audit, ["buurt_code", "role"], Filter(column="year", values=[2020]), area="buurt_code")
     assert "rules" not in cells.columns and set(cells.columns) == {"buurt_code", "role", "count", "status"}
     assert (cells.status == np.where(cells["count"].isna(), "suppressed", "perturbed")).all()
-    truth = store.query("SELECT buurt_code, role, count(*) AS n FROM ds_synth_persons_yearly WHERE year = 2020 "
-                        "GROUP BY 1, 2")  # fmt: skip
+    truth = store.query(
+        "SELECT buurt_code, role, count(*) AS n FROM ds_synth_persons_yearly WHERE year = 2020 GROUP BY 1, 2"
+    )
     leaves = cells[cells.buurt_code.str.startswith("BU") & (cells.role != TOTAL)]
     merged = leaves.merge(truth, on=["buurt_code", "role"], how="left").fillna({"n": 0})
     zero, small = merged[merged.n == 0], merged[(merged.n > 0) & (merged.n < 10)]
@@ -204,8 +252,9 @@ def test_finding_3_rare_text_values_are_counted_together_never_listed(demo: tupl
     """A destination outside the registry with fewer than ten movers (the demo's German municipality) is not a
     category of its own; a declared category (the trigger 'widowed') is listed whether anybody has it or not."""
     store, audit = demo
-    rare = store.query("SELECT to_gm FROM ds_flows_moves WHERE to_gm NOT LIKE 'GM%' GROUP BY 1 "
-                       "HAVING count(*) < 10").to_gm.tolist()  # fmt: skip
+    rare = store.query(
+        "SELECT to_gm FROM ds_flows_moves WHERE to_gm NOT LIKE 'GM%' GROUP BY 1 HAVING count(*) < 10"
+    ).to_gm.tolist()
     assert rare
     cells = ask(store, audit, ["to_gm"], dataset="flows_moves")
     assert "overig" in set(cells.to_gm) and not set(rare) & set(cells.to_gm)
@@ -245,8 +294,10 @@ def test_finding_4_a_definition_summing_microdata_publishes_no_exact_sum(demo_te
     with Store(demo_store) as store:
         assert catalogue.get(store, "gewicht_test").sensitivity == "open"  # readable by anyone
         public = catalogue.read(store, "gewicht_test")
-        true = store.query("SELECT 'GM' || substr(buurt_code, 3, 4) AS area_code, year::VARCHAR AS period, "
-                           "sum(birth_weight) AS s FROM ds_synth_newborns GROUP BY ALL")  # fmt: skip
+        true = store.query(
+            "SELECT 'GM' || substr(buurt_code, 3, 4) AS area_code, year::VARCHAR AS period, "
+            "sum(birth_weight) AS s FROM ds_synth_newborns GROUP BY ALL"
+        )
     rows = public.merge(true, on=["area_code", "period"])
     assert len(rows) and (rows.numerator.dropna() != rows.loc[rows.numerator.notna(), "s"]).all()
     for period, part in public.groupby("period"):

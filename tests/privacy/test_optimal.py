@@ -36,12 +36,15 @@ def test_on_a_hierarchy_the_optimum_passes_the_audit_and_is_no_larger_than_greed
     def cid(level: int, row: int, col: int) -> int:
         return int(offsets[level] + row * 4 + col)
 
-    equations = [(cid(lv, r, 3), [cid(lv, r, c) for c in range(3)]) for lv, x in enumerate(levels)
-                 for r in range(x.shape[0])]  # fmt: skip
+    equations = [
+        (cid(lv, r, 3), [cid(lv, r, c) for c in range(3)]) for lv, x in enumerate(levels) for r in range(x.shape[0])
+    ]
     for col in range(4):
-        equations += [(cid(1, 0, col), [cid(0, r, col) for r in range(3)]),
-                      (cid(1, 1, col), [cid(0, r, col) for r in range(3, 6)]),
-                      (cid(2, 0, col), [cid(1, 0, col), cid(1, 1, col)])]  # fmt: skip
+        equations += [
+            (cid(1, 0, col), [cid(0, r, col) for r in range(3)]),
+            (cid(1, 1, col), [cid(0, r, col) for r in range(3, 6)]),
+            (cid(2, 0, col), [cid(1, 0, col), cid(1, 1, col)]),
+        ]
     table, required = Table(values, equations), np.ones(len(values))
     primary = (values > 0) & (values < 8)
     assert primary.sum() >= 2

@@ -21,8 +21,11 @@ VJENNE = DATA / "vjenne"
 def test_every_raw_cbs_response_is_imported_or_refused_with_cbs_reason(name: str, tmp_path: Path) -> None:
     path = VJENNE / name
     if name == "verhuizingen_twenterand.json":  # CBS's error answer, saved as if it were data
-        with pytest.raises(InputError, match="CBS answered with an error, not data: Error getting TypedDataSet for "
-                           "'70072ned': Could not find a property named 'VestigingUitAndereGemeente_21'"):
+        with pytest.raises(
+            InputError,
+            match="CBS answered with an error, not data: Error getting TypedDataSet for "
+            "'70072ned': Could not find a property named 'VestigingUitAndereGemeente_21'",
+        ):
             read_offline(path)
         return
     table = read_offline(path)
@@ -45,22 +48,37 @@ def test_every_raw_cbs_response_is_imported_or_refused_with_cbs_reason(name: str
 def test_pages_are_imported_together_and_a_missing_page_is_refused(tmp_path: Path) -> None:
     document = json.loads((VJENNE / "verkoopprijzen_regio.json").read_text(encoding="utf-8"))
     rows = document["value"]
-    first = {**document, "value": rows[:100], "odata.nextLink": "https://opendata.cbs.nl/ODataApi/OData/83625NED/"
-             "TypedDataSet?$skip=100"}  # fmt: skip
+    first = {
+        **document,
+        "value": rows[:100],
+        "odata.nextLink": "https://opendata.cbs.nl/ODataApi/OData/83625NED/TypedDataSet?$skip=100",
+    }
     (tmp_path / "p1.json").write_text(json.dumps(first))
     (tmp_path / "p2.json").write_text(json.dumps({**document, "value": rows[100:]}))
-    infos = {"odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/83625NED/$metadata#Cbs.OData.WebAPI.TableInfos",
-             "value": [{"Title": "Bestaande koopwoningen; gemiddelde verkoopprijzen", "Modified": "2025-06-30"}]}
-    props = {"odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/83625NED/$metadata#Cbs.OData.WebAPI."
-             "DataProperties", "value": [{"Key": "GemiddeldeVerkoopprijs_1", "Title": "Gemiddelde verkoopprijs",
-                                          "Unit": "euro", "Decimals": 0}]}  # fmt: skip
+    infos = {
+        "odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/83625NED/$metadata#Cbs.OData.WebAPI.TableInfos",
+        "value": [{"Title": "Bestaande koopwoningen; gemiddelde verkoopprijzen", "Modified": "2025-06-30"}],
+    }
+    props = {
+        "odata.metadata": "https://opendata.cbs.nl/ODataApi/OData/83625NED/$metadata#Cbs.OData.WebAPI.DataProperties",
+        "value": [
+            {"Key": "GemiddeldeVerkoopprijs_1", "Title": "Gemiddelde verkoopprijs", "Unit": "euro", "Decimals": 0}
+        ],
+    }
     (tmp_path / "infos.json").write_text(json.dumps(infos))
     (tmp_path / "props.json").write_text(json.dumps(props))
     store = tmp_path / "s"
     alone = udc("--store", str(store), "statline", "import", str(tmp_path / "p1.json"), check=False)
     assert alone.returncode == 1 and "says there is more" in alone.stderr
-    out = udc("--store", str(store), "statline", "import", *(str(tmp_path / f) for f in
-              ("infos.json", "props.json", "p1.json", "p2.json")), "--dataset", "prijzen").stdout  # fmt: skip
+    out = udc(
+        "--store",
+        str(store),
+        "statline",
+        "import",
+        *(str(tmp_path / f) for f in ("infos.json", "props.json", "p1.json", "p2.json")),
+        "--dataset",
+        "prijzen",
+    ).stdout
     assert f"prijzen: {len(rows)} rows" in out
     info = api.open(store).describe("prijzen")
     assert info["title"] == "Bestaande koopwoningen; gemiddelde verkoopprijzen"

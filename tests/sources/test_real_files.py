@@ -10,11 +10,23 @@ import pytest
 from cli_runner import udc
 from shared_data import DATA
 
-AREA_FILES = {"gemeentelijke-indeling.csv", "RegioVanVestigingCodes.csv", "RegioVanVertrekCodes.csv",
-              "municipalities.geojson", "provinces.geojson", "buurt_2022_parkstad.geojson", "RegioSCodes.csv",
-              "gemeente_2018_limburg.geojson", "wijk_2022_parkstad.geojson", "gemeenten.json"}  # fmt: skip
-STATLINE = {"SES_WOA_scores_per_wijk_en_buurt_25042023_160857.csv", "Nabijheid_voorzieningen__buurt_2021_10022023_"
-            "162519.csv", "Observations.csv"}  # fmt: skip
+AREA_FILES = {
+    "gemeentelijke-indeling.csv",
+    "RegioVanVestigingCodes.csv",
+    "RegioVanVertrekCodes.csv",
+    "municipalities.geojson",
+    "provinces.geojson",
+    "buurt_2022_parkstad.geojson",
+    "RegioSCodes.csv",
+    "gemeente_2018_limburg.geojson",
+    "wijk_2022_parkstad.geojson",
+    "gemeenten.json",
+}
+STATLINE = {
+    "SES_WOA_scores_per_wijk_en_buurt_25042023_160857.csv",
+    "Nabijheid_voorzieningen__buurt_2021_10022023_162519.csv",
+    "Observations.csv",
+}
 
 
 def command(path: Path) -> list[str]:
@@ -45,8 +57,10 @@ def test_real_file_is_imported_or_refused_with_a_reason(store: Path, path: Path)
     result = udc("--store", str(store), *command(path), check=False)
     outcome = result.stdout.strip().splitlines()[0] if result.returncode == 0 else result.stderr.strip()
     how = " ".join(command(path)[:2]) if command(path)[0] != "import" else "import"
-    print(f"\n| {path.relative_to(DATA)} | udc {how} | {'imported' if result.returncode == 0 else 'refused'}: "
-          f"{outcome[:160]} |")
+    print(
+        f"\n| {path.relative_to(DATA)} | udc {how} | {'imported' if result.returncode == 0 else 'refused'}: "
+        f"{outcome[:160]} |"
+    )
     assert result.returncode in (0, 1)
     if result.returncode:
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -36,23 +36,48 @@ def state(store: Path) -> str:
 
 
 def killed_at(args: list[str], seconds: float, env: dict[str, str] | None = None) -> int:
-    process = subprocess.Popen([sys.executable, "-m", "udc", *args], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-m", "udc", *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
+    )
     time.sleep(seconds)
     process.send_signal(signal.SIGKILL)
     return process.wait(30)
 
 
 COMMANDS = {
-    "import": lambda tmp: ["import", str(tmp / "big.csv"), "--dataset", "bijstand", "--area-column", "gemeente",
-                           "--period-column", "jaar", "--on-duplicate", "sum"],
+    "import": lambda tmp: [
+        "import",
+        str(tmp / "big.csv"),
+        "--dataset",
+        "bijstand",
+        "--area-column",
+        "gemeente",
+        "--period-column",
+        "jaar",
+        "--on-duplicate",
+        "sum",
+    ],
     "register": lambda tmp: ["microdata", "register", "synth_households", "--as", "households", "--name", "hh"],
-    "release": lambda tmp: ["gate", "crosstab", "synth_persons_yearly", "--by", "buurt_code,education",
-                            "--area", "buurt_code", "--filter", "buurt_code^=BU", "--release", "kerncijfers_inwoners",
-                            "--replace"],
+    "release": lambda tmp: [
+        "gate",
+        "crosstab",
+        "synth_persons_yearly",
+        "--by",
+        "buurt_code,education",
+        "--area",
+        "buurt_code",
+        "--filter",
+        "buurt_code^=BU",
+        "--release",
+        "kerncijfers_inwoners",
+        "--replace",
+    ],
     "areas": lambda tmp: ["areas", "import", str(DATA / "open_data_maps" / "gemeenten.json")],
     "demo": lambda tmp: ["demo", "--persons", "5000", "--years", "2019-2020", "--quiet", "--seed", "9"],
-}  # fmt: skip
+}
 
 
 @pytest.fixture(scope="module")
@@ -68,8 +93,13 @@ def base(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "udc", *args], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, **(env or {})})  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "udc", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.mark.slow

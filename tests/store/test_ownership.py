@@ -7,8 +7,19 @@ import re
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "udc"
-OWNED = ("datasets", "dataset_columns", "dataset_inputs", "release_versions", "areas", "area_changes", "area_sizes",
-         "geometries", "adjacency", "regions", "region_members")  # fmt: skip
+OWNED = (
+    "datasets",
+    "dataset_columns",
+    "dataset_inputs",
+    "release_versions",
+    "areas",
+    "area_changes",
+    "area_sizes",
+    "geometries",
+    "adjacency",
+    "regions",
+    "region_members",
+)
 SQL_ON_OWNED = re.compile(
     r"\b(FROM|JOIN|INTO|UPDATE|TABLE|DESCRIBE)\s+\"?(" + "|".join(OWNED) + r")\b\"?(?!\w)", flags=re.IGNORECASE
 )

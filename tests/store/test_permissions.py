@@ -65,8 +65,24 @@ def test_an_existing_store_is_made_private_when_opened_for_writing(tmp_path: Pat
 def test_a_fresh_demo_store_is_private(tmp_path: Path, loose_umask: None) -> None:
     """The done-when item: ``udc demo`` from a shell with umask 022 leaves a 0700 store of 0600 files."""
     store = tmp_path / "demo"
-    subprocess.run([sys.executable, "-m", "udc", "demo", "--persons", "10000", "--years", "2019-2020", "--quiet",
-                    "--store", str(store)], check=True, capture_output=True, umask=0o022)  # fmt: skip
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "udc",
+            "demo",
+            "--persons",
+            "10000",
+            "--years",
+            "2019-2020",
+            "--quiet",
+            "--store",
+            str(store),
+        ],
+        check=True,
+        capture_output=True,
+        umask=0o022,
+    )
     modes = _modes(store)
     assert {"udc.duckdb", "operational.sqlite", "audit.anchor", "audit.key"} <= set(modes)
     assert _loose(modes, store) == {}

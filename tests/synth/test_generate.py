@@ -82,8 +82,14 @@ def test_every_move_starts_at_the_previous_address(synth: Store) -> None:
     assert bad == 0
     moves = one(synth, "SELECT count(*) FROM ds_synth_events WHERE event = 'move'")
     assert moves > 3_000
-    assert one(synth, "SELECT max(n) FROM (SELECT count(*) n FROM ds_synth_events WHERE event = 'move' "
-                      "GROUP BY person_id, year(date))") == 1  # fmt: skip
+    assert (
+        one(
+            synth,
+            "SELECT max(n) FROM (SELECT count(*) n FROM ds_synth_events WHERE event = 'move' "
+            "GROUP BY person_id, year(date))",
+        )
+        == 1
+    )
 
 
 def test_snapshots_follow_from_the_events(synth: Store) -> None:
@@ -211,7 +217,6 @@ def test_bad_arguments() -> None:
         parse_years("2024-2015")
     with pytest.raises(UdcError, match="too small"):
         generate(Store.__new__(Store), persons=10)
-
 
 
 def test_an_interrupted_run_keeps_the_earlier_population_and_no_half_loaded_tables(tmp_path: Path) -> None:

@@ -48,8 +48,9 @@ def test_an_out_of_range_version_of_a_catalogue_page_is_422(web: TestClient) -> 
     assert answer.status_code == 422 and "less than or equal to" in answer.text
 
 
-@pytest.mark.parametrize("query", [f"page={HUGE}", "page=1e20", f"page_size={HUGE}", "page=0",
-                                   f"service_request_id={HUGE}"])  # fmt: skip
+@pytest.mark.parametrize(
+    "query", [f"page={HUGE}", "page=1e20", f"page_size={HUGE}", "page=0", f"service_request_id={HUGE}"]
+)
 def test_open311_numbers_out_of_range_are_the_specs_400_not_500(web: TestClient, query: str) -> None:
     answer = web.get(f"/open311/v2/requests.json?{query}")
     assert answer.status_code == 400, (query, answer.status_code, answer.text[:200])  # GeoReport v2: invalid = 400

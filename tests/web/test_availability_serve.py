@@ -58,8 +58,10 @@ def _largest_release(store: Path) -> str:
     from udc.store.db import quote
 
     with Store(store, read_only=True) as s:
-        sizes = {e["name"]: s.rows(f"SELECT count(*) AS n FROM {quote(e['table_name'])}")[0]["n"]
-                 for e in catalogue.entries(s, published=True)}  # fmt: skip
+        sizes = {
+            e["name"]: s.rows(f"SELECT count(*) AS n FROM {quote(e['table_name'])}")[0]["n"]
+            for e in catalogue.entries(s, published=True)
+        }
     return max(sizes, key=lambda name: sizes[name])
 
 
@@ -69,8 +71,9 @@ def _inside(store: Path) -> tuple[float, float]:
     from udc.store import Store
 
     with Store(store, read_only=True) as s:
-        blob = s.con.execute("SELECT geometry FROM geometries WHERE kind = 'BU' AND code LIKE 'BU9901%' ORDER BY code "
-                             "LIMIT 1").fetchone()[0]  # fmt: skip
+        blob = s.con.execute(
+            "SELECT geometry FROM geometries WHERE kind = 'BU' AND code LIKE 'BU9901%' ORDER BY code LIMIT 1"
+        ).fetchone()[0]
     point = shapely.from_wkb(blob).representative_point()
     return point.y, point.x
 
@@ -95,9 +98,12 @@ def test_pages_answer_within_a_second_while_a_download_and_four_photos_are_built
     key = keys.issue(db.engine(operational_url(demo_store)), "belasting")
     release, (lat, lon), photo = _largest_release(demo_store), _inside(demo_store), _largest_photo()
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "udc", "--store", str(demo_store), "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                              env={**os.environ, "UDC_WORK_MEMORY_MB": "1024"})  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "udc", "--store", str(demo_store), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "UDC_WORK_MEMORY_MB": "1024"},
+    )
     base = f"http://127.0.0.1:{port}"
     heavy: dict[str, int] = {}
     try:
@@ -117,10 +123,18 @@ def test_pages_answer_within_a_second_while_a_download_and_four_photos_are_built
             heavy["xlsx"] = answer.status_code
 
         def upload(n: int) -> None:
-            answer = httpx.post(f"{base}/open311/v2/requests.json", timeout=300,
-                                data={"api_key": key, "service_code": "boom", "lat": lat, "long": lon,
-                                      "description": f"omgewaaide boom {n}"},
-                                files={"media": (f"foto{n}.png", photo, "image/png")})  # fmt: skip
+            answer = httpx.post(
+                f"{base}/open311/v2/requests.json",
+                timeout=300,
+                data={
+                    "api_key": key,
+                    "service_code": "boom",
+                    "lat": lat,
+                    "long": lon,
+                    "description": f"omgewaaide boom {n}",
+                },
+                files={"media": (f"foto{n}.png", photo, "image/png")},
+            )
             heavy[f"photo{n}"] = answer.status_code
 
         jobs = [threading.Thread(target=download), *(threading.Thread(target=upload, args=(n,)) for n in range(4))]
@@ -137,9 +151,11 @@ def test_pages_answer_within_a_second_while_a_download_and_four_photos_are_built
             job.join()
         peak = _memory(server.pid, "VmHWM")
         helpers = [_memory(child, "VmHWM") for child in _descendants(server.pid)]
-        print(f"\nunder load: {len(latencies)} page requests, median {statistics.median(latencies):.3f} s, slowest "
-              f"{max(latencies):.3f} s; server memory at rest {resting} MB, peak {peak} MB; worker processes' peaks "
-              f"{helpers} MB; heavy work: {heavy}")
+        print(
+            f"\nunder load: {len(latencies)} page requests, median {statistics.median(latencies):.3f} s, slowest "
+            f"{max(latencies):.3f} s; server memory at rest {resting} MB, peak {peak} MB; worker processes' peaks "
+            f"{helpers} MB; heavy work: {heavy}"
+        )
         assert heavy["xlsx"] == 200 and all(heavy[f"photo{n}"] in (200, 503) for n in range(4)), heavy
         assert len(latencies) >= 3  # the page was asked for while the heavy work ran
         assert max(latencies) < PAGE_SECONDS, latencies

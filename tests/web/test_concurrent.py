@@ -27,8 +27,11 @@ def _free_port() -> int:
 @pytest.mark.slow
 def test_cli_and_python_api_work_while_serve_runs(demo_store: Path) -> None:
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "udc", "--store", str(demo_store), "serve", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    server = subprocess.Popen(
+        [sys.executable, "-m", "udc", "--store", str(demo_store), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     stop = threading.Event()
     answers: list[int] = []
@@ -75,8 +78,10 @@ def test_a_long_write_makes_requests_answer_503_in_one_line(site: object) -> Non
 
     store = site.store  # type: ignore[attr-defined]
     app = create_app(store, store_wait=0.5)
-    hold = ("import sys, time; from udc.store import Store; s = Store(sys.argv[1]); print('held', flush=True); "
-            "time.sleep(4)")  # fmt: skip
+    hold = (
+        "import sys, time; from udc.store import Store; s = Store(sys.argv[1]); print('held', flush=True); "
+        "time.sleep(4)"
+    )
     writer = subprocess.Popen([sys.executable, "-c", hold, str(store)], stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "held"

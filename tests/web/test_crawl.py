@@ -31,8 +31,9 @@ def _visible(tree: lxml.html.HtmlElement) -> str:
 
 def _sign_in(client: TestClient, name: str) -> None:
     token = re.search(r'name="csrf" value="([^"]+)"', client.get("/inloggen").text).group(1)
-    done = client.post("/inloggen", data={"gebruiker": name, "wachtwoord": PASSWORD, "csrf": token},
-                       follow_redirects=False)  # fmt: skip
+    done = client.post(
+        "/inloggen", data={"gebruiker": name, "wachtwoord": PASSWORD, "csrf": token}, follow_redirects=False
+    )
     assert done.status_code == 303
 
 

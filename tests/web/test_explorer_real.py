@@ -49,8 +49,15 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         )
         single = path.parent / "laadpalen.csv"
         single.write_text("gemeente;laadpalen\nGM0917;412\nGM1954;88\n", encoding="utf-8")
-        import_municipal(store, str(single), "laadpalen_2019", sensitivity="open", area_column="gemeente", year=2019,
-                         title="Laadpalen 2019")  # fmt: skip
+        import_municipal(
+            store,
+            str(single),
+            "laadpalen_2019",
+            sensitivity="open",
+            area_column="gemeente",
+            year=2019,
+            title="Laadpalen 2019",
+        )
     app = create_app(path)
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c

@@ -67,9 +67,14 @@ def test_the_flow_map_draws_the_largest_published_flows_of_a_municipality(client
     figure = json.loads(tree.xpath("//script[@id='fig-flowmap']")[0].text)
     lines = [d for d in figure["data"] if d.get("legendgroup") == "out"]
     period = tree.xpath("//select[@name='jaren']/option[@selected]")[0].text_content()
-    own = destinations[(destinations.area == "GM9901") & (destinations.group == "adults")
-                       & (destinations.period == period) & (destinations.other_class == "Totaal")
-                       & (destinations.other_gm != "Totaal") & destinations["count"].notna()]  # fmt: skip
+    own = destinations[
+        (destinations.area == "GM9901")
+        & (destinations.group == "adults")
+        & (destinations.period == period)
+        & (destinations.other_class == "Totaal")
+        & (destinations.other_gm != "Totaal")
+        & destinations["count"].notna()
+    ]
     largest = own.sort_values("count", ascending=False).iloc[0]
     assert lines and lines[0]["text"][0].endswith(f": {largest['count']:,.0f}")  # widest line = largest flow
     assert all(d["marker"]["symbol"][-1] == "arrow" for d in lines)  # the direction is drawn
@@ -81,8 +86,10 @@ def test_the_explorer_says_why_a_published_table_is_not_listed(client: TestClien
     import lxml.html
 
     tree = lxml.html.fromstring(client.get("/verkennen").text)
-    reasons = {li.xpath(".//code")[0].text_content(): li.text_content().split(": ", 1)[1]
-               for li in tree.xpath("//details[@id='not-explorable']//li")}  # fmt: skip
+    reasons = {
+        li.xpath(".//code")[0].text_content(): li.text_content().split(": ", 1)[1]
+        for li in tree.xpath("//details[@id='not-explorable']//li")
+    }
     assert reasons["verhuisstromen_od"] == "herkomst en bestemming: zie Verhuisstromen"
     assert reasons["synth_areas"] == "geen kolom met getallen"
     assert "eigen pagina" in reasons["indicatoren"]

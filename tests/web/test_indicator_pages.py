@@ -41,8 +41,16 @@ def number(text: str) -> float:
 
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
-@pytest.mark.parametrize("path", ["/indicatoren", "/thema/jeugd", "/thema/wonen_leegstand?niveau=wijk",
-                                  "/vergelijken?gebied=GM9901&gebied=GM9902", "/gebied/GM9901"])  # fmt: skip
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/indicatoren",
+        "/thema/jeugd",
+        "/thema/wonen_leegstand?niveau=wijk",
+        "/vergelijken?gebied=GM9901&gebied=GM9902",
+        "/gebied/GM9901",
+    ],
+)
 def test_pages_show_labels_not_internal_names(client: TestClient, path: str, lang: str) -> None:
     r = client.get(path + ("&" if "?" in path else "?") + f"lang={lang}")
     assert r.status_code == 200
@@ -59,8 +67,9 @@ def test_a_theme_ranks_the_released_values(client: TestClient, site: Site) -> No
     section = tree.xpath("//section[@aria-labelledby='jeugd_jeugdzorg']")[0]
     rows = section.xpath(".//tbody/tr")
     assert len(rows) == len(part)
-    values = [number(r.xpath("./td")[2].text_content()) if r.xpath("./td")[0].text_content() != "–" else None
-              for r in rows]  # fmt: skip
+    values = [
+        number(r.xpath("./td")[2].text_content()) if r.xpath("./td")[0].text_content() != "–" else None for r in rows
+    ]
     shown = [v for v in values if v is not None]
     assert shown == sorted(shown, reverse=True)
     best = part.sort_values("value", ascending=False).iloc[0]
@@ -74,14 +83,18 @@ def test_comparing_two_municipalities_with_the_netherlands(client: TestClient, s
     tree = lxml.html.fromstring(client.get("/vergelijken?gebied=GM9901&gebied=GM9903&jaar=2021").text)
     heads = [h.text_content().strip() for h in tree.xpath("//table[@id='compare-table']/thead//th")]
     assert heads[2:] == ["Kernstad", "Westervaart", "Nederland (fictief)"]
-    row = next(r for r in tree.xpath("//table[@id='compare-table']/tbody/tr")
-               if r.xpath("./th")[0].text_content().startswith("Huishoudens met een laag inkomen"))  # fmt: skip
+    row = next(
+        r
+        for r in tree.xpath("//table[@id='compare-table']/tbody/tr")
+        if r.xpath("./th")[0].text_content().startswith("Huishoudens met een laag inkomen")
+    )
     cells = row.xpath("./td")
     own = frame[(frame.indicator == "armoede_laag_inkomen") & (frame.period == "2021")].set_index("area_code")
     value = cells[1].xpath("text()")[0]  # the value; a sign and the interval follow in their own elements
     assert number(value.strip()) == pytest.approx(own.value["GM9901"], abs=0.05)
-    nl = reference[(reference.indicator == "armoede_laag_inkomen") & (reference.period == "2021")
-                   & (reference.area_code == "NL01")].iloc[0]  # fmt: skip
+    nl = reference[
+        (reference.indicator == "armoede_laag_inkomen") & (reference.period == "2021") & (reference.area_code == "NL01")
+    ].iloc[0]
     assert number(cells[-1].text_content()) == pytest.approx(100 * nl.numerator / nl.denominator, abs=0.05)
     low, high = own.ci_low["GM9901"], own.ci_high["GM9901"]
     nl_value = 100 * nl.numerator / nl.denominator
@@ -109,19 +122,48 @@ def test_the_profile_trend_is_re_based_across_a_merger(registry_template: Path, 
 
     store = tmp_path / "store"
     shutil.copytree(registry_template, store)
-    rows = [("GM0881", 2018, 3_890, 7_810), ("GM0951", 2018, 7_480, 15_120), ("GM0962", 2018, 6_370, 12_890),
-            ("GM1954", 2020, 17_880, 35_930)]  # fmt: skip
-    (tmp_path / "t.csv").write_text("gemeentecode,jaar,mannen,inwoners\n" + "".join(f"{a},{y},{m},{i}\n"
-                                                                                   for a, y, m, i in rows))  # fmt: skip
-    udc("--store", str(store), "import", str(tmp_path / "t.csv"), "--dataset", "limburg", "--area-column",
-        "gemeentecode", "--period-column", "jaar", "--sensitivity", "open")  # fmt: skip
+    rows = [
+        ("GM0881", 2018, 3_890, 7_810),
+        ("GM0951", 2018, 7_480, 15_120),
+        ("GM0962", 2018, 6_370, 12_890),
+        ("GM1954", 2020, 17_880, 35_930),
+    ]
+    (tmp_path / "t.csv").write_text(
+        "gemeentecode,jaar,mannen,inwoners\n" + "".join(f"{a},{y},{m},{i}\n" for a, y, m, i in rows)
+    )
+    udc(
+        "--store",
+        str(store),
+        "import",
+        str(tmp_path / "t.csv"),
+        "--dataset",
+        "limburg",
+        "--area-column",
+        "gemeentecode",
+        "--period-column",
+        "jaar",
+        "--sensitivity",
+        "open",
+    )
     count = {"dataset": "limburg", "area": "area_code"}
-    (tmp_path / "d.yaml").write_text(json.dumps({
-        "id": "aandeel_mannen_gm", "version": 1, "title": {"nl": "Aandeel mannen", "en": "Share of men"},
-        "description": {"nl": "Mannen in % van de inwoners.", "en": "Men as % of residents."}, "theme": "bevolking",
-        "unit": "percent", "universe": {"nl": "Inwoners", "en": "Residents"}, "numerator": {**count, "measure":
-        "mannen"}, "denominator": {**count, "measure": "inwoners"}, "levels": ["gemeente", "total"],
-        "polarity": "neutral", "source": "fixture"}))  # fmt: skip
+    (tmp_path / "d.yaml").write_text(
+        json.dumps(
+            {
+                "id": "aandeel_mannen_gm",
+                "version": 1,
+                "title": {"nl": "Aandeel mannen", "en": "Share of men"},
+                "description": {"nl": "Mannen in % van de inwoners.", "en": "Men as % of residents."},
+                "theme": "bevolking",
+                "unit": "percent",
+                "universe": {"nl": "Inwoners", "en": "Residents"},
+                "numerator": {**count, "measure": "mannen"},
+                "denominator": {**count, "measure": "inwoners"},
+                "levels": ["gemeente", "total"],
+                "polarity": "neutral",
+                "source": "fixture",
+            }
+        )
+    )
     udc("--store", str(store), "indicators", "add", str(tmp_path / "d.yaml"))
     udc("--store", str(store), "indicators", "compute", "--years", "2018-2020", "--release", "indicatoren")
     with TestClient(create_app(store)) as client:

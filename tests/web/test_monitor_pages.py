@@ -16,10 +16,16 @@ def text(html: str) -> str:
     return " ".join(tree.xpath("//main")[0].text_content().split())
 
 
-@pytest.mark.parametrize(("lang", "words"), [("nl", ("Kansrijk van Start", "nog geen monitor vrijgegeven")),
-                                             ("en", ("Kansrijk van Start (a good start)", "No monitor"))])  # fmt: skip
-def test_the_overview_names_every_programme_and_says_why_nothing_shows(client: TestClient, lang: str,
-                                                                      words: tuple[str, str]) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        ("nl", ("Kansrijk van Start", "nog geen monitor vrijgegeven")),
+        ("en", ("Kansrijk van Start (a good start)", "No monitor")),
+    ],
+)
+def test_the_overview_names_every_programme_and_says_why_nothing_shows(
+    client: TestClient, lang: str, words: tuple[str, str]
+) -> None:
     shown = text(client.get(f"/monitor?lang={lang}").text)
     assert all(w in shown for w in words) and ("Placebo" in shown)
     page = client.get(f"/monitor/kansrijk-van-start?lang={lang}")

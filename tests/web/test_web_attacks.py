@@ -347,9 +347,18 @@ def test_anonymous_requests_for_missing_datasets_add_a_bounded_number_of_audit_r
 
 
 @pytest.mark.parametrize(
-    "target", ["//evil.example", "/\\evil.example", "/\t/evil.example", "https://evil.example", "\\\\evil.example",
-               "/\n/evil.example", " //evil.example", "javascript:alert(1)"],
-)  # fmt: skip
+    "target",
+    [
+        "//evil.example",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "https://evil.example",
+        "\\\\evil.example",
+        "/\n/evil.example",
+        " //evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_the_language_switch_redirects_only_to_local_paths(client: TestClient, target: str) -> None:
     """Finding 9: ``/taal/nl?terug=//evil.example`` was an open redirect; the sign-in's check now guards both."""
     response = client.get("/taal/nl", params={"terug": target}, follow_redirects=False)

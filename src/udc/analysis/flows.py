@@ -328,8 +328,13 @@ def study(
     table_g = _values([(g, _BITS[g]) for g in groups], '"group", bit')
 
     # every area, group, direction, class and trigger is listed, moved or not: an absent row would say "nobody"
-    domains = {"area": list(membership), "group": groups, "direction": DIRECTIONS, "other_class": CLASSES,
-               "trigger": DOMAINS["trigger"]}  # fmt: skip
+    domains = {
+        "area": list(membership),
+        "group": groups,
+        "direction": DIRECTIONS,
+        "other_class": CLASSES,
+        "trigger": DOMAINS["trigger"],
+    }
 
     def span(t: ir.Table) -> ir.BooleanValue:
         return t.year.between(int(years[0]), int(years[1]))
@@ -389,14 +394,22 @@ def study(
                 sql, by = queries[view]
                 detail = () if tails else TAILS.get(view, ())
                 relation = sql.replace("TAGGED", tagged)
-                out[view] = cube.tables(relation, ["area", "group"], by, name=f"flows.{view}", tails=detail,
-                                        domains=domains, sparse=TAILS.get(view, ()))  # fmt: skip
+                out[view] = cube.tables(
+                    relation,
+                    ["area", "group"],
+                    by,
+                    name=f"flows.{view}",
+                    tails=detail,
+                    domains=domains,
+                    sparse=TAILS.get(view, ()),
+                )
     if "trend" in views:  # every year: a second count, without the span's detail (no trigger)
         dims = {"from_gm": column("from_gm"), "to_gm": column("to_gm"), "year": column("year"), "gmask": gmask}
         with Cube(store, MOVES, dims, where=involved, user=user, audit=audit) as cube:
             sql, by = queries["trend"]
-            out["trend"] = cube.tables(sql.replace("TAGGED", f"({tagging})"), ["area", "group"], by, name="flows.trend",
-                                       domains=domains)  # fmt: skip
+            out["trend"] = cube.tables(
+                sql.replace("TAGGED", f"({tagging})"), ["area", "group"], by, name="flows.trend", domains=domains
+            )
     if "od" in views and level == "wijk":
 
         def pairs(t: ir.Table) -> ir.BooleanValue:  # within one municipality, or between members of a region
@@ -412,8 +425,14 @@ def study(
                 f"JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
             )
             detail = () if tails else ("from_wk", "to_wk")
-            out["od"] = cube.tables(sql, ["area", "group"], ["from_wk", "to_wk"], name="flows.od_wijk", tails=detail,
-                                    sparse=("from_wk", "to_wk"))  # fmt: skip
+            out["od"] = cube.tables(
+                sql,
+                ["area", "group"],
+                ["from_wk", "to_wk"],
+                name="flows.od_wijk",
+                tails=detail,
+                sparse=("from_wk", "to_wk"),
+            )
     if "rates" in views:
         out["rates"] = _rates(store, out, table_a, table_g, gmask, span, user, audit)
         if "balance" not in views:
@@ -536,8 +555,11 @@ def release_study(
     """Catalogue each protected view of a study as released open data (``PREFIX_view``), for dashboards: a new
     version of each; a view whose columns differ from its current release (one period instead of several, say) is
     refused unless ``replace``."""
-    changed = [f"{prefix}_{view} ({change})" for view, table in tables.items()
-               if (change := catalogue.shape_change(store, f"{prefix}_{view}", list(table.cells.columns)))]  # fmt: skip
+    changed = [
+        f"{prefix}_{view} ({change})"
+        for view, table in tables.items()
+        if (change := catalogue.shape_change(store, f"{prefix}_{view}", list(table.cells.columns)))
+    ]
     if changed and not replace:  # all or none: a dashboard must not mix views of two shapes
         raise UdcError(
             f"releases {', '.join(changed)} would change shape (the dashboards read them): choose another prefix, or "

@@ -36,7 +36,7 @@ def load(
 ) -> tuple[pd.DataFrame, list[str]]:
     """``from_gm, to_gm, year, count`` (GM × GM rows, re-based to ``boundary_year``) and notes on what changed."""
     entry = catalogue.get(store, dataset)
-    columns = {r["column_name"] for r in store.rows(f'DESCRIBE {quote(entry.table_name)}')}
+    columns = {r["column_name"] for r in store.rows(f"DESCRIBE {quote(entry.table_name)}")}
     missing = [c for c in (origin, destination, value, "year") if c not in columns]
     if missing:
         raise UdcError(
@@ -45,8 +45,8 @@ def load(
         )
     span = f"AND year BETWEEN {int(years[0])} AND {int(years[1])}" if years else ""
     frame = store.query(
-        f'SELECT trim({quote(origin)}) AS from_gm, trim({quote(destination)}) AS to_gm, year::INTEGER AS year, '
-        f'sum({quote(value)})::DOUBLE AS count FROM {quote(entry.table_name)} '
+        f"SELECT trim({quote(origin)}) AS from_gm, trim({quote(destination)}) AS to_gm, year::INTEGER AS year, "
+        f"sum({quote(value)})::DOUBLE AS count FROM {quote(entry.table_name)} "
         f"WHERE {quote(origin)} LIKE 'GM%' AND {quote(destination)} LIKE 'GM%' "
         f"AND {quote(value)} IS NOT NULL {span} "
         "GROUP BY ALL"

@@ -71,11 +71,19 @@ def indicators(store: Store, years: tuple[int, int], *, user: User, audit: Audit
     chosen = [i for i in library().values() if {i.numerator.dataset, i.denominator.dataset} <= present]
     used: list = []
     shared = Counts()
-    frame = pd.concat([compute(store, i, years=list(range(years[0], years[1] + 1)), user=user, audit=audit,
-                               collect=used, cache=shared) for i in chosen], ignore_index=True)  # fmt: skip
+    frame = pd.concat(
+        [
+            compute(
+                store, i, years=list(range(years[0], years[1] + 1)), user=user, audit=audit, collect=used, cache=shared
+            )
+            for i in chosen
+        ],
+        ignore_index=True,
+    )
     indicator_release.release(store, frame, used, chosen, user=user, audit=audit)
-    attributes, reference = peers.generate(frame[frame.level.isin(["gemeente", "total"])], chosen,
-                                           registry.names(store), seed)  # fmt: skip
+    attributes, reference = peers.generate(
+        frame[frame.level.isin(["gemeente", "total"])], chosen, registry.names(store), seed
+    )
     peers.save(store, attributes, reference, seed=seed, source=f"synthetic (udc demo, seed {seed})")
     return [indicator_release.NAME, peers.ATTRIBUTES, peers.REFERENCE]
 

@@ -254,7 +254,7 @@ def read_gpkg(
     if str(organisation).upper() != "EPSG":
         raise InputError(f"unsupported CRS {organisation}:{srs}", file=file)
     crs = parse_crs(f"EPSG:{srs}", file=file)
-    cursor = con.execute(f'SELECT * FROM {quote(table)}')
+    cursor = con.execute(f"SELECT * FROM {quote(table)}")
     names = [d[0] for d in cursor.description]
     features = []
     for index, row in enumerate(cursor.fetchall()):

@@ -94,7 +94,9 @@ def assign(store: Store, x: pd.Series, y: pd.Series, *, year: int, crs: int = WG
                 result["gemeente_code"][position] = gemeente_of(code)
         todo = todo[~hit]
     if not years:
-        raise UdcError("the registry has no area geometry: import buurten, wijken or gemeenten first "
-                       "(udc areas import FILE.geojson, or udc areas fetch)")  # fmt: skip
+        raise UdcError(
+            "the registry has no area geometry: import buurten, wijken or gemeenten first "
+            "(udc areas import FILE.geojson, or udc areas fetch)"
+        )
     codes = pd.DataFrame(result)
     return Assigned(codes, [int(i) for i in todo], years, [int(i) for i in invalid])

@@ -379,8 +379,10 @@ def set_parent(store: Store, codes: list[str], parent: str) -> None:
 # -- lookups used by studies, the web app and importers (the only SQL on the area tables outside imports) -----------
 def names(store: Store) -> dict[str, str]:
     """code → its most recent name (every code ever registered)."""
-    return {r["code"]: r["name"] for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas "
-                                                     "GROUP BY code")}  # fmt: skip
+    return {
+        r["code"]: r["name"]
+        for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas GROUP BY code")
+    }
 
 
 def known_codes(store: Store) -> set[str]:
@@ -409,8 +411,10 @@ def version_years(store: Store) -> list[int]:
 
 def current(store: Store, kind: str | None = None) -> list[dict[str, Any]]:
     """One row per code: kind, most recent name and parent."""
-    sql = ("SELECT code, kind, arg_max(name, valid_from) AS name, arg_max(parent_code, valid_from) AS parent_code "
-           "FROM areas {} GROUP BY code, kind ORDER BY code")  # fmt: skip
+    sql = (
+        "SELECT code, kind, arg_max(name, valid_from) AS name, arg_max(parent_code, valid_from) AS parent_code "
+        "FROM areas {} GROUP BY code, kind ORDER BY code"
+    )
     return store.rows(sql.format("WHERE kind = ?" if kind else ""), [kind] if kind else [])
 
 
@@ -480,14 +484,17 @@ def newest_shapes(store: Store, kind: str, codes: list[str] | None = None) -> di
     """code → full-resolution WKB (WGS84) of the newest imported year, for areas of ``kind`` (or just ``codes``)."""
     rows = store.con.execute(
         "SELECT code, arg_max(geometry, year) FROM geometries WHERE kind = ? AND (?::VARCHAR[] IS NULL OR code IN "
-        "(SELECT unnest(?::VARCHAR[]))) GROUP BY code", [kind, codes, codes]).fetchall()  # fmt: skip
+        "(SELECT unnest(?::VARCHAR[]))) GROUP BY code",
+        [kind, codes, codes],
+    ).fetchall()
     return dict(rows)
 
 
 def geometry_years(store: Store, kind: str) -> list[int]:
     """The years of which boundaries of ``kind`` (GM, WK, BU) were imported."""
-    return [int(r["year"]) for r in store.rows("SELECT DISTINCT year FROM geometries WHERE kind = ? ORDER BY 1",
-                                                [kind])]  # fmt: skip
+    return [
+        int(r["year"]) for r in store.rows("SELECT DISTINCT year FROM geometries WHERE kind = ? ORDER BY 1", [kind])
+    ]
 
 
 def simplified_shapes(store: Store, codes: list[str], year: int | None = None) -> list[tuple[str, bytes]]:
@@ -531,8 +538,9 @@ def count_by_kind(store: Store, prefix: str) -> dict[str, int]:
 def parents_by_code(store: Store, kind: str) -> dict[str, set[str]]:
     """code → every parent any version of it had (areas of one kind)."""
     out: dict[str, set[str]] = {}
-    for r in store.rows("SELECT DISTINCT code, parent_code FROM areas WHERE kind = ? AND parent_code IS NOT NULL",
-                        [kind]):  # fmt: skip
+    for r in store.rows(
+        "SELECT DISTINCT code, parent_code FROM areas WHERE kind = ? AND parent_code IS NOT NULL", [kind]
+    ):
         out.setdefault(r["code"], set()).add(r["parent_code"])
     return out
 
@@ -545,13 +553,17 @@ def shapes(store: Store, kind: str, year: int) -> tuple[int | None, list[tuple[s
         return None, []
     before = [y for y in years if y <= year]
     chosen = before[-1] if before else years[0]
-    rows = store.con.execute("SELECT code, geometry FROM geometries WHERE kind = ? AND year = ? ORDER BY code",
-                             [kind, chosen]).fetchall()  # fmt: skip
+    rows = store.con.execute(
+        "SELECT code, geometry FROM geometries WHERE kind = ? AND year = ? ORDER BY code", [kind, chosen]
+    ).fetchall()
     return chosen, [(code, blob) for code, blob in rows]
 
 
 def sizes(store: Store, kind: str, year: int) -> dict[str, float]:
     """code → inhabitants of the areas of one kind in ``year`` (CBS's key figures, imported with the geometry)."""
-    rows = store.rows("SELECT s.code, s.inwoners FROM area_sizes s JOIN areas a ON a.code = s.code AND a.kind = ? "
-                      "WHERE s.year = ? AND s.inwoners IS NOT NULL", [kind, year])  # fmt: skip
+    rows = store.rows(
+        "SELECT s.code, s.inwoners FROM area_sizes s JOIN areas a ON a.code = s.code AND a.kind = ? "
+        "WHERE s.year = ? AND s.inwoners IS NOT NULL",
+        [kind, year],
+    )
     return {r["code"]: float(r["inwoners"]) for r in rows}

@@ -144,8 +144,12 @@ def areas_neighbours(
     api = facade(ctx, store_dir)
     names = api.names()
     rows = [{"code": c, "name": names.get(c, "")} for c in api.neighbours(code, year)]
-    emit(rows, fmt, title=f"Neighbours of {code} ({names.get(code.strip().upper(), '')}) in {year}",
-         columns=["code", "name"])  # fmt: skip
+    emit(
+        rows,
+        fmt,
+        title=f"Neighbours of {code} ({names.get(code.strip().upper(), '')}) in {year}",
+        columns=["code", "name"],
+    )
 
 
 @areas_app.command("fetch")

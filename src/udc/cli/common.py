@@ -16,11 +16,23 @@ Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json"
 StoreDir = Annotated[Path | None, typer.Option("--store", help="Store directory (default: $UDC_STORE or ./udc-data).")]
 UserName = Annotated[str | None, typer.Option("--user", help="Acting user (default: the OS account as admin).")]
 Years = Annotated[str, typer.Option(help="A year or a span, e.g. 2019-2020.")]
-Engine = Annotated[str, typer.Option(help="duckdb (embedded) or spark (local mode, or UDC_SPARK_MASTER): the same "
-                                          "result either way.")]  # fmt: skip
+Engine = Annotated[
+    str, typer.Option(help="duckdb (embedded) or spark (local mode, or UDC_SPARK_MASTER): the same result either way.")
+]
 
-__all__ = ["Engine", "Format", "StoreDir", "UserName", "Years", "echo_json", "emit", "facade", "say", "typed",
-           "write_frame"]
+__all__ = [
+    "Engine",
+    "Format",
+    "StoreDir",
+    "UserName",
+    "Years",
+    "echo_json",
+    "emit",
+    "facade",
+    "say",
+    "typed",
+    "write_frame",
+]
 
 
 def facade(ctx: typer.Context, store: Path | None = None, user: str | None = None) -> Udc:

@@ -68,14 +68,34 @@ def flows_cmd(
     if fmt == "parquet" and out is None:
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
     s = facade(ctx, store_dir, user)
-    result = s.flows(area, view=view, years=years, group=group, level=level, from_table=from_table,
-                     boundary_year=boundary_year, rebuild=rebuild, engine=engine)  # fmt: skip
+    result = s.flows(
+        area,
+        view=view,
+        years=years,
+        group=group,
+        level=level,
+        from_table=from_table,
+        boundary_year=boundary_year,
+        rebuild=rebuild,
+        engine=engine,
+    )
     if release and result.table is None:
         raise UdcError("--release: open data need no gate; the table is already public")
     if release and result.table is not None:
-        s.release(result.table, release, title=f"Verhuisstromen {area} {years}, {group}: {view}", replace=replace,
-                  definition={"study": "verhuisstromen", "area": area, "years": years, "group": group, "view": view,
-                              "level": level})  # fmt: skip
+        s.release(
+            result.table,
+            release,
+            title=f"Verhuisstromen {area} {years}, {group}: {view}",
+            replace=replace,
+            definition={
+                "study": "verhuisstromen",
+                "area": area,
+                "years": years,
+                "group": group,
+                "view": view,
+                "level": level,
+            },
+        )
     frame = result.frame
     if out is not None:
         write_frame(frame, out.with_suffix(".parquet") if fmt == "parquet" else out)
@@ -117,8 +137,14 @@ def flows_study(
     if fmt not in ("parquet", "csv"):
         raise UdcError(f"--format {fmt}: expected parquet or csv")
     s = facade(ctx, store_dir, user)
-    tables = s.flows_study("all" if areas == "all" else split(areas) or [], years=years, groups=split(groups),
-                           level=level, tails=tails, engine=engine)  # fmt: skip
+    tables = s.flows_study(
+        "all" if areas == "all" else split(areas) or [],
+        years=years,
+        groups=split(groups),
+        level=level,
+        tails=tails,
+        engine=engine,
+    )
     if release:
         for name in s.release_study(tables, release, years=years, replace=replace):
             typer.echo(f"released {name}")

@@ -13,8 +13,13 @@ from udc.errors import UdcError
 gate_app = typer.Typer(help="The disclosure gate: protected crosstabs of microdata, releases.", no_args_is_help=True)
 audit_app = typer.Typer(help="The keyed, hash-chained audit log.", no_args_is_help=True)
 policy_app = typer.Typer(help="The store's disclosure policy (versioned).", no_args_is_help=True)
-Replace = Annotated[bool, typer.Option("--replace", help="Allow other columns than the release's current version "
-                                       "(audited; earlier versions stay readable).")]  # fmt: skip
+Replace = Annotated[
+    bool,
+    typer.Option(
+        "--replace",
+        help="Allow other columns than the release's current version (audited; earlier versions stay readable).",
+    ),
+]
 
 
 def show_protected(protected: Any, fmt: str, title: str, released: str | None) -> None:
@@ -35,8 +40,12 @@ def gate_crosstab(
         list[str] | None,
         typer.Option("--filter", help="column=a,b (one of), column=lo..hi (between) or column^=BU (prefix); repeat."),
     ] = None,
-    measure: Annotated[str | None, typer.Option(
-        help="A numeric column to sum (sums perturbed by the cell key, a mean beside them; nk and p % rules).")] = None,
+    measure: Annotated[
+        str | None,
+        typer.Option(
+            help="A numeric column to sum (sums perturbed by the cell key, a mean beside them; nk and p % rules)."
+        ),
+    ] = None,
     area: Annotated[
         str | None, typer.Option(help="The dimension with buurt codes (rolled up to wijk and gemeente).")
     ] = None,
@@ -52,8 +61,14 @@ def gate_crosstab(
     from udc.api import typed
     from udc.privacy.request import TableRequest, parse_filter
 
-    request = typed(TableRequest, dataset=dataset, dimensions=[c.strip() for c in by.split(",") if c.strip()],
-                    filters=[parse_filter(f) for f in filters or []], measure=measure, area=area)  # fmt: skip
+    request = typed(
+        TableRequest,
+        dataset=dataset,
+        dimensions=[c.strip() for c in by.split(",") if c.strip()],
+        filters=[parse_filter(f) for f in filters or []],
+        measure=measure,
+        area=area,
+    )
     s = facade(ctx, store_dir, user)
     protected = s.table(request, engine=engine)
     if release_as:
@@ -79,8 +94,12 @@ def gate_run(
     protected = s.run(spec)
     if release_it:
         s.release(protected, spec.name, title=spec.title, definition=spec, replace=replace)
-    show_protected(protected, fmt, f"{spec.name}: {spec.method}, policy v{protected.policy.version}",
-                   spec.name if release_it else None)  # fmt: skip
+    show_protected(
+        protected,
+        fmt,
+        f"{spec.name}: {spec.method}, policy v{protected.policy.version}",
+        spec.name if release_it else None,
+    )
 
 
 def check(

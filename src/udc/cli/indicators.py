@@ -11,23 +11,34 @@ import typer
 from udc.cli.common import Engine, Format, StoreDir, UserName, echo_json, emit, facade, split, write_frame
 from udc.errors import UdcError
 
-indicators_app = typer.Typer(help="Indicators: definitions as files, computed per area and year with an interval.",
-                             no_args_is_help=True)  # fmt: skip
+indicators_app = typer.Typer(
+    help="Indicators: definitions as files, computed per area and year with an interval.", no_args_is_help=True
+)
 
 
 @indicators_app.command("list")
 def indicators_list(
     ctx: typer.Context,
-    theme: Annotated[str | None, typer.Option(
-        help="Only this theme, e.g. armoede_schulden, jeugd, mobiliteit.")] = None,
+    theme: Annotated[
+        str | None, typer.Option(help="Only this theme, e.g. armoede_schulden, jeugd, mobiliteit.")
+    ] = None,
     fmt: Format = "table",
 ) -> None:
     """The built-in indicators: id, theme, unit, polarity, title."""
     from udc.indicators.model import UNIT_LABELS
 
-    rows = [{"id": i.id, "theme": i.theme, "unit": UNIT_LABELS[i.unit], "polarity": i.polarity,
-             "title": i.title.nl, "title_en": i.title.en, "iso37120": i.iso37120.number if i.iso37120 else None}
-            for i in facade(ctx).indicators(theme)]  # fmt: skip
+    rows = [
+        {
+            "id": i.id,
+            "theme": i.theme,
+            "unit": UNIT_LABELS[i.unit],
+            "polarity": i.polarity,
+            "title": i.title.nl,
+            "title_en": i.title.en,
+            "iso37120": i.iso37120.number if i.iso37120 else None,
+        }
+        for i in facade(ctx).indicators(theme)
+    ]
     emit(rows, fmt, title="Indicators", columns=["id", "theme", "unit", "polarity", "title", "title_en", "iso37120"])
 
 
@@ -56,16 +67,23 @@ def indicators_benchmark(
     ctx: typer.Context,
     area: Annotated[str, typer.Argument(help="A municipality code, e.g. GM0917.")],
     indicator_id: Annotated[str, typer.Option("--indicator", help="Indicator id.")],
-    year: Annotated[int | None, typer.Option(
-        help="The year (default: the newest of the store's reference table).")] = None,
-    peers: Annotated[str, typer.Option(
-        help="urbanisation, size, similar, or comma-separated municipality codes.")] = "urbanisation",
+    year: Annotated[
+        int | None, typer.Option(help="The year (default: the newest of the store's reference table).")
+    ] = None,
+    peers: Annotated[
+        str, typer.Option(help="urbanisation, size, similar, or comma-separated municipality codes.")
+    ] = "urbanisation",
     k: Annotated[int, typer.Option("--k", min=1, max=100, help="With --peers similar: how many peers.")] = 10,
-    profile: Annotated[str | None, typer.Option(
-        help="With --peers similar: comma-separated indicator ids to compare on (default: a demographic and "
-        "socio-economic profile).")] = None,
-    classes_from: Annotated[str | None, typer.Option(
-        help="Dataset with the urbanisation class (default: the indicator's own).")] = None,
+    profile: Annotated[
+        str | None,
+        typer.Option(
+            help="With --peers similar: comma-separated indicator ids to compare on (default: a demographic and "
+            "socio-economic profile)."
+        ),
+    ] = None,
+    classes_from: Annotated[
+        str | None, typer.Option(help="Dataset with the urbanisation class (default: the indicator's own).")
+    ] = None,
     fmt: Format = "table",
     user: UserName = None,
     store_dir: StoreDir = None,
@@ -73,7 +91,12 @@ def indicators_benchmark(
     """An area against the Netherlands and its peers: rank, median, significance. JSON keys: area_code, value,
     reference_nl, peer_median, peer_rank, peer_count, peers, significant (and peer_group, percentile)."""
     result = facade(ctx, store_dir, user).benchmark(
-        area.strip().upper(), indicator_id, year=year, peers=peers, classes_from=classes_from, k=k,
+        area.strip().upper(),
+        indicator_id,
+        year=year,
+        peers=peers,
+        classes_from=classes_from,
+        k=k,
         profile=split(profile),
     )
     if fmt == "json":
@@ -86,8 +109,10 @@ def indicators_benchmark(
 def indicators_iso37120(
     ctx: typer.Context,
     area: Annotated[str, typer.Argument(help="A municipality code, e.g. GM0917.")],
-    years: Annotated[str | None, typer.Option(
-        help="Years to take the newest value from (default: the five newest of the reference table).")] = None,
+    years: Annotated[
+        str | None,
+        typer.Option(help="Years to take the newest value from (default: the five newest of the reference table)."),
+    ] = None,
     fmt: Format = "table",
     user: UserName = None,
     store_dir: StoreDir = None,
@@ -98,10 +123,16 @@ def indicators_iso37120(
     if fmt == "json":
         echo_json({"summary": summary, "indicators": rows})
         return
-    emit(rows, fmt, title=f"ISO 37120:{summary['edition']} — {area}",
-         columns=["number", "theme", "title", "status", "value", "year", "formula", "detail"])  # fmt: skip
-    typer.echo(f"coverage: {summary['computed']} of {summary['applicable']} applicable indicators computed "
-               f"({summary['coverage_percent']} %); {summary['listed'] - summary['applicable']} not applicable")
+    emit(
+        rows,
+        fmt,
+        title=f"ISO 37120:{summary['edition']} — {area}",
+        columns=["number", "theme", "title", "status", "value", "year", "formula", "detail"],
+    )
+    typer.echo(
+        f"coverage: {summary['computed']} of {summary['applicable']} applicable indicators computed "
+        f"({summary['coverage_percent']} %); {summary['listed'] - summary['applicable']} not applicable"
+    )
 
 
 @indicators_app.command("schema")
@@ -115,8 +146,12 @@ def indicators_schema() -> None:
 @indicators_app.command("compute")
 def indicators_compute(
     ctx: typer.Context,
-    ids: Annotated[str | None, typer.Option(
-        "--ids", help="Comma-separated indicator ids (default: every indicator whose data are in the store).")] = None,
+    ids: Annotated[
+        str | None,
+        typer.Option(
+            "--ids", help="Comma-separated indicator ids (default: every indicator whose data are in the store)."
+        ),
+    ] = None,
     level: Annotated[str | None, typer.Option(help="buurt, wijk, gemeente, region, total (comma-separated).")] = None,
     areas: Annotated[str | None, typer.Option(help="Only these area codes or regions, comma-separated.")] = None,
     years: Annotated[str, typer.Option(help="A year or a span, e.g. 2020-2021.")] = "2020-2021",
@@ -124,11 +159,17 @@ def indicators_compute(
         "table"
     ),
     out: Annotated[Path | None, typer.Option(help="Write the result to this file (.csv or .parquet).")] = None,
-    release: Annotated[str | None, typer.Option(
-        help="Also release every computed value as a new version of this open table (e.g. indicatoren).")] = None,
-    boundaries: Annotated[int | None, typer.Option(
-        help="Put every year on the municipal boundaries of this year (mergers: counts summed, ratio "
-        "recomputed); adds a note column.")] = None,
+    release: Annotated[
+        str | None,
+        typer.Option(help="Also release every computed value as a new version of this open table (e.g. indicatoren)."),
+    ] = None,
+    boundaries: Annotated[
+        int | None,
+        typer.Option(
+            help="Put every year on the municipal boundaries of this year (mergers: counts summed, ratio "
+            "recomputed); adds a note column."
+        ),
+    ] = None,
     engine: Engine = "duckdb",
     user: UserName = None,
     store_dir: StoreDir = None,
@@ -139,9 +180,15 @@ def indicators_compute(
 
     if fmt == "parquet" and out is None:
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
-    frame = facade(ctx, store_dir, user).compute_indicators(split(ids), years=years, levels=split(level),
-                                                            areas=split(areas), release=release,
-                                                            boundaries=boundaries, engine=engine)  # fmt: skip
+    frame = facade(ctx, store_dir, user).compute_indicators(
+        split(ids),
+        years=years,
+        levels=split(level),
+        areas=split(areas),
+        release=release,
+        boundaries=boundaries,
+        engine=engine,
+    )
     if release:
         typer.echo(f"released as '{release}': every computed area and year", err=True)
     shown = rounded(frame)
@@ -149,24 +196,39 @@ def indicators_compute(
         write_frame(frame, out)
         typer.echo(f"{len(frame)} values written to {out}")
         return
-    columns = ["indicator", "area_code", "period", "value", "numerator", "denominator", "ci_low", "ci_high", "status",
-               *(["note"] if boundaries is not None else [])]  # fmt: skip
+    columns = [
+        "indicator",
+        "area_code",
+        "period",
+        "value",
+        "numerator",
+        "denominator",
+        "ci_low",
+        "ci_high",
+        "status",
+        *(["note"] if boundaries is not None else []),
+    ]
     if fmt == "json":
         echo_json(shown[columns].to_dict("records"))
         return
     emit(shown[columns].to_dict("records"), fmt, title="Indicators", columns=columns)
 
 
-definitions_app = typer.Typer(help="Definition packages: export indicator definitions with a fixture and its "
-                              "expected output; verify and import them elsewhere.", no_args_is_help=True)  # fmt: skip
+definitions_app = typer.Typer(
+    help="Definition packages: export indicator definitions with a fixture and its "
+    "expected output; verify and import them elsewhere.",
+    no_args_is_help=True,
+)
 
 
 def _report(report: dict, fmt: str) -> None:
     if fmt == "json":
         echo_json(report)
         return
-    typer.echo(f"package of {report['organisation']} ({report['created']}): verified on this engine — "
-               f"{report['fixture_cells']} fixture results equal to the exporter's")  # fmt: skip
+    typer.echo(
+        f"package of {report['organisation']} ({report['created']}): verified on this engine — "
+        f"{report['fixture_cells']} fixture results equal to the exporter's"
+    )
     for line in report["definitions"]:
         typer.echo(f"  {line}")
     for part in report.get("publishes", []):
@@ -175,8 +237,11 @@ def _report(report: dict, fmt: str) -> None:
         typer.echo(f"  note: {note}")
     if report.get("added"):
         typer.echo(f"added: {', '.join(report['added'])}")
-    typer.echo("ready to run on this store's data" if report["ready_to_run"] else
-               f"not yet runnable here — missing {'; '.join(report['missing'])}")  # fmt: skip
+    typer.echo(
+        "ready to run on this store's data"
+        if report["ready_to_run"]
+        else f"not yet runnable here — missing {'; '.join(report['missing'])}"
+    )
 
 
 @definitions_app.command("export")
@@ -191,8 +256,7 @@ def definitions_export(
     """Write a definition package: the definitions, a synthetic fixture, the output this engine computes from it,
     and a manifest with every file's sha256 and the datasets and columns the definitions need."""
     manifest = facade(ctx, store_dir, user).export_definitions(split(ids) or [], out, organisation=organisation)
-    typer.echo(f"{out}: {len(manifest['definitions'])} definitions, needs "
-               f"{', '.join(manifest['requires'])}")  # fmt: skip
+    typer.echo(f"{out}: {len(manifest['definitions'])} definitions, needs {', '.join(manifest['requires'])}")
 
 
 @definitions_app.command("verify")

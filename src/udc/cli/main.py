@@ -64,10 +64,18 @@ def info(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) 
         echo_json(summary)
         return
     typer.echo(f"store {summary['store']} (schema version {summary['schema_version']})")
-    emit(summary["datasets"], fmt, title="Datasets",
-         columns=["name", "title", "source", "sensitivity", "rows", "period_start", "period_end"])  # fmt: skip
-    emit(summary["areas"], fmt, title="Area versions",
-         columns=["kind", "label", "codes", "versions", "first_valid", "last_valid", "geometry_years"])  # fmt: skip
+    emit(
+        summary["datasets"],
+        fmt,
+        title="Datasets",
+        columns=["name", "title", "source", "sensitivity", "rows", "period_start", "period_end"],
+    )
+    emit(
+        summary["areas"],
+        fmt,
+        title="Area versions",
+        columns=["kind", "label", "codes", "versions", "first_valid", "last_valid", "geometry_years"],
+    )
     emit(summary["regions"], fmt, title="Regions", columns=["name", "title", "member_count"])
 
 
@@ -110,8 +118,10 @@ def demo(
             bar.update(task, advance=1, description=f"simulated {year}")
 
         report, lines = s.demo(persons=persons, seed=seed, years=span, publish=publish, progress=progress)
-    typer.echo(f"demo store {s.path}: {persons:,} persons, seed {seed}, {span[0]}-{span[1]}, "
-               f"{time.perf_counter() - began:.1f} s (population {report.seconds:.1f} s)")  # fmt: skip
+    typer.echo(
+        f"demo store {s.path}: {persons:,} persons, seed {seed}, {span[0]}-{span[1]}, "
+        f"{time.perf_counter() - began:.1f} s (population {report.seconds:.1f} s)"
+    )
     for line in lines:
         typer.echo(line)
 

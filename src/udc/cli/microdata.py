@@ -9,8 +9,9 @@ import typer
 from udc.cli.common import Format, StoreDir, emit, facade
 from udc.errors import UdcError
 
-microdata_app = typer.Typer(help="The microdata contract: what studies read, and registers mapped onto it.",
-                            no_args_is_help=True)  # fmt: skip
+microdata_app = typer.Typer(
+    help="The microdata contract: what studies read, and registers mapped onto it.", no_args_is_help=True
+)
 
 
 @microdata_app.command("contract")
@@ -18,18 +19,24 @@ def microdata_contract(fmt: Format = "table") -> None:
     """The contract's tables and fields: type, key, required, allowed values (docs/microdata.md)."""
     from udc.sources.contract import describe
 
-    emit(describe(), fmt, title="Microdata contract",
-         columns=["table", "field", "type", "key", "required", "values", "description"])  # fmt: skip
+    emit(
+        describe(),
+        fmt,
+        title="Microdata contract",
+        columns=["table", "field", "type", "key", "required", "values", "description"],
+    )
 
 
 @microdata_app.command("register")
 def microdata_register(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(
-        help="A catalogued person-level table (udc import --sensitivity microdata).")],
+    source: Annotated[
+        str, typer.Argument(help="A catalogued person-level table (udc import --sensitivity microdata).")
+    ],
     as_table: Annotated[str, typer.Option("--as", help="Contract table: persons, events, persons_yearly, households.")],
-    mapping: Annotated[str | None, typer.Option(
-        "--map", help="field=column,… where the source's names differ.")] = None,
+    mapping: Annotated[
+        str | None, typer.Option("--map", help="field=column,… where the source's names differ.")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="Catalogue name (default TABLE_SOURCE).")] = None,
     store_dir: StoreDir = None,
 ) -> None:

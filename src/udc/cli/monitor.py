@@ -9,42 +9,62 @@ import typer
 
 from udc.cli.common import Engine, Format, StoreDir, UserName, echo_json, emit, facade
 
-monitor_app = typer.Typer(help="Monitoring programmes: nulmeting, follow-up against targets and comparison areas, "
-                          "effect estimates at area level.", no_args_is_help=True)  # fmt: skip
+monitor_app = typer.Typer(
+    help="Monitoring programmes: nulmeting, follow-up against targets and comparison areas, "
+    "effect estimates at area level.",
+    no_args_is_help=True,
+)
 Language = Annotated[str, typer.Option("--lang", help="nl or en.")]
-KEYS = ["indicator", "baseline", "actual", "target", "comparison", "estimate", "ci_low", "ci_high", "p_value",
-        "method"]  # fmt: skip
+KEYS = ["indicator", "baseline", "actual", "target", "comparison", "estimate", "ci_low", "ci_high", "p_value", "method"]
 
 
 @monitor_app.command("list")
 def monitor_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
     """The programmes: id, title, owner, areas, start, nulmeting years, followed indicators."""
-    rows = [{"id": p.id, "title": p.title.nl, "owner": p.owner, "areas": ", ".join(p.areas), "start": p.start,
-             "baseline": f"{p.baseline[0]}-{p.baseline[1]}", "indicators": ", ".join(f.indicator for f in
-                                                                                   p.indicators),
-             "placebo": p.placebo} for p in facade(ctx, store_dir).programmes()]  # fmt: skip
+    rows = [
+        {
+            "id": p.id,
+            "title": p.title.nl,
+            "owner": p.owner,
+            "areas": ", ".join(p.areas),
+            "start": p.start,
+            "baseline": f"{p.baseline[0]}-{p.baseline[1]}",
+            "indicators": ", ".join(f.indicator for f in p.indicators),
+            "placebo": p.placebo,
+        }
+        for p in facade(ctx, store_dir).programmes()
+    ]
     emit(rows, fmt, title="Programmes")
 
 
 @monitor_app.command("show")
-def monitor_show(ctx: typer.Context, programme: Annotated[str, typer.Argument(help="Programme id.")],
-                 store_dir: StoreDir = None) -> None:  # fmt: skip
+def monitor_show(
+    ctx: typer.Context, programme: Annotated[str, typer.Argument(help="Programme id.")], store_dir: StoreDir = None
+) -> None:
     """One programme definition in full, with its hash."""
     found = facade(ctx, store_dir).programme(programme)
     echo_json({**found.model_dump(mode="json", exclude_none=True), "sha256_16": found.digest()})
 
 
 @monitor_app.command("add")
-def monitor_add(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="A programme file (YAML).")],
-                user: UserName = None, store_dir: StoreDir = None) -> None:  # fmt: skip
+def monitor_add(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A programme file (YAML).")],
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
     """Check a programme file and keep it in the store."""
     found = facade(ctx, store_dir, user).add_programme(path)
     typer.echo(f"{found.id} v{found.version}: added ({found.digest()})")
 
 
 @monitor_app.command("baseline")
-def monitor_baseline(ctx: typer.Context, programme: Annotated[str, typer.Argument(help="Programme id.")],
-                     user: UserName = None, store_dir: StoreDir = None) -> None:  # fmt: skip
+def monitor_baseline(
+    ctx: typer.Context,
+    programme: Annotated[str, typer.Argument(help="Programme id.")],
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
     """Freeze the nulmeting: released as a new version of nulmeting_<programme> (policy version, definition
     hashes, the comparison areas), so later differences show instead of moving the baseline."""
     version = facade(ctx, store_dir, user).monitor_baseline(programme)
@@ -55,8 +75,9 @@ def monitor_baseline(ctx: typer.Context, programme: Annotated[str, typer.Argumen
 def monitor_report(
     ctx: typer.Context,
     programme: Annotated[str, typer.Argument(help="Programme id.")],
-    out: Annotated[Path | None, typer.Option(
-        help="Write a printable report: FILE.html, or FILE.pdf (Chromium).")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write a printable report: FILE.html, or FILE.pdf (Chromium).")
+    ] = None,
     until: Annotated[int | None, typer.Option(help="The last year (default: the newest of the data).")] = None,
     language: Language = "nl",
     release: Annotated[bool, typer.Option("--release", help="Also release the monitor for the web pages.")] = False,
@@ -80,6 +101,7 @@ def monitor_report(
     if fmt == "json":
         echo_json(report)
         return
+
     def shown(value: object) -> object:
         return round(value, 3) if isinstance(value, float) else value
 

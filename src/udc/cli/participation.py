@@ -10,8 +10,9 @@ import typer
 
 from udc.cli.common import Format, StoreDir, UserName, emit, facade, split
 
-participation_app = typer.Typer(help="Reports about public space (Open311), categories, retention.",
-                                no_args_is_help=True)  # fmt: skip
+participation_app = typer.Typer(
+    help="Reports about public space (Open311), categories, retention.", no_args_is_help=True
+)
 categories_app = typer.Typer(help="Report categories (Open311 services).", no_args_is_help=True)
 retention_app = typer.Typer(help="Anonymise reporters' contact data after the retention period.", no_args_is_help=True)
 keys_app = typer.Typer(help="Open311 API keys of machine clients.", no_args_is_help=True)
@@ -33,8 +34,11 @@ def setup(
 
 
 @categories_app.command("import")
-def categories_import(ctx: typer.Context, path: Annotated[Path, typer.Argument(help="Signalen categories.json.")],
-                      store_dir: StoreDir = None) -> None:  # fmt: skip
+def categories_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="Signalen categories.json.")],
+    store_dir: StoreDir = None,
+) -> None:
     """Replace the categories with a Signalen category file (terms from its handling codes; one transaction)."""
     count = facade(ctx, store_dir).import_categories(path)
     typer.echo(f"{count} categories from {path.name}")
@@ -58,8 +62,12 @@ def reports(
 ) -> None:
     """Reports for triage, newest first (staff: their municipalities); no contact data."""
     rows = facade(ctx, store_dir, user).reports(status=status, category=category)
-    emit(rows, fmt, title="Reports", columns=["id", "created_at", "category", "status", "buurt", "gemeente",
-                                              "description"])  # fmt: skip
+    emit(
+        rows,
+        fmt,
+        title="Reports",
+        columns=["id", "created_at", "category", "status", "buurt", "gemeente", "description"],
+    )
 
 
 @participation_app.command("status")
@@ -77,8 +85,13 @@ def status(
 
 
 @participation_app.command("merge")
-def merge(ctx: typer.Context, duplicate: ReportId, into: Annotated[int, typer.Argument(help="The report it repeats.")],
-          user: UserName = None, store_dir: StoreDir = None) -> None:  # fmt: skip
+def merge(
+    ctx: typer.Context,
+    duplicate: ReportId,
+    into: Annotated[int, typer.Argument(help="The report it repeats.")],
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
     """Close a duplicate as a copy of another report of the same category."""
     facade(ctx, store_dir, user).merge_reports(duplicate, into)
     typer.echo(f"report {duplicate} merged into {into}")
@@ -110,23 +123,26 @@ def snapshot(ctx: typer.Context, store_dir: StoreDir = None) -> None:
 
 
 @participation_app.command("export")
-def export(ctx: typer.Context, out: Annotated[Path, typer.Argument(help="CSV or .parquet file.")],
-           store_dir: StoreDir = None) -> None:  # fmt: skip
+def export(
+    ctx: typer.Context, out: Annotated[Path, typer.Argument(help="CSV or .parquet file.")], store_dir: StoreDir = None
+) -> None:
     """Reports as open data: category, status, areas, dates, a rounded place — no text or contact data."""
     rows = facade(ctx, store_dir).export_reports(out)
     typer.echo(f"{rows} reports → {out}")
 
 
 @keys_app.command("add")
-def keys_add(ctx: typer.Context, client: Annotated[str, typer.Argument(help="The client's name.")],
-             store_dir: StoreDir = None) -> None:  # fmt: skip
+def keys_add(
+    ctx: typer.Context, client: Annotated[str, typer.Argument(help="The client's name.")], store_dir: StoreDir = None
+) -> None:
     """A new API key (printed once; only its hash is kept)."""
     typer.echo(facade(ctx, store_dir).issue_report_key(client))
 
 
 @keys_app.command("revoke")
-def keys_revoke(ctx: typer.Context, client: Annotated[str, typer.Argument(help="The client's name.")],
-                store_dir: StoreDir = None) -> None:  # fmt: skip
+def keys_revoke(
+    ctx: typer.Context, client: Annotated[str, typer.Argument(help="The client's name.")], store_dir: StoreDir = None
+) -> None:
     """Revoke every key of a client."""
     gone = facade(ctx, store_dir).revoke_report_key(client)
     typer.echo(f"{gone} key(s) of {client} revoked")

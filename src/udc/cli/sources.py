@@ -18,8 +18,18 @@ BaseUrl = Annotated[
     str | None, typer.Option(help="Replace only scheme and host of the CBS service (a mirror or replay server).")
 ]
 CatalogOpt = Annotated[str, typer.Option("--catalog", help="CBS, or dataderden for third-party tables.")]
-CATALOGUE_COLUMNS = ["name", "title", "source", "licence", "sensitivity", "rows", "period_start", "period_end",
-                     "area_coverage", "retrieved_at"]  # fmt: skip
+CATALOGUE_COLUMNS = [
+    "name",
+    "title",
+    "source",
+    "licence",
+    "sensitivity",
+    "rows",
+    "period_start",
+    "period_end",
+    "area_coverage",
+    "retrieved_at",
+]
 
 
 @statline_app.command("info")
@@ -65,8 +75,13 @@ def statline_fetch(
     s = facade(ctx, store_dir)
     with Progress(transient=True, disable=quiet) as bar:
         task = bar.add_task(f"{table}", total=None)
-        client = s.statline(base_url=base_url, catalog=catalog, bulk=bulk, max_age=0 if refresh else 12 * 3600,
-                            progress=lambda done, total: bar.update(task, completed=done, total=total))  # fmt: skip
+        client = s.statline(
+            base_url=base_url,
+            catalog=catalog,
+            bulk=bulk,
+            max_age=0 if refresh else 12 * 3600,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
         columns = [c.strip() for c in select.split(",")] if select else None
         if api == "v4":
             result = client.fetch_v4(table, filters=filters)
@@ -81,8 +96,10 @@ def statline_fetch(
 @statline_app.command("import")
 def statline_import(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(
-        help="A StatLine CSV download, an odata4 package folder, or OData JSON responses (every page).")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="A StatLine CSV download, an odata4 package folder, or OData JSON responses (every page)."),
+    ],
     dataset: Annotated[str | None, typer.Option(help="Catalogue name.")] = None,
     store_dir: StoreDir = None,
 ) -> None:
@@ -109,24 +126,38 @@ def import_(
     sheet: Annotated[str | None, typer.Option(help="Excel sheet.")] = None,
     table: Annotated[str | None, typer.Option(help="Table in the database URL.")] = None,
     licence: Annotated[str | None, typer.Option(help="Licence of the data.")] = None,
-    missing: Annotated[str | None, typer.Option(
-        help="Values meaning 'no number' in numeric columns, comma-separated (e.g. onbekend,x,.): kept as typed "
-             "missing values (COLUMN__symbol).")] = None,
-    key_columns: Annotated[str | None, typer.Option("--key",
-        help="Columns that with area and period identify a row, comma-separated.")] = None,
-    on_duplicate: Annotated[str, typer.Option(
-        help="Rows sharing a key: refuse, keep (record-level data), first, last or sum.")] = "refuse",
-    lat: Annotated[str | None, typer.Option(
-        help="Latitude column (WGS84): assign points to buurt/wijk/gemeente.")] = None,
+    missing: Annotated[
+        str | None,
+        typer.Option(
+            help="Values meaning 'no number' in numeric columns, comma-separated (e.g. onbekend,x,.): kept as typed "
+            "missing values (COLUMN__symbol)."
+        ),
+    ] = None,
+    key_columns: Annotated[
+        str | None, typer.Option("--key", help="Columns that with area and period identify a row, comma-separated.")
+    ] = None,
+    on_duplicate: Annotated[
+        str, typer.Option(help="Rows sharing a key: refuse, keep (record-level data), first, last or sum.")
+    ] = "refuse",
+    lat: Annotated[
+        str | None, typer.Option(help="Latitude column (WGS84): assign points to buurt/wijk/gemeente.")
+    ] = None,
     lon: Annotated[str | None, typer.Option(help="Longitude column (WGS84).")] = None,
     x: Annotated[str | None, typer.Option("--x", help="RD New x column (EPSG:28992), with --y.")] = None,
     y: Annotated[str | None, typer.Option("--y", help="RD New y column.")] = None,
-    crs: Annotated[str | None, typer.Option(help="CRS of the coordinates: EPSG:4326 or EPSG:28992 (default: "
-                                            "by their range).")] = None,
-    areas_year: Annotated[int | None, typer.Option(help="Boundaries to assign points to (default: --year, the "
-                                                   "period, or this year).")] = None,
-    aliases: Annotated[Path | None, typer.Option(help="Extra name aliases: a CSV 'alias;name' (official CBS name), "
-                                                 "on top of the built-in list (Den Haag, Den Bosch, …).")] = None,
+    crs: Annotated[
+        str | None, typer.Option(help="CRS of the coordinates: EPSG:4326 or EPSG:28992 (default: by their range).")
+    ] = None,
+    areas_year: Annotated[
+        int | None, typer.Option(help="Boundaries to assign points to (default: --year, the period, or this year).")
+    ] = None,
+    aliases: Annotated[
+        Path | None,
+        typer.Option(
+            help="Extra name aliases: a CSV 'alias;name' (official CBS name), "
+            "on top of the built-in list (Den Haag, Den Bosch, …)."
+        ),
+    ] = None,
     store_dir: StoreDir = None,
 ) -> None:
     """Import municipal data: encodings, separators, Dutch numbers; areas by code or name; atomic. A malformed file,
@@ -141,12 +172,31 @@ def import_(
     epsg = int(crs.upper().removeprefix("EPSG:")) if crs else None
     key = load_key(key_file, s.path) if pseudonymise else None
     kinds = [kind_from_name(k.strip()) for k in area_kind.split(",")] if area_kind else None
-    result = s.import_table(source, dataset, title=title, sensitivity=sensitivity, area_column=area_column,
-                            area_kinds=kinds, within=within, year=year, period_column=period_column, schema=schema,
-                            pseudonymise=pseudonymise, key=key, allow_unmatched=allow_unmatched, sheet=sheet,
-                            table=table, licence=licence, missing=split(missing), keys=split(key_columns),
-                            duplicates=on_duplicate, points=points, crs=epsg, areas_year=areas_year,
-                            aliases=aliases)  # fmt: skip
+    result = s.import_table(
+        source,
+        dataset,
+        title=title,
+        sensitivity=sensitivity,
+        area_column=area_column,
+        area_kinds=kinds,
+        within=within,
+        year=year,
+        period_column=period_column,
+        schema=schema,
+        pseudonymise=pseudonymise,
+        key=key,
+        allow_unmatched=allow_unmatched,
+        sheet=sheet,
+        table=table,
+        licence=licence,
+        missing=split(missing),
+        keys=split(key_columns),
+        duplicates=on_duplicate,
+        points=points,
+        crs=epsg,
+        areas_year=areas_year,
+        aliases=aliases,
+    )
     typer.echo(f"{result.dataset}: {result.rows} rows, sensitivity {result.sensitivity}")
     for note in result.notes:
         typer.echo(f"  {note}")
@@ -169,8 +219,9 @@ def link_areas_cmd(
     """Join two area tables by area and period, both re-based to one boundary year."""
     from udc.areas.harmonise import parse_rates
 
-    report = facade(ctx, store_dir).link_areas(left, right, out, to_year=to_year, weight=weight,
-                                               rates=parse_rates(rates or []))  # fmt: skip
+    report = facade(ctx, store_dir).link_areas(
+        left, right, out, to_year=to_year, weight=weight, rates=parse_rates(rates or [])
+    )
     typer.echo(f"{report.dataset}: {report.rows} rows; " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
     for note in report.notes:
         typer.echo(f"  {note}")
@@ -199,8 +250,9 @@ def catalog_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir 
     if ctx.invoked_subcommand is not None:
         return
     rows = facade(ctx, store_dir).catalogue()
-    emit(rows, fmt, title="Catalogue", columns=[*CATALOGUE_COLUMNS, "provenance"] if fmt == "json" else
-         CATALOGUE_COLUMNS)  # fmt: skip
+    emit(
+        rows, fmt, title="Catalogue", columns=[*CATALOGUE_COLUMNS, "provenance"] if fmt == "json" else CATALOGUE_COLUMNS
+    )
 
 
 @catalog_app.command("show")
@@ -226,5 +278,9 @@ def catalog_show(
     if info["lineage"]:
         emit(info["lineage"], fmt, title="Lineage", columns=["dataset", "input"])
     if info["versions"]:
-        emit(info["versions"], fmt, title="Versions",
-             columns=["version", "created_at", "released_by", "policy_version", "definition_hash", "rows"])  # fmt: skip
+        emit(
+            info["versions"],
+            fmt,
+            title="Versions",
+            columns=["version", "created_at", "released_by", "policy_version", "definition_hash", "rows"],
+        )

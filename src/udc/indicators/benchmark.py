@@ -21,8 +21,12 @@ from udc.privacy.gate import TOTAL
 from udc.store import catalogue
 from udc.store.db import Store
 
-SIZE_CLASSES = [(0, 20_000, "< 20 000"), (20_000, 50_000, "20 000 – 50 000"), (50_000, 100_000, "50 000 – 100 000"),
-                (100_000, float("inf"), "≥ 100 000")]  # fmt: skip
+SIZE_CLASSES = [
+    (0, 20_000, "< 20 000"),
+    (20_000, 50_000, "20 000 – 50 000"),
+    (50_000, 100_000, "50 000 – 100 000"),
+    (100_000, float("inf"), "≥ 100 000"),
+]
 
 
 def urbanisation(store: Store, dataset: str) -> dict[str, str]:
@@ -30,9 +34,12 @@ def urbanisation(store: Store, dataset: str) -> dict[str, str]:
     frame = catalogue.read(store, dataset)
     column = next((c for c in frame.columns if c.lower().startswith("stedelijkheid")), None)
     if column is None:
-        raise NotFound(f"'{dataset}' has no urbanisation class column (stedelijkheid…): import CBS Kerncijfers "
-                       "wijken en buurten for the municipalities")  # fmt: skip
+        raise NotFound(
+            f"'{dataset}' has no urbanisation class column (stedelijkheid…): import CBS Kerncijfers "
+            "wijken en buurten for the municipalities"
+        )
     area = "area_code" if "area_code" in frame.columns else frame.columns[0]
+
     def label(value: object) -> str:
         number = pd.to_numeric(value, errors="coerce")
         return str(int(number)) if pd.notna(number) and float(number).is_integer() else str(value)
@@ -49,8 +56,14 @@ def size_classes(store: Store, year: int) -> dict[str, str]:
 
 
 NETHERLANDS = "NL01"
-PROFILE = ["bevolking_65plus", "huishoudens_eenpersoons", "armoede_laag_inkomen", "werk_werkzaam_15_74",
-           "mobiliteit_zonder_auto", "wonen_koopwoningen"]  # fmt: skip
+PROFILE = [
+    "bevolking_65plus",
+    "huishoudens_eenpersoons",
+    "armoede_laag_inkomen",
+    "werk_werkzaam_15_74",
+    "mobiliteit_zonder_auto",
+    "wonen_koopwoningen",
+]
 
 
 def by_role(store: Store, role: str) -> str | None:
@@ -59,8 +72,7 @@ def by_role(store: Store, role: str) -> str | None:
     return found[-1] if found else None
 
 
-def reference_rows(store: Store, indicator: Indicator, years: list[int], ids: list[str] | None = None
-                   ) -> pd.DataFrame:  # fmt: skip
+def reference_rows(store: Store, indicator: Indicator, years: list[int], ids: list[str] | None = None) -> pd.DataFrame:
     """Values of other municipalities (and NL01) from the reference table: figures of a statistics office, so
     without an interval of ours."""
     name = by_role(store, "indicator_reference")
@@ -70,8 +82,14 @@ def reference_rows(store: Store, indicator: Indicator, years: list[int], ids: li
     frame = frame[frame.indicator.isin(ids or [indicator.id]) & frame.period.astype(str).isin([str(y) for y in years])]
     with np.errstate(invalid="ignore", divide="ignore"):
         value = np.where(frame.denominator > 0, frame.numerator / frame.denominator * indicator.scale, np.nan)
-    return frame.assign(value=value, period=frame.period.astype(str), ci_low=np.nan, ci_high=np.nan,
-                        status="published", level="gemeente")  # fmt: skip
+    return frame.assign(
+        value=value,
+        period=frame.period.astype(str),
+        ci_low=np.nan,
+        ci_high=np.nan,
+        status="published",
+        level="gemeente",
+    )
 
 
 def latest_year(store: Store, indicator: Indicator) -> int | None:
@@ -92,15 +110,21 @@ def peer_classes(store: Store, column: str) -> dict[str, str] | None:
     if column == "stedelijkheid":
         return urbanisation(store, name)
     frame = catalogue.read(store, name)
-    return {str(r.area_code): next(label for low, high, label in SIZE_CLASSES if low <= r.inwoners < high)
-            for r in frame.itertuples() if pd.notna(r.inwoners) and str(r.area_code).startswith("GM")}  # fmt: skip
+    return {
+        str(r.area_code): next(label for low, high, label in SIZE_CLASSES if low <= r.inwoners < high)
+        for r in frame.itertuples()
+        if pd.notna(r.inwoners) and str(r.area_code).startswith("GM")
+    }
 
 
 def similar(profile: pd.DataFrame, area: str, k: int) -> list[str]:
     """The ``k`` municipalities nearest to ``area`` on a profile (rows: indicator, area_code, value), each
     indicator standardised over the municipalities that have all of them (Euclidean distance)."""
-    table = profile[profile.area_code.str.startswith("GM")].pivot_table(index="area_code", columns="indicator",
-                                                                         values="value").dropna()  # fmt: skip
+    table = (
+        profile[profile.area_code.str.startswith("GM")]
+        .pivot_table(index="area_code", columns="indicator", values="value")
+        .dropna()
+    )
     if area not in table.index:
         raise NotFound(f"{area} has no value for every profile indicator ({', '.join(table.columns)})")
     spread = table.std(ddof=0).replace(0, 1)
@@ -133,10 +157,17 @@ def benchmark(values: pd.DataFrame, indicator: Indicator, area: str, peers: list
     low, high = row.ci_low, row.ci_high
     significant = None if reference is None or pd.isna(low) else bool(reference < low or reference > high)
     result: dict[str, Any] = {
-        "area_code": area, "indicator": indicator.id, "period": row.period, "value": float(row.value),
-        "reference_nl": reference, "peer_group": label, "peer_median": float(np.median(part.value)),
-        "peer_rank": rank, "peer_count": len(part),
+        "area_code": area,
+        "indicator": indicator.id,
+        "period": row.period,
+        "value": float(row.value),
+        "reference_nl": reference,
+        "peer_group": label,
+        "peer_median": float(np.median(part.value)),
+        "peer_rank": rank,
+        "peer_count": len(part),
         "percentile": round(100 * (len(part) - rank) / max(len(part) - 1, 1)),
-        "peers": list(part.area_code), "significant": significant,
-    }  # fmt: skip
+        "peers": list(part.area_code),
+        "significant": significant,
+    }
     return result

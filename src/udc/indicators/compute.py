@@ -28,8 +28,19 @@ from udc.store import catalogue
 from udc.store.db import Store
 
 Z = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
-COLUMNS = ["indicator", "area_code", "level", "period", "value", "numerator", "denominator", "ci_low", "ci_high",
-           "status", "funnel"]  # fmt: skip
+COLUMNS = [
+    "indicator",
+    "area_code",
+    "level",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "status",
+    "funnel",
+]
 Z998 = 3.090232306167813  # two-sided 99.8 %
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
@@ -48,14 +59,22 @@ def _published(store: Store, count: Count, years: list[int]) -> pd.DataFrame:
     conditions.append(table[count.year].cast("int64").isin(years))
     table = table.filter(*conditions)
     n = table[count.measure].cast("float64").sum() if count.measure else table.count().cast("float64")
-    grouped = (table.group_by(area_code=table[count.area].cast("string"), period=table[count.year].cast("int64")
-                              .cast("string")).aggregate(n=n).to_pandas())  # fmt: skip
+    grouped = (
+        table.group_by(
+            area_code=table[count.area].cast("string"), period=table[count.year].cast("int64").cast("string")
+        )
+        .aggregate(n=n)
+        .to_pandas()
+    )
     parts = [grouped]
     for level, parent in (("BU", wijk_of), ("WK", gemeente_of)):
         below = pd.concat(parts, ignore_index=True)
         below = below[below.area_code.str.startswith(level)]
-        rolled = below.assign(area_code=below.area_code.map(parent)).groupby(["area_code", "period"],
-                                                                              as_index=False)["n"].sum(min_count=1)
+        rolled = (
+            below.assign(area_code=below.area_code.map(parent))
+            .groupby(["area_code", "period"], as_index=False)["n"]
+            .sum(min_count=1)
+        )
         parts.append(rolled[~rolled.area_code.isin(set(grouped.area_code))])
     frame = pd.concat(parts, ignore_index=True)
     gm = frame[frame.area_code.str.match(r"^GM\d{4}$")]
@@ -68,9 +87,17 @@ class Counts(dict):
     denominator (all residents, all households), and the gate's cell key gives the same table again anyway."""
 
 
-def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: list[int], user: User,
-            audit: AuditLog, collect: list[Protected] | None, cache: Counts | None = None
-            ) -> tuple[pd.DataFrame, str]:  # fmt: skip
+def _counts(
+    store: Store,
+    indicator: Indicator,
+    part: str,
+    count: Count,
+    years: list[int],
+    user: User,
+    audit: AuditLog,
+    collect: list[Protected] | None,
+    cache: Counts | None = None,
+) -> tuple[pd.DataFrame, str]:
     """Per area code (buurt, wijk, gemeente, total) and year: the protected count (or sum) and whether it is usable."""
     key = (count.model_dump_json(), tuple(years))
     if cache is not None and key in cache:
@@ -81,8 +108,16 @@ def _counts(store: Store, indicator: Indicator, part: str, count: Count, years: 
     return found
 
 
-def _count(store: Store, indicator: Indicator, part: str, count: Count, years: list[int], user: User,
-           audit: AuditLog, collect: list[Protected] | None) -> tuple[pd.DataFrame, str]:  # fmt: skip
+def _count(
+    store: Store,
+    indicator: Indicator,
+    part: str,
+    count: Count,
+    years: list[int],
+    user: User,
+    audit: AuditLog,
+    collect: list[Protected] | None,
+) -> tuple[pd.DataFrame, str]:
     entry = catalogue.get(store, count.dataset)
     if entry.sensitivity != "microdata":  # a register's full counts vary by chance too; a statistics office's don't
         return _published(store, count, years), "published" if entry.sensitivity == "open" else "register"
@@ -97,20 +132,26 @@ def _count(store: Store, indicator: Indicator, part: str, count: Count, years: l
     )
     name = f"{indicator.id}_{part}"[:63]
     try:
-        table: Protected = run_defined(store, Definition(name=name, title=name, request=request, method=method),
-                                       user=user, audit=audit)  # fmt: skip
+        table: Protected = run_defined(
+            store, Definition(name=name, title=name, request=request, method=method), user=user, audit=audit
+        )
     except TooDetailed:  # so few records that every buurt is nearly a person: nothing of it can be published
-        return pd.DataFrame({"area_code": pd.Series(dtype=str), "period": pd.Series(dtype=str),
-                             "n": pd.Series(dtype=float)}), method  # fmt: skip
+        return pd.DataFrame(
+            {"area_code": pd.Series(dtype=str), "period": pd.Series(dtype=str), "n": pd.Series(dtype=float)}
+        ), method
     if collect is not None:
         collect.append(table)
     cells = table.cells
     cells = cells[cells[count.year].astype(str) != TOTAL]
     value = cells[count.measure] if count.measure else cells["count"]
     usable = (cells["status"] != "suppressed") & value.notna()
-    out = pd.DataFrame({"area_code": cells[count.area].astype(str).to_numpy(),
-                        "period": cells[count.year].astype(str).to_numpy(),
-                        "n": np.where(usable, value.astype(float), np.nan)})  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "area_code": cells[count.area].astype(str).to_numpy(),
+            "period": cells[count.year].astype(str).to_numpy(),
+            "n": np.where(usable, value.astype(float), np.nan),
+        }
+    )
     return out, method
 
 
@@ -129,8 +170,11 @@ def _rebased(store: Store, frame: pd.DataFrame, to_year: int) -> tuple[pd.DataFr
     result = harmonise(store, data.reset_index(drop=True), to_year, source="indicator counts")
     table = result.table.rename(columns={"year": "period"}).astype({"period": str})
     table[["n_num", "n_den"]] = table[["n_num", "n_den"]].astype(float)
-    notes = {(r.area_code, str(r.year)): f"{r.method} to {to_year}: {r.sources}" for r in result.report.itertuples()
-             if r.method != "unchanged"}  # fmt: skip
+    notes = {
+        (r.area_code, str(r.year)): f"{r.method} to {to_year}: {r.sources}"
+        for r in result.report.itertuples()
+        if r.method != "unchanged"
+    }
     return pd.concat([table, keep], ignore_index=True), notes
 
 
@@ -142,9 +186,14 @@ def _regions(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
         for period, group in part.groupby("period"):
             if set(group.area_code) != set(members):
                 continue
-            rows.append({"area_code": region, "period": period,  # a withheld member makes the sum unknown
-                         "n_num": group.n_num.sum(min_count=len(group)),
-                         "n_den": group.n_den.sum(min_count=len(group))})  # fmt: skip
+            rows.append(
+                {
+                    "area_code": region,
+                    "period": period,  # a withheld member makes the sum unknown
+                    "n_num": group.n_num.sum(min_count=len(group)),
+                    "n_den": group.n_den.sum(min_count=len(group)),
+                }
+            )
     return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True) if rows else frame
 
 
@@ -165,17 +214,27 @@ def poisson(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
-def compute(store: Store, indicator: Indicator, *, years: list[int], user: User, audit: AuditLog,
-            levels: list[str] | None = None, collect: list[Protected] | None = None,
-            boundaries: int | None = None, cache: Counts | None = None) -> pd.DataFrame:  # fmt: skip
+def compute(
+    store: Store,
+    indicator: Indicator,
+    *,
+    years: list[int],
+    user: User,
+    audit: AuditLog,
+    levels: list[str] | None = None,
+    collect: list[Protected] | None = None,
+    boundaries: int | None = None,
+    cache: Counts | None = None,
+) -> pd.DataFrame:
     """The indicator for every area of its (or the asked) levels and every year: value, protected numerator and
     denominator, 95 % interval, status (published, suppressed, no_population). The gate outputs it used are
     appended to ``collect`` (a release records them). With ``boundaries`` every year is on that year's municipal
     boundaries (see :func:`_rebased`; a ``note`` column says how each changed value was made). Pass one
     :class:`Counts` to a run of several indicators so that shared counts are protected once."""
     numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit, collect, cache)
-    denominator, method_den = _counts(store, indicator, "den", indicator.denominator, years, user, audit, collect,
-                                      cache)  # fmt: skip
+    denominator, method_den = _counts(
+        store, indicator, "den", indicator.denominator, years, user, audit, collect, cache
+    )
     frame = numerator.rename(columns={"n": "n_num"}).merge(
         denominator.rename(columns={"n": "n_den"}), on=["area_code", "period"], how="outer"
     )
@@ -202,10 +261,20 @@ def compute(store: Store, indicator: Indicator, *, years: list[int], user: User,
     if indicator.unit == "percent":
         ci_high = np.minimum(ci_high, 100.0)
     status = np.where(np.isnan(k) | np.isnan(n), "suppressed", np.where(n > 0, "published", "no_population"))
-    out = pd.DataFrame({"indicator": indicator.id, "area_code": frame.area_code, "level": frame.area_code.map(_level),
-                        "period": frame.period, "value": value, "numerator": k, "denominator": n,
-                        "ci_low": np.where(status == "published", ci_low, np.nan),
-                        "ci_high": np.where(status == "published", ci_high, np.nan), "status": status})  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "indicator": indicator.id,
+            "area_code": frame.area_code,
+            "level": frame.area_code.map(_level),
+            "period": frame.period,
+            "value": value,
+            "numerator": k,
+            "denominator": n,
+            "ci_low": np.where(status == "published", ci_low, np.nan),
+            "ci_high": np.where(status == "published", ci_high, np.nan),
+            "status": status,
+        }
+    )
     out["funnel"] = funnel(out, indicator)
     wanted = levels or indicator.levels
     out = out[out.level.isin(wanted)]
@@ -229,8 +298,9 @@ def funnel(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
         with np.errstate(invalid="ignore", divide="ignore"):
             sd = np.sqrt(p0 * (1 - p0) / n) if indicator.unit == "percent" else np.sqrt(p0 / n)
             z = (part.numerator.to_numpy(float) / n - p0) / sd
-        labels = np.select([z > Z998, z > Z, z < -Z998, z < -Z], ["above_998", "above_95", "below_998", "below_95"],
-                           "within")  # fmt: skip
+        labels = np.select(
+            [z > Z998, z > Z, z < -Z998, z < -Z], ["above_998", "above_95", "below_998", "below_95"], "within"
+        )
         usable = (part.status == "published").to_numpy() & np.isfinite(z)
         flags.loc[part.index] = np.where(usable, labels, None)
     return flags

@@ -21,8 +21,12 @@ def catalogue() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
-def report(indicators: list[Indicator], values: pd.DataFrame | None, missing: dict[str, list[str]], area: str,
-           ) -> tuple[list[dict[str, Any]], dict[str, Any]]:  # fmt: skip
+def report(
+    indicators: list[Indicator],
+    values: pd.DataFrame | None,
+    missing: dict[str, list[str]],
+    area: str,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """Rows per catalogue indicator and a summary. ``values``: computed rows of the area (every year asked; None
     when nothing could be computed); ``missing``: indicator id → datasets this store lacks for it."""
     data = catalogue()
@@ -32,31 +36,52 @@ def report(indicators: list[Indicator], values: pd.DataFrame | None, missing: di
     rows = []
     for entry in data["indicators"]:
         number = entry.get("number")
-        row: dict[str, Any] = {"number": number or "", "theme": data["themes"][entry["theme"]]["nl"],
-                               "title": entry["nl"], "title_en": entry["en"], "value": None, "year": None,
-                               "formula": None, "indicator": None}  # fmt: skip
+        row: dict[str, Any] = {
+            "number": number or "",
+            "theme": data["themes"][entry["theme"]]["nl"],
+            "title": entry["nl"],
+            "title_en": entry["en"],
+            "value": None,
+            "year": None,
+            "formula": None,
+            "indicator": None,
+        }
         definition = by_number.get(number) if number else None
         if entry.get("not_applicable"):
             row |= {"status": "not_applicable", "detail": entry["not_applicable"]}
         elif definition is not None and not missing.get(definition.id):
-            own = values[(values.indicator == definition.id) & (values.area_code == area)
-                         & (values.status == "published")].sort_values("period")  # fmt: skip
+            own = values[
+                (values.indicator == definition.id) & (values.area_code == area) & (values.status == "published")
+            ].sort_values("period")
             row |= {"indicator": definition.id, "formula": definition.iso37120.formula if definition.iso37120 else None}
             if len(own):
                 last = own.iloc[-1]
-                row |= {"status": "computed", "value": round(float(last.value), 2), "year": str(last.period),
-                        "detail": definition.title.nl}  # fmt: skip
+                row |= {
+                    "status": "computed",
+                    "value": round(float(last.value), 2),
+                    "year": str(last.period),
+                    "detail": definition.title.nl,
+                }
             else:
                 row |= {"status": "computable", "detail": "defined, but no published value for this area"}
         elif definition is not None:
-            row |= {"status": "computable", "indicator": definition.id,
-                    "detail": "import " + ", ".join(missing[definition.id])}  # fmt: skip
+            row |= {
+                "status": "computable",
+                "indicator": definition.id,
+                "detail": "import " + ", ".join(missing[definition.id]),
+            }
         else:
             row |= {"status": "computable", "detail": f"data not yet imported: {entry.get('sources', 'unknown')}"}
         rows.append(row)
     applicable = [r for r in rows if r["status"] != "not_applicable"]
     computed = sum(r["status"] == "computed" for r in applicable)
     coverage = round(100 * computed / max(len(applicable), 1), 1)
-    summary = {"area_code": area, "edition": data["edition"], "listed": len(rows), "applicable": len(applicable),
-               "computed": computed, "coverage_percent": coverage}  # fmt: skip
+    summary = {
+        "area_code": area,
+        "edition": data["edition"],
+        "listed": len(rows),
+        "applicable": len(applicable),
+        "computed": computed,
+        "coverage_percent": coverage,
+    }
     return rows, summary

@@ -22,10 +22,22 @@ from udc.errors import InputError, NotFound
 from udc.privacy.request import Filter, Name, first_error
 
 M = TypeVar("M", bound=BaseModel)
-SCALES = {"percent": 100.0, "per_1000": 1_000.0, "per_10000": 10_000.0, "per_100000": 100_000.0, "mean": 1.0,
-          "ratio": 1.0}  # fmt: skip
-UNIT_LABELS = {"percent": "%", "per_1000": "per 1 000", "per_10000": "per 10 000", "per_100000": "per 100 000",
-               "mean": "gemiddelde", "ratio": "verhouding"}  # fmt: skip
+SCALES = {
+    "percent": 100.0,
+    "per_1000": 1_000.0,
+    "per_10000": 10_000.0,
+    "per_100000": 100_000.0,
+    "mean": 1.0,
+    "ratio": 1.0,
+}
+UNIT_LABELS = {
+    "percent": "%",
+    "per_1000": "per 1 000",
+    "per_10000": "per 10 000",
+    "per_100000": "per 100 000",
+    "mean": "gemiddelde",
+    "ratio": "verhouding",
+}
 
 
 class Text(BaseModel):
@@ -49,8 +61,10 @@ class Count(BaseModel):
     dataset: Name
     filters: list[Filter] = Field(default_factory=list, max_length=8)
     measure: Column | None = Field(default=None, description="A numeric column to sum instead of counting rows")
-    area: Column = Field(default="buurt_code", description="The column with area codes (microdata: buurt codes, "
-                         "rolled up to wijk and gemeente)")  # fmt: skip
+    area: Column = Field(
+        default="buurt_code",
+        description="The column with area codes (microdata: buurt codes, rolled up to wijk and gemeente)",
+    )
     year: Column = Field(default="year", description="The column with the year")
 
 
@@ -68,8 +82,17 @@ class Indicator(BaseModel):
     version: int = Field(ge=1)
     title: Text
     description: Text
-    theme: Literal["armoede_schulden", "jeugd", "wonen_leegstand", "mobiliteit", "bevolking", "werk_onderwijs",
-                   "veiligheid", "zorg", "participatie"]  # fmt: skip
+    theme: Literal[
+        "armoede_schulden",
+        "jeugd",
+        "wonen_leegstand",
+        "mobiliteit",
+        "bevolking",
+        "werk_onderwijs",
+        "veiligheid",
+        "zorg",
+        "participatie",
+    ]
     unit: Literal["percent", "per_1000", "per_10000", "per_100000", "mean", "ratio"]
     numerator: Count
     denominator: Count
@@ -82,8 +105,9 @@ class Indicator(BaseModel):
     @model_validator(mode="after")
     def _proportion(self) -> Indicator:
         if self.unit == "percent" and self.numerator.dataset != self.denominator.dataset:
-            raise ValueError("a percentage counts a part of its denominator: numerator and denominator must use "
-                             "the same dataset")  # fmt: skip
+            raise ValueError(
+                "a percentage counts a part of its denominator: numerator and denominator must use the same dataset"
+            )
         return self
 
     @property
@@ -98,8 +122,11 @@ class Indicator(BaseModel):
 
 def schema() -> dict:
     """The JSON Schema every definition file is validated against."""
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": "indicators.schema.json",
-            **Indicator.model_json_schema()}  # fmt: skip
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "indicators.schema.json",
+        **Indicator.model_json_schema(),
+    }
 
 
 def load(path: Path) -> Indicator:
@@ -116,8 +143,9 @@ def read(path: Path, model: type[M]) -> M:
         raise InputError(f"cannot read: {exc}", file=str(path)) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise InputError(f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path),
-                         row=mark.line + 1 if mark else None) from None  # fmt: skip
+        raise InputError(
+            f"not valid YAML: {getattr(exc, 'problem', exc)}", file=str(path), row=mark.line + 1 if mark else None
+        ) from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -55,8 +55,9 @@ def _sha(data: bytes) -> str:
 
 
 def _dump(indicator: Indicator) -> bytes:
-    return yaml.safe_dump(indicator.model_dump(mode="json", exclude_none=True), allow_unicode=True,
-                          sort_keys=False).encode()  # fmt: skip
+    return yaml.safe_dump(
+        indicator.model_dump(mode="json", exclude_none=True), allow_unicode=True, sort_keys=False
+    ).encode()
 
 
 def requirements(indicators: list[Indicator]) -> dict[str, list[str]]:
@@ -106,8 +107,9 @@ def _fixture_column(kind: str, counts: list[Count], column: str, rng: np.random.
         low = max(0, min((s[0] for s in spans), default=0) - 10)
         high = max((s[1] for s in spans), default=5) + 10
         return rng.integers(low, min(high, low + 130) + 1, n)
-    choices = sorted({str(v) for f in filters for v in (f.values or [])} | {f.prefix + "x" for f in filters
-                                                                            if f.prefix} | {"overig"})  # fmt: skip
+    choices = sorted(
+        {str(v) for f in filters for v in (f.values or [])} | {f.prefix + "x" for f in filters if f.prefix} | {"overig"}
+    )
     return rng.choice(choices, n)
 
 
@@ -159,15 +161,23 @@ def _read_fixture(data: bytes, types: dict[str, str], name: str) -> pd.DataFrame
     return frame
 
 
-def run_fixture(frames: dict[str, pd.DataFrame], indicators: list[Indicator], *, user: User,
-                audit: AuditLog) -> pd.DataFrame:  # fmt: skip
+def run_fixture(
+    frames: dict[str, pd.DataFrame], indicators: list[Indicator], *, user: User, audit: AuditLog
+) -> pd.DataFrame:
     """The definitions computed on the fixture in a scratch store (this installation's engine, default policy)."""
     with tempfile.TemporaryDirectory(prefix="udc-package-") as folder, Store(Path(folder)) as store:
         for dataset, frame in frames.items():
-            catalogue.save(store, catalogue.Dataset(name=dataset, title=f"fixture {dataset}", source="package fixture",
-                                                    sensitivity="microdata"), frame)  # fmt: skip
-        result = pd.concat([compute(store, i, years=list(FIXTURE_YEARS), user=user, audit=audit)
-                            for i in indicators], ignore_index=True)  # fmt: skip
+            catalogue.save(
+                store,
+                catalogue.Dataset(
+                    name=dataset, title=f"fixture {dataset}", source="package fixture", sensitivity="microdata"
+                ),
+                frame,
+            )
+        result = pd.concat(
+            [compute(store, i, years=list(FIXTURE_YEARS), user=user, audit=audit) for i in indicators],
+            ignore_index=True,
+        )
     return result[COMPARED]
 
 
@@ -175,8 +185,15 @@ def _csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, date_format="%Y-%m-%d", float_format="%.10g").encode()
 
 
-def export(indicators: list[Indicator], out: Path, *, organisation: str, user: User, audit: AuditLog,
-           contract: dict[str, str] | None = None) -> dict[str, Any]:  # fmt: skip
+def export(
+    indicators: list[Indicator],
+    out: Path,
+    *,
+    organisation: str,
+    user: User,
+    audit: AuditLog,
+    contract: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Write a definition package for ``indicators`` to ``out`` (a .zip); returns its manifest."""
     if not indicators:
         raise UdcError("a package needs at least one definition")
@@ -186,16 +203,23 @@ def export(indicators: list[Indicator], out: Path, *, organisation: str, user: U
     files |= {f"fixture/{name}.csv": _csv(frame) for name, frame in frames.items()}
     files["expected.csv"] = _csv(expected)
     manifest = {
-        "format": FORMAT, "schema_version": SCHEMA_VERSION, "organisation": organisation,
-        "created": datetime.now(UTC).isoformat(timespec="seconds"), "created_by": user.name,
-        "definitions": [{"id": i.id, "version": i.version, "digest": i.digest(), "file": f"definitions/{i.id}.yaml"}
-                        for i in indicators],
-        "requires": {name: {"columns": columns, "contract": (contract or {}).get(name)}
-                     for name, columns in requirements(indicators).items()},
+        "format": FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "organisation": organisation,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "created_by": user.name,
+        "definitions": [
+            {"id": i.id, "version": i.version, "digest": i.digest(), "file": f"definitions/{i.id}.yaml"}
+            for i in indicators
+        ],
+        "requires": {
+            name: {"columns": columns, "contract": (contract or {}).get(name)}
+            for name, columns in requirements(indicators).items()
+        },
         "fixture": {name: {"file": f"fixture/{name}.csv", "types": _types(frame)} for name, frame in frames.items()},
         "expected": "expected.csv",
         "sha256": {name: _sha(data) for name, data in sorted(files.items())},
-    }  # fmt: skip
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False))
@@ -226,8 +250,9 @@ def _open(path: Path) -> dict[str, bytes]:
                 raise InputError("unpacks to more than a definition package can hold", file=str(path))
             return {i.filename: archive.read(i) for i in archive.infolist() if not i.is_dir()}
     except zipfile.BadZipFile:
-        raise InputError("not a zip file (expected a package made by 'udc definitions export')",
-                         file=str(path)) from None  # fmt: skip
+        raise InputError(
+            "not a zip file (expected a package made by 'udc definitions export')", file=str(path)
+        ) from None
 
 
 def _manifest(files: dict[str, bytes], path: Path) -> dict[str, Any]:
@@ -238,8 +263,11 @@ def _manifest(files: dict[str, bytes], path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise InputError(f"manifest.json is not JSON: {exc}", file=str(path)) from None
     if manifest.get("format") != FORMAT or manifest.get("schema_version") != SCHEMA_VERSION:
-        raise InputError(f"package format {manifest.get('format')} / schema {manifest.get('schema_version')}: this "
-                         f"udc reads format {FORMAT} / schema {SCHEMA_VERSION}", file=str(path))  # fmt: skip
+        raise InputError(
+            f"package format {manifest.get('format')} / schema {manifest.get('schema_version')}: this "
+            f"udc reads format {FORMAT} / schema {SCHEMA_VERSION}",
+            file=str(path),
+        )
     for name, digest in manifest.get("sha256", {}).items():
         if name not in files:
             raise InputError(f"{name} is listed in the manifest but missing", file=str(path))
@@ -260,22 +288,30 @@ def _compare(expected: pd.DataFrame, actual: pd.DataFrame, path: Path) -> tuple[
     missing = merged[merged._merge != "both"]
     if len(missing):
         row = missing.iloc[0]
-        raise InputError(f"{row.indicator} {row.area_code} {row.period}: in only one of expected.csv and this "
-                         "engine's result", file=str(path))  # fmt: skip
+        raise InputError(
+            f"{row.indicator} {row.area_code} {row.period}: in only one of expected.csv and this engine's result",
+            file=str(path),
+        )
     largest = 0.0
     for row in merged.itertuples():
         number = int(row.file_row)
         if row.status_expected != row.status:
-            raise InputError(f"expected.csv row {number} ({row.indicator} {row.area_code} {row.period}): status "
-                             f"{row.status_expected}, this engine {row.status}", file=str(path))  # fmt: skip
+            raise InputError(
+                f"expected.csv row {number} ({row.indicator} {row.area_code} {row.period}): status "
+                f"{row.status_expected}, this engine {row.status}",
+                file=str(path),
+            )
         for column in ("value", "numerator", "denominator", "ci_low", "ci_high"):
             want, got = getattr(row, f"{column}_expected"), getattr(row, column)
             if pd.isna(want) and pd.isna(got):
                 continue
             difference = abs(float(want) - float(got)) if pd.notna(want) and pd.notna(got) else float("inf")
             if difference > 1e-6 * max(1.0, abs(float(want) if pd.notna(want) else 0.0)):
-                raise InputError(f"expected.csv row {number} ({row.indicator} {row.area_code} {row.period}): "
-                                 f"{column} {want}, this engine {got}", file=str(path))  # fmt: skip
+                raise InputError(
+                    f"expected.csv row {number} ({row.indicator} {row.area_code} {row.period}): "
+                    f"{column} {want}, this engine {got}",
+                    file=str(path),
+                )
             largest = max(largest, difference)
     return len(merged), largest
 
@@ -296,11 +332,14 @@ def verify(path: Path, *, user: User, audit: AuditLog) -> Verified:
             message = first_error(exc) if hasattr(exc, "errors") else str(exc).splitlines()[0]
             raise InputError(message, file=f"{path}:{entry.get('file')}") from None
         if indicator.digest() != entry.get("digest"):
-            raise InputError(f"{entry['file']}: definition hash {indicator.digest()} differs from the manifest's",
-                             file=str(path))  # fmt: skip
+            raise InputError(
+                f"{entry['file']}: definition hash {indicator.digest()} differs from the manifest's", file=str(path)
+            )
         indicators.append(indicator)
-    frames = {name: _read_fixture(files[spec["file"]], spec["types"], f"{path}:{spec['file']}")
-              for name, spec in manifest.get("fixture", {}).items()}  # fmt: skip
+    frames = {
+        name: _read_fixture(files[spec["file"]], spec["types"], f"{path}:{spec['file']}")
+        for name, spec in manifest.get("fixture", {}).items()
+    }
     expected = pd.read_csv(io.BytesIO(files[manifest["expected"]]), dtype={"period": str})
     actual = run_fixture(frames, indicators, user=user, audit=audit)
     cells, largest = _compare(expected, actual, path)

@@ -21,10 +21,18 @@ from udc.store.db import Store
 def publishes(store: Store, indicator: Indicator) -> list[dict[str, Any]]:
     """Per part of ``indicator`` what it publishes and how it is protected here; raises :class:`Forbidden` when a
     part cannot be protected."""
-    rows = [_part(store, indicator, name, count) for name, count in
-            (("numerator", indicator.numerator), ("denominator", indicator.denominator))]  # fmt: skip
-    rows.append({"indicator": indicator.id, "part": "value, ci_low, ci_high", "what": "ratio and 95 % interval",
-                 "protection": "computed from the protected numerator and denominator only"})  # fmt: skip
+    rows = [
+        _part(store, indicator, name, count)
+        for name, count in (("numerator", indicator.numerator), ("denominator", indicator.denominator))
+    ]
+    rows.append(
+        {
+            "indicator": indicator.id,
+            "part": "value, ci_low, ci_high",
+            "what": "ratio and 95 % interval",
+            "protection": "computed from the protected numerator and denominator only",
+        }
+    )
     return rows
 
 
@@ -45,8 +53,10 @@ def _part(store: Store, indicator: Indicator, part: str, count: Count) -> dict[s
     if "record_key" in columns:
         text = f"cell key on the counts (D={policy.cell_key_d}, V={policy.cell_key_v:g})"
         if count.measure:
-            text += (f" and on the sums (noise up to {policy.magnitude_m:g} × the cell's largest contribution, "
-                     "withheld under the threshold or a dominance rule)")  # fmt: skip
+            text += (
+                f" and on the sums (noise up to {policy.magnitude_m:g} × the cell's largest contribution, "
+                "withheld under the threshold or a dominance rule)"
+            )
     else:
         text = "secondary suppression with an LP audit" + (" of counts and sums" if count.measure else "")
     return row | {"protection": text}

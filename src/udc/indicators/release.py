@@ -38,8 +38,16 @@ def definitions(indicators: list[Indicator]) -> dict[str, str]:
     return {i.id: f"v{i.version}:{i.digest()}" for i in indicators}
 
 
-def release(store: Store, frame: pd.DataFrame, derived_from: list[Protected], indicators: list[Indicator], *,
-            name: str = NAME, user: User, audit: AuditLog) -> int:  # fmt: skip
+def release(
+    store: Store,
+    frame: pd.DataFrame,
+    derived_from: list[Protected],
+    indicators: list[Indicator],
+    *,
+    name: str = NAME,
+    user: User,
+    audit: AuditLog,
+) -> int:
     """Release ``frame`` (computed indicators) as a new version of ``name``; returns the version."""
     rows = frame.astype({"funnel": object, "status": object}).reset_index(drop=True)
     protected = {p.source for p in derived_from}
@@ -53,5 +61,15 @@ def release(store: Store, frame: pd.DataFrame, derived_from: list[Protected], in
                 inputs.add(count.dataset)
     title = TITLE if name == NAME else f"{TITLE} ({name})"
     columns = [c for c in COLUMNS if c.name in rows.columns]
-    return release_derived(store, rows, name, title=title, inputs=sorted(inputs), derived_from=derived_from,
-                           columns=columns, user=user, audit=audit, definition=definitions(indicators))
+    return release_derived(
+        store,
+        rows,
+        name,
+        title=title,
+        inputs=sorted(inputs),
+        derived_from=derived_from,
+        columns=columns,
+        user=user,
+        audit=audit,
+        definition=definitions(indicators),
+    )

@@ -64,14 +64,18 @@ def per_year(store: Store, count: Count, areas: list[str], years: list[int], run
     if method in ("published", "register"):
         frame = _register(store, count, areas, years)
     else:
-        request = TableRequest(dataset=count.dataset, dimensions=[count.area, count.year], area=count.area,
-                               measure=count.measure,
-                               filters=[Filter(column=count.area, values=areas),
-                                        Filter(column=count.year, values=years), *count.filters])  # fmt: skip
+        request = TableRequest(
+            dataset=count.dataset,
+            dimensions=[count.area, count.year],
+            area=count.area,
+            measure=count.measure,
+            filters=[Filter(column=count.area, values=areas), Filter(column=count.year, values=years), *count.filters],
+        )
         name = f"monitor_{label}".replace("-", "_")[:63]
         try:
-            table = run_defined(store, Definition(name=name, title=name, request=request, method=method),
-                                user=run.user, audit=run.audit)  # fmt: skip
+            table = run_defined(
+                store, Definition(name=name, title=name, request=request, method=method), user=run.user, audit=run.audit
+            )
         except TooDetailed:
             frame = pd.DataFrame({"period": [*map(str, years), TOTAL], "n": np.nan})
         else:
@@ -79,8 +83,9 @@ def per_year(store: Store, count: Count, areas: list[str], years: list[int], run
             cells = table.cells[table.cells[count.area].astype(str) == TOTAL]
             value = cells[count.measure] if count.measure else cells["count"]
             usable = (cells["status"] != "suppressed") & value.notna()
-            frame = pd.DataFrame({"period": cells[count.year].astype(str).to_numpy(),
-                                  "n": np.where(usable, value.astype(float), np.nan)})  # fmt: skip
+            frame = pd.DataFrame(
+                {"period": cells[count.year].astype(str).to_numpy(), "n": np.where(usable, value.astype(float), np.nan)}
+            )
     run.cache[key] = frame
     return frame
 
@@ -89,22 +94,25 @@ def _register(store: Store, count: Count, areas: list[str], years: list[int]) ->
     """A register's or open table's own figures pooled over ``areas`` (no gate: not microdata)."""
     entry = catalogue.get(store, count.dataset)
     t = store.ibis.table(entry.table_name or "")
-    t = t.filter(t[count.area].isin(areas), t[count.year].cast("int64").isin(years),
-                 *[predicate(t, f) for f in count.filters])  # fmt: skip
+    t = t.filter(
+        t[count.area].isin(areas), t[count.year].cast("int64").isin(years), *[predicate(t, f) for f in count.filters]
+    )
     n = t[count.measure].cast("float64").sum() if count.measure else t.count().cast("float64")
     frame = t.group_by(period=t[count.year].cast("int64").cast("string")).aggregate(n=n).to_pandas()
     total = pd.DataFrame({"period": [TOTAL], "n": [frame.n.sum(min_count=1)]})
     return pd.concat([frame, total], ignore_index=True)
 
 
-def series(store: Store, indicator: Indicator, areas: list[str], years: list[int], run: Run, label: str
-           ) -> pd.DataFrame:  # fmt: skip
+def series(
+    store: Store, indicator: Indicator, areas: list[str], years: list[int], run: Run, label: str
+) -> pd.DataFrame:
     """``period, k, n, method_k, method_n`` pooled over ``areas``: every year and the years together (Totaal)."""
     k = per_year(store, indicator.numerator, areas, years, run, f"{label}_num")
     n = per_year(store, indicator.denominator, areas, years, run, f"{label}_den")
     frame = k.rename(columns={"n": "k"}).merge(n, on="period", how="outer")
-    return frame.assign(method_k=_method(store, indicator.numerator.dataset),
-                        method_n=_method(store, indicator.denominator.dataset))  # fmt: skip
+    return frame.assign(
+        method_k=_method(store, indicator.numerator.dataset), method_n=_method(store, indicator.denominator.dataset)
+    )
 
 
 def by_area(store: Store, count: Count, areas: list[str], years: list[int], run: Run, label: str) -> pd.Series:
@@ -114,19 +122,27 @@ def by_area(store: Store, count: Count, areas: list[str], years: list[int], run:
     if method in ("published", "register"):
         entry = catalogue.get(store, count.dataset)
         t = store.ibis.table(entry.table_name or "")
-        t = t.filter(t[count.area].isin(areas), t[count.year].cast("int64").isin(years),
-                     *[predicate(t, f) for f in count.filters])  # fmt: skip
+        t = t.filter(
+            t[count.area].isin(areas),
+            t[count.year].cast("int64").isin(years),
+            *[predicate(t, f) for f in count.filters],
+        )
         n = t[count.measure].cast("float64").sum() if count.measure else t.count().cast("float64")
         leaves = t.group_by(code=t[count.area]).aggregate(n=n).to_pandas().set_index("code").n
         wijk = leaves.groupby(lambda c: "WK" + c[2:8]).sum(min_count=1)
         return pd.concat([leaves, wijk, wijk.groupby(lambda c: "GM" + c[2:6]).sum(min_count=1)])
-    request = TableRequest(dataset=count.dataset, dimensions=[count.area], area=count.area, measure=count.measure,
-                           filters=[Filter(column=count.area, values=areas), Filter(column=count.year, values=years),
-                                    *count.filters])  # fmt: skip
+    request = TableRequest(
+        dataset=count.dataset,
+        dimensions=[count.area],
+        area=count.area,
+        measure=count.measure,
+        filters=[Filter(column=count.area, values=areas), Filter(column=count.year, values=years), *count.filters],
+    )
     name = f"monitor_{label}".replace("-", "_")[:63]
     try:
-        table = run_defined(store, Definition(name=name, title=name, request=request, method=method), user=run.user,
-                            audit=run.audit)  # fmt: skip
+        table = run_defined(
+            store, Definition(name=name, title=name, request=request, method=method), user=run.user, audit=run.audit
+        )
     except TooDetailed:
         return pd.Series(dtype=float)
     run.used.append(table)
@@ -136,8 +152,9 @@ def by_area(store: Store, count: Count, areas: list[str], years: list[int], run:
     return pd.Series(np.where(usable, value.astype(float), np.nan), index=cells[count.area].astype(str))
 
 
-def levels(store: Store, indicator: Indicator, candidates: list[str], areas: list[str], years: list[int], run: Run
-           ) -> dict[str, float]:  # fmt: skip
+def levels(
+    store: Store, indicator: Indicator, candidates: list[str], areas: list[str], years: list[int], run: Run
+) -> dict[str, float]:
     """Per candidate code (wijk or municipality) the indicator's level over ``years`` (NaN when withheld)."""
     k = by_area(store, indicator.numerator, areas, years, run, f"level_{indicator.id}_num")
     n = by_area(store, indicator.denominator, areas, years, run, f"level_{indicator.id}_den")

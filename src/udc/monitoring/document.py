@@ -9,23 +9,51 @@ from typing import Any
 from udc.monitoring.effect import label
 
 WORDS = {
-    "nl": {"baseline": "Nulmeting", "actual": "Nu", "target": "Doel", "comparison": "Vergelijking",
-           "estimate": "Effect", "interval": "95 %-interval", "areas": "Programmagebieden",
-           "compared": "Vergelijkingsgebieden", "pre": "Trend vóór de start (verschil per jaar)",
-           "placebo": "Placebo (neppe start)", "mde": "Kleinste aantoonbare effect", "indicator": "Indicator",
-           "programme": "Programmagebieden", "start": "start",
-           "compared_short": "Vergelijkingsgebieden", "owner": "Eigenaar", "method": "Methode",
-           "frozen": "Nulmeting vastgelegd", "changed": "let op: de herberekende nulmeting wijkt af van de vastgelegde",
-           "placebo_programme": "Dit is een placeboprogramma: hier is niets gedaan."},
-    "en": {"baseline": "Baseline", "actual": "Now", "target": "Target", "comparison": "Comparison",
-           "estimate": "Effect", "interval": "95 % interval", "areas": "Programme areas",
-           "compared": "Comparison areas", "pre": "Trend before the start (difference per year)",
-           "placebo": "Placebo (fake start)", "mde": "Minimum detectable effect", "indicator": "Indicator",
-           "programme": "Programme areas", "start": "start",
-           "compared_short": "Comparison areas", "owner": "Owner", "method": "Method",
-           "frozen": "Baseline frozen", "changed": "note: the recomputed baseline differs from the frozen one",
-           "placebo_programme": "This is a placebo programme: nothing was done here."},
-}  # fmt: skip
+    "nl": {
+        "baseline": "Nulmeting",
+        "actual": "Nu",
+        "target": "Doel",
+        "comparison": "Vergelijking",
+        "estimate": "Effect",
+        "interval": "95 %-interval",
+        "areas": "Programmagebieden",
+        "compared": "Vergelijkingsgebieden",
+        "pre": "Trend vóór de start (verschil per jaar)",
+        "placebo": "Placebo (neppe start)",
+        "mde": "Kleinste aantoonbare effect",
+        "indicator": "Indicator",
+        "programme": "Programmagebieden",
+        "start": "start",
+        "compared_short": "Vergelijkingsgebieden",
+        "owner": "Eigenaar",
+        "method": "Methode",
+        "frozen": "Nulmeting vastgelegd",
+        "changed": "let op: de herberekende nulmeting wijkt af van de vastgelegde",
+        "placebo_programme": "Dit is een placeboprogramma: hier is niets gedaan.",
+    },
+    "en": {
+        "baseline": "Baseline",
+        "actual": "Now",
+        "target": "Target",
+        "comparison": "Comparison",
+        "estimate": "Effect",
+        "interval": "95 % interval",
+        "areas": "Programme areas",
+        "compared": "Comparison areas",
+        "pre": "Trend before the start (difference per year)",
+        "placebo": "Placebo (fake start)",
+        "mde": "Minimum detectable effect",
+        "indicator": "Indicator",
+        "programme": "Programme areas",
+        "start": "start",
+        "compared_short": "Comparison areas",
+        "owner": "Owner",
+        "method": "Method",
+        "frozen": "Baseline frozen",
+        "changed": "note: the recomputed baseline differs from the frozen one",
+        "placebo_programme": "This is a placebo programme: nothing was done here.",
+    },
+}
 
 
 def _n(value: float | None, digits: int = 1, language: str = "nl") -> str:
@@ -61,25 +89,34 @@ def svg(years: list[dict[str, Any]], start: int, language: str, width: int = 640
                 runs.append([])
             else:
                 runs[-1].append(f"{x(p[0]):.1f},{y(p[column]):.1f}")
-        return "".join(f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" {dash} points="{" ".join(r)}"/>'
-                       if len(r) > 1 else f'<circle cx="{r[0].split(",")[0]}" cy="{r[0].split(",")[1]}" r="3" '
-                       f'fill="{colour}"/>' for r in runs if r)  # fmt: skip
+        return "".join(
+            f'<polyline fill="none" stroke="{colour}" stroke-width="2.5" {dash} points="{" ".join(r)}"/>'
+            if len(r) > 1
+            else f'<circle cx="{r[0].split(",")[0]}" cy="{r[0].split(",")[1]}" r="3" fill="{colour}"/>'
+            for r in runs
+            if r
+        )
 
     w = WORDS[language]
-    ticks = "".join(f'<text x="{x(p[0]):.1f}" y="{height - 12}" font-size="11" text-anchor="middle">{p[0]}</text>'
-                    for p in points)  # fmt: skip
-    scale = "".join(f'<text x="4" y="{y(v) + 4:.1f}" font-size="11">{_n(v, 1, language)}</text>'
-                    for v in (low + 0.1 * span, high - 0.1 * span))  # fmt: skip
+    ticks = "".join(
+        f'<text x="{x(p[0]):.1f}" y="{height - 12}" font-size="11" text-anchor="middle">{p[0]}</text>' for p in points
+    )
+    scale = "".join(
+        f'<text x="4" y="{y(v) + 4:.1f}" font-size="11">{_n(v, 1, language)}</text>'
+        for v in (low + 0.1 * span, high - 0.1 * span)
+    )
     marker = x(start) - 0.5 * (width - 2 * pad) / max(last - first, 1)  # between the last year before and the first
     dashed = 'stroke-dasharray="6 4"'
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-            f'aria-label="{w["programme"]} / {w["comparison"]}">'
-            f'<line x1="{marker:.1f}" x2="{marker:.1f}" y1="{pad / 2}" y2="{height - pad}" stroke="#888" '
-            f'stroke-dasharray="4 3"/>{line(1, "#0072B2")}{line(2, "#E69F00", dashed)}{ticks}{scale}'
-            f'<text x="{width - pad}" y="16" font-size="12" text-anchor="end" fill="#0072B2">{w["programme"]}</text>'
-            f'<text x="{width - pad}" y="32" font-size="12" text-anchor="end" fill="#E69F00">'
-            f'{w["compared_short"]}</text>'
-            "</svg>")  # fmt: skip
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="{w["programme"]} / {w["comparison"]}">'
+        f'<line x1="{marker:.1f}" x2="{marker:.1f}" y1="{pad / 2}" y2="{height - pad}" stroke="#888" '
+        f'stroke-dasharray="4 3"/>{line(1, "#0072B2")}{line(2, "#E69F00", dashed)}{ticks}{scale}'
+        f'<text x="{width - pad}" y="16" font-size="12" text-anchor="end" fill="#0072B2">{w["programme"]}</text>'
+        f'<text x="{width - pad}" y="32" font-size="12" text-anchor="end" fill="#E69F00">'
+        f"{w['compared_short']}</text>"
+        "</svg>"
+    )
 
 
 def _check(estimate: dict[str, Any], language: str, with_p: bool = False) -> str:
@@ -88,8 +125,10 @@ def _check(estimate: dict[str, Any], language: str, with_p: bool = False) -> str
         return label(estimate, language)
     if with_p:
         return f"{_n(estimate['estimate'], 2, language)} (p = {p_text(estimate['p_value'], language)})"
-    return (f"{_n(estimate['estimate'], 2, language)} ({_n(estimate['ci_low'], 2, language)} – "
-            f"{_n(estimate['ci_high'], 2, language)})")  # fmt: skip
+    return (
+        f"{_n(estimate['estimate'], 2, language)} ({_n(estimate['ci_low'], 2, language)} – "
+        f"{_n(estimate['ci_high'], 2, language)})"
+    )
 
 
 def p_text(p: float | None, language: str) -> str:
@@ -104,36 +143,41 @@ def build(report: dict[str, Any], language: str = "nl") -> str:
     """The report as one HTML page (print-ready)."""
     w = WORDS[language]
     e = html.escape
-    parts = [f"<!doctype html><html lang=\"{language}\"><head><meta charset=\"utf-8\"><title>{e(report['title'])}"
-             "</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#1a1a1a;max-width:60em}"
-             "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
-             "text-align:right}th:first-child,td:first-child{text-align:left}.note{color:#444}"
-             ".sentence{font-size:1.1em;background:#f3f6fa;padding:.6em}</style></head><body>",
-             f"<h1>{e(report['title'])}</h1>",
-             f"<p>{w['owner']}: {e(report['owner'])} · {w['start']} {report['start']} · "
-             f"{w['baseline']} {report['baseline_years'][0]}–{report['baseline_years'][1]}"
-             f"{' · ' + w['frozen'] if report['frozen'] else ''}</p>",
-             f"<p>{w['areas']}: {e(', '.join(report['areas']))}<br>{w['compared']}: "
-             f"{e(', '.join(report['comparison_areas']))}</p>"]  # fmt: skip
+    parts = [
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{e(report["title"])}'
+        "</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#1a1a1a;max-width:60em}"
+        "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;"
+        "text-align:right}th:first-child,td:first-child{text-align:left}.note{color:#444}"
+        ".sentence{font-size:1.1em;background:#f3f6fa;padding:.6em}</style></head><body>",
+        f"<h1>{e(report['title'])}</h1>",
+        f"<p>{w['owner']}: {e(report['owner'])} · {w['start']} {report['start']} · "
+        f"{w['baseline']} {report['baseline_years'][0]}–{report['baseline_years'][1]}"
+        f"{' · ' + w['frozen'] if report['frozen'] else ''}</p>",
+        f"<p>{w['areas']}: {e(', '.join(report['areas']))}<br>{w['compared']}: "
+        f"{e(', '.join(report['comparison_areas']))}</p>",
+    ]
     if report["placebo"]:
-        parts.append(f"<p class=\"note\"><strong>{w['placebo_programme']}</strong></p>")
+        parts.append(f'<p class="note"><strong>{w["placebo_programme"]}</strong></p>')
     for row in report["indicators"]:
         title = row["title"] if language == "nl" else row["title_en"]
         parts += [
-            f"<h2>{e(title)}</h2>", f"<p class=\"sentence\">{e(row['sentence'])}</p>",
+            f"<h2>{e(title)}</h2>",
+            f'<p class="sentence">{e(row["sentence"])}</p>',
             svg(row["years"], report["start"], language),
-            "<table><tr>" + "".join(f"<th>{w[k]}</th>" for k in ("baseline", "actual", "target", "comparison",
-                                                                   "estimate", "interval")) + "</tr>",
+            "<table><tr>"
+            + "".join(
+                f"<th>{w[k]}</th>" for k in ("baseline", "actual", "target", "comparison", "estimate", "interval")
+            )
+            + "</tr>",
             f"<tr><td>{_n(row['baseline'], 1, language)}</td><td>{_n(row['actual'], 1, language)} "
             f"({row['actual_year']})</td><td>{_n(row['target'], 1, language)}</td>"
             f"<td>{_n(row['comparison'], 1, language)}</td><td>{_n(row['estimate'], 2, language)}</td>"
             f"<td>{_n(row['ci_low'], 2, language)} – {_n(row['ci_high'], 2, language)}</td></tr></table>",
-            f"<p class=\"note\">{w['pre']}: {e(_check(row['pre_trend'], language, with_p=True))} · "
+            f'<p class="note">{w["pre"]}: {e(_check(row["pre_trend"], language, with_p=True))} · '
             f"{w['placebo']}: {e(_check(row['placebo_time'], language))} · {w['mde']}: {_n(row['mde'], 2, language)}"
             f" · {w['method']}: {e(label(row, language))}</p>",
-        ]  # fmt: skip
+        ]
         if row.get("baseline_changed"):
-            parts.append(f"<p class=\"note\"><strong>{w['changed']}</strong> ({_n(row['baseline_frozen'], 2)})</p>")
-    parts.append(f"<p class=\"note\">{e(report['caveat'])}</p></body></html>")
+            parts.append(f'<p class="note"><strong>{w["changed"]}</strong> ({_n(row["baseline_frozen"], 2)})</p>')
+    parts.append(f'<p class="note">{e(report["caveat"])}</p></body></html>')
     return "".join(parts)
-

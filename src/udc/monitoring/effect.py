@@ -29,21 +29,33 @@ POWER = float(stats.norm.ppf(0.80))
 
 
 METHODS = {  # key: (English — the JSON's ``method`` —, Dutch)
-    "did": ("difference-in-differences, pooled periods (WLS, statsmodels)",
-            "verschil-in-verschillen, samengevoegde perioden (WLS, statsmodels)"),
-    "pre_trend": ("difference in linear pre-trend (WLS, statsmodels)",
-                  "verschil in lineaire trend vóór de start (WLS, statsmodels)"),
-    "placebo_time": ("placebo in time: a fake start halfway through the nulmeting, nulmeting years only",
-                     "placebo in de tijd: een neppe start halverwege de nulmeting, alleen nulmetingjaren"),
-}  # fmt: skip
+    "did": (
+        "difference-in-differences, pooled periods (WLS, statsmodels)",
+        "verschil-in-verschillen, samengevoegde perioden (WLS, statsmodels)",
+    ),
+    "pre_trend": (
+        "difference in linear pre-trend (WLS, statsmodels)",
+        "verschil in lineaire trend vóór de start (WLS, statsmodels)",
+    ),
+    "placebo_time": (
+        "placebo in time: a fake start halfway through the nulmeting, nulmeting years only",
+        "placebo in de tijd: een neppe start halverwege de nulmeting, alleen nulmetingjaren",
+    ),
+}
 REASONS = {
-    "withheld": ("not computable: a count is withheld (too small to publish)",
-                 "niet te berekenen: een aantal is afgeschermd (te klein om te publiceren)"),
-    "few_years": ("not computable: needs three nulmeting years in both groups",
-                  "niet te berekenen: er zijn drie nulmetingjaren in beide groepen nodig"),
-    "not_started": ("not yet: the programme has not started (see the minimum detectable effect)",
-                    "nog niet: het programma is nog niet begonnen (zie het kleinste aantoonbare effect)"),
-}  # fmt: skip
+    "withheld": (
+        "not computable: a count is withheld (too small to publish)",
+        "niet te berekenen: een aantal is afgeschermd (te klein om te publiceren)",
+    ),
+    "few_years": (
+        "not computable: needs three nulmeting years in both groups",
+        "niet te berekenen: er zijn drie nulmetingjaren in beide groepen nodig",
+    ),
+    "not_started": (
+        "not yet: the programme has not started (see the minimum detectable effect)",
+        "nog niet: het programma is nog niet begonnen (zie het kleinste aantoonbare effect)",
+    ),
+}
 
 
 @dataclass
@@ -80,8 +92,9 @@ def variance(k: np.ndarray, n: np.ndarray, *, proportion: bool, noise: float) ->
     return random + noise * (1 + p**2) / n**2
 
 
-def _fit(cells: pd.DataFrame, formula_columns: list[str], term: str, proportion: bool, noise: float
-         ) -> tuple[float, float, float]:  # fmt: skip
+def _fit(
+    cells: pd.DataFrame, formula_columns: list[str], term: str, proportion: bool, noise: float
+) -> tuple[float, float, float]:
     k, n = cells.k.to_numpy(float), cells.n.to_numpy(float)
     y = k / n
     weights = 1.0 / variance(k, n, proportion=proportion, noise=noise)
@@ -90,21 +103,31 @@ def _fit(cells: pd.DataFrame, formula_columns: list[str], term: str, proportion:
     return float(fitted.params[term]), float(fitted.bse[term]), float(fitted.pvalues[term])
 
 
-def did(before_t: tuple[float, float], after_t: tuple[float, float], before_c: tuple[float, float],
-        after_c: tuple[float, float], *, proportion: bool, noise: float, scale: float) -> Estimate:  # fmt: skip
+def did(
+    before_t: tuple[float, float],
+    after_t: tuple[float, float],
+    before_c: tuple[float, float],
+    after_c: tuple[float, float],
+    *,
+    proportion: bool,
+    noise: float,
+    scale: float,
+) -> Estimate:
     """The 2×2 difference-in-differences of pooled (k, n) cells, in the indicator's unit (× ``scale``)."""
-    cells = pd.DataFrame([(*before_t, 1, 0), (*after_t, 1, 1), (*before_c, 0, 0), (*after_c, 0, 1)],
-                         columns=["k", "n", "treated", "after"])  # fmt: skip
+    cells = pd.DataFrame(
+        [(*before_t, 1, 0), (*after_t, 1, 1), (*before_c, 0, 0), (*after_c, 0, 1)],
+        columns=["k", "n", "treated", "after"],
+    )
     if cells[["k", "n"]].isna().any().any() or (cells.n <= 0).any():
         return missing("did", "withheld")
     cells["effect"] = cells.treated * cells.after
     value, se, p = _fit(cells, ["treated", "after", "effect"], "effect", proportion, noise)
-    return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale,
-                    METHODS["did"][0])  # fmt: skip
+    return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale, METHODS["did"][0])
 
 
-def pre_trend(yearly_t: pd.DataFrame, yearly_c: pd.DataFrame, *, proportion: bool, noise: float, scale: float
-              ) -> Estimate:  # fmt: skip
+def pre_trend(
+    yearly_t: pd.DataFrame, yearly_c: pd.DataFrame, *, proportion: bool, noise: float, scale: float
+) -> Estimate:
     """The programme areas' linear trend minus the comparison's over the nulmeting years (per year, × scale)."""
     frame = pd.concat([yearly_t.assign(treated=1), yearly_c.assign(treated=0)], ignore_index=True).dropna()
     frame = frame[frame.n > 0]
@@ -116,8 +139,15 @@ def pre_trend(yearly_t: pd.DataFrame, yearly_c: pd.DataFrame, *, proportion: boo
     dummies = pd.get_dummies(frame.period.astype(int), prefix="y", drop_first=True, dtype=float)
     frame = pd.concat([frame.reset_index(drop=True), dummies.reset_index(drop=True)], axis=1)
     value, se, p = _fit(frame, ["treated", "trend", *dummies.columns], "trend", proportion, noise)
-    return Estimate(value * scale, (value - Z * se) * scale, (value + Z * se) * scale, p, se * scale,
-                    METHODS["pre_trend"][0], "pre_trend")  # fmt: skip
+    return Estimate(
+        value * scale,
+        (value - Z * se) * scale,
+        (value + Z * se) * scale,
+        p,
+        se * scale,
+        METHODS["pre_trend"][0],
+        "pre_trend",
+    )
 
 
 def pooled(yearly: pd.DataFrame, years: list[int]) -> tuple[float, float]:
@@ -133,8 +163,9 @@ def mde(se: float | None) -> float | None:
     return None if se is None else (Z + POWER) * se
 
 
-def planned_mde(before_t: tuple[float, float], before_c: tuple[float, float], *, proportion: bool, noise: float,
-                scale: float) -> float | None:  # fmt: skip
+def planned_mde(
+    before_t: tuple[float, float], before_c: tuple[float, float], *, proportion: bool, noise: float, scale: float
+) -> float | None:
     """Before a programme starts: the minimum detectable effect if the follow-up is as large as the nulmeting and
     the rates stay as they were ("with these areas and this indicator an effect smaller than this cannot be told
     from chance")."""

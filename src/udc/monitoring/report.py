@@ -19,9 +19,14 @@ from udc.privacy.policy import current
 from udc.store import catalogue
 from udc.store.db import Store
 
-UNIT_WORDS = {"percent": ("procentpunt", "percentage points"), "per_1000": ("per 1 000", "per 1,000"),
-              "per_10000": ("per 10 000", "per 10,000"), "per_100000": ("per 100 000", "per 100,000"),
-              "mean": ("", ""), "ratio": ("", "")}  # fmt: skip
+UNIT_WORDS = {
+    "percent": ("procentpunt", "percentage points"),
+    "per_1000": ("per 1 000", "per 1,000"),
+    "per_10000": ("per 10 000", "per 10,000"),
+    "per_100000": ("per 100 000", "per 100,000"),
+    "mean": ("", ""),
+    "ratio": ("", ""),
+}
 
 
 def release_name(programme: Programme) -> str:
@@ -40,8 +45,13 @@ def last_year(store: Store, indicator: Indicator) -> int:
     return min(ends)
 
 
-def comparison_areas(store: Store, programme: Programme, indicators: dict[str, Indicator], run: counts.Run,
-                     exclude: set[str] | None = None) -> list[str]:  # fmt: skip
+def comparison_areas(
+    store: Store,
+    programme: Programme,
+    indicators: dict[str, Indicator],
+    run: counts.Run,
+    exclude: set[str] | None = None,
+) -> list[str]:
     """The chosen comparison areas, or the k areas nearest to the programme's on the nulmeting levels of the
     matching indicators (each standardised over the candidates; areas with a withheld level are not candidates;
     ``exclude``: areas where another programme runs — they are not untreated)."""
@@ -74,8 +84,15 @@ def _value(k: float, n: float, scale: float) -> float | None:
     return None if pd.isna(k) or pd.isna(n) or n <= 0 else float(k / n * scale)
 
 
-def indicator_report(store: Store, programme: Programme, indicator: Indicator, target: list[str],
-                     comparison: list[str], until: int, run: counts.Run) -> dict[str, Any]:  # fmt: skip
+def indicator_report(
+    store: Store,
+    programme: Programme,
+    indicator: Indicator,
+    target: list[str],
+    comparison: list[str],
+    until: int,
+    run: counts.Run,
+) -> dict[str, Any]:
     """Everything the monitor says about one followed indicator."""
     years = list(range(programme.baseline[0], until + 1))
     before = list(range(programme.baseline[0], programme.baseline[1] + 1))
@@ -96,40 +113,74 @@ def indicator_report(store: Store, programme: Programme, indicator: Indicator, t
             pooled = counts.series(store, indicator, frame, span, run, f"{programme.id}_{indicator.id}_{group}{period}")
             total = pooled[pooled.period == TOTAL].iloc[0]
             pools[(label, period)] = (float(total.k), float(total.n))
-    main = effect.did(pools[("target", "before")], pools[("target", "after")], pools[("comparison", "before")],
-                      pools[("comparison", "after")], proportion=proportion, noise=noise, scale=scale)  # fmt: skip
+    main = effect.did(
+        pools[("target", "before")],
+        pools[("target", "after")],
+        pools[("comparison", "before")],
+        pools[("comparison", "after")],
+        proportion=proportion,
+        noise=noise,
+        scale=scale,
+    )
     if not after:
         main = effect.missing("did", "not_started")
-    trend = effect.pre_trend(yearly_t[yearly_t.period.astype(int).isin(before)],
-                             yearly_c[yearly_c.period.astype(int).isin(before)], proportion=proportion, noise=noise,
-                             scale=scale)  # fmt: skip
+    trend = effect.pre_trend(
+        yearly_t[yearly_t.period.astype(int).isin(before)],
+        yearly_c[yearly_c.period.astype(int).isin(before)],
+        proportion=proportion,
+        noise=noise,
+        scale=scale,
+    )
     middle = before[len(before) // 2]
     early, late = [y for y in before if y < middle], [y for y in before if y >= middle]
-    placebo = effect.did(effect.pooled(yearly_t, early), effect.pooled(yearly_t, late), effect.pooled(yearly_c, early),
-                         effect.pooled(yearly_c, late), proportion=proportion, noise=noise, scale=scale)  # fmt: skip
+    placebo = effect.did(
+        effect.pooled(yearly_t, early),
+        effect.pooled(yearly_t, late),
+        effect.pooled(yearly_c, early),
+        effect.pooled(yearly_c, late),
+        proportion=proportion,
+        noise=noise,
+        scale=scale,
+    )
     placebo.key = "placebo_time"
     placebo.method = effect.METHODS["placebo_time"][0] + (f": {placebo.reason}" if placebo.reason else "")
-    follow = [{"year": int(y), "target": _value(rt.k, rt.n, scale), "comparison": _value(rc.k, rc.n, scale)}
-              for (y, rt), (_, rc) in zip(yearly_t.set_index("period").iterrows(),
-                                          yearly_c.set_index("period").iterrows(), strict=True)]  # fmt: skip
+    follow = [
+        {"year": int(y), "target": _value(rt.k, rt.n, scale), "comparison": _value(rc.k, rc.n, scale)}
+        for (y, rt), (_, rc) in zip(
+            yearly_t.set_index("period").iterrows(), yearly_c.set_index("period").iterrows(), strict=True
+        )
+    ]
     latest = next((r for r in reversed(follow) if r["target"] is not None), None)
     followed = next(f for f in programme.indicators if f.indicator == indicator.id)
     return {
-        "indicator": indicator.id, "title": indicator.title.nl, "title_en": indicator.title.en, "unit": indicator.unit,
+        "indicator": indicator.id,
+        "title": indicator.title.nl,
+        "title_en": indicator.title.en,
+        "unit": indicator.unit,
         "direction": followed.direction,
         "baseline": _value(*pools[("target", "before")], scale),
         "baseline_comparison": _value(*pools[("comparison", "before")], scale),
-        "actual": latest["target"] if latest else None, "actual_year": latest["year"] if latest else None,
+        "actual": latest["target"] if latest else None,
+        "actual_year": latest["year"] if latest else None,
         "comparison": latest["comparison"] if latest else None,
         "after": _value(*pools[("target", "after")], scale),
         "after_comparison": _value(*pools[("comparison", "after")], scale),
         "target": followed.target.value if followed.target else None,
         "target_year": followed.target.year if followed.target else None,
-        **main.as_dict(), "mde": effect.mde(main.se) if main.se is not None else effect.planned_mde(
-            pools[("target", "before")], pools[("comparison", "before")], proportion=proportion, noise=noise,
-            scale=scale),
-        "pre_trend": trend.as_dict(), "placebo_time": placebo.as_dict(), "years": follow,
-    }  # fmt: skip
+        **main.as_dict(),
+        "mde": effect.mde(main.se)
+        if main.se is not None
+        else effect.planned_mde(
+            pools[("target", "before")],
+            pools[("comparison", "before")],
+            proportion=proportion,
+            noise=noise,
+            scale=scale,
+        ),
+        "pre_trend": trend.as_dict(),
+        "placebo_time": placebo.as_dict(),
+        "years": follow,
+    }
 
 
 def sentence(row: dict[str, Any], programme: Programme, language: str) -> str:
@@ -138,12 +189,19 @@ def sentence(row: dict[str, Any], programme: Programme, language: str) -> str:
     if row.get("reason") == "not_started" and row.get("mde") is not None:
         size = f"{row['mde']:.1f}".replace(".", ",") if nl else f"{row['mde']:.1f}"
         unit = UNIT_WORDS[row["unit"]][0 if nl else 1]
-        return (f"Het programma begint in {programme.start}. Met deze gebieden is een effect kleiner dan {size} "
-                f"{unit} niet van toeval te onderscheiden." if nl else f"The programme starts in {programme.start}. "
-                f"With these areas an effect smaller than {size} {unit} cannot be told from chance.")  # fmt: skip
+        return (
+            f"Het programma begint in {programme.start}. Met deze gebieden is een effect kleiner dan {size} "
+            f"{unit} niet van toeval te onderscheiden."
+            if nl
+            else f"The programme starts in {programme.start}. "
+            f"With these areas an effect smaller than {size} {unit} cannot be told from chance."
+        )
     if row["estimate"] is None:
-        return ("Geen schatting: een aantal is te klein om te publiceren." if nl else
-                "No estimate: a count is too small to publish.")  # fmt: skip
+        return (
+            "Geen schatting: een aantal is te klein om te publiceren."
+            if nl
+            else "No estimate: a count is too small to publish."
+        )
     unit = UNIT_WORDS[row["unit"]][0 if nl else 1]
     value, low, high = row["estimate"], row["ci_low"], row["ci_high"]
     title = (row["title"] if nl else row["title_en"]).lower()
@@ -156,14 +214,18 @@ def sentence(row: dict[str, Any], programme: Programme, language: str) -> str:
     if nl:
         word = "daalde" if value < 0 else "steeg"
         more = "meer" if significant else "meer (niet te onderscheiden van toeval)"
-        return (f"Sinds de start in {programme.start} {word} {title} in de programmawijken met {f(value)} {unit} "
-                f"{more} dan in vergelijkbare wijken (95 %-interval {'−' if low < 0 else ''}{f(low)} tot "
-                f"{'−' if high < 0 else ''}{f(high)}).")  # fmt: skip
+        return (
+            f"Sinds de start in {programme.start} {word} {title} in de programmawijken met {f(value)} {unit} "
+            f"{more} dan in vergelijkbare wijken (95 %-interval {'−' if low < 0 else ''}{f(low)} tot "
+            f"{'−' if high < 0 else ''}{f(high)})."
+        )
     word = "fell" if value < 0 else "rose"
     more = "more" if significant else "more (not distinguishable from chance)"
-    return (f"Since the start in {programme.start}, {title} {word} by {f(value)} {unit} {more} in the programme "
-            f"areas than in comparable areas (95 % interval {'−' if low < 0 else ''}{f(low)} to "
-            f"{'−' if high < 0 else ''}{f(high)}).")  # fmt: skip
+    return (
+        f"Since the start in {programme.start}, {title} {word} by {f(value)} {unit} {more} in the programme "
+        f"areas than in comparable areas (95 % interval {'−' if low < 0 else ''}{f(low)} to "
+        f"{'−' if high < 0 else ''}{f(high)})."
+    )
 
 
 CAVEAT = {

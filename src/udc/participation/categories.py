@@ -32,13 +32,21 @@ class Category:
 
 def _tree() -> list[Category]:
     """The default tree: main categories (no term of their own: 0) and what residents report under them."""
-    main = {"afval": "Afval", "openbare-verlichting": "Openbare verlichting", "wegen-verkeer": "Wegen en verkeer",
-            "groen-water": "Groen en water", "overlast": "Overlast", "overig": "Overig"}  # fmt: skip
+    main = {
+        "afval": "Afval",
+        "openbare-verlichting": "Openbare verlichting",
+        "wegen-verkeer": "Wegen en verkeer",
+        "groen-water": "Groen en water",
+        "overlast": "Overlast",
+        "overig": "Overig",
+    }
     subs = [  # code, parent, name, working days, public
-        ("zwerfvuil", "afval", "Zwerfvuil", 3, True), ("grofvuil", "afval", "Grofvuil", 3, True),
+        ("zwerfvuil", "afval", "Zwerfvuil", 3, True),
+        ("grofvuil", "afval", "Grofvuil", 3, True),
         ("container-vol", "afval", "Container is vol", 3, True),
         ("container-kapot", "afval", "Container is kapot", 5, True),
-        ("prullenbak-vol", "afval", "Prullenbak is vol", 3, True), ("asbest", "afval", "Asbest / accu", 3, True),
+        ("prullenbak-vol", "afval", "Prullenbak is vol", 3, True),
+        ("asbest", "afval", "Asbest / accu", 3, True),
         ("lantaarnpaal", "openbare-verlichting", "Lantaarnpaal doet het niet", 5, True),
         ("lamp-brandt-overdag", "openbare-verlichting", "Lamp brandt overdag", 10, True),
         ("wegdek", "wegen-verkeer", "Gat in de weg of losse tegel", 5, True),
@@ -53,7 +61,7 @@ def _tree() -> list[Category]:
         ("personen", "overlast", "Overlast van personen of groepen", 5, False),
         ("parkeren", "overlast", "Parkeeroverlast", 5, False),
         ("overig-overig", "overig", "Iets anders", DEFAULT_TERM, True),
-    ]  # fmt: skip
+    ]
     out = [Category(code, name, None, 0, "main category") for code, name in main.items()]
     out += [Category(code, name, parent, days, "udc default tree", public) for code, parent, name, days, public in subs]
     return out
@@ -105,9 +113,18 @@ def read_signalen(path: Path) -> list[Category]:
             out.append(Category(code, fields["name"], None, 0, "main category", active=active))
             continue
         days, source = term(str(fields.get("handling") or "REST"))
-        out.append(Category(code, fields["name"], main, days, source, public=main not in PRIVATE_MAIN,
-                            description=str(fields.get("description") or ""),
-                            active=bool(fields.get("is_active", True))))  # fmt: skip
+        out.append(
+            Category(
+                code,
+                fields["name"],
+                main,
+                days,
+                source,
+                public=main not in PRIVATE_MAIN,
+                description=str(fields.get("description") or ""),
+                active=bool(fields.get("is_active", True)),
+            )
+        )
     return out
 
 
@@ -125,9 +142,16 @@ def store(engine: sa.Engine, categories: list[Category], origin: str) -> int:
         con.execute(CATEGORIES.update().where(CATEGORIES.c.code.not_in(codes)).values(active=False))
         con.execute(CATEGORIES.delete().where(CATEGORIES.c.code.not_in(codes | used)))
         for c in categories:
-            values = {"parent": c.parent, "name": c.name, "description": c.description,
-                      "term_days": c.term_days, "term_source": c.term_source, "public": c.public,
-                      "active": c.active, "origin": origin}  # fmt: skip
+            values = {
+                "parent": c.parent,
+                "name": c.name,
+                "description": c.description,
+                "term_days": c.term_days,
+                "term_source": c.term_source,
+                "public": c.public,
+                "active": c.active,
+                "origin": origin,
+            }
             if con.execute(sa.select(CATEGORIES.c.code).where(CATEGORIES.c.code == c.code)).first():
                 con.execute(CATEGORIES.update().where(CATEGORIES.c.code == c.code).values(**values))
             else:

@@ -123,10 +123,12 @@ def nearby(con: sa.Connection, category: str, lat: float, lon: float, *, at: dat
     dlat = (radius + 100) / 111_000  # a wide box: the stored point may lie ~65 m from its published place
     dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
     query = sa.select(REPORTS.c.id, REPORTS.c.lat, REPORTS.c.lon, REPORTS.c.status, REPORTS.c.created_at).where(
-        REPORTS.c.category == category, REPORTS.c.status.not_in(workflow.CLOSED),
-        REPORTS.c.lat.between(lat - dlat, lat + dlat), REPORTS.c.lon.between(lon - dlon, lon + dlon),
+        REPORTS.c.category == category,
+        REPORTS.c.status.not_in(workflow.CLOSED),
+        REPORTS.c.lat.between(lat - dlat, lat + dlat),
+        REPORTS.c.lon.between(lon - dlon, lon + dlon),
         REPORTS.c.created_at >= (at - timedelta(days=NEAR_DAYS)).isoformat(timespec="seconds"),
-    )  # fmt: skip
+    )
     out = []
     for r in con.execute(query):
         distance = metres(lat, lon, *open311.published_place(r.lat, r.lon, public))
@@ -161,8 +163,16 @@ def buurten(store: Store, allowed: list[str]) -> list[tuple[str, str]]:
     return sorted(((c, names.get(c, c)) for c in codes), key=lambda pair: pair[1])
 
 
-def file(engine: sa.Engine, store: Store, report: NewReport, *, source: str, photo: bytes | None = None,
-         media_folder: Path | None = None, buurt: str | None = None) -> Filed:  # fmt: skip
+def file(
+    engine: sa.Engine,
+    store: Store,
+    report: NewReport,
+    *,
+    source: str,
+    photo: bytes | None = None,
+    media_folder: Path | None = None,
+    buurt: str | None = None,
+) -> Filed:
     """Store a new report (status gemeld) with its contact data apart; one transaction. Without lat/long a
     ``buurt`` (the form's choice without a map) places it at a point inside that buurt, marked as such."""
     category = categories.get(engine, report.service_code)
@@ -183,20 +193,40 @@ def file(engine: sa.Engine, store: Store, report: NewReport, *, source: str, pho
         raise
 
 
-def _insert(engine: sa.Engine, report: NewReport, category: dict, areas: tuple, precision: str,
-            photo_name: str | None, source: str) -> Filed:  # fmt: skip
+def _insert(
+    engine: sa.Engine,
+    report: NewReport,
+    category: dict,
+    areas: tuple,
+    precision: str,
+    photo_name: str | None,
+    source: str,
+) -> Filed:
     buurt, wijk, gemeente = areas
     token = secrets.token_urlsafe(24)
     at = workflow.now()
     with engine.begin() as con:
         close = nearby(con, category["code"], report.lat, report.long)
-        new_id = con.execute(REPORTS.insert().values(
-            category=category["code"], status="gemeld", description=report.description, lat=report.lat,
-            lon=report.long, address=report.address_string, precision=precision, buurt=buurt, wijk=wijk,
-            gemeente=gemeente,
-            media=photo_name, media_url=report.media_url, follow_hash=follow_hash(token), source=source,
-            created_at=at, updated_at=at,
-        )).inserted_primary_key[0]  # fmt: skip
+        new_id = con.execute(
+            REPORTS.insert().values(
+                category=category["code"],
+                status="gemeld",
+                description=report.description,
+                lat=report.lat,
+                lon=report.long,
+                address=report.address_string,
+                precision=precision,
+                buurt=buurt,
+                wijk=wijk,
+                gemeente=gemeente,
+                media=photo_name,
+                media_url=report.media_url,
+                follow_hash=follow_hash(token),
+                source=source,
+                created_at=at,
+                updated_at=at,
+            )
+        ).inserted_primary_key[0]
         name = " ".join(p for p in (report.first_name, report.last_name) if p) or None
         if report.email or name or report.phone:
             con.execute(CONTACTS.insert().values(report_id=new_id, email=report.email, name=name, phone=report.phone))

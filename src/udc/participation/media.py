@@ -42,8 +42,10 @@ def _probe(data: bytes, field: str) -> tuple[str, int, int]:
     if kind not in KINDS:
         raise InputError(f"{field}: a {kind} file; expected a JPEG, PNG or WebP photo")
     if width * height > MAX_PIXELS:
-        raise TooLarge(f"{field}: {width}×{height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels (a phone "
-                       "photo's full size)")  # fmt: skip
+        raise TooLarge(
+            f"{field}: {width}×{height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels (a phone "
+            "photo's full size)"
+        )
     return kind, width, height
 
 

@@ -97,9 +97,17 @@ def announce(engine: sa.Engine, user: User, audit: AuditLog, values: dict) -> in
     with audited(audit, user.name, "participation.announce", {"title": item.title, "buurten": item.buurten}) as out:
         _may_post(user, item.buurten)
         with engine.begin() as con:
-            out["id"] = con.execute(ANNOUNCEMENTS.insert().values(
-                title=item.title, body=item.body, buurten=json.dumps(item.buurten), starts=item.starts.isoformat(),
-                ends=item.ends.isoformat(), author=user.name, created_at=now())).inserted_primary_key[0]  # fmt: skip
+            out["id"] = con.execute(
+                ANNOUNCEMENTS.insert().values(
+                    title=item.title,
+                    body=item.body,
+                    buurten=json.dumps(item.buurten),
+                    starts=item.starts.isoformat(),
+                    ends=item.ends.isoformat(),
+                    author=user.name,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]
     return int(out["id"])
 
 
@@ -108,10 +116,17 @@ def ask(engine: sa.Engine, user: User, audit: AuditLog, values: dict) -> int:
     with audited(audit, user.name, "participation.ask", {"question": item.question, "buurten": item.buurten}) as out:
         _may_post(user, item.buurten)
         with engine.begin() as con:
-            out["id"] = con.execute(QUESTIONS.insert().values(
-                question=item.question, options=json.dumps(item.options), buurten=json.dumps(item.buurten),
-                opens=item.starts.isoformat(), closes=item.ends.isoformat(), author=user.name,
-                created_at=now())).inserted_primary_key[0]  # fmt: skip
+            out["id"] = con.execute(
+                QUESTIONS.insert().values(
+                    question=item.question,
+                    options=json.dumps(item.options),
+                    buurten=json.dumps(item.buurten),
+                    opens=item.starts.isoformat(),
+                    closes=item.ends.isoformat(),
+                    author=user.name,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]
     return int(out["id"])
 
 
@@ -138,8 +153,11 @@ def questions(engine: sa.Engine, buurt: str, *, today: str | None = None) -> lis
     :data:`SHOWN_DAYS` days — a question's results are published only after it closed, so it stays a while."""
     day = today or _today()
     since = (date.fromisoformat(day) - timedelta(days=SHOWN_DAYS)).isoformat()
-    query = sa.select(QUESTIONS).where(QUESTIONS.c.opens <= day, QUESTIONS.c.closes >= since,
-                                       QUESTIONS.c.buurten.contains(buurt)).order_by(QUESTIONS.c.id.desc())  # fmt: skip
+    query = (
+        sa.select(QUESTIONS)
+        .where(QUESTIONS.c.opens <= day, QUESTIONS.c.closes >= since, QUESTIONS.c.buurten.contains(buurt))
+        .order_by(QUESTIONS.c.id.desc())
+    )
     with engine.connect() as con:
         found = _for(list(con.execute(query)), buurt)
     for q in found:
@@ -189,15 +207,17 @@ def _answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device
         if not 0 <= option < len(json.loads(row.options)):
             raise InputError("option: choose one of the question's options")
         key = device_hash(device, question_id)
-        if con.execute(sa.select(ANSWERS.c.option).where(ANSWERS.c.question_id == question_id,
-                                                         ANSWERS.c.device_hash == key)).first():  # fmt: skip
+        if con.execute(
+            sa.select(ANSWERS.c.option).where(ANSWERS.c.question_id == question_id, ANSWERS.c.device_hash == key)
+        ).first():
             raise Forbidden("you have already answered this question on this device")
         mine = (ANSWER_NETWORKS.c.question_id == question_id) & (ANSWER_NETWORKS.c.network == network)
         from_network = con.execute(sa.select(sa.func.count()).select_from(ANSWER_NETWORKS).where(mine)).scalar_one()
         if from_network >= PER_NETWORK:
             raise Forbidden(f"this address has already given {PER_NETWORK} answers to this question")
-        con.execute(ANSWERS.insert().values(question_id=question_id, device_hash=key, option=option, buurt=buurt,
-                                            at=now()))  # fmt: skip
+        con.execute(
+            ANSWERS.insert().values(question_id=question_id, device_hash=key, option=option, buurt=buurt, at=now())
+        )
         con.execute(ANSWER_NETWORKS.insert().values(question_id=question_id, device_hash=key, network=network))
 
 
@@ -220,15 +240,29 @@ def results(engine: sa.Engine, question_id: int, buurt: str, threshold: int, *, 
         networks = 0
         if row.closes < day:
             here = (ANSWERS.c.question_id == question_id) & (ANSWERS.c.buurt == buurt)
-            counts = dict(con.execute(sa.select(ANSWERS.c.option, sa.func.count()).where(here)
-                                      .group_by(ANSWERS.c.option)).all())  # fmt: skip
-            joined = ANSWERS.join(ANSWER_NETWORKS, (ANSWER_NETWORKS.c.question_id == ANSWERS.c.question_id)
-                                  & (ANSWER_NETWORKS.c.device_hash == ANSWERS.c.device_hash))  # fmt: skip
-            networks = con.execute(sa.select(sa.func.count(sa.distinct(ANSWER_NETWORKS.c.network)))
-                                   .select_from(joined).where(here)).scalar_one()  # fmt: skip
+            counts = dict(
+                con.execute(sa.select(ANSWERS.c.option, sa.func.count()).where(here).group_by(ANSWERS.c.option)).all()
+            )
+            joined = ANSWERS.join(
+                ANSWER_NETWORKS,
+                (ANSWER_NETWORKS.c.question_id == ANSWERS.c.question_id)
+                & (ANSWER_NETWORKS.c.device_hash == ANSWERS.c.device_hash),
+            )
+            networks = con.execute(
+                sa.select(sa.func.count(sa.distinct(ANSWER_NETWORKS.c.network))).select_from(joined).where(here)
+            ).scalar_one()
     state = "open" if row.closes >= day else "shown" if networks >= threshold else "too_few"
     total = sum(counts.values())
-    listed = [{"option": o, "share": share(counts.get(i, 0), total) if state == "shown" else None}
-              for i, o in enumerate(json.loads(row.options))]  # fmt: skip
-    return {"question": row.question, "closes": row.closes, "state": state, "shown": state == "shown",
-            "threshold": threshold, "step": STEP, "options": listed}  # fmt: skip
+    listed = [
+        {"option": o, "share": share(counts.get(i, 0), total) if state == "shown" else None}
+        for i, o in enumerate(json.loads(row.options))
+    ]
+    return {
+        "question": row.question,
+        "closes": row.closes,
+        "state": state,
+        "shown": state == "shown",
+        "threshold": threshold,
+        "step": STEP,
+        "options": listed,
+    }

@@ -32,9 +32,15 @@ def published_place(lat: float, lon: float, public: bool) -> tuple[float, float]
 
 
 def service(category: dict) -> dict[str, Any]:
-    return {"service_code": category["code"], "service_name": category["name"],
-            "description": category["description"] or category["name"], "metadata": False, "type": "realtime",
-            "keywords": "", "group": category["parent"] or ""}  # fmt: skip
+    return {
+        "service_code": category["code"],
+        "service_name": category["name"],
+        "description": category["description"] or category["name"],
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": category["parent"] or "",
+    }
 
 
 def definition(category: dict) -> dict[str, Any]:

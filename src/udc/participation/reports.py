@@ -26,9 +26,17 @@ def _moment(value: str | None, field: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def search(engine: sa.Engine, *, ids: str | None = None, service_code: str | None = None, status: str | None = None,
-           start_date: str | None = None, end_date: str | None = None, page: int = 1,
-           page_size: int = MAX_PAGE) -> list[tuple[dict, dict]]:  # fmt: skip
+def search(
+    engine: sa.Engine,
+    *,
+    ids: str | None = None,
+    service_code: str | None = None,
+    status: str | None = None,
+    start_date: str | None = None,
+    end_date: str | None = None,
+    page: int = 1,
+    page_size: int = MAX_PAGE,
+) -> list[tuple[dict, dict]]:
     """(report, category) pairs, newest first. Without ids: the window ends at ``end_date`` (default now) and starts
     at ``start_date`` (default 90 days before the end); a longer window is refused, as the spec allows."""
     query = sa.select(REPORTS, CATEGORIES).join(CATEGORIES, CATEGORIES.c.code == REPORTS.c.category)
@@ -81,8 +89,11 @@ def one(engine: sa.Engine, report_id: int) -> tuple[dict, dict]:
 
 def by_token(engine: sa.Engine, token: str) -> tuple[dict, dict]:
     """A report by its private follow link (the token is stored hashed)."""
-    query = (sa.select(REPORTS, CATEGORIES).join(CATEGORIES, CATEGORIES.c.code == REPORTS.c.category)
-             .where(REPORTS.c.follow_hash == follow_hash(token[:100])))  # fmt: skip
+    query = (
+        sa.select(REPORTS, CATEGORIES)
+        .join(CATEGORIES, CATEGORIES.c.code == REPORTS.c.category)
+        .where(REPORTS.c.follow_hash == follow_hash(token[:100]))
+    )
     rows = _rows(engine, query)
     if not rows:
         raise NotFound("no report with this link")

@@ -24,14 +24,26 @@ NAME = "meldingen"
 
 def frame(engine: sa.Engine, key: bytes) -> pd.DataFrame:
     """One row per report; ``key`` makes the cell-key record keys unguessable from report numbers."""
-    query = sa.select(REPORTS.c.id, REPORTS.c.category, CATEGORIES.c.parent, CATEGORIES.c.term_days, REPORTS.c.buurt,
-                      REPORTS.c.status, REPORTS.c.created_at, REPORTS.c.closed_at).join(
-        CATEGORIES, CATEGORIES.c.code == REPORTS.c.category).where(REPORTS.c.duplicate_of.is_(None))  # fmt: skip
+    query = (
+        sa.select(
+            REPORTS.c.id,
+            REPORTS.c.category,
+            CATEGORIES.c.parent,
+            CATEGORIES.c.term_days,
+            REPORTS.c.buurt,
+            REPORTS.c.status,
+            REPORTS.c.created_at,
+            REPORTS.c.closed_at,
+        )
+        .join(CATEGORIES, CATEGORIES.c.code == REPORTS.c.category)
+        .where(REPORTS.c.duplicate_of.is_(None))
+    )
     reopened = sa.select(HISTORY.c.report_id).where(HISTORY.c.to_status == "heropend").distinct()
     with engine.connect() as con:
-        rows = pd.DataFrame([dict(r._mapping) for r in con.execute(query)],
-                            columns=["id", "category", "parent", "term_days", "buurt", "status", "created_at",
-                                     "closed_at"])  # fmt: skip
+        rows = pd.DataFrame(
+            [dict(r._mapping) for r in con.execute(query)],
+            columns=["id", "category", "parent", "term_days", "buurt", "status", "created_at", "closed_at"],
+        )
         again = {r[0] for r in con.execute(reopened)}
     rows = rows[rows.buurt.notna()]
     created = pd.to_datetime(rows.created_at.str[:10])
@@ -39,18 +51,21 @@ def frame(engine: sa.Engine, key: bytes) -> pd.DataFrame:
     ends = pd.to_datetime(rows.closed_at.fillna(rows.created_at).str[:10])
     days = np.busday_count(created.to_numpy(dtype="datetime64[D]"), ends.to_numpy(dtype="datetime64[D]"))
     within = closed & (days <= rows.term_days.to_numpy())
-    return pd.DataFrame({
-        "record_key": [int.from_bytes(hmac.new(key, str(i).encode(), hashlib.sha256).digest()[:4], "big")
-                       for i in rows.id],
-        "buurt_code": rows.buurt.to_numpy(),
-        "year": created.dt.year.astype("int32").to_numpy(),
-        "month": created.dt.month.astype("int32").to_numpy(),
-        "category": rows.category.to_numpy(),
-        "main_category": rows.parent.to_numpy(),
-        "closed": np.where(closed, "true", "false"),
-        "within_term": np.where(within, "true", "false"),
-        "reopened": np.where(rows.id.isin(again), "true", "false"),
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "record_key": [
+                int.from_bytes(hmac.new(key, str(i).encode(), hashlib.sha256).digest()[:4], "big") for i in rows.id
+            ],
+            "buurt_code": rows.buurt.to_numpy(),
+            "year": created.dt.year.astype("int32").to_numpy(),
+            "month": created.dt.month.astype("int32").to_numpy(),
+            "category": rows.category.to_numpy(),
+            "main_category": rows.parent.to_numpy(),
+            "closed": np.where(closed, "true", "false"),
+            "within_term": np.where(within, "true", "false"),
+            "reopened": np.where(rows.id.isin(again), "true", "false"),
+        }
+    )
 
 
 def save(store: Store, engine: sa.Engine, key: bytes, years: tuple[int, int] | None = None) -> int:
@@ -60,15 +75,25 @@ def save(store: Store, engine: sa.Engine, key: bytes, years: tuple[int, int] | N
     if years is not None:
         rows = rows[rows.year.between(*years)].reset_index(drop=True)
     years = sorted(rows.year.unique()) if len(rows) else [date.today().year]
-    dataset = Dataset(name=NAME, title="Meldingen openbare ruimte (per melding)", source="udc participation",
-                      sensitivity="microdata", period_start=str(years[0]), period_end=str(years[-1]),
-                      provenance={"from": "participation_reports"})  # fmt: skip
-    columns = [ColumnInfo("record_key", "key"), ColumnInfo("buurt_code", "area", "Buurt"),
-               ColumnInfo("year", "period", "Jaar"), ColumnInfo("month", "dimension", "Maand"),
-               ColumnInfo("category", "dimension", "Soort melding"),
-               ColumnInfo("main_category", "dimension", "Hoofdcategorie"),
-               ColumnInfo("closed", "dimension", "Afgehandeld"),
-               ColumnInfo("within_term", "dimension", "Binnen de termijn afgehandeld"),
-               ColumnInfo("reopened", "dimension", "Heropend")]  # fmt: skip
+    dataset = Dataset(
+        name=NAME,
+        title="Meldingen openbare ruimte (per melding)",
+        source="udc participation",
+        sensitivity="microdata",
+        period_start=str(years[0]),
+        period_end=str(years[-1]),
+        provenance={"from": "participation_reports"},
+    )
+    columns = [
+        ColumnInfo("record_key", "key"),
+        ColumnInfo("buurt_code", "area", "Buurt"),
+        ColumnInfo("year", "period", "Jaar"),
+        ColumnInfo("month", "dimension", "Maand"),
+        ColumnInfo("category", "dimension", "Soort melding"),
+        ColumnInfo("main_category", "dimension", "Hoofdcategorie"),
+        ColumnInfo("closed", "dimension", "Afgehandeld"),
+        ColumnInfo("within_term", "dimension", "Binnen de termijn afgehandeld"),
+        ColumnInfo("reopened", "dimension", "Heropend"),
+    ]
     catalogue.save(store, dataset, rows, columns=columns)
     return len(rows)

@@ -31,8 +31,9 @@ def _check(con: sa.Connection, user: User, report_id: int) -> None:
         raise Forbidden(f"report {report_id} is in {row.gemeente}: not one of your municipalities")
 
 
-def listing(engine: sa.Engine, user: User, *, status: str | None = None, category: str | None = None,
-            limit: int = 500) -> list[dict]:  # fmt: skip
+def listing(
+    engine: sa.Engine, user: User, *, status: str | None = None, category: str | None = None, limit: int = 500
+) -> list[dict]:
     """Reports for triage, newest first — only those in the user's municipalities; contact data not included."""
     if user.role not in ("staff", "admin"):
         raise Forbidden("reports are handled by staff (role staff with municipalities as scopes)")
@@ -87,17 +88,19 @@ def contact(engine: sa.Engine, user: User, audit: AuditLog, report_id: int) -> d
     return dict(row._mapping) if row else None
 
 
-def retention(engine: sa.Engine, actor: str, audit: AuditLog, *, days: int = RETENTION_DAYS,
-              today: datetime | None = None) -> int:  # fmt: skip
+def retention(
+    engine: sa.Engine, actor: str, audit: AuditLog, *, days: int = RETENTION_DAYS, today: datetime | None = None
+) -> int:
     """Empty the contact data of reports closed more than ``days`` ago (the report itself stays, without them)."""
     cutoff = ((today or datetime.now(UTC)) - timedelta(days=days)).isoformat(timespec="seconds")
     with audited(audit, actor, "participation.retention", {"days": days, "closed_before": cutoff}) as outcome:
         closed = sa.select(REPORTS.c.id).where(REPORTS.c.status.in_(workflow.CLOSED), REPORTS.c.closed_at < cutoff)
         with engine.begin() as con:
             done = con.execute(
-                CONTACTS.update().where(CONTACTS.c.report_id.in_(closed), CONTACTS.c.anonymised_at.is_(None))
+                CONTACTS.update()
+                .where(CONTACTS.c.report_id.in_(closed), CONTACTS.c.anonymised_at.is_(None))
                 .values(email=None, name=None, phone=None, anonymised_at=workflow.now())
-            ).rowcount  # fmt: skip
+            ).rowcount
         outcome["anonymised"] = done
     return done
 
@@ -105,14 +108,42 @@ def retention(engine: sa.Engine, actor: str, audit: AuditLog, *, days: int = RET
 def open_data(engine: sa.Engine) -> pd.DataFrame:
     """Every report as open data: category, status, area codes, dates and a rounded place — no text, no contact
     data, no photo; non-public categories rounded to about 100 m, others to about 10 m."""
-    query = sa.select(REPORTS.c.id, REPORTS.c.category, CATEGORIES.c.name.label("category_name"),
-                      CATEGORIES.c.public, REPORTS.c.status, REPORTS.c.buurt, REPORTS.c.wijk, REPORTS.c.gemeente,
-                      REPORTS.c.created_at, REPORTS.c.closed_at, REPORTS.c.lat, REPORTS.c.lon).join(
-        CATEGORIES, CATEGORIES.c.code == REPORTS.c.category).order_by(REPORTS.c.id)  # fmt: skip
+    query = (
+        sa.select(
+            REPORTS.c.id,
+            REPORTS.c.category,
+            CATEGORIES.c.name.label("category_name"),
+            CATEGORIES.c.public,
+            REPORTS.c.status,
+            REPORTS.c.buurt,
+            REPORTS.c.wijk,
+            REPORTS.c.gemeente,
+            REPORTS.c.created_at,
+            REPORTS.c.closed_at,
+            REPORTS.c.lat,
+            REPORTS.c.lon,
+        )
+        .join(CATEGORIES, CATEGORIES.c.code == REPORTS.c.category)
+        .order_by(REPORTS.c.id)
+    )
     with engine.connect() as con:
-        frame = pd.DataFrame([dict(r._mapping) for r in con.execute(query)],
-                             columns=["id", "category", "category_name", "public", "status", "buurt", "wijk",
-                                      "gemeente", "created_at", "closed_at", "lat", "lon"])  # fmt: skip
+        frame = pd.DataFrame(
+            [dict(r._mapping) for r in con.execute(query)],
+            columns=[
+                "id",
+                "category",
+                "category_name",
+                "public",
+                "status",
+                "buurt",
+                "wijk",
+                "gemeente",
+                "created_at",
+                "closed_at",
+                "lat",
+                "lon",
+            ],
+        )
     decimals = frame.public.map(lambda p: 4 if p else 3)
     frame["lat"] = [round(v, d) for v, d in zip(frame.lat, decimals, strict=True)]
     frame["lon"] = [round(v, d) for v, d in zip(frame.lon, decimals, strict=True)]

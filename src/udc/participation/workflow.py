@@ -58,14 +58,20 @@ def change(con: sa.Connection, report_id: int, to: str, *, actor: str, note: str
     at = now()
     closed = {"closed_at": at} if to in CLOSED else ({"closed_at": None} if to == "heropend" else {})
     con.execute(REPORTS.update().where(REPORTS.c.id == report_id).values(status=to, updated_at=at, **closed))
-    con.execute(HISTORY.insert().values(report_id=report_id, at=at, actor=actor, from_status=row.status, to_status=to,
-                                        note=note[:2000]))  # fmt: skip
+    con.execute(
+        HISTORY.insert().values(
+            report_id=report_id, at=at, actor=actor, from_status=row.status, to_status=to, note=note[:2000]
+        )
+    )
     return row.status
 
 
 def first_line(con: sa.Connection, report_id: int, actor: str) -> None:
-    con.execute(HISTORY.insert().values(report_id=report_id, at=now(), actor=actor, from_status=None,
-                                        to_status="gemeld", note=""))  # fmt: skip
+    con.execute(
+        HISTORY.insert().values(
+            report_id=report_id, at=now(), actor=actor, from_status=None, to_status="gemeld", note=""
+        )
+    )
 
 
 def reopen(con: sa.Connection, report_id: int, reason: str) -> None:
@@ -84,8 +90,10 @@ def merge(con: sa.Connection, duplicate: int, into: int, *, actor: str) -> None:
     if duplicate == into or len(rows) != 2:
         raise NotFound(f"reports {duplicate} and {into}: two different existing reports are needed")
     if rows[duplicate].category != rows[into].category:
-        raise UdcError(f"report {duplicate} is '{rows[duplicate].category}', {into} '{rows[into].category}': only "
-                       "reports of one category are merged")  # fmt: skip
+        raise UdcError(
+            f"report {duplicate} is '{rows[duplicate].category}', {into} '{rows[into].category}': only "
+            "reports of one category are merged"
+        )
     change(con, duplicate, "geannuleerd", actor=actor, note=f"dubbele melding van {into}")
     con.execute(REPORTS.update().where(REPORTS.c.id == duplicate).values(duplicate_of=into))
 

@@ -383,9 +383,12 @@ class AuditLog:
         return True, f"{len(entries)} entries, chain intact" + (", anchor matches" if anchor else "") + agree
 
     def _check_witnesses(
-        self, entries: list[dict[str, Any]], anchor: dict[str, Any] | None, row: sa.Row | None,
+        self,
+        entries: list[dict[str, Any]],
+        anchor: dict[str, Any] | None,
+        row: sa.Row | None,
         lines: list[tuple[int, str]],
-    ) -> tuple[int, str]:  # fmt: skip
+    ) -> tuple[int, str]:
         """(how many witnesses agree, '') or (0, what is wrong). The database's witness row is committed with its
         entry, so it may be ahead of the anchor after a crash, but never ahead of the log: if it is, entries were
         deleted (and an anchor behind it was rolled back). The witness file is written after the anchor, so it is
@@ -394,18 +397,24 @@ class AuditLog:
         name = "the operational database's witness"
         starts = [e["id"] for e in entries if e["action"] == WITNESS_STARTED]
         if len(starts) > 1 or (row is None and starts):
-            return 0, (f"the operational database's witness row was deleted (the witness started at entries "
-                       f"{', '.join(map(str, starts))}): entries after the anchor may have been removed")  # fmt: skip
+            return 0, (
+                f"the operational database's witness row was deleted (the witness started at entries "
+                f"{', '.join(map(str, starts))}): entries after the anchor may have been removed"
+            )
         if row is None:
             if entries:
-                return 0, ("no witness row in the operational database (deleted — or a log from before witnesses: the "
-                           "next audited action writes it)")  # fmt: skip
+                return 0, (
+                    "no witness row in the operational database (deleted — or a log from before witnesses: the "
+                    "next audited action writes it)"
+                )
         elif not hmac.compare_digest(row.mac, self._witness_mac(row.seq, row.head)):
             return 0, "the operational database's witness row was changed (its MAC does not match)"
         elif row.seq > len(entries):
             if anchor is not None and anchor.get("seq", -1) < row.seq:
-                return 0, (f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
-                           f"{row.seq} (the log ends at {len(entries)}: truncated)")  # fmt: skip
+                return 0, (
+                    f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
+                    f"{row.seq} (the log ends at {len(entries)}: truncated)"
+                )
             return 0, f"{name} saw entry {row.seq} but the log ends at {len(entries)} (truncated)"
         elif row.seq > 0 and entries[row.seq - 1]["hash"] != row.head:
             return 0, f"entry {row.seq} does not match {name} (replaced)"
@@ -415,8 +424,10 @@ class AuditLog:
         if lines:
             seq = lines[-1][0]
             if anchor is not None and seq > anchor.get("seq", -1):
-                return 0, (f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
-                           f"{seq} (the log ends at {len(entries)})")  # fmt: skip
+                return 0, (
+                    f"the anchor was rolled back: it names entry {anchor.get('seq')} but {name} saw entry "
+                    f"{seq} (the log ends at {len(entries)})"
+                )
             if seq > len(entries):
                 return 0, f"{name} saw entry {seq} but the log ends at {len(entries)} (truncated)"
         for seq, head in lines:  # the history: every anchor move it saw still matches the log
@@ -429,8 +440,10 @@ class AuditLog:
         assert self.witness is not None
         if not self.witness.exists():
             if entries:
-                return [], (f"the witness {self.witness} is missing (deleted — or configured after the last entry: "
-                            "the next audited action writes it)")  # fmt: skip
+                return [], (
+                    f"the witness {self.witness} is missing (deleted — or configured after the last entry: "
+                    "the next audited action writes it)"
+                )
             return [], ""
         lines: list[tuple[int, str]] = []
         with open(self.witness, encoding="utf-8") as handle:

@@ -164,4 +164,3 @@ def _keeps(compiled: Compiled, f: Filter, category: str) -> bool:
 def _text(value: object) -> str:
     """A typed filter value as the gate's category text (booleans as SQL casts them)."""
     return str(value).lower() if isinstance(value, bool) else str(value)
-

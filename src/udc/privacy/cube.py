@@ -69,9 +69,15 @@ class Cube:
             self._build(store, entry, dataset, dims, user, audit, where)
 
     def _build(
-        self, store: Store, entry: Any, dataset: str, dims: dict[str, Dimension], user: User, audit: AuditLog,
+        self,
+        store: Store,
+        entry: Any,
+        dataset: str,
+        dims: dict[str, Dimension],
+        user: User,
+        audit: AuditLog,
         where: Condition | None,
-    ) -> None:  # fmt: skip
+    ) -> None:
         source = engine.table(store, entry.table_name)
         if "record_key" not in source.columns:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
@@ -121,9 +127,16 @@ class Cube:
         return relation
 
     def tables(
-        self, relation: str, batch: list[str], by: list[str], *, name: str = "table", tails: tuple[str, ...] = (),
-        domains: Mapping[str, Sequence[str]] | None = None, sparse: tuple[str, ...] = (),
-    ) -> gate.Protected:  # fmt: skip
+        self,
+        relation: str,
+        batch: list[str],
+        by: list[str],
+        *,
+        name: str = "table",
+        tails: tuple[str, ...] = (),
+        domains: Mapping[str, Sequence[str]] | None = None,
+        sparse: tuple[str, ...] = (),
+    ) -> gate.Protected:
         """Protected tables, one per ``batch`` value: ``relation`` is SQL over ``{cube}`` (its columns, ``n``,
         ``k``) that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region),
         never scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``.

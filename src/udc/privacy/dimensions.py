@@ -28,16 +28,18 @@ _IDENTIFYING = re.compile(
 CATALOGUE_ROLES = {"identifier", "key", "pseudonym", "date", "address"}
 # The declared value domains of categorical microdata fields (the microdata contract checks registers against them):
 # a gate table by such a field lists these categories, never the values a selection happens to hold.
-DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType({
-    "sex": ("m", "v", "x"),
-    "event": ("move", "household_change", "birth", "death"),
-    "household_change": ("child_born", "moved_in_together", "separated", "widowed", "left_parental_home"),
-    "role": ("reference", "partner", "child", "other"),
-    "student": ("none", "mbo", "hbo", "wo"),
-    "household_type": ("single", "couple", "couple_with_children", "single_parent", "other"),
-    "income_class": ("low", "middle", "high"),
-    "trigger": ("none", "child_born", "moved_in_together", "separated", "widowed", "left_parental_home"),
-})  # fmt: skip
+DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "sex": ("m", "v", "x"),
+        "event": ("move", "household_change", "birth", "death"),
+        "household_change": ("child_born", "moved_in_together", "separated", "widowed", "left_parental_home"),
+        "role": ("reference", "partner", "child", "other"),
+        "student": ("none", "mbo", "hbo", "wo"),
+        "household_type": ("single", "couple", "couple_with_children", "single_parent", "other"),
+        "income_class": ("low", "middle", "high"),
+        "trigger": ("none", "child_born", "moved_in_together", "separated", "widowed", "left_parental_home"),
+    }
+)
 
 
 def identifying(column: str, role: str | None = None) -> bool:
@@ -113,5 +115,7 @@ def check(name: str, columns: dict[str, str], roles: dict[str, str | None] | Non
             "areas and categories, never a per-person table"
         )
     if name not in available(columns, roles):
-        raise Forbidden(f"{what} '{name}' is not a dimension of this dataset: expected one of "
-                        f"{', '.join(available(columns, roles))}")  # fmt: skip
+        raise Forbidden(
+            f"{what} '{name}' is not a dimension of this dataset: expected one of "
+            f"{', '.join(available(columns, roles))}"
+        )

@@ -73,8 +73,9 @@ def visible(store: Store, user: User) -> list[dict[str, Any]]:
     return [r for r in rows if allowed(store, catalogue.get(store, r["name"]), user)[0]]
 
 
-def read_for(store: Store, name: str, user: User, audit: AuditLog, version: int | None = None,
-             limit: int | None = None) -> pd.DataFrame:  # fmt: skip
+def read_for(
+    store: Store, name: str, user: User, audit: AuditLog, version: int | None = None, limit: int | None = None
+) -> pd.DataFrame:
     """The rows of ``name`` (a release: its newest version, or ``version``) that ``user`` may take out (an analyst:
     the rows of their areas), else a refusal; audited before and after. ``limit``: the first rows only (a
     preview)."""

@@ -413,8 +413,18 @@ def _linked(
         cells["count"] = np.where(pattern[idx], np.nan, counts[idx])
         cells["status"] = np.where(pattern[idx], "suppressed", "published")
         note = f"protected jointly with {len(tables) - 1} linked table(s)"
-        out.append(Protected(cells.reset_index(drop=True), "suppress", policy, "", by, len(results), [note],
-                             primary=primary_flags[idx]))  # fmt: skip
+        out.append(
+            Protected(
+                cells.reset_index(drop=True),
+                "suppress",
+                policy,
+                "",
+                by,
+                len(results),
+                [note],
+                primary=primary_flags[idx],
+            )
+        )
     return out, values, pattern
 
 
@@ -428,8 +438,14 @@ def definition_hash(definition: Any) -> str:
 
 def _open_dataset(name: str, title: str, source: str, user: User, protection: dict[str, Any]) -> Dataset:
     """The catalogue entry of a release: open data under CC BY 4.0, with who released it and how it was protected."""
-    return Dataset(name=name, title=title, source=f"udc gate: {source}", sensitivity="open", licence="CC BY 4.0",
-                   provenance={"released_by": user.name, **protection})  # fmt: skip
+    return Dataset(
+        name=name,
+        title=title,
+        source=f"udc gate: {source}",
+        sensitivity="open",
+        licence="CC BY 4.0",
+        provenance={"released_by": user.name, **protection},
+    )
 
 
 def release(
@@ -446,8 +462,13 @@ def release(
     """Catalogue a protected table as released open data with its protection metadata, as a new version of ``name``
     (older versions stay readable). A version with other columns than the current one needs ``replace``, which is
     audited. A release never replaces a table that is not a release (an import, microdata)."""
-    detail = {"name": name, "source": protected.source, "method": protected.method,
-              "policy": protected.policy.version, "replace": replace}  # fmt: skip
+    detail = {
+        "name": name,
+        "source": protected.source,
+        "method": protected.method,
+        "policy": protected.policy.version,
+        "replace": replace,
+    }
     with audited(audit, user.name, "gate.release", detail) as outcome:
         if protected.cells.get("status") is None:
             raise UdcError("only a table protected by the gate can be released")
@@ -479,8 +500,7 @@ def release(
             columns=[ColumnInfo(k, "dimension") for k in protected.keys]
             + [ColumnInfo("count", "value", "Aantal"), ColumnInfo("status", "label")],
         )
-        outcome |= {"version": version, "suppressed": len(suppressed_cells),
-                    "suppressed_cells": suppressed_cells[:50]}  # fmt: skip
+        outcome |= {"version": version, "suppressed": len(suppressed_cells), "suppressed_cells": suppressed_cells[:50]}
     return dataset
 
 
@@ -512,8 +532,9 @@ def release_derived(
         protected = {p.source for p in derived_from if p.cells.get("status") is not None}
         bare = [d for d in sources if catalogue.get(store, d).sensitivity == "microdata" and d not in protected]
         if bare:
-            raise UdcError(f"{', '.join(bare)} is microdata: a derived release needs the protected tables computed "
-                           "from it")  # fmt: skip
+            raise UdcError(
+                f"{', '.join(bare)} is microdata: a derived release needs the protected tables computed from it"
+            )
         policy = derived_from[0].policy if derived_from else current(store)
         protection = {
             "method": "derived",
@@ -525,10 +546,16 @@ def release_derived(
         }
         dataset = _open_dataset(name, title, ", ".join(sources), user, protection)
         version = catalogue.save_release(
-            store, dataset, frame, inputs=sources, protection=protection, capability=_CAPABILITY,
-            definition_hash=definition_hash(definition) if definition is not None else None, replace=True,
+            store,
+            dataset,
+            frame,
+            inputs=sources,
+            protection=protection,
+            capability=_CAPABILITY,
+            definition_hash=definition_hash(definition) if definition is not None else None,
+            replace=True,
             columns=columns,
-        )  # fmt: skip
+        )
         outcome |= {"version": version, "suppressed": protection["suppressed"]}
     return version
 

@@ -93,8 +93,9 @@ def profile(row: pd.Series) -> Profile:
     return Profile(lowest, int(row["_m_distinct"]), unit)
 
 
-def perturb(totals: np.ndarray, counts: np.ndarray, published: np.ndarray, spread: np.ndarray, key_sums: np.ndarray
-            ) -> np.ndarray:  # fmt: skip
+def perturb(
+    totals: np.ndarray, counts: np.ndarray, published: np.ndarray, spread: np.ndarray, key_sums: np.ndarray
+) -> np.ndarray:
     """Published sums: ``total / count · published count + e · spread``, at least 0, to two decimals.
 
     The first term keeps a sum consistent with the cell's *published* count: when every contribution is the same

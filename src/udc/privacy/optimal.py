@@ -82,16 +82,22 @@ def _model(table: Table, primary: np.ndarray, required: np.ndarray, by_value: bo
     return _Model(cost, LinearConstraint(matrix, lower, upper), Bounds(low, high), integrality, n)
 
 
-def optimal(table: Table, primary: np.ndarray, required: np.ndarray, *, by_value: bool = False,
-            time_limit: float = 120.0) -> Optimum:  # fmt: skip
+def optimal(
+    table: Table, primary: np.ndarray, required: np.ndarray, *, by_value: bool = False, time_limit: float = 120.0
+) -> Optimum:
     """The pattern minimising the number (or, ``by_value``, the total value) of suppressed cells."""
     table.check()
     if not primary.any():
         return Optimum(primary.copy(), "optimal", 0.0, 0.0)
     model = _model(table, primary, required, by_value)
     started = time.perf_counter()
-    result = milp(model.cost, constraints=model.constraint, integrality=model.integrality, bounds=model.bounds,
-                  options={"time_limit": time_limit, "disp": False})  # fmt: skip
+    result = milp(
+        model.cost,
+        constraints=model.constraint,
+        integrality=model.integrality,
+        bounds=model.bounds,
+        options={"time_limit": time_limit, "disp": False},
+    )
     seconds = time.perf_counter() - started
     if result.x is None:
         raise UdcError(f"the suppression model found no pattern: {result.message}")
@@ -100,12 +106,14 @@ def optimal(table: Table, primary: np.ndarray, required: np.ndarray, *, by_value
     return Optimum(result.x[: model.n] > 0.5, status, seconds, gap, bound)
 
 
-def relaxation(table: Table, primary: np.ndarray, required: np.ndarray, *, time_limit: float = 30.0
-               ) -> np.ndarray | None:  # fmt: skip
+def relaxation(
+    table: Table, primary: np.ndarray, required: np.ndarray, *, time_limit: float = 30.0
+) -> np.ndarray | None:
     """The LP relaxation's fractional ``x`` per cell (how much a pattern of little suppressed value leans on it), or
     None when HiGHS does not finish within ``time_limit`` — the caller then keeps the greedy pattern. (The value
     objective guides better than the count: it also steers away from margins.)"""
     model = _model(table, primary, required, by_value=True)
-    result = milp(model.cost, constraints=model.constraint, bounds=model.bounds,
-                  options={"time_limit": time_limit, "disp": False})  # fmt: skip
+    result = milp(
+        model.cost, constraints=model.constraint, bounds=model.bounds, options={"time_limit": time_limit, "disp": False}
+    )
     return None if result.status != 0 or result.x is None else result.x[: model.n]

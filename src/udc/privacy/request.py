@@ -75,8 +75,10 @@ class TableRequest(BaseModel):
         if self.area is not None and self.area not in self.dimensions:
             raise ValueError(f"area '{self.area}' is not one of the dimensions")
         if self.measure is not None and self.measure in {*self.dimensions, *(f.column for f in self.filters)}:
-            raise ValueError(f"measure '{self.measure}' is a dimension or filter: a sum of a value the request fixes "
-                             "is a count in disguise")  # fmt: skip
+            raise ValueError(
+                f"measure '{self.measure}' is a dimension or filter: a sum of a value the request fixes "
+                "is a count in disguise"
+            )
         return self
 
     def summary(self) -> dict[str, Any]:

@@ -99,8 +99,13 @@ def singletons(table: Table, suppressed: np.ndarray) -> int:
     return added
 
 
-def audit(table: Table, suppressed: np.ndarray, required: np.ndarray, starts: list[int] | None = None,
-          by_cell: dict[int, list[int]] | None = None) -> list[AuditResult]:  # fmt: skip
+def audit(
+    table: Table,
+    suppressed: np.ndarray,
+    required: np.ndarray,
+    starts: list[int] | None = None,
+    by_cell: dict[int, list[int]] | None = None,
+) -> list[AuditResult]:
     """The attacker's LP: for every suppressed cell, an interval it is known to range over given everything
     published (exact bounds where its own LPs were needed; otherwise proven by feasible points). ``starts``: only
     the connected groups of suppressed cells that contain these cells; ``by_cell``: the equations per cell, when
@@ -168,8 +173,15 @@ def audit(table: Table, suppressed: np.ndarray, required: np.ndarray, starts: li
 GUIDED_SIZE = 15_000  # cells × primary cells: the LP relaxation answers within seconds up to here
 
 
-def _release(table: Table, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
-             order: list[int], *, quick: bool = False) -> int:  # fmt: skip
+def _release(
+    table: Table,
+    suppressed: np.ndarray,
+    primary: np.ndarray,
+    required: np.ndarray,
+    order: list[int],
+    *,
+    quick: bool = False,
+) -> int:
     """Publish secondary cells again in ``order``, each only if no primary cell (``quick``: no cell at all — a
     cheap test that spares most audits on a national table) is left alone in an equation and its connected group
     still passes the audit. Returns the cells published."""
@@ -193,8 +205,7 @@ def _release(table: Table, suppressed: np.ndarray, primary: np.ndarray, required
     return freed
 
 
-def prune(table: Table, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray,
-          budget: int = 2_000) -> int:  # fmt: skip
+def prune(table: Table, suppressed: np.ndarray, primary: np.ndarray, required: np.ndarray, budget: int = 2_000) -> int:
     """Give back secondary cells the greedy pattern does not need — the largest first (they lose the most
     information). At most ``budget`` tries (a national table stays bounded). Returns cells freed."""
     candidates = sorted((int(c) for c in np.flatnonzero(suppressed & ~primary)), key=lambda c: (-table.values[c], c))

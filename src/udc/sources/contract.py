@@ -45,53 +45,91 @@ AREA = r"^(BU\d{8}|WK\d{6}|GM\d{4}|[A-Z]{2}_[0-9A-Z_]+)$"  # foreign LAU (DE_053
 CONTRACT: dict[str, Table] = {
     t.name: t
     for t in (
-        Table("persons", "One row per person: who and when born (the population register's person file).", (
-            Field("person_id", "BIGINT", description="Person number (RINPERSOON or a municipal key), the same in "
-                  "every contract table"),
-            Field("birth_date", "DATE", False, description="Date of birth (unknown for some who moved in)"),
-            Field("sex", "VARCHAR", False, DOMAINS["sex"], description="Sex as registered (GBA 1/2 recoded m/v)"),
-            Field("record_key", "BIGINT", description="The person's cell-key record key, 0 … 2³²−1"),
-        ), ("person_id",), {"record_key": "a keyed hash of person_id (secret per store)"}),
-        Table("events", "Life events with a date: moves between addresses, household changes, births, deaths.", (
-            Field("person_id", "BIGINT"),
-            Field("date", "DATE"),
-            Field("event", "VARCHAR", domain=DOMAINS["event"]),
-            Field("household_change", "VARCHAR", False, DOMAINS["household_change"]),
-            Field("from_area", "VARCHAR", False, pattern=AREA, description="Buurt before a move (BU + 8 digits; a "
-                  "wijk or gemeente code when only that is known; a foreign LAU code), or ZZ_BUITENLAND / ZZ_ONBEKEND"),
-            Field("to_area", "VARCHAR", False, pattern=AREA, description="Buurt after a move"),
-        ), ()),
-        Table("persons_yearly", "Every person living in the area on 1 January of each year, with household and "
-              "situation on that day.", (
-            Field("year", "SMALLINT"),
-            Field("person_id", "BIGINT"),
-            Field("household_id", "BIGINT"),
-            Field("buurt_code", "VARCHAR", pattern=r"^BU\d{8}$"),
-            Field("role", "VARCHAR", domain=DOMAINS["role"],
-                  description="Place in the household"),
-            Field("age", "SMALLINT"),
-            Field("student", "VARCHAR", domain=DOMAINS["student"]),
-            Field("record_key", "BIGINT"),
-        ), ("year", "person_id"), {"record_key": "taken from persons"}),
-        Table("households", "Households on 1 January of each year: type and income class.", (
-            Field("year", "SMALLINT"),
-            Field("household_id", "BIGINT"),
-            Field("household_type", "VARCHAR", domain=DOMAINS["household_type"]),
-            Field("income_class", "VARCHAR", False, DOMAINS["income_class"]),
-            Field("record_key", "BIGINT", description="The household's cell-key record key, 0 … 2³²−1"),
-        ), ("year", "household_id"), {"record_key": "a keyed hash of household_id (secret per store)"}),
+        Table(
+            "persons",
+            "One row per person: who and when born (the population register's person file).",
+            (
+                Field(
+                    "person_id",
+                    "BIGINT",
+                    description="Person number (RINPERSOON or a municipal key), the same in every contract table",
+                ),
+                Field("birth_date", "DATE", False, description="Date of birth (unknown for some who moved in)"),
+                Field("sex", "VARCHAR", False, DOMAINS["sex"], description="Sex as registered (GBA 1/2 recoded m/v)"),
+                Field("record_key", "BIGINT", description="The person's cell-key record key, 0 … 2³²−1"),
+            ),
+            ("person_id",),
+            {"record_key": "a keyed hash of person_id (secret per store)"},
+        ),
+        Table(
+            "events",
+            "Life events with a date: moves between addresses, household changes, births, deaths.",
+            (
+                Field("person_id", "BIGINT"),
+                Field("date", "DATE"),
+                Field("event", "VARCHAR", domain=DOMAINS["event"]),
+                Field("household_change", "VARCHAR", False, DOMAINS["household_change"]),
+                Field(
+                    "from_area",
+                    "VARCHAR",
+                    False,
+                    pattern=AREA,
+                    description="Buurt before a move (BU + 8 digits; a "
+                    "wijk or gemeente code when only that is known; a foreign LAU code), "
+                    "or ZZ_BUITENLAND / ZZ_ONBEKEND",
+                ),
+                Field("to_area", "VARCHAR", False, pattern=AREA, description="Buurt after a move"),
+            ),
+            (),
+        ),
+        Table(
+            "persons_yearly",
+            "Every person living in the area on 1 January of each year, with household and situation on that day.",
+            (
+                Field("year", "SMALLINT"),
+                Field("person_id", "BIGINT"),
+                Field("household_id", "BIGINT"),
+                Field("buurt_code", "VARCHAR", pattern=r"^BU\d{8}$"),
+                Field("role", "VARCHAR", domain=DOMAINS["role"], description="Place in the household"),
+                Field("age", "SMALLINT"),
+                Field("student", "VARCHAR", domain=DOMAINS["student"]),
+                Field("record_key", "BIGINT"),
+            ),
+            ("year", "person_id"),
+            {"record_key": "taken from persons"},
+        ),
+        Table(
+            "households",
+            "Households on 1 January of each year: type and income class.",
+            (
+                Field("year", "SMALLINT"),
+                Field("household_id", "BIGINT"),
+                Field("household_type", "VARCHAR", domain=DOMAINS["household_type"]),
+                Field("income_class", "VARCHAR", False, DOMAINS["income_class"]),
+                Field("record_key", "BIGINT", description="The household's cell-key record key, 0 … 2³²−1"),
+            ),
+            ("year", "household_id"),
+            {"record_key": "a keyed hash of household_id (secret per store)"},
+        ),
     )
-}  # fmt: skip
+}
 
 
 def describe() -> list[dict[str, Any]]:
     """The contract as rows (``udc microdata contract``)."""
     return [
-        {"table": t.name, "field": f.name, "type": f.type, "required": f.required,
-         "values": ", ".join(f.domain) or (f.pattern or ""), "key": f.name in t.key,
-         "description": f.description or t.derived.get(f.name, "")}
-        for t in CONTRACT.values() for f in t.fields
-    ]  # fmt: skip
+        {
+            "table": t.name,
+            "field": f.name,
+            "type": f.type,
+            "required": f.required,
+            "values": ", ".join(f.domain) or (f.pattern or ""),
+            "key": f.name in t.key,
+            "description": f.description or t.derived.get(f.name, ""),
+        }
+        for t in CONTRACT.values()
+        for f in t.fields
+    ]
 
 
 def find(store: Store, table: str) -> str:
@@ -112,8 +150,13 @@ def check(store: Store, dataset: str, table: str, mapping: dict[str, str] | None
     spec = CONTRACT[table]
     columns = store.columns(catalogue.get(store, dataset).table_name or "")
     full = {f.name: (mapping or {}).get(f.name, f.name) for f in spec.fields}
-    _check(store, catalogue.get(store, dataset).table_name or "", spec,
-           {f: c for f, c in full.items() if c in columns}, dataset)  # fmt: skip
+    _check(
+        store,
+        catalogue.get(store, dataset).table_name or "",
+        spec,
+        {f: c for f, c in full.items() if c in columns},
+        dataset,
+    )
 
 
 def _check(store: Store, source_table: str, spec: Table, mapping: dict[str, str], dataset: str) -> None:
@@ -125,8 +168,10 @@ def _check(store: Store, source_table: str, spec: Table, mapping: dict[str, str]
             continue
         column = quote(mapping[f.name])
         where = f"contract field '{f.name}' (column '{mapping[f.name]}' of {dataset})"
-        bad = store.rows(f"SELECT count(*) AS n, any_value({column}::VARCHAR) AS example FROM {t} "
-                         f"WHERE {column} IS NOT NULL AND TRY_CAST({column} AS {f.type}) IS NULL")[0]  # fmt: skip
+        bad = store.rows(
+            f"SELECT count(*) AS n, any_value({column}::VARCHAR) AS example FROM {t} "
+            f"WHERE {column} IS NOT NULL AND TRY_CAST({column} AS {f.type}) IS NULL"
+        )[0]
         if bad["n"]:
             raise InputError(f"{where}: {bad['n']} value(s) are not {f.type}, e.g. '{bad['example']}'")
         if f.required:
@@ -134,16 +179,21 @@ def _check(store: Store, source_table: str, spec: Table, mapping: dict[str, str]
             if empty:
                 raise InputError(f"{where}: {empty} row(s) without a value; the field is required")
         if f.domain:
-            odd = store.rows(f"SELECT {column}::VARCHAR AS v, count(*) AS n FROM {t} WHERE {column} IS NOT NULL AND "
-                             f"{column}::VARCHAR NOT IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 2 DESC "
-                             "LIMIT 3", [list(f.domain)])  # fmt: skip
+            odd = store.rows(
+                f"SELECT {column}::VARCHAR AS v, count(*) AS n FROM {t} WHERE {column} IS NOT NULL AND "
+                f"{column}::VARCHAR NOT IN (SELECT unnest(?::VARCHAR[])) GROUP BY 1 ORDER BY 2 DESC "
+                "LIMIT 3",
+                [list(f.domain)],
+            )
             if odd:
                 shown = ", ".join(f"'{r['v']}' ({r['n']}×)" for r in odd)
                 raise InputError(f"{where}: values outside {', '.join(f.domain)}: {shown}; recode them first")
         if f.pattern:
-            odd = store.rows(f"SELECT {column}::VARCHAR AS v, count(*) AS n FROM {t} WHERE {column} IS NOT NULL AND "
-                             f"NOT regexp_full_match({column}::VARCHAR, ?) GROUP BY 1 ORDER BY 2 DESC LIMIT 3",
-                             [f.pattern.strip("^$")])  # fmt: skip
+            odd = store.rows(
+                f"SELECT {column}::VARCHAR AS v, count(*) AS n FROM {t} WHERE {column} IS NOT NULL AND "
+                f"NOT regexp_full_match({column}::VARCHAR, ?) GROUP BY 1 ORDER BY 2 DESC LIMIT 3",
+                [f.pattern.strip("^$")],
+            )
             if odd:
                 shown = ", ".join(f"'{r['v']}' ({r['n']}×)" for r in odd)
                 raise InputError(f"{where}: values not like {f.pattern}: {shown}")
@@ -174,19 +224,24 @@ def register(
     columns = store.columns(entry.table_name or "")
     unknown = [f for f in mapping if f not in {x.name for x in spec.fields}]
     if unknown:
-        raise UdcError(f"--map {unknown[0]}=…: '{unknown[0]}' is not a field of {table} "
-                       f"({', '.join(f.name for f in spec.fields)})")  # fmt: skip
+        raise UdcError(
+            f"--map {unknown[0]}=…: '{unknown[0]}' is not a field of {table} ({', '.join(f.name for f in spec.fields)})"
+        )
     full = {f.name: mapping.get(f.name, f.name) for f in spec.fields}
     absent = [f for f, c in full.items() if c not in columns]
     derivable = [f for f in absent if f in spec.derived]
     missing = [f for f in absent if f not in derivable and next(x for x in spec.fields if x.name == f).required]
     if missing:
-        raise UdcError(f"'{source}' has no column for contract field(s) {', '.join(missing)} of {table} "
-                       f"(its columns: {', '.join(columns)}): map them with --map field=column")  # fmt: skip
+        raise UdcError(
+            f"'{source}' has no column for contract field(s) {', '.join(missing)} of {table} "
+            f"(its columns: {', '.join(columns)}): map them with --map field=column"
+        )
     present = {f: c for f, c in full.items() if c in columns}
     _check(store, entry.table_name or "", spec, present, source)
-    select = [f"TRY_CAST({quote(c)} AS {next(x.type for x in spec.fields if x.name == f)}) AS {quote(f)}"
-              for f, c in present.items()]  # fmt: skip
+    select = [
+        f"TRY_CAST({quote(c)} AS {next(x.type for x in spec.fields if x.name == f)}) AS {quote(f)}"
+        for f, c in present.items()
+    ]
     joins_key = table == "persons_yearly" and "record_key" not in present
     for f in [f for f in absent if f not in present and not (joins_key and f == "record_key")]:
         select.append(_derived(table, f, present, salt))
@@ -196,16 +251,24 @@ def register(
         title=f"{spec.description.split(':')[0]} (contract {table}, from {source})",
         source=f"udc microdata register: {source}",
         sensitivity="microdata",
-        provenance={"contract": table, "contract_version": VERSION, "source": source, "map": present,
-                    "derived": [f for f in absent if f not in present], "registered_at": _now()},
-    )  # fmt: skip
+        provenance={
+            "contract": table,
+            "contract_version": VERSION,
+            "source": source,
+            "map": present,
+            "derived": [f for f in absent if f not in present],
+            "registered_at": _now(),
+        },
+    )
     body = f"SELECT {', '.join(select)} FROM {quote(entry.table_name or '')}"
     inputs = [source]
     if joins_key:  # the person's record key, so that a person's cells get the same noise in every table
         persons = find(store, "persons")
         inputs.append(persons)
-        body = (f"SELECT s.*, p.record_key FROM ({body}) s LEFT JOIN "
-                f"{quote(catalogue.get(store, persons).table_name or '')} p USING (person_id)")  # fmt: skip
+        body = (
+            f"SELECT s.*, p.record_key FROM ({body}) s LEFT JOIN "
+            f"{quote(catalogue.get(store, persons).table_name or '')} p USING (person_id)"
+        )
     info = [ColumnInfo(f.name, "key" if f.name in spec.key else None, f.description or None) for f in spec.fields]
     catalogue.save_query(store, dataset, body, inputs=inputs, columns=info)
     return dataset

@@ -150,22 +150,29 @@ DUPLICATES = ("refuse", "keep", "first", "last", "sum")
 
 
 def _mode_year(frame: pd.DataFrame) -> int:
-    return int(frame["year"].mode()[0]) if "year" in frame.columns and frame["year"].notna().any() \
-        else datetime.now().year  # fmt: skip
+    return (
+        int(frame["year"].mode()[0]) if "year" in frame.columns and frame["year"].notna().any() else datetime.now().year
+    )
 
 
 def _assign_points(
-    store: Store, frame: pd.DataFrame, columns: tuple[str, str], crs: int | None, year: int, source: str,
+    store: Store,
+    frame: pd.DataFrame,
+    columns: tuple[str, str],
+    crs: int | None,
+    year: int,
+    source: str,
     notes: list[str],
-) -> list[ColumnInfo]:  # fmt: skip
+) -> list[ColumnInfo]:
     """Buurt, wijk and gemeente codes from coordinate columns; points outside every area are reported by row."""
     from udc.areas import points as located
     from udc.areas.geometry import RD_NEW, WGS84
 
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise InputError(f"no coordinate column(s) {', '.join(missing)} (columns: {', '.join(frame.columns)})",
-                         file=source)  # fmt: skip
+        raise InputError(
+            f"no coordinate column(s) {', '.join(missing)} (columns: {', '.join(frame.columns)})", file=source
+        )
     x, y = frame[columns[0]], frame[columns[1]]
     sample = pd.to_numeric(x, errors="coerce").dropna()
     chosen = crs or (RD_NEW if len(sample) and sample.abs().max() > 360 else WGS84)
@@ -181,8 +188,12 @@ def _assign_points(
     if result.invalid:
         rows = ", ".join(str(i + 2) for i in result.invalid[:10])
         notes.append(f"without coordinates (kept, without codes): rows {rows}")
-    return [ColumnInfo("area_code", "area", "Gebiedscode"), ColumnInfo("buurt_code", "dimension", "Buurt"),
-            ColumnInfo("wijk_code", "dimension", "Wijk"), ColumnInfo("gemeente_code", "dimension", "Gemeente")]
+    return [
+        ColumnInfo("area_code", "area", "Gebiedscode"),
+        ColumnInfo("buurt_code", "dimension", "Buurt"),
+        ColumnInfo("wijk_code", "dimension", "Wijk"),
+        ColumnInfo("gemeente_code", "dimension", "Gemeente"),
+    ]
 
 
 def _duplicates(
@@ -192,8 +203,9 @@ def _duplicates(
     (the source's area and period columns) are never summed."""
     missing = [k for k in keys if k not in frame.columns]
     if missing:
-        raise InputError(f"key column(s) {', '.join(missing)} not found (columns: {', '.join(frame.columns)})",
-                         file=source)  # fmt: skip
+        raise InputError(
+            f"key column(s) {', '.join(missing)} not found (columns: {', '.join(frame.columns)})", file=source
+        )
     key = [c for c in ("area_code", "year") if c in frame.columns] + keys
     if not key or how == "keep" or (key == ["year"] and not keys):
         return frame, None
@@ -208,17 +220,19 @@ def _duplicates(
         raise InputError(
             f"{extra} row(s) repeat a key ({', '.join(key)}): {shown} on rows {same[0] + 2} and {same[1] + 2}; say how "
             "to treat them (--on-duplicate keep|first|last|sum) or name the columns that tell them apart (--key …)",
-            file=source, row=int(same[1]) + 2,
-        )  # fmt: skip
+            file=source,
+            row=int(same[1]) + 2,
+        )
     if how in ("first", "last"):
         kept = frame.drop_duplicates(key, keep=how).reset_index(drop=True)
         return kept, f"{extra} duplicate row(s) dropped ({how} kept)"
-    numeric = [c for c in frame.columns
-               if c not in key and c not in labels and pd.api.types.is_numeric_dtype(frame[c])]  # fmt: skip
+    numeric = [c for c in frame.columns if c not in key and c not in labels and pd.api.types.is_numeric_dtype(frame[c])]
     summed = frame.groupby(key, as_index=False, sort=False, dropna=False).agg(
         {**{c: "sum" for c in numeric}, **{c: "first" for c in frame.columns if c not in key and c not in numeric}}
     )
     return summed[list(frame.columns)], f"{extra} duplicate row(s) summed into their first ({', '.join(numeric)})"
+
+
 def resolve_areas(
     store: Store,
     frame: pd.DataFrame,
@@ -255,8 +269,7 @@ def resolve_areas(
                 )
         distinct = len(set(codes) - {None})
         return pd.Series(codes, index=frame.index), [f"{distinct} area code(s) in {len(present)} rows"], []
-    report = area_names.match_names(store, sorted(set(present)), year, kinds=kinds, within=within,
-                                    alias_file=aliases)  # fmt: skip
+    report = area_names.match_names(store, sorted(set(present)), year, kinds=kinds, within=within, alias_file=aliases)
     by_name = {m.name: m for m in report.matches}
     unmatched = report.unmatched
     if unmatched and report.empty_kinds:
@@ -265,14 +278,18 @@ def resolve_areas(
         raise InputError(
             f"the registry has no {kinds_text}{where} in any year, so no name can match one: import that geometry or "
             "code list first (udc areas import / udc areas fetch)",
-            file=source, field=column,
-        )  # fmt: skip
+            file=source,
+            field=column,
+        )
     if unmatched and not allow_unmatched:
         first = unmatched[0]
         row = texts.index(first.name) + 2
         hint = f"; did you mean {', '.join(first.suggestions)}" if first.suggestions else ""
-        what = ("matches several areas (an alias file, --aliases, says which)" if first.how == "ambiguous"
-                else "matches no area")  # fmt: skip
+        what = (
+            "matches several areas (an alias file, --aliases, says which)"
+            if first.how == "ambiguous"
+            else "matches no area"
+        )
         raise InputError(
             f"name '{first.name}' {what}{hint} ({len(unmatched)} names unmatched; --within narrows, "
             "--allow-unmatched keeps them without a code)",
@@ -333,8 +350,9 @@ def import_municipal(
     Dataset(name=name, title=title or name, source="check", sensitivity=sensitivity)  # validate early
     if duplicates not in DUPLICATES:
         raise UdcError(f"--on-duplicate {duplicates}: expected one of {', '.join(DUPLICATES)}")
-    read = read_table(source, sheet=sheet, table=table, text_columns=[c for c in (pseudonymise, area_column) if c],
-                      missing=missing)  # fmt: skip
+    read = read_table(
+        source, sheet=sheet, table=table, text_columns=[c for c in (pseudonymise, area_column) if c], missing=missing
+    )
     frame = read.data
     if frame.empty:
         raise InputError("no rows", file=source)
@@ -398,8 +416,9 @@ def import_municipal(
             sensitivity = "microdata"
     if pseudonymise or sensitivity == "microdata":
         duplicates = "keep"  # person-level records: many per area and period by nature
-    frame, duplicate_note = _duplicates(frame, keys or [], duplicates, source,
-                                        [c for c in (area_column, period_column) if c])  # fmt: skip
+    frame, duplicate_note = _duplicates(
+        frame, keys or [], duplicates, source, [c for c in (area_column, period_column) if c]
+    )
     if duplicate_note:
         notes.append(duplicate_note)
     notes += _replacing(store, name)

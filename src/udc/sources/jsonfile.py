@@ -26,16 +26,18 @@ def load(path: Path) -> Any:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         if text.startswith("Error") or "odata.error" in text[:200]:
-            raise InputError(f"CBS answered with an error, not data: {text.splitlines()[0][:300]}", file=str(path)) \
-                from None  # fmt: skip
+            raise InputError(
+                f"CBS answered with an error, not data: {text.splitlines()[0][:300]}", file=str(path)
+            ) from None
         raise InputError(f"not valid JSON: {exc.msg} (column {exc.colno})", file=str(path), row=exc.lineno) from None
     if isinstance(document, dict):
         error = document.get("odata.error") or document.get("error")
         if isinstance(error, dict):
             message = error.get("message")
             message = message.get("value") if isinstance(message, dict) else message
-            raise InputError(f"CBS answered with an error, not data: {error.get('code', '')} {message}".strip(),
-                             file=str(path))  # fmt: skip
+            raise InputError(
+                f"CBS answered with an error, not data: {error.get('code', '')} {message}".strip(), file=str(path)
+            )
     return document
 
 
@@ -45,8 +47,12 @@ def odata_rows(document: Any) -> tuple[list[dict[str, Any]], dict[str, Any]] | N
         return None
     context = str(document.get("odata.metadata") or document.get("@odata.context") or "")
     found = _TABLE.search(context)
-    meta = {"table": found["table"] if found else None, "set": found["set"] if found else None, "context": context,
-            "next": document.get("odata.nextLink") or document.get("@odata.nextLink")}  # fmt: skip
+    meta = {
+        "table": found["table"] if found else None,
+        "set": found["set"] if found else None,
+        "context": context,
+        "next": document.get("odata.nextLink") or document.get("@odata.nextLink"),
+    }
     return document["value"], meta
 
 
@@ -76,9 +82,11 @@ def read_json(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     if odata is not None:
         rows, meta = odata
         if meta["next"]:
-            raise InputError(f"one page of a longer OData answer (next page: {str(meta['next'])[:120]}): import "
-                             "every page together with 'udc statline import PAGE1.json PAGE2.json …'",
-                             file=str(path))  # fmt: skip
+            raise InputError(
+                f"one page of a longer OData answer (next page: {str(meta['next'])[:120]}): import "
+                "every page together with 'udc statline import PAGE1.json PAGE2.json …'",
+                file=str(path),
+            )
         details: dict[str, Any] = {"format": "odata-json", "table": meta["table"]}
     elif isinstance(document, dict) and document.get("type") in ("FeatureCollection", "Feature"):
         features = document.get("features", [document]) if document["type"] == "FeatureCollection" else [document]
@@ -124,8 +132,10 @@ def read_odata_json(paths: list[Path]) -> tuple[str | None, str | None, list[dic
             rows += values
             pending = meta["next"]
     if pending:
-        raise InputError(f"the last page given says there is more (next page: {str(pending)[:120]}): give every page",
-                         file=str(paths[-1]))  # fmt: skip
+        raise InputError(
+            f"the last page given says there is more (next page: {str(pending)[:120]}): give every page",
+            file=str(paths[-1]),
+        )
     if not rows:
         raise InputError("no data rows (only metadata documents)", file=str(paths[0]))
     properties["__modified__"] = modified

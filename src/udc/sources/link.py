@@ -35,8 +35,16 @@ def _load(store: Store, name: str) -> tuple[Dataset, pd.DataFrame, dict[str, str
     lambda left, right, out, **kw: {"left": left, "right": right, "out": out},
     lambda r: {"dataset": r.dataset, "rows": r.rows},
 )
-def link_areas(store: Store, left: str, right: str, out: str, *, to_year: int, weight: str = "inwoners",
-               rates: dict[str, str] | None = None) -> LinkReport:  # fmt: skip
+def link_areas(
+    store: Store,
+    left: str,
+    right: str,
+    out: str,
+    *,
+    to_year: int,
+    weight: str = "inwoners",
+    rates: dict[str, str] | None = None,
+) -> LinkReport:
     """Join two area tables on (area_code, year) after re-basing both to the boundaries of ``to_year``."""
     parts = []
     notes = []
@@ -47,8 +55,13 @@ def link_areas(store: Store, left: str, right: str, out: str, *, to_year: int, w
         area = next((c for c, r in roles.items() if r == "area"), "area_code" if "area_code" in frame else None)
         if area is None or "year" not in frame.columns:
             raise UdcError(f"dataset '{name}' has no area and year columns to link on")
-        values = [c for c in frame.columns if c not in (area, "year") and pd.api.types.is_numeric_dtype(frame[c])
-                  and roles.get(c) not in ("area", "period")]  # fmt: skip
+        values = [
+            c
+            for c in frame.columns
+            if c not in (area, "year")
+            and pd.api.types.is_numeric_dtype(frame[c])
+            and roles.get(c) not in ("area", "period")
+        ]
         table = frame[[area, "year", *values]].rename(columns={area: "area_code"})
         table = table[table.area_code.notna()]
         mine = {k: v for k, v in (rates or {}).items() if k in values and v in values}
@@ -58,21 +71,36 @@ def link_areas(store: Store, left: str, right: str, out: str, *, to_year: int, w
         parts.append(result.table.rename(columns={c: f"{name}.{c}" for c in values}))
     merged = parts[0].merge(parts[1], on=["area_code", "year"], how="outer", indicator=True)
     counts = merged["_merge"].value_counts().to_dict()
-    report_counts = {"both": int(counts.get("both", 0)), f"only_{left}": int(counts.get("left_only", 0)),
-                     f"only_{right}": int(counts.get("right_only", 0))}  # fmt: skip
+    report_counts = {
+        "both": int(counts.get("both", 0)),
+        f"only_{left}": int(counts.get("left_only", 0)),
+        f"only_{right}": int(counts.get("right_only", 0)),
+    }
     merged = merged.drop(columns="_merge")
     merged.columns = [c.replace(".", "__") for c in merged.columns]
     dataset = Dataset(
-        name=out, title=f"{entries[0].title} × {entries[1].title}", source=f"udc link: {left} + {right}",
+        name=out,
+        title=f"{entries[0].title} × {entries[1].title}",
+        source=f"udc link: {left} + {right}",
         sensitivity=catalogue.strictest([e.sensitivity for e in entries]),
         period_start=str(int(merged.year.min())) if len(merged) else None,
         period_end=str(int(merged.year.max())) if len(merged) else None,
         area_coverage=f"{merged.area_code.nunique()} areas on {to_year} boundaries",
-        provenance={"operation": "link areas", "to_year": to_year, "weight": weight, "counts": report_counts,
-                    "notes": notes},
-    )  # fmt: skip
-    catalogue.save(store, dataset, merged, columns=[ColumnInfo("area_code", "area"), ColumnInfo("year", "period")],
-                   inputs=[left, right])  # fmt: skip
+        provenance={
+            "operation": "link areas",
+            "to_year": to_year,
+            "weight": weight,
+            "counts": report_counts,
+            "notes": notes,
+        },
+    )
+    catalogue.save(
+        store,
+        dataset,
+        merged,
+        columns=[ColumnInfo("area_code", "area"), ColumnInfo("year", "period")],
+        inputs=[left, right],
+    )
     return LinkReport(out, len(merged), report_counts, notes)
 
 
@@ -100,10 +128,12 @@ def link_persons(store: Store, left: str, right: str, out: str, *, on: str = "ps
     counts[f"unmatched_{right}"] = len(keys[1] - both)
     merged = frames[0].merge(frames[1], on=on, how="inner", suffixes=(f"__{left}", f"__{right}"))
     dataset = Dataset(
-        name=out, title=f"{entries[0].title} × {entries[1].title} (gekoppeld op pseudoniem)",
-        source=f"udc link: {left} + {right}", sensitivity="microdata",
+        name=out,
+        title=f"{entries[0].title} × {entries[1].title} (gekoppeld op pseudoniem)",
+        source=f"udc link: {left} + {right}",
+        sensitivity="microdata",
         provenance={"operation": "link persons", "on": on, "counts": counts},
-    )  # fmt: skip
+    )
     catalogue.save(store, dataset, merged, columns=[ColumnInfo(on, "key")], inputs=[left, right])
     rate = counts["matched"] / max(len(keys[0]), 1)
     return LinkReport(out, len(merged), counts, [f"{rate:.1%} of {left} linked"])

@@ -131,10 +131,12 @@ def match_names(
             continue
         loose_key = normalise_name(key)
         official = alias.get(loose_key)
-        tries = [("normalised", exact.get(key) or loose.get(loose_key, [])),
-                 ("alias", loose.get(normalise_name(official), []) if official else []),
-                 ("without province suffix", base.get(loose_key, [])),
-                 ("former municipality", _successors(store, versions, loose_key, year) if gone else [])]  # fmt: skip
+        tries = [
+            ("normalised", exact.get(key) or loose.get(loose_key, [])),
+            ("alias", loose.get(normalise_name(official), []) if official else []),
+            ("without province suffix", base.get(loose_key, [])),
+            ("former municipality", _successors(store, versions, loose_key, year) if gone else []),
+        ]
         how, codes = next(((h, c) for h, c in tries if c), ("unmatched", []))
         if len(set(codes)) == 1:
             matches.append(NameMatch(name, codes[0], how))
@@ -155,8 +157,11 @@ def _successors(store: Store, versions: list[dict], key: str, year: int) -> list
     from udc.errors import UdcError
 
     on = jan1(year)
-    ended = [r for r in versions if r["kind"] == "GM" and r["valid_to"] is not None and r["valid_to"] <= on
-             and normalise_name(r["name"]) == key]  # fmt: skip
+    ended = [
+        r
+        for r in versions
+        if r["kind"] == "GM" and r["valid_to"] is not None and r["valid_to"] <= on and normalise_name(r["name"]) == key
+    ]
     found: list[str] = []
     for r in ended:
         try:
@@ -164,14 +169,20 @@ def _successors(store: Store, versions: list[dict], key: str, year: int) -> list
         except UdcError:
             continue
         found += [x.to_code for x in links if x.from_code == r["code"] and x.share > 0]
-    valid = {r["code"] for r in versions if r["kind"] == "GM" and r["valid_from"] <= on
-             and (r["valid_to"] is None or r["valid_to"] > on)}  # fmt: skip
+    valid = {
+        r["code"]
+        for r in versions
+        if r["kind"] == "GM" and r["valid_from"] <= on and (r["valid_to"] is None or r["valid_to"] > on)
+    }
     return [code for code in found if code in valid]  # a code that simply ends is no successor
 
 
 def _gone(versions: list[dict], key: str, year: int) -> list[str]:
     """'GM0918 until 2010' for municipalities of this name that ended before ``year`` (a hint, not a match)."""
     on = jan1(year)
-    return [f"{r['code']} (a municipality until {r['valid_to'].year}; its successor is not in the registry's "
-            "changes: --aliases can name it)" for r in versions if r["kind"] == "GM" and r["valid_to"] is not None
-            and r["valid_to"] <= on and normalise_name(r["name"]) == key]  # fmt: skip
+    return [
+        f"{r['code']} (a municipality until {r['valid_to'].year}; its successor is not in the registry's "
+        "changes: --aliases can name it)"
+        for r in versions
+        if r["kind"] == "GM" and r["valid_to"] is not None and r["valid_to"] <= on and normalise_name(r["name"]) == key
+    ]

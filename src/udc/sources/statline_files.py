@@ -179,8 +179,15 @@ def read_json_responses(paths: list[Path]) -> OfflineTable:
         if values.map(lambda v: isinstance(v, str) or v is None).all():
             frame[name] = values.map(strip_code)
             present = [v for v in frame[name] if v]
-            role = ("period" if name == "Perioden" else "area" if present and all(_is_code(v) for v in present)
-                    else "dimension" if name != "Title" and name != "Description" else "label")  # fmt: skip
+            role = (
+                "period"
+                if name == "Perioden"
+                else "area"
+                if present and all(_is_code(v) for v in present)
+                else "dimension"
+                if name != "Title" and name != "Description"
+                else "label"
+            )
             columns.append(Column(name, role, label))
             continue
         frame[name] = pd.to_numeric(values, errors="coerce")
@@ -194,11 +201,20 @@ def read_json_responses(paths: list[Path]) -> OfflineTable:
     notes = [f"{len(paths)} OData file(s), {len(rows)} rows"] + (["with DataProperties"] if len(properties) > 1 else [])
     ids = [r.get("ID") for r in rows]
     if len(rows) in (5_000, 10_000) and ids == list(range(len(rows))):
-        notes.append(f"WARNING: exactly {len(rows):,} rows with IDs 0–{len(rows) - 1:,}: CBS's ODataApi cuts an answer "
-                     "there without a next link — this is probably only the first part of the table; fetch it with "
-                     "'udc statline fetch' or give every part")  # fmt: skip
-    return OfflineTable(title or table or paths[0].stem, frame, columns, "odata-json", notes,
-                        modified=properties.get("__modified__"), table=table)  # fmt: skip
+        notes.append(
+            f"WARNING: exactly {len(rows):,} rows with IDs 0–{len(rows) - 1:,}: CBS's ODataApi cuts an answer "
+            "there without a next link — this is probably only the first part of the table; fetch it with "
+            "'udc statline fetch' or give every part"
+        )
+    return OfflineTable(
+        title or table or paths[0].stem,
+        frame,
+        columns,
+        "odata-json",
+        notes,
+        modified=properties.get("__modified__"),
+        table=table,
+    )
 
 
 def read_offline(path: Path | list[Path]) -> OfflineTable:
@@ -210,8 +226,9 @@ def read_offline(path: Path | list[Path]) -> OfflineTable:
     if all(p.suffix.lower() == ".json" for p in paths):
         return read_json_responses(paths)
     if len(paths) > 1:
-        raise InputError("several files are only for OData JSON pages; give one CSV or package folder",
-                         file=str(paths[1]))  # fmt: skip
+        raise InputError(
+            "several files are only for OData JSON pages; give one CSV or package folder", file=str(paths[1])
+        )
     if paths[0].is_dir():
         return read_odata4_folder(paths[0])
     return read_statline_csv(paths[0])

@@ -56,8 +56,7 @@ def read_table(
         try:
             frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="odf" if suffix == ".ods" else None)
         except Exception as exc:  # a damaged or mislabelled file: zipfile, XML and value errors alike
-            raise InputError(f"cannot open as {kind} ({type(exc).__name__}: {_first_line(exc)})", file=source) \
-                from None  # fmt: skip
+            raise InputError(f"cannot open as {kind} ({type(exc).__name__}: {_first_line(exc)})", file=source) from None
         return ReadResult(frame, source, {"format": kind.lower(), "sheet": sheet or "first"})
     if suffix in (".json", ".geojson"):
         from udc.sources.jsonfile import read_json
@@ -94,8 +93,10 @@ def _read_csv(path: Path, text_columns: list[str], missing: list[str]) -> ReadRe
                 raise InputError(
                     f"column is numeric except for '{value}' ({len(at)}×, first row {at[0]}){others}: declare such "
                     f"values missing (--missing {','.join(sorted(v for v in odd if v not in missing))}) or fix them",
-                    file=str(path), row=at[0], field=name,
-                )  # fmt: skip
+                    file=str(path),
+                    row=at[0],
+                    field=name,
+                )
             data[name] = [None if v.strip() in odd or not v.strip() else parse_number(v, convention) for v in values]
             data[f"{name}__symbol"] = [v.strip() if v.strip() in odd else None for v in values]
             notes.append(f"{name}: " + ", ".join(f"'{v}' {len(r)}× as missing" for v, r in odd.items()))

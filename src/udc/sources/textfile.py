@@ -29,8 +29,9 @@ def decode(path: Path) -> tuple[str, str]:
             raise InputError(f"UTF-16 file with a broken character at byte {exc.start}", file=str(path)) from None
     if b"\x00" in raw:
         line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise InputError("a NUL byte: this is not a text file (binary, UTF-16 without BOM, or damaged)",
-                         file=str(path), row=line)  # fmt: skip
+        raise InputError(
+            "a NUL byte: this is not a text file (binary, UTF-16 without BOM, or damaged)", file=str(path), row=line
+        )
     try:
         return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -95,10 +96,14 @@ def read_rows(path: Path, separator: str | None = None) -> tuple[list[str], list
             if is_footer(row):
                 break
             if len(row) != len(header):
-                hint = " (wrong separator?)" if len(row) == 1 else (" (a truncated line?)" if len(row) < len(header)
-                                                                    else "")  # fmt: skip
-                raise InputError(f"{len(row)} fields where the header has {len(header)}{hint}", file=str(path),
-                                 row=start)  # fmt: skip
+                hint = (
+                    " (wrong separator?)"
+                    if len(row) == 1
+                    else (" (a truncated line?)" if len(row) < len(header) else "")
+                )
+                raise InputError(
+                    f"{len(row)} fields where the header has {len(header)}{hint}", file=str(path), row=start
+                )
             rows.append(row)
     except csv.Error as exc:
         start = line + 1

@@ -114,8 +114,9 @@ def _record(
 ) -> None:
     con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [dataset.name])
     con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [dataset.name])
-    actual = [r[0] for r in con.execute(f"DESCRIBE {quote(dataset.table_name)}").fetchall()] if columns is not None \
-        else []  # fmt: skip
+    actual = (
+        [r[0] for r in con.execute(f"DESCRIBE {quote(dataset.table_name)}").fetchall()] if columns is not None else []
+    )
     known = {c.name: c for c in columns or []}
     for position, name in enumerate(actual):
         c = known.get(name, ColumnInfo(name))
@@ -285,8 +286,13 @@ def describe(store: Store, name: str) -> dict[str, Any]:
             if row["input"] not in seen:
                 seen.add(row["input"])
                 todo.append(row["input"])
-    return {**asdict(entry), "rows": store.count(entry.table_name or ""), "columns": columns, "lineage": lineage,
-            "versions": versions(store, name)}  # fmt: skip
+    return {
+        **asdict(entry),
+        "rows": store.count(entry.table_name or ""),
+        "columns": columns,
+        "lineage": lineage,
+        "versions": versions(store, name),
+    }
 
 
 def drop_dependents(store: Store, name: str) -> list[str]:
@@ -384,8 +390,17 @@ def save_release(
         con.execute(
             "INSERT INTO release_versions (name, version, table_name, title, released_by, policy_version, "
             "definition_hash, row_count, columns, replaced_shape) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [dataset.name, version, dataset.table_name, dataset.title, dataset.provenance.get("released_by"),
-             protection.get("policy_version"), definition_hash, len(rows), json.dumps(shape),
-             bool(replace and current)],
-        )  # fmt: skip
+            [
+                dataset.name,
+                version,
+                dataset.table_name,
+                dataset.title,
+                dataset.provenance.get("released_by"),
+                protection.get("policy_version"),
+                definition_hash,
+                len(rows),
+                json.dumps(shape),
+                bool(replace and current),
+            ],
+        )
     return version

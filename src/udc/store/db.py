@@ -101,14 +101,19 @@ class StoreBusy(UdcError):
         if not _held(message):
             super().__init__(f"cannot open store {path}: {message}")
         elif "different configuration" in message:
-            super().__init__(f"store {path} is open in this process in another mode (read-only or locked down): close "
-                             "that connection first")
+            super().__init__(
+                f"store {path} is open in this process in another mode (read-only or locked down): close "
+                "that connection first"
+            )
         elif read_only:
-            super().__init__(f"store {path} is being written by {who} (an import, release or demo): try again when it "
-                             "has finished")
+            super().__init__(
+                f"store {path} is being written by {who} (an import, release or demo): try again when it has finished"
+            )
         else:
-            super().__init__(f"store {path} is in use by {who}: writes wait until no one else holds it; stop that "
-                             "process (or let it finish) and try again")
+            super().__init__(
+                f"store {path} is in use by {who}: writes wait until no one else holds it; stop that "
+                "process (or let it finish) and try again"
+            )
 
 
 def private_umask() -> None:

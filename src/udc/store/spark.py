@@ -41,19 +41,27 @@ def backend() -> Any:
     with _LOCK:
         if "ibis" not in _STATE:
             if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-                raise Unavailable("Spark needs a Java runtime: install Debian's openjdk-17-jre-headless "
-                                  "(scripts/system-deps does) or set JAVA_HOME")  # fmt: skip
+                raise Unavailable(
+                    "Spark needs a Java runtime: install Debian's openjdk-17-jre-headless "
+                    "(scripts/system-deps does) or set JAVA_HOME"
+                )
             import ibis
             from pyspark.sql import SparkSession
 
             builder = SparkSession.builder
             if master().startswith("local"):  # results larger than 1 MB travel through the block manager: loopback
                 builder = builder.config("spark.driver.host", "127.0.0.1")
-            session = (builder.master(master()).appName("udc")
-                       .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-                       .config("spark.sql.shuffle.partitions", "4")
-                       .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.session.timeZone", "UTC")
-                       .config("spark.sql.ansi.enabled", "false").getOrCreate())  # fmt: skip
+            session = (
+                builder.master(master())
+                .appName("udc")
+                .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.ansi.enabled", "false")
+                .getOrCreate()
+            )
             session.sparkContext.setLogLevel("ERROR")
             _STATE["session"], _STATE["ibis"] = session, ibis.pyspark.connect(session)
     return _STATE["ibis"]

@@ -382,9 +382,13 @@ def generate(
         if name not in sink.staged:
             continue
         dataset = _dataset(
-            name, title, sensitivity, source, years,
+            name,
+            title,
+            sensitivity,
+            source,
+            years,
             {"seed": seed, "persons": persons, "years": list(years), **_contract(name)},
-        )  # fmt: skip
+        )
         if name in EXTRA_COLUMNS:  # a small table: derived columns added in a copy
             catalogue.save_query(
                 store,
@@ -428,18 +432,31 @@ def generate(
         registry.shapes_with_names(store, years[0], "99"),
     )
     done = time.perf_counter()
-    phases = {"simulate": simulated - began, "of which waiting for the loader": sink.waited,
-              "finish loading": loaded - simulated, "catalogue": done - loaded}  # fmt: skip
+    phases = {
+        "simulate": simulated - began,
+        "of which waiting for the loader": sink.waited,
+        "finish loading": loaded - simulated,
+        "catalogue": done - loaded,
+    }
     return SynthReport(persons, seed, years, done - began, dict(sink.rows), phases)
 
 
-def _dataset(name: str, title: str, sensitivity: str, source: str, years: tuple[int, int],
-             provenance: dict[str, Any]) -> catalogue.Dataset:  # fmt: skip
+def _dataset(
+    name: str, title: str, sensitivity: str, source: str, years: tuple[int, int], provenance: dict[str, Any]
+) -> catalogue.Dataset:
     """The catalogue entry of one synthetic table (``synth_<name>``): CC0, the demo region, the simulated years."""
     provenance = {"generator": "udc.synth", **provenance}
-    return catalogue.Dataset(name=f"synth_{name}", title=title, source=source, sensitivity=sensitivity,
-                             licence="CC0-1.0", period_start=str(years[0]), period_end=str(years[1] + 1),
-                             area_coverage=REGION_NAME, provenance=provenance)  # fmt: skip
+    return catalogue.Dataset(
+        name=f"synth_{name}",
+        title=title,
+        source=source,
+        sensitivity=sensitivity,
+        licence="CC0-1.0",
+        period_start=str(years[0]),
+        period_end=str(years[1] + 1),
+        area_coverage=REGION_NAME,
+        provenance=provenance,
+    )
 
 
 def _stock_sql(units: str, spells: str, key: str, exists: str, kinds: str, years: tuple[int, int]) -> str:

@@ -23,15 +23,31 @@ ATTRIBUTES = "synth_gemeenten"
 REFERENCE = "synth_vergelijking"
 NETHERLANDS = ("NL01", "Nederland (fictief)")
 PEERS = [  # code, name, inhabitants (latest year), CBS urbanisation class (1 very strongly … 5 not urban)
-    ("GM9931", "Havelaarstad", 182_000, 1), ("GM9932", "Bruggeveen", 64_000, 2), ("GM9933", "Kerkewaard", 23_500, 4),
-    ("GM9934", "Lindenoord", 41_000, 3), ("GM9935", "Molendijk", 12_800, 5), ("GM9936", "Zandvoorde-Oost", 31_000, 3),
-    ("GM9937", "Rivierstad", 128_000, 1), ("GM9938", "Heuvelrade", 17_400, 4), ("GM9939", "Polderwijk", 9_600, 5),
-    ("GM9940", "Nieuw-Amstelland", 88_000, 2), ("GM9941", "Eikenburg", 52_000, 2), ("GM9942", "Duinhoven", 27_000, 3),
-    ("GM9943", "Veenkolonie-Noord", 35_500, 4), ("GM9944", "Markeveld", 15_200, 5), ("GM9945", "Slotermeer", 71_000, 2),
-    ("GM9946", "Wolderhorst", 44_500, 3), ("GM9947", "Baarlo-Heide", 21_000, 4), ("GM9948", "Stroomdal", 105_000, 1),
-    ("GM9949", "Oudekerk", 11_200, 5), ("GM9950", "Grensmeer", 58_000, 3), ("GM9951", "Vennestein", 26_500, 4),
-    ("GM9952", "Hofwijck", 152_000, 1), ("GM9953", "Klaverveld", 38_000, 3), ("GM9954", "Zuidergouw", 19_600, 4),
-]  # fmt: skip
+    ("GM9931", "Havelaarstad", 182_000, 1),
+    ("GM9932", "Bruggeveen", 64_000, 2),
+    ("GM9933", "Kerkewaard", 23_500, 4),
+    ("GM9934", "Lindenoord", 41_000, 3),
+    ("GM9935", "Molendijk", 12_800, 5),
+    ("GM9936", "Zandvoorde-Oost", 31_000, 3),
+    ("GM9937", "Rivierstad", 128_000, 1),
+    ("GM9938", "Heuvelrade", 17_400, 4),
+    ("GM9939", "Polderwijk", 9_600, 5),
+    ("GM9940", "Nieuw-Amstelland", 88_000, 2),
+    ("GM9941", "Eikenburg", 52_000, 2),
+    ("GM9942", "Duinhoven", 27_000, 3),
+    ("GM9943", "Veenkolonie-Noord", 35_500, 4),
+    ("GM9944", "Markeveld", 15_200, 5),
+    ("GM9945", "Slotermeer", 71_000, 2),
+    ("GM9946", "Wolderhorst", 44_500, 3),
+    ("GM9947", "Baarlo-Heide", 21_000, 4),
+    ("GM9948", "Stroomdal", 105_000, 1),
+    ("GM9949", "Oudekerk", 11_200, 5),
+    ("GM9950", "Grensmeer", 58_000, 3),
+    ("GM9951", "Vennestein", 26_500, 4),
+    ("GM9952", "Hofwijck", 152_000, 1),
+    ("GM9953", "Klaverveld", 38_000, 3),
+    ("GM9954", "Zuidergouw", 19_600, 4),
+]
 
 
 def _classes(own: dict[str, int]) -> dict[str, int]:
@@ -41,8 +57,9 @@ def _classes(own: dict[str, int]) -> dict[str, int]:
     return {code: steps[min(i, len(steps) - 1)] for i, code in enumerate(ranked)}
 
 
-def generate(values: pd.DataFrame, indicators: list[Indicator], names: dict[str, str], seed: int
-             ) -> tuple[pd.DataFrame, pd.DataFrame]:  # fmt: skip
+def generate(
+    values: pd.DataFrame, indicators: list[Indicator], names: dict[str, str], seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``values``: the region's computed indicators (gemeente and total rows). Returns the attribute table (code,
     name, urbanisation, inhabitants, in the region or not) and the reference figures (indicator, area, period,
     numerator, denominator) of the peers and the fictional Netherlands."""
@@ -55,11 +72,15 @@ def generate(values: pd.DataFrame, indicators: list[Indicator], names: dict[str,
     factor = region_total / sum(m.population for m in REGION)  # peers on the scale of the demo's population
     sizes = [max(500, round(size * factor)) for _, _, size, _ in PEERS]
     attributes = pd.DataFrame(
-        [{"area_code": c, "naam": names.get(c, c), "stedelijkheid": classes[c], "inwoners": n, "regio": True}
-         for c, n in own.items()]
-        + [{"area_code": c, "naam": n, "stedelijkheid": u, "inwoners": size, "regio": False}
-           for (c, n, _, u), size in zip(PEERS, sizes, strict=True)]
-    )  # fmt: skip
+        [
+            {"area_code": c, "naam": names.get(c, c), "stedelijkheid": classes[c], "inwoners": n, "regio": True}
+            for c, n in own.items()
+        ]
+        + [
+            {"area_code": c, "naam": n, "stedelijkheid": u, "inwoners": size, "regio": False}
+            for (c, n, _, u), size in zip(PEERS, sizes, strict=True)
+        ]
+    )
     rows = []
     for indicator in indicators:
         gradient = rng.normal(0, 0.12)  # how much the indicator moves with urbanisation, fixed per indicator
@@ -76,29 +97,67 @@ def generate(values: pd.DataFrame, indicators: list[Indicator], names: dict[str,
                     num = int(rng.binomial(den, min(expected, 0.98)))
                 else:
                     num = int(rng.poisson(expected * den))
-                rows.append({"indicator": indicator.id, "area_code": code, "period": str(total.period),
-                             "numerator": num, "denominator": den})  # fmt: skip
+                rows.append(
+                    {
+                        "indicator": indicator.id,
+                        "area_code": code,
+                        "period": str(total.period),
+                        "numerator": num,
+                        "denominator": den,
+                    }
+                )
     reference = pd.DataFrame(rows, columns=["indicator", "area_code", "period", "numerator", "denominator"])
     region = values[(values.area_code == "Totaal") & values.numerator.notna() & values.denominator.notna()]
-    region = region[region.set_index(["indicator", "period"]).index.isin(  # only where the peers have figures
-        reference.set_index(["indicator", "period"]).index)].astype({"period": str})
+    region = region[
+        region.set_index(["indicator", "period"]).index.isin(  # only where the peers have figures
+            reference.set_index(["indicator", "period"]).index
+        )
+    ].astype({"period": str})
     everything = pd.concat([reference, region[reference.columns]], ignore_index=True)
     netherlands = everything.groupby(["indicator", "period"], as_index=False)[["numerator", "denominator"]].sum()
     reference = pd.concat([reference, netherlands.assign(area_code=NETHERLANDS[0])], ignore_index=True)
-    attributes = pd.concat([attributes, pd.DataFrame([{"area_code": NETHERLANDS[0], "naam": NETHERLANDS[1],
-                            "stedelijkheid": None, "inwoners": int(attributes.inwoners.sum()), "regio": False}])],
-                           ignore_index=True).astype({"stedelijkheid": "Int64", "regio": bool})  # fmt: skip
+    attributes = pd.concat(
+        [
+            attributes,
+            pd.DataFrame(
+                [
+                    {
+                        "area_code": NETHERLANDS[0],
+                        "naam": NETHERLANDS[1],
+                        "stedelijkheid": None,
+                        "inwoners": int(attributes.inwoners.sum()),
+                        "regio": False,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    ).astype({"stedelijkheid": "Int64", "regio": bool})
     return attributes, reference
 
 
 def save(store: Store, attributes: pd.DataFrame, reference: pd.DataFrame, *, seed: int, source: str) -> None:
     """Catalogue both tables as open, fictional data with the role benchmarks look for."""
     common = {"source": source, "sensitivity": "open", "licence": "CC0-1.0", "area_coverage": "Nederland (fictief)"}
-    catalogue.save(store, catalogue.Dataset(
-        name=ATTRIBUTES, title="Gemeenten voor vergelijking (fictief): stedelijkheid en inwoners", **common,
-        provenance={"generator": "udc.synth.peers", "seed": seed, "role": "indicator_peers"}), attributes,
-        inputs=["indicatoren"])  # fmt: skip
-    catalogue.save(store, catalogue.Dataset(
-        name=REFERENCE, title="Indicatoren van vergelijkbare gemeenten en Nederland (fictief)", **common,
-        provenance={"generator": "udc.synth.peers", "seed": seed, "role": "indicator_reference"}), reference,
-        inputs=["indicatoren"])  # fmt: skip
+    catalogue.save(
+        store,
+        catalogue.Dataset(
+            name=ATTRIBUTES,
+            title="Gemeenten voor vergelijking (fictief): stedelijkheid en inwoners",
+            **common,
+            provenance={"generator": "udc.synth.peers", "seed": seed, "role": "indicator_peers"},
+        ),
+        attributes,
+        inputs=["indicatoren"],
+    )
+    catalogue.save(
+        store,
+        catalogue.Dataset(
+            name=REFERENCE,
+            title="Indicatoren van vergelijkbare gemeenten en Nederland (fictief)",
+            **common,
+            provenance={"generator": "udc.synth.peers", "seed": seed, "role": "indicator_reference"},
+        ),
+        reference,
+        inputs=["indicatoren"],
+    )

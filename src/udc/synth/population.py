@@ -309,8 +309,9 @@ class World:
                     "cars": cars[idx].astype(np.int16),
                     "electric_cars": evs[idx].astype(np.int16),
                     # the household's cell-key record key, fixed for its life (a hash: no draw from the stream)
-                    "record_key": (mix(idx.astype(np.uint64) ^ np.uint64(self.seed * 40503)) >> np.uint64(32))
-                    .astype(np.int64),
+                    "record_key": (mix(idx.astype(np.uint64) ^ np.uint64(self.seed * 40503)) >> np.uint64(32)).astype(
+                        np.int64
+                    ),
                 }
             ),
         )

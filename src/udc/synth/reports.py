@@ -28,9 +28,10 @@ def generate(store: Store, engine: sa.Engine, years: tuple[int, int], *, seed: i
     categories.ensure_default(engine)
     rng = np.random.default_rng(seed + 311)
     table = quote(catalogue.get(store, "synth_persons_yearly").table_name or "")
-    people = store.query(f"SELECT buurt_code, count(*) AS n FROM {table} WHERE year = ? GROUP BY buurt_code "
-                         "ORDER BY buurt_code",
-                         [years[1]])  # fmt: skip
+    people = store.query(
+        f"SELECT buurt_code, count(*) AS n FROM {table} WHERE year = ? GROUP BY buurt_code ORDER BY buurt_code",
+        [years[1]],
+    )
     shapes = registry.newest_shapes(store, "BU")
     people = people[people.buurt_code.isin(shapes)]
     codes = [c for c in categories.listing(engine) if c["parent"]]
@@ -50,15 +51,30 @@ def generate(store: Store, engine: sa.Engine, years: tuple[int, int], *, seed: i
         con.execute(CONTACTS.delete().where(CONTACTS.c.report_id.in_(old)))
         con.execute(REPORTS.delete().where(REPORTS.c.source == SOURCE))
         if rows:  # one batch; the ids come back in the order of the rows
-            ids = con.execute(REPORTS.insert().returning(REPORTS.c.id, sort_by_parameter_order=True),
-                              [report for report, _ in rows]).scalars().all()  # fmt: skip
-            con.execute(HISTORY.insert(), [{**h, "report_id": i} for i, (_, history) in zip(ids, rows, strict=True)
-                                           for h in history])  # fmt: skip
+            ids = (
+                con.execute(
+                    REPORTS.insert().returning(REPORTS.c.id, sort_by_parameter_order=True),
+                    [report for report, _ in rows],
+                )
+                .scalars()
+                .all()
+            )
+            con.execute(
+                HISTORY.insert(),
+                [{**h, "report_id": i} for i, (_, history) in zip(ids, rows, strict=True) for h in history],
+            )
     return len(rows)
 
 
-def _one(rng: np.random.Generator, buurt: str, shape: object, codes: list[dict], start: datetime, end: datetime,
-         now: datetime) -> tuple[dict, list[dict]]:  # fmt: skip
+def _one(
+    rng: np.random.Generator,
+    buurt: str,
+    shape: object,
+    codes: list[dict],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> tuple[dict, list[dict]]:
     import shapely
 
     category = codes[int(rng.integers(len(codes)))]
@@ -75,22 +91,35 @@ def _one(rng: np.random.Generator, buurt: str, shape: object, codes: list[dict],
     closed = created + timedelta(days=days)
     at = created.isoformat(timespec="seconds")
     history = [{"at": at, "actor": SOURCE, "from_status": None, "to_status": "gemeld", "note": ""}]
-    report = {"category": category["code"], "status": "gemeld", "description_public": False,
-              "description": f"Synthetische melding ({category['name']})", "lat": float(lat), "lon": float(lon),
-              "address": None, "precision": "point", "buurt": buurt, "wijk": f"WK{buurt[2:8]}",
-              "gemeente": f"GM{buurt[2:6]}", "media": None, "media_url": None,
-              "follow_hash": secrets.token_hex(32), "duplicate_of": None, "source": SOURCE, "created_at": at,
-              "updated_at": at, "closed_at": None}  # fmt: skip
+    report = {
+        "category": category["code"],
+        "status": "gemeld",
+        "description_public": False,
+        "description": f"Synthetische melding ({category['name']})",
+        "lat": float(lat),
+        "lon": float(lon),
+        "address": None,
+        "precision": "point",
+        "buurt": buurt,
+        "wijk": f"WK{buurt[2:8]}",
+        "gemeente": f"GM{buurt[2:6]}",
+        "media": None,
+        "media_url": None,
+        "follow_hash": secrets.token_hex(32),
+        "duplicate_of": None,
+        "source": SOURCE,
+        "created_at": at,
+        "updated_at": at,
+        "closed_at": None,
+    }
     if closed < now:
         done = closed.isoformat(timespec="seconds")
         history.append({"at": done, "actor": SOURCE, "from_status": "gemeld", "to_status": "afgehandeld", "note": ""})
         report.update(status="afgehandeld", updated_at=done, closed_at=done)
         if rng.random() < 0.04 and closed + timedelta(days=3) < now:  # "done" wasn't: reopened
             again = (closed + timedelta(days=3)).isoformat(timespec="seconds")
-            history.append({"at": again, "actor": "melder", "from_status": "afgehandeld", "to_status": "heropend",
-                            "note": ""})  # fmt: skip
+            history.append(
+                {"at": again, "actor": "melder", "from_status": "afgehandeld", "to_status": "heropend", "note": ""}
+            )
             report.update(status="heropend", updated_at=again, closed_at=None)
     return report, history
-
-
-

@@ -43,9 +43,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": text} for status, text in _ERRORS.items()
 }
 ERRORS[503]["headers"] = {
-    "Retry-After": {"description": f"Seconds to wait before trying again (busy: {RETRY_AFTER})",
-                    "schema": {"type": "integer"}}
-}  # fmt: skip
+    "Retry-After": {
+        "description": f"Seconds to wait before trying again (busy: {RETRY_AFTER})",
+        "schema": {"type": "integer"},
+    }
+}
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
@@ -125,9 +127,12 @@ def _router() -> APIRouter:
         name: str,
         format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$"),
         version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
-        koppen: str = Query("namen", pattern="^(namen|labels)$",
-                            description="Column headers: the names in the data, or labels in the language (lang)"),
-    ) -> Response:  # fmt: skip
+        koppen: str = Query(
+            "namen",
+            pattern="^(namen|labels)$",
+            description="Column headers: the names in the data, or labels in the language (lang)",
+        ),
+    ) -> Response:
         """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON: built in the pool of
         heavy work (503 with Retry-After when it is full, or after the time limit), never on the event loop."""
         who, audit = user(request), request.app.state.audit
@@ -162,9 +167,14 @@ def _router() -> APIRouter:
         request: Request,
         store: Reader,
         kind: str,
-        year: int | None = Query(None, ge=1, le=9999, description="Boundaries of this year (each area's latest "
-                                 "shape up to it); one of the years the store has areas for (default: the newest)"),
-    ) -> Response:  # fmt: skip
+        year: int | None = Query(
+            None,
+            ge=1,
+            le=9999,
+            description="Boundaries of this year (each area's latest "
+            "shape up to it); one of the years the store has areas for (default: the newest)",
+        ),
+    ) -> Response:
         """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
         if kind not in AREA_KINDS:
             raise NotFound(f"kind '{kind}': expected BU, WK or GM")

@@ -41,8 +41,14 @@ from udc.web.routes import ROUTERS
 HERE = Path(__file__).parent
 
 
-def create_app(store_path: Path, *, https: bool = False, gate_workers: int = 2, store_wait: float = 5.0,
-               work_memory: int | None = None) -> FastAPI:  # fmt: skip
+def create_app(
+    store_path: Path,
+    *,
+    https: bool = False,
+    gate_workers: int = 2,
+    store_wait: float = 5.0,
+    work_memory: int | None = None,
+) -> FastAPI:
     """The app over one store. ``gate_workers``: gate queries at once (each on its own thread and DuckDB cursor, so a
     long table never blocks the pages); a request beyond them is answered 503 at once. ``store_wait``: seconds a
     request waits while another process writes the store, before it answers 503. ``work_memory``: bytes all heavy

@@ -60,17 +60,50 @@ def dots(
     for i, (name, (values, lows, highs)) in enumerate(series.items()):
         plus = [None if v is None or h is None else h - v for v, h in zip(values, highs, strict=True)]
         minus = [None if v is None or lo is None else v - lo for v, lo in zip(values, lows, strict=True)]
-        data.append({"type": "scatter", "mode": "markers", "name": name, "y": labels, "x": values,
-                     "marker": {"color": CATEGORICAL[i % 8], "size": 10, "symbol": ["circle", "diamond", "square"]
-                                [i % 3]},
-                     "error_x": {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
-                                 "color": CATEGORICAL[i % 8]}})  # fmt: skip
-    shapes = [{"type": "line", "x0": reference, "x1": reference, "yref": "paper", "y0": 0, "y1": 1,
-               "line": {"color": "#666", "dash": "dot"}}] if reference is not None else []  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": name,
+                "y": labels,
+                "x": values,
+                "marker": {"color": CATEGORICAL[i % 8], "size": 10, "symbol": ["circle", "diamond", "square"][i % 3]},
+                "error_x": {
+                    "type": "data",
+                    "symmetric": False,
+                    "array": plus,
+                    "arrayminus": minus,
+                    "color": CATEGORICAL[i % 8],
+                },
+            }
+        )
+    shapes = (
+        [
+            {
+                "type": "line",
+                "x0": reference,
+                "x1": reference,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#666", "dash": "dot"},
+            }
+        ]
+        if reference is not None
+        else []
+    )
     height = 120 + 28 * len(labels)
-    return {"data": data, "layout": _layout(title, shapes=shapes, height=height, xaxis={"title": {"text": axis}},
-                                            yaxis={"automargin": True, "autorange": "reversed"},
-                                            margin={"l": 20, "r": 20, "t": 50, "b": 50})}  # fmt: skip
+    return {
+        "data": data,
+        "layout": _layout(
+            title,
+            shapes=shapes,
+            height=height,
+            xaxis={"title": {"text": axis}},
+            yaxis={"automargin": True, "autorange": "reversed"},
+            margin={"l": 20, "r": 20, "t": 50, "b": 50},
+        ),
+    }
 
 
 def sankey(labels: list[str], sources: list[int], targets: list[int], values: list[float], title: str) -> dict:
@@ -87,8 +120,14 @@ def sankey(labels: list[str], sources: list[int], targets: list[int], values: li
     }
 
 
-def choropleth(geojson: dict[str, Any], values: pd.Series, title: str, unit: str = "", language: str = "nl",
-               decimals: int | None = None) -> dict[str, Any]:  # fmt: skip
+def choropleth(
+    geojson: dict[str, Any],
+    values: pd.Series,
+    title: str,
+    unit: str = "",
+    language: str = "nl",
+    decimals: int | None = None,
+) -> dict[str, Any]:
     """A map on a blank background: one filled-polygon trace per class (quantiles), hover text at each centroid."""
     shown = values.dropna()
     edges = sorted(set(shown.quantile([0, 0.2, 0.4, 0.6, 0.8, 1.0]).round(1))) if len(shown) else [0.0]
@@ -196,12 +235,26 @@ def flowmap(
         text = f"{n0} → {n1}: {fmt(round(count), language)}"
         # shifted to the right of the direction of travel, so a flow and its return run side by side
         sx, sy = 0.02 * (y1 - y0), -0.02 * (x1 - x0)
-        data.append({"type": "scatter", "mode": "lines+markers", "x": [x0 + sx, x0 + sx + 0.92 * (x1 - x0)],
-                     "y": [y0 + sy, y0 + sy + 0.92 * (y1 - y0)], "name": legend[direction], "legendgroup": direction,
-                     "showlegend": direction not in shown, "text": [text, text], "hoverinfo": "text",
-                     "line": {"color": colours[direction], "width": 1 + 9 * count / largest},
-                     "marker": {"symbol": ["circle", "arrow"], "size": [4, 10 + 6 * count / largest],
-                                "angleref": "previous", "color": colours[direction]}})  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": [x0 + sx, x0 + sx + 0.92 * (x1 - x0)],
+                "y": [y0 + sy, y0 + sy + 0.92 * (y1 - y0)],
+                "name": legend[direction],
+                "legendgroup": direction,
+                "showlegend": direction not in shown,
+                "text": [text, text],
+                "hoverinfo": "text",
+                "line": {"color": colours[direction], "width": 1 + 9 * count / largest},
+                "marker": {
+                    "symbol": ["circle", "arrow"],
+                    "size": [4, 10 + 6 * count / largest],
+                    "angleref": "previous",
+                    "color": colours[direction],
+                },
+            }
+        )
         shown.add(direction)
     return {"data": data, "layout": _blank_map(title, lat0)}
 
@@ -222,22 +275,42 @@ def _outlines(geojson: dict[str, Any], centre: str | None = None) -> tuple[dict,
         point = shape.representative_point()
         points[feature["properties"]["code"]] = (point.x, point.y, feature["properties"]["name"])
         lat0 = point.y if centre is None or feature["properties"]["code"] == centre else lat0
-    trace = {"type": "scatter", "mode": "lines", "x": xs_all, "y": ys_all, "hoverinfo": "skip",
-             "line": {"color": "#9e9e9e", "width": 0.7}, "fill": "toself", "fillcolor": "#f2f2f2",
-             "showlegend": False}  # fmt: skip
+    trace = {
+        "type": "scatter",
+        "mode": "lines",
+        "x": xs_all,
+        "y": ys_all,
+        "hoverinfo": "skip",
+        "line": {"color": "#9e9e9e", "width": 0.7},
+        "fill": "toself",
+        "fillcolor": "#f2f2f2",
+        "showlegend": False,
+    }
     return trace, points, lat0
 
 
 def _blank_map(title: str, lat0: float) -> dict[str, Any]:
     axis = {"visible": False, "showgrid": False, "zeroline": False}
-    return _layout(title, xaxis=axis, plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-                   yaxis={**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(lat0))})
+    return _layout(
+        title,
+        xaxis=axis,
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        yaxis={**axis, "scaleanchor": "x", "scaleratio": 1 / math.cos(math.radians(lat0))},
+    )
 
 
 def points(geojson: dict[str, Any], places: list[tuple[float, float, str]], title: str) -> dict[str, Any]:
     """Places (lat, long, hover text) as markers over the areas' outlines — residents' reports on a map."""
     outline, _, lat0 = _outlines(geojson)
-    markers = {"type": "scatter", "mode": "markers", "x": [p[1] for p in places], "y": [p[0] for p in places],
-               "text": [p[2] for p in places], "hoverinfo": "text", "showlegend": False,
-               "marker": {"size": 9, "color": CATEGORICAL[0], "line": {"color": "#ffffff", "width": 1}}}  # fmt: skip
+    markers = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [p[1] for p in places],
+        "y": [p[0] for p in places],
+        "text": [p[2] for p in places],
+        "hoverinfo": "text",
+        "showlegend": False,
+        "marker": {"size": 9, "color": CATEGORICAL[0], "line": {"color": "#ffffff", "width": 1}},
+    }
     return {"data": [outline, markers], "layout": _blank_map(title, places[0][0] if places else lat0)}

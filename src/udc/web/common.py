@@ -138,8 +138,9 @@ async def run_gate(request: Request, store: Store, function: Callable[..., Any],
     return await run_heavy(request, store, "gate", lambda view, _job: function(view, *args, **kwargs))
 
 
-async def run_heavy(request: Request, store: Store, kind: str, work: Callable[[Store, Any], Any], *,
-                    memory: int | None = None) -> Any:  # fmt: skip
+async def run_heavy(
+    request: Request, store: Store, kind: str, work: Callable[[Store, Any], Any], *, memory: int | None = None
+) -> Any:
     """``work(view, job)`` in the app's pool of heavy work (:mod:`udc.web.workers`) with a cursor of its own on the
     store (DuckDB connections are not shared between threads), interrupted at the kind's time limit."""
     view = store.cursor()
@@ -247,8 +248,14 @@ def export_memory(frame: pd.DataFrame, fmt: str) -> int:
     return int(frame.memory_usage(index=False, deep=True).sum() * EXPORT_FACTOR.get(fmt, 8.0)) + 8 * 1024 * 1024
 
 
-def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = None,
-             rename: dict[str, str] | None = None, pool: workers.Pool | None = None) -> Response:  # fmt: skip
+def download(
+    frame: pd.DataFrame,
+    name: str,
+    fmt: str,
+    store: Store | None = None,
+    rename: dict[str, str] | None = None,
+    pool: workers.Pool | None = None,
+) -> Response:
     """CSV (comma or Dutch: ``;`` and decimal comma), Excel, Parquet or GeoJSON (one feature per row: the area's
     geometry with the row's values as properties, as GIS tools style them); ``rename``: headers as labels.
     ``pool``: the workbook is written in one of its worker processes (long pure-Python work, see
@@ -265,8 +272,9 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         media, ext = "text/csv; charset=utf-8", "csv"
     elif fmt == "xlsx":
         if len(frame) >= EXCEL_ROWS:
-            raise UdcError(f"'{name}' has {len(frame)} rows, more than Excel's {EXCEL_ROWS - 1}: download csv "
-                           "or parquet")  # fmt: skip
+            raise UdcError(
+                f"'{name}' has {len(frame)} rows, more than Excel's {EXCEL_ROWS - 1}: download csv or parquet"
+            )
         body, ext = (pool.in_process(workers.excel, frame) if pool else workers.excel(frame)), "xlsx"
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "parquet":
@@ -280,9 +288,15 @@ def download(frame: pd.DataFrame, name: str, fmt: str, store: Store | None = Non
         shapes = data.geometry(store, sorted(frame[column].dropna().astype(str).unique()))
         geometry = {f["id"]: (f["geometry"], f["properties"]) for f in shapes["features"]}
         records = frame.astype(object).where(frame.notna(), None).to_dict("records")
-        features = [{"type": "Feature", "geometry": geometry[str(r[column])][0],
-                     "properties": {"name": geometry[str(r[column])][1]["name"], **r}}
-                    for r in records if str(r[column]) in geometry]  # fmt: skip
+        features = [
+            {
+                "type": "Feature",
+                "geometry": geometry[str(r[column])][0],
+                "properties": {"name": geometry[str(r[column])][1]["name"], **r},
+            }
+            for r in records
+            if str(r[column]) in geometry
+        ]
         collection = {"type": "FeatureCollection", "features": features}
         body, media, ext = json.dumps(collection, default=str).encode(), "application/geo+json", "geojson"
     else:

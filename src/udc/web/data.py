@@ -51,14 +51,18 @@ def microdata(store: Store, *, keyed: bool = True) -> list[dict[str, Any]]:
 
 
 SKIPPED = {  # why a published table is not in the explorer (Dutch, English)
-    "own_page": ("afgeleide tabellen (indicatoren, vergelijking, monitors) staan op hun eigen pagina's",
-                 "derived tables (indicators, references, monitors) are on pages of their own"),
+    "own_page": (
+        "afgeleide tabellen (indicatoren, vergelijking, monitors) staan op hun eigen pagina's",
+        "derived tables (indicators, references, monitors) are on pages of their own",
+    ),
     "no_area": ("geen kolom met gebiedscodes (gemeente, wijk of buurt)", "no column with area codes"),
     "no_measure": ("geen kolom met getallen", "no column with numbers"),
-    "no_codes": ("de gebiedskolom bevat geen CBS-gebiedscodes (GM…, WK…, BU…)",
-                 "the area column holds no CBS area codes (GM…, WK…, BU…)"),
+    "no_codes": (
+        "de gebiedskolom bevat geen CBS-gebiedscodes (GM…, WK…, BU…)",
+        "the area column holds no CBS area codes (GM…, WK…, BU…)",
+    ),
     "flows": ("herkomst en bestemming: zie Verhuisstromen", "origin and destination: see Migration flows"),
-}  # fmt: skip
+}
 
 
 def area_tables(store: Store, skipped: dict[str, str] | None = None) -> dict[str, AreaTable]:
@@ -150,8 +154,12 @@ def column_titles(store: Store, name: str) -> dict[str, str]:
 def levels_of(store: Store, table: AreaTable) -> list[str]:
     """The area levels (gemeente, wijk, buurt) a table has figures for — only those are offered."""
     entry = catalogue.get(store, table.name)
-    found = {r["k"] for r in store.rows(f"SELECT DISTINCT substr({quote(table.area)}, 1, 2) AS k FROM "
-                                        f"{quote(entry.table_name or '')}")}  # fmt: skip
+    found = {
+        r["k"]
+        for r in store.rows(
+            f"SELECT DISTINCT substr({quote(table.area)}, 1, 2) AS k FROM {quote(entry.table_name or '')}"
+        )
+    }
     return [level for level, prefix in LEVELS.items() if prefix in found]
 
 
@@ -235,8 +243,9 @@ def series(
     if not table.year:
         return pd.DataFrame(columns=["year", "value"])
     entry = catalogue.get(store, table.name)
-    where, params = _dims(table, filters, [f"{quote(table.area)} = ?", f"{quote(table.year)}::VARCHAR <> '{TOTAL}'"],
-                          [code])  # fmt: skip
+    where, params = _dims(
+        table, filters, [f"{quote(table.area)} = ?", f"{quote(table.year)}::VARCHAR <> '{TOTAL}'"], [code]
+    )
     return store.query(
         f"SELECT {quote(table.year)}::VARCHAR AS year, {quote(_measure(table, value))}::DOUBLE AS value "
         f"FROM {quote(entry.table_name or '')} WHERE {' AND '.join(where)} ORDER BY 1",
@@ -270,8 +279,11 @@ def boundary_note(shapes: dict[str, Any], year: int | None, language: str) -> st
     if year is None or not any(y > year for y in years):
         return None
     shown = ", ".join(map(str, years))
-    return (f"Kaart op de grenzen van {shown}: voor {year} zijn geen eigen grenzen ingelezen." if language == "nl"
-            else f"Map on the boundaries of {shown}: no boundaries of {year} were imported.")  # fmt: skip
+    return (
+        f"Kaart op de grenzen van {shown}: voor {year} zijn geen eigen grenzen ingelezen."
+        if language == "nl"
+        else f"Map on the boundaries of {shown}: no boundaries of {year} were imported."
+    )
 
 
 def geometry_json(store: Store, kind: str, year: int | None = None) -> bytes:
@@ -331,8 +343,9 @@ def additive(measure: str) -> bool:
     return measure in ("count", "Value") or measure.startswith(("aantal", "inwoners"))
 
 
-def map_values(store: Store, table: AreaTable, values: pd.Series, year: int | None, measure: str,
-               language: str) -> tuple[dict[str, Any], pd.Series, str | None]:  # fmt: skip
+def map_values(
+    store: Store, table: AreaTable, values: pd.Series, year: int | None, measure: str, language: str
+) -> tuple[dict[str, Any], pd.Series, str | None]:
     """The map's shapes and values (``values``: code → value). Municipalities without boundaries of any imported
     year (merged away before the earliest geometry) are re-based to the municipalities the map shows — a count
     summed through the registry's crosswalk — and the note says so; a ratio cannot be summed: those areas stay
@@ -350,16 +363,29 @@ def map_values(store: Store, table: AreaTable, values: pd.Series, year: int | No
     to_year, lookup = max(years), names(store)
     old = ", ".join(lookup.get(c, c) for c in missing)
     if not additive(measure):
-        return shapes, values, (
-            f"{old}: geen grenzen van {year} ingelezen; een verhouding is niet om te rekenen naar de gemeenten van "
-            f"{to_year}, dus blijven ze leeg." if language == "nl" else f"{old}: no boundaries of {year} imported; "
-            f"a ratio cannot be re-based to the municipalities of {to_year}, so they stay blank.")  # fmt: skip
+        return (
+            shapes,
+            values,
+            (
+                f"{old}: geen grenzen van {year} ingelezen; een verhouding is niet om te rekenen naar de gemeenten van "
+                f"{to_year}, dus blijven ze leeg."
+                if language == "nl"
+                else f"{old}: no boundaries of {year} imported; "
+                f"a ratio cannot be re-based to the municipalities of {to_year}, so they stay blank."
+            ),
+        )
     frame = pd.DataFrame({"area_code": values.index, "year": year, "value": values.to_numpy(dtype=float)})
     rebased = harmonise(store, frame, to_year, source=table.name).table.set_index("area_code")["value"]
     shapes = geometry(store, list(rebased.index), to_year)
-    return shapes, rebased, (
-        f"Kaart omgerekend naar de gemeenten van {to_year}: {old} opgeteld bij hun opvolger." if language == "nl"
-        else f"Map re-based to the municipalities of {to_year}: {old} added to their successor.")  # fmt: skip
+    return (
+        shapes,
+        rebased,
+        (
+            f"Kaart omgerekend naar de gemeenten van {to_year}: {old} opgeteld bij hun opvolger."
+            if language == "nl"
+            else f"Map re-based to the municipalities of {to_year}: {old} added to their successor."
+        ),
+    )
 
 
 def harmonised_series(
@@ -371,8 +397,9 @@ def harmonised_series(
 
     entry = catalogue.get(store, table.name)
     measure = _measure(table, value)
-    where, params = _dims(table, filters, [f"{quote(table.area)} LIKE 'GM%'",
-                                           f"{quote(table.year)}::VARCHAR <> '{TOTAL}'"], [])  # fmt: skip
+    where, params = _dims(
+        table, filters, [f"{quote(table.area)} LIKE 'GM%'", f"{quote(table.year)}::VARCHAR <> '{TOTAL}'"], []
+    )
     frame = store.query(
         f"SELECT {quote(table.area)} AS area_code, {quote(table.year)}::INTEGER AS year, "
         f"{quote(measure)}::DOUBLE AS value FROM {quote(entry.table_name or '')} WHERE {' AND '.join(where)}",

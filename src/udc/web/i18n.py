@@ -160,155 +160,170 @@ TEXT: dict[str, dict[str, str]] = {
     "rows": {"nl": "Rijen", "en": "Rows"},
     "filter": {"nl": "Selectie", "en": "Filter"},
     "national": {"nl": "Totaal (alle gebieden)", "en": "Total (all areas)"},
-    "reports_public": {"nl": 'Meldingen', "en": 'Reports'},
-    "report_new": {"nl": 'Doe een melding', "en": 'Report a problem'},
+    "reports_public": {"nl": "Meldingen", "en": "Reports"},
+    "report_new": {"nl": "Doe een melding", "en": "Report a problem"},
     "report_intro": {
-        "nl": ('Ziet u iets kapot of vies in de openbare ruimte? Meld het hier. U hoeft niet in te loggen.'),
-        "en": 'Something broken or dirty in a public space? Report it here. No sign-in needed.',
+        "nl": ("Ziet u iets kapot of vies in de openbare ruimte? Meld het hier. U hoeft niet in te loggen."),
+        "en": "Something broken or dirty in a public space? Report it here. No sign-in needed.",
     },
-    "report_category": {"nl": 'Soort melding', "en": 'Kind of problem'},
-    "report_choose": {"nl": 'Kies…', "en": 'Choose…'},
-    "report_what": {"nl": 'Wat is er aan de hand?', "en": 'What is the problem?'},
-    "report_where": {"nl": 'Waar?', "en": 'Where?'},
+    "report_category": {"nl": "Soort melding", "en": "Kind of problem"},
+    "report_choose": {"nl": "Kies…", "en": "Choose…"},
+    "report_what": {"nl": "Wat is er aan de hand?", "en": "What is the problem?"},
+    "report_where": {"nl": "Waar?", "en": "Where?"},
     "report_where_help": {
-        "nl": ('Kies de buurt, of geef de plek precies op (breedte- en lengtegraad, bijvoorbeeld uit de '
-                'kaart-app van uw telefoon).'),
-        "en": ('Choose the neighbourhood, or give the exact place (latitude and longitude, e.g. from your '
-                "phone's map app)."),
+        "nl": (
+            "Kies de buurt, of geef de plek precies op (breedte- en lengtegraad, bijvoorbeeld uit de "
+            "kaart-app van uw telefoon)."
+        ),
+        "en": (
+            "Choose the neighbourhood, or give the exact place (latitude and longitude, e.g. from your "
+            "phone's map app)."
+        ),
     },
-    "report_buurt": {"nl": 'Buurt', "en": 'Neighbourhood'},
-    "report_lat": {"nl": 'Breedtegraad', "en": 'Latitude'},
-    "report_long": {"nl": 'Lengtegraad', "en": 'Longitude'},
-    "report_use_location": {"nl": 'Gebruik mijn locatie', "en": 'Use my location'},
+    "report_buurt": {"nl": "Buurt", "en": "Neighbourhood"},
+    "report_lat": {"nl": "Breedtegraad", "en": "Latitude"},
+    "report_long": {"nl": "Lengtegraad", "en": "Longitude"},
+    "report_use_location": {"nl": "Gebruik mijn locatie", "en": "Use my location"},
     "report_address": {
-        "nl": 'Adres of omschrijving van de plek (niet verplicht)',
-        "en": 'Address or description of the place (optional)',
+        "nl": "Adres of omschrijving van de plek (niet verplicht)",
+        "en": "Address or description of the place (optional)",
     },
     "report_photo": {
-        "nl": ('Foto (niet verplicht; JPEG, PNG of WebP, tot 8 MB; de locatiegegevens in de foto worden '
-                'verwijderd)'),
-        "en": ('Photo (optional; JPEG, PNG or WebP, up to 8 MB; the location data in the photo are '
-                'removed)'),
+        "nl": ("Foto (niet verplicht; JPEG, PNG of WebP, tot 8 MB; de locatiegegevens in de foto worden verwijderd)"),
+        "en": ("Photo (optional; JPEG, PNG or WebP, up to 8 MB; the location data in the photo are removed)"),
     },
-    "report_contact": {"nl": 'Contact (niet verplicht)', "en": 'Contact (optional)'},
+    "report_contact": {"nl": "Contact (niet verplicht)", "en": "Contact (optional)"},
     "report_contact_help": {
-        "nl": ('Alleen medewerkers van de gemeente zien dit, om u te informeren. Een jaar na het '
-                'afhandelen wordt het gewist.'),
-        "en": ('Only municipal staff see this, to keep you informed. It is erased a year after the report '
-                'is closed.'),
+        "nl": (
+            "Alleen medewerkers van de gemeente zien dit, om u te informeren. Een jaar na het "
+            "afhandelen wordt het gewist."
+        ),
+        "en": ("Only municipal staff see this, to keep you informed. It is erased a year after the report is closed."),
     },
-    "report_email": {"nl": 'E-mailadres', "en": 'E-mail address'},
-    "report_phone": {"nl": 'Telefoonnummer', "en": 'Phone number'},
-    "report_send": {"nl": 'Melding versturen', "en": 'Send report'},
-    "report_thanks": {"nl": 'Bedankt voor uw melding', "en": 'Thank you for your report'},
-    "report_number": {"nl": 'Melding', "en": 'Report'},
+    "report_email": {"nl": "E-mailadres", "en": "E-mail address"},
+    "report_phone": {"nl": "Telefoonnummer", "en": "Phone number"},
+    "report_send": {"nl": "Melding versturen", "en": "Send report"},
+    "report_thanks": {"nl": "Bedankt voor uw melding", "en": "Thank you for your report"},
+    "report_number": {"nl": "Melding", "en": "Report"},
     "report_term": {
-        "nl": 'We pakken uw melding binnen N werkdagen op.',
-        "en": 'We take up your report within N working days.',
+        "nl": "We pakken uw melding binnen N werkdagen op.",
+        "en": "We take up your report within N working days.",
     },
     "report_follow_help": {
-        "nl": ('Bewaar deze link: hiermee volgt u uw melding en kunt u hem heropenen als het probleem niet'
-                ' is opgelost. Wie de link heeft, ziet de melding.'),
-        "en": ('Keep this link: it lets you follow your report and reopen it if the problem is not solved.'
-                ' Anyone with the link can see the report.'),
+        "nl": (
+            "Bewaar deze link: hiermee volgt u uw melding en kunt u hem heropenen als het probleem niet"
+            " is opgelost. Wie de link heeft, ziet de melding."
+        ),
+        "en": (
+            "Keep this link: it lets you follow your report and reopen it if the problem is not solved."
+            " Anyone with the link can see the report."
+        ),
     },
-    "report_nearby": {"nl": 'Misschien al gemeld', "en": 'Perhaps already reported'},
+    "report_nearby": {"nl": "Misschien al gemeld", "en": "Perhaps already reported"},
     "report_nearby_help": {
-        "nl": ('Dichtbij (laatste 14 dagen) zijn meldingen van dezelfde soort gedaan; '
-                'een medewerker voegt dubbele meldingen samen. De afstand is die tot de openbare plek van de '
-                'melding, bij meldingen die niet openbaar zijn afgerond op ongeveer 100 meter.'),
-        "en": ('Reports of the same kind were made nearby (last 14 days); staff merge '
-                'duplicates. The distance is to the report\'s public place, rounded to about 100 metres for '
-                'reports that are not public.'),
+        "nl": (
+            "Dichtbij (laatste 14 dagen) zijn meldingen van dezelfde soort gedaan; "
+            "een medewerker voegt dubbele meldingen samen. De afstand is die tot de openbare plek van de "
+            "melding, bij meldingen die niet openbaar zijn afgerond op ongeveer 100 meter."
+        ),
+        "en": (
+            "Reports of the same kind were made nearby (last 14 days); staff merge "
+            "duplicates. The distance is to the report's public place, rounded to about 100 metres for "
+            "reports that are not public."
+        ),
     },
-    "report_within": {"nl": 'binnen N m', "en": 'within N m'},
-    "report_another": {"nl": 'Nog een melding doen', "en": 'Report another problem'},
-    "report_status": {"nl": 'Status', "en": 'Status'},
+    "report_within": {"nl": "binnen N m", "en": "within N m"},
+    "report_another": {"nl": "Nog een melding doen", "en": "Report another problem"},
+    "report_status": {"nl": "Status", "en": "Status"},
     "report_reopen_why": {
-        "nl": 'Is het probleem niet opgelost? Vertel wat er nog mis is.',
-        "en": 'Problem not solved? Tell what is still wrong.',
+        "nl": "Is het probleem niet opgelost? Vertel wat er nog mis is.",
+        "en": "Problem not solved? Tell what is still wrong.",
     },
-    "report_reopen": {"nl": 'Melding heropenen', "en": 'Reopen report'},
+    "report_reopen": {"nl": "Melding heropenen", "en": "Reopen report"},
     "reports_public_help": {
-        "nl": ('Open meldingen in de openbare ruimte. Zonder namen of contactgegevens; de tekst alleen als'
-                ' een medewerker die heeft vrijgegeven. Meldingen over overlast door personen staan hier '
-                'niet.'),
-        "en": ('Open reports about public space. No names or contact data; the text only when staff '
-                'released it. Reports about nuisance by people are not shown.'),
+        "nl": (
+            "Open meldingen in de openbare ruimte. Zonder namen of contactgegevens; de tekst alleen als"
+            " een medewerker die heeft vrijgegeven. Meldingen over overlast door personen staan hier "
+            "niet."
+        ),
+        "en": (
+            "Open reports about public space. No names or contact data; the text only when staff "
+            "released it. Reports about nuisance by people are not shown."
+        ),
     },
-    "report_date": {"nl": 'Datum', "en": 'Date'},
-    "report_text": {"nl": 'Omschrijving', "en": 'Description'},
+    "report_date": {"nl": "Datum", "en": "Date"},
+    "report_text": {"nl": "Omschrijving", "en": "Description"},
     "reports_none": {
-        "nl": 'Er zijn op dit moment geen open meldingen om te tonen.',
-        "en": 'There are no open reports to show at the moment.',
+        "nl": "Er zijn op dit moment geen open meldingen om te tonen.",
+        "en": "There are no open reports to show at the moment.",
     },
-    "staff_reports": {"nl": 'Meldingen behandelen', "en": 'Handle reports'},
+    "staff_reports": {"nl": "Meldingen behandelen", "en": "Handle reports"},
     "reports_none_staff": {
-        "nl": 'Geen meldingen met deze status in uw gemeenten.',
-        "en": 'No reports with this status in your municipalities.',
+        "nl": "Geen meldingen met deze status in uw gemeenten.",
+        "en": "No reports with this status in your municipalities.",
     },
-    "report_only_buurt": {"nl": 'alleen de buurt is opgegeven', "en": 'only the neighbourhood was given'},
-    "report_text_public": {"nl": 'Tekst openbaar', "en": 'Text public'},
-    "report_duplicate_of": {"nl": 'Dubbel van', "en": 'Duplicate of'},
-    "report_history": {"nl": 'Geschiedenis', "en": 'History'},
-    "report_new_status": {"nl": 'Nieuwe status', "en": 'New status'},
-    "report_note": {"nl": 'Notitie (komt in de geschiedenis)', "en": 'Note (kept in the history)'},
-    "report_change": {"nl": 'Status wijzigen', "en": 'Change status'},
+    "report_only_buurt": {"nl": "alleen de buurt is opgegeven", "en": "only the neighbourhood was given"},
+    "report_text_public": {"nl": "Tekst openbaar", "en": "Text public"},
+    "report_duplicate_of": {"nl": "Dubbel van", "en": "Duplicate of"},
+    "report_history": {"nl": "Geschiedenis", "en": "History"},
+    "report_new_status": {"nl": "Nieuwe status", "en": "New status"},
+    "report_note": {"nl": "Notitie (komt in de geschiedenis)", "en": "Note (kept in the history)"},
+    "report_change": {"nl": "Status wijzigen", "en": "Change status"},
     "report_show_text": {
-        "nl": 'Tekst openbaar maken (gelezen: geen namen of adressen van mensen)',
+        "nl": "Tekst openbaar maken (gelezen: geen namen of adressen van mensen)",
         "en": "Make the text public (read: no names or people's addresses)",
     },
-    "report_hide_text": {"nl": 'Tekst weer verbergen', "en": 'Hide the text again'},
-    "report_merge_into": {"nl": 'Dubbele melding van nummer', "en": 'Duplicate of report number'},
-    "report_merge": {"nl": 'Samenvoegen', "en": 'Merge'},
-    "report_show_contact": {"nl": 'Contactgegevens tonen (wordt vastgelegd)', "en": 'Show contact data (logged)'},
+    "report_hide_text": {"nl": "Tekst weer verbergen", "en": "Hide the text again"},
+    "report_merge_into": {"nl": "Dubbele melding van nummer", "en": "Duplicate of report number"},
+    "report_merge": {"nl": "Samenvoegen", "en": "Merge"},
+    "report_show_contact": {"nl": "Contactgegevens tonen (wordt vastgelegd)", "en": "Show contact data (logged)"},
     "report_no_contact": {
-        "nl": 'De melder heeft geen contactgegevens achtergelaten (of ze zijn gewist).',
-        "en": 'The reporter left no contact data (or they were erased).',
+        "nl": "De melder heeft geen contactgegevens achtergelaten (of ze zijn gewist).",
+        "en": "The reporter left no contact data (or they were erased).",
     },
-    "yes": {"nl": 'ja', "en": 'yes'},
-    "no": {"nl": 'nee', "en": 'no'},
-    "notices": {"nl": 'Berichten voor de buurt', "en": 'News for the neighbourhood'},
+    "yes": {"nl": "ja", "en": "yes"},
+    "no": {"nl": "nee", "en": "no"},
+    "notices": {"nl": "Berichten voor de buurt", "en": "News for the neighbourhood"},
     "notices_none": {
-        "nl": 'Er zijn op dit moment geen berichten voor deze buurt.',
-        "en": 'There is no news for this neighbourhood at the moment.',
+        "nl": "Er zijn op dit moment geen berichten voor deze buurt.",
+        "en": "There is no news for this neighbourhood at the moment.",
     },
-    "notices_feed": {"nl": 'Berichten volgen (Atom-feed)', "en": 'Follow the news (Atom feed)'},
-    "questions": {"nl": 'Vraag aan de buurt', "en": 'A question for the neighbourhood'},
-    "answer": {"nl": 'Antwoorden', "en": 'Answer'},
-    "results": {"nl": 'Uitslag in deze buurt', "en": 'Results in this neighbourhood'},
+    "notices_feed": {"nl": "Berichten volgen (Atom-feed)", "en": "Follow the news (Atom feed)"},
+    "questions": {"nl": "Vraag aan de buurt", "en": "A question for the neighbourhood"},
+    "answer": {"nl": "Antwoorden", "en": "Answer"},
+    "results": {"nl": "Uitslag in deze buurt", "en": "Results in this neighbourhood"},
     "results_after": {
-        "nl": 'De uitslag komt hier na de sluiting op DATE, als minstens N verschillende adressen uit de buurt '
-              'hebben geantwoord.',
-        "en": 'The results appear here after the question closes on DATE, if at least N different addresses in '
-              'the neighbourhood have answered.',
+        "nl": "De uitslag komt hier na de sluiting op DATE, als minstens N verschillende adressen uit de buurt "
+        "hebben geantwoord.",
+        "en": "The results appear here after the question closes on DATE, if at least N different addresses in "
+        "the neighbourhood have answered.",
     },
-    "question_closed": {"nl": 'gesloten op DATE', "en": 'closed on DATE'},
-    "results_option": {"nl": 'Antwoord', "en": 'Answer'},
-    "results_share": {"nl": 'Aandeel', "en": 'Share'},
+    "question_closed": {"nl": "gesloten op DATE", "en": "closed on DATE"},
+    "results_option": {"nl": "Antwoord", "en": "Answer"},
+    "results_share": {"nl": "Aandeel", "en": "Share"},
     "results_caveat": {
-        "nl": 'Percentages afgerond op STEP %, dus samen niet altijd 100 %. Getoond omdat minstens N verschillende '
-              'adressen uit de buurt antwoordden. Dit is een peiling, geen stemming.',
-        "en": 'Percentages rounded to STEP %, so they do not always add up to 100 %. Shown because at least N '
-              'different addresses in the neighbourhood answered. This is a poll, not a vote.',
+        "nl": "Percentages afgerond op STEP %, dus samen niet altijd 100 %. Getoond omdat minstens N verschillende "
+        "adressen uit de buurt antwoordden. Dit is een peiling, geen stemming.",
+        "en": "Percentages rounded to STEP %, so they do not always add up to 100 %. Shown because at least N "
+        "different addresses in the neighbourhood answered. This is a poll, not a vote.",
     },
     "results_too_few": {
-        "nl": 'Te weinig verschillende adressen uit de buurt hebben geantwoord (minder dan N) om een uitslag te tonen.',
-        "en": 'Too few different addresses in the neighbourhood answered (fewer than N) to show results.',
+        "nl": "Te weinig verschillende adressen uit de buurt hebben geantwoord (minder dan N) om een uitslag te tonen.",
+        "en": "Too few different addresses in the neighbourhood answered (fewer than N) to show results.",
     },
-    "staff_notices": {"nl": 'Bericht of vraag plaatsen', "en": 'Post news or a question'},
-    "notice_kind": {"nl": 'Soort', "en": 'Kind'},
-    "notice_announcement": {"nl": 'Bericht (wat er gaat gebeuren)', "en": 'News (what is going to happen)'},
+    "staff_notices": {"nl": "Bericht of vraag plaatsen", "en": "Post news or a question"},
+    "notice_kind": {"nl": "Soort", "en": "Kind"},
+    "notice_announcement": {"nl": "Bericht (wat er gaat gebeuren)", "en": "News (what is going to happen)"},
     "notice_question": {
-        "nl": 'Snelle vraag (een vraag, opties per regel)',
-        "en": 'Quick question (one question, options one per line)',
+        "nl": "Snelle vraag (een vraag, opties per regel)",
+        "en": "Quick question (one question, options one per line)",
     },
-    "notice_title": {"nl": 'Titel of vraag', "en": 'Title or question'},
-    "notice_text": {"nl": 'Tekst (bericht)', "en": 'Text (news)'},
-    "notice_options": {"nl": 'Opties (vraag; een per regel)', "en": 'Options (question; one per line)'},
-    "notice_from": {"nl": 'Van', "en": 'From'},
-    "notice_to": {"nl": 'Tot en met', "en": 'Until'},
-    "notice_post": {"nl": 'Plaatsen', "en": 'Post'},
+    "notice_title": {"nl": "Titel of vraag", "en": "Title or question"},
+    "notice_text": {"nl": "Tekst (bericht)", "en": "Text (news)"},
+    "notice_options": {"nl": "Opties (vraag; een per regel)", "en": "Options (question; one per line)"},
+    "notice_from": {"nl": "Van", "en": "From"},
+    "notice_to": {"nl": "Tot en met", "en": "Until"},
+    "notice_post": {"nl": "Plaatsen", "en": "Post"},
     "harmonised_note": {
         "nl": "Gebiedsindeling van het gekozen jaar; waar grenzen veranderden, zie de notities bij de tabel.",
         "en": "Boundaries of the chosen year; where boundaries changed, see the table's notes.",

@@ -63,23 +63,48 @@ def register_open311(app: FastAPI) -> None:
         photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
         new = intake.parse(values)
         folder = request.app.state.store_path / "participation_media"
-        filed = await run_heavy(request, store, "photo", lambda view, _job: intake.file(
-            engine, view, new, source=f"open311:{client}", photo=photo, media_folder=folder),
-            memory=media.memory(photo) if photo else None)  # fmt: skip
+        filed = await run_heavy(
+            request,
+            store,
+            "photo",
+            lambda view, _job: intake.file(
+                engine, view, new, source=f"open311:{client}", photo=photo, media_folder=folder
+            ),
+            memory=media.memory(photo) if photo else None,
+        )
         category = categories.get(engine, new.service_code)
-        answer = [{"service_request_id": str(filed.id), "token": filed.follow_token,
-                   "service_notice": open311.notice(category), "account_id": ""}]  # fmt: skip
+        answer = [
+            {
+                "service_request_id": str(filed.id),
+                "token": filed.follow_token,
+                "service_notice": open311.notice(category),
+                "account_id": "",
+            }
+        ]
         return _answer(answer, fmt, "service_requests", "request")
 
     @router.get("/requests.{fmt}")
-    async def get_requests(request: Request, fmt: str, service_request_id: str | None = None,
-                           service_code: str | None = None, status: str | None = None, start_date: str | None = None,
-                           end_date: str | None = None, page: int = Query(1, ge=1, le=MAX_PAGES),
-                           page_size: int = Query(reports.MAX_PAGE, ge=1, le=reports.MAX_PAGE),
-                           ) -> Response:  # fmt: skip
-        found = reports.search(request.app.state.participation, ids=service_request_id, service_code=service_code,
-                               status=status, start_date=start_date, end_date=end_date, page=page,
-                               page_size=page_size)  # fmt: skip
+    async def get_requests(
+        request: Request,
+        fmt: str,
+        service_request_id: str | None = None,
+        service_code: str | None = None,
+        status: str | None = None,
+        start_date: str | None = None,
+        end_date: str | None = None,
+        page: int = Query(1, ge=1, le=MAX_PAGES),
+        page_size: int = Query(reports.MAX_PAGE, ge=1, le=reports.MAX_PAGE),
+    ) -> Response:
+        found = reports.search(
+            request.app.state.participation,
+            ids=service_request_id,
+            service_code=service_code,
+            status=status,
+            start_date=start_date,
+            end_date=end_date,
+            page=page,
+            page_size=page_size,
+        )
         return _answer([open311.request(r, c) for r, c in found], fmt, "service_requests", "request")
 
     @router.get("/requests/{report_id}.{fmt}")
@@ -92,8 +117,7 @@ def register_open311(app: FastAPI) -> None:
     @router.get("/tokens/{token}.{fmt}")
     async def token(request: Request, token: str, fmt: str) -> Response:
         report, _ = reports.by_token(request.app.state.participation, token)
-        return _answer([{"service_request_id": str(report["id"]), "token": token}], fmt, "service_requests",
-                       "request")  # fmt: skip
+        return _answer([{"service_request_id": str(report["id"]), "token": token}], fmt, "service_requests", "request")
 
     app.include_router(router)
 

@@ -44,9 +44,14 @@ def sources(store: Store, names: list[str], language: str = "nl") -> list[dict[s
         provenance = entry.provenance or {}
         method = provenance.get("method")
         pair = METHODS.get(method or "")
-        out.append({"title": entry.title, "source": source_text(store, entry.source or "", language),
-                    "method": (pair[0] if language == "nl" else pair[1]) if pair else (method or "—"),
-                    "policy": provenance.get("policy_version", "—")})  # fmt: skip
+        out.append(
+            {
+                "title": entry.title,
+                "source": source_text(store, entry.source or "", language),
+                "method": (pair[0] if language == "nl" else pair[1]) if pair else (method or "—"),
+                "policy": provenance.get("policy_version", "—"),
+            }
+        )
     return out
 
 

@@ -93,9 +93,14 @@ class Throttle:
     guess while the owner still gets in. Memory: at most ``max_keys`` keys, the least recently failed evicted."""
 
     def __init__(
-        self, limit: int = 5, window: float = 300.0, client_limit: int = 50, spread: int = 10,
-        max_delay: float = 10.0, max_keys: int = MAX_KEYS,
-    ) -> None:  # fmt: skip
+        self,
+        limit: int = 5,
+        window: float = 300.0,
+        client_limit: int = 50,
+        spread: int = 10,
+        max_delay: float = 10.0,
+        max_keys: int = MAX_KEYS,
+    ) -> None:
         self.limit, self.window, self.client_limit = limit, window, client_limit
         self.spread, self.max_delay, self.max_keys = spread, max_delay, max_keys
         self.failures: OrderedDict[str, deque[float]] = OrderedDict()  # pair and client keys: failure times

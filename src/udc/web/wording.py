@@ -11,47 +11,93 @@ from jinja2 import Environment, pass_context
 
 from udc.web.userlabels import EMPTY, Labels
 
-SENSITIVITY = {"open": ("open data", "open data"), "internal": ("intern", "internal"),
-               "microdata": ("microdata (alleen via de poort)", "microdata (through the gate only)")}  # fmt: skip
-ROLES = {"dimension": ("indeling", "dimension"), "value": ("waarde", "value"), "area": ("gebied", "area"),
-         "period": ("periode", "period"), "label": ("toelichting", "label"), "key": ("sleutel", "key"),
-         "identifier": ("identificatie", "identifier"), "date": ("datum", "date"), None: ("–", "–")}  # fmt: skip
+SENSITIVITY = {
+    "open": ("open data", "open data"),
+    "internal": ("intern", "internal"),
+    "microdata": ("microdata (alleen via de poort)", "microdata (through the gate only)"),
+}
+ROLES = {
+    "dimension": ("indeling", "dimension"),
+    "value": ("waarde", "value"),
+    "area": ("gebied", "area"),
+    "period": ("periode", "period"),
+    "label": ("toelichting", "label"),
+    "key": ("sleutel", "key"),
+    "identifier": ("identificatie", "identifier"),
+    "date": ("datum", "date"),
+    None: ("–", "–"),
+}
 
 
-METHODS = {"cellkey": ("beschermd met de cell-key-methode", "protected by the cell-key method"),
-           "suppress": ("beschermd met (secundaire) onderdrukking", "protected by (secondary) suppression"),
-           "derived": ("afgeleid van beschermde tabellen", "derived from protected tables")}  # fmt: skip
+METHODS = {
+    "cellkey": ("beschermd met de cell-key-methode", "protected by the cell-key method"),
+    "suppress": ("beschermd met (secundaire) onderdrukking", "protected by (secondary) suppression"),
+    "derived": ("afgeleid van beschermde tabellen", "derived from protected tables"),
+}
 
 
-MEASURES = {"count": ("Aantal", "Count"), "per_1000": ("Per 1 000 inwoners", "Per 1,000 residents"),
-            "value": ("Waarde", "Value"), "total": ("Totaal", "Total")}  # fmt: skip
+MEASURES = {
+    "count": ("Aantal", "Count"),
+    "per_1000": ("Per 1 000 inwoners", "Per 1,000 residents"),
+    "value": ("Waarde", "Value"),
+    "total": ("Totaal", "Total"),
+}
 VALUES = {  # category values of the microdata contract and the demo registers
     "income_class": {"low": ("laag", "low"), "middle": ("midden", "middle"), "high": ("hoog", "high")},
     "education": {"low": ("laag", "low"), "middle": ("middelbaar", "middle"), "high": ("hoog", "high")},
-    "household_type": {"single": ("eenpersoons", "single person"), "couple": ("paar zonder kinderen", "couple"),
-                       "couple_with_children": ("paar met kinderen", "couple with children"),
-                       "couple_kids": ("paar met kinderen", "couple with children"),
-                       "single_parent": ("eenouder", "single parent"), "other": ("overig", "other")},
-    "tenure": {"owner": ("koop", "owner-occupied"), "social_rent": ("sociale huur", "social rent"),
-               "private_rent": ("particuliere huur", "private rent")},
-    "role": {"reference": ("referentiepersoon", "reference person"), "partner": ("partner", "partner"),
-             "child": ("kind", "child"), "other": ("overig", "other")},
+    "household_type": {
+        "single": ("eenpersoons", "single person"),
+        "couple": ("paar zonder kinderen", "couple"),
+        "couple_with_children": ("paar met kinderen", "couple with children"),
+        "couple_kids": ("paar met kinderen", "couple with children"),
+        "single_parent": ("eenouder", "single parent"),
+        "other": ("overig", "other"),
+    },
+    "tenure": {
+        "owner": ("koop", "owner-occupied"),
+        "social_rent": ("sociale huur", "social rent"),
+        "private_rent": ("particuliere huur", "private rent"),
+    },
+    "role": {
+        "reference": ("referentiepersoon", "reference person"),
+        "partner": ("partner", "partner"),
+        "child": ("kind", "child"),
+        "other": ("overig", "other"),
+    },
     "student": {"none": ("geen", "none")},
-    "event": {"birth": ("geboorte", "birth"), "death": ("overlijden", "death"), "move": ("verhuizing", "move"),
-              "household_change": ("huishoudenswijziging", "household change")},
+    "event": {
+        "birth": ("geboorte", "birth"),
+        "death": ("overlijden", "death"),
+        "move": ("verhuizing", "move"),
+        "household_change": ("huishoudenswijziging", "household change"),
+    },
     "sex": {"m": ("man", "male"), "v": ("vrouw", "female"), "f": ("vrouw", "female")},
-}  # fmt: skip
-DIMENSIONS = {"leeftijd": ("Leeftijdsklasse", "Age band"), "jeugdzorg": ("Jeugdzorg", "Youth care"),
-              "group": ("Doelgroep", "Target group"), "direction": ("Richting", "Direction"),
-              "measure": ("Onderwerp", "Measure"), "trigger": ("Aanleiding", "Trigger"),
-              "period": ("Periode", "Period"), "year": ("Jaar", "Year"), "jaar": ("Jaar", "Year"),
-              "buurt_code": ("Buurt", "Neighbourhood"), "from_gm": ("Van gemeente", "From municipality"),
-              "to_gm": ("Naar gemeente", "To municipality"), "from_wk": ("Van wijk", "From district"),
-              "to_wk": ("Naar wijk", "To district"), "household_type": ("Soort huishouden", "Household type"),
-              "income_class": ("Inkomensklasse", "Income class"), "education": ("Opleidingsniveau", "Education"),
-              "richting": ("Richting", "Direction"), "age": ("Leeftijd", "Age"), "role": ("Positie in het "
-              "huishouden", "Position in the household"), "tenure": ("Eigendom", "Tenure"),
-              "event": ("Gebeurtenis", "Event"), "sex": ("Geslacht", "Sex")}  # fmt: skip
+}
+DIMENSIONS = {
+    "leeftijd": ("Leeftijdsklasse", "Age band"),
+    "jeugdzorg": ("Jeugdzorg", "Youth care"),
+    "group": ("Doelgroep", "Target group"),
+    "direction": ("Richting", "Direction"),
+    "measure": ("Onderwerp", "Measure"),
+    "trigger": ("Aanleiding", "Trigger"),
+    "period": ("Periode", "Period"),
+    "year": ("Jaar", "Year"),
+    "jaar": ("Jaar", "Year"),
+    "buurt_code": ("Buurt", "Neighbourhood"),
+    "from_gm": ("Van gemeente", "From municipality"),
+    "to_gm": ("Naar gemeente", "To municipality"),
+    "from_wk": ("Van wijk", "From district"),
+    "to_wk": ("Naar wijk", "To district"),
+    "household_type": ("Soort huishouden", "Household type"),
+    "income_class": ("Inkomensklasse", "Income class"),
+    "education": ("Opleidingsniveau", "Education"),
+    "richting": ("Richting", "Direction"),
+    "age": ("Leeftijd", "Age"),
+    "role": ("Positie in het huishouden", "Position in the household"),
+    "tenure": ("Eigendom", "Tenure"),
+    "event": ("Gebeurtenis", "Event"),
+    "sex": ("Geslacht", "Sex"),
+}
 
 
 def _readable(name: str) -> str:
@@ -88,16 +134,25 @@ def value_text(dimension: str, value: object, language: str, labels: Labels = EM
 
     if value is None or str(value) in ("None", "nan", "", "<NA>"):
         return "onbekend" if language == "nl" else "unknown"
-    table = {"group": GROUPS, "direction": RATE_MEASURES, "measure": RATE_MEASURES, "trigger": TRIGGERS,
-             **VALUES}.get(dimension, {})  # fmt: skip
+    table = {"group": GROUPS, "direction": RATE_MEASURES, "measure": RATE_MEASURES, "trigger": TRIGGERS, **VALUES}.get(
+        dimension, {}
+    )
     return labels.value(dimension, str(value), language) or _pair(table, str(value), language) or str(value)
 
 
-HEADERS = {"area": ("Gebied", "Area"), "name": ("Naam", "Name"), "status": ("Status", "Status"),
-           "rules": ("Reden afscherming", "Reason withheld"), "gm_code": ("Gemeente", "Municipality"),
-           "wk_code": ("Wijk", "District"), "area_code": ("Gebied", "Area"),
-           "ci_low": ("Ondergrens", "Lower bound"), "ci_high": ("Bovengrens", "Upper bound"),
-           "unit": ("Eenheid", "Unit"), "note": ("Opmerking", "Note")}  # fmt: skip
+HEADERS = {
+    "area": ("Gebied", "Area"),
+    "name": ("Naam", "Name"),
+    "status": ("Status", "Status"),
+    "rules": ("Reden afscherming", "Reason withheld"),
+    "gm_code": ("Gemeente", "Municipality"),
+    "wk_code": ("Wijk", "District"),
+    "area_code": ("Gebied", "Area"),
+    "ci_low": ("Ondergrens", "Lower bound"),
+    "ci_high": ("Bovengrens", "Upper bound"),
+    "unit": ("Eenheid", "Unit"),
+    "note": ("Opmerking", "Note"),
+}
 
 
 def header_text(name: str, language: str, labels: Labels = EMPTY, title: str | None = None) -> str:
@@ -168,6 +223,8 @@ CELL_STATUS = {
     "suppressed": ("afgeschermd", "withheld"),
     "no_population": ("geen inwoners", "no population"),
 }
+
+
 @pass_context
 def status_label(context: Any, value: object) -> str:
     pair = CELL_STATUS.get(str(value))

@@ -136,27 +136,35 @@ class Pool:
 
     def _charge(self, kind: str, extra: int, total: int) -> None:
         if total > self.memory:
-            raise UdcError(f"this {self.limits[kind].what} needs about {total // MB} MB, more than the server's "
-                           f"{self.memory // MB} MB for such work: ask for less (a filter, csv)")  # fmt: skip
+            raise UdcError(
+                f"this {self.limits[kind].what} needs about {total // MB} MB, more than the server's "
+                f"{self.memory // MB} MB for such work: ask for less (a filter, csv)"
+            )
         with self._lock:
             if self._held + extra > self.memory:
-                raise Busy(f"the server is busy with other large {self.limits[kind].what}s: try again in "
-                           f"{RETRY_AFTER} seconds", RETRY_AFTER)  # fmt: skip
+                raise Busy(
+                    f"the server is busy with other large {self.limits[kind].what}s: try again in "
+                    f"{RETRY_AFTER} seconds",
+                    RETRY_AFTER,
+                )
             self._held += extra
 
     def _admit(self, kind: str, memory: int | None) -> Job:
         limit = self.limits[kind]
         cost = limit.memory if memory is None else max(memory, 0)
         if cost > self.memory:
-            raise UdcError(f"this {limit.what} needs about {cost // MB} MB, more than the server's "
-                           f"{self.memory // MB} MB for such work")  # fmt: skip
+            raise UdcError(
+                f"this {limit.what} needs about {cost // MB} MB, more than the server's "
+                f"{self.memory // MB} MB for such work"
+            )
         with self._lock:
             if self._running[kind] >= limit.slots:
-                raise Busy(f"every {limit.what} worker is busy ({limit.slots} at once): try again in "
-                           f"{RETRY_AFTER} seconds", RETRY_AFTER)  # fmt: skip
+                raise Busy(
+                    f"every {limit.what} worker is busy ({limit.slots} at once): try again in {RETRY_AFTER} seconds",
+                    RETRY_AFTER,
+                )
             if self._held + cost > self.memory:
-                raise Busy(f"the server is busy with other large work: try again in {RETRY_AFTER} seconds",
-                           RETRY_AFTER)  # fmt: skip
+                raise Busy(f"the server is busy with other large work: try again in {RETRY_AFTER} seconds", RETRY_AFTER)
             self._running[kind] += 1
             self._held += cost
         return Job(self, kind, cost)
@@ -166,8 +174,14 @@ class Pool:
             self._running[job.kind] -= 1
             self._held -= job.memory
 
-    async def run(self, kind: str, work: Callable[[Job], T], *, memory: int | None = None,
-                  cancel: Callable[[], None] | None = None) -> T:  # fmt: skip
+    async def run(
+        self,
+        kind: str,
+        work: Callable[[Job], T],
+        *,
+        memory: int | None = None,
+        cancel: Callable[[], None] | None = None,
+    ) -> T:
         """``work(job)`` on a worker thread once admitted (else 503 at once); 503 after the kind's time limit, with
         ``cancel`` called to stop the work where it can be stopped. The slot and the memory stay taken until the
         work has really ended, even when the request was answered before."""
@@ -184,8 +198,10 @@ class Pool:
         except TimeoutError:
             if cancel is not None:
                 cancel()
-            raise Unavailable(f"the {limit.what} took longer than {limit.seconds:g} s and was stopped: ask for less, "
-                              "or try again later") from None  # fmt: skip
+            raise Unavailable(
+                f"the {limit.what} took longer than {limit.seconds:g} s and was stopped: ask for less, "
+                "or try again later"
+            ) from None
 
 
 def excel(frame: Any) -> bytes:

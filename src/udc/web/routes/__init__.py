@@ -16,5 +16,17 @@ from udc.web.routes import (
     staff,
 )
 
-ROUTERS = [home.router, explorer.router, profile.router, flows.router, builder.router, catalogue.router,
-           account.router, indicators.router, monitor.router, reports.router, staff.router, notices.router]  # fmt: skip
+ROUTERS = [
+    home.router,
+    explorer.router,
+    profile.router,
+    flows.router,
+    builder.router,
+    catalogue.router,
+    account.router,
+    indicators.router,
+    monitor.router,
+    reports.router,
+    staff.router,
+    notices.router,
+]

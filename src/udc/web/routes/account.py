@@ -36,9 +36,12 @@ async def signin_form(request: Request, terug: str = "/") -> Response:
 
 @router.post("/inloggen")
 async def signin(
-    request: Request, gebruiker: str = Form(...), wachtwoord: str = Form(...), csrf: str = Form(""),
+    request: Request,
+    gebruiker: str = Form(...),
+    wachtwoord: str = Form(...),
+    csrf: str = Form(""),
     terug: str = Form("/"),
-) -> Response:  # fmt: skip
+) -> Response:
     check_csrf(request, csrf)
     t = translator(lang(request))
     client = client_of(request)

@@ -35,16 +35,23 @@ def unkeyed(request: Request, store: Store) -> list[dict[str, str]]:
 def typed(name: str, chosen: list[str]) -> TableRequest:
     """The form's choice as a typed request (buurten rolled up to wijk and gemeente when chosen)."""
     area = "buurt_code" if "buurt_code" in chosen else None
-    return TableRequest(dataset=name, dimensions=chosen, filters=[Filter(column="buurt_code", prefix="BU")] if area
-                        else [], area=area)  # fmt: skip
+    return TableRequest(
+        dataset=name, dimensions=chosen, filters=[Filter(column="buurt_code", prefix="BU")] if area else [], area=area
+    )
 
 
 @router.get("/tabelbouwer")
 async def builder(request: Request, store: Reader, tabel: str | None = None) -> Response:
     datasets = tables(request, store) if user(request).role in ("researcher", "admin") else []
     name = tabel if tabel in {d["name"] for d in datasets} else (datasets[0]["name"] if datasets else None)
-    context = {"datasets": datasets, "dataset": name, "dims": dims(request, store, name) if name else [],
-               "chosen": [], "result": None, "unkeyed": unkeyed(request, store)}  # fmt: skip
+    context = {
+        "datasets": datasets,
+        "dataset": name,
+        "dims": dims(request, store, name) if name else [],
+        "chosen": [],
+        "result": None,
+        "unkeyed": unkeyed(request, store),
+    }
     return render(request, "builder.html", context)
 
 
@@ -70,10 +77,17 @@ async def builder_post(request: Request, store: Reader) -> Response:
     if fmt:
         rename = headers(request, store, name, list(result.cells.columns)) if form.get("koppen") == "labels" else None
         return download(result.cells, f"tabel_{name}", fmt, rename=rename)
-    context = {"datasets": datasets, "dataset": name, "unkeyed": unkeyed(request, store), "dims": allowed,
-               "chosen": chosen,
-               "result": result.cells.head(1000).to_dict("records"), "columns": list(result.cells.columns),
-               "dataset_title": next((d["title"] for d in datasets if d["name"] == name), name),
-               "n_cells": len(result.cells), "suppressed": result.suppressed,
-               "policy": result.policy.version}  # fmt: skip
+    context = {
+        "datasets": datasets,
+        "dataset": name,
+        "unkeyed": unkeyed(request, store),
+        "dims": allowed,
+        "chosen": chosen,
+        "result": result.cells.head(1000).to_dict("records"),
+        "columns": list(result.cells.columns),
+        "dataset_title": next((d["title"] for d in datasets if d["name"] == name), name),
+        "n_cells": len(result.cells),
+        "suppressed": result.suppressed,
+        "policy": result.policy.version,
+    }
     return render(request, "builder.html", context)

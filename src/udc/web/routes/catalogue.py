@@ -20,15 +20,21 @@ async def catalogue_page(request: Request, store: Reader) -> Response:
 
 
 @router.get("/catalogus/{name}")
-async def dataset_page(request: Request, store: Reader, name: str,
-                       versie: int | None = Query(None, ge=1, le=1_000_000)) -> Response:  # fmt: skip
+async def dataset_page(
+    request: Request, store: Reader, name: str, versie: int | None = Query(None, ge=1, le=1_000_000)
+) -> Response:
     """A dataset; a release shows its newest version unless ``versie`` asks for an older one."""
     if name not in {d["name"] for d in data.visible(store, user(request))}:
         raise UdcError(f"'{name}' is not in the open catalogue (or not for your role)")
     info = catalogue.describe(store, name)
     preview = read_for(store, name, user(request), request.app.state.audit, versie, limit=20)
     newest = info["versions"][-1]["version"] if info["versions"] else None
-    context = {"info": info, "preview": preview.to_dict("records"), "preview_columns": list(preview.columns),
-               "area": any(c["name"] in catalogue.AREA_COLUMNS for c in info["columns"]),
-               "version": versie or newest, "newest": newest}  # fmt: skip
+    context = {
+        "info": info,
+        "preview": preview.to_dict("records"),
+        "preview_columns": list(preview.columns),
+        "area": any(c["name"] in catalogue.AREA_COLUMNS for c in info["columns"]),
+        "version": versie or newest,
+        "newest": newest,
+    }
     return render(request, "dataset.html", context)

@@ -43,8 +43,9 @@ def trend(
     values = {k: v.set_index("year")["value"] for k, v in series.items()}
     title = f"{t('trend')}: {lookup.get(focus, focus)}"
     if _indexed(values):  # counts of a buurt beside the whole region: one axis would flatten the buurt to 0
-        values = {k: v / v.dropna().iloc[0] * 100 if v.notna().any() and v.dropna().iloc[0] else v
-                  for k, v in values.items()}  # fmt: skip
+        values = {
+            k: v / v.dropna().iloc[0] * 100 if v.notna().any() and v.dropna().iloc[0] else v for k, v in values.items()
+        }
         title += f" ({t('index_first_year')})"
         note = f"{note} · {t('index_note')}" if note else t("index_note")
     chart = charts.lines(years, {name(k): [num(v.get(y)) for y in years] for k, v in values.items()}, title)
@@ -84,20 +85,34 @@ async def explorer(
     total = frame[frame.code == data.TOTAL]["value"]
     t = translator(lang(request))
     number = int(year) if year and year.isdigit() else None
-    shapes, values, rebased = data.map_values(store, table, areas.set_index("code")["value"], number, measure,
-                                              lang(request))  # fmt: skip
+    shapes, values, rebased = data.map_values(
+        store, table, areas.set_index("code")["value"], number, measure, lang(request)
+    )
     boundaries = data.boundary_note(shapes, number, lang(request))
     figure = charts.choropleth(shapes, values, f"{table.title} — {year}", language=lang(request))
     focus = gebied if gebied in set(areas.code) else (areas.code.iloc[0] if len(areas) else None)
-    chart, trend_rows, note = trend(store, table, focus, year, filters, measure, t) if focus and table.year else (
-        None, [], None)  # fmt: skip
+    chart, trend_rows, note = (
+        trend(store, table, focus, year, filters, measure, t) if focus and table.year else (None, [], None)
+    )
     context = {
-        "tables": tables, "table": table, "choices": choices, "year": year, "level": niveau, "measure": measure,
-        "note": note, "boundaries": boundaries, "rebased": rebased, "filters": filters,
+        "tables": tables,
+        "table": table,
+        "choices": choices,
+        "year": year,
+        "level": niveau,
+        "measure": measure,
+        "note": note,
+        "boundaries": boundaries,
+        "rebased": rebased,
+        "filters": filters,
         "rows": areas.to_dict("records"),
-        "total": num(total.iloc[0]) if len(total) else None, "figure": figure, "trend": chart,
-        "trend_rows": trend_rows, "focus": focus, "levels": levels,
+        "total": num(total.iloc[0]) if len(total) else None,
+        "figure": figure,
+        "trend": chart,
+        "trend_rows": trend_rows,
+        "focus": focus,
+        "levels": levels,
         "skipped": [(name, label(data.SKIPPED, reason, lang(request))) for name, reason in sorted(skipped.items())],
         "titles": cached(request, store, f"titles:{table.name}", lambda: data.column_titles(store, table.name)),
-    }  # fmt: skip
+    }
     return render(request, "explorer.html", context)

@@ -32,12 +32,21 @@ def balance(part: pd.DataFrame, language: str, t: Any) -> tuple[list[dict[str, A
     for g in [g for g in GROUPS if g in pivot.index]:
         row = pivot.loc[g]
         net = None if pd.isna(row.get("in")) or pd.isna(row.get("out")) else row["in"] - row["out"]
-        rows.append({"group": label(GROUPS, g, language), "in": num(row.get("in")), "out": num(row.get("out")),
-                     "within": num(row.get("within")), "net": num(net)})  # fmt: skip
+        rows.append(
+            {
+                "group": label(GROUPS, g, language),
+                "in": num(row.get("in")),
+                "out": num(row.get("out")),
+                "within": num(row.get("within")),
+                "net": num(net),
+            }
+        )
     names = in_out(language)
-    chart = charts.bars([r["group"] for r in rows],
-                        {names[0]: [r["in"] for r in rows], names[1]: [r["out"] for r in rows],
-                         names[2]: [r["net"] for r in rows]}, t("balance"))  # fmt: skip
+    chart = charts.bars(
+        [r["group"] for r in rows],
+        {names[0]: [r["in"] for r in rows], names[1]: [r["out"] for r in rows], names[2]: [r["net"] for r in rows]},
+        t("balance"),
+    )
     return rows, chart
 
 
@@ -46,23 +55,32 @@ def exchange(origins: pd.DataFrame, destinations: pd.DataFrame, area_name: str, 
     o = origins[(origins.other_gm == "Totaal") & (origins.other_class != "Totaal")].dropna(subset=["count"])
     d = destinations[(destinations.other_gm == "Totaal") & (destinations.other_class != "Totaal")]
     d = d.dropna(subset=["count"])
-    labels = ([f"{label(CLASSES, c, language)} →" for c in o.other_class] + [area_name]
-              + [f"→ {label(CLASSES, c, language)}" for c in d.other_class])  # fmt: skip
+    labels = (
+        [f"{label(CLASSES, c, language)} →" for c in o.other_class]
+        + [area_name]
+        + [f"→ {label(CLASSES, c, language)}" for c in d.other_class]
+    )
     centre = len(o)
-    sankey = charts.sankey(labels, list(range(centre)) + [centre] * len(d),
-                           [centre] * centre + list(range(centre + 1, centre + 1 + len(d))),
-                           list(o["count"]) + list(d["count"]), t("sankey"))  # fmt: skip
-    rows = [{"class": label(CLASSES, r.other_class, language), "origins": num(r.count_o),
-             "destinations": num(r.count_d)}
-            for r in o.merge(d, on="other_class", how="outer", suffixes=("_o", "_d")).itertuples()]  # fmt: skip
+    sankey = charts.sankey(
+        labels,
+        list(range(centre)) + [centre] * len(d),
+        [centre] * centre + list(range(centre + 1, centre + 1 + len(d))),
+        list(o["count"]) + list(d["count"]),
+        t("sankey"),
+    )
+    rows = [
+        {"class": label(CLASSES, r.other_class, language), "origins": num(r.count_o), "destinations": num(r.count_d)}
+        for r in o.merge(d, on="other_class", how="outer", suffixes=("_o", "_d")).itertuples()
+    ]
     return sankey, rows
 
 
 TOP = 10  # flows drawn per direction; the rest is summed in the table below the map
 
 
-def flow_map(store: Store, area: str, origins: pd.DataFrame, destinations: pd.DataFrame, language: str,
-             t: Any) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:  # fmt: skip
+def flow_map(
+    store: Store, area: str, origins: pd.DataFrame, destinations: pd.DataFrame, language: str, t: Any
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The chosen area's largest published flows to and from other municipalities as lines on a map (only
     released, protected counts; withheld flows are not drawn) and the rows, the rest summed as "other"."""
     if not area.startswith("GM"):  # a region: the map shows one municipality's flows
@@ -79,11 +97,15 @@ def flow_map(store: Store, area: str, origins: pd.DataFrame, destinations: pd.Da
     if not flows:
         return None, []
     codes = sorted({area, *(f[0] for f in flows), *(f[1] for f in flows)})
-    legend = {"out": "Vertrek naar" if language == "nl" else "Moves to",
-              "in": "Vestiging uit" if language == "nl" else "Moves from"}  # fmt: skip
+    legend = {
+        "out": "Vertrek naar" if language == "nl" else "Moves to",
+        "in": "Vestiging uit" if language == "nl" else "Moves from",
+    }
     figure = charts.flowmap(data.geometry(store, codes), area, flows, t("flow_map"), legend, language)
-    rows = [{"direction": legend[d], "area": lookup.get(o if d == "in" else dst, o if d == "in" else dst),
-             "count": c} for o, dst, c, d in flows]  # fmt: skip
+    rows = [
+        {"direction": legend[d], "area": lookup.get(o if d == "in" else dst, o if d == "in" else dst), "count": c}
+        for o, dst, c, d in flows
+    ]
     for direction, frame in (("out", out), ("in", into)):
         rest = frame.iloc[TOP:]["count"].sum()
         if rest:
@@ -125,10 +147,13 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
     group = groep if groep in available else (available[0] if available else "adults")
     missing = None
     if groep in GROUPS and groep not in available:
-        missing = (f"Geen gepubliceerde verhuisstromen van {label(GROUPS, groep, language).lower()} in "
-                   f"{lookup.get(area, area)} voor {period}: de aantallen zijn te klein." if language == "nl" else
-                   f"No published flows of {label(GROUPS, groep, language).lower()} in {lookup.get(area, area)} for "
-                   f"{period}: the counts are too small.")  # fmt: skip
+        missing = (
+            f"Geen gepubliceerde verhuisstromen van {label(GROUPS, groep, language).lower()} in "
+            f"{lookup.get(area, area)} voor {period}: de aantallen zijn te klein."
+            if language == "nl"
+            else f"No published flows of {label(GROUPS, groep, language).lower()} in {lookup.get(area, area)} for "
+            f"{period}: the counts are too small."
+        )
 
     def view(name: str) -> pd.DataFrame:
         table = data.released(store, f"verhuisstromen_{name}")
@@ -146,20 +171,32 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
     trend_chart, trend_rows = trend(view("trend"), language, t)
     map_chart, map_rows = flow_map(store, area, view("origins"), destinations, language, t)
     return {
-        "areas": [(a, lookup.get(a, a)) for a in areas], "area": area, "group": group,
-        "groups": [(g, label(GROUPS, g, language)) for g in available], "missing_group": missing,
-        "balance_rows": balance_rows, "bars": bars,
-        "sankey": sankey, "class_rows": class_rows,
-        "top_rows": [{"area": lookup.get(r.other_gm, r.other_gm), "code": r.other_gm, "count": r.count}
-                     for r in top.itertuples()],
+        "areas": [(a, lookup.get(a, a)) for a in areas],
+        "area": area,
+        "group": group,
+        "groups": [(g, label(GROUPS, g, language)) for g in available],
+        "missing_group": missing,
+        "balance_rows": balance_rows,
+        "bars": bars,
+        "sankey": sankey,
+        "class_rows": class_rows,
+        "top_rows": [
+            {"area": lookup.get(r.other_gm, r.other_gm), "code": r.other_gm, "count": r.count} for r in top.itertuples()
+        ],
         "trigger_rows": trigger_rows,
-        "trigger_chart": charts.bars([r["trigger"] for r in trigger_rows],
-                                     {t("triggers"): [r["count"] for r in trigger_rows]}, t("triggers")),
-        "trend_chart": trend_chart, "trend_rows": trend_rows, "meta": catalogue.get(store, "verhuisstromen_balance"),
+        "trigger_chart": charts.bars(
+            [r["trigger"] for r in trigger_rows], {t("triggers"): [r["count"] for r in trigger_rows]}, t("triggers")
+        ),
+        "trend_chart": trend_chart,
+        "trend_rows": trend_rows,
+        "meta": catalogue.get(store, "verhuisstromen_balance"),
         "source": reports.source_text(store, catalogue.get(store, "verhuisstromen_balance").source or "", language),
-        "area_name": lookup.get(area, area), "periods": periods, "period": period, "flow_map": map_chart,
+        "area_name": lookup.get(area, area),
+        "periods": periods,
+        "period": period,
+        "flow_map": map_chart,
         "flow_rows": map_rows,
-    }  # fmt: skip
+    }
 
 
 @router.get("/verhuisstromen")
@@ -173,9 +210,13 @@ async def flows_page(
 
 @router.get("/verhuisstromen/rapport.{kind}")
 async def flows_report(
-    request: Request, store: Reader, kind: str, gebied: str | None = None, groep: str = "adults",
+    request: Request,
+    store: Reader,
+    kind: str,
+    gebied: str | None = None,
+    groep: str = "adults",
     jaren: str | None = None,
-) -> Response:  # fmt: skip
+) -> Response:
     """The page as a stand-alone report (HTML, or printed to PDF) with the date, sources and protection."""
     if not data.has(store, "verhuisstromen_balance"):
         raise UdcError("no released verhuisstromen yet: run 'udc demo' or 'udc flows study --release verhuisstromen'")

@@ -50,8 +50,12 @@ def glance(store: Store, regions: list[dict[str, Any]], language: str) -> list[d
             cells = frame[frame.group == group].set_index("direction")["count"]
             if {"in", "out"} <= set(cells.index) and cells[["in", "out"]].notna().all():
                 name = label(GROUPS, group, language).lower()
-                tiles.append({"label": f"{'Verhuissaldo' if nl else 'Net migration'} {name} {period}",
-                              "value": cells["in"] - cells["out"]})  # fmt: skip
+                tiles.append(
+                    {
+                        "label": f"{'Verhuissaldo' if nl else 'Net migration'} {name} {period}",
+                        "value": cells["in"] - cells["out"],
+                    }
+                )
     return tiles
 
 
@@ -69,10 +73,17 @@ async def home(request: Request, store: Reader) -> Response:
         shown = frame[frame.code.isin(members)] if members else frame[frame.code != data.TOTAL]
         shapes = data.geometry(store, list(shown.code))
         t = translator(lang(request))
-        figure = charts.choropleth(shapes, shown.set_index("code")["value"], f"{t('residents')} {year}",
-                                   language=lang(request))  # fmt: skip
+        figure = charts.choropleth(
+            shapes, shown.set_index("code")["value"], f"{t('residents')} {year}", language=lang(request)
+        )
     counts = pd.DataFrame(data.visible(store, user(request)))
     by_kind = counts.groupby("sensitivity").size().to_dict() if len(counts) else {}
-    context = {"regions": regions, "figure": figure, "rows": rows, "catalogue": by_kind,
-               "n_datasets": len(counts), "tiles": glance(store, regions, lang(request))}  # fmt: skip
+    context = {
+        "regions": regions,
+        "figure": figure,
+        "rows": rows,
+        "catalogue": by_kind,
+        "n_datasets": len(counts),
+        "tiles": glance(store, regions, lang(request)),
+    }
     return render(request, "home.html", context)

@@ -63,15 +63,24 @@ def _ranked(part: pd.DataFrame, names: dict[str, str], language: str) -> list[di
     part = part.sort_values("value", ascending=False, na_position="last")
     rows = []
     for rank, r in enumerate(part.itertuples(), start=1):
-        rows.append({"rank": rank if pd.notna(r.value) else None, "code": r.area_code,
-                     "name": names.get(r.area_code, r.area_code), "value": num(r.value), "low": num(r.ci_low),
-                     "high": num(r.ci_high), "status": label(STATUS, r.status, language),
-                     "funnel": label(FUNNEL, r.funnel, language) if isinstance(r.funnel, str) else ""})  # fmt: skip
+        rows.append(
+            {
+                "rank": rank if pd.notna(r.value) else None,
+                "code": r.area_code,
+                "name": names.get(r.area_code, r.area_code),
+                "value": num(r.value),
+                "low": num(r.ci_low),
+                "high": num(r.ci_high),
+                "status": label(STATUS, r.status, language),
+                "funnel": label(FUNNEL, r.funnel, language) if isinstance(r.funnel, str) else "",
+            }
+        )
     return rows
 
 
-def theme_sections(store: Store, frame: pd.DataFrame, theme: str, year: str, level: str, language: str
-                   ) -> list[dict[str, Any]]:  # fmt: skip
+def theme_sections(
+    store: Store, frame: pd.DataFrame, theme: str, year: str, level: str, language: str
+) -> list[dict[str, Any]]:
     """Per indicator of the theme: title, description, unit, its ranked areas of ``level``, the total and a map."""
     names = data.names(store)
     t = translator(language)
@@ -84,13 +93,27 @@ def theme_sections(store: Store, frame: pd.DataFrame, theme: str, year: str, lev
         total = rows[rows.area_code == data.TOTAL]
         title, description = text(indicator, language)
         shapes = data.geometry(store, list(part.area_code), int(year) if year.isdigit() else None)
-        figure = charts.choropleth(shapes, part.set_index("area_code")["value"], f"{title} — {year}",
-                                   unit=indicator_unit(indicator), language=language)  # fmt: skip
+        figure = charts.choropleth(
+            shapes,
+            part.set_index("area_code")["value"],
+            f"{title} — {year}",
+            unit=indicator_unit(indicator),
+            language=language,
+        )
         boundaries = data.boundary_note(shapes, int(year) if year.isdigit() else None, language)
-        sections.append({"id": indicator.id, "title": title, "description": description,
-                         "unit": indicator_unit(indicator), "rows": _ranked(part, names, language),
-                         "total": num(total.value.iloc[0]) if len(total) else None, "figure": figure,
-                         "map_label": f"{t('map')}: {title}", "boundaries": boundaries})  # fmt: skip
+        sections.append(
+            {
+                "id": indicator.id,
+                "title": title,
+                "description": description,
+                "unit": indicator_unit(indicator),
+                "rows": _ranked(part, names, language),
+                "total": num(total.value.iloc[0]) if len(total) else None,
+                "figure": figure,
+                "map_label": f"{t('map')}: {title}",
+                "boundaries": boundaries,
+            }
+        )
     return sections
 
 
@@ -108,17 +131,27 @@ async def overview(request: Request, store: Reader) -> Response:
     shown = set(frame.indicator) if frame is not None else set()
     themes = []
     for key in THEMES:
-        items = [{"id": i.id, "title": text(i, language)[0], "released": i.id in shown}
-                 for i in known.values() if i.theme == key]  # fmt: skip
+        items = [
+            {"id": i.id, "title": text(i, language)[0], "released": i.id in shown}
+            for i in known.values()
+            if i.theme == key
+        ]
         if items:
-            themes.append({"key": key, "title": label(THEMES, key, language), "items": items,
-                           "released": any(x["released"] for x in items)})  # fmt: skip
+            themes.append(
+                {
+                    "key": key,
+                    "title": label(THEMES, key, language),
+                    "items": items,
+                    "released": any(x["released"] for x in items),
+                }
+            )
     return render(request, "indicators.html", {"themes": themes, "released": frame is not None})
 
 
 @router.get("/thema/{theme}")
-async def theme_page(request: Request, store: Reader, theme: str, jaar: str | None = None,
-                     niveau: str = "gemeente") -> Response:  # fmt: skip
+async def theme_page(
+    request: Request, store: Reader, theme: str, jaar: str | None = None, niveau: str = "gemeente"
+) -> Response:
     if theme not in THEMES:
         raise NotFound(f"no theme '{theme[:40]}' (themes: {', '.join(THEMES)})")
     language = lang(request)
@@ -128,13 +161,25 @@ async def theme_page(request: Request, store: Reader, theme: str, jaar: str | No
     level = niveau if niveau in MAP_LEVELS else "gemeente"
     sections = theme_sections(store, frame, theme, year, level, language) if frame is not None else []
     levels = [(lv, label(LEVELS, lv, language)) for lv in MAP_LEVELS]
-    return render(request, "theme.html", {"theme": theme, "theme_title": label(THEMES, theme, language),
-                                          "sections": sections, "years": years, "year": year, "level": level,
-                                          "levels": levels, "released": frame is not None})  # fmt: skip
+    return render(
+        request,
+        "theme.html",
+        {
+            "theme": theme,
+            "theme_title": label(THEMES, theme, language),
+            "sections": sections,
+            "years": years,
+            "year": year,
+            "level": level,
+            "levels": levels,
+            "released": frame is not None,
+        },
+    )
 
 
-def comparison(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, codes: list[str], year: str, language: str
-               ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:  # fmt: skip
+def comparison(
+    store: Store, frame: pd.DataFrame, ref: pd.DataFrame, codes: list[str], year: str, language: str
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Rows per indicator with each chosen area's value and interval, the Netherlands and whether each area
     differs from it beyond its interval; the column heads (code, name)."""
     names = data.names(store)
@@ -145,8 +190,11 @@ def comparison(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, codes: list
         part = frame[(frame.indicator == indicator.id) & (frame.period == year)].set_index("area_code")
         if part.empty:
             continue
-        source = ref[(ref.indicator == indicator.id) & (ref.period == year)].set_index("area_code") \
-            if nl_code == bench.NETHERLANDS else part  # fmt: skip
+        source = (
+            ref[(ref.indicator == indicator.id) & (ref.period == year)].set_index("area_code")
+            if nl_code == bench.NETHERLANDS
+            else part
+        )
         netherlands = num(source.value.get(nl_code)) if nl_code in source.index else None
         cells = []
         for code in codes:
@@ -159,14 +207,25 @@ def comparison(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, codes: list
             if netherlands is not None and low is not None and high is not None:
                 sign = "▲" if low > netherlands else "▼" if high < netherlands else ""
             cells.append({"value": value, "low": low, "high": high, "sign": sign})
-        rows.append({"theme": label(THEMES, indicator.theme, language), "title": text(indicator, language)[0],
-                     "unit": indicator_unit(indicator), "cells": cells, "netherlands": netherlands})  # fmt: skip
+        rows.append(
+            {
+                "theme": label(THEMES, indicator.theme, language),
+                "title": text(indicator, language)[0],
+                "unit": indicator_unit(indicator),
+                "cells": cells,
+                "netherlands": netherlands,
+            }
+        )
     return rows, heads
 
 
 @router.get("/vergelijken")
-async def compare(request: Request, store: Reader, gebied: list[str] = Query(default=[]),  # noqa: B008
-                  jaar: str | None = None) -> Response:  # fmt: skip
+async def compare(
+    request: Request,
+    store: Reader,
+    gebied: list[str] = Query(default=[]),  # noqa: B008
+    jaar: str | None = None,
+) -> Response:
     language = lang(request)
     frame = released(request, store)
     context: dict[str, Any] = {"released": frame is not None, "rows": [], "heads": [], "years": [], "year": ""}
@@ -178,15 +237,23 @@ async def compare(request: Request, store: Reader, gebied: list[str] = Query(def
     years = sorted(set(frame.period))
     year = jaar if jaar in years else years[-1]
     rows, heads = comparison(store, frame, reference(request, store), chosen, year, language)
-    ref_name = "Nederland (fictief)" if (reference(request, store).area_code == bench.NETHERLANDS).any() else \
-        translator(language)("national")  # fmt: skip
+    ref_name = (
+        "Nederland (fictief)"
+        if (reference(request, store).area_code == bench.NETHERLANDS).any()
+        else translator(language)("national")
+    )
     choices = [(c, f"{names.get(c, c)} ({c})", c in chosen) for c in choosable]
-    return render(request, "compare.html", context | {"rows": rows, "heads": heads, "years": years, "year": year,
-                                                      "choices": choices, "reference_name": ref_name})  # fmt: skip
+    return render(
+        request,
+        "compare.html",
+        context
+        | {"rows": rows, "heads": heads, "years": years, "year": year, "choices": choices, "reference_name": ref_name},
+    )
 
 
-def trend(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, indicator: Indicator, code: str,
-          language: str) -> tuple[dict[str, Any] | None, str | None]:  # fmt: skip
+def trend(
+    store: Store, frame: pd.DataFrame, ref: pd.DataFrame, indicator: Indicator, code: str, language: str
+) -> tuple[dict[str, Any] | None, str | None]:
     """The indicator's series for ``code`` beside Nederland; a municipality's re-based to the newest year's
     boundaries when codes changed (released numerators and denominators summed through the crosswalk, the ratio
     recomputed — never an average of ratios), with a note saying what was merged."""
@@ -209,9 +276,11 @@ def trend(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, indicator: Indic
                 value = part.numerator.astype(float) / part.denominator.astype(float) * indicator.scale
             own = pd.DataFrame({"period": part.year.astype(str), "value": value})
             names = ", ".join(changed)
-            note = (f"Herberekend op de gemeenten van {newest} (tellers en noemers opgeteld): {names}" if language ==
-                    "nl" else f"Re-based to the municipalities of {newest} (numerators and denominators summed): "
-                    f"{names}")  # fmt: skip
+            note = (
+                f"Herberekend op de gemeenten van {newest} (tellers en noemers opgeteld): {names}"
+                if language == "nl"
+                else f"Re-based to the municipalities of {newest} (numerators and denominators summed): {names}"
+            )
     if own.empty:
         return None, None
     years = list(own.period)
@@ -220,8 +289,10 @@ def trend(store: Store, frame: pd.DataFrame, ref: pd.DataFrame, indicator: Indic
         nl_rows = rows[rows.area_code == data.TOTAL]
     nl = nl_rows.set_index("period").value
     title = text(indicator, language)[0]
-    series = {data.names(store).get(code, code): [num(v) for v in own.value],
-              translator(language)("netherlands"): [num(nl.get(y)) for y in years]}  # fmt: skip
+    series = {
+        data.names(store).get(code, code): [num(v) for v in own.value],
+        translator(language)("netherlands"): [num(nl.get(y)) for y in years],
+    }
     return charts.lines(years, series, title), note
 
 
@@ -245,10 +316,18 @@ def profile_section(request: Request, store: Store, code: str, language: str) ->
         netherlands = num(this_ref.value.get(bench.NETHERLANDS)) if len(this_ref) else num(part.value.get(data.TOTAL))
         peer_values = pd.concat([this_ref.value.reindex(list(peers)), part.value.reindex(list(peers))]).dropna()
         title = text(indicator, language)[0]
-        rows.append({"title": title, "unit": indicator_unit(indicator), "value": num(r.value), "low": num(r.ci_low),
-                     "high": num(r.ci_high), "netherlands": netherlands,
-                     "peers": num(peer_values.median()) if len(peer_values) else None,
-                     "status": label(STATUS, r.status, language)})  # fmt: skip
+        rows.append(
+            {
+                "title": title,
+                "unit": indicator_unit(indicator),
+                "value": num(r.value),
+                "low": num(r.ci_low),
+                "high": num(r.ci_high),
+                "netherlands": netherlands,
+                "peers": num(peer_values.median()) if len(peer_values) else None,
+                "status": label(STATUS, r.status, language),
+            }
+        )
         if netherlands and r.value == r.value:
             labels.append(title)
             for target, values in ((own, (r.value, r.ci_low, r.ci_high)), (nl, (netherlands,) * 3)):
@@ -262,8 +341,17 @@ def profile_section(request: Request, store: Store, code: str, language: str) ->
     chart, note = trend(store, frame, ref, known[focus], code, language) if focus else (None, None)
     choices = [(i, text(known[i], language)[0]) for i in with_value]
     index_axis = "Nederland = 100" if language == "nl" else "Netherlands = 100"
-    figure = charts.dots(labels, {data.names(store).get(code, code): own}, f"{t('indicators')} {year}",
-                         reference=100, axis=index_axis) if labels else None  # fmt: skip
+    figure = (
+        charts.dots(
+            labels,
+            {data.names(store).get(code, code): own},
+            f"{t('indicators')} {year}",
+            reference=100,
+            axis=index_axis,
+        )
+        if labels
+        else None
+    )
     return {
         "year": year,
         "rows": rows,

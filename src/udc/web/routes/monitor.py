@@ -39,9 +39,14 @@ def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
     for row in report["indicators"]:
         title = row["title"] if language == "nl" else row["title_en"]
         years = [r["year"] for r in row["years"]]
-        figure = charts.lines([str(y) for y in years], {t("programme_areas"): [r["target"] for r in row["years"]],
-                                                        t("comparison_areas"): [r["comparison"] for r in row["years"]]},
-                              title)  # fmt: skip
+        figure = charts.lines(
+            [str(y) for y in years],
+            {
+                t("programme_areas"): [r["target"] for r in row["years"]],
+                t("comparison_areas"): [r["comparison"] for r in row["years"]],
+            },
+            title,
+        )
         figure["layout"]["shapes"] = [
             {
                 "type": "line",
@@ -54,12 +59,22 @@ def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
             }
         ]
         shown_years = [{**r, "year": str(r["year"])} for r in row["years"]]
-        methods = {k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend",
-                                                                                      "placebo_time")}  # fmt: skip
-        out.append({"id": row["indicator"], "title": title, "sentence": row["sentence"], "figure": figure,
-                    "row": row, "years": shown_years, "methods": methods,
-                    "p": document.p_text(row["p_value"], language),
-                    "pre_p": document.p_text(row["pre_trend"]["p_value"], language)})  # fmt: skip
+        methods = {
+            k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend", "placebo_time")
+        }
+        out.append(
+            {
+                "id": row["indicator"],
+                "title": title,
+                "sentence": row["sentence"],
+                "figure": figure,
+                "row": row,
+                "years": shown_years,
+                "methods": methods,
+                "p": document.p_text(row["p_value"], language),
+                "pre_p": document.p_text(row["pre_trend"]["p_value"], language),
+            }
+        )
     return out
 
 
@@ -70,9 +85,17 @@ async def overview(request: Request, store: Reader) -> Response:
     for programme in programmes(store).values():
         report = released(store, programme, language)
         first = report["indicators"][0] if report and report["indicators"] else None
-        rows.append({"id": programme.id, "title": programme.title.nl if language == "nl" else programme.title.en,
-                     "owner": programme.owner, "start": programme.start, "placebo": programme.placebo,
-                     "released": report is not None, "sentence": first["sentence"] if first else None})  # fmt: skip
+        rows.append(
+            {
+                "id": programme.id,
+                "title": programme.title.nl if language == "nl" else programme.title.en,
+                "owner": programme.owner,
+                "start": programme.start,
+                "placebo": programme.placebo,
+                "released": report is not None,
+                "sentence": first["sentence"] if first else None,
+            }
+        )
     return render(request, "monitor.html", {"programmes": rows})
 
 
@@ -82,12 +105,15 @@ async def programme_page(request: Request, store: Reader, programme_id: str) -> 
     programme = _programme(store, programme_id)
     report = released(store, programme, language)
     names = data.names(store)
-    context = {"programme": programme, "report": report,
-               "sections": sections(report, language) if report else [],
-               "title": programme.title.nl if language == "nl" else programme.title.en,
-               "description": programme.description.nl if language == "nl" else programme.description.en,
-               "area_names": [names.get(a, a) for a in programme.areas],
-               "comparison_names": [names.get(a, a) for a in (report or {}).get("comparison_areas", [])]}  # fmt: skip
+    context = {
+        "programme": programme,
+        "report": report,
+        "sections": sections(report, language) if report else [],
+        "title": programme.title.nl if language == "nl" else programme.title.en,
+        "description": programme.description.nl if language == "nl" else programme.description.en,
+        "area_names": [names.get(a, a) for a in programme.areas],
+        "comparison_names": [names.get(a, a) for a in (report or {}).get("comparison_areas", [])],
+    }
     return render(request, "programme.html", context)
 
 
@@ -98,5 +124,6 @@ async def programme_report(request: Request, store: Reader, programme_id: str, k
     report = released(store, programme, language)
     if report is None or kind not in ("html", "pdf"):
         raise NotFound(f"no released monitor of '{programme_id}' (udc monitor report {programme_id} --release)")
-    return await reports.respond(document.build(report, language), f"monitor-{programme.id}", kind, wait_ms=0,
-                                 pool=request.app.state.pool)  # fmt: skip
+    return await reports.respond(
+        document.build(report, language), f"monitor-{programme.id}", kind, wait_ms=0, pool=request.app.state.pool
+    )

@@ -59,17 +59,32 @@ async def answer(request: Request, code: str, question_id: int) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
     if not request.app.state.answer_limit.allow(f"client:{client_of(request)}"):
-        raise TooMany("Te veel antwoorden vanaf dit adres; probeer het later opnieuw." if lang(request) == "nl"
-                      else "Too many answers from this address; try again later.")  # fmt: skip
+        raise TooMany(
+            "Te veel antwoorden vanaf dit adres; probeer het later opnieuw."
+            if lang(request) == "nl"
+            else "Too many answers from this address; try again later."
+        )
     device, fresh = device_of(request)
     option = str(form.get("keuze", ""))
     network = notices.network_hash(client_of(request), secret_for(request.app.state.store_path))
-    notices.answer(request.app.state.participation, question_id, int(option) if option.isdigit() else -1, code,
-                   device, network=network)  # fmt: skip
+    notices.answer(
+        request.app.state.participation,
+        question_id,
+        int(option) if option.isdigit() else -1,
+        code,
+        device,
+        network=network,
+    )
     response = RedirectResponse(f"/gebied/{code}#vragen", status_code=303)
     if fresh:
-        response.set_cookie(DEVICE, _signer(request).dumps(device), max_age=366 * 86400, httponly=True,
-                            samesite="strict", secure=request.app.state.sessions.https)  # fmt: skip
+        response.set_cookie(
+            DEVICE,
+            _signer(request).dumps(device),
+            max_age=366 * 86400,
+            httponly=True,
+            samesite="strict",
+            secure=request.app.state.sessions.https,
+        )
     return response
 
 
@@ -114,15 +129,19 @@ async def post(request: Request) -> Response:
     who = _staff(request)
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
-    values = {"buurten": [str(v) for v in form.getlist("buurt")], "starts": str(form.get("van", "")),
-              "ends": str(form.get("tot", ""))}  # fmt: skip
+    values = {
+        "buurten": [str(v) for v in form.getlist("buurt")],
+        "starts": str(form.get("van", "")),
+        "ends": str(form.get("tot", "")),
+    }
     engine, audit = request.app.state.participation, request.app.state.audit
     if form.get("soort") == "vraag":
         options = [line for line in str(form.get("opties", "")).splitlines() if line.strip()]
         notices.ask(engine, who, audit, {**values, "question": str(form.get("titel", "")), "options": options})
     else:
-        notices.announce(engine, who, audit, {**values, "title": str(form.get("titel", "")),
-                                               "body": str(form.get("tekst", ""))})  # fmt: skip
+        notices.announce(
+            engine, who, audit, {**values, "title": str(form.get("titel", "")), "body": str(form.get("tekst", ""))}
+        )
     return RedirectResponse(f"/gebied/{values['buurten'][0]}#berichten", status_code=303)
 
 

@@ -63,22 +63,32 @@ def context(request: Request, store: Store, code: str) -> dict[str, Any]:
         figures.append({"table": table.title, "name": table.name, "year": last.year, "value": last.value})
         if trend is None:
             trend_rows = [{"year": y, "value": num(v)} for y, v in zip(series.year, series.value, strict=True)]
-            trend = charts.lines(list(series.year), {table.title: [num(v) for v in series.value]},
-                                 f"{t('trend')}: {table.title}")  # fmt: skip
+            trend = charts.lines(
+                list(series.year), {table.title: [num(v) for v in series.value]}, f"{t('trend')}: {table.title}"
+            )
             peer_rows = peers(store, table, info, str(last.year), filters)
     flows_rows, flows_period = flow_rates(store, code, language)
-    return {"indicators": profile_section(request, store, code, language), "info": info,
-            "children": data.children(store, code), "figures": figures, "trend": trend, "trend_rows": trend_rows,
-            "peers": peer_rows, "flows_rows": flows_rows, "flows_period": flows_period,
-            "names": data.names(store)}  # fmt: skip
+    return {
+        "indicators": profile_section(request, store, code, language),
+        "info": info,
+        "children": data.children(store, code),
+        "figures": figures,
+        "trend": trend,
+        "trend_rows": trend_rows,
+        "peers": peer_rows,
+        "flows_rows": flows_rows,
+        "flows_period": flows_period,
+        "names": data.names(store),
+    }
 
 
 @router.get("/gebied/{code}")
 async def profile(request: Request, store: Reader, code: str) -> Response:
     from udc.web.routes.notices import buurt_section
 
-    return render(request, "profile.html", {**context(request, store, code),
-                                            "notices": buurt_section(request, store, code)})  # fmt: skip
+    return render(
+        request, "profile.html", {**context(request, store, code), "notices": buurt_section(request, store, code)}
+    )
 
 
 def report_page(request: Request, store: Store, code: str) -> str:
@@ -91,5 +101,6 @@ def report_page(request: Request, store: Store, code: str) -> str:
 @router.get("/gebied/{code}/rapport.{kind}")
 async def profile_report(request: Request, store: Reader, code: str, kind: str) -> Response:
     """The report as HTML or printed to PDF by headless Chromium (its charts drawn first)."""
-    return await reports.respond(report_page(request, store, code), f"gebiedsprofiel_{code}", kind,
-                                 pool=request.app.state.pool)  # fmt: skip
+    return await reports.respond(
+        report_page(request, store, code), f"gebiedsprofiel_{code}", kind, pool=request.app.state.pool
+    )

@@ -38,8 +38,12 @@ def _groups(engine: Any) -> list[tuple[str, list[dict]]]:
 
 def _form(request: Request, store: Any, values: dict, error: str | None = None, status: int = 200) -> Response:
     engine = request.app.state.participation
-    context = {"groups": _groups(engine), "buurten": intake.buurten(store, intake.jurisdiction(engine)),
-               "values": values, "error": error}  # fmt: skip
+    context = {
+        "groups": _groups(engine),
+        "buurten": intake.buurten(store, intake.jurisdiction(engine)),
+        "values": values,
+        "error": error,
+    }
     return render(request, "report_form.html", context, status=status)
 
 
@@ -54,22 +58,39 @@ async def report_post(request: Request, store: Reader) -> Response:
     check_csrf(request, str(form.get("csrf", "")))
     values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
     if not request.app.state.form_limit.allow(f"client:{client_of(request)}"):
-        raise TooMany("Te veel meldingen vanaf dit adres; probeer het over tien minuten opnieuw."
-                      if lang(request) == "nl" else "Too many reports from this address; try again in ten minutes.")
+        raise TooMany(
+            "Te veel meldingen vanaf dit adres; probeer het over tien minuten opnieuw."
+            if lang(request) == "nl"
+            else "Too many reports from this address; try again in ten minutes."
+        )
     upload = form.get("foto")
     photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
     engine = request.app.state.participation
     try:
         new = intake.parse({**values, "lat": values.get("lat") or None, "long": values.get("long") or None})
-        filed = await run_heavy(request, store, "photo", lambda view, _job: intake.file(
-            engine, view, new, source="formulier", photo=photo or None, buurt=values.get("buurt") or None,
-            media_folder=request.app.state.store_path / "participation_media"),
-            memory=media.memory(photo) if photo else None)  # fmt: skip
+        filed = await run_heavy(
+            request,
+            store,
+            "photo",
+            lambda view, _job: intake.file(
+                engine,
+                view,
+                new,
+                source="formulier",
+                photo=photo or None,
+                buurt=values.get("buurt") or None,
+                media_folder=request.app.state.store_path / "participation_media",
+            ),
+            memory=media.memory(photo) if photo else None,
+        )
     except UdcError as exc:  # the form again, filled in, with the one-line reason
         return _form(request, store, values, str(exc), status=exc.status)
     report, category = reports.one(engine, filed.id)
-    return render(request, "report_done.html", {"report": report, "category": category, "filed": filed,
-                                                "follow": f"/melding/{filed.follow_token}"})  # fmt: skip
+    return render(
+        request,
+        "report_done.html",
+        {"report": report, "category": category, "filed": filed, "follow": f"/melding/{filed.follow_token}"},
+    )
 
 
 @router.get("/melding/{token}")
@@ -78,10 +99,12 @@ async def follow(request: Request, token: str) -> Response:
     report, category = reports.by_token(engine, token)
     with engine.connect() as con:
         lines = workflow.history(con, report["id"])
-    steps = [{"at": h["at"][:16].replace("T", " "), "status": status_label(h["to_status"], lang(request))}
-             for h in lines]  # fmt: skip
-    return render(request, "report_follow.html", {"report": report, "category": category, "steps": steps,
-                                                  "token": token})  # fmt: skip
+    steps = [
+        {"at": h["at"][:16].replace("T", " "), "status": status_label(h["to_status"], lang(request))} for h in lines
+    ]
+    return render(
+        request, "report_follow.html", {"report": report, "category": category, "steps": steps, "token": token}
+    )
 
 
 @router.post("/melding/{token}")
@@ -104,9 +127,17 @@ async def public_reports(request: Request, store: Reader, categorie: str | None 
     offered = sorted({(c["code"], c["name"]) for _, c in found}, key=lambda p: p[1])
     if categorie:
         found = [(r, c) for r, c in found if c["code"] == categorie]
-    rows = [{"id": r["id"], "category": c["name"], "status": status_label(r["status"], language),
-             "buurt": r["buurt"], "date": r["created_at"][:10],
-             "text": r["description"] if r["description_public"] else ""} for r, c in found]  # fmt: skip
+    rows = [
+        {
+            "id": r["id"],
+            "category": c["name"],
+            "status": status_label(r["status"], language),
+            "buurt": r["buurt"],
+            "date": r["created_at"][:10],
+            "text": r["description"] if r["description_public"] else "",
+        }
+        for r, c in found
+    ]
     figure = None
     if found:
         codes = sorted({r["gemeente"] for r, _ in found})
@@ -116,5 +147,6 @@ async def public_reports(request: Request, store: Reader, categorie: str | None 
     names = data.names(store)
     for row in rows:
         row["buurt"] = names.get(row["buurt"], row["buurt"] or "")
-    return render(request, "reports_public.html", {"rows": rows, "figure": figure, "offered": offered,
-                                                   "chosen": categorie})  # fmt: skip
+    return render(
+        request, "reports_public.html", {"rows": rows, "figure": figure, "offered": offered, "chosen": categorie}
+    )

@@ -36,10 +36,17 @@ async def triage(request: Request, status: str | None = None) -> Response:
     chosen = status if status in workflow.STATUSES else None
     rows = staff.listing(request.app.state.participation, who, status=chosen)
     names = _category_names(request)
-    shown = [{"id": r["id"], "date": r["created_at"][:16].replace("T", " "), "category": names.get(r["category"],
-              r["category"]),
-              "status": status_label(r["status"], language), "buurt": r["buurt"] or "", "text": r["description"][:80]}
-             for r in rows]  # fmt: skip
+    shown = [
+        {
+            "id": r["id"],
+            "date": r["created_at"][:16].replace("T", " "),
+            "category": names.get(r["category"], r["category"]),
+            "status": status_label(r["status"], language),
+            "buurt": r["buurt"] or "",
+            "text": r["description"][:80],
+        }
+        for r in rows
+    ]
     statuses = [(code, status_label(code, language)) for code in workflow.STATUSES]
     return render(request, "staff_reports.html", {"rows": shown, "statuses": statuses, "chosen": chosen})
 
@@ -54,11 +61,21 @@ async def report_page(request: Request, report_id: int, contact: int = 0) -> Res
     with engine.connect() as con:
         lines = workflow.history(con, report_id)
     people = staff.contact(engine, who, request.app.state.audit, report_id) if contact else None
-    steps = [{"at": h["at"][:16].replace("T", " "), "actor": h["actor"], "status": status_label(h["to_status"],
-              language), "note": h["note"]} for h in lines]  # fmt: skip
+    steps = [
+        {
+            "at": h["at"][:16].replace("T", " "),
+            "actor": h["actor"],
+            "status": status_label(h["to_status"], language),
+            "note": h["note"],
+        }
+        for h in lines
+    ]
     nexts = [(code, status_label(code, language)) for code in workflow.TRANSITIONS[report["status"]]]
-    return render(request, "staff_report.html", {"report": report, "steps": steps, "nexts": nexts,
-                                                 "contact": people, "asked": bool(contact)})  # fmt: skip
+    return render(
+        request,
+        "staff_report.html",
+        {"report": report, "steps": steps, "nexts": nexts, "contact": people, "asked": bool(contact)},
+    )
 
 
 @router.post("/beheer/melding/{report_id}")
@@ -79,6 +96,3 @@ async def act(request: Request, report_id: int) -> Response:
             raise Forbidden("merge: give the number of the report this one repeats")
         staff.merge(engine, who, audit, report_id, int(into))
     return RedirectResponse(f"/beheer/melding/{report_id}", status_code=303)
-
-
-
