@@ -76,6 +76,22 @@ def template() -> dict[str, np.ndarray]:
     }
 
 
+@dataclass
+class _Year:
+    """What the steps of one simulated year share: its first day and the next year's, the ages on 1 January, who
+    already had an event this year (``busy``: at most one move per person per year) and the random stream."""
+
+    start: int
+    end: int
+    age: np.ndarray
+    busy: np.ndarray
+    rng: np.random.Generator
+
+    def dates(self, k: int) -> np.ndarray:
+        """``k`` days drawn within the year."""
+        return self.rng.integers(self.start, self.end, k)
+
+
 class World:
     """Arrays of the simulation. Index = internal id; exported ids are scrambled."""
 
@@ -531,24 +547,34 @@ class World:
         return who[leaving]
 
     def simulate_year(self, year: int, h: dict[str, np.ndarray]) -> None:
-        p, rng = self.p, self.rng
-        start, end = day(year), day(year + 1)
-        n = len(self.birth)
+        """One year of events between two snapshots (``h``: the households of 1 January), step by step.
+
+        The order of the steps is the order of the random draws: moving one changes every table a seed gives."""
+        y = _Year(day(year), day(year + 1), h["age"], np.zeros(len(self.birth), bool), self.rng)
+        self._update_pull()
+        deaths = self._deaths(y, h)
+        self._leaving_home(y)
+        self._unions(y)
+        self._separations(y)
+        births = self._conceptions(y)
+        self._relocations(y)
+        self._in_migration(y, deaths=deaths, births=births)
+
+    def _update_pull(self) -> None:
+        """Housing pulls: a municipality that shrank (vacant dwellings) attracts movers, one that grew repels them;
+        the attraction adjusts every year until the flows balance (it starts where the calibration left it)."""
         live = self.alive & self.present
-        age = h["age"]
-        busy = np.zeros(n, bool)
-        kind = h["kind"][self.hh]
-        dates = lambda k: rng.integers(start, end, k)  # noqa: E731
-        # Housing pulls: a municipality that shrank (vacant dwellings) attracts movers, one that grew repels them;
-        # the attraction adjusts every year until the flows balance (it starts where the calibration left it).
         inhabitants = np.bincount(self.buurt_gm[self.dw_buurt[self.hh_dwelling[self.hh[live]]]], minlength=len(REGION))
         shares = (self.gm_target / self.gm_target.sum()) / (np.maximum(inhabitants, 1) / max(inhabitants.sum(), 1))
-        self.pull = self.pull * shares**p.housing_pull
+        self.pull = self.pull * shares**self.p.housing_pull
         self.pull /= self.pull.mean()
 
-        # 1. Deaths (a sole adult with minors does not die in this model: children always live with a parent).
-        dies = live & (rng.random(n) < np.minimum(np.exp(p.mortality_a + p.mortality_b * age), 0.5))
-        # Children always live with a parent: the last adult of a household with minors does not die here.
+    def _deaths(self, y: _Year, h: dict[str, np.ndarray]) -> int:
+        """1. Deaths and widowhood; returns how many died. Children always live with a parent: the last adult of a
+        household with minors does not die in this model."""
+        p, age, n = self.p, y.age, len(y.busy)
+        live = self.alive & self.present
+        dies = live & (y.rng.random(n) < np.minimum(np.exp(p.mortality_a + p.mortality_b * age), 0.5))
         n_hh = len(self.hh_dwelling)
         parents_left = live & ~dies & (age >= 18) & np.isin(self.role, [REF, PARTNER])
         adults_left = np.bincount(self.hh[parents_left], minlength=n_hh)
@@ -559,10 +585,10 @@ class World:
         _, first = np.unique(self.hh[spare], return_index=True)
         dies[spare[first]] = False
         who = np.flatnonzero(dies)
-        when = dates(len(who))
+        when = y.dates(len(who))
         self.alive[who] = False
         self.death[who] = when
-        busy[who] = True
+        y.busy[who] = True
         self._event(who, when, "death", from_dw=self.hh_dwelling[self.hh[who]])
         # Widowhood: the surviving partner becomes (or stays) the reference person.
         live_now = self.alive & self.present
@@ -578,7 +604,7 @@ class World:
         ok = survivors >= 0
         survivors, wdates = survivors[ok], self.death[dead_couple[ok]]
         self.role[survivors] = REF
-        busy[survivors] = True
+        y.busy[survivors] = True
         self._event(survivors, wdates, "household_change", "widowed")
         # A household that lost its reference person and has no partner: the oldest member takes over.
         live_now = self.alive & self.present
@@ -589,17 +615,20 @@ class World:
             _, first = np.unique(self.hh[oldest], return_index=True)
             self.role[oldest[first]] = REF
         self._vacate(self.hh_dwelling[self.hh[who]], when)
+        return len(who)
 
-        # 2. Leaving the parental home (students mostly to a university city).
+    def _leaving_home(self, y: _Year) -> None:
+        """2. Leaving the parental home (students mostly to a university city)."""
+        p, age, n = self.p, y.age, len(y.busy)
         live = self.alive & self.present
-        child = live & ~busy & (self.role == CHILD) & (age >= 18) & (age < 31)
+        child = live & ~y.busy & (self.role == CHILD) & (age >= 18) & (age < 31)
         hazard = p.leave_home_peak * np.exp(-(((age - 22) / 4.5) ** 2)) + np.where(self.study >= 2, 0.25, 0) * (
             age < 20
         )
-        leaves = np.flatnonzero(child & (rng.random(n) < hazard))
-        students = (self.study[leaves] >= 2) & (rng.random(len(leaves)) < p.student_leaves_region)
-        when = dates(len(leaves))
-        busy[leaves] = True
+        leaves = np.flatnonzero(child & (y.rng.random(n) < hazard))
+        students = (self.study[leaves] >= 2) & (y.rng.random(len(leaves)) < p.student_leaves_region)
+        when = y.dates(len(leaves))
+        y.busy[leaves] = True
         self._event(leaves, when, "household_change", "left_parental_home")
         self._move_units(
             leaves,
@@ -611,15 +640,17 @@ class World:
             students=students,
         )
 
-        # 3. Moving in together: singles are paired; the second moves into the first's dwelling.
+    def _unions(self, y: _Year) -> None:
+        """3. Moving in together: singles are paired; the second moves into the first's dwelling."""
+        age, busy = y.age, y.busy
         live = self.alive & self.present
-        kind = self.households(start, income=False)["kind"][self.hh]
+        kind = self.households(y.start, income=False)["kind"][self.hh]
         singles = np.flatnonzero(live & ~busy & (kind == SINGLE) & (age >= 20) & (age < 46))
-        singles = singles[rng.random(len(singles)) < p.union_rate]
-        rng.shuffle(singles)
+        singles = singles[y.rng.random(len(singles)) < self.p.union_rate]
+        y.rng.shuffle(singles)
         pairs = singles[: len(singles) // 2 * 2].reshape(-1, 2)
         a, b = pairs[:, 0], pairs[:, 1]
-        when = dates(len(a))
+        when = y.dates(len(a))
         from_dw = self.hh_dwelling[self.hh[b]]
         self.hh[b] = self.hh[a]
         self.role[b] = PARTNER
@@ -630,29 +661,33 @@ class World:
         self._event(b, when, "move", "moved_in_together", from_dw=from_dw, to_dw=to_dw)
         self._vacate(from_dw, when)
 
-        # 4. Separation: the partner leaves and starts a household; children stay.
+    def _separations(self, y: _Year) -> None:
+        """4. Separation: the partner leaves and starts a household; children stay."""
+        busy = y.busy
         live = self.alive & self.present
-        kind = self.households(start, income=False)["kind"][self.hh]
+        kind = self.households(y.start, income=False)["kind"][self.hh]
         couple_partner = np.flatnonzero(live & ~busy & (self.role == PARTNER) & np.isin(kind, [COUPLE, COUPLE_KIDS]))
         refs = np.full(len(self.hh_dwelling), -1, np.int64)
         ref_idx = np.flatnonzero(live & (self.role == REF))
         refs[self.hh[ref_idx]] = ref_idx
-        leavers = couple_partner[rng.random(len(couple_partner)) < p.separation_rate]
+        leavers = couple_partner[y.rng.random(len(couple_partner)) < self.p.separation_rate]
         leavers = leavers[~busy[refs[self.hh[leavers]]]]
-        when = dates(len(leavers))
+        when = y.dates(len(leavers))
         stayers = refs[self.hh[leavers]]
         busy[leavers] = busy[stayers] = True
         self._event(stayers, when, "household_change", "separated")
         self._event(leavers, when, "household_change", "separated")
         self._move_units(
-            leavers, when, np.zeros(len(leavers), bool), age[leavers] < 35, "separated", new_household=True
+            leavers, when, np.zeros(len(leavers), bool), y.age[leavers] < 35, "separated", new_household=True
         )
 
-        # 5. Births to women in couples whose household does not move this year.
+    def _conceptions(self, y: _Year) -> int:
+        """5. Births to women in couples whose household does not move this year; returns how many."""
+        p, age = self.p, y.age
         live = self.alive & self.present
-        h2 = self.households(start)
-        kind = h2["kind"][self.hh]
-        hh_busy = np.bincount(self.hh[busy & live], minlength=len(self.hh_dwelling)) > 0
+        h = self.households(y.start)
+        kind = h["kind"][self.hh]
+        hh_busy = np.bincount(self.hh[y.busy & live], minlength=len(self.hh_dwelling)) > 0
         fert = p.fertility_peak * np.exp(-(((age - p.fertility_peak_age) / p.fertility_width) ** 2))
         mothers = np.flatnonzero(
             live
@@ -662,15 +697,18 @@ class World:
             & ~hh_busy[self.hh]
             & (age >= 17)
             & (age < 46)
-            & (rng.random(n) < fert)
+            & (y.rng.random(len(y.busy)) < fert)
         )
-        self._births(mothers, dates(len(mothers)), h2, age)
+        self._births(mothers, y.dates(len(mothers)), h, age)
+        return len(mothers)
 
-        # 6. Moves of whole households (more often for the young and after a birth).
-        busy = np.concatenate([busy, np.zeros(len(self.birth) - len(busy), bool)])  # newborns
+    def _relocations(self, y: _Year) -> None:
+        """6. Moves of whole households (more often for the young and after a birth); newborns count as not busy."""
+        p, start = self.p, y.start
+        busy = np.concatenate([y.busy, np.zeros(len(self.birth) - len(y.busy), bool)])  # newborns
         age = (start - self.birth) / 365.25
         live = self.alive & self.present
-        h3 = self.households(start, income=False)
+        h = self.households(start, income=False)
         hh_busy = np.bincount(self.hh[busy & live], minlength=len(self.hh_dwelling)) > 0
         hh_dead = np.bincount(self.hh[~self.alive & (self.death >= start)], minlength=len(self.hh_dwelling)) > 0
         ref = np.flatnonzero(live & (self.role == REF))
@@ -678,15 +716,16 @@ class World:
         hh_ids = self.hh[ref]
         rate = np.where(age[ref] < 35, p.move_rate_young, p.move_rate_old)
         rate += np.where(self.hh_last_birth[hh_ids] >= start - 365, p.move_after_birth, 0)
-        moving = np.unique(hh_ids[rng.random(len(ref)) < rate])
-        self._move_households(moving, dates(len(moving)), h3, age)
+        moving = np.unique(hh_ids[y.rng.random(len(ref)) < rate])
+        self._move_households(moving, y.dates(len(moving)), h, age)
 
-        # 7. In-migration replaces those who left and, as net immigration does in the Netherlands, the natural
-        # deficit (deaths over births): the population stays level unless a scenario changes inflow_factor.
+    def _in_migration(self, y: _Year, *, deaths: int, births: int) -> None:
+        """7. In-migration replaces those who left and, as net immigration does in the Netherlands, the natural
+        deficit (deaths over births): the population stays level unless a scenario changes inflow_factor."""
         gone = int((~self.present & self.alive).sum() - getattr(self, "_gone_before", 0))
         self._gone_before = int((~self.present & self.alive).sum())
-        deficit = max(len(who) - len(mothers), 0)  # who: this year's deaths
-        self._immigrate(int((gone + deficit) * p.inflow_factor), start, end)
+        deficit = max(deaths - births, 0)
+        self._immigrate(int((gone + deficit) * self.p.inflow_factor), y.start, y.end)
 
     def _births(self, mothers: np.ndarray, when: np.ndarray, h: dict[str, np.ndarray], age: np.ndarray) -> None:
         p, rng = self.p, self.rng
