@@ -179,6 +179,7 @@ def test_cli_takes_typed_filters_only(demo_store: Path) -> None:
 
 
 def test_imports_and_policy_changes_are_audited_by_the_api(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from udc.privacy.access import User
     from udc.privacy.audit import store_log
     from udc.privacy.policy import set_policy
     from udc.sources.importer import import_municipal
@@ -187,11 +188,11 @@ def test_imports_and_policy_changes_are_audited_by_the_api(tmp_path: Path, monke
     source = tmp_path / "t.csv"
     source.write_text("area_code;year;n\nGM0917;2022;5\n")
     with Store(tmp_path / "s") as store:
-        import_municipal(store, str(source), "meldingen", year=2022, actor="anna")
+        import_municipal(store, str(source), "meldingen", year=2022, user=User("anna", "admin"))
         with pytest.raises(UdcError):
-            import_municipal(store, str(tmp_path / "missing.csv"), "weg", actor="anna")
+            import_municipal(store, str(tmp_path / "missing.csv"), "weg", user=User("anna", "admin"))
         log = store_log(store.path)
-        set_policy(store, audit=log, actor="beheer", min_count=15)
+        set_policy(store, audit=log, user=User("beheer", "admin"), min_count=15)
         entries = [
             (e["actor"], e["action"], json.loads(e["detail"])["outcome"])
             for e in log.entries()

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
@@ -24,7 +23,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from udc.errors import NotFound, NotSignedIn, UdcError
-from udc.privacy.audit import SESSIONS, TOKENS, USERS, AuditLog, audited
+from udc.privacy import parties
+from udc.privacy.actions import ensure, record
+from udc.privacy.audit import SESSIONS, TOKENS, USERS, AuditLog
+from udc.privacy.principal import PUBLIC, User, owner_account
+
+__all__ = ["PUBLIC", "ROLES", "User", "owner_account"]  # the principal is re-exported: callers import it from here
 
 ROLES = ("public", "analyst", "researcher", "admin", "staff")
 _HASHER = PasswordHasher()
@@ -33,14 +37,10 @@ TOKEN_DAYS_MAX = 366
 SESSION_HOURS = 8
 
 
-@dataclass(frozen=True)
-class User:
-    name: str
-    role: str
-    scopes: tuple[str, ...] = field(default_factory=tuple)
-
-
-PUBLIC = User("public", "public")
+def _user(engine: sa.Engine, row: sa.Row) -> User:
+    """A user row with its party and that party's agreements."""
+    member = parties.membership(engine, row.name)
+    return User(row.name, row.role, tuple(json.loads(row.scopes)), member.party, member.agreements)
 
 
 def _now() -> datetime:
@@ -63,9 +63,14 @@ def add_user(
     password: str | None = None,
     scopes: list[str] | None = None,
     audit: AuditLog | None = None,
-    actor: str = "admin",
+    actor: User | None = None,
 ) -> User:
-    with audited(audit, actor, "user.add", {"user": name, "role": role, "scopes": sorted(scopes or [])}):
+    with ensure(
+        actor or owner_account(),
+        "user.add",
+        audit=audit,
+        detail={"user": name, "role": role, "scopes": sorted(scopes or [])},
+    ):
         _check_role(role)
         if not name or len(name) > 100 or not name.replace("-", "").replace("_", "").replace(".", "").isalnum():
             raise UdcError("a user name has 1-100 letters, digits, '.', '-' or '_'")
@@ -93,12 +98,12 @@ def grant(
     role: str | None = None,
     scopes: list[str] | None = None,
     audit: AuditLog | None = None,
-    actor: str = "admin",
+    actor: User | None = None,
     remove_scopes: list[str] | None = None,
 ) -> User:
     """Change a user's role and scopes (added and removed; exact codes)."""
     detail = {"user": name, "role": role, "add_scopes": scopes or [], "remove_scopes": remove_scopes or []}
-    with audited(audit, actor, "user.grant", detail) as outcome:
+    with ensure(actor or owner_account(), "user.grant", audit=audit, detail=detail) as outcome:
         user = get_user(engine, name)
         new_role = role or user.role
         _check_role(new_role)
@@ -112,9 +117,9 @@ def grant(
     return User(name, new_role, tuple(new_scopes))
 
 
-def disable(engine: sa.Engine, name: str, audit: AuditLog | None = None, actor: str = "admin") -> int:
+def disable(engine: sa.Engine, name: str, audit: AuditLog | None = None, actor: User | None = None) -> int:
     """Disable an account: its tokens and web sessions end now. Returns how many of them were ended."""
-    with audited(audit, actor, "user.disable", {"user": name}) as outcome:
+    with ensure(actor or owner_account(), "user.disable", audit=audit, detail={"user": name}) as outcome:
         get_user(engine, name)
         with engine.begin() as con:
             con.execute(USERS.update().where(USERS.c.name == name).values(disabled=True))
@@ -133,7 +138,7 @@ def get_user(engine: sa.Engine, name: str) -> User:
     row = _row(engine, name)
     if row is None:
         raise NotFound(f"unknown user '{name[:100]}'")
-    return User(row.name, row.role, tuple(json.loads(row.scopes)))
+    return _user(engine, row)
 
 
 def active_user(engine: sa.Engine, name: str) -> User:
@@ -141,7 +146,7 @@ def active_user(engine: sa.Engine, name: str) -> User:
     row = _row(engine, name)
     if row is None or row.disabled:
         raise NotSignedIn("the account behind this session or token no longer exists or was disabled")
-    return User(row.name, row.role, tuple(json.loads(row.scopes)))
+    return _user(engine, row)
 
 
 def list_users(engine: sa.Engine) -> list[dict]:
@@ -167,8 +172,7 @@ def login(engine: sa.Engine, name: str, password: str, audit: AuditLog | None = 
         ok = _HASHER.verify(stored, password[:1000]) and stored is not _DUMMY_HASH
     except (VerifyMismatchError, InvalidHashError):
         ok = False
-    if audit:
-        audit.append(name, "login" if ok else "login.failed", {})
+    record(name[:200], "login" if ok else "login.failed", {}, audit=audit)
     if not ok or row is None:
         raise NotSignedIn("wrong user name or password")
     return User(row.name, row.role, tuple(json.loads(row.scopes)))
@@ -180,10 +184,10 @@ def token_id(token_hash: str) -> str:
 
 
 def issue_token(
-    engine: sa.Engine, name: str, days: int = 30, audit: AuditLog | None = None, actor: str = "admin"
+    engine: sa.Engine, name: str, days: int = 30, audit: AuditLog | None = None, actor: User | None = None
 ) -> str:
     """A bearer token (shown once); only its SHA-256 is stored."""
-    with audited(audit, actor, "token.issue", {"user": name, "days": days}) as outcome:
+    with ensure(actor or owner_account(), "token.issue", audit=audit, detail={"user": name, "days": days}) as outcome:
         if not 1 <= days <= TOKEN_DAYS_MAX:
             raise UdcError(f"a token lives 1 to {TOKEN_DAYS_MAX} days")
         active_user(engine, name)
@@ -210,10 +214,12 @@ def list_tokens(engine: sa.Engine, name: str | None = None) -> list[dict[str, st
 
 
 def revoke_token(
-    engine: sa.Engine, name: str, ident: str | None = None, audit: AuditLog | None = None, actor: str = "admin"
+    engine: sa.Engine, name: str, ident: str | None = None, audit: AuditLog | None = None, actor: User | None = None
 ) -> int:
     """Revoke one token of ``name`` (by its id) or, without an id, all of them. Returns how many were revoked."""
-    with audited(audit, actor, "token.revoke", {"user": name, "token_id": ident}) as outcome:
+    with ensure(
+        actor or owner_account(), "token.revoke", audit=audit, detail={"user": name, "token_id": ident}
+    ) as outcome:
         get_user(engine, name)
         query = TOKENS.delete().where(TOKENS.c.user_name == name)
         if ident is not None:

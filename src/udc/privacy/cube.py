@@ -2,18 +2,21 @@
 
 A study such as verhuisstromen asks the same microdata for every municipality × target group × view. Calling
 ``gate.crosstab`` per table scans the microdata each time; a :class:`Cube` counts the microdata *once* by the
-dimensions the study needs (count and exact record-key sum, both additive) into a temporary table inside the store,
-and then derives every table from it in SQL: leaf cells per batch (e.g. area × group) plus all margins by
-GROUPING SETS, cell-key perturbation vectorised over all cells at once. Because the key sum is exact modulo 2**32,
-a cell gets the same published value here as through ``gate.crosstab`` — one flow, one number, whichever path.
+dimensions the study needs (count and exact record-key sum, both additive), held on the store's gate engine, and
+then derives every table from it: leaf cells per batch (e.g. area × group) plus all margins (every subset of the
+table's dimensions, as GROUPING SETS would give them), cell-key perturbation vectorised over all cells at once.
+Because the key sum is exact modulo 2**32, a cell gets the same published value here as through ``gate.crosstab`` —
+one flow, one number, whichever path.
 
-The count is an Ibis expression, so it runs on DuckDB or Spark (``--engine``); the tables are then derived from
-the counted rows in the embedded DuckDB either way. The cube's table is never returned: the only output is
+The count, the study's relations over it and the margins are Ibis expressions compiled by the engine the store's gate
+runs on (:func:`udc.privacy.engine.using`: the embedded DuckDB or Spark), so on Spark everything up to the table's
+cells runs there; only the cells (area × group × category, with count and key sum) come back, and the protection
+afterwards is the same Python code on either engine. The cube's counted rows never leave it: the only output is
 :class:`~udc.privacy.gate.Protected`, and every build and derivation is audited like a crosstab. A cube's dimensions
-are Ibis expressions and its relations SQL over the counted rows, both written by udc's own studies (e.g.
-:mod:`udc.analysis.flows`, from its fixed target groups and validated area codes) — never text from a caller; the
-interfaces reach it only through those studies' typed parameters. A sparse table (most cells suppressed) is a valid
-answer: identifiers cannot be dimensions, so no cube table is a list of people.
+and relations are Ibis expressions written by udc's own studies (e.g. :mod:`udc.analysis.flows`, from its fixed
+target groups and validated area codes) — never text from a caller; the interfaces reach it only through those
+studies' typed parameters. A sparse table (most cells suppressed) is a valid answer: identifiers cannot be
+dimensions, so no cube table is a list of people.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+import ibis
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
@@ -32,7 +36,8 @@ import pyarrow as pa
 from udc.errors import Forbidden, UdcError
 from udc.privacy import engine, gate
 from udc.privacy.access import User
-from udc.privacy.audit import AuditLog, audited
+from udc.privacy.actions import ensure
+from udc.privacy.audit import AuditLog
 from udc.privacy.dimensions import identifying
 from udc.privacy.policy import current
 from udc.privacy.request import KEY_MODULUS
@@ -44,11 +49,15 @@ STUDY_SECONDS = 3_600.0  # a study is a batch job: the count on Spark may take l
 
 
 class Cube:
-    """Microdata counted once by ``dims`` (name → Ibis expression over the dataset), held inside the store.
+    """Microdata counted once by ``dims`` (name → Ibis expression over the dataset), held on the gate's engine.
 
-    The count runs on the store's gate engine (:func:`udc.privacy.engine.using`): DuckDB into a temporary table, or
-    Spark — whose counted rows (aggregates, not persons) come back into a temporary table of the embedded store. The
-    tables are derived from that count by the same code on either engine, so both publish identical cells."""
+    The count runs on the store's gate engine (:func:`udc.privacy.engine.using`) and stays there — a temporary table
+    of the embedded DuckDB, or a cached Spark DataFrame — as :attr:`counted`; the study's relations over it and the
+    tables' margins are Ibis expressions on the same engine, and the protection is the same code on either, so both
+    publish identical cells."""
+
+    counted: ir.Table
+    """The counted rows (the dims, ``n``, ``k``) as an Ibis table: for building relations, never a result."""
 
     def __init__(
         self,
@@ -61,8 +70,8 @@ class Cube:
         where: Condition | None = None,
     ) -> None:
         detail = {"dataset": dataset, "dims": list(dims), "engine": engine.current(store)}
-        with audited(audit, user.name, "gate.cube", detail):
-            entry = gate._admit(store, dataset, user)
+        with ensure(user, "gate.cube", dataset, audit=audit, detail=detail):
+            entry = gate._admit(store, dataset)
             people = [d for d in dims if identifying(d)]
             if people:
                 raise Forbidden(f"{', '.join(people)} identifies persons: never a dimension of a gate table")
@@ -83,24 +92,14 @@ class Cube:
             raise UdcError(f"dataset '{dataset}' has no record_key column: cell-key perturbation needs one")
         self.store, self.dataset, self.user, self.audit = store, dataset, user, audit
         self.dims = list(dims)
-        self._table = f"_gate_cube_{uuid.uuid4().hex[:12]}"
-        self._stages: dict[str, str] = {}
+        self.engine = engine.current(store)  # the cube's tables live there until close(), whatever comes after
+        self._cached: list[tuple[ir.Table, Callable[[], object]]] = []
         rows = source.filter(where(source)) if where is not None else source
         key_sum = (rows.record_key.cast("decimal(38, 0)").sum() % KEY_MODULUS).cast("int64")
         counted = rows.group_by([make(rows).name(name) for name, make in dims.items()]).aggregate(
             n=rows.count(), k=key_sum
         )
-        if engine.current(store) == "spark":
-            from udc.store import spark
-
-            frame = spark.execute(counted, STUDY_SECONDS)
-            store.con.register("_udc_counted", frame)
-            try:
-                store.con.execute(f"CREATE TEMP TABLE {quote(self._table)} AS SELECT * FROM _udc_counted")
-            finally:
-                store.con.unregister("_udc_counted")
-        else:  # the SQL Ibis compiled from the expression above, materialised where it is
-            store.con.execute(f"CREATE TEMP TABLE {quote(self._table)} AS {store.ibis.compile(counted)}")
+        self.counted = self._cache(counted)
 
     def __enter__(self) -> Cube:
         return self
@@ -109,26 +108,41 @@ class Cube:
         self.close()
 
     def close(self) -> None:
-        for table in [*self._stages.values(), self._table]:
-            self.store.con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+        """Drop the count and every stage from the engine (temporary tables, unpersisted DataFrames)."""
+        while self._cached:
+            self._release(self._cached[-1][0])
 
-    def stage(self, relation: str) -> str:
-        """Materialise a relation over ``{cube}`` that several tables share (e.g. rows tagged with their area);
-        returns the placeholder to use in :meth:`tables`. Dropped with the cube."""
-        token = f"{{stage{len(self._stages)}}}"
-        table = f"{self._table}_s{len(self._stages)}"
-        self.store.con.execute(f"CREATE TEMP TABLE {quote(table)} AS {self._resolve(relation)}")
-        self._stages[token] = table
-        return token
+    def _cache(self, expr: ir.Table) -> ir.Table:
+        """Materialise ``expr`` on the cube's engine until :meth:`close`: a temporary table of the store (dropped by
+        name: Ibis 11's own cache cannot drop one with the pinned sqlglot), or a cached Spark DataFrame (computed at
+        its first use)."""
+        if self.engine == "spark":
+            from udc.store import spark
 
-    def _resolve(self, relation: str) -> str:
-        for token, table in [("{cube}", self._table), *self._stages.items()]:
-            relation = relation.replace(token, f"{quote(table)}")
-        return relation
+            cached = spark.cache(expr)
+            self._cached.append((cached, cached.release))
+            return cached
+        name = f"_gate_cube_{uuid.uuid4().hex[:12]}"
+        cached = self.store.ibis.create_table(name, expr, temp=True)
+        self._cached.append((cached, lambda: self.store.con.execute(f"DROP TABLE IF EXISTS {quote(name)}")))
+        return cached
+
+    def _release(self, table: ir.Table) -> None:
+        """Drop one materialised table now (a table's leaves, once its cells are out)."""
+        for i, (cached, release) in enumerate(self._cached):
+            if cached is table:
+                del self._cached[i]
+                release()
+                return
+
+    def stage(self, relation: ir.Table) -> ir.Table:
+        """Materialise a relation over :attr:`counted` that several tables share (e.g. rows tagged with their area);
+        use the returned table in :meth:`tables`. Dropped with the cube."""
+        return self._cache(relation)
 
     def tables(
         self,
-        relation: str,
+        relation: ir.Table,
         batch: list[str],
         by: list[str],
         *,
@@ -137,8 +151,8 @@ class Cube:
         domains: Mapping[str, Sequence[str]] | None = None,
         sparse: tuple[str, ...] = (),
     ) -> gate.Protected:
-        """Protected tables, one per ``batch`` value: ``relation`` is SQL over ``{cube}`` (its columns, ``n``,
-        ``k``) that yields ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region),
+        """Protected tables, one per ``batch`` value: ``relation`` is an Ibis table over :attr:`counted` (or a
+        stage) with columns ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region),
         never scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``.
 
         ``tails``: detail dimensions (e.g. the other municipality of a flow) whose withheld cells are not listed —
@@ -154,24 +168,7 @@ class Cube:
         what a withheld one says; listed anyway (no ``tails``), an absent detail cell is a zero."""
         policy = current(self.store)
         reach = int(policy.min_count) - int(policy.cell_key_d)  # fewer units can never be perturbed to a shown count
-        quoted = [f"{quote(c)}" for c in batch]
-        sets = ", ".join(
-            "(" + ", ".join([*quoted, *(f"{quote(c)}" for c in subset)]) + ")"
-            for r in range(len(by), -1, -1)
-            for subset in itertools.combinations(by, r)
-        )
-        labels = "".join(
-            f", CASE WHEN GROUPING({quote(d)}) = 1 THEN '{gate.TOTAL}' ELSE CAST({quote(d)} AS VARCHAR) END "
-            f"AS {quote(d)}"
-            for d in by
-        )
-        frame = _frame(
-            self.store,
-            f"SELECT {', '.join(quoted) + ',' if batch else ''} {labels.lstrip(', ')}{',' if by else ''} "
-            f"sum(n)::BIGINT AS count, (sum(k) % 4294967296)::BIGINT AS key_sum "
-            f"FROM ({self._resolve(relation)}) AS r GROUP BY GROUPING SETS ({sets})"
-            + (f" HAVING sum(n) >= {reach} OR ({detail}) = 0" if (detail := _detail(tails)) else ""),
-        )
+        frame = self._margins(relation, batch, by, tails, reach)
         frame = _complete(frame, batch, by, tuple(dict.fromkeys([*tails, *sparse])), domains or {})
         frame = frame.sort_values([*batch, *by], kind="stable", ignore_index=True) if len(frame) < 100_000 else frame
         counts = frame["count"].to_numpy()
@@ -192,6 +189,49 @@ class Cube:
             {"dataset": self.dataset, "name": name, "batch": batch, "by": by, **protected.summary()},
         )
         return protected
+
+    def _margins(
+        self, relation: ir.Table, batch: list[str], by: list[str], tails: tuple[str, ...], reach: int
+    ) -> pd.DataFrame:
+        """The leaf cells and every margin (each subset of ``by`` summed, its labels Totaal) with their count and key
+        sum mod 2**32, computed on the engine: the leaves once (a temporary table), each margin summed from them —
+        the same sums as grouping the relation directly. Cells keeping a tail dimension are dropped when fewer units
+        than ``reach`` are in them: no noise could lift them to a shown count."""
+        leaves = relation.group_by([*batch, *by]).aggregate(n=relation.n.sum(), k=relation.k.sum())
+        leaves = self._cache(leaves)
+        try:
+            parts = [
+                _margin(leaves, batch, by, kept, reach if set(kept) & set(tails) else None)
+                for r in range(len(by), -1, -1)
+                for kept in itertools.combinations(by, r)
+            ]
+            return _fetch(self.store, self.engine, ibis.union(*parts) if len(parts) > 1 else parts[0])
+        finally:
+            self._release(leaves)
+
+
+def _margin(leaves: ir.Table, batch: list[str], by: list[str], kept: tuple[str, ...], reach: int | None) -> ir.Table:
+    """One grouping set over the leaves: ``batch`` and ``kept`` as they are (labels as strings), the rest of ``by``
+    Totaal; the count and the key sum reduced mod 2**32."""
+    keys = [*batch, *kept]
+    summed = leaves.n.sum().cast("int64"), (leaves.k.sum() % KEY_MODULUS).cast("int64")
+    grouped = (leaves.group_by(keys) if keys else leaves).aggregate(count=summed[0], key_sum=summed[1])
+    labels = {d: grouped[d].cast("string") if d in kept else ibis.literal(gate.TOTAL, type="string") for d in by}
+    part = grouped.select(*batch, **labels, count=grouped["count"], key_sum=grouped.key_sum)
+    return part.filter(part["count"] >= reach) if reach is not None else part
+
+
+def _fetch(store: Store, on: str, expr: ir.Table) -> pd.DataFrame:
+    """A table's cells from the engine → pandas with Arrow-backed strings: millions of cells without a Python object
+    per label. On Spark under the study's time limit."""
+    if on == "spark":
+        from udc.store import spark
+
+        table = pa.Table.from_pandas(spark.execute(expr, STUDY_SECONDS), preserve_index=False)
+    else:
+        table = store.ibis.to_pyarrow(expr)
+    strings = {pa.string(), pa.large_string(), pa.string_view()}
+    return table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t in strings else None)
 
 
 def _complete(
@@ -217,18 +257,6 @@ def _complete(
     completed = grid.merge(frame[margins.to_numpy()], on=keys, how="left")
     completed[["count", "key_sum"]] = completed[["count", "key_sum"]].fillna(0).astype("int64")
     return pd.concat([completed, frame[~margins.to_numpy()]], ignore_index=True)
-
-
-def _detail(tails: tuple[str, ...]) -> str:
-    """SQL counting the tail dimensions a grouping set keeps (0: a margin over all of them)."""
-    return " + ".join(f"(1 - GROUPING({quote(d)}))" for d in tails)
-
-
-def _frame(store: Store, sql: str) -> pd.DataFrame:
-    """Query → pandas with Arrow-backed strings: millions of cells without a Python object per label."""
-    table = store.con.execute(sql).fetch_arrow_table()
-    strings = {pa.string(), pa.large_string(), pa.string_view()}
-    return table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t in strings else None)
 
 
 def one(protected: gate.Protected, **batch: str) -> gate.Protected:

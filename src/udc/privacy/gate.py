@@ -11,6 +11,7 @@ refuses any other way of storing a non-microdata table made from microdata (it n
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import json
@@ -27,7 +28,8 @@ from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import Forbidden, UdcError
 from udc.privacy import categories, cellkey, engine, magnitude, rules, suppress
 from udc.privacy.access import User
-from udc.privacy.audit import AuditLog, audited
+from udc.privacy.actions import agreement_for, ensure
+from udc.privacy.audit import AuditLog
 from udc.privacy.dimensions import available
 from udc.privacy.policy import Policy, current
 from udc.privacy.request import Compiled, Name, TableRequest, first_error
@@ -190,10 +192,9 @@ def _cells(
     return grid, list(equations.values())  # type: ignore[arg-type]
 
 
-def _admit(store: Store, dataset: str, user: User) -> Dataset:
-    """Who may ask, of what: researchers and admins, of microdata. Returns the catalogue entry."""
-    if user.role not in ("researcher", "admin"):
-        raise Forbidden(f"user '{user.name}' ({user.role}) may not query microdata; researchers may")
+def _admit(store: Store, dataset: str) -> Dataset:
+    """What may be asked through the gate: microdata (who may ask is the rulebook's: :mod:`udc.privacy.actions`).
+    Returns the catalogue entry."""
     entry = catalogue.get(store, dataset)
     if entry.sensitivity != "microdata":
         raise UdcError(f"dataset '{dataset}' is {entry.sensitivity}, not microdata: it needs no gate")
@@ -260,8 +261,12 @@ class Definition(BaseModel):
 def crosstab(store: Store, request: TableRequest, *, user: User, audit: AuditLog) -> Protected:
     """An ad-hoc protected table (cell key; every requested category listed; filters must leave at least the
     policy's minimum population). Audited before and after, refusals and failures included."""
-    with audited(audit, user.name, "gate.crosstab", {**request.summary(), "method": "cellkey"}) as outcome:
-        protected = _protect(store, request, "cellkey", user, ad_hoc=True)
+    detail = {**request.summary(), "method": "cellkey"}
+    level = _level(request)
+    with ensure(user, "gate.crosstab", request.dataset, audit=audit, detail=detail, level=level) as outcome:
+        agreement = agreement_for(user, "gate.crosstab", request.dataset)
+        floor = agreement.min_count if agreement is not None else None
+        protected = _protect(store, request, "cellkey", user, ad_hoc=True, floor=floor)
         outcome |= protected.summary()
     return protected
 
@@ -269,18 +274,32 @@ def crosstab(store: Store, request: TableRequest, *, user: User, audit: AuditLog
 def run_defined(store: Store, definition: Definition, *, user: User, audit: AuditLog) -> Protected:
     """A table defined in advance, by an admin: cell key or secondary suppression with an LP audit."""
     detail = {**definition.request.summary(), "definition": definition.name, "method": definition.method}
-    with audited(audit, user.name, "gate.defined", detail) as outcome:
-        if user.role != "admin":
-            raise Forbidden(f"user '{user.name}' ({user.role}): tables defined in advance are run by an admin")
+    with ensure(user, "gate.defined", definition.request.dataset, audit=audit, detail=detail) as outcome:
         protected = _protect(store, definition.request, definition.method, user, ad_hoc=False)
         outcome |= protected.summary()
     return protected
 
 
-def _protect(store: Store, request: TableRequest, method: str, user: User, *, ad_hoc: bool) -> Protected:
-    entry = _admit(store, request.dataset, user)
+def _level(request: TableRequest) -> str | None:
+    """The finest area level a request publishes (an agreement may cover only some levels)."""
+    if request.area is not None:
+        return "buurt"
+    found = [kind for column, kind in _LEVELS.items() if column in request.dimensions]
+    return found[0] if found else None
+
+
+_LEVELS = {"buurt_code": "buurt", "wijk_code": "wijk", "gemeente_code": "gemeente"}
+
+
+def _protect(
+    store: Store, request: TableRequest, method: str, user: User, *, ad_hoc: bool, floor: int | None = None
+) -> Protected:
+    """``floor``: a stricter minimum count than the store's policy (an agreement's, for a party that gets one)."""
+    entry = _admit(store, request.dataset)
     table = entry.table_name or ""
     policy = current(store)
+    if floor is not None and floor > policy.min_count:
+        policy = dataclasses.replace(policy, min_count=floor)
     compiled = Compiled(engine.table(store, table), request, catalogue.roles(store, request.dataset))
     if method == "cellkey" and not compiled.has_key:
         raise UdcError(f"dataset '{request.dataset}' has no record_key column: cell-key perturbation needs one")
@@ -367,12 +386,10 @@ def linked_crosstabs(
     ``request.dimensions`` is the union of the tables' dimensions."""
     dims = list(request.dimensions)
     detail = {**request.summary(), "tables": tables, "method": "suppress"}
-    with audited(audit, user.name, "gate.linked", detail) as outcome:
-        if user.role != "admin":
-            raise Forbidden(f"user '{user.name}' ({user.role}): linked suppressed tables are run by an admin")
+    with ensure(user, "gate.linked", request.dataset, audit=audit, detail=detail) as outcome:
         if any(d not in dims for t in tables for d in t):
             raise UdcError(f"every table's dimensions must be among the request's {dims}")
-        entry = _admit(store, request.dataset, user)
+        entry = _admit(store, request.dataset)
         policy = current(store)
         table = entry.table_name or ""
         compiled = Compiled(engine.table(store, table), request, catalogue.roles(store, request.dataset))
@@ -469,11 +486,9 @@ def release(
         "policy": protected.policy.version,
         "replace": replace,
     }
-    with audited(audit, user.name, "gate.release", detail) as outcome:
+    with ensure(user, "gate.release", protected.source, audit=audit, detail=detail) as outcome:
         if protected.cells.get("status") is None:
             raise UdcError("only a table protected by the gate can be released")
-        if user.role not in ("researcher", "admin"):
-            raise Forbidden(f"user '{user.name}' ({user.role}) may not release tables")
         if catalogue.exists(store, name) and not catalogue.is_released(store, name):
             raise Forbidden(f"'{name}' is a catalogued dataset that is not a release: choose another name")
         suppressed_cells = protected.cells[protected.cells.status == "suppressed"][protected.keys].to_dict("records")
@@ -524,9 +539,7 @@ def release_derived(
     shape (a library that grew is not a mistake). Returns the version."""
     sources = sorted(set(inputs))
     detail = {"name": name, "inputs": sources, "rows": len(frame)}
-    with audited(audit, user.name, "gate.release_derived", detail) as outcome:
-        if user.role not in ("researcher", "admin"):
-            raise Forbidden(f"user '{user.name}' ({user.role}) may not release tables")
+    with ensure(user, "gate.release_derived", audit=audit, detail=detail) as outcome:
         if catalogue.exists(store, name) and not catalogue.is_released(store, name):
             raise Forbidden(f"'{name}' is a catalogued dataset that is not a release: choose another name")
         protected = {p.source for p in derived_from if p.cells.get("status") is not None}

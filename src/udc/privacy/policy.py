@@ -13,7 +13,9 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from udc.errors import UdcError
-from udc.privacy.audit import AuditLog, audited
+from udc.privacy.actions import ensure
+from udc.privacy.audit import AuditLog
+from udc.privacy.principal import User, owner_account
 from udc.store.db import Store
 
 
@@ -58,9 +60,10 @@ def current(store: Store) -> Policy:
     return Policy(**{**latest[1], "version": latest[0]})
 
 
-def set_policy(store: Store, *, audit: AuditLog | None = None, actor: str = "admin", **changes: Any) -> Policy:
-    """A new policy version (the old ones stay, so old releases remain explainable); audited when a log is given."""
-    with audited(audit, actor, "policy.set", {"changes": changes}) as outcome:
+def set_policy(store: Store, *, audit: AuditLog | None = None, user: User | None = None, **changes: Any) -> Policy:
+    """A new policy version (the old ones stay, so old releases remain explainable); by an admin (the store's own
+    account when ``user`` is omitted), audited when a log is given."""
+    with ensure(user or owner_account(), "policy.set", audit=audit, detail={"changes": changes}) as outcome:
         policy = _new_version(store, changes)
         outcome["version"] = policy.version
     return policy

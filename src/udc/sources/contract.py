@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from udc.errors import InputError, NotFound, UdcError
-from udc.privacy.audit import logged
+from udc.privacy.actions import performs
 from udc.privacy.dimensions import DOMAINS
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
@@ -205,7 +205,7 @@ def _check(store: Store, source_table: str, spec: Table, mapping: dict[str, str]
             raise InputError(f"{dataset}: the key ({', '.join(spec.key)}) repeats: {shown} occurs {twice[0]['n']}×")
 
 
-@logged(
+@performs(
     "microdata.register",
     lambda source, table, mapping, **kw: {"source": source, "as": table, "map": mapping, "name": kw.get("name")},
     lambda d: {"dataset": d.name},

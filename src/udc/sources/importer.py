@@ -19,7 +19,7 @@ from udc.areas import registry
 from udc.areas.codes import KINDS, kind_of, normalise
 from udc.errors import InputError, UdcError
 from udc.privacy import pseudonyms
-from udc.privacy.audit import logged
+from udc.privacy.actions import performs
 from udc.sources import names as area_names
 from udc.sources.statline import Column, StatlineTable
 from udc.sources.statline_files import read_offline
@@ -101,7 +101,7 @@ def _save_cbs(
     catalogue.save(store, dataset, frame, columns=_columns(columns))
 
 
-@logged(
+@performs(
     "import.statline",
     lambda result, name=None: {"table": result.table, "dataset": name},
     lambda r: {"dataset": r.dataset, "rows": r.rows},
@@ -120,7 +120,7 @@ def save_statline(store: Store, result: StatlineTable, name: str | None = None) 
     return ImportResult(name, len(result.data), "open", [f"{result.api} {result.url}"])
 
 
-@logged(
+@performs(
     "import.statline_offline",
     lambda path, name=None: {"file": str(path), "dataset": name},
     lambda r: {"dataset": r.dataset, "rows": r.rows},
@@ -306,7 +306,7 @@ def resolve_areas(
     return pd.Series(codes, index=frame.index), notes, unmatched
 
 
-@logged(
+@performs(
     "import.municipal",
     lambda source, name, **kw: {
         "source": str(source),

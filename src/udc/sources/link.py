@@ -11,7 +11,7 @@ import pandas as pd
 
 from udc.areas.harmonise import harmonise
 from udc.errors import UdcError
-from udc.privacy.audit import logged
+from udc.privacy.actions import performs
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
@@ -30,7 +30,7 @@ def _load(store: Store, name: str) -> tuple[Dataset, pd.DataFrame, dict[str, str
     return entry, catalogue.read(store, name), catalogue.roles(store, name)
 
 
-@logged(
+@performs(
     "link.areas",
     lambda left, right, out, **kw: {"left": left, "right": right, "out": out},
     lambda r: {"dataset": r.dataset, "rows": r.rows},
@@ -104,7 +104,7 @@ def link_areas(
     return LinkReport(out, len(merged), report_counts, notes)
 
 
-@logged(
+@performs(
     "link.persons",
     lambda left, right, out, **kw: {"left": left, "right": right, "out": out},
     lambda r: {"dataset": r.dataset, "rows": r.rows},
