@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from participation_site import Intake
 
 from udc.errors import Forbidden
+from udc.privacy.access import User
 
 # A real PostgreSQL server: the second step of 'make test' (pytest -m slow).
 pytestmark = pytest.mark.slow
@@ -53,7 +54,7 @@ def test_filing_workflow_answers_and_retention(engine: sa.Engine, intake: Intake
     with engine.begin() as con:
         workflow.change(con, filed[0].id, "afgehandeld", actor="test")
     later = datetime.now(UTC) + timedelta(days=400)
-    assert staff.retention(engine, "test", None, today=later) == 1
+    assert staff.retention(engine, User("test", "admin"), None, today=later) == 1
     with engine.connect() as con:
         emails = dict(con.execute(sa.select(CONTACTS.c.report_id, CONTACTS.c.email)).all())
     assert emails[filed[0].id] is None and emails[filed[1].id] == "a@example.org"

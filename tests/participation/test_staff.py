@@ -16,6 +16,7 @@ from participation_site import Intake
 
 from cli_runner import udc
 from udc.errors import Forbidden, UdcError
+from udc.privacy.access import User
 
 
 def _file(intake: Intake, code: str = "zwerfvuil", text: str = "Zakken afval naast de container") -> dict:
@@ -121,7 +122,7 @@ def test_retention_empties_contact_data_of_long_closed_reports(intake: Intake, a
     with admin.participation.connect() as con:
         assert con.execute(sa.select(CONTACTS.c.email).where(CONTACTS.c.report_id == report)).scalar_one()
     later = datetime.now(UTC) + timedelta(days=366)
-    assert staff.retention(admin.participation, "test", admin.audit, today=later) >= 1
+    assert staff.retention(admin.participation, User("test", "admin"), admin.audit, today=later) >= 1
     with admin.participation.connect() as con:
         row = con.execute(sa.select(CONTACTS).where(CONTACTS.c.report_id == report)).one()
     assert row.email is None and row.name is None and row.phone is None and row.anonymised_at

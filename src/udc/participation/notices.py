@@ -25,7 +25,8 @@ from udc.errors import Forbidden, InputError, NotFound, UdcError
 from udc.participation.db import ANNOUNCEMENTS, ANSWER_NETWORKS, ANSWERS, QUESTIONS
 from udc.participation.workflow import now
 from udc.privacy.access import User
-from udc.privacy.audit import AuditLog, audited
+from udc.privacy.actions import ensure
+from udc.privacy.audit import AuditLog
 from udc.privacy.request import first_error
 
 BUURT = r"^BU[0-9]{8}$"
@@ -82,51 +83,39 @@ def _typed(model: type[BaseModel], values: dict) -> BaseModel:
         raise InputError(first_error(exc)) from None
 
 
-def _may_post(user: User, buurten: list[str]) -> None:
-    if user.role == "admin":
-        return
-    if user.role != "staff":
-        raise Forbidden("announcements and questions are posted by staff")
-    outside = [b for b in buurten if f"GM{b[2:6]}" not in user.scopes]
-    if outside:
-        raise Forbidden(f"{', '.join(outside[:3])}: not in your municipalities")
-
-
 def announce(engine: sa.Engine, user: User, audit: AuditLog, values: dict) -> int:
     item = _typed(Announcement, values)
-    with audited(audit, user.name, "participation.announce", {"title": item.title, "buurten": item.buurten}) as out:
-        _may_post(user, item.buurten)
-        with engine.begin() as con:
-            out["id"] = con.execute(
-                ANNOUNCEMENTS.insert().values(
-                    title=item.title,
-                    body=item.body,
-                    buurten=json.dumps(item.buurten),
-                    starts=item.starts.isoformat(),
-                    ends=item.ends.isoformat(),
-                    author=user.name,
-                    created_at=now(),
-                )
-            ).inserted_primary_key[0]
+    detail = {"title": item.title, "buurten": item.buurten}
+    with ensure(user, "participation.announce", item.buurten, audit=audit, detail=detail) as out, engine.begin() as con:
+        out["id"] = con.execute(
+            ANNOUNCEMENTS.insert().values(
+                title=item.title,
+                body=item.body,
+                buurten=json.dumps(item.buurten),
+                starts=item.starts.isoformat(),
+                ends=item.ends.isoformat(),
+                author=user.name,
+                created_at=now(),
+            )
+        ).inserted_primary_key[0]
     return int(out["id"])
 
 
 def ask(engine: sa.Engine, user: User, audit: AuditLog, values: dict) -> int:
     item = _typed(Question, values)
-    with audited(audit, user.name, "participation.ask", {"question": item.question, "buurten": item.buurten}) as out:
-        _may_post(user, item.buurten)
-        with engine.begin() as con:
-            out["id"] = con.execute(
-                QUESTIONS.insert().values(
-                    question=item.question,
-                    options=json.dumps(item.options),
-                    buurten=json.dumps(item.buurten),
-                    opens=item.starts.isoformat(),
-                    closes=item.ends.isoformat(),
-                    author=user.name,
-                    created_at=now(),
-                )
-            ).inserted_primary_key[0]
+    detail = {"question": item.question, "buurten": item.buurten}
+    with ensure(user, "participation.ask", item.buurten, audit=audit, detail=detail) as out, engine.begin() as con:
+        out["id"] = con.execute(
+            QUESTIONS.insert().values(
+                question=item.question,
+                options=json.dumps(item.options),
+                buurten=json.dumps(item.buurten),
+                opens=item.starts.isoformat(),
+                closes=item.ends.isoformat(),
+                author=user.name,
+                created_at=now(),
+            )
+        ).inserted_primary_key[0]
     return int(out["id"])
 
 

@@ -24,11 +24,17 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from udc.errors import NotFound, NotSignedIn, UdcError
 from udc.privacy import parties
-from udc.privacy.actions import ensure, record
+from udc.privacy.actions import ensure, may_read, record
 from udc.privacy.audit import SESSIONS, TOKENS, USERS, AuditLog
 from udc.privacy.principal import PUBLIC, User, owner_account
 
-__all__ = ["PUBLIC", "ROLES", "User", "owner_account"]  # the principal is re-exported: callers import it from here
+__all__ = [
+    "PUBLIC",
+    "ROLES",
+    "User",
+    "may_read",
+    "owner_account",
+]  # the principal is re-exported: callers import it from here
 
 ROLES = ("public", "analyst", "researcher", "admin", "staff")
 _HASHER = PasswordHasher()
@@ -279,13 +285,3 @@ def scope_members(scopes: tuple[str, ...], descendants: dict[str, set[str]]) -> 
     for scope in scopes:
         members |= {scope} | descendants.get(scope, set())
     return members
-
-
-def may_read(user: User, sensitivity: str, released: bool) -> bool:
-    """Whether ``user`` may read a dataset's rows *as output* (microdata never: that is the gate's job). Analysts
-    read internal data only row by row within their scopes (see :mod:`udc.privacy.export`)."""
-    if sensitivity == "open" or released:
-        return True
-    if sensitivity == "internal":
-        return user.role in ("analyst", "researcher", "admin")
-    return False

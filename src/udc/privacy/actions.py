@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from udc.areas.codes import gemeente_of, kind_of
+from udc.areas.codes import gemeente_of
 from udc.errors import Forbidden, NotSignedIn, UdcError
 from udc.privacy.audit import AuditLog, audited, store_log
 from udc.privacy.parties import Agreement
@@ -66,6 +66,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("export", EVERYONE, "read this dataset", data="read"),
     Action("gate.crosstab", GATE, "query microdata", data="adhoc"),
     Action("gate.cube", GATE, "query microdata", data="defined"),
+    Action("gate.cube_tables", GATE, "query microdata", data=None),  # each table of an admitted cube, recorded
     Action("gate.defined", ADMIN, "run tables defined in advance", data="defined"),
     Action("gate.linked", ADMIN, "run linked suppressed tables", data="defined"),
     Action("gate.release", GATE, "release tables", data="defined"),
@@ -105,6 +106,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("agreements.end", ADMIN, "manage agreements", data=None),
     Action("login", EVERYONE, "sign in", data=None),
     Action("login.failed", EVERYONE, "sign in", data=None),
+    Action("login.throttled", EVERYONE, "sign in", data=None),  # too many failures: counted (:func:`count`)
     Action("logout", EVERYONE, "sign out", data=None),
     # participation
     Action("participation.setup", ADMIN, "set up participation"),
@@ -147,7 +149,7 @@ def refusal(
         return None, f"user '{principal.name}' ({principal.role}) may not {act.what}", Forbidden
     outside = _outside_scope(principal, act, target)
     if outside:
-        return None, f"{', '.join(outside[:3])}: not one of your municipalities", Forbidden
+        return None, f"{', '.join(outside[:3])}: not in your municipalities", Forbidden
     if act.data is None or principal.owner or principal.party is None:  # not loaded from the accounts: own code
         return None, None, Forbidden
     return _agreement(principal, act, target if isinstance(target, str) else None, level, day or date.today())
@@ -158,14 +160,7 @@ def _outside_scope(principal: User, act: Action, target: str | list[str] | None)
     if not act.scoped or principal.role == "admin" or target is None:
         return []
     targets = [target] if isinstance(target, str) else target
-    return [t for t in targets if _municipality(t) not in principal.scopes]
-
-
-def _municipality(code: str) -> str:
-    try:
-        return gemeente_of(code) if kind_of(code) in ("buurt", "wijk", "gemeente") else code
-    except UdcError:
-        return code
+    return [t for t in targets if gemeente_of(t) not in principal.scopes]
 
 
 def _agreement(
@@ -212,6 +207,26 @@ def ensure(
         yield outcome
 
 
+def within(principal: User, action: str, target: str, subject: str) -> None:
+    """Refuse (inside the action's ``ensure`` block, so the refusal is audited) when ``target`` — an area code
+    found only once the action has started, e.g. a report's municipality — lies outside the principal's scopes."""
+    if _outside_scope(principal, rule(action), target):
+        raise Forbidden(f"{subject}: not one of your municipalities")
+
+
+def scope_filter(principal: User, action: str) -> tuple[str, ...] | None:
+    """The municipalities a scoped action's listing is limited to (None: everywhere — an admin)."""
+    return None if not rule(action).scoped or principal.role == "admin" else principal.scopes
+
+
+def refuse_unless(principal: User, action: str, target: str | list[str] | None = None) -> None:
+    """The same refusal as :func:`ensure`, without an audit entry: for listings read many times a day (a staff
+    member's report queue), where the list itself is not an output of personal data."""
+    message, error = refusal(principal, action, target)[1:]
+    if message is not None:
+        raise error(message)
+
+
 def may(principal: User, action: str, target: str | list[str] | None = None, *, level: str | None = None) -> bool:
     """Whether ``ensure`` would let this through (no audit): what a page offers, a menu shows."""
     return refusal(principal, action, target, level=level)[1] is None
@@ -228,6 +243,14 @@ def record(principal: User | str, action: str, detail: dict[str, Any], *, audit:
     rule(action)
     if audit is not None:
         audit.append(principal if isinstance(principal, str) else principal.name, action, detail)
+
+
+def count(principal: User | str, action: str, detail: dict[str, Any], status: int, *, audit: AuditLog | None) -> None:
+    """A refusal anyone can repeat in a loop (a throttled sign-in): counted per interval by the audit log, not
+    written one entry each (:meth:`udc.privacy.audit.AuditLog.tally`)."""
+    rule(action)
+    if audit is not None:
+        audit.tally(principal if isinstance(principal, str) else principal.name, action, detail, status)
 
 
 def performs(
@@ -249,3 +272,16 @@ def performs(
         return inner
 
     return wrap
+
+
+def may_read(principal: User, sensitivity: str, released: bool) -> bool:
+    """Whether ``principal``'s role may read a dataset of this sensitivity *as output* (microdata never: that is the
+    gate's job). Analysts read internal data only row by row within their scopes (:func:`reads_by_scope`)."""
+    if sensitivity == "open" or released:
+        return True
+    return sensitivity == "internal" and principal.role in ("analyst", "researcher", "admin")
+
+
+def reads_by_scope(principal: User) -> bool:
+    """Analysts take internal rows out only for the areas of their scopes (:mod:`udc.privacy.export` filters)."""
+    return principal.role == "analyst"

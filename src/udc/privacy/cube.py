@@ -36,7 +36,7 @@ import pyarrow as pa
 from udc.errors import Forbidden, UdcError
 from udc.privacy import engine, gate
 from udc.privacy.access import User
-from udc.privacy.actions import ensure
+from udc.privacy.actions import ensure, record
 from udc.privacy.audit import AuditLog
 from udc.privacy.dimensions import identifying
 from udc.privacy.policy import current
@@ -183,11 +183,8 @@ class Cube:
             cells = cells[listed].reset_index(drop=True)
             notes.append("withheld detail cells are not listed; their units are in the totals")
         protected = gate.Protected(cells, "cellkey", policy, self.dataset, [*batch, *by], notes=notes)
-        self.audit.append(
-            self.user.name,
-            "gate.cube_tables",
-            {"dataset": self.dataset, "name": name, "batch": batch, "by": by, **protected.summary()},
-        )
+        detail = {"dataset": self.dataset, "name": name, "batch": batch, "by": by, **protected.summary()}
+        record(self.user, "gate.cube_tables", detail, audit=self.audit)
         return protected
 
     def _margins(

@@ -14,8 +14,9 @@ import pandas as pd
 
 from udc.areas.registry import descendants
 from udc.errors import Forbidden, UdcError
-from udc.privacy.access import User, may_read, scope_members
-from udc.privacy.audit import AuditLog, audited
+from udc.privacy.access import User, scope_members
+from udc.privacy.actions import ensure, may_read, reads_by_scope
+from udc.privacy.audit import AuditLog
 from udc.store import catalogue
 from udc.store.db import Store, quote
 
@@ -32,7 +33,7 @@ def _members(store: Store, user: User) -> set[str]:
 
 def _row_scope(store: Store, entry: catalogue.Dataset, user: User) -> tuple[str, set[str]] | None:
     """For an analyst reading internal data: (area column, codes they may see); None when no row filter applies."""
-    if entry.sensitivity != "internal" or user.role != "analyst":
+    if entry.sensitivity != "internal" or not reads_by_scope(user):
         return None
     column = catalogue.area_column(store, entry.name)
     if column is None:
@@ -68,7 +69,7 @@ def allowed(store: Store, entry: catalogue.Dataset, user: User) -> tuple[bool, s
 def visible(store: Store, user: User) -> list[dict[str, Any]]:
     """Catalogue entries the user may see rows of (open, released, and internal for its roles and scopes)."""
     rows = [{k: v for k, v in r.items() if k != "table_name"} for r in catalogue.entries(store)]
-    if user.role in ("public", "researcher", "admin"):  # no scopes: the sensitivity decides
+    if not reads_by_scope(user):  # no scopes: the sensitivity decides
         return [r for r in rows if may_read(user, r["sensitivity"], bool(r["released"]))]
     return [r for r in rows if allowed(store, catalogue.get(store, r["name"]), user)[0]]
 
@@ -81,7 +82,8 @@ def read_for(
     preview)."""
     detail = {"dataset": name, "role": user.role, "version": version, "limit": limit}
     head = f" LIMIT {int(limit)}" if limit is not None else ""
-    with audited(audit, user.name, "export", detail) as outcome:
+    internal = catalogue.exists(store, name) and catalogue.get(store, name).sensitivity != "open"
+    with ensure(user, "export", name if internal else None, audit=audit, detail=detail) as outcome:
         entry = catalogue.get(store, name)
         ok, why = allowed(store, entry, user)
         if not ok:
