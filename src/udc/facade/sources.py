@@ -1,0 +1,149 @@
+"""``s.sources``: data into the store — CBS StatLine, municipal tables, links between them, registers as microdata."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from udc.facade.base import Noun
+from udc.privacy.audit import secret_file
+from udc.sources import contract
+from udc.sources.importer import ImportResult, import_municipal, import_statline_offline, save_statline
+from udc.sources.link import LinkReport, link_areas, link_persons
+from udc.sources.statline import V3_PAGE, StatLine, StatlineTable
+from udc.store.catalogue import Dataset
+
+
+class Sources(Noun):
+    """Imports: each atomic, each checked and audited by the rulebook as the facade's user."""
+
+    def statline(
+        self,
+        *,
+        base_url: str | None = None,
+        catalog: str = "CBS",
+        page_size: int = V3_PAGE,
+        max_age: float = 12 * 3600,
+        bulk: bool = False,
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> StatLine:
+        """A CBS StatLine client caching in the store (``base_url``: a mirror or replay server; ``max_age``: seconds a
+        cached answer is used; ``bulk``: the bulk download where offered; ``progress(rows, total)`` while paging)."""
+        return StatLine(
+            self._udc.path / "cache",
+            base_url=base_url,
+            catalog=catalog,
+            page_size=page_size,
+            max_age=max_age,
+            bulk=bulk,
+            progress=progress,
+        )
+
+    def save_statline(self, result: StatlineTable, dataset: str | None = None) -> ImportResult:
+        """A fetched StatLine table into the catalogue as open data (audited)."""
+        with self._udc.writing() as store:
+            return save_statline(store, result, dataset, user=self._udc.user)
+
+    def import_statline(
+        self, path: str | os.PathLike[str] | list[str | os.PathLike[str]], dataset: str | None = None
+    ) -> ImportResult:
+        """A StatLine CSV download, an odata4 package folder, or raw OData response files (JSON; all pages, with
+        ``TableInfos``/``DataProperties`` documents when you have them), offline (symbols kept); audited."""
+        paths = [Path(p) for p in path] if isinstance(path, list) else Path(path)
+        with self._udc.writing() as store:
+            return import_statline_offline(store, paths, dataset, user=self._udc.user)
+
+    def import_table(
+        self,
+        source: str,
+        dataset: str,
+        *,
+        title: str | None = None,
+        sensitivity: str = "internal",
+        area_column: str | None = None,
+        area_kinds: list[str] | None = None,
+        within: str | None = None,
+        year: int | None = None,
+        period_column: str | None = None,
+        schema: Path | None = None,
+        pseudonymise: str | None = None,
+        key: bytes | None = None,
+        allow_unmatched: bool = False,
+        sheet: str | None = None,
+        table: str | None = None,
+        licence: str | None = None,
+        missing: list[str] | None = None,
+        keys: list[str] | None = None,
+        duplicates: str = "refuse",
+        points: tuple[str, str] | None = None,
+        crs: int | None = None,
+        areas_year: int | None = None,
+        aliases: Path | None = None,
+    ) -> ImportResult:
+        """Municipal data (CSV, Excel, Parquet or a database table): areas by code or name, atomic, audited. The
+        options are those of :func:`udc.sources.importer.import_municipal` (and of ``udc import``)."""
+        with self._udc.writing() as store:
+            return import_municipal(
+                store,
+                source,
+                dataset,
+                user=self._udc.user,
+                title=title,
+                sensitivity=sensitivity,
+                area_column=area_column,
+                area_kinds=area_kinds,
+                within=within,
+                year=year,
+                period_column=period_column,
+                schema=schema,
+                pseudonymise=pseudonymise,
+                key=key,
+                allow_unmatched=allow_unmatched,
+                sheet=sheet,
+                table=table,
+                licence=licence,
+                missing=missing,
+                keys=keys,
+                duplicates=duplicates,
+                points=points,
+                crs=crs,
+                areas_year=areas_year,
+                aliases=aliases,
+            )
+
+    def link_areas(
+        self,
+        left: str,
+        right: str,
+        out: str,
+        *,
+        to_year: int,
+        weight: str = "inwoners",
+        rates: dict[str, str] | None = None,
+    ) -> LinkReport:
+        """Join two area tables by area and period, both re-based to one boundary year (``rates``: rate column → its
+        denominator column, re-weighted rather than redistributed)."""
+        with self._udc.writing() as store:
+            return link_areas(store, left, right, out, to_year=to_year, weight=weight, rates=rates, user=self._udc.user)
+
+    def link_persons(self, left: str, right: str, out: str, *, on: str = "pseudonym") -> LinkReport:
+        """Join two person-level tables on their pseudonym (the result is microdata)."""
+        with self._udc.writing() as store:
+            return link_persons(store, left, right, out, on=on, user=self._udc.user)
+
+    def register_microdata(
+        self, source: str, table: str, mapping: dict[str, str] | None = None, *, name: str | None = None
+    ) -> Dataset:
+        """Map a catalogued register table onto a microdata-contract table (checked: types, key, required values,
+        domains) and catalogue it as microdata; studies then read it (``udc microdata register``; audited)."""
+        with self._udc.writing() as store:
+            return contract.register(
+                store,
+                source,
+                table,
+                mapping or {},
+                name=name,
+                user=self._udc.user,
+                salt=secret_file(self._udc.path / "record-key.secret"),
+            )
