@@ -172,16 +172,18 @@ def _agreement(
         ended = max((a.valid_until for a in principal.agreements if a.valid_until), default=None)
         when = f" (the last one ended on {ended.isoformat()})" if ended and ended < day else ""
         return None, f"party '{principal.party}' has no agreement valid today{when}: no access", Forbidden
+    if act.data == "adhoc":  # first what kind of table: a party without ad-hoc rights hears that, whatever it asks
+        valid = [a for a in valid if a.adhoc]
+        if not valid:
+            return None, f"the agreement of party '{principal.party}' does not allow ad-hoc tables", Forbidden
     if act.data in ("read", "adhoc", "defined") and dataset is not None:  # read: the caller names internal data only
         valid = [a for a in valid if a.covers(dataset)]
-    if not valid:
-        return None, f"'{dataset}' is not covered by an agreement of party '{principal.party}'", Forbidden
+        if not valid:
+            return None, f"'{dataset}' is not covered by an agreement of party '{principal.party}'", Forbidden
     if act.data == "adhoc":
-        allowed = [a for a in valid if a.adhoc and a.covers_level(level)]
-        if not allowed:
-            why = "ad-hoc tables" if not any(a.adhoc for a in valid) else f"tables by {level}"
-            return None, f"the agreement of party '{principal.party}' does not allow {why}", Forbidden
-        valid = allowed
+        valid = [a for a in valid if a.covers_level(level)]
+        if not valid:
+            return None, f"the agreement of party '{principal.party}' does not allow tables by {level}", Forbidden
     return valid[0], None, Forbidden
 
 
