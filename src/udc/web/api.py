@@ -6,13 +6,13 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from udc.analysis.flows import VIEWS
 from udc.areas import registry
-from udc.errors import NotFound, NotSignedIn, UdcError
+from udc.errors import NotFound, UdcError
 from udc.privacy.export import read_for
 from udc.privacy.gate import crosstab
 from udc.privacy.request import TableRequest
@@ -60,250 +60,261 @@ def _records(frame: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def register_api(app: FastAPI) -> None:
-    app.include_router(_router())
+PREFIX = "/api/"  # the paths whose errors are JSON (error_format), the OpenAPI document's too
+router = APIRouter(prefix="/api/v1", responses=ERRORS)
 
 
-def _router() -> APIRouter:
-    router = APIRouter(responses=ERRORS)
+def error_format(request: Request, status: int, message: str) -> Response:
+    """The JSON API's errors: ``{"error": "one line"}`` with the status (:class:`ErrorBody`)."""
+    return JSONResponse({"error": message}, status_code=status)
 
-    @router.get("/api/v1/datasets", tags=["catalogue"])
-    async def datasets(request: Request, store: Reader) -> list[dict[str, Any]]:
-        """Datasets whose rows the caller may read (open and released for everyone)."""
-        rows = data.visible(store, user(request))
-        return [
-            {k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"} for r in rows
-        ]
 
-    @router.get("/api/v1/datasets/{name}", tags=["catalogue"])
-    async def dataset(request: Request, store: Reader, name: str) -> dict[str, Any]:
-        """Metadata, columns, lineage and (for a release) versions of one visible dataset."""
-        if name not in {d["name"] for d in data.visible(store, user(request))}:
-            raise NotFound(f"no dataset '{name[:60]}' visible to you")
-        info = catalogue.describe(store, name)
-        info["retrieved_at"] = str(info["retrieved_at"]) if info.get("retrieved_at") else None
-        return info
+@router.get("/datasets", tags=["catalogue"])
+async def datasets(request: Request, store: Reader) -> list[dict[str, Any]]:
+    """Datasets whose rows the caller may read (open and released for everyone)."""
+    rows = data.visible(store, user(request))
+    return [{k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"} for r in rows]
 
-    @router.get("/api/v1/datasets/{name}/rows", tags=["catalogue"])
-    async def rows(
-        request: Request,
-        store: Reader,
-        name: str,
-        limit: int = Query(1000, ge=1, le=100_000),
-        offset: int = Query(0, ge=0),
-        version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
-    ) -> dict[str, Any]:
-        """Rows of a dataset the caller may read (microdata: refused for everyone, audited)."""
-        frame = read_for(store, name, user(request), request.app.state.audit, version)
-        return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset : offset + limit])}
 
-    @router.get("/api/v1/datasets/{name}/versions", tags=["catalogue"])
-    async def versions(request: Request, store: Reader, name: str) -> list[dict[str, Any]]:
-        """A release's versions, oldest first (re-releasing adds one; none is overwritten)."""
-        if name not in {d["name"] for d in data.visible(store, user(request))}:
-            raise NotFound(f"no dataset '{name[:60]}' visible to you")
-        return [{**v, "created_at": str(v["created_at"])} for v in catalogue.versions(store, name)]
+@router.get("/datasets/{name}", tags=["catalogue"])
+async def dataset(request: Request, store: Reader, name: str) -> dict[str, Any]:
+    """Metadata, columns, lineage and (for a release) versions of one visible dataset."""
+    if name not in {d["name"] for d in data.visible(store, user(request))}:
+        raise NotFound(f"no dataset '{name[:60]}' visible to you")
+    info = catalogue.describe(store, name)
+    info["retrieved_at"] = str(info["retrieved_at"]) if info.get("retrieved_at") else None
+    return info
 
-    @router.get(
-        "/api/v1/datasets/{name}/download",
-        tags=["catalogue"],
-        responses={
-            200: {
-                "content": {
-                    media: {"schema": {"type": "string", "format": "binary"}}
-                    for media in (
-                        "text/csv",
-                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                        "application/vnd.apache.parquet",
-                        "application/geo+json",
-                    )
-                }
+
+@router.get("/datasets/{name}/rows", tags=["catalogue"])
+async def rows(
+    request: Request,
+    store: Reader,
+    name: str,
+    limit: int = Query(1000, ge=1, le=100_000),
+    offset: int = Query(0, ge=0),
+    version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
+) -> dict[str, Any]:
+    """Rows of a dataset the caller may read (microdata: refused for everyone, audited)."""
+    frame = read_for(store, name, user(request), request.app.state.audit, version)
+    return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset : offset + limit])}
+
+
+@router.get("/datasets/{name}/versions", tags=["catalogue"])
+async def versions(request: Request, store: Reader, name: str) -> list[dict[str, Any]]:
+    """A release's versions, oldest first (re-releasing adds one; none is overwritten)."""
+    if name not in {d["name"] for d in data.visible(store, user(request))}:
+        raise NotFound(f"no dataset '{name[:60]}' visible to you")
+    return [{**v, "created_at": str(v["created_at"])} for v in catalogue.versions(store, name)]
+
+
+@router.get(
+    "/datasets/{name}/download",
+    tags=["catalogue"],
+    responses={
+        200: {
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in (
+                    "text/csv",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    "application/vnd.apache.parquet",
+                    "application/geo+json",
+                )
             }
+        }
+    },
+)
+async def dataset_download(
+    request: Request,
+    store: Reader,
+    name: str,
+    format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$"),
+    version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
+    koppen: str = Query(
+        "namen",
+        pattern="^(namen|labels)$",
+        description="Column headers: the names in the data, or labels in the language (lang)",
+    ),
+) -> Response:
+    """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON: built in the pool of
+    heavy work (503 with Retry-After when it is full, or after the time limit), never on the event loop."""
+    who, audit = user(request), request.app.state.audit
+
+    def build(view: Store, job: Job) -> Response:
+        frame = read_for(view, name, who, audit, version)
+        job.reserve(export_memory(frame, format))
+        rename = headers(request, view, name, list(frame.columns)) if koppen == "labels" else None
+        return download(frame, name, format, view, rename, pool=request.app.state.pool)
+
+    return await run_heavy(request, store, "export", build)
+
+
+@router.get("/areas", tags=["areas"])
+async def areas(store: Reader, kind: str | None = None) -> list[dict[str, Any]]:
+    """Areas in the registry (current name per code)."""
+    return registry.current(store, kind)
+
+
+@router.get("/areas/{code}", tags=["areas"])
+async def area(store: Reader, code: str) -> dict[str, Any]:
+    info = data.area(store, code)
+    return {
+        **{k: (str(v) if v is not None else None) for k, v in info.items()},
+        "children": data.children(store, code),
+    }
+
+
+@router.get(
+    "/map/{kind}",
+    tags=["areas"],
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+)
+async def map_data(
+    request: Request,
+    store: Reader,
+    kind: str,
+    year: int | None = Query(
+        None,
+        ge=1,
+        le=9999,
+        description="Boundaries of this year (each area's latest "
+        "shape up to it); one of the years the store has areas for (default: the newest)",
+    ),
+) -> Response:
+    """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
+    if kind not in AREA_KINDS:
+        raise NotFound(f"kind '{kind}': expected BU, WK or GM")
+    years = data.map_years(store)
+    if year is not None and year not in years:
+        known = f"{years.start}–{years.stop - 1}" if years else "none: no areas imported yet"
+        raise UdcError(f"year {year}: this store has areas for the years {known}")
+    shapes = data.map_year(store, kind, year)
+    key = (catalogue.generation(store), kind, shapes)
+    body = request.app.state.maps.get(key)
+    if body is None:
+        body = await run_heavy(request, store, "map", lambda view, _job: data.geometry_json(view, kind, shapes))
+        with suppress(ValueError):  # a document larger than the whole cache is served, not kept
+            request.app.state.maps[key] = body
+    return Response(body, media_type="application/geo+json")
+
+
+@router.get("/explore", tags=["areas"])
+async def explore(
+    request: Request,
+    store: Reader,
+    table: str,
+    level: str = "gemeente",
+    year: str | None = None,
+    measure: str | None = None,
+) -> dict:
+    """Values of an open area table per area of a level (other dimensions: their Totaal unless given)."""
+    tables = area_tables(request, store)
+    if table not in tables:
+        raise UdcError(f"'{table}' is not an open area-level table: expected one of {', '.join(tables)}")
+    spec = tables[table]
+    years = data.options(store, spec).get(spec.year or "", [])
+    if year is not None and spec.year and year not in years:
+        known = ", ".join(y for y in years if y != data.TOTAL)
+        raise UdcError(f"year '{year[:20]}': {table} has the years {known}")
+    filters = data.filters_for(store, spec, dict(request.query_params))
+    frame = data.explore(store, spec, year=year, level=level, filters=filters, value=measure)
+    return {
+        "table": table,
+        "measure": measure or spec.value,
+        "year": year,
+        "level": level,
+        "filters": filters,
+        "rows": _records(frame),
+    }
+
+
+@router.get("/flows/{view}", tags=["flows"])
+async def flows(
+    store: Reader, view: str, area: str, group: str = "adults", period: str | None = None
+) -> dict[str, Any]:
+    """A released verhuisstromen table for one area, target group and period (e.g. 2019-2020; default: all)."""
+    name = f"verhuisstromen_{view}"
+    if view not in (*VIEWS, "rates") or not data.has(store, name):
+        raise NotFound(f"no released verhuisstromen table '{view[:40]}'")
+    frame = data.released(store, name)
+    part = frame[(frame.area == area) & (frame.group == group)].drop(columns=["area", "group"])
+    if period and "period" in part.columns:
+        part = part[part.period == period]
+    return {"view": view, "area": area, "group": group, "period": period, "rows": _records(part)}
+
+
+@router.post("/tables", tags=["gate"])
+async def table(request: Request, store: Reader, body: TableRequest) -> dict[str, Any]:
+    """A table over microdata, protected by the disclosure gate (cell key; every requested category listed; filters
+    must leave the policy's minimum population); researchers only; audited. Typed: no SQL is accepted."""
+    # the gate's rulebook check refuses (401/403, audited) exactly as through Python or the CLI
+    result = await run_gate(request, store, crosstab, body, user=user(request), audit=request.app.state.audit)
+    return {
+        "dataset": body.dataset,
+        "dimensions": body.dimensions,
+        "filters": [f.describe() for f in body.filters],
+        "method": result.method,
+        "policy": result.policy.version,
+        "cells": _records(result.cells),
+    }
+
+
+@router.get(
+    "/dcat.jsonld",
+    tags=["catalogue"],
+    responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
+)
+async def dcat(request: Request, store: Reader) -> JSONResponse:
+    """DCAT-AP-NL description of the open datasets (JSON-LD), for data.overheid.nl."""
+    base = str(request.base_url).rstrip("/")
+    entries = [d for d in data.visible(store, data.PUBLIC) if d["sensitivity"] == "open" or d["released"]]
+    document = {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "vcard": "http://www.w3.org/2006/vcard/ns#",
         },
-    )
-    async def dataset_download(
-        request: Request,
-        store: Reader,
-        name: str,
-        format: str = Query("csv", pattern="^(csv|csv-nl|xlsx|parquet|geojson)$"),
-        version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
-        koppen: str = Query(
-            "namen",
-            pattern="^(namen|labels)$",
-            description="Column headers: the names in the data, or labels in the language (lang)",
-        ),
-    ) -> Response:
-        """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON: built in the pool of
-        heavy work (503 with Retry-After when it is full, or after the time limit), never on the event loop."""
-        who, audit = user(request), request.app.state.audit
+        "@id": f"{base}/api/v1/dcat.jsonld",
+        "@type": "dcat:Catalog",
+        "dct:title": {"@language": "nl", "@value": "Urban Data Center — open data"},
+        "dcat:dataset": [_dcat_dataset(base, d) for d in entries],
+    }
+    return JSONResponse(document, media_type="application/ld+json")
 
-        def build(view: Store, job: Job) -> Response:
-            frame = read_for(view, name, who, audit, version)
-            job.reserve(export_memory(frame, format))
-            rename = headers(request, view, name, list(frame.columns)) if koppen == "labels" else None
-            return download(frame, name, format, view, rename, pool=request.app.state.pool)
 
-        return await run_heavy(request, store, "export", build)
+DISTRIBUTIONS = (  # the download formats data.overheid.nl lists: (format parameter, EU file type, media type)
+    ("csv", "CSV", "text/csv"),
+    ("parquet", "PARQUET", "application/vnd.apache.parquet"),
+    ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+)
 
-    @router.get("/api/v1/areas", tags=["areas"])
-    async def areas(store: Reader, kind: str | None = None) -> list[dict[str, Any]]:
-        """Areas in the registry (current name per code)."""
-        return registry.current(store, kind)
 
-    @router.get("/api/v1/areas/{code}", tags=["areas"])
-    async def area(store: Reader, code: str) -> dict[str, Any]:
-        info = data.area(store, code)
-        return {
-            **{k: (str(v) if v is not None else None) for k, v in info.items()},
-            "children": data.children(store, code),
-        }
-
-    @router.get(
-        "/api/v1/map/{kind}",
-        tags=["areas"],
-        responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
-    )
-    async def map_data(
-        request: Request,
-        store: Reader,
-        kind: str,
-        year: int | None = Query(
-            None,
-            ge=1,
-            le=9999,
-            description="Boundaries of this year (each area's latest "
-            "shape up to it); one of the years the store has areas for (default: the newest)",
-        ),
-    ) -> Response:
-        """Simplified geometry (WGS84 GeoJSON) of every area of a kind: the maps' data."""
-        if kind not in AREA_KINDS:
-            raise NotFound(f"kind '{kind}': expected BU, WK or GM")
-        years = data.map_years(store)
-        if year is not None and year not in years:
-            known = f"{years.start}–{years.stop - 1}" if years else "none: no areas imported yet"
-            raise UdcError(f"year {year}: this store has areas for the years {known}")
-        shapes = data.map_year(store, kind, year)
-        key = (catalogue.generation(store), kind, shapes)
-        body = request.app.state.maps.get(key)
-        if body is None:
-            body = await run_heavy(request, store, "map", lambda view, _job: data.geometry_json(view, kind, shapes))
-            with suppress(ValueError):  # a document larger than the whole cache is served, not kept
-                request.app.state.maps[key] = body
-        return Response(body, media_type="application/geo+json")
-
-    @router.get("/api/v1/explore", tags=["areas"])
-    async def explore(
-        request: Request,
-        store: Reader,
-        table: str,
-        level: str = "gemeente",
-        year: str | None = None,
-        measure: str | None = None,
-    ) -> dict:
-        """Values of an open area table per area of a level (other dimensions: their Totaal unless given)."""
-        tables = area_tables(request, store)
-        if table not in tables:
-            raise UdcError(f"'{table}' is not an open area-level table: expected one of {', '.join(tables)}")
-        spec = tables[table]
-        years = data.options(store, spec).get(spec.year or "", [])
-        if year is not None and spec.year and year not in years:
-            known = ", ".join(y for y in years if y != data.TOTAL)
-            raise UdcError(f"year '{year[:20]}': {table} has the years {known}")
-        filters = data.filters_for(store, spec, dict(request.query_params))
-        frame = data.explore(store, spec, year=year, level=level, filters=filters, value=measure)
-        return {
-            "table": table,
-            "measure": measure or spec.value,
-            "year": year,
-            "level": level,
-            "filters": filters,
-            "rows": _records(frame),
-        }
-
-    @router.get("/api/v1/flows/{view}", tags=["flows"])
-    async def flows(
-        store: Reader, view: str, area: str, group: str = "adults", period: str | None = None
-    ) -> dict[str, Any]:
-        """A released verhuisstromen table for one area, target group and period (e.g. 2019-2020; default: all)."""
-        name = f"verhuisstromen_{view}"
-        if view not in (*VIEWS, "rates") or not data.has(store, name):
-            raise NotFound(f"no released verhuisstromen table '{view[:40]}'")
-        frame = data.released(store, name)
-        part = frame[(frame.area == area) & (frame.group == group)].drop(columns=["area", "group"])
-        if period and "period" in part.columns:
-            part = part[part.period == period]
-        return {"view": view, "area": area, "group": group, "period": period, "rows": _records(part)}
-
-    @router.post("/api/v1/tables", tags=["gate"])
-    async def table(request: Request, store: Reader, body: TableRequest) -> dict[str, Any]:
-        """A table over microdata, protected by the disclosure gate (cell key; every requested category listed; filters
-        must leave the policy's minimum population); researchers only; audited. Typed: no SQL is accepted."""
-        who = user(request)
-        if who.role == "public":
-            raise NotSignedIn("sign in or send an API token: tables over microdata are for researchers")
-        result = await run_gate(request, store, crosstab, body, user=who, audit=request.app.state.audit)
-        return {
-            "dataset": body.dataset,
-            "dimensions": body.dimensions,
-            "filters": [f.describe() for f in body.filters],
-            "method": result.method,
-            "policy": result.policy.version,
-            "cells": _records(result.cells),
-        }
-
-    @router.get(
-        "/api/v1/dcat.jsonld",
-        tags=["catalogue"],
-        responses={200: {"content": {"application/ld+json": {"schema": {"type": "object"}}}}},
-    )
-    async def dcat(request: Request, store: Reader) -> JSONResponse:
-        """DCAT-AP-NL description of the open datasets (JSON-LD), for data.overheid.nl."""
-        base = str(request.base_url).rstrip("/")
-        entries = [d for d in data.visible(store, data.PUBLIC) if d["sensitivity"] == "open" or d["released"]]
-        graph = [
+def _dcat_dataset(base: str, d: dict[str, Any]) -> dict[str, Any]:
+    """One open dataset as a ``dcat:Dataset`` with a distribution per download format."""
+    return {
+        "@id": f"{base}/catalogus/{d['name']}",
+        "@type": "dcat:Dataset",
+        "dct:identifier": d["name"],
+        "dct:title": {"@language": "nl", "@value": d["title"]},
+        "dct:description": {"@language": "nl", "@value": f"{d['title']} (bron: {d['source']})"},
+        "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "Urban Data Center"},
+        "dct:license": {"@id": "http://creativecommons.org/licenses/by/4.0/"}
+        if (d["licence"] or "CC BY 4.0").startswith("CC BY")
+        else d["licence"],
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/NLD"},
+        "dcat:theme": {"@id": "http://standaarden.overheid.nl/owms/terms/Bestuur"},
+        "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": "Urban Data Center"},
+        "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
+        "dcat:distribution": [
             {
-                "@id": f"{base}/catalogus/{d['name']}",
-                "@type": "dcat:Dataset",
-                "dct:identifier": d["name"],
-                "dct:title": {"@language": "nl", "@value": d["title"]},
-                "dct:description": {"@language": "nl", "@value": f"{d['title']} (bron: {d['source']})"},
-                "dct:publisher": {"@type": "foaf:Agent", "foaf:name": "Urban Data Center"},
-                "dct:license": {"@id": "http://creativecommons.org/licenses/by/4.0/"}
-                if (d["licence"] or "CC BY 4.0").startswith("CC BY")
-                else d["licence"],
-                "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/NLD"},
-                "dcat:theme": {"@id": "http://standaarden.overheid.nl/owms/terms/Bestuur"},
-                "dcat:contactPoint": {"@type": "vcard:Organization", "vcard:fn": "Urban Data Center"},
-                "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/PUBLIC"},
-                "dcat:distribution": [
-                    {
-                        "@type": "dcat:Distribution",
-                        "dcat:accessURL": {"@id": f"{base}/catalogus/{d['name']}"},
-                        "dcat:downloadURL": {"@id": f"{base}/api/v1/datasets/{d['name']}/download?format={fmt}"},
-                        "dct:format": {"@id": f"http://publications.europa.eu/resource/authority/file-type/{code}"},
-                        "dcat:mediaType": media,
-                    }
-                    for fmt, code, media in (
-                        ("csv", "CSV", "text/csv"),
-                        ("parquet", "PARQUET", "application/vnd.apache.parquet"),
-                        ("xlsx", "XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-                    )
-                ],
+                "@type": "dcat:Distribution",
+                "dcat:accessURL": {"@id": f"{base}/catalogus/{d['name']}"},
+                "dcat:downloadURL": {"@id": f"{base}/api/v1/datasets/{d['name']}/download?format={fmt}"},
+                "dct:format": {"@id": f"http://publications.europa.eu/resource/authority/file-type/{code}"},
+                "dcat:mediaType": media,
             }
-            for d in entries
-        ]
-        document = {
-            "@context": {
-                "dcat": "http://www.w3.org/ns/dcat#",
-                "dct": "http://purl.org/dc/terms/",
-                "foaf": "http://xmlns.com/foaf/0.1/",
-                "vcard": "http://www.w3.org/2006/vcard/ns#",
-            },
-            "@id": f"{base}/api/v1/dcat.jsonld",
-            "@type": "dcat:Catalog",
-            "dct:title": {"@language": "nl", "@value": "Urban Data Center — open data"},
-            "dcat:dataset": graph,
-        }
-        return JSONResponse(document, media_type="application/ld+json")
-
-    return router
+            for fmt, code, media in DISTRIBUTIONS
+        ],
+    }

@@ -12,6 +12,7 @@ limits, 503 with ``Retry-After`` when full). Errors are one line with their stat
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -26,23 +27,23 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from udc.api import Udc
 from udc.errors import UdcError
 from udc.participation import categories
 from udc.participation import db as participation_db
 from udc.privacy.audit import AuditLog, engine_for, operational_url
 from udc.privacy.request import first_error
+from udc.settings import Settings
 from udc.store.db import Store
-from udc.web import data, numbers, open311, security, userlabels, wording, workers
-from udc.web.api import register_api
+from udc.web import api, data, numbers, open311, security, userlabels, wording, workers
 from udc.web.common import Readers, error_response
-from udc.web.open311 import register_open311
 from udc.web.routes import ROUTERS
 
 HERE = Path(__file__).parent
 
 
 def create_app(
-    store_path: Path,
+    settings_or_path: Settings | str | os.PathLike[str],
     *,
     https: bool = False,
     gate_workers: int = 2,
@@ -52,8 +53,11 @@ def create_app(
     """The app over one store. ``gate_workers``: gate queries at once (each on its own thread and DuckDB cursor, so a
     long table never blocks the pages); a request beyond them is answered 503 at once. ``store_wait``: seconds a
     request waits while another process writes the store, before it answers 503. ``work_memory``: bytes all heavy
-    work (tables, downloads, photos, PDFs, maps) may hold at once (default ``UDC_WORK_MEMORY_MB`` or 1 GB)."""
-    store_path = Path(store_path)
+    work (tables, downloads, photos, PDFs, maps) may hold at once (default ``UDC_WORK_MEMORY_MB`` or 1 GB).
+    ``settings_or_path``: the :class:`Settings` the CLI resolved (``udc serve``), or a store's path (then resolved
+    here). ``app.state.udc`` is the facade over the same settings, the one the CLI and Python use."""
+    settings = settings_or_path if isinstance(settings_or_path, Settings) else Settings.resolve(settings_or_path)
+    store_path = Path(settings.store)
     Store(store_path).close()  # created and migrated once; requests open it read-only
     readers = Readers(store_path, wait=store_wait)
 
@@ -73,6 +77,7 @@ def create_app(
         debug=False,
     )
     app.state.store_path, app.state.caches, app.state.readers = store_path, {}, readers
+    app.state.udc = Udc(settings)  # the facade the CLI and Python use, over the same settings
     limits = {**workers.LIMITS, "gate": replace(workers.LIMITS["gate"], slots=gate_workers)}
     app.state.pool = workers.Pool(limits, work_memory)
     app.state.maps = data.map_cache()  # map documents, least recently used first out, bounded in bytes
@@ -132,10 +137,9 @@ def create_app(
     async def any_error(request: Request, exc: Exception) -> Response:  # no stack trace leaves the server
         return error_response(request, 500, "internal error")
 
-    for router in ROUTERS:
+    for router in (*ROUTERS, api.router, open311.router):
         app.include_router(router)
-    register_api(app)
-    register_open311(app)
+    app.state.error_formats = {api.PREFIX: api.error_format, open311.PREFIX: open311.error_format}  # each its shape
     return app
 
 

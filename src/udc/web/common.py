@@ -14,25 +14,49 @@ from urllib.parse import urlencode
 import pandas as pd
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from udc.errors import UdcError
 from udc.privacy.access import PUBLIC, User
+from udc.privacy.actions import ensure, may
 from udc.store import catalogue
 from udc.store.db import Store, writer_waiting
 from udc.web import data, security, workers
 from udc.web.i18n import LANGUAGES, translator
 
+ErrorFormat = Callable[[Request, int, str], Response]
+
 
 def error_response(request: Request, status: int, message: str) -> Response:
-    if request.url.path.startswith("/open311/"):
-        from udc.web.open311 import error
-
-        return error(request.url.path, status, message)
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message}, status_code=status)
+    """The error in the shape of the router the path belongs to: each router (the JSON API, Open311) registers its
+    own format for its prefix on ``app.state.error_formats``; pages get the error page. Registered, not imported, so
+    this module knows no router."""
+    formats: dict[str, ErrorFormat] = getattr(request.app.state, "error_formats", {})
+    for prefix, fmt in formats.items():
+        if request.url.path.startswith(prefix):
+            return fmt(request, status, message)
     return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+def admit(
+    request: Request,
+    action: str,
+    target: str | list[str] | None = None,
+    *,
+    detail: dict[str, Any] | None = None,
+    level: str | None = None,
+) -> User:
+    """The request's user, if the rulebook lets them take ``action`` on ``target``; else the rulebook's refusal,
+    audited by :func:`udc.privacy.actions.ensure` — the same entries the action's own ``ensure`` writes. Nothing is
+    written when allowed: the action itself is audited where it runs (the gate, the participation functions), and
+    a page that only shows something writes nothing. Checked before a route validates its input, so a refused
+    caller learns nothing from the validation (which tables exist, which columns they have)."""
+    who = user(request)
+    if not may(who, action, target, level=level):
+        with ensure(who, action, target, audit=request.app.state.audit, detail=detail, level=level):
+            pass  # not reached: ensure refuses before its block
+    return who
 
 
 class Readers:
@@ -210,6 +234,8 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
         "t": translator(language),
         "lang": language,
         "user": who,
+        "signed_in": who != PUBLIC,
+        "may": lambda action, target=None: may(who, action, target),  # what the page offers: the rulebook, no audit
         "csrf": request.state.session.get("csrf", "") if hasattr(request.state, "session") else "",
         "link": link,
         "path": request.url.path,

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from udc.errors import UdcError
 from udc.privacy.access import end_session, login, start_session
+from udc.privacy.actions import count, record
 from udc.web.common import lang, render, user
 from udc.web.i18n import LANGUAGES, translator
 from udc.web.security import check_csrf, client_of
@@ -48,7 +49,7 @@ async def signin(
     throttle = request.app.state.throttle
     audit = request.app.state.audit
     if throttle.blocked(client, gebruiker):  # counted, not one row each: anyone can repeat this in a loop
-        audit.tally(gebruiker, "login.throttled", {"client": client}, 429)
+        count(gebruiker, "login.throttled", {"client": client}, 429, audit=audit)
         return render(request, "signin.html", {"next": local(terug), "message": t("too_many")}, status=429)
     wait = throttle.delay(client, gebruiker)
     if wait:  # a name failed from many addresses: slowed down, never locked
@@ -74,7 +75,7 @@ async def signout(request: Request, csrf: str = Form("")) -> Response:
     if session_id:
         name = user(request).name
         end_session(request.app.state.engine, str(session_id))
-        request.app.state.audit.append(name, "logout", {})
+        record(name, "logout", {}, audit=request.app.state.audit)
     keep = {k: v for k, v in request.state.session.items() if k == "lang"}
     request.state.session = {**keep, "csrf": secrets.token_urlsafe(24)}
     return RedirectResponse("/", status_code=303)

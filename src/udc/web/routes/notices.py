@@ -16,6 +16,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from udc.errors import TooMany
 from udc.participation import notices
 from udc.participation.open311 import xml_text
+from udc.privacy.actions import may
 from udc.privacy.policy import current
 from udc.web.common import Reader, lang, render
 from udc.web.routes.staff import _staff
@@ -116,18 +117,18 @@ async def feed(request: Request, store: Reader, code: str) -> Response:
 
 @router.get("/beheer/berichten")
 async def post_form(request: Request, store: Reader) -> Response:
-    who = _staff(request)
+    who = _staff(request, "participation.announce")
     from udc.web import data
 
     names = data.names(store)
-    codes = [c for c in names if c.startswith("BU") and (who.role == "admin" or f"GM{c[2:6]}" in who.scopes)]
+    codes = [c for c in names if c.startswith("BU") and may(who, "participation.announce", c)]  # their buurten
     return render(request, "staff_notices.html", {"buurten": sorted((c, names[c]) for c in codes), "done": None})
 
 
 @router.post("/beheer/berichten")
 async def post(request: Request) -> Response:
-    who = _staff(request)
     form = await request.form()
+    who = _staff(request, "participation.ask" if form.get("soort") == "vraag" else "participation.announce")
     check_csrf(request, str(form.get("csrf", "")))
     values = {
         "buurten": [str(v) for v in form.getlist("buurt")],

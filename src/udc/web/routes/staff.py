@@ -7,22 +7,20 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from udc.errors import Forbidden, NotSignedIn
+from udc.errors import Forbidden
 from udc.participation import categories, staff, workflow
-from udc.web.common import lang, render, user
+from udc.privacy.access import User
+from udc.web.common import admit, lang, render
 from udc.web.routes.reports import status_label
 from udc.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
 
 
-def _staff(request: Request):
-    who = user(request)
-    if who.role == "public":
-        raise NotSignedIn("sign in as staff to handle reports")
-    if who.role not in ("staff", "admin"):
-        raise Forbidden("reports are handled by staff (role staff with municipalities as scopes)")
-    return who
+def _staff(request: Request, action: str = "participation.list") -> User:
+    """The staff member (or admin) the rulebook lets handle reports; else its refusal (401, 403), audited. Each
+    report's own municipality is checked where the report is read or changed (:mod:`udc.participation.staff`)."""
+    return admit(request, action)
 
 
 def _category_names(request: Request) -> dict[str, str]:
