@@ -39,7 +39,7 @@ def _year(count: object) -> str:
 
 
 def child(path: Path, persons: int, years: tuple[int, int]) -> None:
-    from udc.analysis import publish
+    from udc import demo
     from udc.indicators.compute import Counts, compute
     from udc.indicators.model import library
     from udc.participation import db
@@ -51,7 +51,7 @@ def child(path: Path, persons: int, years: tuple[int, int]) -> None:
     with Store(path) as store:
         generate(store, persons=persons, seed=1, years=years)
         reports = db.engine(f"sqlite:///{path.parent / 'op.sqlite'}")  # synthetic reports: the participation ones
-        publish.reports(store, years, reports, b"k" * 32, seed=1)
+        demo.reports(store, years, reports, b"k" * 32, seed=1)
     span = list(range(years[0], years[1] + 1))
     audit = AuditLog(engine_for(f"sqlite:///{path.parent / 'op.sqlite'}"), b"k" * 32)
     with Store(path, read_only=True) as store:

@@ -81,18 +81,17 @@ DEMO = {"persons": 12_000, "seed": 3, "years": (2019, 2021)}
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small published demo store (synthetic population, key figures and verhuisstromen released), built once."""
-    from udc.analysis import publish
+    """A small published demo store (synthetic population, reports, key figures and verhuisstromen released), built
+    once by the same sequence as ``udc demo`` (:func:`udc.demo.rebuild`)."""
+    from udc import demo
     from udc.participation import db
     from udc.privacy.access import User
     from udc.privacy.audit import key_for, operational_url, store_log
-    from udc.synth.generate import generate
 
     path = tmp_path_factory.mktemp("demo") / "store"
-    with Store(path) as store:
-        generate(store, **DEMO)
-        publish.reports(store, DEMO["years"], db.engine(operational_url(path)), key_for(path), seed=DEMO["seed"])
-        publish.demo(store, DEMO["years"], user=User("beheer", "admin"), audit=store_log(path))
+    path.mkdir()  # the operational database and the audit key live in it (as udc.open's first audit makes it)
+    operational = demo.Operational(db.engine(operational_url(path)), key_for(path))
+    demo.rebuild(path, **DEMO, user=User("beheer", "admin"), audit=store_log(path), publish=operational)
     return path
 
 

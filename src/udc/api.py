@@ -14,7 +14,6 @@ notebook, the command line and ``udc serve`` at once.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -460,41 +459,25 @@ class Udc:
         """Build (or rebuild) the demo store: a fictional region, its synthetic population and (``publish``) the
         released key figures and verhuisstromen the dashboards show. Returns the report and summary lines. The
         rebuild happens in a copy of the database that replaces it at the end, so a crash or ``kill -9`` at any
-        moment leaves the store as it was (POSIX: the replace is atomic; the original stays locked meanwhile)."""
-        from udc.analysis import publish as publisher
-        from udc.synth.generate import generate, summary_lines
-
-        span = _years(years)
-        staging = self.path / f"{DB_FILE}.rebuild"
-        detail = {"persons": persons, "seed": seed, "years": list(span), "publish": publish}
-        with (
-            audited(self.audit, self.user.name, "demo.build", detail),
-            self.writing() as store,
-        ):  # held throughout: no one else writes while the copy is rebuilt
-            store.con.execute("CHECKPOINT")
-            for stale in (staging, staging.with_name(staging.name + ".wal")):
-                stale.unlink(missing_ok=True)
-            shutil.copyfile(self.path / DB_FILE, staging)
-            with Store(self.path, db_file=staging.name) as build:
-                report = generate(build, persons=persons, seed=seed, years=span, progress=progress)
-                lines = summary_lines(build, span, user=self.user, audit=self.audit)
-                if publish:
-                    lines.append(self._demo_reports(build, span, seed))
-                    released = publisher.demo(build, span, user=self.user, audit=self.audit, seed=seed)
-                    lines.append(f"released for the dashboards: {', '.join(released)}")
-            if os.name != "nt":  # all or nothing: a kill before this leaves the old store
-                os.replace(staging, self.path / DB_FILE)
-        if os.name == "nt":  # Windows cannot replace a file that is open: let go first (a brief window)
-            os.replace(staging, self.path / DB_FILE)
-        return report, lines
-
-    def _demo_reports(self, store: Store, span: tuple[int, int], seed: int) -> str:
-        """Synthetic reports about public space in the operational database, and their snapshot in the store."""
-        from udc.analysis import publish
+        moment leaves the store as it was (:func:`udc.demo.rebuild`, the sequence the tests' demo store runs too)."""
+        from udc import demo
         from udc.privacy.audit import key_for
 
-        made = publish.reports(store, span, self.participation, key_for(self.path), seed=seed)
-        return f"reports about public space: {made:,} synthetic (last two years and recent weeks)"
+        span = _years(years)
+        detail = {"persons": persons, "seed": seed, "years": list(span), "publish": publish}
+        with audited(self.audit, self.user.name, "demo.build", detail):
+            operational = demo.Operational(self.participation, key_for(self.path)) if publish else None
+            return demo.rebuild(
+                self.path,
+                persons=persons,
+                seed=seed,
+                years=span,
+                user=self.user,
+                audit=self.audit,
+                publish=operational,
+                wait=self.settings.lock_wait,
+                progress=progress,
+            )
 
     def snapshot_reports(self) -> int:
         """The reports as the microdata dataset ``meldingen`` (for indicators through the gate; admin; audited)."""

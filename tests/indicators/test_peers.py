@@ -82,7 +82,7 @@ def test_the_k_most_similar_municipalities(demo_store: Path) -> None:
     from udc.indicators.model import library
 
     result = api.open(demo_store).benchmark("GM9902", "jeugd_jeugdzorg", year=2021, peers="similar", k=5)
-    assert len(result["peers"]) == 6 and "GM9902" in result["peers"]
+    assert "GM9902" in result["peers"] and result["peer_count"] == len(result["peers"])
     released = table(demo_store, "indicatoren")
     reference = table(demo_store, "synth_vergelijking")
     own = released[released.indicator.isin(PROFILE) & (released.period == "2021") & (released.level == "gemeente")]
@@ -94,7 +94,12 @@ def test_the_k_most_similar_municipalities(demo_store: Path) -> None:
     wide = both.pivot_table(index="area_code", columns="indicator", values="value").dropna()
     z = (wide - wide.mean()) / wide.std(ddof=0)
     distance = np.sqrt(((z - z.loc["GM9902"]) ** 2).sum(axis=1)).drop("GM9902")
-    assert sorted(result["peers"]) == sorted([*distance.nsmallest(5).index, "GM9902"])
+    # the five nearest, less those whose value of the indicator the gate withheld (a small demo's small counts)
+    values = released[(released.indicator == "jeugd_jeugdzorg") & (released.period == "2021")]
+    withheld = set(values[values.value.isna()].area_code)
+    nearest = set(distance.nsmallest(5).index)
+    assert sorted(result["peers"]) == sorted((nearest - withheld) | {"GM9902"})
+    assert len(nearest - withheld) >= 4
 
 
 def test_size_classes_and_a_list(demo_store: Path) -> None:

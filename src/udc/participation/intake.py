@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 
 from udc.errors import Forbidden, InputError
 from udc.participation import categories, media, open311, workflow
-from udc.participation.db import CATEGORIES, CONTACTS, REPORTS, SETTINGS
+from udc.participation.db import CATEGORIES, CONTACTS, HISTORY, REPORTS, SETTINGS
 from udc.privacy.request import first_error
 from udc.store.db import Store
 
@@ -191,6 +191,33 @@ def file(
         if photo_name and media_folder:  # nothing half-stored: the photo goes with the failed report
             (media_folder / photo_name).unlink(missing_ok=True)
         raise
+
+
+def replace_source(engine: sa.Engine, source: str, reports: list[tuple[dict, list[dict]]]) -> int:
+    """Replace every report of one ``source`` (a generated batch, e.g. the demo's synthetic reports) with
+    ``reports``: pairs of a report's row and its status history, in one transaction; returns how many. The rows are
+    taken as given — not placed, checked or offered duplicates as :func:`file` does — so only a trusted producer
+    such as :mod:`udc.synth.reports` comes here; their contact data and history go with the replaced reports."""
+    if any(report["source"] != source for report, _ in reports):
+        raise ValueError(f"every report replacing the source '{source}' must carry that source")
+    with engine.begin() as con:
+        old = sa.select(REPORTS.c.id).where(REPORTS.c.source == source)
+        con.execute(HISTORY.delete().where(HISTORY.c.report_id.in_(old)))
+        con.execute(CONTACTS.delete().where(CONTACTS.c.report_id.in_(old)))
+        con.execute(REPORTS.delete().where(REPORTS.c.source == source))
+        if reports:  # one batch; the ids come back in the order of the rows
+            ids = (
+                con.execute(
+                    REPORTS.insert().returning(REPORTS.c.id, sort_by_parameter_order=True),
+                    [report for report, _ in reports],
+                )
+                .scalars()
+                .all()
+            )
+            history = [{**h, "report_id": i} for i, (_, lines) in zip(ids, reports, strict=True) for h in lines]
+            if history:
+                con.execute(HISTORY.insert(), history)
+    return len(reports)
 
 
 def _insert(

@@ -12,8 +12,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from udc.areas import registry
-from udc.participation import categories
-from udc.participation.db import CONTACTS, HISTORY, REPORTS
+from udc.participation import categories, intake
 from udc.store import catalogue
 from udc.store.db import Store, quote
 
@@ -22,7 +21,8 @@ PER_1000 = 40  # reports per 1 000 residents per year
 
 
 def generate(store: Store, engine: sa.Engine, years: tuple[int, int], *, seed: int) -> int:
-    """Replace the synthetic reports (source ``synth``) in the operational database; returns how many."""
+    """Replace the synthetic reports (source ``synth``) in the operational database through participation's own
+    :func:`~udc.participation.intake.replace_source`; returns how many."""
     import shapely
 
     categories.ensure_default(engine)
@@ -45,25 +45,7 @@ def generate(store: Store, engine: sa.Engine, years: tuple[int, int], *, seed: i
             shape = shapely.from_wkb(shapes[buurt])
             for _ in range(rng.poisson(n / 1000 * PER_1000 * share)):
                 rows.append(_one(rng, buurt, shape, codes, start, end, now))
-    with engine.begin() as con:
-        old = sa.select(REPORTS.c.id).where(REPORTS.c.source == SOURCE)
-        con.execute(HISTORY.delete().where(HISTORY.c.report_id.in_(old)))
-        con.execute(CONTACTS.delete().where(CONTACTS.c.report_id.in_(old)))
-        con.execute(REPORTS.delete().where(REPORTS.c.source == SOURCE))
-        if rows:  # one batch; the ids come back in the order of the rows
-            ids = (
-                con.execute(
-                    REPORTS.insert().returning(REPORTS.c.id, sort_by_parameter_order=True),
-                    [report for report, _ in rows],
-                )
-                .scalars()
-                .all()
-            )
-            con.execute(
-                HISTORY.insert(),
-                [{**h, "report_id": i} for i, (_, history) in zip(ids, rows, strict=True) for h in history],
-            )
-    return len(rows)
+    return intake.replace_source(engine, SOURCE, rows)
 
 
 def _one(
