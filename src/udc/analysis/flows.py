@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -26,13 +26,13 @@ from udc.areas.codes import gemeente_expr, wijk_expr
 from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
-from udc.privacy.cube import Cube, one
+from udc.privacy.cube import Condition, Cube, one
 from udc.privacy.dimensions import DOMAINS
 from udc.privacy.gate import Protected, release
 from udc.privacy.request import Filter, predicate
 from udc.sources import contract
 from udc.store import catalogue
-from udc.store.db import Store, quote
+from udc.store.db import Store
 
 MOVES = "flows_moves"
 RESIDENTS = "flows_residents"
@@ -115,12 +115,49 @@ def prepare(
     persons = persons or contract.find(store, "persons")
     yearly = yearly or contract.find(store, "persons_yearly")
     households = households or contract.find(store, "households")
-    con = store.ibis
     names = {n: catalogue.get(store, n).table_name for n in (events, persons, yearly, households)}
-    ev = con.table(names[events])
-    person = con.table(names[persons]).select("person_id", "birth_date")
-    snap = con.table(names[yearly]).select("year", "person_id", "household_id", "role", "student", "record_key")
-    hh = con.table(names[households]).select("year", "household_id", "household_type", "income_class")
+    ev = store.ibis.table(names[events])
+    moves = _enriched(store.ibis, ev, names[persons], names[yearly], names[households])
+    final = _with_trigger(ev, moves)
+    sql = str(ibis.to_sql(final, dialect="duckdb"))
+    dataset = catalogue.Dataset(
+        name=MOVES,
+        title="Verhuizingen met kenmerken op het moment van verhuizen",
+        source=f"udc flows: {events}",
+        sensitivity="microdata",
+        provenance={"events": events, "persons": persons, "yearly": yearly, "households": households, "engine": "ibis"},
+    )
+    catalogue.save_query(store, dataset, sql, inputs=[events, persons, yearly, households])
+    prepare_residents(store, yearly=yearly, households=households)
+    return MOVES
+
+
+_COLUMNS = (
+    "person_id",
+    "date",
+    "year",
+    "from_area",
+    "to_area",
+    "from_gm",
+    "to_gm",
+    "from_wk",
+    "to_wk",
+    "age",
+    "role",
+    "student",
+    "household_type",
+    "income_class",
+    "record_key",
+    "household_change",
+)
+
+
+def _enriched(con: Any, ev: ir.Table, persons: str, yearly: str, households: str) -> ir.Table:
+    """Each move with the mover's age and group attributes at the moment of measurement: the snapshot of 1 January
+    of the move's year, or the next one for people who arrived during the year."""
+    person = con.table(persons).select("person_id", "birth_date")
+    snap = con.table(yearly).select("year", "person_id", "household_id", "role", "student", "record_key")
+    hh = con.table(households).select("year", "household_id", "household_type", "income_class")
     snapshot = snap.join(hh, ["year", "household_id"]).select(
         "year", "person_id", "role", "student", "record_key", "household_type", "income_class"
     )
@@ -132,11 +169,7 @@ def prepare(
         .left_join(at_start, (moves.person_id == at_start.s_person_id) & (moves.year == at_start.s_year))
         .left_join(after, (moves.person_id == after.n_person_id) & ((moves.year + 1) == after.n_year))
     )
-
-    changes = ev.filter(ev.event == "household_change").select(
-        c_person=ev.person_id, c_date=ev.date, c_kind=ev.household_change
-    )
-    enriched = joined.mutate(
+    return joined.mutate(
         age=((joined.date.epoch_days() - joined.birth_date.epoch_days()) / 365.25).floor().cast("int16"),
         role=joined.s_role.fill_null(joined.n_role).cast("string"),
         student=joined.s_student.fill_null(joined.n_student).cast("string"),
@@ -147,23 +180,13 @@ def prepare(
         to_gm=gemeente_expr(joined.to_area.fill_null("ZZ_ONBEKEND")),
         from_wk=wijk_expr(joined.from_area),
         to_wk=wijk_expr(joined.to_area),
-    ).select(
-        "person_id",
-        "date",
-        "year",
-        "from_area",
-        "to_area",
-        "from_gm",
-        "to_gm",
-        "from_wk",
-        "to_wk",
-        "age",
-        "role",
-        "student",
-        "household_type",
-        "income_class",
-        "record_key",
-        "household_change",
+    ).select(*_COLUMNS)
+
+
+def _with_trigger(ev: ir.Table, enriched: ir.Table) -> ir.Table:
+    """The moves with their trigger: the household change nearest to the move within ±365 days, else ``none``."""
+    changes = ev.filter(ev.event == "household_change").select(
+        c_person=ev.person_id, c_date=ev.date, c_kind=ev.household_change
     )
     near = enriched.join(changes, enriched.person_id == changes.c_person).filter(
         (enriched.date.epoch_days() - changes.c_date.epoch_days()).abs() <= 365
@@ -172,18 +195,7 @@ def prepare(
         trigger=near.c_kind.argmin((near.date.epoch_days() - near.c_date.epoch_days()).abs())
     )
     linked = enriched.left_join(trigger, (enriched.person_id == trigger.person_id) & (enriched.date == trigger.date))
-    final = linked.select(*[linked[c] for c in enriched.columns], trigger=linked.trigger.fill_null("none"))
-    sql = ibis.to_sql(final, dialect="duckdb")
-    dataset = catalogue.Dataset(
-        name=MOVES,
-        title="Verhuizingen met kenmerken op het moment van verhuizen",
-        source=f"udc flows: {events}",
-        sensitivity="microdata",
-        provenance={"events": events, "persons": persons, "yearly": yearly, "households": households, "engine": "ibis"},
-    )
-    catalogue.save_query(store, dataset, f"SELECT * FROM ({sql})", inputs=[events, persons, yearly, households])
-    prepare_residents(store, yearly=yearly, households=households)
-    return MOVES
+    return linked.select(*[linked[c] for c in enriched.columns], trigger=linked.trigger.fill_null("none"))
 
 
 def prepare_residents(store: Store, *, yearly: str | None = None, households: str | None = None) -> str:
@@ -213,9 +225,7 @@ def prepare_residents(store: Store, *, yearly: str | None = None, households: st
         sensitivity="microdata",
         provenance={"yearly": yearly, "households": households, "engine": "ibis"},
     )
-    catalogue.save_query(
-        store, dataset, f"SELECT * FROM ({ibis.to_sql(final, dialect='duckdb')})", inputs=[yearly, households]
-    )
+    catalogue.save_query(store, dataset, str(ibis.to_sql(final, dialect="duckdb")), inputs=[yearly, households])
     return RESIDENTS
 
 
@@ -224,7 +234,7 @@ _REGION = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 
 
 def _key(area: str) -> str:
-    """A municipality code (GMxxxx) or a region name, checked: the study's SQL is built from these."""
+    """A municipality code (GMxxxx) or a region name, checked: tables and file names carry these."""
     area = area.strip()
     if _CODE.match(area.upper()):
         return area.upper()
@@ -246,21 +256,10 @@ def _members(store: Store, area: str) -> list[str]:
     return members
 
 
-_SAFE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def _safe(value: str) -> str:
-    """Literals written into the study's SQL are codes and names checked above; anything else is a bug."""
-    if not _SAFE.match(value):
-        raise UdcError(f"'{value[:40]}' is not a code or name the flows study can use")
-    return value
-
-
-def _values(rows: list[tuple], names: str) -> str:
-    """An inline VALUES relation (small lookup tables: areas, groups)."""
-    rows = [tuple(_safe(v) if isinstance(v, str) else int(v) for v in row) for row in rows]
-    body = ", ".join("(" + ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in row) + ")" for row in rows)
-    return f"(SELECT * FROM (VALUES {body}) AS v({names}))"
+def _lookup(rows: list[tuple], schema: dict[str, str]) -> ir.Table:
+    """A small lookup table (areas, groups, classes) as an in-memory Ibis table: handed to the engine as data,
+    never written into a query's text."""
+    return ibis.memtable({c: [row[i] for row in rows] for i, c in enumerate(schema)}, schema=schema)
 
 
 def classes(store: Store, area: str) -> dict[str, str]:
@@ -293,6 +292,213 @@ def _context(store: Store, membership: dict[str, list[str]]) -> list[tuple[str, 
     return out
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """The study's small tables: each area's member municipalities, the groups asked for (with their bit), and each
+    area's class of every other municipality."""
+
+    areas: ir.Table  # area, gm, members
+    groups: ir.Table  # group, bit
+    context: ir.Table  # c_area, c_gm, c_class
+
+    @classmethod
+    def of(cls, store: Store, membership: dict[str, list[str]], groups: list[str]) -> _Lookups:
+        rows = [(a, gm, len(ms)) for a, ms in membership.items() for gm in ms]
+        return cls(
+            _lookup(rows, {"area": "string", "gm": "string", "members": "int64"}),
+            _lookup([(g, _BITS[g]) for g in groups], {"group": "string", "bit": "int64"}),
+            _lookup(_context(store, membership), {"c_area": "string", "c_gm": "string", "c_class": "string"}),
+        )
+
+    def tag(self, cube: ir.Table) -> ir.Table:
+        """Counted rows tagged with each area they involve — twice for a move between two areas asked about — with
+        ``from_in``/``to_in`` (the move starts/ends inside the area) and the area's number of members."""
+        a, inside = self.areas, self.areas.select(in_area=self.areas.area, in_gm=self.areas.gm)
+        leaving = cube.join(a, cube.from_gm == a.gm).left_join(
+            inside, (inside.in_area == a.area) & (inside.in_gm == cube.to_gm)
+        )
+        leaving = leaving.select(
+            "area", *cube.columns, from_in=ibis.literal(True), to_in=leaving.in_gm.notnull(), members=leaving.members
+        )
+        entering = cube.join(a, cube.to_gm == a.gm)
+        entering = entering.anti_join(inside, (inside.in_area == entering.area) & (inside.in_gm == entering.from_gm))
+        entering = entering.select(
+            "area", *cube.columns, from_in=ibis.literal(False), to_in=ibis.literal(True), members=entering.members
+        )
+        return ibis.union(leaving, entering)
+
+    def by_group(self, rows: ir.Table) -> ir.Table:
+        """Each row once per group asked for that it belongs to (its ``gmask`` has the group's bit)."""
+        g = self.groups
+        return rows.join(g, (rows.gmask & g.bit) != 0)
+
+
+def _direction(t: ir.Table) -> ir.StringValue:
+    """within (starts and ends inside the area), in, or out."""
+    return ibis.cases((t.from_in & t.to_in, "within"), (t.to_in, "in"), else_="out")
+
+
+def _other(t: ir.Table, context: ir.Table, column: str) -> ir.Table:
+    """Rows with the class of the other municipality (``column``): the area's context, else rest of the country
+    (a GM code) or abroad."""
+    joined = t.left_join(context, (context.c_area == t.area) & (context.c_gm == t[column]))
+    fallback = ibis.ifelse(joined[column].like("GM%"), "rest_of_country", "abroad")
+    return joined.select(
+        "area", "group", other_class=joined.c_class.coalesce(fallback), other_gm=joined[column], n="n", k="k"
+    )
+
+
+def _views(lookups: _Lookups) -> dict[str, tuple[Callable[[ir.Table], ir.Table], list[str]]]:
+    """Each view as a relation over the tagged rows joined to their groups (``area``, ``group``, its dimensions,
+    ``n``, ``k``) and the dimensions its table is by."""
+    adults = _BITS["adults"]
+    return {
+        "balance": (lambda t: t.select("area", "group", direction=_direction(t), n="n", k="k"), ["direction"]),
+        "trend": (
+            lambda t: t.select("area", "group", "year", direction=_direction(t), n="n", k="k"),
+            ["year", "direction"],
+        ),
+        "destinations": (
+            lambda t: _other(t.filter(t.from_in & ~t.to_in), lookups.context, "to_gm"),
+            ["other_class", "other_gm"],
+        ),
+        "origins": (
+            lambda t: _other(t.filter(t.to_in & ~t.from_in), lookups.context, "from_gm"),
+            ["other_class", "other_gm"],
+        ),
+        "od": (
+            lambda t: t.filter((t.members == 1) | (t.from_in & t.to_in)).select(
+                "area", "group", "from_gm", "to_gm", "n", "k"
+            ),
+            ["from_gm", "to_gm"],
+        ),
+        "triggers": (
+            lambda t: t.filter((t.gmask & adults) != 0).select("area", "group", "trigger", "n", "k"),
+            ["trigger"],
+        ),
+    }
+
+
+def _checked(groups: list[str] | None, views: tuple[str, ...], level: str) -> list[str]:
+    """The groups asked for (default: every group but ``all``), after checking groups, views and level."""
+    groups = list(groups or [g for g in GROUPS if g != "all"])
+    unknown = [g for g in groups if g not in GROUPS]
+    if unknown:
+        raise UdcError(f"unknown group(s) {unknown}: expected one of {', '.join(GROUPS)}")
+    bad = [v for v in views if v not in (*VIEWS, "rates")]
+    if bad:
+        raise UdcError(f"unknown view(s) {bad}: expected {', '.join(VIEWS)} or rates")
+    if level not in ("gemeente", "wijk"):
+        raise UdcError(f"unknown level '{level}': expected gemeente or wijk")
+    return groups
+
+
+@dataclass
+class _Study:
+    """One study's fixed parts: the areas and their members, the groups, the span, the lookups and who asks."""
+
+    store: Store
+    membership: dict[str, list[str]]
+    groups: list[str]
+    years: tuple[int, int]
+    tails: bool
+    user: User
+    audit: AuditLog
+    lookups: _Lookups = field(init=False)
+    gmask: Callable[[ir.Table], ir.Value] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.lookups = _Lookups.of(self.store, self.membership, self.groups)
+        self.gmask = _mask(list(dict.fromkeys([*self.groups, "adults"])))
+
+    @property
+    def everyone(self) -> list[str]:
+        return sorted({gm for ms in self.membership.values() for gm in ms})
+
+    @property
+    def domains(self) -> dict[str, Sequence[str]]:
+        """Every area, group, direction, class and trigger is listed, moved or not: an absent row would say
+        "nobody"."""
+        return {
+            "area": list(self.membership),
+            "group": self.groups,
+            "direction": DIRECTIONS,
+            "other_class": CLASSES,
+            "trigger": DOMAINS["trigger"],
+        }
+
+    def span(self, t: ir.Table) -> ir.BooleanValue:
+        return t.year.between(int(self.years[0]), int(self.years[1]))
+
+    def involved(self, t: ir.Table) -> ir.BooleanValue:
+        """Moves from or to a municipality asked about (a national run asks about every one: no filter)."""
+        everyone = self.everyone
+        return t.from_gm.isin(everyone) | t.to_gm.isin(everyone) if len(everyone) <= 64 else ibis.literal(True)
+
+    def cube(self, dataset: str, dims: dict[str, Callable[[ir.Table], ir.Value]], where: Condition) -> Cube:
+        return Cube(self.store, dataset, {**dims, "gmask": self.gmask}, where=where, user=self.user, audit=self.audit)
+
+
+def _column(name: str) -> Callable[[ir.Table], ir.Value]:
+    return lambda t: t[name]
+
+
+def _span_views(s: _Study, views: list[str], triggers: bool) -> dict[str, Protected]:
+    """The views over the span from one count by (from, to, group flags[, trigger]), tagged with the areas once."""
+    dims = {"from_gm": _column("from_gm"), "to_gm": _column("to_gm")}
+    if triggers:
+        dims["trigger"] = _column("trigger")
+    out = {}
+    relations = _views(s.lookups)
+    with s.cube(MOVES, dims, lambda t: s.involved(t) & s.span(t)) as cube:
+        grouped = s.lookups.by_group(cube.stage(s.lookups.tag(cube.counted)))
+        for view in views:
+            relation, by = relations[view]
+            out[view] = cube.tables(
+                relation(grouped),
+                ["area", "group"],
+                by,
+                name=f"flows.{view}",
+                tails=() if s.tails else TAILS.get(view, ()),
+                domains=s.domains,
+                sparse=TAILS.get(view, ()),
+            )
+    return out
+
+
+def _trend(s: _Study) -> Protected:
+    """Every year: a second count, without the span's detail (no trigger)."""
+    dims = {"from_gm": _column("from_gm"), "to_gm": _column("to_gm"), "year": _column("year")}
+    relation, by = _views(s.lookups)["trend"]
+    with s.cube(MOVES, dims, s.involved) as cube:
+        grouped = s.lookups.by_group(s.lookups.tag(cube.counted))
+        return cube.tables(relation(grouped), ["area", "group"], by, name="flows.trend", domains=s.domains)
+
+
+def _wijk_od(s: _Study) -> Protected:
+    """Wijk × wijk within one municipality, or between members of a region."""
+
+    def pairs(t: ir.Table) -> ir.BooleanValue:
+        regions = [t.from_gm.isin(ms) & t.to_gm.isin(ms) for ms in s.membership.values() if len(ms) > 1]
+        inside = (t.from_gm == t.to_gm) & t.from_gm.isin(s.everyone)
+        return functools.reduce(operator.or_, regions, inside) & s.span(t)
+
+    names = ("from_gm", "to_gm", "from_wk", "to_wk")
+    with s.cube(MOVES, {n: _column(n) for n in names}, pairs) as cube:
+        c, a = cube.counted, s.lookups.areas
+        b = a.select(b_area=a.area, b_gm=a.gm)
+        both = c.join(a, a.gm == c.from_gm).join(b, (b.b_area == a.area) & (b.b_gm == c.to_gm))
+        rows = s.lookups.by_group(both.select("area", "gmask", "from_wk", "to_wk", "n", "k"))
+        return cube.tables(
+            rows.select("area", "group", "from_wk", "to_wk", "n", "k"),
+            ["area", "group"],
+            ["from_wk", "to_wk"],
+            name="flows.od_wijk",
+            tails=() if s.tails else ("from_wk", "to_wk"),
+            sparse=("from_wk", "to_wk"),
+        )
+
+
 def study(
     store: Store,
     areas: list[str],
@@ -306,164 +512,48 @@ def study(
     audit: AuditLog,
 ) -> dict[str, Protected]:
     """Every requested view for every area × group, each a table set protected by the gate (cell key). The moves
-    are counted once (a gate :class:`Cube`); each view is a query over those counts, all areas at once.
+    are counted once (a gate :class:`Cube`); each view is an Ibis expression over those counts, all areas at once,
+    compiled by the store's gate engine (DuckDB or Spark).
 
     Flows to or from single other municipalities (destinations, origins, od) that would be withheld are not
     listed unless ``tails``: nationally they are most cells (one- and two-person flows) and say only "withheld";
     their moves stay in the class and direction totals."""
-    groups = list(groups or [g for g in GROUPS if g != "all"])
-    unknown = [g for g in groups if g not in GROUPS]
-    if unknown:
-        raise UdcError(f"unknown group(s) {unknown}: expected one of {', '.join(GROUPS)}")
-    bad = [v for v in views if v not in (*VIEWS, "rates")]
-    if bad:
-        raise UdcError(f"unknown view(s) {bad}: expected {', '.join(VIEWS)} or rates")
-    if level not in ("gemeente", "wijk"):
-        raise UdcError(f"unknown level '{level}': expected gemeente or wijk")
+    groups = _checked(groups, views, level)
     membership = {_key(a): _members(store, a) for a in dict.fromkeys(areas)}
-    rows = [(a, gm, len(ms)) for a, ms in membership.items() for gm in ms]
-    table_a = _values(rows, "area, gm, members")
-    everyone = sorted({gm for ms in membership.values() for gm in ms})
-    gmask = _mask(list(dict.fromkeys([*groups, "adults"])))
-    table_g = _values([(g, _BITS[g]) for g in groups], '"group", bit')
-
-    # every area, group, direction, class and trigger is listed, moved or not: an absent row would say "nobody"
-    domains = {
-        "area": list(membership),
-        "group": groups,
-        "direction": DIRECTIONS,
-        "other_class": CLASSES,
-        "trigger": DOMAINS["trigger"],
-    }
-
-    def span(t: ir.Table) -> ir.BooleanValue:
-        return t.year.between(int(years[0]), int(years[1]))
-
-    out: dict[str, Protected] = {}
-    gemeente_views = [v for v in views if v != "rates" and not (v == "od" and level == "wijk")]
-    span_views = [v for v in gemeente_views if v != "trend"]
+    s = _Study(store, membership, groups, years, tails, user, audit)
+    span_views = [v for v in views if v not in ("rates", "trend") and not (v == "od" and level == "wijk")]
     if "rates" in views and "balance" not in span_views:
         span_views.append("balance")
-    # cube rows tagged with each area they involve (twice for a move between two areas asked about)
-    tagging = f"""SELECT a.area, c.*, TRUE AS from_in, b.gm IS NOT NULL AS to_in, a.members
-        FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm LEFT JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm
-        UNION ALL
-        SELECT a.area, c.*, FALSE, TRUE, a.members
-        FROM {{cube}} c JOIN {table_a} a ON a.gm = c.to_gm LEFT JOIN {table_a} b ON b.area = a.area AND b.gm = c.from_gm
-        WHERE b.gm IS NULL"""
-    grouped = f"FROM TAGGED t JOIN {table_g} g ON (t.gmask & g.bit) <> 0"
-    direction = "CASE WHEN from_in AND to_in THEN 'within' WHEN to_in THEN 'in' ELSE 'out' END AS direction"
-    other = "coalesce(x.class, CASE WHEN {o} LIKE 'GM%' THEN 'rest_of_country' ELSE 'abroad' END) AS other_class"
-    context = _values(_context(store, membership) or [("_none", "_none", "_none")], "area, gm, class")
-    queries = {
-        "balance": (f'SELECT t.area, g."group", {direction}, n, k {grouped}', ["direction"]),
-        "trend": (f'SELECT t.area, g."group", year, {direction}, n, k {grouped}', ["year", "direction"]),
-        "destinations": (
-            f'SELECT t.area, g."group", {other.format(o="t.to_gm")}, t.to_gm AS other_gm, n, k {grouped} '
-            f"LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.to_gm WHERE from_in AND NOT to_in",
-            ["other_class", "other_gm"],
-        ),
-        "origins": (
-            f'SELECT t.area, g."group", {other.format(o="t.from_gm")}, t.from_gm AS other_gm, n, k {grouped} '
-            f"LEFT JOIN {context} x ON x.area = t.area AND x.gm = t.from_gm WHERE to_in AND NOT from_in",
-            ["other_class", "other_gm"],
-        ),
-        "od": (
-            f'SELECT t.area, g."group", from_gm, to_gm, n, k {grouped} WHERE members = 1 OR (from_in AND to_in)',
-            ["from_gm", "to_gm"],
-        ),
-        "triggers": (
-            f'SELECT t.area, g."group", trigger, n, k {grouped} WHERE (gmask & {_BITS["adults"]}) <> 0',
-            ["trigger"],
-        ),
-    }
-
-    def involved(t: ir.Table) -> ir.BooleanValue:  # a national run asks about every municipality: no filter
-        return t.from_gm.isin(everyone) | t.to_gm.isin(everyone) if len(everyone) <= 64 else ibis.literal(True)
-
-    def column(name: str) -> Callable[[ir.Table], ir.Value]:
-        return lambda t: t[name]
-
-    if span_views:
-        dims = {"from_gm": column("from_gm"), "to_gm": column("to_gm"), "gmask": gmask}
-        if "triggers" in views:
-            dims["trigger"] = column("trigger")
-        with Cube(store, MOVES, dims, where=lambda t: involved(t) & span(t), user=user, audit=audit) as cube:
-            tagged = cube.stage(tagging)
-            for view in span_views:
-                sql, by = queries[view]
-                detail = () if tails else TAILS.get(view, ())
-                relation = sql.replace("TAGGED", tagged)
-                out[view] = cube.tables(
-                    relation,
-                    ["area", "group"],
-                    by,
-                    name=f"flows.{view}",
-                    tails=detail,
-                    domains=domains,
-                    sparse=TAILS.get(view, ()),
-                )
-    if "trend" in views:  # every year: a second count, without the span's detail (no trigger)
-        dims = {"from_gm": column("from_gm"), "to_gm": column("to_gm"), "year": column("year"), "gmask": gmask}
-        with Cube(store, MOVES, dims, where=involved, user=user, audit=audit) as cube:
-            sql, by = queries["trend"]
-            out["trend"] = cube.tables(
-                sql.replace("TAGGED", f"({tagging})"), ["area", "group"], by, name="flows.trend", domains=domains
-            )
+    out = _span_views(s, span_views, "triggers" in views) if span_views else {}
+    if "trend" in views:
+        out["trend"] = _trend(s)
     if "od" in views and level == "wijk":
-
-        def pairs(t: ir.Table) -> ir.BooleanValue:  # within one municipality, or between members of a region
-            regions = [t.from_gm.isin(ms) & t.to_gm.isin(ms) for ms in membership.values() if len(ms) > 1]
-            inside = (t.from_gm == t.to_gm) & t.from_gm.isin(everyone)
-            return functools.reduce(operator.or_, regions, inside) & span(t)
-
-        names = ("from_gm", "to_gm", "from_wk", "to_wk")
-        dims = {**{n: column(n) for n in names}, "gmask": gmask}
-        with Cube(store, MOVES, dims, where=pairs, user=user, audit=audit) as cube:
-            sql = (
-                f'SELECT a.area, g."group", from_wk, to_wk, n, k FROM {{cube}} c JOIN {table_a} a ON a.gm = c.from_gm '
-                f"JOIN {table_a} b ON b.area = a.area AND b.gm = c.to_gm JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
-            )
-            detail = () if tails else ("from_wk", "to_wk")
-            out["od"] = cube.tables(
-                sql,
-                ["area", "group"],
-                ["from_wk", "to_wk"],
-                name="flows.od_wijk",
-                tails=detail,
-                sparse=("from_wk", "to_wk"),
-            )
+        out["od"] = _wijk_od(s)
     if "rates" in views:
-        out["rates"] = _rates(store, out, table_a, table_g, gmask, span, user, audit)
+        out["rates"] = _rates(s, out["balance"])
         if "balance" not in views:
             out.pop("balance")
     return out
 
 
-def _rates(
-    store: Store,
-    tables: dict[str, Protected],
-    table_a: str,
-    table_g: str,
-    gmask: Callable[[ir.Table], ir.Value],
-    span: Callable[[ir.Table], ir.BooleanValue],
-    user: User,
-    audit: AuditLog,
-) -> Protected:
+def _rates(s: _Study, balance: Protected) -> Protected:
     """Moves per 1 000 residents per year: the protected balance over the protected person-years on 1 January."""
-    if not catalogue.exists(store, RESIDENTS):
+    if not catalogue.exists(s.store, RESIDENTS):
         raise UdcError(f"no '{RESIDENTS}' table: run flows.prepare_residents (udc flows --rebuild) first")
-    dims = {"gm": lambda t: t.gm, "year": lambda t: t.year, "gmask": gmask}
-    with Cube(store, RESIDENTS, dims, where=span, user=user, audit=audit) as c:
-        sql = (
-            f'SELECT a.area, g."group", n, k FROM {{cube}} c JOIN {table_a} a ON a.gm = c.gm '
-            f"JOIN {table_g} g ON (c.gmask & g.bit) <> 0"
-        )
-        residents = c.tables(sql, ["area", "group"], [], name="flows.residents").cells
-    balance = tables["balance"].cells.pivot_table(
+    with s.cube(RESIDENTS, {"gm": _column("gm"), "year": _column("year")}, s.span) as c:
+        a = s.lookups.areas
+        rows = s.lookups.by_group(c.counted.join(a, a.gm == c.counted.gm).select("area", "gmask", "n", "k"))
+        relation = rows.select("area", "group", "n", "k")
+        residents = c.tables(relation, ["area", "group"], [], name="flows.residents").cells
+    return _per_1000(balance, residents)
+
+
+def _per_1000(balance: Protected, residents: pd.DataFrame) -> Protected:
+    """The rates' table from the protected balance and the protected residents (derived net; no new count)."""
+    pivot = balance.cells.pivot_table(
         index=["area", "group"], columns="direction", values="count", aggfunc="first", dropna=False
     )
-    frame = balance.reindex(columns=["in", "out", "within"]).join(
+    frame = pivot.reindex(columns=["in", "out", "within"]).join(
         residents.set_index(["area", "group"])["count"].rename("residents")
     )
     frame["net"] = frame["in"] - frame["out"]
@@ -481,9 +571,8 @@ def _rates(
     )
     cells = pd.concat([long, residents_rows], ignore_index=True).drop(columns="residents")
     cells = cells.sort_values(["area", "group", "measure"], kind="stable").reset_index(drop=True)
-    base = tables["balance"]
     notes = ["per_1000: moves per 1 000 residents per year (person-years on 1 January in the span), both protected"]
-    return Protected(cells, base.method, base.policy, RESIDENTS, ["area", "group", "measure"], notes=notes)
+    return Protected(cells, balance.method, balance.policy, RESIDENTS, ["area", "group", "measure"], notes=notes)
 
 
 def flows(
@@ -516,12 +605,9 @@ def balance_summary(table: FlowTable) -> dict[str, Any]:
 
 def all_areas(store: Store) -> list[str]:
     """Every municipality a move starts or ends in, and every region with members among them."""
-    table = catalogue.get(store, MOVES).table_name
-    rows = store.rows(
-        f"SELECT DISTINCT gm FROM (SELECT from_gm AS gm FROM {quote(table)} UNION SELECT to_gm FROM {quote(table)}) "
-        "WHERE gm LIKE 'GM%' ORDER BY 1"
-    )
-    codes = [r["gm"] for r in rows]
+    moves = store.ibis.table(catalogue.get(store, MOVES).table_name)
+    ends = ibis.union(moves.select(gm=moves.from_gm), moves.select(gm=moves.to_gm), distinct=True)
+    codes = ends.filter(ends.gm.like("GM%")).order_by("gm").to_pyarrow().column("gm").to_pylist()
     return codes + registry.regions_of(store, codes)
 
 

@@ -124,5 +124,13 @@ def execute(expr: ir.Expr, seconds: float) -> Any:
     return result if isinstance(result, pd.DataFrame) else pd.DataFrame([[result]])
 
 
+def cache(expr: ir.Table) -> ir.Table:
+    """``expr`` cached in the Spark session (computed at its first use, released with ``.release()``). Ibis 11's
+    PySpark backend caches the compiled query without registering the in-memory tables it reads (a study's area
+    list), so they are registered first."""
+    backend()._register_in_memory_tables(expr)
+    return expr.cache()
+
+
 def compile_sql(expr: ir.Expr) -> str:
     return str(backend().compile(expr))
