@@ -114,8 +114,11 @@ def main(seconds: float, clients: int) -> None:
         env = {**os.environ, "UDC_DATABASE_URL": url, "UDC_OPEN311_KEY_RATE": "100000000", "UDC_STORE": str(store)}
         os.environ.update({"UDC_DATABASE_URL": url})
         import udc
+        from udc import settings
 
-        keys = [udc.open(store).issue_report_key(f"bench{i}") for i in range(clients)]
+        settings.reset()  # build() resolved this process's settings before the variable was set
+
+        keys = [udc.open(store).participation.issue_key(f"bench{i}") for i in range(clients)]
         baseline = in_process(store, url, min(5.0, seconds), points)
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from shared_data import DATA
+from udc import settings
 from udc.store import Store
 
 REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "real_store"}
@@ -43,6 +44,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "real_data" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings() -> Iterator[None]:
+    """Settings are resolved once per process and kept (``udc.settings.current``); a test that sets a variable with
+    ``monkeypatch.setenv`` before anything reads them gets them resolved from its own environment."""
+    settings.reset()
+    yield
+    settings.reset()
 
 
 @pytest.fixture

@@ -105,7 +105,7 @@ class Udc:
     def audit(self) -> AuditLog:
         """The store's keyed, hash-chained audit log (in the operational database)."""
         self.path.mkdir(parents=True, exist_ok=True)  # a new store: its SQLite log lives in its directory
-        return store_log(self.path)
+        return store_log(self.path, self.settings)
 
     @cached_property
     def user(self) -> User:
@@ -466,7 +466,7 @@ class Udc:
         span = _years(years)
         detail = {"persons": persons, "seed": seed, "years": list(span), "publish": publish}
         with audited(self.audit, self.user.name, "demo.build", detail):
-            operational = demo.Operational(self.participation, key_for(self.path)) if publish else None
+            operational = demo.Operational(self.participation, key_for(self.path, self.settings)) if publish else None
             return demo.rebuild(
                 self.path,
                 persons=persons,
@@ -487,7 +487,7 @@ class Udc:
         with audited(self.audit, self.user.name, "import.meldingen", {}) as outcome:
             self._admin("snapshot reports")
             with self.writing() as store:
-                outcome["rows"] = snapshot.save(store, self.participation, key_for(self.path))
+                outcome["rows"] = snapshot.save(store, self.participation, key_for(self.path, self.settings))
         return outcome["rows"]
 
     def indicators(self, theme: str | None = None) -> list[Any]:
@@ -844,7 +844,7 @@ class Udc:
         from udc.participation import categories, db
         from udc.privacy.audit import operational_url
 
-        engine = db.engine(operational_url(self.settings.store))
+        engine = db.engine(operational_url(self.settings.store, self.settings))
         categories.ensure_default(engine)
         return engine
 

@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from udc import settings
 from udc.privacy import engine
 from udc.privacy.access import User
 from udc.privacy.audit import store_log
@@ -36,8 +37,10 @@ def test_the_hand_over_is_private_and_removed_after_the_job(demo_open: Store, mo
 
 def test_the_hand_over_is_kept_only_when_asked(demo_open: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UDC_SPARK_KEEP", "1")
+    settings.reset()  # the store fixture already resolved this process's settings
     _job(demo_open)
     assert list((demo_open.path / ".spark").glob("*.parquet"))
     monkeypatch.delenv("UDC_SPARK_KEEP")
+    settings.reset()
     _job(demo_open)
     assert not (demo_open.path / ".spark").exists()

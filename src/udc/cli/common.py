@@ -39,7 +39,7 @@ def facade(ctx: typer.Context, store: Path | None = None, user: str | None = Non
     """The Python API over the chosen store (the command's ``--store``, else the global one, else $UDC_STORE)."""
     settings: Settings = ctx.find_root().obj["settings"]
     if store is not None:
-        settings = Settings.resolve(store)
+        settings = settings.at(store)  # the command's --store: the environment was read once, by the main callback
     return Udc(settings, user=user)
 
 

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from click.core import ParameterSource
 
 from udc.cli import areas, flows, gate, indicators, microdata, monitor, participation, sources, users, web
 from udc.cli.common import Format, StoreDir, echo_json, emit, facade
 from udc.errors import UdcError
-from udc.settings import Settings
+from udc.settings import Settings, using
 from udc.store.db import private_umask
 
 app = typer.Typer(
@@ -52,7 +53,10 @@ def _main(
     store: Annotated[Path | None, typer.Option("--store", envvar="UDC_STORE", help="Store directory.")] = None,
 ) -> None:
     private_umask()  # the store, its operational files and what the command writes are this account's only
-    ctx.obj = {"settings": Settings.resolve(store)}
+    flag = store if ctx.get_parameter_source("store") is ParameterSource.COMMANDLINE else None  # else: UDC_STORE
+    settings = Settings.resolve(flag)  # once per command; everything below it sees these (settings.current)
+    ctx.obj = {"settings": settings}
+    ctx.with_resource(using(settings))
 
 
 @app.command()
@@ -82,11 +86,13 @@ def info(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) 
 @app.command("settings")
 def settings_cmd(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
     """The resolved settings (flags, then UDC_* environment variables, then defaults); never a secret itself."""
-    described = facade(ctx, store_dir).settings.describe()
+    settings = facade(ctx, store_dir).settings
+    described, sources = settings.describe(), settings.sources()
     if fmt == "json":
         echo_json(described)
         return
-    emit([{"setting": k, "value": v} for k, v in described.items()], fmt, title="Settings")
+    rows = [{"setting": k, "value": v, "from": sources[k]} for k, v in described.items()]
+    emit(rows, fmt, title="Settings", columns=["setting", "value", "from"])
 
 
 @app.command()

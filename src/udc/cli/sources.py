@@ -170,7 +170,7 @@ def import_(
         raise UdcError("coordinates: give --lat and --lon, or --x and --y")
     points = (lon, lat) if lat else (x, y) if x else None
     epsg = int(crs.upper().removeprefix("EPSG:")) if crs else None
-    key = load_key(key_file, s.path) if pseudonymise else None
+    key = load_key(key_file, s.path, s.settings) if pseudonymise else None
     kinds = [kind_from_name(k.strip()) for k in area_kind.split(",")] if area_kind else None
     result = s.import_table(
         source,

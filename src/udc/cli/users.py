@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
 
 from udc.cli.common import Format, StoreDir, emit, facade, split
 from udc.errors import UdcError
+from udc.settings import variable
 
 users_app = typer.Typer(help="Users, roles, scopes and API tokens.", no_args_is_help=True)
 Name = Annotated[str, typer.Argument(help="User name.")]
@@ -24,7 +24,7 @@ def users_add(
     store_dir: StoreDir = None,
 ) -> None:
     """Add a user (argon2-hashed password)."""
-    password = os.environ.get(password_env) if password_env else None
+    password = variable(password_env) if password_env else None
     if password_env and password is None:
         raise UdcError(f"environment variable {password_env} is not set")
     facade(ctx, store_dir).add_user(name, role, password, split(scopes))

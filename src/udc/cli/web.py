@@ -26,8 +26,9 @@ def serve(
 
     from udc.web.app import create_app
 
-    path = facade(ctx, store_dir).path
-    application = create_app(path, https=https)
+    s = facade(ctx, store_dir)
+    path = s.path
+    application = create_app(path, https=https, settings=s.settings)  # the CLI's settings: UDC_LOCK_WAIT and all
     typer.echo(f"udc serving {path} at http://{host}:{port}/  (Ctrl+C stops)")
     uvicorn.run(
         application,

@@ -46,12 +46,9 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 from udc.errors import UdcError
+from udc.settings import Settings, audit_key_file, current
 from udc.store.db import private_umask
 
-DATABASE_ENV = "UDC_DATABASE_URL"
-KEY_ENV = "UDC_AUDIT_KEY"
-ANCHOR_ENV = "UDC_AUDIT_ANCHOR"
-WITNESS_ENV = "UDC_AUDIT_WITNESS"
 ANONYMOUS = "public"  # the actor of requests nobody signed in for (access.PUBLIC)
 TALLY_SECONDS = 60.0  # anonymous refusals are counted per this interval
 MAX_TALLIES = 1000  # counted kinds per interval; beyond: one overflow entry
@@ -106,14 +103,10 @@ WITNESS = sa.Table(  # one row: the newest entry, written in that entry's own tr
 GENESIS = "0" * 64
 
 
-def operational_url(store_path: Path | None = None) -> str:
-    """``$UDC_DATABASE_URL`` (e.g. postgresql+psycopg://…) or a SQLite file in the store."""
-    url = os.environ.get(DATABASE_ENV)
-    if url:
-        return url
-    if store_path is None:
-        raise UdcError(f"no operational database: set {DATABASE_ENV} or open a store")
-    return f"sqlite:///{(store_path / 'operational.sqlite').as_posix()}"
+def operational_url(store_path: Path, settings: Settings | None = None) -> str:
+    """The store's operational database: ``UDC_DATABASE_URL`` (e.g. postgresql+psycopg://…) or a SQLite file in the
+    store (``settings``: the caller's; default the process's, :func:`udc.settings.current`)."""
+    return (settings or current()).at(store_path).database_url
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -150,22 +143,24 @@ def secret_file(path: Path) -> bytes:
     return path.read_text().strip().encode()
 
 
-def key_for(store_path: Path) -> bytes:
-    """The chain's key: ``$UDC_AUDIT_KEY``, else ``audit.key`` beside the store's data (0600, created once)."""
-    return os.environ[KEY_ENV].encode() if os.environ.get(KEY_ENV) else secret_file(store_path / "audit.key")
+def key_for(store_path: Path, settings: Settings | None = None) -> bytes:
+    """The chain's key: ``UDC_AUDIT_KEY``, else ``audit.key`` beside the store's data (0600, created once)."""
+    configured = (settings or current()).audit_key
+    return configured.encode() if configured else secret_file(audit_key_file(store_path))
 
 
-def anchor_for(store_path: Path) -> Path:
-    return Path(os.environ[ANCHOR_ENV]) if os.environ.get(ANCHOR_ENV) else store_path / "audit.anchor"
+def anchor_for(store_path: Path, settings: Settings | None = None) -> Path:
+    """``UDC_AUDIT_ANCHOR``, else ``audit.anchor`` beside the store's data."""
+    return (settings or current()).at(store_path).audit_anchor
 
 
 WITNESS_STARTED = "audit.witness_started"  # the entry written when the database's witness row is (re)created
 
 
-def witness_for() -> Path | None:
-    """The append-only witness file (``$UDC_AUDIT_WITNESS``), if one is configured: there is no default, because
+def witness_for(settings: Settings | None = None) -> Path | None:
+    """The append-only witness file (``UDC_AUDIT_WITNESS``), if one is configured: there is no default, because
     a witness beside the store is rolled back with it."""
-    return Path(os.environ[WITNESS_ENV]) if os.environ.get(WITNESS_ENV) else None
+    return (settings or current()).audit_witness
 
 
 def _bounded(value: Any) -> Any:
@@ -202,11 +197,11 @@ class AuditLog:
         _OPEN.add(self)  # counted refusals are written at exit too
 
     @classmethod
-    def for_store(cls, store_path: Path, engine: sa.Engine | None = None) -> AuditLog:
+    def for_store(cls, store_path: Path, engine: sa.Engine | None = None, settings: Settings | None = None) -> AuditLog:
         """The store's audit log: its operational database, key, anchor and witness."""
         if engine is None:
-            return store_log(store_path)
-        return cls(engine, key_for(store_path), anchor_for(store_path), witness_for())
+            return store_log(store_path, settings)
+        return cls(engine, key_for(store_path, settings), anchor_for(store_path, settings), witness_for(settings))
 
     def _mac(self, seq: int, prev: str, at: str, actor: str, action: str, detail: str) -> str:
         message = "\x1f".join([str(seq), prev, at, actor, action, detail]).encode()
@@ -504,14 +499,15 @@ def _flush_all() -> None:
             log.flush()
 
 
-def store_log(store_path: Path) -> AuditLog:
+def store_log(store_path: Path, settings: Settings | None = None) -> AuditLog:
     """The audit log of a store, opened once per process (engines are costly to create); from here on the process
-    creates private files (the operational database, anchor and key live beside the store's microdata)."""
+    creates private files (the operational database, anchor and key live beside the store's microdata).
+    ``settings``: the caller's; default the process's (:func:`udc.settings.current`)."""
     private_umask()
-    url = operational_url(store_path)
-    key = (url, str(anchor_for(store_path)), str(witness_for()))
+    s = (settings or current()).at(store_path)
+    key = (s.database_url, str(s.audit_anchor), str(s.audit_witness), s.audit_key)
     if key not in _LOGS:
-        _LOGS[key] = AuditLog(engine_for(url), key_for(store_path), anchor_for(store_path), witness_for())
+        _LOGS[key] = AuditLog(engine_for(s.database_url), key_for(store_path, s), s.audit_anchor, s.audit_witness)
     return _LOGS[key]
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from pathlib import Path
 
 import numpy as np
 
 from udc.errors import InputError, UdcError
+from udc.settings import Settings, current
 
-KEY_ENV = "UDC_PSEUDONYM_KEY"
+KEY_ENV = "UDC_PSEUDONYM_KEY"  # named in messages; read by udc.settings
 
 
 def bsn_valid(bsn: str) -> bool:
@@ -29,8 +29,9 @@ def bsn_valid(bsn: str) -> bool:
     return total % 11 == 0
 
 
-def load_key(key_file: Path | None = None, store_path: Path | None = None) -> bytes:
-    """The secret key from ``key_file`` or ``$UDC_PSEUDONYM_KEY``; refused when it lies inside the store."""
+def load_key(key_file: Path | None = None, store_path: Path | None = None, settings: Settings | None = None) -> bytes:
+    """The secret key from ``key_file`` or ``UDC_PSEUDONYM_KEY`` (``settings``: the caller's, default the
+    process's); refused when it lies inside the store."""
     if key_file is not None:
         if store_path is not None and key_file.resolve().is_relative_to(store_path.resolve()):
             raise UdcError(f"the pseudonym key {key_file} lies inside the store; keep it outside")
@@ -39,7 +40,7 @@ def load_key(key_file: Path | None = None, store_path: Path | None = None) -> by
         except OSError as exc:
             raise UdcError(f"cannot read the pseudonym key {key_file}: {exc.strerror}") from None
     else:
-        key = os.environ.get(KEY_ENV, "").encode()
+        key = ((settings or current()).pseudonym_key or "").encode()
     if len(key) < 16:
         raise UdcError(f"no pseudonym key: set {KEY_ENV} or pass --key-file (at least 16 characters)")
     return key

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from udc.errors import NotFound, UdcError
+from udc.settings import current
 from udc.store.db import quote
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ def _guard(con: Any, dataset: Dataset, inputs: list[str] | None, capability: Gat
 
 def crash_point(name: str) -> None:
     """Fault injection for the atomicity tests: ``UDC_CRASH_AT=name`` kills the process here, mid-transaction."""
-    if os.environ.get("UDC_CRASH_AT") == name:
+    if current().crash_at == name:
         os._exit(70)
 
 

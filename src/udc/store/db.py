@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from udc.errors import NotFound, UdcError
+from udc.settings import LOCK_WAIT, current  # LOCK_WAIT lives in settings; importable from here as before
 
 if TYPE_CHECKING:
     import ibis.backends.duckdb
@@ -39,7 +40,6 @@ DB_FILE = "udc.duckdb"
 # made 0600 on a writable open (stores from before the umask)
 PRIVATE_FILES = ("udc.duckdb", "udc.duckdb.wal", "operational.sqlite", "audit.anchor", "audit.key", "audit.lock")
 WRITE_INTENT = "write.intent"  # a writer waiting for the store says so here: readers that share it let go
-LOCK_WAIT = 15.0  # seconds a process waits for another one to let go of the store
 _PID = re.compile(r"\(PID (\d+)\)")
 
 
@@ -138,8 +138,8 @@ def make_private(path: Path, names: tuple[str, ...] = PRIVATE_FILES) -> None:
 
 
 def default_store_path() -> Path:
-    """``$UDC_STORE`` if set, else ``./udc-data`` (mirrors the CLI's ``--store``)."""
-    return Path(os.environ.get("UDC_STORE") or "udc-data")
+    """The process's store: the CLI's ``--store``, else ``UDC_STORE``, else ``./udc-data`` (:mod:`udc.settings`)."""
+    return current().store
 
 
 def _migrations() -> list[tuple[int, str, str]]:
@@ -161,11 +161,12 @@ class Store:
         *,
         read_only: bool = False,
         locked_down: bool = False,
-        wait: float = LOCK_WAIT,
+        wait: float | None = None,
         db_file: str = DB_FILE,
     ) -> None:
         """``read_only``: a reader beside other readers (the server, notebooks); ``locked_down``: no file functions,
-        ``COPY`` or extensions on this connection (interfaces that answer ad-hoc requests)."""
+        ``COPY`` or extensions on this connection (interfaces that answer ad-hoc requests); ``wait``: seconds to wait
+        for another process's hold (default ``UDC_LOCK_WAIT`` from the process's settings)."""
         self.path = Path(path) if path is not None else default_store_path()
         if self.path.exists() and not self.path.is_dir():
             raise UdcError(f"store {self.path} is a file; expected a directory")
@@ -174,6 +175,7 @@ class Store:
         private_umask()
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
         config = {"enable_external_access": False} if locked_down else None
+        wait = current().lock_wait if wait is None else wait
         self.con = connect(self.path / db_file, read_only=read_only, config=config, wait=wait)
         if not read_only:
             make_private(self.path)

@@ -21,6 +21,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from udc.errors import UdcError, Unavailable
+from udc.settings import current
 from udc.store import catalogue
 from udc.store.db import Store, quote
 
@@ -28,19 +29,19 @@ _LOCK = threading.Lock()
 _STATE: dict[str, Any] = {}
 
 
-KEEP_ENV = "UDC_SPARK_KEEP"
 HANDOVER = ".spark"
 
 
 def master() -> str:
-    return os.environ.get("UDC_SPARK_MASTER") or "local[2]"
+    """``UDC_SPARK_MASTER`` or ``local[2]`` (the process's settings: one session per process)."""
+    return current().spark_master
 
 
 def backend() -> Any:
     """The Ibis PySpark backend over one SparkSession per process (started on first use: a few seconds)."""
     with _LOCK:
         if "ibis" not in _STATE:
-            if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+            if shutil.which("java") is None and not current().java_home:
                 raise Unavailable(
                     "Spark needs a Java runtime: install Debian's openjdk-17-jre-headless "
                     "(scripts/system-deps does) or set JAVA_HOME"
@@ -90,7 +91,7 @@ def table(store: Store, table_name: str) -> ir.Table:
 def keep() -> bool:
     """Whether the hand-over copies stay after a job (``UDC_SPARK_KEEP=1``): faster repeated runs, at the price of
     microdata copies on disk."""
-    return os.environ.get(KEEP_ENV, "").strip().lower() in ("1", "true", "yes")
+    return current().spark_keep
 
 
 def clean_up(store: Store) -> None:

@@ -47,19 +47,27 @@ def create_app(
     *,
     https: bool = False,
     gate_workers: int = 2,
-    store_wait: float = 5.0,
+    store_wait: float | None = None,
     work_memory: int | None = None,
+    settings: Settings | None = None,
 ) -> FastAPI:
     """The app over one store. ``gate_workers``: gate queries at once (each on its own thread and DuckDB cursor, so a
     long table never blocks the pages); a request beyond them is answered 503 at once. ``store_wait``: seconds a
-    request waits while another process writes the store, before it answers 503. ``work_memory``: bytes all heavy
-    work (tables, downloads, photos, PDFs, maps) may hold at once (default ``UDC_WORK_MEMORY_MB`` or 1 GB).
-    ``settings_or_path``: the :class:`Settings` the CLI resolved (``udc serve``), or a store's path (then resolved
-    here). ``app.state.udc`` is the facade over the same settings, the one the CLI and Python use."""
-    settings = settings_or_path if isinstance(settings_or_path, Settings) else Settings.resolve(settings_or_path)
-    store_path = Path(settings.store)
-    Store(store_path).close()  # created and migrated once; requests open it read-only
-    readers = Readers(store_path, wait=store_wait)
+    request waits while another process writes the store, before it answers 503 (default ``UDC_LOCK_WAIT``, else
+    5 s). ``work_memory``: bytes all heavy work (tables, downloads, photos, PDFs, maps) may hold at once (default
+    ``UDC_WORK_MEMORY_MB`` or 1 GB). ``settings_or_path``: the :class:`Settings` the CLI resolved (``udc serve``),
+    or a store's path (then ``settings``, if given, over that store; else resolved here, once, from the environment)
+    — the app reads no variable after this. ``app.state.udc`` is the facade over the same settings, the one the CLI
+    and Python use."""
+    if isinstance(settings_or_path, Settings):
+        settings = settings_or_path
+    else:
+        given = Path(settings_or_path)
+        settings = (settings or Settings.resolve(given)).at(given)
+    store_path = settings.store
+    wait = settings.server_wait if store_wait is None else store_wait
+    Store(store_path, wait=settings.lock_wait).close()  # created and migrated once; requests open it read-only
+    readers = Readers(store_path, wait=wait)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -77,17 +85,18 @@ def create_app(
         debug=False,
     )
     app.state.store_path, app.state.caches, app.state.readers = store_path, {}, readers
+    app.state.settings = settings
     app.state.udc = Udc(settings)  # the facade the CLI and Python use, over the same settings
     limits = {**workers.LIMITS, "gate": replace(workers.LIMITS["gate"], slots=gate_workers)}
-    app.state.pool = workers.Pool(limits, work_memory)
+    app.state.pool = workers.Pool(limits, workers.memory_budget(settings) if work_memory is None else work_memory)
     app.state.maps = data.map_cache()  # map documents, least recently used first out, bounded in bytes
-    app.state.engine = engine_for(operational_url(store_path))
-    app.state.audit = AuditLog.for_store(store_path, app.state.engine)
-    app.state.sessions = security.Sessions(security.secret_for(store_path), https=https)
+    app.state.engine = engine_for(operational_url(store_path, settings))
+    app.state.audit = AuditLog.for_store(store_path, app.state.engine, settings)
+    app.state.sessions = security.Sessions(security.secret_for(store_path, settings), https=https)
     app.state.throttle = security.Throttle()
-    app.state.participation = participation_db.engine(operational_url(store_path))
+    app.state.participation = participation_db.engine(operational_url(store_path, settings))
     categories.ensure_default(app.state.participation)
-    app.state.intake_limit = security.RateLimit(open311.key_rate(), 60.0)
+    app.state.intake_limit = security.RateLimit(open311.key_rate(settings), 60.0)
     app.state.form_limit = security.RateLimit(10, 600.0)  # the anonymous form: reports per address per 10 min
     app.state.answer_limit = security.RateLimit(30, 600.0)  # quick questions: answers per address per 10 min
     templates = Jinja2Templates(directory=str(HERE / "templates"))

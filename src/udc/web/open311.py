@@ -4,25 +4,21 @@ looking up a request by its token. Public reads carry no personal data and no un
 
 from __future__ import annotations
 
-import os
-
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from udc.errors import NotFound, TooMany, UdcError
+from udc.errors import NotFound, TooMany
 from udc.participation import categories, intake, keys, media, open311, reports
+from udc.settings import OPEN311_KEY_RATE, Settings, current
 from udc.web.common import Reader, run_heavy
 
-PER_KEY = 1200  # service requests per API key per minute (a partner system's burst); see docs/participation.md
+PER_KEY = OPEN311_KEY_RATE  # service requests per API key per minute (a partner system's burst); docs/participation.md
 MAX_PAGES = 1_000_000  # a page number beyond it is refused (400) before it reaches the database as an offset
 
 
-def key_rate() -> int:
-    """``UDC_OPEN311_KEY_RATE`` or PER_KEY: service requests per API key per minute."""
-    raw = os.environ.get("UDC_OPEN311_KEY_RATE", str(PER_KEY))
-    if not raw.isdigit() or int(raw) < 1:
-        raise UdcError(f"UDC_OPEN311_KEY_RATE '{raw[:20]}': expected a whole number of requests per minute")
-    return int(raw)
+def key_rate(settings: Settings | None = None) -> int:
+    """``UDC_OPEN311_KEY_RATE`` or PER_KEY: service requests per API key per minute (checked by the settings)."""
+    return (settings or current()).open311_key_rate
 
 
 def _fmt(fmt: str) -> str:

@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from udc.errors import Forbidden, NotSignedIn
 from udc.privacy.access import PUBLIC, SESSION_HOURS, User, user_for_session, user_for_token
 from udc.privacy.audit import CLIENT
+from udc.settings import Settings, current, web_secret_file
 
 COOKIE = "udc_session"
 MAX_AGE = SESSION_HOURS * 3600
@@ -45,11 +46,13 @@ CSP = (
 )  # plotly.js adds <style> elements at run time, hence inline styles (never inline scripts)
 
 
-def secret_for(store_path: Path) -> str:
-    """A per-store signing key, created once (0600), unless ``UDC_WEB_SECRET`` is set."""
-    if os.environ.get("UDC_WEB_SECRET"):
-        return os.environ["UDC_WEB_SECRET"]
-    path = store_path / "web-secret"
+def secret_for(store_path: Path, settings: Settings | None = None) -> str:
+    """A per-store signing key, created once (0600), unless ``UDC_WEB_SECRET`` is set (``settings``: the app's;
+    default the process's)."""
+    configured = (settings or current()).web_secret
+    if configured:
+        return configured
+    path = web_secret_file(store_path)
     if not path.exists():
         store_path.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import io
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -35,6 +34,7 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from udc.errors import UdcError, Unavailable
+from udc.settings import WORK_MEMORY_MB, Settings, current
 
 T = TypeVar("T")
 MB = 1024 * 1024
@@ -67,18 +67,13 @@ LIMITS: dict[str, Limit] = {
     "pdf": Limit(1, 120.0, 64 * MB, "PDF"),  # Chromium itself is stopped at 180 s (printing.pdf)
     "map": Limit(2, 30.0, 64 * MB, "map"),
 }
-MEMORY = 1024 * MB  # the budget all heavy work shares (UDC_WORK_MEMORY_MB overrides; see docs/web.md)
+MEMORY = WORK_MEMORY_MB * MB  # the budget all heavy work shares (UDC_WORK_MEMORY_MB overrides; see docs/web.md)
 RETRY_AFTER = 10  # seconds a 503 "busy" asks the client to wait
 
 
-def memory_budget() -> int:
-    """``UDC_WORK_MEMORY_MB`` or :data:`MEMORY`: the bytes heavy work may hold at once."""
-    raw = os.environ.get("UDC_WORK_MEMORY_MB")
-    if raw is None:
-        return MEMORY
-    if not raw.isdigit() or int(raw) < 64:
-        raise UdcError(f"UDC_WORK_MEMORY_MB '{raw[:20]}': expected a whole number of megabytes, at least 64")
-    return int(raw) * MB
+def memory_budget(settings: Settings | None = None) -> int:
+    """``UDC_WORK_MEMORY_MB`` or :data:`MEMORY`: the bytes heavy work may hold at once (checked by the settings)."""
+    return (settings or current()).work_memory_mb * MB
 
 
 class Job:

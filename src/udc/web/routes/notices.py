@@ -28,7 +28,9 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def _signer(request: Request) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_for(request.app.state.store_path), salt="udc-answer-device")
+    return URLSafeSerializer(
+        secret_for(request.app.state.store_path, request.app.state.settings), salt="udc-answer-device"
+    )
 
 
 def device_of(request: Request) -> tuple[str, bool]:
@@ -67,7 +69,9 @@ async def answer(request: Request, code: str, question_id: int) -> Response:
         )
     device, fresh = device_of(request)
     option = str(form.get("keuze", ""))
-    network = notices.network_hash(client_of(request), secret_for(request.app.state.store_path))
+    network = notices.network_hash(
+        client_of(request), secret_for(request.app.state.store_path, request.app.state.settings)
+    )
     notices.answer(
         request.app.state.participation,
         question_id,
