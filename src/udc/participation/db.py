@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from udc.errors import UdcError
+from udc.privacy import parties
 
 META = sa.MetaData()
 CATEGORIES = sa.Table(
@@ -126,6 +127,7 @@ def engine(url: str) -> sa.Engine:
     try:
         made = sa.create_engine(url)
         META.create_all(made)
+        parties.create_tables(made)  # a partner app's key belongs to a party (participation.keys.principal)
     except sa.exc.SQLAlchemyError as exc:
         raise UdcError(f"cannot open the operational database: {str(exc).splitlines()[0]}") from None
     return made

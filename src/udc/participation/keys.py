@@ -10,6 +10,8 @@ import sqlalchemy as sa
 from udc.errors import Forbidden, NotFound
 from udc.participation.db import KEYS
 from udc.participation.workflow import now
+from udc.privacy import parties
+from udc.privacy.principal import User
 
 
 def _sha(key: str) -> str:
@@ -33,6 +35,15 @@ def client(engine: sa.Engine, key: str | None) -> str:
     if row is None:
         raise Forbidden("api_key: unknown or revoked key")
     return str(row.client)
+
+
+def principal(engine: sa.Engine, key: str | None) -> User:
+    """Who posts with this key, for the rulebook: the client, with the party it belongs to (``udc parties member
+    PARTY CLIENT``; the municipality when none) and that party's agreements — a partner's app stops the day after its
+    party's agreement ends, like the party's people."""
+    name = client(engine, key)
+    member = parties.membership(engine, name)
+    return User(name, "public", party=member.party, agreements=member.agreements)
 
 
 def revoke(engine: sa.Engine, client_name: str) -> int:

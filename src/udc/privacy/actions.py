@@ -121,7 +121,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("participation.contact", STAFF, "handle reports", scoped=True),
     Action("participation.announce", STAFF, "post announcements", scoped=True),
     Action("participation.ask", STAFF, "ask questions", scoped=True),
-    Action("participation.request", EVERYONE, "post service requests", data=None),
+    Action("participation.request", EVERYONE, "post service requests"),  # a partner app: its party's agreement
 )
 
 
@@ -146,13 +146,19 @@ def refusal(
     if principal.role not in act.roles:
         if principal == PUBLIC:  # nobody signed in (a signed-in account with role public is refused: 403)
             return None, f"sign in to {act.what}", NotSignedIn
-        return None, f"user '{principal.name}' ({principal.role}) may not {act.what}", Forbidden
+        return None, f"user '{principal.name}' ({principal.role}) may not {act.what}; {_who(act)} may", Forbidden
     outside = _outside_scope(principal, act, target)
     if outside:
         return None, f"{', '.join(outside[:3])}: not in your municipalities", Forbidden
     if act.data is None or principal.owner or principal.party is None:  # not loaded from the accounts: own code
         return None, None, Forbidden
     return _agreement(principal, act, target if isinstance(target, str) else None, level, day or date.today())
+
+
+def _who(act: Action) -> str:
+    """The roles that may, as people say it: "researchers and admins"."""
+    names = [r if r == "staff" else f"{r}s" for r in ("analyst", "researcher", "staff", "admin") if r in act.roles]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def _outside_scope(principal: User, act: Action, target: str | list[str] | None) -> list[str]:
