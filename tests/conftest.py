@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import templates
 from shared_data import DATA
 from udc import settings
 from udc.store import Store
@@ -19,6 +20,7 @@ REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "real_store
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_data: reads the real CBS/PDOK files in ../shared/data")
+    config.pluginmanager.register(templates.Scheduler({"demo_template": "demo"}), "udc-templates")
 
 
 def _reads_real_data(item: pytest.Item) -> bool:
@@ -90,19 +92,26 @@ DEMO = {"persons": 12_000, "seed": 3, "years": (2019, 2021)}
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_template(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Path:
     """A small published demo store (synthetic population, reports, key figures and verhuisstromen released), built
-    once by the same sequence as ``udc demo`` (:func:`udc.demo.rebuild`)."""
+    once per test run by the same sequence as ``udc demo`` (:func:`udc.demo.rebuild`) and shared by the workers
+    (:mod:`templates`). Read only: tests copy it."""
+    return templates.shared(templates.root_of(tmp_path_factory, pytestconfig), "demo", build_demo)
+
+
+def build_demo(path: Path) -> None:
+    """The demo template's build (also run in a background process: ``python tests/templates.py demo ROOT``)."""
     from udc import demo
     from udc.participation import db
     from udc.privacy.access import User
     from udc.privacy.audit import key_for, operational_url, store_log
 
-    path = tmp_path_factory.mktemp("demo") / "store"
     path.mkdir()  # the operational database and the audit key live in it (as udc.open's first audit makes it)
     operational = demo.Operational(db.engine(operational_url(path)), key_for(path))
     demo.rebuild(path, **DEMO, user=User("beheer", "admin"), audit=store_log(path), publish=operational)
-    return path
+
+
+TEMPLATES = {"demo": build_demo}  # template name → its build, for the background process
 
 
 @pytest.fixture(scope="module")

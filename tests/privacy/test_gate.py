@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -36,10 +37,19 @@ def suppressed(store: Store, request: TableRequest, audit: AuditLog, user: User 
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, AuditLog]:
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's synthetic population, built once and closed: tests that change a store change a copy."""
+    path = tmp_path_factory.mktemp("gate-population") / "store"
+    with Store(path) as store:
+        generate(store, persons=15_000, seed=11, years=(2015, 2016))
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo(population: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Store, AuditLog]:
     folder = tmp_path_factory.mktemp("gate")
+    shutil.copytree(population, folder / "store")
     store = Store(folder / "store")
-    generate(store, persons=15_000, seed=11, years=(2015, 2016))
     return store, AuditLog(engine_for(f"sqlite:///{folder / 'operational.sqlite'}"), b"k" * 32, folder / "anchor")
 
 
@@ -211,11 +221,11 @@ def test_exports_enforce_sensitivity_per_role(demo: tuple[Store, AuditLog]) -> N
     assert '"outcome": "refused"' in audit.entries()[-1]["detail"]
 
 
-def test_rounding_policy(tmp_path: Path) -> None:
+def test_rounding_policy(population: Path, tmp_path: Path) -> None:
     from udc.privacy.policy import set_policy
 
+    shutil.copytree(population, tmp_path / "s")
     with Store(tmp_path / "s") as store:
-        generate(store, persons=5_000, seed=2, years=(2015, 2015))
         set_policy(store, rounding_base=5)
         audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"), b"k" * 32)
         cells = suppressed(store, ask(["education"], year(2015)), audit).cells

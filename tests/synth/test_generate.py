@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -14,10 +16,18 @@ from udc.synth.generate import generate, parse_years
 
 
 @pytest.fixture(scope="module")
-def synth(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("synth") / "store")
-    generate(store, persons=12_000, seed=7, years=(2015, 2020))
-    return store
+def population(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's population, built once and closed: a test that rebuilds over a population works on a copy."""
+    path = tmp_path_factory.mktemp("synth") / "store"
+    with Store(path) as store:
+        generate(store, persons=12_000, seed=7, years=(2015, 2020))
+    return path
+
+
+@pytest.fixture(scope="module")
+def synth(population: Path) -> Iterator[Store]:
+    with Store(population, read_only=True) as store:
+        yield store
 
 
 def one(store: Store, sql: str) -> object:
@@ -219,10 +229,12 @@ def test_bad_arguments() -> None:
         generate(Store.__new__(Store), persons=10)
 
 
-def test_an_interrupted_run_keeps_the_earlier_population_and_no_half_loaded_tables(tmp_path: Path) -> None:
+def test_an_interrupted_run_keeps_the_earlier_population_and_no_half_loaded_tables(
+    population: Path, tmp_path: Path
+) -> None:
     """Yearly batches load into staging tables while the simulation runs; only a complete run replaces the tables."""
+    shutil.copytree(population, tmp_path / "s")
     with Store(tmp_path / "s") as store:
-        generate(store, persons=3_000, seed=2, years=(2015, 2016))
         before = {t: store.count(t) for t in ("ds_synth_persons_yearly", "ds_synth_events", "ds_synth_persons")}
         threads = store.con.execute("SELECT current_setting('threads')").fetchone()[0]
 
