@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from udc.errors import NotFound, TooMany
 from udc.participation import categories, intake, keys, media, open311, reports
+from udc.privacy.actions import ensure
 from udc.settings import OPEN311_KEY_RATE, Settings, current
 from udc.web.common import Reader, run_heavy
 
@@ -53,22 +54,27 @@ async def post_request(request: Request, store: Reader, fmt: str) -> Response:
     _fmt(fmt)
     engine = request.app.state.participation
     form = await request.form()
-    client = keys.client(engine, str(form.get("api_key") or "") or None)
-    if not request.app.state.intake_limit.allow(f"key:{client}"):
+    who = keys.principal(engine, str(form.get("api_key") or "") or None)
+    if not request.app.state.intake_limit.allow(f"key:{who.name}"):
         limit = request.app.state.intake_limit.limit
-        raise TooMany(f"more than {limit} service requests a minute from '{client}': slow down")
+        raise TooMany(f"more than {limit} service requests a minute from '{who.name}': slow down")
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("media")
     photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
     new = intake.parse(values)
     folder = request.app.state.store_path / "participation_media"
-    filed = await run_heavy(
-        request,
-        store,
-        "photo",
-        lambda view, _job: intake.file(engine, view, new, source=f"open311:{client}", photo=photo, media_folder=folder),
-        memory=media.memory(photo) if photo else None,
-    )
+    detail = {"client": who.name, "service_code": new.service_code}
+    with ensure(who, "participation.request", audit=request.app.state.audit, detail=detail) as outcome:
+        filed = await run_heavy(
+            request,
+            store,
+            "photo",
+            lambda view, _job: intake.file(
+                engine, view, new, source=f"open311:{who.name}", photo=photo, media_folder=folder
+            ),
+            memory=media.memory(photo) if photo else None,
+        )
+        outcome["report"] = filed.id
     category = categories.get(engine, new.service_code)
     answer = [
         {
