@@ -17,11 +17,14 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from udc.errors import UdcError
+from udc.privacy import parties
 from udc.privacy.access import User
+from udc.privacy.actions import ensure
 from udc.privacy.audit import AuditLog
 from udc.privacy.gate import Definition, release, run_defined
 from udc.privacy.request import Filter, TableRequest
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 
     from udc.synth.generate import SynthReport
 
+DEMO_PARTY = "woningcorporatie"
 KEY_FIGURES = "kerncijfers_inwoners"
 YOUTH_CARE = "kerncijfers_jeugdzorg"
 IN_BUURTEN = Filter(column="buurt_code", prefix="BU")
@@ -255,5 +259,23 @@ def verhuisstromen(store: Store, years: tuple[int, int], *, user: User, audit: A
 
 
 def _parties(store: Store, *, user: User, audit: AuditLog) -> None:
-    """The demo's parties and agreements (issue 27: a fictional housing corporation with an agreement for two open
-    releases) are made here once :mod:`udc.privacy.parties` exists; until then the step creates nothing."""
+    """A second party beside the municipality, to show how a UDC grants access per agreement: a fictional housing
+    corporation whose agreement (one year from today) covers two open releases and no ad-hoc tables. Its members
+    (``udc parties member woningcorporatie USER``) read those releases and nothing more; the day after the agreement
+    ends they read nothing. Made once: a rebuild keeps the party and its agreement as they are."""
+    if any(p["name"] == DEMO_PARTY for p in parties.list_parties(audit.engine)):
+        return
+    with ensure(user, "parties.add", audit=audit, detail={"party": DEMO_PARTY}):
+        parties.add_party(audit.engine, DEMO_PARTY, "Woningcorporatie (fictief)", "woningcorporatie")
+    agreement = parties.Agreement(
+        f"{DEMO_PARTY}-wijkplan",
+        DEMO_PARTY,
+        "Wijkplan: inwoners en jeugdzorg per wijk (alleen de twee open tabellen)",
+        datasets=(KEY_FIGURES, YOUTH_CARE),
+        levels=("wijk", "gemeente"),
+        adhoc=False,
+        valid_from=date.today(),
+        valid_until=date.today() + timedelta(days=365),
+    )
+    with ensure(user, "agreements.add", audit=audit, detail=agreement.describe()):
+        parties.add_agreement(audit.engine, agreement)

@@ -46,6 +46,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 from udc.errors import UdcError
+from udc.privacy import parties
 from udc.settings import Settings, audit_key_file, current
 from udc.store.db import private_umask
 
@@ -116,6 +117,7 @@ def engine_for(url: str) -> sa.Engine:
         if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             _private_file(Path(engine.url.database))
         _META.create_all(engine)
+        parties.create_tables(engine)  # the default party and its open-ended agreement
         columns = {c["name"] for c in sa.inspect(engine).get_columns("users")}
         if "disabled" not in columns:  # operational databases from before accounts could be disabled
             with engine.begin() as con:
