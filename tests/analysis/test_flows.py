@@ -278,7 +278,7 @@ def test_the_report_prints_to_pdf_with_date_source_and_counts_as_integers(demo_s
 
     import udc as api
 
-    out = api.open(demo_store).flows_report("GM9901", tmp_path / "r.pdf", years="2020-2021")
+    out = api.open(demo_store).flows.report("GM9901", tmp_path / "r.pdf", years="2020-2021")
     document = pdfium.PdfDocument(out)
     try:
         text = " ".join(document[i].get_textpage().get_text_range() for i in range(len(document)))

@@ -31,6 +31,8 @@ def test_the_walkthrough_runs_as_written(demo_store: Path) -> None:
     assert set(namespace["flows"].frame.direction) >= {"in", "out", "within"}  # type: ignore[attr-defined]
     assert set(namespace["woningen"].gemeente_code) == {"GM9901"}  # type: ignore[attr-defined]
     assert [a["code"][:2] for a in namespace["gemeenten"]] == ["GM"] * len(namespace["gemeenten"])  # type: ignore
+    woco = namespace["s"].parties.show("woco")  # type: ignore[attr-defined]
+    assert woco["members"] == ["analist"] and woco["agreements"][0]["valid_until"] is not None  # ended today
 
 
 def test_microdata_cannot_be_read_from_python(demo_store: Path) -> None:

@@ -17,7 +17,7 @@ from udc.store import Store, catalogue
 
 @pytest.fixture(scope="module")
 def computed(demo_store: Path) -> pd.DataFrame:
-    return api.open(demo_store).compute_indicators(["jeugd_jeugdzorg", "armoede_laag_inkomen"], years="2021")
+    return api.open(demo_store).indicators.compute(["jeugd_jeugdzorg", "armoede_laag_inkomen"], years="2021")
 
 
 def raw(store: Path, dataset: str) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def test_cli_contract_keys(demo_store: Path) -> None:
 def test_every_library_indicator_computes_on_the_demo(demo_store: Path) -> None:
     from udc.indicators.model import library
 
-    frame = api.open(demo_store).compute_indicators(years="2021", levels=["gemeente", "total"])
+    frame = api.open(demo_store).indicators.compute(years="2021", levels=["gemeente", "total"])
     totals = frame[frame.area_code == "Totaal"].set_index("indicator")
     assert set(totals.index) == set(library())
     # The small demo has about a hundred newborns in 2021: those with two or more risk factors, born preterm or with

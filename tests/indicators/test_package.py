@@ -103,7 +103,7 @@ def test_verified_and_imported_elsewhere_then_run_on_that_stores_own_data(packag
     assert report["added"] == ["jeugd_jeugdzorg_0_11"] and report["ready_to_run"] is True
     assert report["fixture_cells"] > 0 and report["largest_difference"] < 1e-6  # the CSV keeps 10 digits
     assert any("bevolking_vertrek: built in here (the same definition" in n for n in report["notes"])
-    frame = api.open(other).compute_indicators(["jeugd_jeugdzorg_0_11"], years="2021", levels=["total"])
+    frame = api.open(other).indicators.compute(["jeugd_jeugdzorg_0_11"], years="2021", levels=["total"])
     assert frame.status.iloc[0] == "published" and 0 < frame.value.iloc[0] < 100
 
 

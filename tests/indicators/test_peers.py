@@ -32,7 +32,7 @@ def test_the_library_is_released_with_every_definition_hash(demo_store: Path) ->
         versions = catalogue.versions(s, "indicatoren")
     assert entry.sensitivity == "open" and entry.provenance["method"] == "derived"
     assert versions[-1]["definition_hash"]  # the hash of {id: version and digest} of every definition
-    fresh = api.open(demo_store).compute_indicators(["jeugd_jeugdzorg"], years="2021", levels=["gemeente"])
+    fresh = api.open(demo_store).indicators.compute(["jeugd_jeugdzorg"], years="2021", levels=["gemeente"])
     old = released[
         (released.indicator == "jeugd_jeugdzorg") & (released.level == "gemeente") & (released.period == "2021")
     ]
@@ -81,7 +81,7 @@ def test_the_k_most_similar_municipalities(demo_store: Path) -> None:
     from udc.indicators.benchmark import PROFILE
     from udc.indicators.model import library
 
-    result = api.open(demo_store).benchmark("GM9902", "jeugd_jeugdzorg", year=2021, peers="similar", k=5)
+    result = api.open(demo_store).indicators.benchmark("GM9902", "jeugd_jeugdzorg", year=2021, peers="similar", k=5)
     assert "GM9902" in result["peers"] and result["peer_count"] == len(result["peers"])
     released = table(demo_store, "indicatoren")
     reference = table(demo_store, "synth_vergelijking")
@@ -103,11 +103,11 @@ def test_the_k_most_similar_municipalities(demo_store: Path) -> None:
 
 
 def test_size_classes_and_a_list(demo_store: Path) -> None:
-    sized = api.open(demo_store).benchmark("GM9901", "bevolking_65plus", year=2021, peers="size")
+    sized = api.open(demo_store).indicators.benchmark("GM9901", "bevolking_65plus", year=2021, peers="size")
     attributes = table(demo_store, "synth_gemeenten").set_index("area_code")
     classes = {c for c in sized["peers"]}
     assert all(attributes.loc[c].inwoners < 20_000 for c in classes) == (attributes.loc["GM9901"].inwoners < 20_000)
-    chosen = api.open(demo_store).benchmark("GM9901", "bevolking_65plus", year=2021, peers="GM9931,GM9902")
+    chosen = api.open(demo_store).indicators.benchmark("GM9901", "bevolking_65plus", year=2021, peers="GM9931,GM9902")
     assert sorted(chosen["peers"]) == ["GM9901", "GM9902", "GM9931"] and chosen["peer_count"] == 3
 
 
@@ -117,7 +117,7 @@ def test_the_iso_37120_report(demo_store: Path) -> None:
     out = json.loads(udc("--store", str(demo_store), "indicators", "iso37120", "GM9901", "--format", "json").stdout)
     rows = {r["number"]: r for r in out["indicators"] if r["number"]}
     assert rows["5.1"]["status"] == "computed" and rows["5.1"]["year"] == "2021" and rows["5.1"]["formula"]
-    fresh = api.open(demo_store).compute_indicators(["werk_niet_werkzaam"], years="2021", areas=["GM9901"])
+    fresh = api.open(demo_store).indicators.compute(["werk_niet_werkzaam"], years="2021", areas=["GM9901"])
     assert rows["5.1"]["value"] == pytest.approx(fresh.value.iloc[0], abs=0.01)
     assert rows["5.2"]["status"] == "computable" and "WOZ" in rows["5.2"]["detail"]
     listed = iso_catalogue()["indicators"]

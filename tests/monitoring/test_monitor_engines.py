@@ -29,9 +29,9 @@ def test_the_monitor_is_identical_on_duckdb_and_spark(demo_store: Path, tmp_path
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(programme))
     run_udc("--store", str(demo_store), "monitor", "add", str(tmp_path / "p.yaml"))
     api = udc.open(demo_store)
-    on_duckdb = api.monitor("tweemotorig")
+    on_duckdb = api.monitor.report("tweemotorig")
     with spark_jobs() as ran:
-        on_spark = api.monitor("tweemotorig", engine="spark")
+        on_spark = api.monitor.report("tweemotorig", engine="spark")
     assert ran, "the Spark run did not go through Spark"
     (row,) = on_duckdb["indicators"]
     assert None not in (row["baseline"], row["actual"], row["comparison"])  # numbers to compare (the estimate of

@@ -21,8 +21,8 @@ def people(intake: Intake):
 
     admin = udc.open(intake.store)
     for name, scope in (("buurtwerk", "GM9901"), ("anderegemeente", "GM9902")):
-        if name not in {u["name"] for u in admin.users()}:
-            admin.add_user(name, "staff", "correct horse battery", [scope])
+        if name not in {u["name"] for u in admin.users.list()}:
+            admin.users.add(name, "staff", "correct horse battery", [scope])
     return admin
 
 
@@ -39,7 +39,7 @@ def test_an_announcement_reaches_the_buurt_page_and_its_feed(intake: Intake, peo
     from udc.privacy.access import get_user
     from udc.web.app import create_app
 
-    engine, audit = people.participation, people.audit
+    engine, audit = people._operational, people.audit
     staff = get_user(people.audit.engine, "buurtwerk")
     notices.announce(
         engine,
@@ -92,7 +92,7 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
 
     staff = get_user(people.audit.engine, "buurtwerk")
     question = notices.ask(
-        people.participation,
+        people._operational,
         staff,
         people.audit,
         {
@@ -128,11 +128,11 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
     with TestClient(app, base_url="http://127.0.0.1") as reader:
         running = reader.get(path).text  # twelve answers, but the question runs: no results at all
     assert f'<table id="results-{question}">' not in running and "na de sluiting" in running
-    assert notices.results(people.participation, question, intake.buurt, 10)["state"] == "open"
+    assert notices.results(people._operational, question, intake.buurt, 10)["state"] == "open"
     with pytest.raises(InputError, match="option"):
-        notices.answer(people.participation, question, 7, intake.buurt, "apparaat-x", network="n")
+        notices.answer(people._operational, question, 7, intake.buurt, "apparaat-x", network="n")
     with pytest.raises(InputError, match="not asked in"):
-        notices.answer(people.participation, question, 0, "BU99029999", "apparaat-y", network="n")
+        notices.answer(people._operational, question, 0, "BU99029999", "apparaat-y", network="n")
     with people.participation.begin() as con:  # time passes: the question closed yesterday
         con.execute(
             QUESTIONS.update()
@@ -154,12 +154,12 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
     assert "(12)" not in block and ">8<" not in block and ">4<" not in block
     assert "afgerond op 10 %" in block and "minstens 10 verschillende adressen" in block
     assert "rounded to 10 %" in english and "Share" in english
-    published = notices.results(people.participation, question, intake.buurt, 10)
+    published = notices.results(people._operational, question, intake.buurt, 10)
     assert published["state"] == "shown" and "total" not in published
     assert [o["share"] for o in published["options"]] == [70, 30, 0]
-    assert notices.results(people.participation, question, intake.buurt, 11)["state"] == "too_few"  # 10 networks
+    assert notices.results(people._operational, question, intake.buurt, 11)["state"] == "too_few"  # 10 networks
     with pytest.raises(UdcError, match="closed"):
-        notices.answer(people.participation, question, 0, intake.buurt, "apparaat-z", network="n")
+        notices.answer(people._operational, question, 0, intake.buurt, "apparaat-z", network="n")
 
 
 def test_a_forged_device_cookie_is_a_new_device_not_someone_elses(intake: Intake, people) -> None:
@@ -169,7 +169,7 @@ def test_a_forged_device_cookie_is_a_new_device_not_someone_elses(intake: Intake
 
     staff = get_user(people.audit.engine, "buurtwerk")
     question = notices.ask(
-        people.participation,
+        people._operational,
         staff,
         people.audit,
         {"question": "Een nieuwe speeltuin?", "options": ["ja", "nee"], "buurten": [intake.buurt], **_period()},

@@ -47,9 +47,9 @@ def test_script_in_a_description_is_escaped_where_staff_and_the_public_see_it(we
     form = {"csrf": _csrf(web), "service_code": "zwerfvuil", "buurt": intake.buurt, "description": attack}
     done = web.post("/melden", data=form)
     number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
-    admin.approve_report_text(number)
-    if "tegenstaff" not in {u["name"] for u in admin.users()}:
-        admin.add_user("tegenstaff", "staff", "correct horse battery", ["GM9901"])
+    admin.participation.approve_text(number)
+    if "tegenstaff" not in {u["name"] for u in admin.users.list()}:
+        admin.users.add("tegenstaff", "staff", "correct horse battery", ["GM9901"])
     with TestClient(web.app, base_url="http://127.0.0.1") as staff:
         staff.post(
             "/inloggen",

@@ -34,8 +34,8 @@ def staff_user(intake: Intake) -> str:
     import udc
 
     admin = udc.open(intake.store)
-    if "stadsbeheer" not in {u["name"] for u in admin.users()}:
-        admin.add_user("stadsbeheer", "staff", PASSWORD, ["GM9901"])
+    if "stadsbeheer" not in {u["name"] for u in admin.users.list()}:
+        admin.users.add("stadsbeheer", "staff", PASSWORD, ["GM9901"])
     return "stadsbeheer"
 
 

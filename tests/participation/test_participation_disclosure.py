@@ -22,8 +22,8 @@ def people(intake: Intake):
     import udc
 
     admin = udc.open(intake.store)
-    if "peilingen" not in {u["name"] for u in admin.users()}:
-        admin.add_user("peilingen", "staff", "correct horse battery", ["GM9901"])
+    if "peilingen" not in {u["name"] for u in admin.users.list()}:
+        admin.users.add("peilingen", "staff", "correct horse battery", ["GM9901"])
     return admin
 
 
@@ -38,7 +38,7 @@ def _ask(people, intake: Intake, text: str) -> int:
     staff = get_user(people.audit.engine, "peilingen")
     period = {"starts": date.today().isoformat(), "ends": (date.today() + timedelta(days=7)).isoformat()}
     return notices.ask(
-        people.participation,
+        people._operational,
         staff,
         people.audit,
         {"question": text, "options": ["ja", "nee"], "buurten": [intake.buurt], **period},
@@ -72,7 +72,7 @@ def _published(app, intake: Intake, people, question: int) -> list:
         shown.append(re.sub(r'name="csrf" value="[^"]+"', "", text))
     with Store(intake.store, read_only=True) as store:
         threshold = current(store).min_count
-    result = notices.results(people.participation, question, intake.buurt, threshold)
+    result = notices.results(people._operational, question, intake.buurt, threshold)
     shown.append({k: v for k, v in result.items() if k != "question"})
     return shown
 
@@ -177,7 +177,7 @@ def test_control_characters_in_an_approved_text_keep_the_xml_well_formed(intake:
             },
         )
         number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
-        people.approve_report_text(number)
+        people.participation.approve_text(number)
         for path in (f"/open311/v2/requests.xml?service_request_id={number}", f"/open311/v2/requests/{number}.xml"):
             root = ET.fromstring(web.get(path).content)  # expat: a control character is a syntax error
             assert root.find("request/description").text == "Kapotte lamp bij de\x7f hoek"
@@ -185,7 +185,7 @@ def test_control_characters_in_an_approved_text_keep_the_xml_well_formed(intake:
         staff = get_user(people.audit.engine, "peilingen")
         period = {"starts": date.today().isoformat(), "ends": (date.today() + timedelta(days=3)).isoformat()}
         notices.announce(
-            people.participation,
+            people._operational,
             staff,
             people.audit,
             {"title": "Stroom\x02 uit", "body": "Morgen\x08 geen stroom.", "buurten": [intake.buurt], **period},

@@ -126,7 +126,7 @@ def test_the_reporter_reopens_a_report_marked_done(web: TestClient, intake: Inta
     )
     follow = re.search(r'id="follow-link" href="(/melding/[^"]+)"', done.text).group(1)
     number = int(re.search(r"<strong>(\d+)</strong>", done.text).group(1))
-    udc.open(intake.store).set_report_status(number, "afgehandeld", "tegel vastgezet")
+    udc.open(intake.store).participation.set_status(number, "afgehandeld", "tegel vastgezet")
     page = web.get(follow)
     assert 'id="reopen-form"' in page.text
     again = web.post(follow, data={"csrf": _csrf(web), "reden": "Tegel ligt weer los"})
@@ -178,8 +178,8 @@ def test_staff_triage_change_status_approve_text_and_see_contact_on_purpose(inta
     from udc.web.app import create_app
 
     admin = udc.open(intake.store)
-    if "wijkbeheer" not in {u["name"] for u in admin.users()}:
-        admin.add_user("wijkbeheer", "staff", "correct horse battery", ["GM9901"])
+    if "wijkbeheer" not in {u["name"] for u in admin.users.list()}:
+        admin.users.add("wijkbeheer", "staff", "correct horse battery", ["GM9901"])
     with TestClient(create_app(intake.store), base_url="http://127.0.0.1") as client:
         assert client.get("/beheer/meldingen").status_code == 401
         form = {

@@ -40,8 +40,8 @@ def api(intake: Intake):
 
     admin = package.open(intake.store)
     for name, scope in (("beheer9901", "GM9901"), ("beheer9902", "GM9902")):
-        if name not in {u["name"] for u in admin.users()}:
-            admin.add_user(name, "staff", "correct horse battery", [scope])
+        if name not in {u["name"] for u in admin.users.list()}:
+            admin.users.add(name, "staff", "correct horse battery", [scope])
     return package
 
 
@@ -52,12 +52,12 @@ def test_workflow_allows_its_transitions_only_and_keeps_history(intake: Intake, 
 
     staff = api.open(intake.store, user="beheer9901")
     report = int(_file(intake)["service_request_id"])
-    assert staff.set_report_status(report, "in_behandeling", "ploeg ingepland") == "gemeld"
+    assert staff.participation.set_status(report, "in_behandeling", "ploeg ingepland") == "gemeld"
     with pytest.raises(UdcError, match="can become"):
-        staff.set_report_status(report, "reactie_ontvangen")
-    staff.set_report_status(report, "afgehandeld", "opgeruimd")
+        staff.participation.set_status(report, "reactie_ontvangen")
+    staff.participation.set_status(report, "afgehandeld", "opgeruimd")
     with pytest.raises(UdcError, match="can become heropend"):
-        staff.set_report_status(report, "in_behandeling")
+        staff.participation.set_status(report, "in_behandeling")
     db = engine(operational_url(intake.store))
     with db.begin() as con:
         workflow.reopen(con, report, "Ligt er nog steeds")
@@ -78,15 +78,15 @@ def test_workflow_allows_its_transitions_only_and_keeps_history(intake: Intake, 
 def test_staff_see_and_change_only_their_municipality(intake: Intake, api) -> None:
     report = int(_file(intake)["service_request_id"])
     other = api.open(intake.store, user="beheer9902")
-    assert report not in {r["id"] for r in other.reports()}
+    assert report not in {r["id"] for r in other.participation.reports()}
     with pytest.raises(Forbidden, match="not one of your municipalities"):
-        other.set_report_status(report, "in_behandeling")
+        other.participation.set_status(report, "in_behandeling")
     mine = api.open(intake.store, user="beheer9901")
-    rows = mine.reports(status="gemeld")
+    rows = mine.participation.reports(status="gemeld")
     assert report in {r["id"] for r in rows} and not {"email", "follow_hash"} & set(rows[0])
     from udc.participation import staff
 
-    assert staff.contact(mine.participation, mine.user, mine.audit, report)["email"] == "bewoner@example.org"
+    assert staff.contact(mine._operational, mine.user, mine.audit, report)["email"] == "bewoner@example.org"
     assert any(e["action"] == "participation.contact" for e in mine.audit_entries())
 
 
@@ -94,12 +94,12 @@ def test_merging_a_duplicate_and_approving_a_text(intake: Intake, api) -> None:
     first = int(_file(intake, "grofvuil", "Oude bank op de stoep")["service_request_id"])
     second = int(_file(intake, "grofvuil", "Bank op stoep")["service_request_id"])
     staff = api.open(intake.store, user="beheer9901")
-    staff.merge_reports(second, first)
-    merged = {r["id"]: r for r in staff.reports(category="grofvuil")}
+    staff.participation.merge(second, first)
+    merged = {r["id"]: r for r in staff.participation.reports(category="grofvuil")}
     assert merged[second]["status"] == "geannuleerd" and merged[second]["duplicate_of"] == first
     public = httpx.get(f"{intake.base}/open311/v2/requests/{first}.json").json()[0]
     assert public["description"] == ""
-    staff.approve_report_text(first)
+    staff.participation.approve_text(first)
     public = httpx.get(f"{intake.base}/open311/v2/requests/{first}.json").json()[0]
     assert public["description"] == "Oude bank op de stoep"
 
@@ -116,18 +116,18 @@ def test_retention_empties_contact_data_of_long_closed_reports(intake: Intake, a
 
     report = int(_file(intake)["service_request_id"])
     worker = api.open(intake.store, user="beheer9901")
-    worker.set_report_status(report, "afgehandeld")
+    worker.participation.set_status(report, "afgehandeld")
     admin = api.open(intake.store)
-    assert admin.retention(days=365) >= 0  # closed today: kept
-    with admin.participation.connect() as con:
+    assert admin.participation.retention(days=365) >= 0  # closed today: kept
+    with admin._operational.connect() as con:
         assert con.execute(sa.select(CONTACTS.c.email).where(CONTACTS.c.report_id == report)).scalar_one()
     later = datetime.now(UTC) + timedelta(days=366)
-    assert staff.retention(admin.participation, User("test", "admin"), admin.audit, today=later) >= 1
-    with admin.participation.connect() as con:
+    assert staff.retention(admin._operational, User("test", "admin"), admin.audit, today=later) >= 1
+    with admin._operational.connect() as con:
         row = con.execute(sa.select(CONTACTS).where(CONTACTS.c.report_id == report)).one()
     assert row.email is None and row.name is None and row.phone is None and row.anonymised_at
     with pytest.raises(Forbidden):
-        worker.retention()
+        worker.participation.retention()
 
 
 def test_open_data_export_has_no_text_or_contact_data(intake: Intake, tmp_path: Path) -> None:

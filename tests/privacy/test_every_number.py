@@ -284,13 +284,13 @@ def test_finding_4_a_definition_summing_microdata_publishes_no_exact_sum(demo_te
     definition would publish, and how, is reported before it is used."""
     demo_store = shutil.copytree(demo_template, tmp_path / "store")  # the module's copy is held open
     s = udc.open(demo_store)  # the store's owner: an admin
-    s.add_indicator(_mean_weight_definition(tmp_path))
-    s.export_definitions(["gemiddeld_geboortegewicht"], tmp_path / "pakket.zip", organisation="test")
-    report = s.verify_definitions(tmp_path / "pakket.zip")
+    s.indicators.add(_mean_weight_definition(tmp_path))
+    s.indicators.export_definitions(["gemiddeld_geboortegewicht"], tmp_path / "pakket.zip", organisation="test")
+    report = s.indicators.verify_definitions(tmp_path / "pakket.zip")
     numerator = next(p for p in report["publishes"] if p["part"] == "numerator")
     assert "cell key" in numerator["protection"] and "sums" in numerator["protection"]
     assert "birth_weight" in numerator["what"]
-    s.compute_indicators(["gemiddeld_geboortegewicht"], years="2019-2021", release="gewicht_test")
+    s.indicators.compute(["gemiddeld_geboortegewicht"], years="2019-2021", release="gewicht_test")
     with Store(demo_store) as store:
         assert catalogue.get(store, "gewicht_test").sensitivity == "open"  # readable by anyone
         public = catalogue.read(store, "gewicht_test")

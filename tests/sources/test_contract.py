@@ -63,7 +63,7 @@ def test_a_register_under_other_names_gives_the_same_flows(demo_store: Path, tmp
     store = tmp_path / "store"
     shutil.copytree(demo_store, store)
     s = api.open(store)
-    before = s.flows("demoregio", years="2020-2021", group="young-families", view="destinations").frame
+    before = s.flows.table("demoregio", years="2020-2021", group="young-families", view="destinations").frame
     with Store(store, read_only=True) as raw:  # the registers arrive as files with their own column names
         for table, (demo, names) in RENAMED.items():
             frame = catalogue.read(raw, demo)[list(names)].rename(columns=names)
@@ -84,7 +84,7 @@ def test_a_register_under_other_names_gives_the_same_flows(demo_store: Path, tmp
             "--store", str(store), "microdata", "register", f"register_{table}", "--as", table, "--map", mapping
         ).stdout
         assert f"{table}_register_{table}: registered as contract table {table}" in out
-    after = s.flows("demoregio", years="2020-2021", group="young-families", view="destinations", rebuild=True)
+    after = s.flows.table("demoregio", years="2020-2021", group="young-families", view="destinations", rebuild=True)
     pd.testing.assert_frame_equal(after.frame.reset_index(drop=True), before.reset_index(drop=True))
     lineage = {r["input"] for r in api.open(store).describe("flows_moves")["lineage"]}
     assert {f"{t}_register_{t}" for t in RENAMED} <= lineage  # the study read the registered tables

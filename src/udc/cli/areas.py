@@ -30,7 +30,7 @@ def areas_import(
     """Import area files, recognised by content; each file is one transaction (audited)."""
     s = facade(ctx, store_dir)
     for path in paths:
-        r = s.import_areas(path, year=year, kind=kind, layer=layer, allow_missing_geometry=allow_missing_geometry)
+        r = s.areas.import_file(path, year=year, kind=kind, layer=layer, allow_missing_geometry=allow_missing_geometry)
         parts = [f"{path.name}: {r.detected}", f"{r.areas} areas"]
         if r.changes:
             parts.append(f"{r.changes} boundary changes")
@@ -53,7 +53,7 @@ def areas_list(
     store_dir: StoreDir = None,
 ) -> None:
     """List area versions."""
-    rows = facade(ctx, store_dir).areas(kind=kind, year=year, within=within)
+    rows = facade(ctx, store_dir).areas.list(kind=kind, year=year, within=within)
     emit(rows, fmt, title="Areas", columns=["code", "kind", "name", "valid_from", "valid_to", "parent_code"])
 
 
@@ -67,7 +67,9 @@ def areas_changes(
     store_dir: StoreDir = None,
 ) -> None:
     """Boundary changes between two years with CBS's figures and the resulting weights."""
-    emit(facade(ctx, store_dir).changes(from_year, to_year, weight), fmt, title=f"Changes {from_year} → {to_year}")
+    emit(
+        facade(ctx, store_dir).areas.changes(from_year, to_year, weight), fmt, title=f"Changes {from_year} → {to_year}"
+    )
 
 
 @areas_app.command("crosswalk")
@@ -81,7 +83,7 @@ def areas_crosswalk(
     store_dir: StoreDir = None,
 ) -> None:
     """The chained old → new crosswalk between two years (municipalities)."""
-    links = facade(ctx, store_dir).crosswalk(from_year, to_year, weight)
+    links = facade(ctx, store_dir).areas.crosswalk(from_year, to_year, weight)
     rows = [
         {"from_code": x.from_code, "to_code": x.to_code, "share": round(x.share, 6), "note": x.note}
         for x in links
@@ -107,7 +109,7 @@ def areas_harmonise(
     """Re-base a table to the boundaries of another year (counts redistributed, rates re-weighted)."""
     from udc.areas.harmonise import parse_rates
 
-    result = facade(ctx, store_dir).harmonise(
+    result = facade(ctx, store_dir).areas.harmonise(
         read_table(file, [area_column]),
         to_year,
         weight=weight,
@@ -142,8 +144,8 @@ def areas_neighbours(
 ) -> None:
     """Areas sharing a border with CODE (from the imported geometry), with their names."""
     api = facade(ctx, store_dir)
-    names = api.names()
-    rows = [{"code": c, "name": names.get(c, "")} for c in api.neighbours(code, year)]
+    names = api.areas.names()
+    rows = [{"code": c, "name": names.get(c, "")} for c in api.areas.neighbours(code, year)]
     emit(
         rows,
         fmt,
@@ -162,7 +164,7 @@ def areas_fetch(
     store_dir: StoreDir = None,
 ) -> None:
     """Download official boundaries from PDOK once, cache them in the store, and import them."""
-    path, r = facade(ctx, store_dir).fetch_areas(kind, year, base_url=base_url, refresh=refresh)
+    path, r = facade(ctx, store_dir).areas.fetch(kind, year, base_url=base_url, refresh=refresh)
     typer.echo(f"{path.name}: {r.geometries} geometries, {r.adjacent_pairs} neighbour pairs")
 
 
@@ -175,7 +177,7 @@ def areas_add(
     store_dir: StoreDir = None,
 ) -> None:
     """Register an area by hand, e.g. a foreign area for cross-border work."""
-    facade(ctx, store_dir).add_area(code, name, parent=parent)
+    facade(ctx, store_dir).areas.add(code, name, parent=parent)
     typer.echo(f"added {code}")
 
 
@@ -189,14 +191,14 @@ def regions_define(
 ) -> None:
     """Define (or redefine) a region as a set of areas."""
     codes = members.split(",")
-    facade(ctx, store_dir).define_region(name, codes, title)
+    facade(ctx, store_dir).areas.define_region(name, codes, title)
     typer.echo(f"region {name}: {len(codes)} members")
 
 
 @regions_app.command("list")
 def regions_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
     """List regions and their members."""
-    rows = facade(ctx, store_dir).regions()
+    rows = facade(ctx, store_dir).areas.regions()
     if fmt != "json":
         rows = [{**r, "members": ",".join(r["members"])} for r in rows]
     emit(rows, fmt, title="Regions", columns=["name", "title", "member_count", "members"])

@@ -68,7 +68,7 @@ def flows_cmd(
     if fmt == "parquet" and out is None:
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
     s = facade(ctx, store_dir, user)
-    result = s.flows(
+    result = s.flows.table(
         area,
         view=view,
         years=years,
@@ -137,7 +137,7 @@ def flows_study(
     if fmt not in ("parquet", "csv"):
         raise UdcError(f"--format {fmt}: expected parquet or csv")
     s = facade(ctx, store_dir, user)
-    tables = s.flows_study(
+    tables = s.flows.study(
         "all" if areas == "all" else split(areas) or [],
         years=years,
         groups=split(groups),
@@ -146,7 +146,7 @@ def flows_study(
         engine=engine,
     )
     if release:
-        for name in s.release_study(tables, release, years=years, replace=replace):
+        for name in s.flows.release_study(tables, release, years=years, replace=replace):
             typer.echo(f"released {name}")
     out.mkdir(parents=True, exist_ok=True)
     for view, table in tables.items():
@@ -166,5 +166,5 @@ def flows_report(
 ) -> None:
     """An offline report (HTML, or PDF): balance per target group, Sankey of origins/destinations, trend, with the
     date, the source and the protection."""
-    facade(ctx, store_dir, user).flows_report(_area(region, municipality), out, years=years)
+    facade(ctx, store_dir, user).flows.report(_area(region, municipality), out, years=years)
     typer.echo(f"report written to {out}")

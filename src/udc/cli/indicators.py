@@ -37,7 +37,7 @@ def indicators_list(
             "title_en": i.title.en,
             "iso37120": i.iso37120.number if i.iso37120 else None,
         }
-        for i in facade(ctx).indicators(theme)
+        for i in facade(ctx).indicators.list(theme)
     ]
     emit(rows, fmt, title="Indicators", columns=["id", "theme", "unit", "polarity", "title", "title_en", "iso37120"])
 
@@ -47,7 +47,7 @@ def indicators_show(
     ctx: typer.Context, indicator_id: Annotated[str, typer.Argument(help="Indicator id.")], store_dir: StoreDir = None
 ) -> None:
     """One definition in full (YAML-equivalent JSON), with its hash."""
-    indicator = facade(ctx, store_dir).indicator(indicator_id)
+    indicator = facade(ctx, store_dir).indicators.get(indicator_id)
     echo_json({**indicator.model_dump(mode="json", exclude_none=True), "sha256_16": indicator.digest()})
 
 
@@ -58,7 +58,7 @@ def indicators_add(
     store_dir: StoreDir = None,
 ) -> None:
     """Check a definition file against the schema and keep it in the store."""
-    indicator = facade(ctx, store_dir).add_indicator(path)
+    indicator = facade(ctx, store_dir).indicators.add(path)
     typer.echo(f"{indicator.id} v{indicator.version}: added ({indicator.digest()})")
 
 
@@ -90,7 +90,7 @@ def indicators_benchmark(
 ) -> None:
     """An area against the Netherlands and its peers: rank, median, significance. JSON keys: area_code, value,
     reference_nl, peer_median, peer_rank, peer_count, peers, significant (and peer_group, percentile)."""
-    result = facade(ctx, store_dir, user).benchmark(
+    result = facade(ctx, store_dir, user).indicators.benchmark(
         area.strip().upper(),
         indicator_id,
         year=year,
@@ -119,7 +119,7 @@ def indicators_iso37120(
 ) -> None:
     """The ISO 37120:2018 report: every listed indicator computed (value, year, formula), computable (with which
     data) or not applicable, and the coverage in %."""
-    rows, summary = facade(ctx, store_dir, user).iso37120(area.strip().upper(), years=years)
+    rows, summary = facade(ctx, store_dir, user).indicators.iso37120(area.strip().upper(), years=years)
     if fmt == "json":
         echo_json({"summary": summary, "indicators": rows})
         return
@@ -180,7 +180,7 @@ def indicators_compute(
 
     if fmt == "parquet" and out is None:
         raise UdcError("--format parquet writes a file: add --out FILE.parquet")
-    frame = facade(ctx, store_dir, user).compute_indicators(
+    frame = facade(ctx, store_dir, user).indicators.compute(
         split(ids),
         years=years,
         levels=split(level),
@@ -255,7 +255,9 @@ def definitions_export(
 ) -> None:
     """Write a definition package: the definitions, a synthetic fixture, the output this engine computes from it,
     and a manifest with every file's sha256 and the datasets and columns the definitions need."""
-    manifest = facade(ctx, store_dir, user).export_definitions(split(ids) or [], out, organisation=organisation)
+    manifest = facade(ctx, store_dir, user).indicators.export_definitions(
+        split(ids) or [], out, organisation=organisation
+    )
     typer.echo(f"{out}: {len(manifest['definitions'])} definitions, needs {', '.join(manifest['requires'])}")
 
 
@@ -269,7 +271,7 @@ def definitions_verify(
 ) -> None:
     """Check a package without importing it: hashes, schema, and its fixture recomputed on this engine equal to
     the exporter's output; then what this store lacks to run it on its own data."""
-    _report(facade(ctx, store_dir, user).verify_definitions(package), fmt)
+    _report(facade(ctx, store_dir, user).indicators.verify_definitions(package), fmt)
 
 
 @definitions_app.command("import")
@@ -281,4 +283,4 @@ def definitions_import(
     store_dir: StoreDir = None,
 ) -> None:
     """Verify a package and, only when it verifies, add its definitions to this store."""
-    _report(facade(ctx, store_dir, user).import_definitions(package), fmt)
+    _report(facade(ctx, store_dir, user).indicators.import_definitions(package), fmt)

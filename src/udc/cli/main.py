@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 from click.core import ParameterSource
 
-from udc.cli import areas, flows, gate, indicators, microdata, monitor, participation, sources, users, web
+from udc.cli import areas, flows, gate, indicators, microdata, monitor, participation, parties, sources, users, web
 from udc.cli.common import Format, StoreDir, echo_json, emit, facade
 from udc.errors import UdcError
 from udc.settings import Settings, using
@@ -35,6 +35,8 @@ app.add_typer(gate.gate_app, name="gate")
 app.add_typer(gate.audit_app, name="audit")
 app.add_typer(gate.policy_app, name="policy")
 app.add_typer(users.users_app, name="users")
+app.add_typer(parties.parties_app, name="parties")
+app.add_typer(parties.agreements_app, name="agreements")
 app.add_typer(flows.flows_app, name="flows")
 app.add_typer(participation.participation_app, name="participation")
 app.add_typer(microdata.microdata_app, name="microdata")

@@ -50,5 +50,5 @@ def microdata_register(
         if not sep or not field.strip() or not column.strip():
             raise UdcError(f"--map '{item}': expected field=column")
         pairs[field.strip()] = column.strip()
-    dataset = facade(ctx, store_dir).register_microdata(source, as_table, pairs, name=name)
+    dataset = facade(ctx, store_dir).sources.register_microdata(source, as_table, pairs, name=name)
     typer.echo(f"{dataset.name}: registered as contract table {as_table} (microdata)")

@@ -32,7 +32,7 @@ def monitor_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir 
             "indicators": ", ".join(f.indicator for f in p.indicators),
             "placebo": p.placebo,
         }
-        for p in facade(ctx, store_dir).programmes()
+        for p in facade(ctx, store_dir).monitor.programmes()
     ]
     emit(rows, fmt, title="Programmes")
 
@@ -42,7 +42,7 @@ def monitor_show(
     ctx: typer.Context, programme: Annotated[str, typer.Argument(help="Programme id.")], store_dir: StoreDir = None
 ) -> None:
     """One programme definition in full, with its hash."""
-    found = facade(ctx, store_dir).programme(programme)
+    found = facade(ctx, store_dir).monitor.programme(programme)
     echo_json({**found.model_dump(mode="json", exclude_none=True), "sha256_16": found.digest()})
 
 
@@ -54,7 +54,7 @@ def monitor_add(
     store_dir: StoreDir = None,
 ) -> None:
     """Check a programme file and keep it in the store."""
-    found = facade(ctx, store_dir, user).add_programme(path)
+    found = facade(ctx, store_dir, user).monitor.add(path)
     typer.echo(f"{found.id} v{found.version}: added ({found.digest()})")
 
 
@@ -67,7 +67,7 @@ def monitor_baseline(
 ) -> None:
     """Freeze the nulmeting: released as a new version of nulmeting_<programme> (policy version, definition
     hashes, the comparison areas), so later differences show instead of moving the baseline."""
-    version = facade(ctx, store_dir, user).monitor_baseline(programme)
+    version = facade(ctx, store_dir, user).monitor.baseline(programme)
     typer.echo(f"nulmeting of {programme} frozen: release nulmeting_{programme.replace('-', '_')} v{version}")
 
 
@@ -91,13 +91,13 @@ def monitor_report(
     p_value, method; also pre_trend, placebo_time, mde, years, sentence)."""
     api = facade(ctx, store_dir, user)
     if out is not None:
-        written = api.monitor_document(programme, out, language=language, until=until)
+        written = api.monitor.document(programme, out, language=language, until=until)
         typer.echo(f"{written}: report of {programme}")
         return
     if release:
-        report = api.release_monitor(programme)
+        report = api.monitor.release(programme)
     else:
-        report = api.monitor(programme, until=until, language=language, engine=engine)
+        report = api.monitor.report(programme, until=until, language=language, engine=engine)
     if fmt == "json":
         echo_json(report)
         return

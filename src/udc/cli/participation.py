@@ -29,7 +29,7 @@ def setup(
     store_dir: StoreDir = None,
 ) -> None:
     """Where reports are taken: a place outside these municipalities is refused."""
-    codes = facade(ctx, store_dir).serve_reports_for(split(gemeente) or [])
+    codes = facade(ctx, store_dir).participation.setup(split(gemeente) or [])
     typer.echo(f"reports are taken for {', '.join(codes)}")
 
 
@@ -40,14 +40,14 @@ def categories_import(
     store_dir: StoreDir = None,
 ) -> None:
     """Replace the categories with a Signalen category file (terms from its handling codes; one transaction)."""
-    count = facade(ctx, store_dir).import_categories(path)
+    count = facade(ctx, store_dir).participation.import_categories(path)
     typer.echo(f"{count} categories from {path.name}")
 
 
 @categories_app.command("list")
 def categories_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
     """Categories with parent, term (working days), public flag and where the term comes from."""
-    rows = facade(ctx, store_dir).report_categories()
+    rows = facade(ctx, store_dir).participation.categories()
     emit(rows, fmt, title="Categories", columns=["code", "parent", "name", "term_days", "public", "term_source"])
 
 
@@ -61,7 +61,7 @@ def reports(
     store_dir: StoreDir = None,
 ) -> None:
     """Reports for triage, newest first (staff: their municipalities); no contact data."""
-    rows = facade(ctx, store_dir, user).reports(status=status, category=category)
+    rows = facade(ctx, store_dir, user).participation.reports(status=status, category=category)
     emit(
         rows,
         fmt,
@@ -80,7 +80,7 @@ def status(
     store_dir: StoreDir = None,
 ) -> None:
     """Change a report's status (only the transitions of the workflow are allowed)."""
-    before = facade(ctx, store_dir, user).set_report_status(report_id, to, note)
+    before = facade(ctx, store_dir, user).participation.set_status(report_id, to, note)
     typer.echo(f"report {report_id}: {before} → {to}")
 
 
@@ -93,14 +93,14 @@ def merge(
     store_dir: StoreDir = None,
 ) -> None:
     """Close a duplicate as a copy of another report of the same category."""
-    facade(ctx, store_dir, user).merge_reports(duplicate, into)
+    facade(ctx, store_dir, user).participation.merge(duplicate, into)
     typer.echo(f"report {duplicate} merged into {into}")
 
 
 @participation_app.command("approve")
 def approve(ctx: typer.Context, report_id: ReportId, user: UserName = None, store_dir: StoreDir = None) -> None:
     """Allow a report's text on the public map (after reading it: no names or people's addresses)."""
-    facade(ctx, store_dir, user).approve_report_text(report_id)
+    facade(ctx, store_dir, user).participation.approve_text(report_id)
     typer.echo(f"report {report_id}: text public")
 
 
@@ -111,14 +111,14 @@ def retention_run(
     store_dir: StoreDir = None,
 ) -> None:
     """Empty the contact data of reports closed more than DAYS ago."""
-    done = facade(ctx, store_dir).retention(days)
+    done = facade(ctx, store_dir).participation.retention(days)
     typer.echo(f"{done} reporters' contact data anonymised")
 
 
 @participation_app.command("snapshot")
 def snapshot(ctx: typer.Context, store_dir: StoreDir = None) -> None:
     """Reports into the store as the microdata dataset 'meldingen': indicators from it pass the gate."""
-    rows = facade(ctx, store_dir).snapshot_reports()
+    rows = facade(ctx, store_dir).participation.snapshot()
     typer.echo(f"meldingen: {rows} reports (microdata; figures leave through the gate)")
 
 
@@ -127,7 +127,7 @@ def export(
     ctx: typer.Context, out: Annotated[Path, typer.Argument(help="CSV or .parquet file.")], store_dir: StoreDir = None
 ) -> None:
     """Reports as open data: category, status, areas, dates, a rounded place — no text or contact data."""
-    rows = facade(ctx, store_dir).export_reports(out)
+    rows = facade(ctx, store_dir).participation.export(out)
     typer.echo(f"{rows} reports → {out}")
 
 
@@ -136,7 +136,7 @@ def keys_add(
     ctx: typer.Context, client: Annotated[str, typer.Argument(help="The client's name.")], store_dir: StoreDir = None
 ) -> None:
     """A new API key (printed once; only its hash is kept)."""
-    typer.echo(facade(ctx, store_dir).issue_report_key(client))
+    typer.echo(facade(ctx, store_dir).participation.issue_key(client))
 
 
 @keys_app.command("revoke")
@@ -144,5 +144,5 @@ def keys_revoke(
     ctx: typer.Context, client: Annotated[str, typer.Argument(help="The client's name.")], store_dir: StoreDir = None
 ) -> None:
     """Revoke every key of a client."""
-    gone = facade(ctx, store_dir).revoke_report_key(client)
+    gone = facade(ctx, store_dir).participation.revoke_key(client)
     typer.echo(f"{gone} key(s) of {client} revoked")

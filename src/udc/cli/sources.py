@@ -42,7 +42,7 @@ def statline_info(
     store_dir: StoreDir = None,
 ) -> None:
     """Title, modification date, dimensions and topics (with units) of a StatLine table."""
-    info = facade(ctx, store_dir).statline(base_url=base_url, catalog=catalog).info(table)
+    info = facade(ctx, store_dir).sources.statline(base_url=base_url, catalog=catalog).info(table)
     if fmt == "json":
         echo_json(info)
         return
@@ -75,7 +75,7 @@ def statline_fetch(
     s = facade(ctx, store_dir)
     with Progress(transient=True, disable=quiet) as bar:
         task = bar.add_task(f"{table}", total=None)
-        client = s.statline(
+        client = s.sources.statline(
             base_url=base_url,
             catalog=catalog,
             bulk=bulk,
@@ -87,7 +87,7 @@ def statline_fetch(
             result = client.fetch_v4(table, filters=filters)
         else:
             result = client.fetch(table, filters=filters, select=columns, english=english)
-    saved = s.save_statline(result, dataset)
+    saved = s.sources.save_statline(result, dataset)
     cached = " (from cache)" if result.from_cache else ""
     requests = client.http.requests
     typer.echo(f"{saved.dataset}: {saved.rows} rows of {table} '{result.title}'{cached}, {requests} requests")
@@ -104,7 +104,7 @@ def statline_import(
     store_dir: StoreDir = None,
 ) -> None:
     """Import a StatLine download offline (symbols kept, padded codes stripped, footer lines dropped)."""
-    result = facade(ctx, store_dir).import_statline(paths if len(paths) > 1 else paths[0], dataset)
+    result = facade(ctx, store_dir).sources.import_statline(paths if len(paths) > 1 else paths[0], dataset)
     typer.echo(f"{result.dataset}: {result.rows} rows ({'; '.join(result.notes)})")
 
 
@@ -172,7 +172,7 @@ def import_(
     epsg = int(crs.upper().removeprefix("EPSG:")) if crs else None
     key = load_key(key_file, s.path, s.settings) if pseudonymise else None
     kinds = [kind_from_name(k.strip()) for k in area_kind.split(",")] if area_kind else None
-    result = s.import_table(
+    result = s.sources.import_table(
         source,
         dataset,
         title=title,
@@ -219,7 +219,7 @@ def link_areas_cmd(
     """Join two area tables by area and period, both re-based to one boundary year."""
     from udc.areas.harmonise import parse_rates
 
-    report = facade(ctx, store_dir).link_areas(
+    report = facade(ctx, store_dir).sources.link_areas(
         left, right, out, to_year=to_year, weight=weight, rates=parse_rates(rates or [])
     )
     typer.echo(f"{report.dataset}: {report.rows} rows; " + ", ".join(f"{k} {v}" for k, v in report.counts.items()))
@@ -238,7 +238,7 @@ def link_persons_cmd(
     store_dir: StoreDir = None,
 ) -> None:
     """Join two person-level tables on their pseudonym, with a link report."""
-    report = facade(ctx, store_dir).link_persons(left, right, out, on=on)
+    report = facade(ctx, store_dir).sources.link_persons(left, right, out, on=on)
     emit([{"measure": k, "count": v} for k, v in report.counts.items()], fmt, title=f"Link report {out}")
     if fmt != "json":
         typer.echo("; ".join(report.notes))

@@ -27,7 +27,7 @@ def users_add(
     password = variable(password_env) if password_env else None
     if password_env and password is None:
         raise UdcError(f"environment variable {password_env} is not set")
-    facade(ctx, store_dir).add_user(name, role, password, split(scopes))
+    facade(ctx, store_dir).users.add(name, role, password, split(scopes))
     typer.echo(f"user {name}: {role}")
 
 
@@ -41,14 +41,14 @@ def users_grant(
     store_dir: StoreDir = None,
 ) -> None:
     """Change a user's role, add or remove scopes (exact area codes or region names)."""
-    user = facade(ctx, store_dir).grant(name, role, split(scopes), remove_scopes=split(remove_scope))
+    user = facade(ctx, store_dir).users.grant(name, role, split(scopes), remove_scopes=split(remove_scope))
     typer.echo(f"user {user.name}: {user.role} {','.join(user.scopes)}")
 
 
 @users_app.command("list")
 def users_list(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir = None) -> None:
     """Users with role and scopes."""
-    rows = facade(ctx, store_dir).users()
+    rows = facade(ctx, store_dir).users.list()
     emit(rows, fmt, title="Users", columns=["name", "role", "scopes", "created_at", "disabled"])
 
 
@@ -60,7 +60,7 @@ def users_token(
     store_dir: StoreDir = None,
 ) -> None:
     """Issue an API token (printed once; only its hash is stored)."""
-    typer.echo(facade(ctx, store_dir).issue_token(name, days))
+    typer.echo(facade(ctx, store_dir).users.issue_token(name, days))
 
 
 @users_app.command("tokens")
@@ -71,7 +71,7 @@ def users_tokens(
     store_dir: StoreDir = None,
 ) -> None:
     """API tokens: id (for revoke-token), user and expiry — never the token itself."""
-    emit(facade(ctx, store_dir).tokens(name), fmt, title="API tokens", columns=["id", "user", "expires_at"])
+    emit(facade(ctx, store_dir).users.tokens(name), fmt, title="API tokens", columns=["id", "user", "expires_at"])
 
 
 @users_app.command("revoke-token")
@@ -84,12 +84,12 @@ def users_revoke_token(
     store_dir: StoreDir = None,
 ) -> None:
     """Revoke one API token of a user, or all of them; effective at once."""
-    count = facade(ctx, store_dir).revoke_token(name, token_id)
+    count = facade(ctx, store_dir).users.revoke_token(name, token_id)
     typer.echo(f"user {name}: {count} token(s) revoked")
 
 
 @users_app.command("disable")
 def users_disable(ctx: typer.Context, name: Name, store_dir: StoreDir = None) -> None:
     """Disable an account: no sign-in, and its tokens and web sessions end at once."""
-    ended = facade(ctx, store_dir).disable(name)
+    ended = facade(ctx, store_dir).users.disable(name)
     typer.echo(f"user {name}: disabled ({ended} tokens/sessions ended)")
