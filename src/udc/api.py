@@ -29,11 +29,19 @@ from pydantic import BaseModel, ValidationError
 
 from udc.areas import registry
 from udc.errors import UdcError
+from udc.facade import Agreements, Areas, Flows, Indicators, Monitor, Participation, Parties, Sources, Users
 from udc.facade.base import Years, span
+from udc.participation import categories
+from udc.participation import db as participation_db
+from udc.privacy import engine as engines
+from udc.privacy import gate
+from udc.privacy import policy as policies
 from udc.privacy.access import get_user
 from udc.privacy.actions import ensure
 from udc.privacy.audit import AuditLog, key_for, operational_url, store_log
 from udc.privacy.export import read_for, visible
+from udc.privacy.gate import Definition, Protected
+from udc.privacy.policy import Policy
 from udc.privacy.principal import User, owner_account
 from udc.privacy.request import Filter, TableRequest, first_error
 from udc.settings import Settings
@@ -43,9 +51,6 @@ from udc.store.db import DB_FILE, Store
 if TYPE_CHECKING:
     import pandas as pd
 
-    from udc.facade import Agreements, Areas, Flows, Indicators, Monitor, Participation, Parties, Sources, Users
-    from udc.privacy.gate import Definition, Protected
-    from udc.privacy.policy import Policy
     from udc.synth.generate import SynthReport
 
 __all__ = ["Udc", "Years", "open", "typed"]
@@ -122,74 +127,55 @@ class Udc:
     @cached_property
     def _operational(self) -> sa.Engine:
         """The operational database with the participation tables (default categories on first use)."""
-        from udc.participation import categories, db  # participation's tables: created when first used
-
-        engine = db.engine(operational_url(self.settings.store, self.settings))
+        self.path.mkdir(parents=True, exist_ok=True)  # a new store: its SQLite database lives in its directory
+        engine = participation_db.engine(operational_url(self.settings.store, self.settings))
         categories.ensure_default(engine)
         return engine
 
-    # -- the nouns (imported when first used: `import udc` stays light for the command line) -------------------
+    # -- the nouns -------------------------------------------------------------------------------------------
     @cached_property
     def areas(self) -> Areas:
         """Area versions, regions, boundary imports, crosswalks, harmonising (:class:`udc.facade.Areas`)."""
-        from udc.facade.areas import Areas
-
         return Areas(self)
 
     @cached_property
     def sources(self) -> Sources:
         """StatLine, municipal tables, links, registers as microdata (:class:`udc.facade.Sources`)."""
-        from udc.facade.sources import Sources
-
         return Sources(self)
 
     @cached_property
     def indicators(self) -> Indicators:
         """Indicator definitions, computed through the gate; benchmarks, ISO 37120, definition packages."""
-        from udc.facade.indicators import Indicators
-
         return Indicators(self)
 
     @cached_property
     def monitor(self) -> Monitor:
         """Programmes and their monitors, releases and baselines (:class:`udc.facade.Monitor`)."""
-        from udc.facade.monitor import Monitor
-
         return Monitor(self)
 
     @cached_property
     def flows(self) -> Flows:
         """Verhuisstromen: one area's view, a study, its release, a report (:class:`udc.facade.Flows`)."""
-        from udc.facade.flows import Flows
-
         return Flows(self)
 
     @cached_property
     def participation(self) -> Participation:
         """Residents' reports: setup, categories, triage, retention, open data, API keys, snapshot."""
-        from udc.facade.participation import Participation
-
         return Participation(self)
 
     @cached_property
     def users(self) -> Users:
         """Accounts, roles, scopes and API tokens (:class:`udc.facade.Users`)."""
-        from udc.facade.users import Users
-
         return Users(self)
 
     @cached_property
     def parties(self) -> Parties:
         """The organisations served and their members (:class:`udc.facade.Parties`)."""
-        from udc.facade.parties import Parties
-
         return Parties(self)
 
     @cached_property
     def agreements(self) -> Agreements:
         """What each party may do, on which data, until when (:class:`udc.facade.Agreements`)."""
-        from udc.facade.parties import Agreements
-
         return Agreements(self)
 
     # -- catalogue --------------------------------------------------------------------------------------------
@@ -248,22 +234,17 @@ class Udc:
         """An ad-hoc protected table of microdata (cell key), from a :class:`TableRequest` or its fields
         (``dataset``, ``dimensions``, ``filters``, ``measure``, ``area``). Typed: no SQL; audited. ``engine``:
         duckdb (embedded) or spark (local, or ``UDC_SPARK_MASTER``) — the same table either way."""
-        from udc.privacy import engine as engines  # the engines' module loads Spark's bridge: only for the gate
-        from udc.privacy.gate import crosstab
-
         if request is None:
             given = {"dataset": dataset, "dimensions": dimensions, "filters": filters, "measure": measure, "area": area}
             request = typed(TableRequest, **{k: v for k, v in given.items() if v is not None})
         with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
-            return crosstab(store, request, user=self.user, audit=self.audit)
+            return gate.crosstab(store, request, user=self.user, audit=self.audit)
 
     def run(self, definition: Definition | str | os.PathLike[str]) -> Protected:
         """A table defined in advance (a :class:`Definition` or its JSON file), run by an admin."""
-        from udc.privacy.gate import Definition, run_defined
-
         spec = definition if isinstance(definition, Definition) else Definition.from_file(Path(definition))
         with self.reading(locked_down=True) as store:
-            return run_defined(store, spec, user=self.user, audit=self.audit)
+            return gate.run_defined(store, spec, user=self.user, audit=self.audit)
 
     def release(
         self,
@@ -276,10 +257,8 @@ class Udc:
     ) -> catalogue.Dataset:
         """Catalogue a protected table as released open data: a new version of ``name`` (older versions stay);
         another shape than the current version needs ``replace=True`` (audited)."""
-        from udc.privacy.gate import release
-
         with self.writing() as store:
-            return release(
+            return gate.release(
                 store,
                 protected,
                 name,
@@ -302,27 +281,21 @@ class Udc:
     ) -> list[dict[str, Any]]:
         """ACRO-style output check of a table you made elsewhere: per cell the rules it fails and the verdict
         (``count``, ``total``, ``top1``, ``top2``: the frame's columns of counts, sums and largest contributions)."""
-        from udc.privacy.gate import check_table
-
-        return check_table(frame, self.policy, count=count, total=total, top1=top1, top2=top2, source=source)
+        return gate.check_table(frame, self.policy, count=count, total=total, top1=top1, top2=top2, source=source)
 
     @property
     def policy(self) -> Policy:
         """The store's current disclosure policy (a fresh store: the defaults)."""
-        from udc.privacy.policy import Policy, current
-
         if not (self.path / DB_FILE).exists():
             return Policy()
         with self.reading() as store:
-            return current(store)
+            return policies.current(store)
 
     def set_policy(self, **changes: int | float | bool | None) -> Policy:
         """Store a new policy version with these fields of :class:`udc.privacy.policy.Policy` changed (an unknown
         field is refused; audited)."""
-        from udc.privacy.policy import set_policy
-
         with self.writing() as store:
-            return set_policy(store, audit=self.audit, user=self.user, **changes)
+            return policies.set_policy(store, audit=self.audit, user=self.user, **changes)
 
     # -- the demo -------------------------------------------------------------------------------------------
     def demo(

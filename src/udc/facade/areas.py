@@ -130,7 +130,17 @@ class Areas(Noun):
     lambda path, **kw: {"file": str(path), "kind": kw.get("kind"), "year": kw.get("year")},
     lambda r: {"detected": r.detected, "areas": r.areas},
 )
-def import_areas(store: Store, path: Path, **options: Any) -> registry.ImportReport:
+def import_areas(
+    store: Store,
+    path: Path,
+    *,
+    year: int | None = None,
+    kind: str | None = None,
+    allow_missing_geometry: bool = False,
+    layer: str | None = None,
+) -> registry.ImportReport:
     """One area file (recognised by content) into the registry, in one transaction; checked and audited by the
     rulebook (``user=`` names who acts)."""
-    return registry.import_file(store, path, **options)
+    return registry.import_file(
+        store, path, year=year, kind=kind, allow_missing_geometry=allow_missing_geometry, layer=layer
+    )
