@@ -43,8 +43,17 @@ def emit(rows: list[dict[str, Any]], fmt: str, *, title: str | None = None, colu
         for c in columns:
             table.add_column(c)
         for r in rows:
-            table.add_row(*["" if _plain(r.get(c)) is None else str(_plain(r.get(c))) for c in columns])
+            table.add_row(*[_cell(_plain(r.get(c))) for c in columns])
         console = Console()
         if not console.is_terminal:  # piped or captured: do not squeeze columns into 80 characters
             console = Console(width=200)
         console.print(table)
+
+
+def _cell(value: Any) -> str:
+    """A value as a person reads it in a table: nothing for missing, a list as its items (JSON keeps the list)."""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
+    return str(value)
