@@ -182,13 +182,13 @@ def test_imports_and_policy_changes_are_audited_by_the_api(tmp_path: Path, monke
     from udc.privacy.access import User
     from udc.privacy.audit import store_log
     from udc.privacy.policy import set_policy
-    from udc.sources.importer import import_municipal
+    from udc.sources.importer import ImportOptions, import_municipal
 
     monkeypatch.delenv("UDC_DATABASE_URL", raising=False)
     source = tmp_path / "t.csv"
     source.write_text("area_code;year;n\nGM0917;2022;5\n")
     with Store(tmp_path / "s") as store:
-        import_municipal(store, str(source), "meldingen", year=2022, user=User("anna", "admin"))
+        import_municipal(store, str(source), "meldingen", ImportOptions(year=2022), user=User("anna", "admin"))
         with pytest.raises(UdcError):
             import_municipal(store, str(tmp_path / "missing.csv"), "weg", user=User("anna", "admin"))
         log = store_log(store.path)

@@ -10,7 +10,7 @@ import pytest
 
 from udc.areas import registry
 from udc.errors import InputError, UdcError
-from udc.sources.importer import import_municipal, import_statline_offline
+from udc.sources.importer import ImportOptions, import_municipal, import_statline_offline
 from udc.sources.link import link_areas, link_persons
 from udc.store import Store, catalogue
 
@@ -43,10 +43,7 @@ def test_heerlen_names_match_codes_every_year(parkstad: Store, data: Path) -> No
             parkstad,
             str(path),
             f"heerlen_{year}",
-            area_column="Wijk_Buurt",
-            year=year,
-            within="GM0917",
-            sensitivity="open",
+            ImportOptions(area_column="Wijk_Buurt", year=year, within="GM0917", sensitivity="open"),
         )
         assert result.unmatched == []
         frame = parkstad.query(f"SELECT * FROM ds_heerlen_{year}")
@@ -64,14 +61,14 @@ def test_unknown_name_is_an_error_with_suggestions(parkstad: Store, tmp_path: Pa
         match=r"wijken.csv, row 3, field 'wijk': name 'Maria Gewanden en Terschurn' "
         r"matches no area; did you mean",
     ):
-        import_municipal(parkstad, str(f), "w", area_column="wijk", year=2022, within="GM0917")
+        import_municipal(parkstad, str(f), "w", ImportOptions(area_column="wijk", year=2022, within="GM0917"))
     assert catalogue.list_datasets(parkstad) == []
 
 
 def test_csv_conventions(parkstad: Store, tmp_path: Path) -> None:
     f = tmp_path / "gem.csv"
     f.write_bytes("gemeente;uitkeringen;bedrag\nGM0917;1.234;12,5\nGM0899;987;3,25\n".encode("cp1252"))
-    import_municipal(parkstad, str(f), "uitkeringen", area_column="gemeente", year=2022)
+    import_municipal(parkstad, str(f), "uitkeringen", ImportOptions(area_column="gemeente", year=2022))
     frame = parkstad.query("SELECT * FROM ds_uitkeringen ORDER BY area_code")
     assert frame.uitkeringen.tolist() == [987, 1234] and frame.bedrag.tolist() == [3.25, 12.5]
     latin = tmp_path / "latin.csv"
@@ -93,7 +90,7 @@ def test_mixed_encoding_wrong_separator_and_unknown_code(parkstad: Store, tmp_pa
     unknown = tmp_path / "unknown.csv"
     unknown.write_text("code,n\nGM0917,1\nGM9998,2\n")
     with pytest.raises(InputError, match="row 3, field 'code': unknown area code 'GM9998'"):
-        import_municipal(parkstad, str(unknown), "unknown", area_column="code")
+        import_municipal(parkstad, str(unknown), "unknown", ImportOptions(area_column="code"))
 
 
 def test_declared_schema(parkstad: Store, tmp_path: Path) -> None:
@@ -104,15 +101,15 @@ def test_declared_schema(parkstad: Store, tmp_path: Path) -> None:
     )
     ok = tmp_path / "ok.csv"
     ok.write_text("dossier,uren\n1,2.5\n2,4\n")
-    import_municipal(parkstad, str(ok), "ok", schema=schema)
+    import_municipal(parkstad, str(ok), "ok", ImportOptions(schema=schema))
     dupes = tmp_path / "dupes.csv"
     dupes.write_text("dossier,uren\n1,2.5\n2,4\n1,3\n")
     with pytest.raises(InputError, match="dupes.csv, row 4, field 'dossier': duplicate key '1'"):
-        import_municipal(parkstad, str(dupes), "dupes", schema=schema)
+        import_municipal(parkstad, str(dupes), "dupes", ImportOptions(schema=schema))
     negative = tmp_path / "negative.csv"
     negative.write_text("dossier,uren\n1,-2\n")
     with pytest.raises(InputError, match="row 2, field 'uren': -2.0 is outside the allowed min 0"):
-        import_municipal(parkstad, str(negative), "negative", schema=schema)
+        import_municipal(parkstad, str(negative), "negative", ImportOptions(schema=schema))
 
 
 def test_excel_parquet_and_database(parkstad: Store, tmp_path: Path) -> None:
@@ -126,7 +123,7 @@ def test_excel_parquet_and_database(parkstad: Store, tmp_path: Path) -> None:
         ("p", tmp_path / "m.parquet", {}),
         ("d", f"sqlite:///{tmp_path / 'm.db'}", {"table": "meldingen"}),
     ):
-        import_municipal(parkstad, str(source), name, area_column="gemeente", year=2022, **extra)
+        import_municipal(parkstad, str(source), name, ImportOptions(area_column="gemeente", year=2022, **extra))
         assert parkstad.query(f"SELECT sum(meldingen) AS s FROM ds_{name}").s[0] == 19
     with pytest.raises(UdcError, match="needs --table"):
         import_municipal(parkstad, f"sqlite:///{tmp_path / 'm.db'}", "nope")
@@ -140,8 +137,10 @@ def test_link_areas_rebases_both_sides(parkstad: Store, tmp_path: Path) -> None:
         "gemeente;jaar;inwoners\nGM0951;2018;15187\nGM0881;2018;7782\nGM0962;2018;12758\nGM0917;2018;86762\n"
         "GM0899;2018;28241\n"
     )
-    import_municipal(parkstad, str(benefits), "benefits", area_column="gemeente", period_column="jaar")
-    import_municipal(parkstad, str(people), "people", area_column="gemeente", period_column="jaar", sensitivity="open")
+    import_municipal(parkstad, str(benefits), "benefits", ImportOptions(area_column="gemeente", period_column="jaar"))
+    import_municipal(
+        parkstad, str(people), "people", ImportOptions(area_column="gemeente", period_column="jaar", sensitivity="open")
+    )
     report = link_areas(parkstad, "benefits", "people", "benefits_people", to_year=2019)
     linked = parkstad.query("SELECT * FROM ds_benefits_people").set_index("area_code")
     assert linked.loc["GM1954", "benefits__uitkeringen"] == 220 and linked.loc["GM1954", "people__inwoners"] == 35727
@@ -169,7 +168,7 @@ def test_link_persons_with_the_demo_microdata(tmp_path: Path, monkeypatch: pytes
         f = tmp_path / "schuldhulp.csv"
         f.write_text("bsn,trajecten\n" + "\n".join(rows) + "\n")
         result = import_municipal(
-            store, str(f), "schuldhulp", pseudonymise="bsn", key=b"a-test-key-of-sufficient-length"
+            store, str(f), "schuldhulp", ImportOptions(pseudonymise="bsn", key=b"a-test-key-of-sufficient-length")
         )
         assert result.sensitivity == "microdata"
         stored = store.query("SELECT * FROM ds_schuldhulp")
@@ -187,7 +186,7 @@ def test_invalid_bsn_is_rejected(parkstad: Store, tmp_path: Path) -> None:
     f = tmp_path / "p.csv"
     f.write_text("bsn,x\n111222333,1\n123456789,2\n")
     with pytest.raises(InputError, match="p.csv, row 3, field 'bsn': '123456789' is not a valid BSN"):
-        import_municipal(parkstad, str(f), "p", pseudonymise="bsn", key=b"k" * 16)
+        import_municipal(parkstad, str(f), "p", ImportOptions(pseudonymise="bsn", key=b"k" * 16))
     assert catalogue.list_datasets(parkstad) == []
 
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from udc.areas import registry
-from udc.sources.importer import import_municipal
+from udc.sources.importer import ImportOptions, import_municipal
 from udc.store import Store
 from udc.web.app import create_app
 
@@ -42,10 +42,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             store,
             str(source),
             "inwoners_limburg",
-            sensitivity="open",
-            area_column="gemeente",
-            period_column="jaar",
-            title="Inwoners (CBS)",
+            ImportOptions(sensitivity="open", area_column="gemeente", period_column="jaar", title="Inwoners (CBS)"),
         )
         single = path.parent / "laadpalen.csv"
         single.write_text("gemeente;laadpalen\nGM0917;412\nGM1954;88\n", encoding="utf-8")
@@ -53,10 +50,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             store,
             str(single),
             "laadpalen_2019",
-            sensitivity="open",
-            area_column="gemeente",
-            year=2019,
-            title="Laadpalen 2019",
+            ImportOptions(sensitivity="open", area_column="gemeente", year=2019, title="Laadpalen 2019"),
         )
     app = create_app(path)
     with TestClient(app, base_url="http://127.0.0.1") as c:

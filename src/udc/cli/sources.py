@@ -9,6 +9,7 @@ import typer
 
 from udc.cli.common import Format, StoreDir, echo_json, emit, facade, split
 from udc.errors import UdcError
+from udc.facade import ImportOptions
 
 statline_app = typer.Typer(help="CBS StatLine: fetch (OData v3/v4) and offline imports.", no_args_is_help=True)
 link_app = typer.Typer(help="Link catalogued tables by area and period, or by person pseudonym.", no_args_is_help=True)
@@ -172,9 +173,7 @@ def import_(
     epsg = int(crs.upper().removeprefix("EPSG:")) if crs else None
     key = load_key(key_file, s.path, s.settings) if pseudonymise else None
     kinds = [kind_from_name(k.strip()) for k in area_kind.split(",")] if area_kind else None
-    result = s.sources.import_table(
-        source,
-        dataset,
+    options = ImportOptions(
         title=title,
         sensitivity=sensitivity,
         area_column=area_column,
@@ -197,6 +196,7 @@ def import_(
         areas_year=areas_year,
         aliases=aliases,
     )
+    result = s.sources.import_table(source, dataset, options)
     typer.echo(f"{result.dataset}: {result.rows} rows, sensitivity {result.sensitivity}")
     for note in result.notes:
         typer.echo(f"  {note}")

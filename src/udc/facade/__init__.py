@@ -3,7 +3,8 @@
 
 Each noun is a small class over the facade it belongs to: it acts as that facade's user, writes to its audit log and
 holds the store only for the call, exactly as the core methods do. The rules (who may, what is audited) are the
-rulebook's (:func:`udc.privacy.actions.ensure`), never written here.
+rulebook's (:func:`udc.privacy.actions.ensure`), never written here. ``ImportOptions`` is exported beside them: it is
+the one value ``s.sources.import_table`` takes for its many options.
 """
 
 from udc.facade.areas import Areas
@@ -14,11 +15,13 @@ from udc.facade.participation import Participation
 from udc.facade.parties import Agreements, Parties
 from udc.facade.sources import Sources
 from udc.facade.users import Users
+from udc.sources.importer import ImportOptions
 
 __all__ = [
     "Agreements",
     "Areas",
     "Flows",
+    "ImportOptions",
     "Indicators",
     "Monitor",
     "Participation",

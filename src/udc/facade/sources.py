@@ -9,7 +9,7 @@ from pathlib import Path
 from udc.facade.base import Noun
 from udc.privacy.audit import secret_file
 from udc.sources import contract
-from udc.sources.importer import ImportResult, import_municipal, import_statline_offline, save_statline
+from udc.sources.importer import ImportOptions, ImportResult, import_municipal, import_statline_offline, save_statline
 from udc.sources.link import LinkReport, link_areas, link_persons
 from udc.sources.statline import V3_PAGE, StatLine, StatlineTable
 from udc.store.catalogue import Dataset
@@ -54,63 +54,12 @@ class Sources(Noun):
         with self._udc.writing() as store:
             return import_statline_offline(store, paths, dataset, user=self._udc.user)
 
-    def import_table(
-        self,
-        source: str,
-        dataset: str,
-        *,
-        title: str | None = None,
-        sensitivity: str = "internal",
-        area_column: str | None = None,
-        area_kinds: list[str] | None = None,
-        within: str | None = None,
-        year: int | None = None,
-        period_column: str | None = None,
-        schema: Path | None = None,
-        pseudonymise: str | None = None,
-        key: bytes | None = None,
-        allow_unmatched: bool = False,
-        sheet: str | None = None,
-        table: str | None = None,
-        licence: str | None = None,
-        missing: list[str] | None = None,
-        keys: list[str] | None = None,
-        duplicates: str = "refuse",
-        points: tuple[str, str] | None = None,
-        crs: int | None = None,
-        areas_year: int | None = None,
-        aliases: Path | None = None,
-    ) -> ImportResult:
+    def import_table(self, source: str, dataset: str, options: ImportOptions | None = None) -> ImportResult:
         """Municipal data (CSV, Excel, Parquet or a database table): areas by code or name, atomic, audited. The
-        options are those of :func:`udc.sources.importer.import_municipal` (and of ``udc import``)."""
+        options (:class:`udc.sources.importer.ImportOptions`, also ``udc.facade.ImportOptions``) are those of
+        ``udc import``."""
         with self._udc.writing() as store:
-            return import_municipal(
-                store,
-                source,
-                dataset,
-                user=self._udc.user,
-                title=title,
-                sensitivity=sensitivity,
-                area_column=area_column,
-                area_kinds=area_kinds,
-                within=within,
-                year=year,
-                period_column=period_column,
-                schema=schema,
-                pseudonymise=pseudonymise,
-                key=key,
-                allow_unmatched=allow_unmatched,
-                sheet=sheet,
-                table=table,
-                licence=licence,
-                missing=missing,
-                keys=keys,
-                duplicates=duplicates,
-                points=points,
-                crs=crs,
-                areas_year=areas_year,
-                aliases=aliases,
-            )
+            return import_municipal(store, source, dataset, options, user=self._udc.user)
 
     def link_areas(
         self,

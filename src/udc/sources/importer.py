@@ -306,141 +306,216 @@ def resolve_areas(
     return pd.Series(codes, index=frame.index), notes, unmatched
 
 
-@performs(
-    "import.municipal",
-    lambda source, name, **kw: {
-        "source": str(source),
-        "dataset": name,
-        "sensitivity": kw.get("sensitivity", "internal"),
-    },
-    lambda r: {"dataset": r.dataset, "rows": r.rows},
-)
-def import_municipal(
-    store: Store,
-    source: str,
-    name: str,
-    *,
-    title: str | None = None,
-    sensitivity: str = "internal",
-    area_column: str | None = None,
-    area_kinds: list[str] | None = None,
-    within: str | None = None,
-    year: int | None = None,
-    period_column: str | None = None,
-    schema: Path | None = None,
-    pseudonymise: str | None = None,
-    key: bytes | None = None,
-    allow_unmatched: bool = False,
-    sheet: str | None = None,
-    table: str | None = None,
-    licence: str | None = None,
-    missing: list[str] | None = None,
-    keys: list[str] | None = None,
-    duplicates: str = "refuse",
-    points: tuple[str, str] | None = None,
-    crs: int | None = None,
-    areas_year: int | None = None,
-    aliases: Path | None = None,
-) -> ImportResult:
-    """A municipal file or database table into the catalogue (see ``udc import --help``). ``missing``: values
-    meaning "no number" in numeric columns; ``keys``: columns that with area and period identify a row;
-    ``duplicates``: what to do with rows sharing a key — refuse (default), keep (record-level data), first, last,
-    sum (numeric columns added up). ``points``: (x, y) columns — longitude/latitude, or RD x/y with ``crs`` 28992 —
-    assigned to buurt, wijk and gemeente by point-in-polygon with the geometry of ``areas_year``."""
-    Dataset(name=name, title=title or name, source="check", sensitivity=sensitivity)  # validate early
-    if duplicates not in DUPLICATES:
-        raise UdcError(f"--on-duplicate {duplicates}: expected one of {', '.join(DUPLICATES)}")
-    read = read_table(
-        source, sheet=sheet, table=table, text_columns=[c for c in (pseudonymise, area_column) if c], missing=missing
-    )
-    frame = read.data
-    if frame.empty:
-        raise InputError("no rows", file=source)
-    if schema is not None:
-        frame = validate(frame, load_schema(schema), source, decimal=read.details.get("decimal", "point"))
-    columns: list[ColumnInfo] = []
-    notes = [", ".join(f"{k} {v}" for k, v in read.details.items())]
-    if period_column:
-        if period_column not in frame.columns:
-            raise InputError(f"no column '{period_column}' (columns: {', '.join(frame.columns)})", file=source)
+@dataclass(frozen=True)
+class ImportOptions:
+    """How one municipal table is read and catalogued — the options of ``udc import``, of
+    ``s.sources.import_table`` and of :func:`import_municipal`, spelled out once here so the three cannot drift."""
+
+    title: str | None = None
+    """Title in the catalogue (default: the dataset's name)."""
+    sensitivity: str = "internal"
+    """open, internal or microdata; pseudonymised data becomes microdata whatever is given."""
+    area_column: str | None = None
+    """Column with area codes or names, resolved to ``area_code``."""
+    area_kinds: list[str] | None = None
+    """Only match names of these kinds (e.g. wijk, buurt)."""
+    within: str | None = None
+    """Only match names inside this area or region (e.g. GM0917)."""
+    year: int | None = None
+    """The year of a file without a period column (also the year whose names are matched)."""
+    period_column: str | None = None
+    """Column with years or CBS period codes, parsed into ``year``."""
+    schema: Path | None = None
+    """JSON with declared column types and constraints, checked before anything is stored."""
+    pseudonymise: str | None = None
+    """Identifier column (BSN) replaced by a keyed pseudonym; needs ``key``."""
+    key: bytes | None = None
+    """The pseudonym key (HMAC-SHA-256)."""
+    allow_unmatched: bool = False
+    """Keep rows whose area name matches nothing (without a code) instead of refusing the file."""
+    sheet: str | None = None
+    """Excel sheet."""
+    table: str | None = None
+    """Table in a database URL."""
+    licence: str | None = None
+    """Licence of the data, recorded in the catalogue."""
+    missing: list[str] | None = None
+    """Values meaning "no number" in numeric columns, kept as typed missing values."""
+    keys: list[str] | None = None
+    """Columns that with area and period identify a row."""
+    duplicates: str = "refuse"
+    """What to do with rows sharing a key: refuse (default), keep (record-level data), first, last, sum (numeric
+    columns added up)."""
+    points: tuple[str, str] | None = None
+    """(x, y) columns — longitude/latitude, or RD x/y with ``crs`` 28992 — assigned to buurt, wijk and gemeente by
+    point-in-polygon."""
+    crs: int | None = None
+    """EPSG code of ``points`` (default: guessed from their range)."""
+    areas_year: int | None = None
+    """Year of the boundaries ``points`` are assigned to (default: ``year``, the period, or this year)."""
+    aliases: Path | None = None
+    """Extra name aliases (a CSV ``alias;name``) on top of the built-in list."""
+
+
+@dataclass
+class _Draft:
+    """The table between reading and cataloguing, as the steps of :func:`import_municipal` shape it."""
+
+    frame: pd.DataFrame
+    notes: list[str]
+    sensitivity: str
+    duplicates: str
+    columns: list[ColumnInfo] = field(default_factory=list)
+    unmatched: list[area_names.NameMatch] = field(default_factory=list)
+    label: str | None = None  # the source's own area column, as stored
+
+
+def _check(name: str, options: ImportOptions) -> None:
+    """Refuse a bad name, sensitivity or duplicate rule before the file is read."""
+    Dataset(name=name, title=options.title or name, source="check", sensitivity=options.sensitivity)
+    if options.duplicates not in DUPLICATES:
+        raise UdcError(f"--on-duplicate {options.duplicates}: expected one of {', '.join(DUPLICATES)}")
+    if options.points and options.area_column:
+        raise UdcError("give either --area-column or coordinates (--lat/--lon, --x/--y), not both")
+
+
+def _add_periods(draft: _Draft, options: ImportOptions, source: str) -> None:
+    """``year`` from the period column (each value parsed, a bad one refused by row) or from ``options.year``."""
+    frame, column = draft.frame, options.period_column
+    if column:
+        if column not in frame.columns:
+            raise InputError(f"no column '{column}' (columns: {', '.join(frame.columns)})", file=source)
         years = []
-        for row, value in enumerate(frame[period_column], start=2):
+        for row, value in enumerate(frame[column], start=2):
             try:
                 years.append(parse_period(str(value).split(".")[0]).year)
             except ValueError as exc:
-                raise InputError(str(exc), file=source, row=row, field=period_column) from None
+                raise InputError(str(exc), file=source, row=row, field=column) from None
         frame["year"] = years
-        columns.append(ColumnInfo(period_column, "period"))
-    elif year is not None:
-        frame["year"] = year
+        draft.columns.append(ColumnInfo(column, "period"))
+    elif options.year is not None:
+        frame["year"] = options.year
     if "year" in frame.columns:
-        columns.append(ColumnInfo("year", "period", "Jaar"))
-    unmatched: list = []
-    if points and area_column:
-        raise UdcError("give either --area-column or coordinates (--lat/--lon, --x/--y), not both")
-    if points:
-        columns += _assign_points(store, frame, points, crs, areas_year or year or _mode_year(frame), source, notes)
-        duplicates = "keep" if duplicates == "refuse" else duplicates  # points are records: many per area
-    if area_column:
-        if area_column not in frame.columns:
-            raise InputError(f"no column '{area_column}' (columns: {', '.join(frame.columns)})", file=source)
-        match_year = year or (int(frame["year"].mode()[0]) if "year" in frame.columns else datetime.now().year)
-        codes, area_notes, unmatched = resolve_areas(
-            store,
-            frame,
-            area_column,
-            match_year,
-            kinds=area_kinds,
-            within=within,
-            allow_unmatched=allow_unmatched,
-            source=source,
-            aliases=aliases,
-        )
-        if area_column == "area_code":  # the file's own column keeps its values beside the resolved codes
-            area_column = "area_code_source"
-            frame = frame.rename(columns={"area_code": area_column})
-        frame.insert(0, "area_code", codes)
-        columns += [ColumnInfo("area_code", "area", "Gebiedscode"), ColumnInfo(area_column, "label")]
-        notes += area_notes
-    if pseudonymise:
-        if pseudonymise not in frame.columns:
-            raise InputError(f"no column '{pseudonymise}' to pseudonymise", file=source)
-        if key is None:
-            raise UdcError("pseudonymising needs a key (UDC_PSEUDONYM_KEY or --key-file)")
-        frame.insert(
-            0, "pseudonym", pseudonyms.pseudonymise(list(frame.pop(pseudonymise)), key, file=source, field=pseudonymise)
-        )
-        columns.append(ColumnInfo("pseudonym", "key", "Pseudoniem (HMAC-SHA-256)"))
-        if sensitivity != "microdata":
-            notes.append(f"sensitivity {sensitivity} → microdata: person-level data keyed by pseudonym")
-            sensitivity = "microdata"
-    if pseudonymise or sensitivity == "microdata":
-        duplicates = "keep"  # person-level records: many per area and period by nature
-    frame, duplicate_note = _duplicates(
-        frame, keys or [], duplicates, source, [c for c in (area_column, period_column) if c]
+        draft.columns.append(ColumnInfo("year", "period", "Jaar"))
+
+
+def _add_points(store: Store, draft: _Draft, points: tuple[str, str], options: ImportOptions, source: str) -> None:
+    """Area codes from coordinates; points are records, many per area, so a repeated key is kept unless told."""
+    year = options.areas_year or options.year or _mode_year(draft.frame)
+    draft.columns += _assign_points(store, draft.frame, points, options.crs, year, source, draft.notes)
+    if draft.duplicates == "refuse":
+        draft.duplicates = "keep"
+
+
+def _add_areas(store: Store, draft: _Draft, column: str, options: ImportOptions, source: str) -> None:
+    """``area_code`` from the area column's codes or names; the column itself stays as a label."""
+    if column not in draft.frame.columns:
+        raise InputError(f"no column '{column}' (columns: {', '.join(draft.frame.columns)})", file=source)
+    codes, notes, draft.unmatched = resolve_areas(
+        store,
+        draft.frame,
+        column,
+        options.year or _mode_year(draft.frame),
+        kinds=options.area_kinds,
+        within=options.within,
+        allow_unmatched=options.allow_unmatched,
+        source=source,
+        aliases=options.aliases,
     )
-    if duplicate_note:
-        notes.append(duplicate_note)
-    notes += _replacing(store, name)
-    start, end = _period_range(frame)
+    if column == "area_code":  # the file's own column keeps its values beside the resolved codes
+        column = "area_code_source"
+        draft.frame = draft.frame.rename(columns={"area_code": column})
+    draft.frame.insert(0, "area_code", codes)
+    draft.columns += [ColumnInfo("area_code", "area", "Gebiedscode"), ColumnInfo(column, "label")]
+    draft.notes += notes
+    draft.label = column
+
+
+def _pseudonymise(draft: _Draft, column: str, key: bytes | None, source: str) -> None:
+    """The identifier column replaced by a keyed pseudonym: person-level data, so the dataset becomes microdata."""
+    if column not in draft.frame.columns:
+        raise InputError(f"no column '{column}' to pseudonymise", file=source)
+    if key is None:
+        raise UdcError("pseudonymising needs a key (UDC_PSEUDONYM_KEY or --key-file)")
+    values = list(draft.frame.pop(column))
+    draft.frame.insert(0, "pseudonym", pseudonyms.pseudonymise(values, key, file=source, field=column))
+    draft.columns.append(ColumnInfo("pseudonym", "key", "Pseudoniem (HMAC-SHA-256)"))
+    if draft.sensitivity != "microdata":
+        draft.notes.append(f"sensitivity {draft.sensitivity} → microdata: person-level data keyed by pseudonym")
+        draft.sensitivity = "microdata"
+
+
+def _treat_duplicates(draft: _Draft, options: ImportOptions, source: str) -> None:
+    """Repeated keys refused or treated as ``options.duplicates`` says; person-level records are all kept."""
+    if draft.sensitivity == "microdata":  # many per area and period by nature (pseudonymised data is microdata)
+        draft.duplicates = "keep"
+    labels = [c for c in (draft.label, options.period_column) if c]
+    draft.frame, note = _duplicates(draft.frame, options.keys or [], draft.duplicates, source, labels)
+    if note:
+        draft.notes.append(note)
+
+
+def _municipal_dataset(
+    name: str, source: str, options: ImportOptions, draft: _Draft, details: dict[str, Any]
+) -> Dataset:
+    """The catalogue entry: where the table came from (file digest or database URL), its coverage and the notes."""
+    start, end = _period_range(draft.frame)
     origin = "database" if is_database_url(source) else "file"
-    dataset = Dataset(
+    return Dataset(
         name=name,
-        title=title or name,
+        title=options.title or name,
         source=f"municipal: {Path(source).name if origin == 'file' else source}",
-        sensitivity=sensitivity,
-        licence=licence,
+        sensitivity=draft.sensitivity,
+        licence=options.licence,
         retrieved_at=datetime.now(UTC).replace(tzinfo=None),
         period_start=start,
         period_end=end,
-        area_coverage=_areas(frame, "area_code" if area_column else None),
+        area_coverage=_areas(draft.frame, "area_code" if options.area_column else None),
         provenance={
             origin: source,
             "sha256": _digest(source),
-            **read.details,
-            "notes": notes,
-            "pseudonymised": pseudonymise,
+            **details,
+            "notes": draft.notes,
+            "pseudonymised": options.pseudonymise,
         },
     )
-    catalogue.save(store, dataset, frame, columns=columns)
-    return ImportResult(name, len(frame), sensitivity, notes, unmatched)
+
+
+@performs(
+    "import.municipal",
+    lambda source, name, options=None: {
+        "source": str(source),
+        "dataset": name,
+        "sensitivity": (options or ImportOptions()).sensitivity,
+    },
+    lambda r: {"dataset": r.dataset, "rows": r.rows},
+)
+def import_municipal(store: Store, source: str, name: str, options: ImportOptions | None = None) -> ImportResult:
+    """A municipal file or database table into the catalogue (see ``udc import --help`` and :class:`ImportOptions`):
+    read, checked, given periods and areas, pseudonymised, de-duplicated, then saved in one catalogue transaction."""
+    options = options or ImportOptions()
+    _check(name, options)
+    text_columns = [c for c in (options.pseudonymise, options.area_column) if c]
+    read = read_table(
+        source, sheet=options.sheet, table=options.table, text_columns=text_columns, missing=options.missing
+    )
+    if read.data.empty:
+        raise InputError("no rows", file=source)
+    frame = read.data
+    if options.schema is not None:
+        frame = validate(frame, load_schema(options.schema), source, decimal=read.details.get("decimal", "point"))
+    notes = [", ".join(f"{k} {v}" for k, v in read.details.items())]
+    draft = _Draft(frame, notes, options.sensitivity, options.duplicates)
+    _add_periods(draft, options, source)
+    if options.points:
+        _add_points(store, draft, options.points, options, source)
+    if options.area_column:
+        _add_areas(store, draft, options.area_column, options, source)
+    if options.pseudonymise:
+        _pseudonymise(draft, options.pseudonymise, options.key, source)
+    _treat_duplicates(draft, options, source)
+    draft.notes += _replacing(store, name)
+    catalogue.save(
+        store, _municipal_dataset(name, source, options, draft, read.details), draft.frame, columns=draft.columns
+    )
+    return ImportResult(name, len(draft.frame), draft.sensitivity, draft.notes, draft.unmatched)
