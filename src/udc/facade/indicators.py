@@ -41,6 +41,26 @@ def _contract_of(store: Store, dataset: str) -> str | None:
 class Indicators(Noun):
     """The indicator library (built in and added to this store) and what is computed from it."""
 
+    RELEASE = publish.NAME  # the open table the released indicators go into (``--release`` by default)
+    NETHERLANDS = bench.NETHERLANDS  # the reference table's code of the whole country
+
+    def unit_label(self, indicator: Indicator) -> str:
+        """The unit as a page shows it beside a value ('%', 'per 1 000'); none for a mean or a ratio."""
+        return model.UNIT_LABELS[indicator.unit] if indicator.unit not in ("mean", "ratio") else ""
+
+    def reference(self) -> pd.DataFrame | None:
+        """The published reference table (other municipalities' and NL01's numerators and denominators, from a
+        statistics office), or None when the store has none."""
+        with self._udc.reading() as store:
+            name = bench.by_role(store, "indicator_reference")
+            return None if name is None else catalogue.read(store, name)
+
+    def peer_classes(self, column: str = "stedelijkheid") -> dict[str, str] | None:
+        """code → class from the published peers table (``stedelijkheid``, or a size class from ``inwoners``), or
+        None when the store has none."""
+        with self._udc.reading() as store:
+            return bench.peer_classes(store, column)
+
     def list(self, theme: str | None = None) -> Definitions:
         """The indicator definitions — built in and added to this store (``udc indicators list``)."""
         known = {**model.library(), **model.added(self._udc.path)}

@@ -11,7 +11,7 @@ from udc import printing
 from udc.errors import UdcError
 from udc.facade.base import Noun
 from udc.indicators.model import Indicator
-from udc.monitoring import document, model
+from udc.monitoring import document, effect, model
 from udc.monitoring import monitor as monitoring
 from udc.monitoring.model import Programme
 from udc.privacy import engine as engines
@@ -30,6 +30,28 @@ class Monitor(Noun):
     def programme(self, programme_id: str) -> Programme:
         """One programme by id (this store's added ones too)."""
         return model.get(programme_id, self._udc.path)
+
+    def released(self, programme: Programme, language: str = "nl") -> dict[str, Any] | None:
+        """A programme's released monitor as a report (its sentences in ``language``), or None when none is released
+        — what the web pages show; it reads only the release, so anyone may."""
+        with self._udc.reading() as store:
+            return monitoring.released(store, programme, language)
+
+    def wording(self, row: dict[str, Any], language: str = "nl") -> dict[str, Any]:
+        """One indicator of a report in words: each method's result (``did``, ``pre_trend``, ``placebo_time``) and
+        the p-values as a reader is told them."""
+        methods = {
+            k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend", "placebo_time")
+        }
+        return {
+            "methods": methods,
+            "p": document.p_text(row["p_value"], language),
+            "pre_p": document.p_text(row["pre_trend"]["p_value"], language),
+        }
+
+    def page(self, report: dict[str, Any], language: str = "nl") -> str:
+        """A report (such as :meth:`released`) as the printable, stand-alone HTML page."""
+        return document.build(report, language)
 
     def add(self, path: str | os.PathLike[str]) -> Programme:
         """Check a programme file and keep it in the store (``udc monitor add``); its indicators must exist."""

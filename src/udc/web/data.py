@@ -10,11 +10,13 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import shapely
 from cachetools import LRUCache
 
 from udc.areas import registry
+from udc.areas.codes import is_span, period_key
 from udc.errors import UdcError
 from udc.privacy.access import PUBLIC
 from udc.privacy.export import visible
@@ -326,13 +328,33 @@ area = registry.area
 
 def released(store: Store, name: str, version: int | None = None) -> pd.DataFrame:
     """An open or released table (a release's newest version unless ``version``)."""
-    entry = catalogue.get(store, name)
-    if entry.sensitivity != "open" and not catalogue.is_released(store, name):
-        raise UdcError(f"'{name}' is not open data")
+    entry(store, name)  # refuses a table that is not open data
     return catalogue.read(store, name, version)
 
 
 has = catalogue.exists
+
+
+def entry(store: Store, name: str) -> catalogue.Dataset:
+    """A published table's catalogue entry (title, source, provenance): what a page says about where its figures
+    come from — refused, as :func:`released` is, for a table that is not open data."""
+    found = catalogue.get(store, name)
+    if found.sensitivity != "open" and not catalogue.is_released(store, name):
+        raise UdcError(f"'{name}' is not open data")
+    return found
+
+
+def periods(frame: pd.DataFrame) -> list[str]:
+    """A released table's periods ('2019-2020' or a year) in time order (by last year, then first); none without a
+    ``period`` column."""
+    return sorted(frame.period.unique(), key=period_key) if "period" in frame.columns else []
+
+
+def latest_period(found: list[str], *, spans_first: bool = True) -> str:
+    """The most recent period; with ``spans_first`` a span ('2019-2020') before a single year ending the same year
+    (the flows pages pool two years so more cells pass the gate)."""
+    spans = [p for p in found if is_span(p)] if spans_first else []
+    return max(spans or list(found), key=period_key)
 
 
 __all__ = ["PUBLIC", "visible"]
@@ -413,3 +435,35 @@ def harmonised_series(
     part = result[result.area_code == code].sort_values("year")
     note = f"re-based to the municipalities of {to_year}: {', '.join(changed)} merged or renamed"
     return pd.DataFrame({"year": part.year.astype(str), "value": part.value}), note
+
+
+def indicator_series(
+    store: Store, rows: pd.DataFrame, code: str, scale: float, source: str, language: str
+) -> tuple[pd.DataFrame, str | None]:
+    """One released indicator's series (``rows``: its rows of every area and period) for ``code``; a
+    municipality's re-based to the newest year's boundaries when codes changed (released numerators and
+    denominators summed through the crosswalk, the ratio recomputed — never an average of ratios), with a note
+    saying what was merged. Columns ``period`` and ``value``."""
+    from udc.areas.harmonise import harmonise
+
+    own = rows[rows.area_code == code].sort_values("period")
+    newest = max(rows.period) if len(rows) else None
+    if not (code.startswith("GM") and newest and newest.isdigit()):
+        return own, None
+    gm = rows[rows.area_code.str.match(r"^GM\d{4}$")]
+    valid = set(registry.valid_codes(store, registry.jan1(int(newest)), "GM"))
+    changed = sorted(set(gm.area_code) - valid) if valid else []
+    if not changed:
+        return own, None
+    counts = gm.assign(year=gm.period.astype(int))[["area_code", "year", "numerator", "denominator"]]
+    result = harmonise(store, counts.reset_index(drop=True), int(newest), source=source).table
+    part = result[result.area_code == code].sort_values("year")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        value = part.numerator.astype(float) / part.denominator.astype(float) * scale
+    merged = ", ".join(changed)
+    note = (
+        f"Herberekend op de gemeenten van {newest} (tellers en noemers opgeteld): {merged}"
+        if language == "nl"
+        else f"Re-based to the municipalities of {newest} (numerators and denominators summed): {merged}"
+    )
+    return pd.DataFrame({"period": part.year.astype(str), "value": value}), note

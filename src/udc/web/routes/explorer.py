@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from udc.errors import UdcError
-from udc.store.db import Store
 from udc.web import charts, data
 from udc.web.common import Reader, cached, explorable, lang, latest_year, num, render
 from udc.web.i18n import translator
@@ -18,7 +17,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def trend(
-    store: Store, table: data.AreaTable, focus: str, year: str | None, filters: dict[str, str], measure: str, t: Any
+    store: Reader, table: data.AreaTable, focus: str, year: str | None, filters: dict[str, str], measure: str, t: Any
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str | None]:
     """The focus area's series (re-based across municipal mergers), its parent's and the total: chart, rows, note."""
     info = data.area(store, focus)

@@ -9,10 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from udc.areas.codes import is_span, period_key
 from udc.errors import UdcError
-from udc.store import catalogue
-from udc.store.db import Store
 from udc.web import charts, data, reports
 from udc.web.common import Reader, lang, num, render
 from udc.web.i18n import translator
@@ -79,7 +76,7 @@ TOP = 10  # flows drawn per direction; the rest is summed in the table below the
 
 
 def flow_map(
-    store: Store, area: str, origins: pd.DataFrame, destinations: pd.DataFrame, language: str, t: Any
+    store: Reader, area: str, origins: pd.DataFrame, destinations: pd.DataFrame, language: str, t: Any
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The chosen area's largest published flows to and from other municipalities as lines on a map (only
     released, protected counts; withheld flows are not drawn) and the rows, the rest summed as "other"."""
@@ -127,15 +124,11 @@ def trend(frame: pd.DataFrame, language: str, t: Any) -> tuple[dict[str, Any], l
     return chart, rows
 
 
-def periods_of(frame: pd.DataFrame) -> list[str]:
-    return sorted(frame.period.unique(), key=period_key) if "period" in frame.columns else []
-
-
-def page(store: Store, gebied: str | None, groep: str, jaren: str | None, language: str) -> dict[str, Any]:
+def page(store: Reader, gebied: str | None, groep: str, jaren: str | None, language: str) -> dict[str, Any]:
     t = translator(language)
     frame = data.released(store, "verhuisstromen_balance")
-    periods = periods_of(frame)
-    default = next((p for p in reversed(periods) if is_span(p)), periods[-1]) if periods else None
+    periods = data.periods(frame)
+    default = data.latest_period(periods) if periods else None
     period = jaren if jaren in periods else default
     if period:
         frame = frame[frame.period == period]
@@ -170,6 +163,7 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
     trigger_rows = [{"trigger": label(TRIGGERS, r.trigger, language), "count": r.count} for r in triggers.itertuples()]
     trend_chart, trend_rows = trend(view("trend"), language, t)
     map_chart, map_rows = flow_map(store, area, view("origins"), destinations, language, t)
+    meta = data.entry(store, "verhuisstromen_balance")
     return {
         "areas": [(a, lookup.get(a, a)) for a in areas],
         "area": area,
@@ -189,8 +183,8 @@ def page(store: Store, gebied: str | None, groep: str, jaren: str | None, langua
         ),
         "trend_chart": trend_chart,
         "trend_rows": trend_rows,
-        "meta": catalogue.get(store, "verhuisstromen_balance"),
-        "source": reports.source_text(store, catalogue.get(store, "verhuisstromen_balance").source or "", language),
+        "meta": meta,
+        "source": reports.source_text(store, meta.source or "", language),
         "area_name": lookup.get(area, area),
         "periods": periods,
         "period": period,

@@ -8,30 +8,23 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from udc.areas import registry
-from udc.areas.codes import is_span, period_key
-from udc.store.db import Store
 from udc.web import charts, data
-from udc.web.common import Reader, area_tables, lang, latest_year, render, user
+from udc.web.common import Reader, area_tables, facade, lang, latest_year, render
 from udc.web.i18n import translator
 from udc.web.labels import GROUPS, label
 
 router = APIRouter(include_in_schema=False)
 
 
-def latest_period(periods: list[str]) -> str:
-    """The most recent period, spans ('2019-2020') before single years ending the same year."""
-    return max([p for p in periods if is_span(p)] or list(periods), key=period_key)
-
-
-def glance(store: Store, regions: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
-    """Key figures of the first region, each from a released table (the total row of its latest year/period)."""
+def glance(store: Reader, regions: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
+    """Key figures of the first region (``regions``: the facade's, with their members), each from a released
+    table (the total row of its latest year/period)."""
     if not regions:
         return []
     region = regions[0]["name"]
     nl = language == "nl"
     tiles: list[dict[str, Any]] = []
-    members = registry.members(store, region)
+    members = regions[0]["members"]
     if data.has(store, "kerncijfers_inwoners") and members:
         frame = data.released(store, "kerncijfers_inwoners")
         frame = frame[frame.buurt_code.isin(members) & (frame.leeftijd == data.TOTAL) & (frame.year != data.TOTAL)]
@@ -44,7 +37,7 @@ def glance(store: Store, regions: list[dict[str, Any]], language: str) -> list[d
         frame = frame[frame.area == region]
         period = ""
         if "period" in frame.columns and len(frame):
-            period = latest_period(list(frame.period.unique()))
+            period = data.latest_period(list(frame.period.unique()))
             frame = frame[frame.period == period]
         for group in ("adults", "young-families"):
             cells = frame[frame.group == group].set_index("direction")["count"]
@@ -62,21 +55,23 @@ def glance(store: Store, regions: list[dict[str, Any]], language: str) -> list[d
 @router.get("/")
 async def home(request: Request, store: Reader) -> Response:
     tables = area_tables(request, store)
-    regions = [{"name": r["name"], "title": r["title"]} for r in registry.list_regions(store)]
+    s = facade(request, store)
+    found = s.areas.regions()
+    regions = [{"name": r["name"], "title": r["title"]} for r in found]
     figure, rows = None, []
     key = tables.get("kerncijfers_inwoners")
     if key:
         year = latest_year(store, key)
         frame = data.explore(store, key, year=year, level="gemeente", filters={})
         rows = frame.to_dict("records")
-        members = {m for found in registry.all_members(store).values() for m in found}
+        members = {m for region in found for m in region["members"]}
         shown = frame[frame.code.isin(members)] if members else frame[frame.code != data.TOTAL]
         shapes = data.geometry(store, list(shown.code))
         t = translator(lang(request))
         figure = charts.choropleth(
             shapes, shown.set_index("code")["value"], f"{t('residents')} {year}", language=lang(request)
         )
-    counts = pd.DataFrame(data.visible(store, user(request)))
+    counts = pd.DataFrame(s.datasets)
     by_kind = counts.groupby("sensitivity").size().to_dict() if len(counts) else {}
     context = {
         "regions": regions,
@@ -84,6 +79,6 @@ async def home(request: Request, store: Reader) -> Response:
         "rows": rows,
         "catalogue": by_kind,
         "n_datasets": len(counts),
-        "tiles": glance(store, regions, lang(request)),
+        "tiles": glance(store, found, lang(request)),
     }
     return render(request, "home.html", context)

@@ -6,19 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from udc.api import Udc
 from udc.errors import NotFound
-from udc.indicators import benchmark as bench
-from udc.indicators.model import Indicator, added, library
-from udc.indicators.release import NAME
-from udc.store import catalogue
-from udc.store.db import Store
+from udc.facade.indicators import Indicator
 from udc.web import charts, data
-from udc.web.common import Reader, cached, lang, num, render
+from udc.web.common import Reader, cached, facade, lang, num, render
 from udc.web.i18n import translator
 from udc.web.labels import FUNNEL, LEVELS, STATUS, THEMES, label
 
@@ -26,26 +22,29 @@ router = APIRouter(include_in_schema=False)
 MAP_LEVELS = ["gemeente", "wijk", "buurt"]
 
 
-def definitions(store: Store) -> dict[str, Indicator]:
-    return {**library(), **added(store.path)}
+def definitions(s: Udc) -> dict[str, Indicator]:
+    """id → definition, built in and added to this store."""
+    return {i.id: i for i in s.indicators.list()}
 
 
-def released(request: Request, store: Store) -> pd.DataFrame | None:
+def released(request: Request, store: Reader) -> pd.DataFrame | None:
     """The released indicators (newest version), or None when nothing is released yet."""
-    if not data.has(store, NAME):
+    name = facade(request, store).indicators.RELEASE
+    if not data.has(store, name):
         return None
-    return cached(request, store, NAME, lambda: data.released(store, NAME).astype({"period": str}))
+    return cached(request, store, name, lambda: data.released(store, name).astype({"period": str}))
 
 
-def reference(request: Request, store: Store) -> pd.DataFrame:
+def reference(request: Request, store: Reader) -> pd.DataFrame:
     """Other municipalities' values and NL01 from the reference table (empty without one), with the peers' class."""
+    s = facade(request, store)
 
     def build() -> pd.DataFrame:
-        name = bench.by_role(store, "indicator_reference")
-        if name is None:
+        found = s.indicators.reference()
+        if found is None:
             return pd.DataFrame(columns=["indicator", "area_code", "period", "value"])
-        frame = catalogue.read(store, name).astype({"period": str})
-        scale = frame.indicator.map({i: d.scale for i, d in definitions(store).items()})
+        frame = found.astype({"period": str})
+        scale = frame.indicator.map({i: d.scale for i, d in definitions(s).items()})
         return frame.assign(value=frame.numerator / frame.denominator.where(frame.denominator > 0) * scale)
 
     return cached(request, store, "indicator_reference", build)
@@ -79,13 +78,13 @@ def _ranked(part: pd.DataFrame, names: dict[str, str], language: str) -> list[di
 
 
 def theme_sections(
-    store: Store, frame: pd.DataFrame, theme: str, year: str, level: str, language: str
+    s: Udc, store: Reader, frame: pd.DataFrame, theme: str, year: str, level: str, language: str
 ) -> list[dict[str, Any]]:
     """Per indicator of the theme: title, description, unit, its ranked areas of ``level``, the total and a map."""
     names = data.names(store)
     t = translator(language)
     sections = []
-    for indicator in (d for d in definitions(store).values() if d.theme == theme):
+    for indicator in s.indicators.list(theme):
         rows = frame[(frame.indicator == indicator.id) & (frame.period == year)]
         if rows.empty:
             continue
@@ -97,7 +96,7 @@ def theme_sections(
             shapes,
             part.set_index("area_code")["value"],
             f"{title} — {year}",
-            unit=indicator_unit(indicator),
+            unit=s.indicators.unit_label(indicator),
             language=language,
         )
         boundaries = data.boundary_note(shapes, int(year) if year.isdigit() else None, language)
@@ -106,7 +105,7 @@ def theme_sections(
                 "id": indicator.id,
                 "title": title,
                 "description": description,
-                "unit": indicator_unit(indicator),
+                "unit": s.indicators.unit_label(indicator),
                 "rows": _ranked(part, names, language),
                 "total": num(total.value.iloc[0]) if len(total) else None,
                 "figure": figure,
@@ -117,17 +116,11 @@ def theme_sections(
     return sections
 
 
-def indicator_unit(indicator: Indicator) -> str:
-    from udc.indicators.model import UNIT_LABELS
-
-    return UNIT_LABELS[indicator.unit] if indicator.unit not in ("mean", "ratio") else ""
-
-
 @router.get("/indicatoren")
 async def overview(request: Request, store: Reader) -> Response:
     language = lang(request)
     frame = released(request, store)
-    known = definitions(store)
+    known = definitions(facade(request, store))
     shown = set(frame.indicator) if frame is not None else set()
     themes = []
     for key in THEMES:
@@ -159,7 +152,8 @@ async def theme_page(
     years = sorted(set(frame.period)) if frame is not None else []
     year = jaar if jaar in years else (years[-1] if years else "")
     level = niveau if niveau in MAP_LEVELS else "gemeente"
-    sections = theme_sections(store, frame, theme, year, level, language) if frame is not None else []
+    s = facade(request, store)
+    sections = theme_sections(s, store, frame, theme, year, level, language) if frame is not None else []
     levels = [(lv, label(LEVELS, lv, language)) for lv in MAP_LEVELS]
     return render(
         request,
@@ -178,21 +172,22 @@ async def theme_page(
 
 
 def comparison(
-    store: Store, frame: pd.DataFrame, ref: pd.DataFrame, codes: list[str], year: str, language: str
+    s: Udc, store: Reader, frame: pd.DataFrame, ref: pd.DataFrame, codes: list[str], year: str, language: str
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Rows per indicator with each chosen area's value and interval, the Netherlands and whether each area
     differs from it beyond its interval; the column heads (code, name)."""
     names = data.names(store)
-    nl_code = bench.NETHERLANDS if (ref.area_code == bench.NETHERLANDS).any() else data.TOTAL
+    netherlands_code = s.indicators.NETHERLANDS
+    nl_code = netherlands_code if (ref.area_code == netherlands_code).any() else data.TOTAL
     heads = [(c, names.get(c, c)) for c in codes]
     rows = []
-    for indicator in definitions(store).values():
+    for indicator in definitions(s).values():
         part = frame[(frame.indicator == indicator.id) & (frame.period == year)].set_index("area_code")
         if part.empty:
             continue
         source = (
             ref[(ref.indicator == indicator.id) & (ref.period == year)].set_index("area_code")
-            if nl_code == bench.NETHERLANDS
+            if nl_code == netherlands_code
             else part
         )
         netherlands = num(source.value.get(nl_code)) if nl_code in source.index else None
@@ -211,7 +206,7 @@ def comparison(
             {
                 "theme": label(THEMES, indicator.theme, language),
                 "title": text(indicator, language)[0],
-                "unit": indicator_unit(indicator),
+                "unit": s.indicators.unit_label(indicator),
                 "cells": cells,
                 "netherlands": netherlands,
             }
@@ -236,10 +231,11 @@ async def compare(
     chosen = [c for c in dict.fromkeys(gebied) if c in set(frame.area_code)][:6] or choosable[:2]
     years = sorted(set(frame.period))
     year = jaar if jaar in years else years[-1]
-    rows, heads = comparison(store, frame, reference(request, store), chosen, year, language)
+    s = facade(request, store)
+    rows, heads = comparison(s, store, frame, reference(request, store), chosen, year, language)
     ref_name = (
         "Nederland (fictief)"
-        if (reference(request, store).area_code == bench.NETHERLANDS).any()
+        if (reference(request, store).area_code == s.indicators.NETHERLANDS).any()
         else translator(language)("national")
     )
     choices = [(c, f"{names.get(c, c)} ({c})", c in chosen) for c in choosable]
@@ -252,39 +248,16 @@ async def compare(
 
 
 def trend(
-    store: Store, frame: pd.DataFrame, ref: pd.DataFrame, indicator: Indicator, code: str, language: str
+    s: Udc, store: Reader, frame: pd.DataFrame, ref: pd.DataFrame, indicator: Indicator, code: str, language: str
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The indicator's series for ``code`` beside Nederland; a municipality's re-based to the newest year's
-    boundaries when codes changed (released numerators and denominators summed through the crosswalk, the ratio
-    recomputed — never an average of ratios), with a note saying what was merged."""
-    from udc.areas import registry
-    from udc.areas.harmonise import harmonise
-
+    boundaries when codes changed (:func:`udc.web.data.indicator_series`), with a note saying what was merged."""
     rows = frame[frame.indicator == indicator.id]
-    own = rows[rows.area_code == code].sort_values("period")
-    note = None
-    newest = max(rows.period) if len(rows) else None
-    if code.startswith("GM") and newest and newest.isdigit():
-        gm = rows[rows.area_code.str.match(r"^GM\d{4}$")]
-        valid = set(registry.valid_codes(store, registry.jan1(int(newest)), "GM"))
-        changed = sorted(set(gm.area_code) - valid) if valid else []
-        if changed:
-            counts = gm.assign(year=gm.period.astype(int))[["area_code", "year", "numerator", "denominator"]]
-            result = harmonise(store, counts.reset_index(drop=True), int(newest), source=NAME).table
-            part = result[result.area_code == code].sort_values("year")
-            with np.errstate(invalid="ignore", divide="ignore"):
-                value = part.numerator.astype(float) / part.denominator.astype(float) * indicator.scale
-            own = pd.DataFrame({"period": part.year.astype(str), "value": value})
-            names = ", ".join(changed)
-            note = (
-                f"Herberekend op de gemeenten van {newest} (tellers en noemers opgeteld): {names}"
-                if language == "nl"
-                else f"Re-based to the municipalities of {newest} (numerators and denominators summed): {names}"
-            )
+    own, note = data.indicator_series(store, rows, code, indicator.scale, s.indicators.RELEASE, language)
     if own.empty:
         return None, None
     years = list(own.period)
-    nl_rows = ref[(ref.indicator == indicator.id) & (ref.area_code == bench.NETHERLANDS)]
+    nl_rows = ref[(ref.indicator == indicator.id) & (ref.area_code == s.indicators.NETHERLANDS)]
     if nl_rows.empty:
         nl_rows = rows[rows.area_code == data.TOTAL]
     nl = nl_rows.set_index("period").value
@@ -296,7 +269,7 @@ def trend(
     return charts.lines(years, series, title), note
 
 
-def profile_section(request: Request, store: Store, code: str, language: str) -> dict[str, Any] | None:
+def profile_section(request: Request, store: Reader, code: str, language: str) -> dict[str, Any] | None:
     """The area's indicators of the newest year: value with interval, the Netherlands, the median of its peers
     (same urbanisation class, municipalities only) and a dot chart indexed on the Netherlands (= 100)."""
     frame = released(request, store)
@@ -304,22 +277,24 @@ def profile_section(request: Request, store: Store, code: str, language: str) ->
         return None
     year = max(frame.period)
     ref = reference(request, store)
-    classes = (bench.peer_classes(store, "stedelijkheid") or {}) if code.startswith("GM") else {}
+    s = facade(request, store)
+    netherlands_code = s.indicators.NETHERLANDS
+    classes = (s.indicators.peer_classes("stedelijkheid") or {}) if code.startswith("GM") else {}
     peers = {c for c, k in classes.items() if k == classes.get(code) and c != code}
     rows, labels, own, nl = [], [], ([], [], []), ([], [], [])
-    for indicator in definitions(store).values():
+    for indicator in definitions(s).values():
         part = frame[(frame.indicator == indicator.id) & (frame.period == year)].set_index("area_code")
         if code not in part.index:
             continue
         r = part.loc[code]
         this_ref = ref[(ref.indicator == indicator.id) & (ref.period == year)].set_index("area_code")
-        netherlands = num(this_ref.value.get(bench.NETHERLANDS)) if len(this_ref) else num(part.value.get(data.TOTAL))
+        netherlands = num(this_ref.value.get(netherlands_code)) if len(this_ref) else num(part.value.get(data.TOTAL))
         peer_values = pd.concat([this_ref.value.reindex(list(peers)), part.value.reindex(list(peers))]).dropna()
         title = text(indicator, language)[0]
         rows.append(
             {
                 "title": title,
-                "unit": indicator_unit(indicator),
+                "unit": s.indicators.unit_label(indicator),
                 "value": num(r.value),
                 "low": num(r.ci_low),
                 "high": num(r.ci_high),
@@ -335,10 +310,10 @@ def profile_section(request: Request, store: Store, code: str, language: str) ->
                     target[i].append(num(100 * v / netherlands) if v == v else None)
     t = translator(language)
     chosen = request.query_params.get("indicator")
-    known = definitions(store)
+    known = definitions(s)
     with_value = [i for i in known if ((frame.indicator == i) & (frame.area_code == code)).any()]
     focus = chosen if chosen in with_value else (with_value[0] if with_value else None)
-    chart, note = trend(store, frame, ref, known[focus], code, language) if focus else (None, None)
+    chart, note = trend(s, store, frame, ref, known[focus], code, language) if focus else (None, None)
     choices = [(i, text(known[i], language)[0]) for i in with_value]
     index_axis = "Nederland = 100" if language == "nl" else "Netherlands = 100"
     figure = (

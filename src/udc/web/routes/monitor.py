@@ -9,30 +9,25 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from udc.api import Udc
 from udc.errors import NotFound
-from udc.monitoring import document, effect
-from udc.monitoring.model import Programme, added, library
-from udc.monitoring.monitor import released
-from udc.store.db import Store
+from udc.facade.monitor import Programme
 from udc.web import charts, data, reports
-from udc.web.common import Reader, lang, render
+from udc.web.common import Reader, facade, lang, render
 from udc.web.i18n import translator
 
 router = APIRouter(include_in_schema=False)
 
 
-def programmes(store: Store) -> dict[str, Programme]:
-    return {**library(), **added(store.path)}
-
-
-def _programme(store: Store, programme_id: str) -> Programme:
-    known = programmes(store)
+def _programme(s: Udc, programme_id: str) -> Programme:
+    """The programme (built in or added to this store), or 404 — in the page's words, not the CLI's hint."""
+    known = {p.id: p for p in s.monitor.programmes()}
     if programme_id not in known:
         raise NotFound(f"no programme '{programme_id[:60]}'")
     return known[programme_id]
 
 
-def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
+def sections(s: Udc, report: dict[str, Any], language: str) -> list[dict[str, Any]]:
     """Per indicator: its sentence, the figures, and a chart of programme vs comparison areas per year."""
     t = translator(language)
     out = []
@@ -59,9 +54,6 @@ def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
             }
         ]
         shown_years = [{**r, "year": str(r["year"])} for r in row["years"]]
-        methods = {
-            k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend", "placebo_time")
-        }
         out.append(
             {
                 "id": row["indicator"],
@@ -70,9 +62,7 @@ def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
                 "figure": figure,
                 "row": row,
                 "years": shown_years,
-                "methods": methods,
-                "p": document.p_text(row["p_value"], language),
-                "pre_p": document.p_text(row["pre_trend"]["p_value"], language),
+                **s.monitor.wording(row, language),
             }
         )
     return out
@@ -81,9 +71,10 @@ def sections(report: dict[str, Any], language: str) -> list[dict[str, Any]]:
 @router.get("/monitor")
 async def overview(request: Request, store: Reader) -> Response:
     language = lang(request)
+    s = facade(request, store)
     rows = []
-    for programme in programmes(store).values():
-        report = released(store, programme, language)
+    for programme in s.monitor.programmes():
+        report = s.monitor.released(programme, language)
         first = report["indicators"][0] if report and report["indicators"] else None
         rows.append(
             {
@@ -102,13 +93,14 @@ async def overview(request: Request, store: Reader) -> Response:
 @router.get("/monitor/{programme_id}")
 async def programme_page(request: Request, store: Reader, programme_id: str) -> Response:
     language = lang(request)
-    programme = _programme(store, programme_id)
-    report = released(store, programme, language)
+    s = facade(request, store)
+    programme = _programme(s, programme_id)
+    report = s.monitor.released(programme, language)
     names = data.names(store)
     context = {
         "programme": programme,
         "report": report,
-        "sections": sections(report, language) if report else [],
+        "sections": sections(s, report, language) if report else [],
         "title": programme.title.nl if language == "nl" else programme.title.en,
         "description": programme.description.nl if language == "nl" else programme.description.en,
         "area_names": [names.get(a, a) for a in programme.areas],
@@ -120,10 +112,11 @@ async def programme_page(request: Request, store: Reader, programme_id: str) -> 
 @router.get("/monitor/{programme_id}/rapport.{kind}")
 async def programme_report(request: Request, store: Reader, programme_id: str, kind: str) -> Response:
     language = lang(request)
-    programme = _programme(store, programme_id)
-    report = released(store, programme, language)
+    s = facade(request, store)
+    programme = _programme(s, programme_id)
+    report = s.monitor.released(programme, language)
     if report is None or kind not in ("html", "pdf"):
         raise NotFound(f"no released monitor of '{programme_id}' (udc monitor report {programme_id} --release)")
     return await reports.respond(
-        document.build(report, language), f"monitor-{programme.id}", kind, wait_ms=0, pool=request.app.state.pool
+        s.monitor.page(report, language), f"monitor-{programme.id}", kind, wait_ms=0, pool=request.app.state.pool
     )

@@ -8,8 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from udc.areas.codes import period_key
-from udc.store.db import Store
 from udc.web import charts, data, reports
 from udc.web.common import Reader, area_tables, lang, num, render
 from udc.web.i18n import translator
@@ -20,7 +18,7 @@ router = APIRouter(include_in_schema=False)
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
-def peers(store: Store, table: data.AreaTable, info: dict[str, Any], year: str, filters: dict[str, str]) -> list:
+def peers(store: Reader, table: data.AreaTable, info: dict[str, Any], year: str, filters: dict[str, str]) -> list:
     """The area's siblings (same parent) ranked by the table's value."""
     level = LEVEL_OF.get(info["kind"])
     if not level or not info.get("parent_code"):
@@ -32,7 +30,7 @@ def peers(store: Store, table: data.AreaTable, info: dict[str, Any], year: str, 
     return frame.to_dict("records")
 
 
-def flow_rates(store: Store, code: str, language: str) -> tuple[list[dict[str, Any]], str | None]:
+def flow_rates(store: Reader, code: str, language: str) -> tuple[list[dict[str, Any]], str | None]:
     """The adults' moves per 1 000 residents of the latest period, from the released rates table."""
     if not data.has(store, "verhuisstromen_rates"):
         return [], None
@@ -40,12 +38,12 @@ def flow_rates(store: Store, code: str, language: str) -> tuple[list[dict[str, A
     part = rates[(rates.area == code) & (rates.group == "adults")]
     period = None
     if "period" in part.columns and len(part):
-        period = max(part.period, key=period_key)
+        period = data.latest_period(list(part.period), spans_first=False)
         part = part[part.period == period]
     return [{**r, "measure": label(RATE_MEASURES, r["measure"], language)} for r in part.to_dict("records")], period
 
 
-def context(request: Request, store: Store, code: str) -> dict[str, Any]:
+def context(request: Request, store: Reader, code: str) -> dict[str, Any]:
     info = data.area(store, code)
     language = lang(request)
     t = translator(language)
@@ -91,7 +89,7 @@ async def profile(request: Request, store: Reader, code: str) -> Response:
     )
 
 
-def report_page(request: Request, store: Store, code: str) -> str:
+def report_page(request: Request, store: Reader, code: str) -> str:
     """The stand-alone report (plotly.js inside): it opens offline, outside this site, with date and sources."""
     base = context(request, store, code)
     used = [f["name"] for f in base["figures"]] + ["indicatoren", "verhuisstromen_rates"]
