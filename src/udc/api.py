@@ -37,7 +37,7 @@ from udc.privacy import engine as engines
 from udc.privacy import gate
 from udc.privacy import policy as policies
 from udc.privacy.access import get_user
-from udc.privacy.actions import ensure
+from udc.privacy.actions import ensure, may
 from udc.privacy.audit import AuditLog, key_for, operational_url, store_log
 from udc.privacy.export import read_for, visible
 from udc.privacy.gate import Definition, Protected
@@ -81,15 +81,19 @@ class Udc:
         self.settings = settings
         self.path = settings.store
         self._user_name = user
+        self._store: Store | None = None  # a store the caller holds (acting(store=...)): reads run on it
 
     def __repr__(self) -> str:
         return f"udc.open({str(self.path)!r}, user={self.user.name!r})"
 
-    def acting(self, user: User) -> Udc:
+    def acting(self, user: User, store: Store | None = None) -> Udc:
         """A facade over the same settings, store and audit log acting as ``user`` — a principal already
-        authenticated elsewhere (the web: per request, by session or token). Nothing is looked up again."""
+        authenticated elsewhere (the web: per request, by session or token). Nothing is looked up again.
+        ``store``: a read-only store the caller already holds (the web's request cursor, inside its worker pool):
+        reads run on it instead of opening the store again, so the call never waits for a file lock."""
         other = Udc(self.settings, user=user.name)
         other.__dict__["user"] = user
+        other._store = store
         for shared in ("audit", "_operational"):  # the same log and engine: no new connections per request
             if shared in self.__dict__:
                 other.__dict__[shared] = self.__dict__[shared]
@@ -98,7 +102,11 @@ class Udc:
     # -- the store, held briefly ------------------------------------------------------------------------------
     @contextmanager
     def reading(self, *, locked_down: bool = False) -> Iterator[Store]:
-        """The store, read-only, beside other readers (a running ``udc serve``)."""
+        """The store, read-only, beside other readers (a running ``udc serve``); the caller's own store when this
+        facade was made with one (:meth:`acting`) — the web's stores are opened locked down already."""
+        if self._store is not None:
+            yield self._store
+            return
         if not (self.path / DB_FILE).exists():
             with Store(self.path, wait=self.settings.lock_wait):  # a new store: created and migrated once
                 pass
@@ -209,15 +217,26 @@ class Udc:
         with self.reading() as store:
             return catalogue.describe(store, name)
 
-    def read(self, name: str, version: int | None = None) -> pd.DataFrame:
-        """A dataset's rows, if this user may take them out (the rules of ``udc export``; audited)."""
+    def generation(self) -> str:
+        """A token that changes whenever a dataset is added, replaced or dropped: what caches of it key on."""
         with self.reading() as store:
-            return read_for(store, name, self.user, self.audit, version)
+            return catalogue.generation(store)
+
+    def read(self, name: str, version: int | None = None, *, limit: int | None = None) -> pd.DataFrame:
+        """A dataset's rows, if this user may take them out (the rules of ``udc export``; audited); ``limit``: the
+        first rows only (a preview)."""
+        with self.reading() as store:
+            return read_for(store, name, self.user, self.audit, version, limit=limit)
 
     def versions(self, name: str) -> list[dict[str, Any]]:
         """A release's versions, oldest first."""
         with self.reading() as store:
             return catalogue.versions(store, name)
+
+    def may(self, action: str, target: str | list[str] | None = None, *, level: str | None = None) -> bool:
+        """Whether the rulebook would let this user take ``action`` on ``target`` (no audit): what a page offers
+        or a menu shows, never a permission by itself — the action checks again when it runs."""
+        return may(self.user, action, target, level=level)
 
     # -- the disclosure gate ----------------------------------------------------------------------------------
     def table(
@@ -239,6 +258,12 @@ class Udc:
             request = typed(TableRequest, **{k: v for k, v in given.items() if v is not None})
         with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
             return gate.crosstab(store, request, user=self.user, audit=self.audit)
+
+    def offered(self, dataset: str) -> list[str]:
+        """The dimensions a table builder offers for a microdata dataset (those the gate would list categories of;
+        :func:`udc.privacy.gate.offered`) — what may be asked, not an answer: no audit."""
+        with self.reading() as store:
+            return gate.offered(store, dataset)
 
     def run(self, definition: Definition | str | os.PathLike[str]) -> Protected:
         """A table defined in advance (a :class:`Definition` or its JSON file), run by an admin."""

@@ -133,7 +133,7 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
         notices.answer(people._operational, question, 7, intake.buurt, "apparaat-x", network="n")
     with pytest.raises(InputError, match="not asked in"):
         notices.answer(people._operational, question, 0, "BU99029999", "apparaat-y", network="n")
-    with people.participation.begin() as con:  # time passes: the question closed yesterday
+    with people._operational.begin() as con:  # time passes: the question closed yesterday
         con.execute(
             QUESTIONS.update()
             .where(QUESTIONS.c.id == question)

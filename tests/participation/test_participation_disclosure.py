@@ -51,7 +51,7 @@ def _close(people, question: int) -> None:
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
     before = (date.today() - timedelta(days=8)).isoformat()
-    with people.participation.begin() as con:
+    with people._operational.begin() as con:
         con.execute(QUESTIONS.update().where(QUESTIONS.c.id == question).values(opens=before, closes=yesterday))
 
 
@@ -97,7 +97,7 @@ def _world(intake: Intake, people, real: int) -> list:
     seen.append(_published(app, intake, people, question))
     _close(people, question)
     seen.append(_published(app, intake, people, question))
-    with people.participation.connect() as con:
+    with people._operational.connect() as con:
         stored = con.execute(
             sa.select(sa.func.count()).select_from(ANSWERS).where(ANSWERS.c.question_id == question)
         ).scalar_one()

@@ -55,6 +55,62 @@ def test_api_and_open311_are_module_level_routers(name: str) -> None:
             assert not nested, f"{name}: routes registered inside {node.name}: {nested}"
 
 
+BELOW_FACADE = (
+    "udc.privacy",
+    "udc.participation",
+    "udc.store",
+    "udc.analysis",
+    "udc.indicators",
+    "udc.monitoring",
+    "udc.sources",
+    "udc.areas",
+)
+ROUTE_MODULES = [  # routes that call only the facade (udc.api, udc.facade), errors, settings and the web's own
+    "routes/builder.py",
+    "routes/catalogue.py",
+    "routes/staff.py",
+    "routes/notices.py",
+    "routes/account.py",
+    "routes/reports.py",
+    "api.py",
+    "open311.py",
+    "routes/home.py",  # the read-only pages: the facade, or the web's read model of published data (udc.web.data)
+    "routes/flows.py",
+    "routes/indicators.py",
+    "routes/monitor.py",
+    "routes/profile.py",
+    "routes/explorer.py",
+]
+
+
+def _imports(tree: ast.Module) -> set[str]:
+    """Every module a file imports, at any depth (a function-level import counts as much as one at the top)."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+@pytest.mark.parametrize("name", ROUTE_MODULES)
+def test_route_imports_nothing_below_the_facade(name: str) -> None:
+    """One front door: a route reaches the rulebook, the store and the packages only through the facade, so the
+    checks and audit entries are those of the CLI and Python. ``from udc import store`` counts as ``udc.store``."""
+    below = sorted(m for m in _imports(_tree(name)) if any(m == p or m.startswith(f"{p}.") for p in BELOW_FACADE))
+    assert not below, f"{name} imports below the facade: {below}"
+
+
+def test_the_import_check_sees_what_it_should() -> None:
+    """The check itself: a top-level, a function-level and a ``from udc import x`` import are all found."""
+    tree = ast.parse(
+        "from udc.store import catalogue\ndef f():\n    from udc import privacy\n    import udc.areas.registry"
+    )
+    assert {"udc.store", "udc.privacy", "udc.areas.registry"} <= _imports(tree)
+
+
 def test_common_imports_no_router() -> None:
     """Error formats are registered by the app per router: web/common knows neither the API nor Open311."""
     imported = {

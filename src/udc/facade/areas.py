@@ -30,6 +30,11 @@ class Areas(Noun):
         with self._udc.reading() as store:
             return registry.list_areas(store, kind=kind, year=year, within=within)
 
+    def current(self, kind: str | None = None) -> Rows:
+        """One row per area code: its kind, most recent name and parent (optionally of one kind)."""
+        with self._udc.reading() as store:
+            return registry.current(store, kind)
+
     def regions(self) -> Rows:
         """The regions defined in this store, with their members."""
         with self._udc.reading() as store:

@@ -16,6 +16,8 @@ from udc.store import catalogue
 class Flows(Noun):
     """Moves counted from microdata (every number through the gate) or read from an aggregated open table."""
 
+    views: tuple[str, ...] = (*flows.VIEWS, "rates")  # the verhuisstromen tables a study releases, by view
+
     def table(
         self,
         area: str,

@@ -7,6 +7,7 @@ from typing import Any
 
 from udc.facade.base import Noun
 from udc.privacy import access
+from udc.privacy.actions import count, record
 from udc.privacy.principal import User
 
 Rows = list[dict[str, Any]]  # `list` is a method name in the class below
@@ -51,3 +52,27 @@ class Users(Noun):
         """Disable an account: no sign-in; its tokens and web sessions end at once."""
         udc = self._udc
         return access.disable(udc.audit.engine, name, udc.audit, udc.user)
+
+    # -- signing in and out (the web's sessions) ----------------------------------------------------------------
+    def login(self, name: str, password: str) -> User:
+        """The user whose password this is (argon2; unknown names cost the same; disabled accounts refused, 401);
+        the attempt is audited. Slow on purpose: call it off an event loop."""
+        return access.login(self._udc.audit.engine, name, password, self._udc.audit)
+
+    def throttled(self, name: str, client: str) -> None:
+        """Count a sign-in refused for too many attempts (429): counted per interval, not one entry each, since
+        anyone can repeat it in a loop."""
+        count(name, "login.throttled", {"client": client}, 429, audit=self._udc.audit)
+
+    def start_session(self, user: User) -> str:
+        """A server-side session for ``user``: the random id the cookie carries (the database keeps its hash)."""
+        return access.start_session(self._udc.audit.engine, user)
+
+    def end_session(self, session_id: str) -> None:
+        """End a session at once (sign-in again, sign-out)."""
+        access.end_session(self._udc.audit.engine, session_id)
+
+    def logout(self, session_id: str) -> None:
+        """This facade's user signs out: the session ends and the audit log records it."""
+        self.end_session(session_id)
+        record(self._udc.user.name, "logout", {}, audit=self._udc.audit)

@@ -1,5 +1,6 @@
-"""The JSON API under ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``). No route returns microdata: rows come
-through ``export.read_for`` (which refuses microdata for every role) and tables from microdata through the gate."""
+"""The JSON API under ``/api/v1`` (OpenAPI at ``/api/v1/openapi.json``). No route returns microdata: every route calls
+the facade as the request's user (``Udc.read`` refuses microdata for every role; tables from microdata go through
+the gate, ``Udc.table``), under the rulebook and audit the CLI and Python have."""
 
 from __future__ import annotations
 
@@ -10,16 +11,21 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from udc.analysis.flows import VIEWS
-from udc.areas import registry
+from udc.api import TableRequest
 from udc.errors import NotFound, UdcError
-from udc.privacy.export import read_for
-from udc.privacy.gate import crosstab
-from udc.privacy.request import TableRequest
-from udc.store import catalogue
-from udc.store.db import Store
+from udc.facade import Flows
 from udc.web import data
-from udc.web.common import Reader, area_tables, download, export_memory, headers, run_gate, run_heavy, user
+from udc.web.common import (
+    Reader,
+    View,
+    area_tables,
+    download,
+    export_memory,
+    facade,
+    headers,
+    run_gate,
+    run_heavy,
+)
 from udc.web.workers import RETRY_AFTER, Job
 
 AREA_KINDS = ("BU", "WK", "GM")
@@ -72,16 +78,17 @@ def error_format(request: Request, status: int, message: str) -> Response:
 @router.get("/datasets", tags=["catalogue"])
 async def datasets(request: Request, store: Reader) -> list[dict[str, Any]]:
     """Datasets whose rows the caller may read (open and released for everyone)."""
-    rows = data.visible(store, user(request))
+    rows = facade(request, store).datasets
     return [{k: (str(v) if k == "retrieved_at" and v else v) for k, v in r.items() if k != "provenance"} for r in rows]
 
 
 @router.get("/datasets/{name}", tags=["catalogue"])
 async def dataset(request: Request, store: Reader, name: str) -> dict[str, Any]:
     """Metadata, columns, lineage and (for a release) versions of one visible dataset."""
-    if name not in {d["name"] for d in data.visible(store, user(request))}:
+    door = facade(request, store)
+    if name not in {d["name"] for d in door.datasets}:
         raise NotFound(f"no dataset '{name[:60]}' visible to you")
-    info = catalogue.describe(store, name)
+    info = door.describe(name)
     info["retrieved_at"] = str(info["retrieved_at"]) if info.get("retrieved_at") else None
     return info
 
@@ -96,16 +103,17 @@ async def rows(
     version: int | None = Query(None, ge=1, le=1_000_000, description="A release's version (default: newest)"),
 ) -> dict[str, Any]:
     """Rows of a dataset the caller may read (microdata: refused for everyone, audited)."""
-    frame = read_for(store, name, user(request), request.app.state.audit, version)
+    frame = facade(request, store).read(name, version)
     return {"dataset": name, "total": len(frame), "rows": _records(frame.iloc[offset : offset + limit])}
 
 
 @router.get("/datasets/{name}/versions", tags=["catalogue"])
 async def versions(request: Request, store: Reader, name: str) -> list[dict[str, Any]]:
     """A release's versions, oldest first (re-releasing adds one; none is overwritten)."""
-    if name not in {d["name"] for d in data.visible(store, user(request))}:
+    door = facade(request, store)
+    if name not in {d["name"] for d in door.datasets}:
         raise NotFound(f"no dataset '{name[:60]}' visible to you")
-    return [{**v, "created_at": str(v["created_at"])} for v in catalogue.versions(store, name)]
+    return [{**v, "created_at": str(v["created_at"])} for v in door.versions(name)]
 
 
 @router.get(
@@ -139,10 +147,9 @@ async def dataset_download(
 ) -> Response:
     """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON: built in the pool of
     heavy work (503 with Retry-After when it is full, or after the time limit), never on the event loop."""
-    who, audit = user(request), request.app.state.audit
 
-    def build(view: Store, job: Job) -> Response:
-        frame = read_for(view, name, who, audit, version)
+    def build(view: View, job: Job) -> Response:
+        frame = facade(request, view).read(name, version)
         job.reserve(export_memory(frame, format))
         rename = headers(request, view, name, list(frame.columns)) if koppen == "labels" else None
         return download(frame, name, format, view, rename, pool=request.app.state.pool)
@@ -151,9 +158,9 @@ async def dataset_download(
 
 
 @router.get("/areas", tags=["areas"])
-async def areas(store: Reader, kind: str | None = None) -> list[dict[str, Any]]:
+async def areas(request: Request, store: Reader, kind: str | None = None) -> list[dict[str, Any]]:
     """Areas in the registry (current name per code)."""
-    return registry.current(store, kind)
+    return facade(request, store).areas.current(kind)
 
 
 @router.get("/areas/{code}", tags=["areas"])
@@ -190,7 +197,7 @@ async def map_data(
         known = f"{years.start}–{years.stop - 1}" if years else "none: no areas imported yet"
         raise UdcError(f"year {year}: this store has areas for the years {known}")
     shapes = data.map_year(store, kind, year)
-    key = (catalogue.generation(store), kind, shapes)
+    key = (facade(request, store).generation(), kind, shapes)
     body = request.app.state.maps.get(key)
     if body is None:
         body = await run_heavy(request, store, "map", lambda view, _job: data.geometry_json(view, kind, shapes))
@@ -235,7 +242,7 @@ async def flows(
 ) -> dict[str, Any]:
     """A released verhuisstromen table for one area, target group and period (e.g. 2019-2020; default: all)."""
     name = f"verhuisstromen_{view}"
-    if view not in (*VIEWS, "rates") or not data.has(store, name):
+    if view not in Flows.views or not data.has(store, name):
         raise NotFound(f"no released verhuisstromen table '{view[:40]}'")
     frame = data.released(store, name)
     part = frame[(frame.area == area) & (frame.group == group)].drop(columns=["area", "group"])
@@ -249,7 +256,7 @@ async def table(request: Request, store: Reader, body: TableRequest) -> dict[str
     """A table over microdata, protected by the disclosure gate (cell key; every requested category listed; filters
     must leave the policy's minimum population); researchers only; audited. Typed: no SQL is accepted."""
     # the gate's rulebook check refuses (401/403, audited) exactly as through Python or the CLI
-    result = await run_gate(request, store, crosstab, body, user=user(request), audit=request.app.state.audit)
+    result = await run_gate(request, store, lambda view: facade(request, view).table(body))
     return {
         "dataset": body.dataset,
         "dimensions": body.dimensions,

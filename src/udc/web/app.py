@@ -29,9 +29,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from udc.api import Udc
 from udc.errors import UdcError
-from udc.participation import categories
-from udc.participation import db as participation_db
-from udc.privacy.audit import AuditLog, engine_for, operational_url
 from udc.privacy.request import first_error
 from udc.settings import Settings
 from udc.store.db import Store
@@ -90,12 +87,11 @@ def create_app(
     limits = {**workers.LIMITS, "gate": replace(workers.LIMITS["gate"], slots=gate_workers)}
     app.state.pool = workers.Pool(limits, workers.memory_budget(settings) if work_memory is None else work_memory)
     app.state.maps = data.map_cache()  # map documents, least recently used first out, bounded in bytes
-    app.state.engine = engine_for(operational_url(store_path, settings))
-    app.state.audit = AuditLog.for_store(store_path, app.state.engine, settings)
+    app.state.audit = app.state.udc.audit  # the facade's log and engines: one of each, whichever door acts
+    app.state.engine = app.state.audit.engine
     app.state.sessions = security.Sessions(security.secret_for(store_path, settings), https=https)
     app.state.throttle = security.Throttle()
-    app.state.participation = participation_db.engine(operational_url(store_path, settings))
-    categories.ensure_default(app.state.participation)
+    app.state.participation = app.state.udc._operational  # what Udc.acting(...) hands every request's facade
     app.state.intake_limit = security.RateLimit(open311.key_rate(settings), 60.0)
     app.state.form_limit = security.RateLimit(10, 600.0)  # the anonymous form: reports per address per 10 min
     app.state.answer_limit = security.RateLimit(30, 600.0)  # quick questions: answers per address per 10 min

@@ -17,6 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from udc.api import Udc
 from udc.errors import UdcError
 from udc.privacy.access import PUBLIC, User
 from udc.privacy.actions import ensure, may
@@ -141,6 +142,7 @@ async def reader(request: Request) -> AsyncIterator[Store]:
 
 
 Reader = Annotated[Store, Depends(reader)]
+View = Store  # the request's store or a worker's cursor on it: what route helpers take, without importing the store
 
 
 def cached(request: Request, store: Store, key: str, build: Callable[[], Any]) -> Any:
@@ -208,6 +210,13 @@ def num(value: Any) -> float | None:
 def latest_year(store: Store, table: data.AreaTable) -> str | None:
     years = [y for y in data.options(store, table).get(table.year or "", []) if y != data.TOTAL]
     return years[-1] if years else None
+
+
+def facade(request: Request, store: Store | None = None) -> Udc:
+    """The facade acting as the request's user (:meth:`udc.api.Udc.acting`): the one front door the CLI and Python
+    use, with the same rulebook and audit. ``store``: the request's read-only store (or a worker's cursor on it,
+    inside :func:`run_gate`/:func:`run_heavy`), so the facade's reads run there and never block the event loop."""
+    return request.app.state.udc.acting(user(request), store=store)
 
 
 def lang(request: Request) -> str:

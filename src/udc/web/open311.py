@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from udc.errors import NotFound, TooMany
-from udc.participation import categories, intake, keys, media, open311, reports
-from udc.privacy.actions import ensure
+from udc.facade.open311 import FORMATS, Open311
+from udc.facade.participation import MAX_PAGE
 from udc.settings import OPEN311_KEY_RATE, Settings, current
-from udc.web.common import Reader, run_heavy
+from udc.web.common import Reader, facade, run_heavy
 
 PER_KEY = OPEN311_KEY_RATE  # service requests per API key per minute (a partner system's burst); docs/participation.md
 MAX_PAGES = 1_000_000  # a page number beyond it is refused (400) before it reaches the database as an offset
@@ -23,13 +23,13 @@ def key_rate(settings: Settings | None = None) -> int:
 
 
 def _fmt(fmt: str) -> str:
-    if fmt not in open311.FORMATS:
+    if fmt not in FORMATS:
         raise NotFound(f"format '.{fmt[:10]}': use .json or .xml")
     return fmt
 
 
 def _answer(items: list | dict, fmt: str, root: str, item: str, status: int = 200) -> Response:
-    body, media = open311.render(items, _fmt(fmt), root, item)
+    body, media = Open311.render(items, _fmt(fmt), root, item)
     return Response(body, status_code=status, media_type=media)
 
 
@@ -39,51 +39,36 @@ router = APIRouter(prefix="/open311/v2", include_in_schema=False)
 
 @router.get("/services.{fmt}")
 async def services(request: Request, fmt: str) -> Response:
-    found = categories.listing(request.app.state.participation)
-    return _answer([open311.service(c) for c in found], fmt, "services", "service")
+    return _answer(facade(request).participation.open311.services(), fmt, "services", "service")
 
 
 @router.get("/services/{code}.{fmt}")
 async def service_definition(request: Request, code: str, fmt: str) -> Response:
-    category = categories.get(request.app.state.participation, code)
-    return _answer(open311.definition(category), fmt, "service_definition", "service_definition")
+    found = facade(request).participation.open311.definition(code)
+    return _answer(found, fmt, "service_definition", "service_definition")
 
 
 @router.post("/requests.{fmt}")
 async def post_request(request: Request, store: Reader, fmt: str) -> Response:
     _fmt(fmt)
-    engine = request.app.state.participation
     form = await request.form()
-    who = keys.principal(engine, str(form.get("api_key") or "") or None)
+    reports = facade(request).participation
+    who = reports.client(str(form.get("api_key") or "") or None)
     if not request.app.state.intake_limit.allow(f"key:{who.name}"):
         limit = request.app.state.intake_limit.limit
         raise TooMany(f"more than {limit} service requests a minute from '{who.name}': slow down")
     values = {k: v for k, v in form.items() if isinstance(v, str)}
     upload = form.get("media")
     photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
-    new = intake.parse(values)
-    folder = request.app.state.store_path / "participation_media"
-    detail = {"client": who.name, "service_code": new.service_code}
-    with ensure(who, "participation.request", audit=request.app.state.audit, detail=detail) as outcome:
-        filed = await run_heavy(
-            request,
-            store,
-            "photo",
-            lambda view, _job: intake.file(
-                engine, view, new, source=f"open311:{who.name}", photo=photo, media_folder=folder
-            ),
-            memory=media.memory(photo) if photo else None,
-        )
-        outcome["report"] = filed.id
-    category = categories.get(engine, new.service_code)
-    answer = [
-        {
-            "service_request_id": str(filed.id),
-            "token": filed.follow_token,
-            "service_notice": open311.notice(category),
-            "account_id": "",
-        }
-    ]
+    answer = await run_heavy(  # as the key's client: the rulebook checks its party's agreement and audits
+        request,
+        store,
+        "photo",
+        lambda view, _job: request.app.state.udc.acting(who, store=view).participation.open311.post(
+            values, photo=photo
+        ),
+        memory=reports.photo_memory(photo) if photo else None,
+    )
     return _answer(answer, fmt, "service_requests", "request")
 
 
@@ -97,10 +82,9 @@ async def get_requests(
     start_date: str | None = None,
     end_date: str | None = None,
     page: int = Query(1, ge=1, le=MAX_PAGES),
-    page_size: int = Query(reports.MAX_PAGE, ge=1, le=reports.MAX_PAGE),
+    page_size: int = Query(MAX_PAGE, ge=1, le=MAX_PAGE),
 ) -> Response:
-    found = reports.search(
-        request.app.state.participation,
+    found = facade(request).participation.open311.requests(
         ids=service_request_id,
         service_code=service_code,
         status=status,
@@ -109,21 +93,21 @@ async def get_requests(
         page=page,
         page_size=page_size,
     )
-    return _answer([open311.request(r, c) for r, c in found], fmt, "service_requests", "request")
+    return _answer(found, fmt, "service_requests", "request")
 
 
 @router.get("/requests/{report_id}.{fmt}")
 async def get_request(request: Request, report_id: str, fmt: str) -> Response:
     if not report_id.isdigit() or len(report_id) > 12:
         raise NotFound(f"no service request '{report_id[:20]}'")
-    report, category = reports.one(request.app.state.participation, int(report_id))
-    return _answer([open311.request(report, category)], fmt, "service_requests", "request")
+    found = facade(request).participation.open311.request(int(report_id))
+    return _answer(found, fmt, "service_requests", "request")
 
 
 @router.get("/tokens/{token}.{fmt}")
 async def token(request: Request, token: str, fmt: str) -> Response:
-    report, _ = reports.by_token(request.app.state.participation, token)
-    return _answer([{"service_request_id": str(report["id"]), "token": token}], fmt, "service_requests", "request")
+    found = facade(request).participation.open311.token(token)
+    return _answer(found, fmt, "service_requests", "request")
 
 
 def error_format(request: Request, status: int, message: str) -> Response:
@@ -131,5 +115,5 @@ def error_format(request: Request, status: int, message: str) -> Response:
     422 elsewhere)."""
     fmt = "xml" if request.url.path.endswith(".xml") else "json"
     status = 400 if status == 422 else status
-    body, media = open311.errors(status, message, fmt)
+    body, media = Open311.errors(status, message, fmt)
     return Response(body, status_code=status, media_type=media)

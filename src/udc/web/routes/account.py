@@ -10,9 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
 from udc.errors import UdcError
-from udc.privacy.access import end_session, login, start_session
-from udc.privacy.actions import count, record
-from udc.web.common import lang, render, user
+from udc.web.common import facade, lang, render
 from udc.web.i18n import LANGUAGES, translator
 from udc.web.security import check_csrf, client_of
 
@@ -47,23 +45,22 @@ async def signin(
     t = translator(lang(request))
     client = client_of(request)
     throttle = request.app.state.throttle
-    audit = request.app.state.audit
+    users = facade(request).users
     if throttle.blocked(client, gebruiker):  # counted, not one row each: anyone can repeat this in a loop
-        count(gebruiker, "login.throttled", {"client": client}, 429, audit=audit)
+        users.throttled(gebruiker, client)
         return render(request, "signin.html", {"next": local(terug), "message": t("too_many")}, status=429)
     wait = throttle.delay(client, gebruiker)
     if wait:  # a name failed from many addresses: slowed down, never locked
         await asyncio.sleep(wait)
-    engine = request.app.state.engine
     try:
-        who = await run_in_threadpool(login, engine, gebruiker, wachtwoord, audit)  # argon2: off the event loop
+        who = await run_in_threadpool(users.login, gebruiker, wachtwoord)  # argon2: off the event loop
     except UdcError:
         throttle.fail(client, gebruiker)
         return render(request, "signin.html", {"next": local(terug), "message": t("wrong_login")}, status=401)
     old = request.state.session.get("sid")
     if old:
-        end_session(engine, str(old))
-    fresh = {"sid": start_session(engine, who), "csrf": secrets.token_urlsafe(24)}
+        users.end_session(str(old))
+    fresh = {"sid": users.start_session(who), "csrf": secrets.token_urlsafe(24)}
     request.state.session = {**{k: v for k, v in request.state.session.items() if k == "lang"}, **fresh}
     return RedirectResponse(local(terug), status_code=303)
 
@@ -73,9 +70,7 @@ async def signout(request: Request, csrf: str = Form("")) -> Response:
     check_csrf(request, csrf)
     session_id = request.state.session.get("sid")
     if session_id:
-        name = user(request).name
-        end_session(request.app.state.engine, str(session_id))
-        record(name, "logout", {}, audit=request.app.state.audit)
+        facade(request).users.logout(str(session_id))
     keep = {k: v for k, v in request.state.session.items() if k == "lang"}
     request.state.session = {**keep, "csrf": secrets.token_urlsafe(24)}
     return RedirectResponse("/", status_code=303)

@@ -14,11 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from udc.errors import TooMany
-from udc.participation import notices
-from udc.participation.open311 import xml_text
-from udc.privacy.actions import may
-from udc.privacy.policy import current
-from udc.web.common import Reader, lang, render
+from udc.web import data
+from udc.web.common import Reader, View, facade, lang, render
 from udc.web.routes.staff import _staff
 from udc.web.security import check_csrf, client_of, secret_for
 
@@ -44,17 +41,13 @@ def device_of(request: Request) -> tuple[str, bool]:
     return secrets.token_urlsafe(16), True
 
 
-def buurt_section(request: Request, store: Any, code: str) -> dict[str, Any]:
+def buurt_section(request: Request, store: View, code: str) -> dict[str, Any]:
     """What the buurt's page shows: running announcements, open and recently closed questions, and the results
     a closed question may publish (rounded shares, from the policy's minimum number of client networks)."""
     if not code.startswith("BU"):
         return {"announcements": [], "questions": []}
-    engine = request.app.state.participation
-    threshold = current(store).min_count
-    asked = notices.questions(engine, code)
-    for q in asked:
-        q["results"] = notices.results(engine, q["id"], code, threshold)
-    return {"announcements": notices.announcements(engine, code), "questions": asked}
+    notices = facade(request, store).participation
+    return {"announcements": notices.announcements(code), "questions": notices.questions(code)}
 
 
 @router.post("/gebied/{code}/vraag/{question_id}")
@@ -69,16 +62,13 @@ async def answer(request: Request, code: str, question_id: int) -> Response:
         )
     device, fresh = device_of(request)
     option = str(form.get("keuze", ""))
-    network = notices.network_hash(
-        client_of(request), secret_for(request.app.state.store_path, request.app.state.settings)
-    )
-    notices.answer(
-        request.app.state.participation,
+    facade(request).participation.answer(
         question_id,
         int(option) if option.isdigit() else -1,
         code,
         device,
-        network=network,
+        client=client_of(request),
+        secret=secret_for(request.app.state.store_path, request.app.state.settings),
     )
     response = RedirectResponse(f"/gebied/{code}#vragen", status_code=303)
     if fresh:
@@ -96,8 +86,8 @@ async def answer(request: Request, code: str, question_id: int) -> Response:
 @router.get("/gebied/{code}/berichten.atom")
 async def feed(request: Request, store: Reader, code: str) -> Response:
     """The buurt's running announcements as an Atom feed (texts stripped of what XML 1.0 cannot carry)."""
-    from udc.web import data
-
+    reports = facade(request, store).participation
+    xml_text = reports.open311.xml_text
     name = data.names(store).get(code, code)
     base = str(request.base_url).rstrip("/")
     ET.register_namespace("", ATOM)
@@ -105,8 +95,8 @@ async def feed(request: Request, store: Reader, code: str) -> Response:
     ET.SubElement(top, f"{{{ATOM}}}title").text = xml_text(f"Berichten voor {name}")
     ET.SubElement(top, f"{{{ATOM}}}id").text = f"{base}/gebied/{code}/berichten.atom"
     ET.SubElement(top, f"{{{ATOM}}}link", href=f"{base}/gebied/{code}")
-    items = notices.announcements(request.app.state.participation, code)
-    ET.SubElement(top, f"{{{ATOM}}}updated").text = max((a["created_at"] for a in items), default=notices.now())
+    items = reports.announcements(code)
+    ET.SubElement(top, f"{{{ATOM}}}updated").text = max((a["created_at"] for a in items), default=reports.now())
     for item in items:
         entry = ET.SubElement(top, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = xml_text(item["title"])
@@ -121,32 +111,27 @@ async def feed(request: Request, store: Reader, code: str) -> Response:
 
 @router.get("/beheer/berichten")
 async def post_form(request: Request, store: Reader) -> Response:
-    who = _staff(request, "participation.announce")
-    from udc.web import data
-
+    door = _staff(request, "participation.announce")
     names = data.names(store)
-    codes = [c for c in names if c.startswith("BU") and may(who, "participation.announce", c)]  # their buurten
+    codes = [c for c in names if c.startswith("BU") and door.may("participation.announce", c)]  # their buurten
     return render(request, "staff_notices.html", {"buurten": sorted((c, names[c]) for c in codes), "done": None})
 
 
 @router.post("/beheer/berichten")
 async def post(request: Request) -> Response:
     form = await request.form()
-    who = _staff(request, "participation.ask" if form.get("soort") == "vraag" else "participation.announce")
+    door = _staff(request, "participation.ask" if form.get("soort") == "vraag" else "participation.announce")
     check_csrf(request, str(form.get("csrf", "")))
     values = {
         "buurten": [str(v) for v in form.getlist("buurt")],
         "starts": str(form.get("van", "")),
         "ends": str(form.get("tot", "")),
     }
-    engine, audit = request.app.state.participation, request.app.state.audit
     if form.get("soort") == "vraag":
         options = [line for line in str(form.get("opties", "")).splitlines() if line.strip()]
-        notices.ask(engine, who, audit, {**values, "question": str(form.get("titel", "")), "options": options})
+        door.participation.ask({**values, "question": str(form.get("titel", "")), "options": options})
     else:
-        notices.announce(
-            engine, who, audit, {**values, "title": str(form.get("titel", "")), "body": str(form.get("tekst", ""))}
-        )
+        door.participation.announce({**values, "title": str(form.get("titel", "")), "body": str(form.get("tekst", ""))})
     return RedirectResponse(f"/gebied/{values['buurten'][0]}#berichten", status_code=303)
 
 

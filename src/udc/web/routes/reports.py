@@ -5,15 +5,14 @@ data, no text unless staff approved it)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from udc.api import Udc
 from udc.errors import TooMany, UdcError
-from udc.participation import categories, intake, media, reports, workflow
+from udc.facade.participation import STATUSES
 from udc.web import charts, data
-from udc.web.common import Reader, lang, render, run_heavy
+from udc.web.common import Reader, View, facade, lang, render, run_heavy
 from udc.web.security import check_csrf, client_of
 
 router = APIRouter(include_in_schema=False)
@@ -21,13 +20,13 @@ FORM_LIMIT = 10  # reports per client address per ten minutes (the throttle of t
 
 
 def status_label(status: str, language: str) -> str:
-    pair = workflow.STATUSES.get(status, (status, status))
+    pair = STATUSES.get(status, (status, status))
     return pair[0] if language == "nl" else pair[1]
 
 
-def _groups(engine: Any) -> list[tuple[str, list[dict]]]:
+def _groups(door: Udc) -> list[tuple[str, list[dict]]]:
     """Categories grouped under their heading, for the form's select."""
-    found = categories.listing(engine, reportable=False)
+    found = door.participation.categories()
     heads = {c["code"]: c["name"] for c in found if c["parent"] is None}
     groups: dict[str, list[dict]] = {}
     for c in found:
@@ -36,11 +35,11 @@ def _groups(engine: Any) -> list[tuple[str, list[dict]]]:
     return list(groups.items())
 
 
-def _form(request: Request, store: Any, values: dict, error: str | None = None, status: int = 200) -> Response:
-    engine = request.app.state.participation
+def _form(request: Request, store: View, values: dict, error: str | None = None, status: int = 200) -> Response:
+    door = facade(request, store)
     context = {
-        "groups": _groups(engine),
-        "buurten": intake.buurten(store, intake.jurisdiction(engine)),
+        "groups": _groups(door),
+        "buurten": door.participation.buurten(),
         "values": values,
         "error": error,
     }
@@ -65,27 +64,21 @@ async def report_post(request: Request, store: Reader) -> Response:
         )
     upload = form.get("foto")
     photo = await upload.read() if upload is not None and hasattr(upload, "read") else None
-    engine = request.app.state.participation
+    door = facade(request, store)
+    given = {**values, "lat": values.get("lat") or None, "long": values.get("long") or None}
     try:
-        new = intake.parse({**values, "lat": values.get("lat") or None, "long": values.get("long") or None})
         filed = await run_heavy(
             request,
             store,
             "photo",
-            lambda view, _job: intake.file(
-                engine,
-                view,
-                new,
-                source="formulier",
-                photo=photo or None,
-                buurt=values.get("buurt") or None,
-                media_folder=request.app.state.store_path / "participation_media",
+            lambda view, _job: facade(request, view).participation.file(
+                given, source="formulier", photo=photo or None, buurt=values.get("buurt") or None
             ),
-            memory=media.memory(photo) if photo else None,
+            memory=door.participation.photo_memory(photo) if photo else None,
         )
     except UdcError as exc:  # the form again, filled in, with the one-line reason
         return _form(request, store, values, str(exc), status=exc.status)
-    report, category = reports.one(engine, filed.id)
+    report, category = door.participation.public(filed.id)
     return render(
         request,
         "report_done.html",
@@ -95,10 +88,7 @@ async def report_post(request: Request, store: Reader) -> Response:
 
 @router.get("/melding/{token}")
 async def follow(request: Request, token: str) -> Response:
-    engine = request.app.state.participation
-    report, category = reports.by_token(engine, token)
-    with engine.connect() as con:
-        lines = workflow.history(con, report["id"])
+    report, category, lines = facade(request).participation.followed(token)
     steps = [
         {"at": h["at"][:16].replace("T", " "), "status": status_label(h["to_status"], lang(request))} for h in lines
     ]
@@ -111,19 +101,15 @@ async def follow(request: Request, token: str) -> Response:
 async def reopen(request: Request, token: str) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
-    engine = request.app.state.participation
-    report, _ = reports.by_token(engine, token)
-    with engine.begin() as con:
-        workflow.reopen(con, report["id"], str(form.get("reden", ""))[:2000])
+    facade(request).participation.reopen(token, str(form.get("reden", "")))
     return await follow(request, token)
 
 
 @router.get("/meldingen")
 async def public_reports(request: Request, store: Reader, categorie: str | None = None) -> Response:
     """Open reports in public categories: a map and a list, without personal data or unapproved text."""
-    engine = request.app.state.participation
     language = lang(request)
-    found = [(r, c) for r, c in reports.search(engine, status="open") if c["public"]]
+    found = [(r, c) for r, c in facade(request, store).participation.search(status="open") if c["public"]]
     offered = sorted({(c["code"], c["name"]) for _, c in found}, key=lambda p: p[1])
     if categorie:
         found = [(r, c) for r, c in found if c["code"] == categorie]
