@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import shapely
 
 from udc.areas import codelists, geometry
@@ -19,7 +20,7 @@ from udc.errors import NotFound, UdcError
 from udc.store.db import Store
 
 if TYPE_CHECKING:
-    import pandas as pd
+    import duckdb
 
 PARENT_KIND = {"BU": "WK", "WK": "GM", "GM": "PV", "PV": "LD", "LD": "NL"}
 
@@ -149,27 +150,20 @@ def import_geometry(
         raise UdcError(f"{source}: the file does not say which year it describes; pass --year")
     simplified = geometry.simplify([f.geometry for f in features])
     with store.transaction() as con:
+        shapes, sizes = [], []
         for f, small in zip(features, simplified, strict=True):
             y = f.year or year
             assert y is not None
             parent = parent_from_code(f.code) if f.kind in ("BU", "WK") else None
             end = None if open_ended else jan1(y + 1)  # open_ended: the areas stay as drawn (synthetic region)
             _upsert_version(store, f.code, f.kind, f.name, jan1(y), end, parent, f"geometry:{source}")
-            con.execute(
-                "INSERT OR REPLACE INTO geometries VALUES (?,?,?,?,?,?,?)",
-                [f.code, y, f.kind, shapely.to_wkb(f.geometry), shapely.to_wkb(small), f.repaired, source],
-            )
-            hectare = geometry.to_rd(f.geometry).area / 10_000
-            sizes = {"hectare": round(hectare, 1), **f.sizes}
-            con.execute(
-                "INSERT INTO area_sizes VALUES (?,?,?,?,?,?) ON CONFLICT (code, year) DO UPDATE SET "
-                "inwoners = coalesce(excluded.inwoners, inwoners), woningen = coalesce(excluded.woningen, woningen),"
-                " hectare = coalesce(excluded.hectare, hectare), source = excluded.source",
-                [f.code, y, sizes.get("inwoners"), sizes.get("woningen"), sizes["hectare"], source],
-            )
+            shapes.append((f.code, y, f.kind, shapely.to_wkb(f.geometry), shapely.to_wkb(small), f.repaired, source))
+            figures = {"hectare": round(geometry.to_rd(f.geometry).area / 10_000, 1), **f.sizes}
+            sizes.append((f.code, y, figures.get("inwoners"), figures.get("woningen"), figures["hectare"], source))
             report.sizes += 1 if ("inwoners" in f.sizes or "woningen" in f.sizes) else 0
             if f.repaired:
                 report.repaired.append((f.code, f.repaired))
+        _store_shapes(con, shapes, sizes)
         report.geometries = len(features)
         report.areas = len(features)
         for y in sorted(years):  # type: ignore[type-var]
@@ -178,6 +172,27 @@ def import_geometry(
                 if adjacency:
                     report.adjacent_pairs += compute_adjacency(store, y, kind)
     return report
+
+
+def _store_shapes(con: duckdb.DuckDBPyConnection, shapes: list[tuple], sizes: list[tuple]) -> None:
+    """Geometries (a later feature of the same code and year replaces an earlier one) and sizes (a later feature's
+    known figures win, unknown ones keep what is stored) in one statement each: row by row, the primary-key checks
+    made the synthetic region's registration the slowest part of building a population."""
+    columns = ["code", "year", "kind", "geometry", "simplified", "repaired", "source"]
+    frame = pd.DataFrame(shapes, columns=columns).drop_duplicates(["code", "year"], keep="last")
+    con.register("_udc_shapes", frame)
+    con.execute("INSERT OR REPLACE INTO geometries SELECT * FROM _udc_shapes")
+    con.unregister("_udc_shapes")
+    known = pd.DataFrame(sizes, columns=["code", "year", "inwoners", "woningen", "hectare", "source"])
+    known = known.groupby(["code", "year"], as_index=False, sort=False).last()  # per column the last known value
+    con.register("_udc_sizes", known)
+    con.execute(
+        "INSERT INTO area_sizes SELECT code, year, inwoners, woningen, hectare, source FROM _udc_sizes "
+        "ON CONFLICT (code, year) DO UPDATE SET "
+        "inwoners = coalesce(excluded.inwoners, inwoners), woningen = coalesce(excluded.woningen, woningen),"
+        " hectare = coalesce(excluded.hectare, hectare), source = excluded.source"
+    )
+    con.unregister("_udc_sizes")
 
 
 def _derive_parents(store: Store, year: int, kind: str) -> None:
@@ -213,8 +228,12 @@ def compute_adjacency(store: Store, year: int, kind: str) -> int:
     rows = store.rows("SELECT code, geometry FROM geometries WHERE year = ? AND kind = ? ORDER BY code", [year, kind])
     pairs = geometry.adjacency([r["code"] for r in rows], [shapely.from_wkb(r["geometry"]) for r in rows])
     store.con.execute("DELETE FROM adjacency WHERE year = ? AND kind = ?", [year, kind])
-    for a, b, length in pairs:
-        store.con.execute("INSERT INTO adjacency VALUES (?,?,?,?,?)", [year, kind, a, b, length])
+    if pairs:
+        frame = pd.DataFrame([(year, kind, a, b, length) for a, b, length in pairs])
+        frame.columns = ["year", "kind", "code_a", "code_b", "shared_border"]
+        store.con.register("_udc_pairs", frame)
+        store.con.execute("INSERT INTO adjacency SELECT * FROM _udc_pairs")
+        store.con.unregister("_udc_pairs")
     return len(pairs)
 
 
