@@ -28,7 +28,8 @@ class Params:
     move_rate_young: float = 0.055  # reference person under 35
     move_rate_old: float = 0.02
     move_after_birth: float = 0.16  # households with a child born last year
-    family_core_to_village: float = 0.6  # families leaving the core city: weight of villages/towns vs core
+    family_core_to_village: float = 0.6  # families: weights 1.6 - urbanity * (1 + this), villages over towns over core
+    family_to_core: float = 0.05  # families in the region: weight of the core city (the formula gives 0): some return
     # Housing: each year a municipality's attraction is multiplied by (its size / inhabitants) ** housing_pull, so
     # one that shrank (vacant dwellings) attracts movers; the starting attractions are calibrated (data/pull.csv).
     housing_pull: float = 2.0

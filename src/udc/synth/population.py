@@ -473,8 +473,12 @@ class World:
         leave_region = ~stay & ~arriving & (rng.random(n) < p.out_of_region)
         weights = np.tile(self.gm_target / self.gm_target.sum() * self.pull, (n, 1))
         urban = np.array([m.urban for m in REGION])
-        # Families favour green villages/towns; young adults favour the core city.
-        weights *= np.where(family[:, None], 1.6 - urban[None, :] * (1 + p.family_core_to_village), 1.0)
+        # Families favour green villages/towns. The formula gives the core city 0, so a family living in the region
+        # keeps a small weight for it (family_to_core): some come back. Families arriving from outside still settle
+        # outside the core; with them the core city would gain young families on balance. Young adults favour it.
+        floor = 0.0 if arriving else p.family_to_core
+        family_weight = np.maximum(1.6 - urban * (1 + p.family_core_to_village), floor)
+        weights *= np.where(family[:, None], family_weight[None, :], 1.0)
         weights *= np.where(young[:, None], 0.6 + 1.2 * urban[None, :], 1.0)
         weights = np.clip(weights, 1e-6, None)
         if not arriving:
