@@ -10,6 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -140,7 +141,18 @@ def test_sparse_flow_tables_are_answers_not_refusals(demo: tuple[Store, AuditLog
     store, audit = demo
     flows.prepare(store)
     table = flows.flows(store, "GM9901", view="od", group="students", years=(2019, 2019), user=RESEARCHER, audit=audit)
-    cells = table.frame
+    assert len(table.frame) and (table.frame.from_gm == "Totaal").any()  # an answer (its withheld detail unlisted)
+    listed = flows.study(
+        store,
+        ["GM9901"],
+        years=(2019, 2019),
+        groups=["students"],
+        views=("od",),
+        tails=True,
+        user=RESEARCHER,
+        audit=audit,
+    )
+    cells = pd.concat([p.cells for p in listed.values()])
     assert len(cells) and (cells.status == "suppressed").mean() > 0.5  # sparse: most cells withheld, still a table
     with pytest.raises(UdcError, match="expected a municipality code"):
         flows.flows(store, "GM9901') OR 1=1 --", years=(2019, 2019), user=RESEARCHER, audit=audit)
