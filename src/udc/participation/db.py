@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from udc.errors import UdcError
-from udc.privacy import parties
+from udc.privacy import operational, parties
 
 META = sa.MetaData()
 CATEGORIES = sa.Table(
@@ -125,7 +125,7 @@ KEYS = sa.Table(  # Open311 API keys of machine clients (hashes only)
 def engine(url: str) -> sa.Engine:
     """The operational database with the participation tables (created when missing)."""
     try:
-        made = sa.create_engine(url)
+        made = operational.create(url)
         META.create_all(made)
         parties.create_tables(made)  # a partner app's key belongs to a party (participation.keys.principal)
     except sa.exc.SQLAlchemyError as exc:

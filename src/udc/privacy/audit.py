@@ -46,7 +46,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 from udc.errors import UdcError
-from udc.privacy import parties
+from udc.privacy import operational, parties
 from udc.settings import Settings, audit_key_file, current
 from udc.store.db import private_umask
 
@@ -113,7 +113,7 @@ def operational_url(store_path: Path, settings: Settings | None = None) -> str:
 def engine_for(url: str) -> sa.Engine:
     """An engine on the operational database, its tables created; a SQLite file is created private (0600)."""
     try:
-        engine = sa.create_engine(url)
+        engine = operational.create(url)
         if engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:"):
             _private_file(Path(engine.url.database))
         _META.create_all(engine)

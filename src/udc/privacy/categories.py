@@ -22,6 +22,7 @@ and the domain only. Every listed category is a row of the full cross-product, h
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from udc.areas import registry
 from udc.errors import Forbidden
@@ -68,8 +69,9 @@ def domain(store: Store, compiled: Compiled, table: str, dimension: str, policy:
     if rare:
         compiled.lumped[dimension] = rare
     for f in [f for f in compiled.request.filters if f.column == dimension]:
-        kept_rare = any(_keeps(compiled, f, r) for r in rare)
-        found = [c for c in found if _keeps(compiled, f, c) or (c == OTHER and kept_rare)]
+        keeps = _keeper(compiled, f)
+        kept_rare = any(keeps(r) for r in rare)
+        found = [c for c in found if keeps(c) or (c == OTHER and kept_rare)]
     return sorted(found)
 
 
@@ -99,9 +101,13 @@ def _counts(store: Store, compiled: Compiled, table: str, dimension: str, policy
     dimension is checked and listed from the same count)."""
     if dimension not in compiled.whole:
         t = compiled.base
-        counted = t.group_by(v=t[dimension].cast("string")).aggregate(n=t.count())
-        frame = engine.run(store, counted.filter(counted.v.notnull()), table, policy.query_seconds)
-        compiled.whole[dimension] = dict(zip(frame["v"].astype(str), frame["n"].astype(int), strict=True))
+
+        def count() -> dict[str, int]:
+            counted = t.group_by(v=t[dimension].cast("string")).aggregate(n=t.count())
+            frame = engine.run(store, counted.filter(counted.v.notnull()), table, policy.query_seconds)
+            return dict(zip(frame["v"].astype(str), frame["n"].astype(int), strict=True))
+
+        compiled.whole[dimension] = engine.whole(store, table, f"counts:{dimension}", count)
     return compiled.whole[dimension]
 
 
@@ -147,18 +153,25 @@ def _bands(compiled: Compiled) -> list[str]:
     return [d.name for d in DERIVED.values() if d.categories and all(n in compiled.columns for n in d.needs)]
 
 
-def _keeps(compiled: Compiled, f: Filter, category: str) -> bool:
-    """Whether a category passes a filter on its own dimension (the filter's values typed like the column)."""
+def _keeper(compiled: Compiled, f: Filter) -> Callable[[str], bool]:
+    """Whether a category passes a filter on its own dimension (the filter's values typed like the column). Built
+    once per filter: a filter listing every buurt, checked against every category, was quadratic."""
     if f.prefix is not None:
-        return category.startswith(f.prefix)
+        prefix = f.prefix
+        return lambda category: category.startswith(prefix)
     if f.between is not None:
-        try:
-            return f.between[0] <= float(category) <= f.between[1]
-        except ValueError:
-            return False
+        low, high = f.between
+
+        def within(category: str) -> bool:
+            try:
+                return low <= float(category) <= high
+            except ValueError:
+                return False
+
+        return within
     dtype = compiled.base[f.column].type()
     wanted = {_text(_literal(f.column, v, dtype)) for v in f.values or []}
-    return category in wanted
+    return wanted.__contains__
 
 
 def _text(value: object) -> str:

@@ -11,7 +11,8 @@ is interrupted when it exceeds the policy's time limit.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +23,11 @@ import sqlglot
 from sqlglot import exp
 
 from udc.errors import UdcError, Unavailable
+from udc.store import catalogue
 from udc.store.db import Store
+
+_WHOLE: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+_WHOLE_SIZE = 512  # whole-dataset figures kept (value counts per column, a measure's profile)
 
 
 def lock_down(store: Store) -> None:
@@ -120,6 +125,21 @@ def run(store: Store, expr: ir.Expr, table: str, seconds: float) -> pd.DataFrame
     finally:
         timer.cancel()
         cursor.close()
+
+
+def whole(store: Store, table: str, what: str, compute: Callable[[], Any]) -> Any:
+    """A figure over the *whole* dataset (never a selection), computed once per catalogue generation: the units per
+    value of a column, a column's distinct count, a measure's profile. Every request asked for them again — a full
+    scan per dimension per request — although they change only when the dataset does (a replaced or dropped dataset
+    starts a new generation). What a request's filters keep is never cached here."""
+    key = (str(store.path.resolve()), catalogue.generation(store), current(store), table, what)
+    if key in _WHOLE:
+        _WHOLE.move_to_end(key)
+        return _WHOLE[key]
+    value = _WHOLE[key] = compute()
+    while len(_WHOLE) > _WHOLE_SIZE:
+        _WHOLE.popitem(last=False)
+    return value
 
 
 def scalar(store: Store, expr: ir.Expr, table: str, seconds: float) -> Any:

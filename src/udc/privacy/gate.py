@@ -93,7 +93,13 @@ def _whole_dataset(store: Store, compiled: Compiled, table: str, policy: Policy)
     if not own and measure is None:
         return
     metrics = {f"_d_{d}": t[d].nunique() for d in own} | (magnitude.metrics(t, measure) if measure else {})
-    row = engine.run(store, t.aggregate(_rows=t.count(), **metrics), table, policy.query_seconds).iloc[0]
+    what = f"profile:{','.join(sorted(own))}:{measure or ''}"
+    row = engine.whole(
+        store,
+        table,
+        what,
+        lambda: engine.run(store, t.aggregate(_rows=t.count(), **metrics), table, policy.query_seconds).iloc[0],
+    )
     for d in own:
         distinct = int(row[f"_d_{d}"])
         if distinct >= 20 and distinct > 0.5 * int(row["_rows"]):
