@@ -164,11 +164,11 @@ def _cells(
         frame = base.copy()
         for d, level in zip(by, combo, strict=True):
             frame[d] = frame[d].map(levels[d][level])
-        agg = {"count": ("count", "sum"), "key_sum": ("key_sum", "sum")}
-        if value:
-            agg |= {"total": ("total", "sum"), "top1": ("top1", "max")}
         groups = frame.groupby(by, sort=True)
-        grouped = groups.agg(**agg).reset_index()
+        grouped = groups[["count", "key_sum", "total"] if value else ["count", "key_sum"]].sum()
+        if value:
+            grouped["top1"] = groups["top1"].max()
+        grouped = grouped.reset_index()  # plain sum and max: pandas' named aggregation took twice as long
         if value:  # second largest of the union: the top leaf's own second, or the runner-up leaf's largest
             rank = groups.cumcount().to_numpy()  # leaves come largest top1 first: one rank-0 and one rank-1 each
             index = pd.MultiIndex.from_frame(grouped[by]) if len(by) > 1 else pd.Index(grouped[by[0]])
