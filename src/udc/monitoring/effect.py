@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import WLS
+from statsmodels.tools.tools import add_constant
 
 Z = float(stats.norm.ppf(0.975))
 POWER = float(stats.norm.ppf(0.80))
@@ -98,8 +99,8 @@ def _fit(
     k, n = cells.k.to_numpy(float), cells.n.to_numpy(float)
     y = k / n
     weights = 1.0 / variance(k, n, proportion=proportion, noise=noise)
-    x = sm.add_constant(cells[formula_columns].astype(float), has_constant="add")
-    fitted = sm.WLS(y, x, weights=weights).fit(cov_type="fixed scale", cov_kwds={"scale": 1.0})
+    x = add_constant(cells[formula_columns].astype(float), has_constant="add")
+    fitted = WLS(y, x, weights=weights).fit(cov_type="fixed scale", cov_kwds={"scale": 1.0})
     return float(fitted.params[term]), float(fitted.bse[term]), float(fitted.pvalues[term])
 
 

@@ -13,6 +13,7 @@ that does it. A disabled user's tokens and sessions end at once.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
@@ -38,9 +39,15 @@ __all__ = [
 
 ROLES = ("public", "analyst", "researcher", "admin", "staff")
 _HASHER = PasswordHasher()
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))  # unknown users cost the same argon2 work as known ones
 TOKEN_DAYS_MAX = 366
 SESSION_HOURS = 8
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash of a random password, made on first use (0.3 s of argon2 at import was paid by every CLI command):
+    unknown users cost the same argon2 work as known ones."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 def _user(engine: sa.Engine, row: sa.Row) -> User:
@@ -173,9 +180,9 @@ def login(engine: sa.Engine, name: str, password: str, audit: AuditLog | None = 
     """Check a password (argon2). Unknown users and users without a password cost the same work, so the answer's
     timing does not tell which names exist; disabled users cannot sign in."""
     row = _row(engine, name) if 0 < len(name) <= 200 else None
-    stored = row.password_hash if row is not None and row.password_hash and not row.disabled else _DUMMY_HASH
+    stored = row.password_hash if row is not None and row.password_hash and not row.disabled else _dummy_hash()
     try:
-        ok = _HASHER.verify(stored, password[:1000]) and stored is not _DUMMY_HASH
+        ok = _HASHER.verify(stored, password[:1000]) and stored is not _dummy_hash()
     except (VerifyMismatchError, InvalidHashError):
         ok = False
     record(name[:200], "login" if ok else "login.failed", {}, audit=audit)
