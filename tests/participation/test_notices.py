@@ -107,11 +107,10 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
     with TestClient(app, base_url="http://127.0.0.1", client=("192.0.2.1", 1)) as first:
         page = first.get(path).text
         assert "Wilt u meer bankjes" in page and f'id="results-{question}"' in page and "minstens 10" in page
-        done = first.post(
-            f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "0"}, follow_redirects=False
-        )
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # the form's own token
+        done = first.post(f"{path}/vraag/{question}", data={"csrf": csrf, "keuze": "0"}, follow_redirects=False)
         assert done.status_code == 303 and "udc_device" in done.headers["set-cookie"]
-        again = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, path), "keuze": "1"})
+        again = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, "/inloggen"), "keuze": "1"})
         assert again.status_code == 403 and "already answered" in again.text
         for expected in (303, 303, 403):  # a household: three answers from one address, the fourth refused
             first.cookies.clear()
@@ -124,7 +123,12 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
         assert "already given 3 answers" in more.text
     for i in range(9):  # nine more residents, each from an address of their own: ten networks, the minimum
         with TestClient(app, base_url="http://127.0.0.1", client=(f"192.0.2.{10 + i}", 1)) as device:
-            device.post(f"{path}/vraag/{question}", data={"csrf": _csrf(device, "/inloggen"), "keuze": str(i % 2)})
+            answered = device.post(
+                f"{path}/vraag/{question}",
+                data={"csrf": _csrf(device, "/inloggen"), "keuze": str(i % 2)},
+                follow_redirects=False,  # not the buurt page after each answer: it is read once the answers are in
+            )
+            assert answered.status_code == 303, answered.text
     with TestClient(app, base_url="http://127.0.0.1") as reader:
         running = reader.get(path).text  # twelve answers, but the question runs: no results at all
     assert f'<table id="results-{question}">' not in running and "na de sluiting" in running

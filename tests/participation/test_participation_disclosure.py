@@ -89,7 +89,7 @@ def _world(intake: Intake, people, real: int) -> list:
     with TestClient(app, base_url="http://127.0.0.1", client=ATTACKER) as attacker:
         for _ in range(9):
             attacker.cookies.clear()
-            attacker.post(path, data={"csrf": _csrf(attacker), "keuze": "0"})
+            attacker.post(path, data={"csrf": _csrf(attacker), "keuze": "0"}, follow_redirects=False)  # no page
     seen = [_published(app, intake, people, question)]
     with TestClient(app, base_url="http://127.0.0.1", client=("192.0.2.17", 50000)) as resident:
         done = resident.post(path, data={"csrf": _csrf(resident), "keuze": str(real)}, follow_redirects=False)

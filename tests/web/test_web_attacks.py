@@ -261,10 +261,11 @@ def test_a_slow_table_does_not_block_other_requests(site: Site) -> None:
     app = create_app(site.store, gate_workers=1)
     from udc.privacy import gate
 
-    release = threading.Event()
+    release, running = threading.Event(), threading.Event()
     original = gate.crosstab
 
     def slow(*args: object, **kwargs: object) -> object:
+        running.set()
         release.wait(30)
         return original(*args, **kwargs)
 
@@ -274,7 +275,7 @@ def test_a_slow_table_does_not_block_other_requests(site: Site) -> None:
         try:
             worker = threading.Thread(target=lambda: c.post("/api/v1/tables", json=body, headers=_bearer(site.token)))
             worker.start()
-            time.sleep(0.5)
+            assert running.wait(30)  # the one gate worker is taken (no fixed sleep)
             began = time.perf_counter()
             assert c.get("/api/v1/datasets").status_code == 200  # the pages go on
             assert time.perf_counter() - began < 5
