@@ -282,12 +282,16 @@ def profile_section(request: Request, store: Reader, code: str, language: str) -
     classes = (s.indicators.peer_classes("stedelijkheid") or {}) if code.startswith("GM") else {}
     peers = {c for c, k in classes.items() if k == classes.get(code) and c != code}
     rows, labels, own, nl = [], [], ([], [], []), ([], [], [])
+    # the newest year split by indicator once: comparing the whole text column per indicator was most of the page
+    latest, latest_ref = frame[frame.period == year], ref[ref.period == year]
+    parts = dict(iter(latest.groupby("indicator", sort=False, observed=True)))
+    ref_parts = dict(iter(latest_ref.groupby("indicator", sort=False, observed=True)))
     for indicator in definitions(s).values():
-        part = frame[(frame.indicator == indicator.id) & (frame.period == year)].set_index("area_code")
+        part = parts.get(indicator.id, latest.iloc[:0]).set_index("area_code")
         if code not in part.index:
             continue
         r = part.loc[code]
-        this_ref = ref[(ref.indicator == indicator.id) & (ref.period == year)].set_index("area_code")
+        this_ref = ref_parts.get(indicator.id, latest_ref.iloc[:0]).set_index("area_code")
         netherlands = num(this_ref.value.get(netherlands_code)) if len(this_ref) else num(part.value.get(data.TOTAL))
         peer_values = pd.concat([this_ref.value.reindex(list(peers)), part.value.reindex(list(peers))]).dropna()
         title = text(indicator, language)[0]
@@ -311,7 +315,8 @@ def profile_section(request: Request, store: Reader, code: str, language: str) -
     t = translator(language)
     chosen = request.query_params.get("indicator")
     known = definitions(s)
-    with_value = [i for i in known if ((frame.indicator == i) & (frame.area_code == code)).any()]
+    present = set(frame.indicator[frame.area_code == code])
+    with_value = [i for i in known if i in present]
     focus = chosen if chosen in with_value else (with_value[0] if with_value else None)
     chart, note = trend(s, store, frame, ref, known[focus], code, language) if focus else (None, None)
     choices = [(i, text(known[i], language)[0]) for i in with_value]
