@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from udc import printing
+from udc.areas import registry
 from udc.errors import UdcError
 from udc.facade.base import Noun
 from udc.indicators.model import Indicator
@@ -50,8 +51,13 @@ class Monitor(Noun):
         }
 
     def page(self, report: dict[str, Any], language: str = "nl") -> str:
-        """A report (such as :meth:`released`) as the printable, stand-alone HTML page."""
-        return document.build(report, language)
+        """A report (such as :meth:`released`) as the printable, stand-alone HTML page — areas by name and code."""
+        return document.build(report, language, self._names())
+
+    def _names(self) -> dict[str, str]:
+        """code → name, so a printed report reads "Heerlen-Centrum (WK091701)" rather than a bare code."""
+        with self._udc.reading() as store:
+            return registry.names(store)
 
     def add(self, path: str | os.PathLike[str]) -> Programme:
         """Check a programme file and keep it in the store (``udc monitor add``); its indicators must exist."""
@@ -126,7 +132,7 @@ class Monitor(Noun):
         target = Path(out)
         if target.suffix.lower() not in (".html", ".pdf"):
             raise UdcError(f"--out {target.name}: write a .html or a .pdf file")
-        page = document.build(self.report(programme_id, until=until, language=language), language)
+        page = document.build(self.report(programme_id, until=until, language=language), language, self._names())
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.suffix.lower() == ".pdf":
             return printing.pdf(page, target.resolve())

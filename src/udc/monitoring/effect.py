@@ -29,14 +29,18 @@ Z = float(stats.norm.ppf(0.975))
 POWER = float(stats.norm.ppf(0.80))
 
 
+# In words a policy maker reads on the page and in the printed report (the software behind it is in the module's
+# docstring and docs/monitoring.md, not in front of a wethouder).
 METHODS = {  # key: (English — the JSON's ``method`` —, Dutch)
     "did": (
-        "difference-in-differences, pooled periods (WLS, statsmodels)",
-        "verschil-in-verschillen, samengevoegde perioden (WLS, statsmodels)",
+        "difference-in-differences against the baseline (nulmeting): the change in the programme areas minus the "
+        "change in the comparison areas, years before and after the start taken together",
+        "verschil-in-verschillen ten opzichte van de nulmeting: de verandering in de programmagebieden min de "
+        "verandering in de vergelijkingsgebieden, jaren vóór en na de start samengenomen",
     ),
     "pre_trend": (
-        "difference in linear pre-trend (WLS, statsmodels)",
-        "verschil in lineaire trend vóór de start (WLS, statsmodels)",
+        "difference in the yearly trend before the start between programme and comparison areas",
+        "verschil in de jaarlijkse trend vóór de start tussen programma- en vergelijkingsgebieden",
     ),
     "placebo_time": (
         "placebo in time: a fake start halfway through the nulmeting, nulmeting years only",

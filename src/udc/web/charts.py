@@ -47,6 +47,83 @@ def lines(x: list[str], series: dict[str, list[float | None]], title: str) -> di
     return {"data": data, "layout": _layout(title, **({"xaxis": {"type": "category"}} if years else {}))}
 
 
+def yearly(
+    years: list[int],
+    series: dict[str, list[float | None]],
+    title: str,
+    *,
+    x_title: str,
+    y_title: str,
+    start: int | None = None,
+    start_label: str = "",
+    target: tuple[int, float, str] | None = None,
+) -> dict[str, Any]:
+    """Lines over whole years on a *numeric* axis (one tick a year, never 2,016.5), so a reference line such as a
+    programme's start is placed in data coordinates: between the last year before and the first year after it. A
+    category axis cannot take that — plotly reads a shape at x = "2019" there as the 2019th category and squeezes
+    every year to the left. ``target``: (year, value, name) drawn as one marker."""
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": name,
+            "x": list(years),
+            "y": values,
+            "line": {"color": CATEGORICAL[i % 8], **({"dash": "dash"} if i else {})},
+            "marker": {"symbol": ["circle", "square"][i % 2]},
+        }
+        for i, (name, values) in enumerate(series.items())
+    ]
+    if target is not None:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": target[2],
+                "x": [target[0]],
+                "y": [target[1]],
+                "marker": {"symbol": "diamond", "size": 13, "color": CATEGORICAL[2]},
+            }
+        )
+    shapes, notes = [], []
+    if start is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "x0": start - 0.5,
+                "x1": start - 0.5,
+                "yref": "paper",
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#666", "dash": "dot"},
+            }
+        )
+        notes.append(
+            {
+                "xref": "x",
+                "x": start - 0.5,
+                "yref": "paper",
+                "y": 1,
+                "text": start_label,
+                "showarrow": False,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"size": 12, "color": "#444"},
+            }
+        )
+    return {
+        "data": data,
+        "layout": _layout(
+            title,
+            shapes=shapes,
+            annotations=notes,
+            xaxis={"type": "linear", "dtick": 1, "tickformat": "d", "title": {"text": x_title}},
+            yaxis={"title": {"text": y_title}, "automargin": True},
+        ),
+    }
+
+
 def dots(
     labels: list[str],
     series: dict[str, tuple[list[float | None], list[float | None], list[float | None]]],

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from udc.api import Udc
 from udc.errors import NotFound
 from udc.facade.monitor import Programme
+from udc.monitoring import document
 from udc.web import charts, data, reports
 from udc.web.common import Reader, facade, lang, render
 from udc.web.i18n import translator
@@ -28,31 +29,28 @@ def _programme(s: Udc, programme_id: str) -> Programme:
 
 
 def sections(s: Udc, report: dict[str, Any], language: str) -> list[dict[str, Any]]:
-    """Per indicator: its sentence, the figures, and a chart of programme vs comparison areas per year."""
+    """Per indicator: its sentence, the figures, and a chart of programme vs comparison areas per year — years on a
+    numeric axis with the start drawn between the last nulmeting year and the first programme year, the target as a
+    marker, the axes titled with year and unit."""
     t = translator(language)
     out = []
     for row in report["indicators"]:
         title = row["title"] if language == "nl" else row["title_en"]
-        years = [r["year"] for r in row["years"]]
-        figure = charts.lines(
-            [str(y) for y in years],
+        years = [int(r["year"]) for r in row["years"]]
+        goal = row.get("target")
+        figure = charts.yearly(
+            years,
             {
                 t("programme_areas"): [r["target"] for r in row["years"]],
                 t("comparison_areas"): [r["comparison"] for r in row["years"]],
             },
-            title,
+            "",  # the section's heading names the chart: one title, not two
+            x_title=t("year"),
+            y_title=document.axis_title(row.get("unit", ""), language),
+            start=int(report["start"]),
+            start_label=f"{t('start')} {report['start']}",
+            target=(int(row["target_year"]), goal, f"{t('target')} {row['target_year']}") if goal is not None else None,
         )
-        figure["layout"]["shapes"] = [
-            {
-                "type": "line",
-                "x0": str(report["start"]),
-                "x1": str(report["start"]),
-                "yref": "paper",
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#666", "dash": "dot"},
-            }
-        ]
         shown_years = [{**r, "year": str(r["year"])} for r in row["years"]]
         out.append(
             {

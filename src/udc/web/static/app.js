@@ -15,8 +15,18 @@
         fig.layout.title = Object.assign({}, fig.layout.title || {}, {font: {size: 13}});
         fig.layout.margin = {l: 40, r: 10, t: 40, b: 40};
       }
-      window.Plotly.newPlot(el, fig.data, fig.layout, {displaylogo: false, responsive: true,
-        modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"]});
+      // One title per chart: a section's heading that already names the chart is not repeated inside it.
+      var section = el.closest("section");
+      var heading = section && section.querySelector("h2, h3");
+      var title = fig.layout.title && fig.layout.title.text;
+      if (title && heading && heading.textContent.trim() === String(title).trim()) {
+        fig.layout.title = Object.assign({}, fig.layout.title, {text: ""});
+        fig.layout.margin = Object.assign({}, fig.layout.margin || {}, {t: 30});
+      }
+      // A printed report (body data-report) is paper: no mode bar over the chart, nothing to hover or zoom.
+      var paper = document.body.hasAttribute("data-report");
+      window.Plotly.newPlot(el, fig.data, fig.layout, paper ? {displayModeBar: false, staticPlot: true} :
+        {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud", "lasso2d", "select2d"]});
       el.setAttribute("data-drawn", "true");
     });
   }
