@@ -72,9 +72,9 @@ def test_a_fresh_demo_store_is_private(tmp_path: Path, loose_umask: None) -> Non
             "udc",
             "demo",
             "--persons",
-            "10000",
+            "2000",  # the file modes do not depend on the size (the demo's fixed cost is most of a small build)
             "--years",
-            "2019-2020",
+            "2020-2020",
             "--quiet",
             "--store",
             str(store),
