@@ -47,7 +47,7 @@ def test_udc_check_uses_the_store_from_the_environment(tmp_path: Path, monkeypat
     result = udc("check", str(table), "--format", "json")
     verdicts = {r["area"]: r["verdict"] for r in json.loads(result.stdout)}
     assert verdicts == {"A": "fail", "B": "pass"}  # 12 < 15: the store's policy, not the default 10
-    settings = json.loads(udc("settings", "--format", "json").stdout)
+    settings = json.loads(udc("settings", "--format", "json").stdout)[0]
     assert settings["store"] == str(store)
 
 

@@ -48,7 +48,7 @@ def test_study_writes_every_view_and_release_is_catalogued(demo: Path, tmp_path:
     ]
     assert len(tails) > 0 and (tails.status == "suppressed").all()  # --tails adds only withheld flows
     udc(demo, "flows", "--region", "demoregio", "--release", "verhuisbalans_demoregio")
-    shown = json.loads(udc(demo, "catalog", "show", "verhuisbalans_demoregio", "--format", "json").stdout)
+    shown = json.loads(udc(demo, "catalog", "show", "verhuisbalans_demoregio", "--format", "json").stdout)[0]
     assert shown["sensitivity"] == "open" and shown["provenance"]["method"] == "cellkey"
 
 
@@ -64,9 +64,9 @@ def test_a_study_does_not_silently_replace_the_dashboards_release(demo: Path, tm
     refused = udc(demo, *study, check=False)
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "verhuisstromen_balance (without period)" in refused.stderr and "--replace" in refused.stderr
-    shown = json.loads(udc(demo, "catalog", "show", "verhuisstromen_balance", "--format", "json").stdout)
+    shown = json.loads(udc(demo, "catalog", "show", "verhuisstromen_balance", "--format", "json").stdout)[0]
     assert [v["version"] for v in shown["versions"]] == [1] and "period" in columns()  # nothing released
     udc(demo, *study, "--replace")
-    shown = json.loads(udc(demo, "catalog", "show", "verhuisstromen_balance", "--format", "json").stdout)
+    shown = json.loads(udc(demo, "catalog", "show", "verhuisstromen_balance", "--format", "json").stdout)[0]
     assert [(v["version"], v["replaced_shape"]) for v in shown["versions"]] == [(1, False), (2, True)]
     assert "period" not in columns() and "period" in columns(1)  # the six-period version is still there

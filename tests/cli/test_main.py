@@ -103,7 +103,7 @@ def test_regions_and_list(real_store: Path) -> None:
     assert region["name"] == "parkstad" and len(region["members"]) == 7
     listed = json.loads(udc(real_store, "areas", "list", "--kind", "gemeente", "--year", "2023", "-f", "json").stdout)
     assert len(listed) == 342
-    info = json.loads(udc(real_store, "info", "--format", "json").stdout)
+    info = json.loads(udc(real_store, "info", "--format", "json").stdout)[0]
     assert {a["kind"] for a in info["areas"]} >= {"GM", "PV", "NL"}
 
 
@@ -160,7 +160,7 @@ def test_demo_builds_a_store(tmp_path: Path) -> None:
     info_out = subprocess.run(
         [*run, "info", "--store", store, "--format", "json"], capture_output=True, text=True, check=True
     ).stdout
-    sensitivity = {d["name"]: d["sensitivity"] for d in json.loads(info_out)["datasets"]}
+    sensitivity = {d["name"]: d["sensitivity"] for d in json.loads(info_out)[0]["datasets"]}
     assert sensitivity["synth_events"] == "microdata" and sensitivity["synth_dwellings"] == "internal"
     assert sensitivity["synth_areas"] == "open"
     bad = udc(tmp_path / "demo", "demo", "--years", "2020-2015", check=False)

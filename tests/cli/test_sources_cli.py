@@ -15,7 +15,7 @@ def test_statline_fetch_info_and_catalog(tmp_path: Path) -> None:
     with Replay({"83625NED": table_83625ned()}, page_size=2000) as replay:
         out = udc("statline", "fetch", "83625NED", "--base-url", replay.url, "--store", store).stdout
         assert "cbs_83625ned: 5000 rows" in out
-        info = json.loads(udc("statline", "info", "83625NED", "--base-url", replay.url, "--format", "json").stdout)
+        info = json.loads(udc("statline", "info", "83625NED", "--base-url", replay.url, "--format", "json").stdout)[0]
         assert info["dimensions"] == ["RegioS", "Perioden"] and info["topics"][0]["unit"] == "euro"
         filtered = udc(
             "statline",
@@ -49,7 +49,7 @@ def test_statline_fetch_info_and_catalog(tmp_path: Path) -> None:
     entry = next(d for d in listed if d["name"] == "cbs_83625ned")
     assert entry["sensitivity"] == "open" and entry["source"] == "CBS StatLine 83625NED"
     assert entry["provenance"]["modified"] == "2025-06-23T02:00:00"
-    shown = json.loads(udc("catalog", "show", "cbs_83625ned", "--store", store, "--format", "json").stdout)
+    shown = json.loads(udc("catalog", "show", "cbs_83625ned", "--store", store, "--format", "json").stdout)[0]
     roles = {c["name"]: (c["role"], c["unit"]) for c in shown["columns"]}
     assert roles["RegioS"] == ("area", None) and roles["GemiddeldeVerkoopprijs_1"] == ("value", "euro")
 

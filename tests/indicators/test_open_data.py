@@ -98,7 +98,7 @@ def test_heerlen_against_the_netherlands_and_its_urbanisation_class(store: Path,
             "--format",
             "json",
         ).stdout
-    )
+    )[0]
     assert result["value"] == pytest.approx(value["GM0917"])
     assert result["reference_nl"] == pytest.approx(netherlands)
     assert result["peer_group"] == str(heerlen["stedelijkheidAdressenPerKm2"])

@@ -99,7 +99,7 @@ def test_verified_and_imported_elsewhere_then_run_on_that_stores_own_data(packag
         "--quiet",
         "--no-publish",
     )
-    report = json.loads(udc("--store", str(other), "definitions", "import", str(package), "--format", "json").stdout)
+    report = json.loads(udc("--store", str(other), "definitions", "import", str(package), "--format", "json").stdout)[0]
     assert report["added"] == ["jeugd_jeugdzorg_0_11"] and report["ready_to_run"] is True
     assert report["fixture_cells"] > 0 and report["largest_difference"] < 1e-6  # the CSV keeps 10 digits
     assert any("bevolking_vertrek: built in here (the same definition" in n for n in report["notes"])
@@ -117,7 +117,7 @@ def registry_store(registry_template: Path, tmp_path: Path) -> Path:
 def test_a_store_without_the_data_learns_what_it_lacks(package: Path, registry_store: Path) -> None:
     report = json.loads(
         udc("--store", str(registry_store), "definitions", "verify", str(package), "--format", "json").stdout
-    )
+    )[0]
     assert report["ready_to_run"] is False
     assert report["missing"] == ["dataset synth_events", "dataset synth_persons_yearly"]
     assert not (registry_store / "indicators" / "jeugd_jeugdzorg_0_11.yaml").exists()  # verify adds nothing

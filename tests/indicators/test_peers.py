@@ -67,7 +67,7 @@ def test_at_least_twenty_peers_of_every_kind_and_a_fictional_netherlands(demo_st
             "--format",
             "json",
         ).stdout
-    )
+    )[0]
     assert result["reference_nl"] == pytest.approx(100 * numerator / denominator)
     classes = dict(zip(attributes.area_code, attributes.stedelijkheid, strict=True))
     assert sorted(result["peers"]) == sorted(c for c, k in classes.items() if pd.notna(k) and k == classes["GM9901"])
@@ -114,7 +114,7 @@ def test_size_classes_and_a_list(demo_store: Path) -> None:
 def test_the_iso_37120_report(demo_store: Path) -> None:
     from udc.indicators.iso import catalogue as iso_catalogue
 
-    out = json.loads(udc("--store", str(demo_store), "indicators", "iso37120", "GM9901", "--format", "json").stdout)
+    out = json.loads(udc("--store", str(demo_store), "indicators", "iso37120", "GM9901", "--format", "json").stdout)[0]
     rows = {r["number"]: r for r in out["indicators"] if r["number"]}
     assert rows["5.1"]["status"] == "computed" and rows["5.1"]["year"] == "2021" and rows["5.1"]["formula"]
     fresh = api.open(demo_store).indicators.compute(["werk_niet_werkzaam"], years="2021", areas=["GM9901"])

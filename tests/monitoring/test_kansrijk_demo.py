@@ -37,7 +37,7 @@ def report(store: Path, programme: str) -> dict:
         capture_output=True,
         text=True,
     )
-    return json.loads(done.stdout)
+    return json.loads(done.stdout)[0]
 
 
 def test_the_planted_effect_is_recovered_and_the_placebo_shows_none(demo: Path) -> None:

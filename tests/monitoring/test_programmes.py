@@ -78,7 +78,7 @@ def test_a_planned_programme_gets_its_minimum_detectable_effect(demo_store: Path
     }
     (tmp_path / "p.yaml").write_text(yaml.safe_dump(data))
     udc("--store", str(demo_store), "monitor", "add", str(tmp_path / "p.yaml"))
-    report = json.loads(udc("--store", str(demo_store), "monitor", "report", "gepland", "--format", "json").stdout)
+    report = json.loads(udc("--store", str(demo_store), "monitor", "report", "gepland", "--format", "json").stdout)[0]
     row = report["indicators"][0]
     assert row["estimate"] is None and row["reason"] == "not_started" and row["mde"] > 0
     assert row["sentence"].startswith("Het programma begint in 2023. Met deze gebieden is een effect kleiner dan")

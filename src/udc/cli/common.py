@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 
 from udc.api import Udc, typed
+from udc.errors import UdcError
 from udc.settings import Settings
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
@@ -26,13 +27,54 @@ __all__ = [
     "StoreDir",
     "UserName",
     "Years",
+    "command_name",
     "echo_json",
     "emit",
     "facade",
+    "require_store",
     "say",
     "typed",
     "write_frame",
 ]
+
+
+# The commands that may make a new store: the ones that create or change one (a first import, a first user, a
+# policy, the web app over a new store). Every other command only reads and refuses a directory without a store, so
+# a mistyped --store is an error instead of a new, empty store that answers "no datasets".
+CREATE_STORE = frozenset(
+    {
+        "demo",
+        "init",
+        "import",
+        "serve",
+        "settings",  # reads no store: shows where one would be
+        "statline info",  # reads a StatLine server
+        *("areas import", "areas fetch", "areas add", "regions define", "statline import", "statline fetch"),
+        *("link areas", "link persons", "microdata register", "policy set", "indicators add", "monitor add"),
+        *("users add", "users grant", "users token", "users revoke-token", "users disable"),
+        *("parties add", "parties member", "agreements add", "agreements end", "definitions import"),
+        *("participation setup", "participation categories import", "participation keys add"),
+    }
+)
+
+
+def is_store(path: Path) -> bool:
+    """A store's directory: its database, or the operational files a first user, policy or definition wrote."""
+    from udc.store.db import DB_FILE
+
+    try:
+        return (path / DB_FILE).exists() or (path.is_dir() and any(path.iterdir()))
+    except OSError:
+        return False
+
+
+def command_name(ctx: click.Context) -> str:
+    """The command below ``udc`` (``areas list``), however the program was started (``python -m udc``, a runner)."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names))
 
 
 def facade(ctx: typer.Context, store: Path | None = None, user: str | None = None) -> Udc:
@@ -40,7 +82,25 @@ def facade(ctx: typer.Context, store: Path | None = None, user: str | None = Non
     settings: Settings = ctx.find_root().obj["settings"]
     if store is not None:
         settings = settings.at(store)  # the command's --store: the environment was read once, by the main callback
+    if command_name(ctx) not in CREATE_STORE:
+        require_store(settings.store)
     return Udc(settings, user=user)
+
+
+def require_store(path: Path) -> None:
+    """Refuse a directory that holds no store, naming the nearest store beside it (a typo of ``udc-data``)."""
+    from difflib import get_close_matches
+
+    if is_store(path):
+        return
+    parent = path.parent if str(path.parent) else Path(".")
+    try:
+        stores = [p.name for p in parent.iterdir() if is_store(p)] if parent.is_dir() else []
+    except OSError:
+        stores = []
+    near = get_close_matches(path.name, stores, n=1, cutoff=0.6)
+    hint = f"; did you mean {parent / near[0]}?" if near else ";"
+    raise UdcError(f"no store at {path}{hint} 'udc init --store {path}' creates one, 'udc demo' a demo store")
 
 
 def emit(rows: list[dict[str, Any]], fmt: str, **kw: Any) -> None:
@@ -49,10 +109,13 @@ def emit(rows: list[dict[str, Any]], fmt: str, **kw: Any) -> None:
     render(rows, fmt, **kw)
 
 
-def echo_json(value: Any) -> None:
-    from udc.cli.output import _plain
+def echo_json(value: Any, *, document: bool = False) -> None:
+    """``--format json``: always a list (one object is a list of one), so a program reads every command the same
+    way; strict JSON (null for a missing number). ``document``: a definition printed as itself (``udc indicators
+    show``), which ``udc indicators add`` reads back — not a --format output, so not wrapped."""
+    from udc.cli.output import dumps
 
-    typer.echo(json.dumps(value, default=_plain, ensure_ascii=False, indent=2))
+    typer.echo(dumps(value if document or isinstance(value, list) else [value]))
 
 
 def write_frame(frame: Any, out: Path) -> None:

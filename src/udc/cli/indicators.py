@@ -48,7 +48,7 @@ def indicators_show(
 ) -> None:
     """One definition in full (YAML-equivalent JSON), with its hash."""
     indicator = facade(ctx, store_dir).indicators.get(indicator_id)
-    echo_json({**indicator.model_dump(mode="json", exclude_none=True), "sha256_16": indicator.digest()})
+    echo_json({**indicator.model_dump(mode="json", exclude_none=True), "sha256_16": indicator.digest()}, document=True)
 
 
 @indicators_app.command("add")

@@ -8,20 +8,56 @@ Errors a user can cause are :class:`UdcError`; they are printed as one line on s
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from click.core import ParameterSource
+from typer.core import TyperGroup
 
 from udc.cli import areas, flows, gate, indicators, microdata, monitor, participation, parties, sources, users, web
-from udc.cli.common import Format, StoreDir, echo_json, emit, facade
+from udc.cli.common import Format, StoreDir, command_name, echo_json, emit, facade
 from udc.errors import UdcError
 from udc.settings import Settings, using
-from udc.store.db import private_umask
+from udc.store.db import DB_FILE, private_umask
+
+
+class OneLineErrors(TyperGroup):
+    """The root group: a usage mistake anywhere below it (a missing argument or option, a bad value) is one line
+    on stderr — the error and the command's usage — with exit code 2, instead of Rich's boxed panel."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any
+    ) -> click.Context:
+        with one_line_usage_errors():
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with one_line_usage_errors():
+            return super().invoke(ctx)
+
+
+@contextmanager
+def one_line_usage_errors() -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:  # a bare group: Rich printed its help while making the error
+        raise click.exceptions.Exit(2) from None
+    except click.UsageError as exc:
+        path = " ".join(["udc", command_name(exc.ctx)] if exc.ctx is not None else ["udc"]).strip()
+        usage = " ".join(exc.ctx.get_usage().split()) if exc.ctx is not None else "Usage: udc [OPTIONS] COMMAND"
+        usage = usage.replace(exc.ctx.command_path if exc.ctx is not None else "udc", path, 1)
+        message = exc.format_message().replace(" (env var: 'None')", "")  # Typer shows an option's absent env var
+        typer.echo(f"{path}: error: {message} ({usage}; '{path} --help' lists the options)", err=True)
+        raise click.exceptions.Exit(exc.exit_code) from None
+
 
 app = typer.Typer(
     help="udc — Urban Data Center toolkit: areas, CBS and municipal data, protected statistics. Offline.",
+    cls=OneLineErrors,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -95,6 +131,17 @@ def settings_cmd(ctx: typer.Context, fmt: Format = "table", store_dir: StoreDir 
         return
     rows = [{"setting": k, "value": v, "from": sources[k]} for k, v in described.items()]
     emit(rows, fmt, title="Settings", columns=["setting", "value", "from"])
+
+
+@app.command()
+def init(ctx: typer.Context, store_dir: StoreDir = None) -> None:
+    """Create an empty store (the commands that only read refuse a directory without one; imports, 'udc demo' and
+    this create it)."""
+    s = facade(ctx, store_dir)
+    existed = (s.path / DB_FILE).exists()
+    with s.writing():  # created and migrated to the current schema
+        pass
+    typer.echo(f"store {s.path}: {'already there' if existed else 'created'}")
 
 
 @app.command()

@@ -43,7 +43,7 @@ def monitor_show(
 ) -> None:
     """One programme definition in full, with its hash."""
     found = facade(ctx, store_dir).monitor.programme(programme)
-    echo_json({**found.model_dump(mode="json", exclude_none=True), "sha256_16": found.digest()})
+    echo_json({**found.model_dump(mode="json", exclude_none=True), "sha256_16": found.digest()}, document=True)
 
 
 @monitor_app.command("add")
