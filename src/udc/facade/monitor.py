@@ -40,7 +40,7 @@ class Monitor(Noun):
 
     def wording(self, row: dict[str, Any], language: str = "nl") -> dict[str, Any]:
         """One indicator of a report in words: each method's result (``did``, ``pre_trend``, ``placebo_time``) and
-        the p-values as a reader is told them."""
+        the p-values as a reader is told them, and the value axis's title with its unit."""
         methods = {
             k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend", "placebo_time")
         }
@@ -48,6 +48,7 @@ class Monitor(Noun):
             "methods": methods,
             "p": document.p_text(row["p_value"], language),
             "pre_p": document.p_text(row["pre_trend"]["p_value"], language),
+            "axis": document.axis_title(row.get("unit", ""), language),
         }
 
     def page(self, report: dict[str, Any], language: str = "nl") -> str:

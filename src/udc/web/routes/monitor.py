@@ -12,7 +12,6 @@ from fastapi.responses import Response
 from udc.api import Udc
 from udc.errors import NotFound
 from udc.facade.monitor import Programme
-from udc.monitoring import document
 from udc.web import charts, data, reports
 from udc.web.common import Reader, facade, lang, render
 from udc.web.i18n import translator
@@ -46,7 +45,7 @@ def sections(s: Udc, report: dict[str, Any], language: str) -> list[dict[str, An
             },
             "",  # the section's heading names the chart: one title, not two
             x_title=t("year"),
-            y_title=document.axis_title(row.get("unit", ""), language),
+            y_title=s.monitor.wording(row, language)["axis"],
             start=int(report["start"]),
             start_label=f"{t('start')} {report['start']}",
             target=(int(row["target_year"]), goal, f"{t('target')} {row['target_year']}") if goal is not None else None,
