@@ -52,7 +52,7 @@ def test_cli_and_python_api_work_while_serve_runs(demo_store: Path) -> None:
         worker = threading.Thread(target=visitors)
         worker.start()
         info = run("--store", str(demo_store), "info", "--format", "json", subprocess_=True)
-        assert "kerncijfers_inwoners" in {d["name"] for d in json.loads(info.stdout)["datasets"]}
+        assert "kerncijfers_inwoners" in {d["name"] for d in json.loads(info.stdout)[0]["datasets"]}
         s = udc.open(demo_store)
         assert len(s.read("kerncijfers_inwoners")) > 0
         table = s.table(dataset="synth_persons_yearly", dimensions=["education"])
