@@ -9,6 +9,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,13 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def server(site: Site) -> Iterator[str]:
+@contextmanager
+def serving(store: Path) -> Iterator[str]:
+    """``udc serve`` on ``store`` in a thread on a free loopback port (the browser tests' and the visual tests')."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    app = create_app(site.store)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -57,6 +58,12 @@ def server(site: Site) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(site: Site) -> Iterator[str]:
+    with serving(site.store) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

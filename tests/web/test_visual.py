@@ -8,16 +8,12 @@ from __future__ import annotations
 import io
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 import yaml
-from test_browser import DRAWN, browser  # noqa: F401 — the module's Chromium, shared with the browser tests
+from test_browser import DRAWN, browser, serving  # noqa: F401 — the module's Chromium, shared with the browser tests
 
 from cli_runner import udc as run_udc
 from udc.monitoring.model import library
@@ -53,19 +49,8 @@ def store(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 @pytest.fixture(scope="module")
 def server(store: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(store), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "the server did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(10)
+    with serving(store) as url:
+        yield url
 
 
 # Every drawn plotly figure as plotly itself laid it out: the x-axis (type, range, title), the x positions of every
