@@ -98,7 +98,7 @@ CONTEXT.set_forkserver_preload(["udc.cli.main", "udc.demo", "pandas", "duckdb", 
 SPREAD = (0.05, 0.35, 0.65, 0.9)  # quantiles of the moments the command held the store; one more at random
 LANDED = 4  # of those five moments at least this many must be hit while the command still has the store open,
 ATTEMPTS = (
-    3  # in at most this many kills each (a loaded machine shifts a run's timing: the kill may come before or after)
+    6  # kills at most per moment (a loaded machine shifts a short run's timing: the kill may come before or after)
 )
 CHAINED = {"demo"}  # ~15 s a run: its kills follow one another on the leftovers of the last, then one run succeeds
 
