@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -214,10 +216,26 @@ def test_demo_phenomena_through_the_gate(tmp_path: Path) -> None:
         assert "rules" not in frame and not (frame["count"].notna() & (frame["count"] < 10)).any()
 
 
-def test_no_published_cell_under_the_threshold_in_any_view(tmp_path: Path) -> None:
-    store = Store(tmp_path / "s")
-    generate(store, persons=12_000, seed=6, years=(2018, 2020))
-    flows.prepare(store)
+@pytest.fixture(scope="module")
+def prepared_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """12 000 synthetic persons over 2018–2020 with the moves prepared: generated once for the tests below, which
+    each work on a copy (a population and its moves cost seconds; the tests only read them and publish)."""
+    path = tmp_path_factory.mktemp("flows-template") / "s"
+    with Store(path) as store:
+        generate(store, persons=12_000, seed=6, years=(2018, 2020))
+        flows.prepare(store)
+    return path
+
+
+@pytest.fixture
+def prepared(prepared_template: Path, tmp_path: Path) -> Iterator[Store]:
+    shutil.copytree(prepared_template, tmp_path / "s")
+    with Store(tmp_path / "s") as store:
+        yield store
+
+
+def test_no_published_cell_under_the_threshold_in_any_view(prepared: Store, tmp_path: Path) -> None:
+    store = prepared
     audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"), b"k" * 32)
     tables = flows.study(
         store, flows.all_areas(store), years=(2019, 2020), views=(*flows.VIEWS, "rates"), user=RESEARCHER, audit=audit
@@ -229,12 +247,10 @@ def test_no_published_cell_under_the_threshold_in_any_view(tmp_path: Path) -> No
         assert (cells.loc[cells["count"].isna(), "status"] == "suppressed").all(), view
 
 
-def test_withheld_tails_are_left_out_unless_asked_and_nothing_else_changes(tmp_path: Path) -> None:
+def test_withheld_tails_are_left_out_unless_asked_and_nothing_else_changes(prepared: Store, tmp_path: Path) -> None:
     """The national study's bulk was one- and two-person flows published as "withheld": by default they are not
     listed; every listed cell is the same as with ``tails=True``, and the tails held nothing but withheld cells."""
-    store = Store(tmp_path / "s")
-    generate(store, persons=12_000, seed=6, years=(2018, 2020))
-    flows.prepare(store)
+    store = prepared
     audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"), b"k" * 32)
     kw = {"years": (2019, 2020), "views": ("destinations", "origins", "od", "balance"), "user": RESEARCHER}
     short = flows.study(store, flows.all_areas(store), audit=audit, **kw)
@@ -253,14 +269,12 @@ def test_withheld_tails_are_left_out_unless_asked_and_nothing_else_changes(tmp_p
         assert any("not listed" in n for n in table.notes), view
 
 
-def test_report_is_offline_html(tmp_path: Path) -> None:
+def test_report_is_offline_html(prepared: Store, tmp_path: Path) -> None:
     import re
 
     from udc.analysis.flows_report import build
 
-    store = Store(tmp_path / "s")
-    generate(store, persons=12_000, seed=5, years=(2018, 2020))
-    flows.prepare(store)
+    store = prepared
     audit = AuditLog(engine_for(f"sqlite:///{tmp_path / 'op.sqlite'}"), b"k" * 32)
     out = build(store, "demoregio", (2019, 2020), user=RESEARCHER, audit=audit, out=tmp_path / "r.html")
     page = out.read_text(encoding="utf-8")

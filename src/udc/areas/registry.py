@@ -45,39 +45,61 @@ def jan1(year: int) -> date:
 
 
 # -- writing ----------------------------------------------------------------------------------------
-def _upsert_version(
-    store: Store,
-    code: str,
-    kind: str,
-    name: str,
-    begin: date,
-    end: date | None,
-    parent: str | None,
-    source: str,
-) -> None:
-    """Record that ``code`` existed in [begin, end); extend an adjacent version with the same name."""
+Version = tuple[str, str, str, date, date | None, str | None, str]
+"""One area version to record: code, kind, name, valid from, valid to (None: still valid), parent, source."""
+
+
+def _upsert_versions(store: Store, versions: list[Version]) -> None:
+    """Record that each code existed in [from, to): a version already covering that start only gets a missing
+    parent; an adjacent version with the same name is extended; otherwise a new version. Set by set, in runs of
+    distinct codes so that a later version of a code sees an earlier one of the same file — the same outcome as
+    row by row, which made a buurt file's import three queries per buurt."""
+    run: list[Version] = []
+    for version in versions:
+        if any(v[0] == version[0] for v in run):
+            _upsert_run(store, run)
+            run = []
+        run.append(version)
+    if run:
+        _upsert_run(store, run)
+
+
+_VERSION_COLUMNS = ["code", "kind", "name", "v_from", "v_to", "parent", "source"]
+
+
+def _upsert_run(store: Store, run: list[Version]) -> None:
+    """:func:`_upsert_versions` for versions of distinct codes: each one's fate depends only on what was stored."""
     con = store.con
-    covering = con.execute(
-        "SELECT valid_from FROM areas WHERE code = ? AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)",
-        [code, begin, begin],
-    ).fetchone()
-    if covering:
-        if parent:
-            con.execute(
-                "UPDATE areas SET parent_code = coalesce(parent_code, ?) WHERE code = ? AND valid_from = ?",
-                [parent, code, covering[0]],
-            )
-        return
-    adjacent = con.execute(
-        "SELECT valid_from FROM areas WHERE code = ? AND valid_to = ? AND name = ?", [code, begin, name]
-    ).fetchone()
-    if adjacent:
-        con.execute("UPDATE areas SET valid_to = ? WHERE code = ? AND valid_from = ?", [end, code, adjacent[0]])
-        return
-    con.execute(
-        "INSERT INTO areas (code, kind, name, valid_from, valid_to, parent_code, source) VALUES (?,?,?,?,?,?,?)",
-        [code, kind, name, begin, end, parent, source],
-    )
+    frame = pd.DataFrame(run, columns=_VERSION_COLUMNS).astype({"v_from": "datetime64[s]", "v_to": "datetime64[s]"})
+    frame["i"] = range(len(frame))
+    con.register("_udc_versions", frame)
+    try:
+        found = con.execute(
+            "SELECT (SELECT min(a.valid_from) FROM areas a WHERE a.code = v.code AND a.valid_from <= v.v_from::DATE "
+            "AND (a.valid_to IS NULL OR a.valid_to > v.v_from::DATE)) AS covering, "
+            "(SELECT min(a.valid_from) FROM areas a WHERE a.code = v.code AND a.valid_to = v.v_from::DATE "
+            "AND a.name = v.name) AS adjacent FROM _udc_versions v ORDER BY v.i"
+        ).df()
+    finally:
+        con.unregister("_udc_versions")
+    covered, adjacent = found.covering.notna().to_numpy(), found.adjacent.notna().to_numpy()
+    frame["hit"] = found.covering.where(found.covering.notna(), found.adjacent).astype("datetime64[s]").to_numpy()
+    statements = {
+        "UPDATE areas SET parent_code = coalesce(areas.parent_code, u.parent) FROM _udc_part u "
+        "WHERE areas.code = u.code AND areas.valid_from = u.hit::DATE": frame[covered & frame.parent.notna()],
+        "UPDATE areas SET valid_to = u.v_to::DATE FROM _udc_part u "
+        "WHERE areas.code = u.code AND areas.valid_from = u.hit::DATE": frame[~covered & adjacent],
+        "INSERT INTO areas (code, kind, name, valid_from, valid_to, parent_code, source) "
+        "SELECT code, kind, name, v_from::DATE, v_to::DATE, parent, source FROM _udc_part": frame[~covered & ~adjacent],
+    }
+    for sql, part in statements.items():
+        if part.empty:
+            continue
+        con.register("_udc_part", part)
+        try:
+            con.execute(sql)
+        finally:
+            con.unregister("_udc_part")
 
 
 def _store_changes(store: Store, changes: list[Change], source: str) -> int:
@@ -101,6 +123,7 @@ def import_codes(
             r["code"] for r in store.rows("SELECT DISTINCT code FROM areas WHERE source LIKE 'validity:%'")
         }
         all_changes: list[Change] = []
+        versions: list[Version] = []
         for e in entries:
             all_changes.extend(e.changes)
             if e.code in validity_codes:  # the validity list knows the exact intervals
@@ -112,8 +135,9 @@ def import_codes(
             begin = e.begin or (jan1(year) if year else codelists.BEFORE_1830)
             end = e.end if e.end and e.end > begin else None
             parent = e.parent_code or parent_from_code(e.code)
-            _upsert_version(store, e.code, e.kind, e.name, begin, end, parent, f"codes:{source}")
+            versions.append((e.code, e.kind, e.name, begin, end, parent, f"codes:{source}"))
             report.areas += 1
+        _upsert_versions(store, versions)
         report.changes = _store_changes(store, all_changes, source)
     return report
 
@@ -150,19 +174,20 @@ def import_geometry(
         raise UdcError(f"{source}: the file does not say which year it describes; pass --year")
     simplified = geometry.simplify([f.geometry for f in features])
     with store.transaction() as con:
-        shapes, sizes = [], []
+        shapes, sizes, versions = [], [], []
         for f, small in zip(features, simplified, strict=True):
             y = f.year or year
             assert y is not None
             parent = parent_from_code(f.code) if f.kind in ("BU", "WK") else None
             end = None if open_ended else jan1(y + 1)  # open_ended: the areas stay as drawn (synthetic region)
-            _upsert_version(store, f.code, f.kind, f.name, jan1(y), end, parent, f"geometry:{source}")
+            versions.append((f.code, f.kind, f.name, jan1(y), end, parent, f"geometry:{source}"))
             shapes.append((f.code, y, f.kind, shapely.to_wkb(f.geometry), shapely.to_wkb(small), f.repaired, source))
             figures = {"hectare": round(geometry.to_rd(f.geometry).area / 10_000, 1), **f.sizes}
             sizes.append((f.code, y, figures.get("inwoners"), figures.get("woningen"), figures["hectare"], source))
             report.sizes += 1 if ("inwoners" in f.sizes or "woningen" in f.sizes) else 0
             if f.repaired:
                 report.repaired.append((f.code, f.repaired))
+        _upsert_versions(store, versions)
         _store_shapes(con, shapes, sizes)
         report.geometries = len(features)
         report.areas = len(features)
@@ -270,7 +295,7 @@ def add_area(store: Store, code: str, name: str, *, valid_from: date | None = No
     code = normalise(code)
     kind = kind_of(code)
     with store.transaction():
-        _upsert_version(store, code, kind, name, valid_from or codelists.BEFORE_1830, None, parent, "manual")
+        _upsert_versions(store, [(code, kind, name, valid_from or codelists.BEFORE_1830, None, parent, "manual")])
 
 
 # -- reading ----------------------------------------------------------------------------------------

@@ -147,9 +147,10 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
 
 
 def _cells(
-    base: pd.DataFrame, by: list[str], area: str | None, value: str | None
+    base: pd.DataFrame, by: list[str], area: str | None, value: str | None, *, equations: bool = True
 ) -> tuple[pd.DataFrame, list[tuple[int, list[int]]]]:
-    """All cells (leaves and every margin) by group-bys per combination of levels, and the additive equations."""
+    """All cells (leaves and every margin) by group-bys per combination of levels, and the additive equations (only
+    the LP audit of suppression needs them: ``equations=False`` skips their per-cell loop for cell-key tables)."""
     base = base.sort_values("top1", ascending=False, kind="stable") if value else base.copy()
     for d in by:
         base[d] = base[d].astype(str)
@@ -179,10 +180,11 @@ def _cells(
             grouped[f"_level_{d}"] = level
         parts.append(grouped)
     grid = pd.concat(parts, ignore_index=True)
+    if not equations:
+        return grid.drop(columns=[f"_level_{d}" for d in by]), []
     keys = list(zip(*[grid[d] for d in by], *[grid[f"_level_{d}"] for d in by], strict=True))
     index = {k: i for i, k in enumerate(keys)}
     n = len(by)
-    equations: dict[int, list[int]] = {}
     children: dict[tuple[int, int], list[int]] = {}
     for i, key in enumerate(keys):
         nodes, lv = key[:n], key[n:]
@@ -192,10 +194,8 @@ def _cells(
                 parent = index.get((*nodes[:k], parent_node, *nodes[k + 1 :], *lv[:k], lv[k] + 1, *lv[k + 1 :]))
                 if parent is not None:
                     children.setdefault((parent, k), []).append(i)
-    for (parent, _k), kids in sorted(children.items()):
-        equations[len(equations)] = (parent, kids)  # type: ignore[assignment]
     grid = grid.drop(columns=[f"_level_{d}" for d in by])
-    return grid, list(equations.values())  # type: ignore[arg-type]
+    return grid, [(parent, kids) for (parent, _k), kids in sorted(children.items())]
 
 
 def _admit(store: Store, dataset: str) -> Dataset:
@@ -311,7 +311,7 @@ def _protect(
         raise UdcError(f"dataset '{request.dataset}' has no record_key column: cell-key perturbation needs one")
     by, value = list(request.dimensions), request.measure
     base = _aggregate(store, compiled, table, policy, ad_hoc=ad_hoc)
-    grid, equations = _cells(base, by, request.area, value)
+    grid, equations = _cells(base, by, request.area, value, equations=method == "suppress")
     flags = rules.primary(
         grid,
         policy,

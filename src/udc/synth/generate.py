@@ -36,6 +36,7 @@ from udc.synth.region import PROVINCE, REGION, REGION_NAME, Area, build_region
 
 DATE_COLUMNS = {"date", "start", "end", "birth_date", "death_date", "built_date"}
 PERSON_BATCH = 1_000_000
+LARGE = 500_000  # persons from which the simulation's arrays are worth a full garbage collection once done
 STAGE = "_synth_stage_"  # tables being loaded; renamed into the catalogue when the run is complete
 TABLES = {  # name: (title, sensitivity)
     "persons": ("Personen (synthetisch)", "microdata"),
@@ -374,7 +375,8 @@ def generate(
         store.con.execute("SET memory_limit = '3GB'")  # the catalogue's copies and joins need more
         store.con.execute("RESET threads")
     del world, h  # gigabytes of simulation arrays at national scale
-    gc.collect()
+    if persons >= LARGE:  # a full collection costs a quarter second in a process with a big heap (a test run)
+        gc.collect()
     source = f"synthetic (udc demo, seed {seed})"
     for name, (title, sensitivity) in TABLES.items():
         catalogue.drop_dependents(store, f"synth_{name}")  # e.g. the flows' moves table: stale now
