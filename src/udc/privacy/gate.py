@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
 import math
 from dataclasses import dataclass, field
@@ -149,8 +148,8 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
 def _cells(
     base: pd.DataFrame, by: list[str], area: str | None, value: str | None, *, equations: bool = True
 ) -> tuple[pd.DataFrame, list[tuple[int, list[int]]]]:
-    """All cells (leaves and every margin) by group-bys per combination of levels, and the additive equations (only
-    the LP audit of suppression needs them: ``equations=False`` skips their per-cell loop for cell-key tables)."""
+    """All cells (leaves and every margin, see :func:`_grid`) and the additive equations (only the LP audit of
+    suppression needs them: ``equations=False`` skips their per-cell loop for cell-key tables)."""
     base = base.sort_values("top1", ascending=False, kind="stable") if value else base.copy()
     for d in by:
         base[d] = base[d].astype(str)
@@ -160,26 +159,7 @@ def _cells(
         d: {(lv, lvl[leaf]): levels[d][lv + 1][leaf] for lv, lvl in enumerate(levels[d][:-1]) for leaf in lvl}
         for d in by
     }
-    parts = []
-    for combo in itertools.product(*[range(len(levels[d])) for d in by]):
-        frame = base.copy()
-        for d, level in zip(by, combo, strict=True):
-            frame[d] = frame[d].map(levels[d][level])
-        groups = frame.groupby(by, sort=True)
-        grouped = groups[["count", "key_sum", "total"] if value else ["count", "key_sum"]].sum()
-        if value:
-            grouped["top1"] = groups["top1"].max()
-        grouped = grouped.reset_index()  # plain sum and max: pandas' named aggregation took twice as long
-        if value:  # second largest of the union: the top leaf's own second, or the runner-up leaf's largest
-            rank = groups.cumcount().to_numpy()  # leaves come largest top1 first: one rank-0 and one rank-1 each
-            index = pd.MultiIndex.from_frame(grouped[by]) if len(by) > 1 else pd.Index(grouped[by[0]])
-            lead = frame.loc[rank == 0, [*by, "top2"]].set_index(by)["top2"].reindex(index).fillna(0.0).to_numpy()
-            runner = frame.loc[rank == 1, [*by, "top1"]].set_index(by)["top1"].reindex(index).fillna(0.0).to_numpy()
-            grouped["top2"] = np.maximum(lead, runner)
-        for d, level in zip(by, combo, strict=True):
-            grouped[f"_level_{d}"] = level
-        parts.append(grouped)
-    grid = pd.concat(parts, ignore_index=True)
+    grid = _grid(base, by, levels, value)
     if not equations:
         return grid.drop(columns=[f"_level_{d}" for d in by]), []
     keys = list(zip(*[grid[d] for d in by], *[grid[f"_level_{d}"] for d in by], strict=True))
@@ -196,6 +176,33 @@ def _cells(
                     children.setdefault((parent, k), []).append(i)
     grid = grid.drop(columns=[f"_level_{d}" for d in by])
     return grid, [(parent, kids) for (parent, _k), kids in sorted(children.items())]
+
+
+def _grid(
+    base: pd.DataFrame, by: list[str], levels: dict[str, list[dict[str, str]]], value: str | None
+) -> pd.DataFrame:
+    """Every cell of every combination of levels in one group-by: the leaves stacked once per level of each
+    dimension (with ``_level_<d>`` saying which), ordered by levels, then by category. A group-by per combination
+    cost a few milliseconds of fixed pandas work each — most of a small table's protection."""
+    frame = base
+    for d in by:
+        frame = pd.concat(
+            [frame.assign(**{d: frame[d].map(m), f"_level_{d}": lv}) for lv, m in enumerate(levels[d])],
+            ignore_index=True,
+        )
+    keys = [*(f"_level_{d}" for d in by), *by]
+    groups = frame.groupby(keys, sort=True)
+    grouped = groups[["count", "key_sum", "total"] if value else ["count", "key_sum"]].sum()
+    if value:
+        grouped["top1"] = groups["top1"].max()
+    grouped = grouped.reset_index()  # plain sum and max: pandas' named aggregation took twice as long
+    if value:  # second largest of the union: the top leaf's own second, or the runner-up leaf's largest
+        rank = groups.cumcount().to_numpy()  # leaves come largest top1 first: one rank-0 and one rank-1 each
+        index = pd.MultiIndex.from_frame(grouped[keys])
+        lead = frame.loc[rank == 0, [*keys, "top2"]].set_index(keys)["top2"].reindex(index).fillna(0.0).to_numpy()
+        runner = frame.loc[rank == 1, [*keys, "top1"]].set_index(keys)["top1"].reindex(index).fillna(0.0).to_numpy()
+        grouped["top2"] = np.maximum(lead, runner)
+    return grouped[[*by, *[c for c in grouped.columns if c not in keys], *(f"_level_{d}" for d in by)]]
 
 
 def _admit(store: Store, dataset: str) -> Dataset:
