@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import click
 import typer
 
-from udc.api import Udc, typed
 from udc.errors import UdcError
 from udc.settings import Settings
+
+if TYPE_CHECKING:
+    from udc.api import Udc
 
 Format = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
 # Every command also takes --store after its name (`udc info --store DIR`), overriding the global one.
@@ -33,7 +35,6 @@ __all__ = [
     "facade",
     "require_store",
     "say",
-    "typed",
     "write_frame",
 ]
 
@@ -84,6 +85,8 @@ def facade(ctx: typer.Context, store: Path | None = None, user: str | None = Non
         settings = settings.at(store)  # the command's --store: the environment was read once, by the main callback
     if command_name(ctx) not in CREATE_STORE:
         require_store(settings.store)
+    from udc.api import Udc  # the facade's imports take seconds: not for --help or a usage error
+
     return Udc(settings, user=user)
 
 

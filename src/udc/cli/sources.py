@@ -9,7 +9,6 @@ import typer
 
 from udc.cli.common import Format, StoreDir, echo_json, emit, facade, split
 from udc.errors import UdcError
-from udc.facade import ImportOptions
 
 statline_app = typer.Typer(help="CBS StatLine: fetch (OData v3/v4) and offline imports.", no_args_is_help=True)
 link_app = typer.Typer(help="Link catalogued tables by area and period, or by person pseudonym.", no_args_is_help=True)
@@ -165,6 +164,7 @@ def import_(
     an unknown value in a numeric column or a repeated key is refused with its line — nothing is half-imported."""
     from udc.areas.codes import kind_from_name
     from udc.privacy.pseudonyms import load_key
+    from udc.sources.importer import ImportOptions
 
     s = facade(ctx, store_dir)
     if (lat is None) != (lon is None) or (x is None) != (y is None) or (lat and x):
