@@ -200,7 +200,7 @@ def _reference(records: pd.DataFrame, by: list[str], value: bool) -> dict[tuple[
     return out
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(
     seed=st.integers(0, 2**31),
     dims=st.integers(1, 3),

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from udc.errors import NotFound, UdcError
 from udc.settings import current
 from udc.store.db import quote
@@ -132,6 +134,7 @@ def _record(
     record["released"] = released is not None
     record["protection"] = json.dumps(released, sort_keys=True, default=str) if released is not None else None
     con.execute("DELETE FROM datasets WHERE name = ?", [dataset.name])
+    _bump(con)
     columns = list(record)
     con.execute(
         f"INSERT INTO datasets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
@@ -199,9 +202,23 @@ def entries(store: Store, *, sensitivity: str | None = None, published: bool = F
 
 
 def generation(store: Store) -> str:
-    """Changes whenever a dataset is added, replaced or dropped: caches of the catalogue key on it."""
-    row = store.rows("SELECT count(*) AS n, max(created_at) AS at FROM datasets")[0]
-    return f"{row['n']}:{row['at']}"
+    """Changes whenever a dataset is added, replaced or dropped: caches of the catalogue key on it. A random stamp
+    renewed in the transaction of every catalogue write (:func:`_bump`), so it never repeats, whatever the clocks
+    and time zones of the processes that write. A store opened read-only before its first write by this version
+    has no stamp yet: nothing has changed since, and the count and newest time of its entries stand in."""
+    try:
+        row = store.con.execute("SELECT stamp FROM catalogue_generation").fetchone()
+    except duckdb.CatalogException:
+        row = None
+    if row is not None:
+        return str(row[0])
+    old = store.rows("SELECT count(*) AS n, max(created_at) AS at FROM datasets")[0]
+    return f"{old['n']}:{old['at']}"
+
+
+def _bump(con: Any) -> None:
+    """A new generation stamp (inside the caller's transaction: it changes exactly when the write lands)."""
+    con.execute("UPDATE catalogue_generation SET stamp = CAST(uuid() AS VARCHAR)")
 
 
 def roles(store: Store, name: str) -> dict[str, str | None]:
@@ -261,6 +278,7 @@ def drop(store: Store, name: str) -> None:
             con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
         con.execute("DELETE FROM release_versions WHERE name = ?", [name])
         con.execute("DELETE FROM datasets WHERE name = ?", [name])
+        _bump(con)
         con.execute("DELETE FROM dataset_columns WHERE dataset = ?", [name])
         con.execute("DELETE FROM dataset_inputs WHERE dataset = ?", [name])
 
