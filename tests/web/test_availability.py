@@ -81,7 +81,7 @@ def test_the_map_cache_is_bounded_in_bytes_whatever_years_are_asked(web: TestCli
     app.state.maps = data.map_cache()
     for year in range(2010, time.localtime().tm_year + 1):
         web.get(f"/api/v1/map/GM?year={year}")
-    with Store(app.state.store_path, read_only=True) as store:
+    with Store(app.state.store_path, read_only=True, locked_down=True) as store:  # as the app holds it
         imported = data.registry.geometry_years(store, "GM")
     assert len(app.state.maps) <= len(imported) + 1  # and one for the years before the first import
 

@@ -18,6 +18,7 @@ account's only; a new store directory is 0700 and the store's own files are made
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import time
@@ -150,6 +151,23 @@ def _migrations() -> list[tuple[int, str, str]]:
             number = int(entry.name.split("_", 1)[0])
             found.append((number, entry.name, entry.read_text(encoding="utf-8")))
     return sorted(found)
+
+
+@functools.cache
+def latest_version() -> int:
+    """The schema version this udc migrates a store to."""
+    return _migrations()[-1][0]
+
+
+def prepare(path: Path, *, wait: float) -> None:
+    """Create and migrate the store at ``path`` when needed. One already current is only looked at read-only, the
+    way the server's requests open it: a second app over the same store in one process (tests, a notebook) need not
+    wait for the first one's lingering readers to let go, as a read-write open must."""
+    if (path / DB_FILE).exists():
+        with contextlib.suppress(StoreBusy), Store(path, read_only=True, locked_down=True, wait=0) as store:
+            if store.schema_version >= latest_version():
+                return
+    Store(path, wait=wait).close()
 
 
 class Store:

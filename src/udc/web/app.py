@@ -31,7 +31,7 @@ from udc.api import Udc
 from udc.errors import UdcError
 from udc.privacy.request import first_error
 from udc.settings import Settings
-from udc.store.db import Store
+from udc.store.db import prepare
 from udc.web import api, data, numbers, open311, security, userlabels, wording, workers
 from udc.web.common import Readers, error_response
 from udc.web.routes import ROUTERS
@@ -63,7 +63,7 @@ def create_app(
         settings = (settings or Settings.resolve(given)).at(given)
     store_path = settings.store
     wait = settings.server_wait if store_wait is None else store_wait
-    Store(store_path, wait=settings.lock_wait).close()  # created and migrated once; requests open it read-only
+    prepare(store_path, wait=settings.lock_wait)  # created and migrated once; requests open it read-only
     readers = Readers(store_path, wait=wait)
 
     @asynccontextmanager
