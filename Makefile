@@ -32,7 +32,7 @@ demo: $(STAMP)
 	$(BIN)/udc --store $(STORE) info
 	$(BIN)/udc --store $(STORE) serve --port $(PORT)
 
-# Lint and formatting (ruff), the test suite (on both cores), the slow system tests (real processes: kill -9, udc serve beside the CLI, a whole demo; every
+# Lint and formatting (ruff), the test suite (on both cores), the slow system tests (real processes: kill -9, udc serve beside the CLI, a whole demo, the API fuzzer; every
 # real file), then every benchmark once at a tiny size (so a benchmark that no longer runs fails CI).
 test: $(STAMP) system $(AXE)
 	$(BIN)/ruff check src tests benchmarks

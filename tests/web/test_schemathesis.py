@@ -15,6 +15,10 @@ from schemathesis.specs.openapi.checks import content_type_conformance, status_c
 from conftest import Site
 from udc.web.app import create_app
 
+# A fuzzer: ~900 generated requests per run. It runs in make test's second step with the other system tests (it was
+# the main step's largest file, a seventh of its time).
+pytestmark = pytest.mark.slow
+
 # Random (fuzzing) examples per operation and identity, on top of schemathesis' deterministic coverage phase (each
 # parameter's boundaries, wrong types and undeclared methods: at least 640 of the 906 requests with 10 here). With 25
 # the two tests took 17 s, with 10 they take 7 s (-n 0, on a loaded machine).
