@@ -154,14 +154,14 @@ def _cells(
     for d in by:
         base[d] = base[d].astype(str)
     levels = {d: _levels(sorted(base[d].unique()), d == area) for d in by}
+    grid = _grid(base, by, levels, value)
+    if not equations:
+        return grid.drop(columns=[f"_level_{d}" for d in by]), []
     # (level, node) → the node one level up, found through any leaf under it
     parents = {
         d: {(lv, lvl[leaf]): levels[d][lv + 1][leaf] for lv, lvl in enumerate(levels[d][:-1]) for leaf in lvl}
         for d in by
     }
-    grid = _grid(base, by, levels, value)
-    if not equations:
-        return grid.drop(columns=[f"_level_{d}" for d in by]), []
     keys = list(zip(*[grid[d] for d in by], *[grid[f"_level_{d}"] for d in by], strict=True))
     index = {k: i for i, k in enumerate(keys)}
     n = len(by)
