@@ -20,6 +20,7 @@ REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "real_store
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "real_data: reads the real CBS/PDOK files in ../shared/data")
+    config.addinivalue_line("markers", "real_argon2: signs in with the production password hasher (timing tests)")
     config.pluginmanager.register(templates.Scheduler({"demo_template": "demo"}), "udc-templates")
 
 
@@ -55,6 +56,38 @@ def fresh_settings() -> Iterator[None]:
     settings.reset()
     yield
     settings.reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_passwords() -> Iterator[None]:
+    """Passwords hashed with argon2 at its smallest cost in the test process (0.14 s of CPU on four threads per
+    sign-in in production, hundreds of sign-ins here: the way Django's test settings swap the hasher). argon2 reads
+    the parameters back from each hash, so stores made either way verify either way; tests marked ``real_argon2``
+    and every ``python -m udc`` subprocess keep the production hasher, whose cost tests/privacy/test_audit_access.py
+    checks."""
+    from argon2 import PasswordHasher
+
+    from udc.privacy import access
+
+    production = access._HASHER
+    access._HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    access._dummy_hash.cache_clear()
+    yield
+    access._HASHER = production
+    access._dummy_hash.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def real_passwords_when_marked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_argon2") is None:
+        return
+    from argon2 import PasswordHasher
+
+    from udc.privacy import access
+
+    monkeypatch.setattr(access, "_HASHER", PasswordHasher())
+    access._dummy_hash.cache_clear()
+    request.addfinalizer(access._dummy_hash.cache_clear)
 
 
 @pytest.fixture

@@ -216,6 +216,17 @@ def test_users_roles_passwords_tokens_sessions(engine: sa.Engine, log: AuditLog)
     assert log.verify()[0]
 
 
+@pytest.mark.real_argon2
+def test_passwords_are_hashed_at_the_production_cost(engine: sa.Engine) -> None:
+    """The tests sign in with a cheap hasher (tests/conftest.py); what udc itself stores is argon2id at RFC 9106's
+    second recommended option (t=3, 64 MiB, 4 lanes), and a sign-in costs that work."""
+    access.add_user(engine, "carla", "analyst", "a-long-password!")
+    with engine.connect() as con:
+        stored = con.execute(sa.select(access.USERS.c.password_hash).where(access.USERS.c.name == "carla")).scalar()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored
+    assert access.login(engine, "carla", "a-long-password!").name == "carla"
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
