@@ -94,6 +94,37 @@ def test_every_json_output_is_a_strict_list_with_whole_counts(demo_store: Path) 
     assert checked > 0  # the demo has counts (denominators, rows, members) to check
 
 
+def test_counts_are_integers_in_python_csv_and_parquet_for_every_release(demo_store: Path, tmp_path: Path) -> None:
+    """Every released table with a count column, read through ``udc.open(...).read`` and written by ``udc export``
+    as CSV and Parquet: the counts are integers (a withheld one empty/null), never 234.0. (The indicators' numerator
+    and denominator are counts for most indicators but a sum of a measure for averages: one column, decimals.)"""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    import udc as udc_api
+
+    facade = udc_api.open(demo_store)
+    released = [d["name"] for d in facade.datasets if d.get("released")]
+    checked = []
+    for name in released:
+        frame = facade.read(name)
+        counts = [c for c in frame.columns if c == "count"]
+        if not counts:
+            continue
+        for column in counts:
+            assert pd.api.types.is_integer_dtype(frame[column]), (name, column, frame[column].dtype)
+        out = tmp_path / f"{name}.csv"
+        udc("--store", str(demo_store), "export", name, "--out", str(out))
+        text = pd.read_csv(out, dtype=str, keep_default_na=False)
+        for column in counts:
+            assert not text[column].str.contains(r"\.").any(), (name, column, text[column].head().tolist())
+        udc("--store", str(demo_store), "export", name, "--out", str(tmp_path / f"{name}.parquet"))
+        schema = pq.read_schema(tmp_path / f"{name}.parquet")
+        assert all(str(schema.field(c).type) == "int64" for c in counts), (name, schema)
+        checked.append(name)
+    assert len(checked) >= 8, checked  # key figures and every verhuisstromen view
+
+
 def test_compute_writes_null_not_nan_for_withheld_values(demo_store: Path) -> None:
     args = ["indicators", "compute", "--ids", "armoede_bijstand", "--level", "gemeente,wijk", "-f", "json"]
     rows = strict(udc("--store", str(demo_store), *args).stdout)

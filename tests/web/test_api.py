@@ -111,6 +111,36 @@ def test_downloads_in_every_format(client: TestClient) -> None:
     assert client.get(f"{base}?format=exe").status_code == 422
 
 
+def test_counts_are_integers_in_every_download_of_every_release(client: TestClient) -> None:
+    """CSV (both dialects), Excel, Parquet and the JSON rows of every released table with a count column."""
+    import pyarrow.parquet as pq
+    from openpyxl import load_workbook
+
+    released = [d["name"] for d in client.get("/api/v1/datasets").json() if d.get("released")]
+    checked = 0
+    for name in released:
+        base = f"/api/v1/datasets/{name}/download"
+        csv = pd.read_csv(io.StringIO(client.get(f"{base}?format=csv").text), dtype=str, keep_default_na=False)
+        if "count" not in csv.columns:
+            continue
+        assert not csv["count"].str.contains(r"\.").any(), name
+        nl = client.get(f"{base}?format=csv-nl").content.decode("utf-8-sig")
+        nl_counts = pd.read_csv(io.StringIO(nl), sep=";", dtype=str, keep_default_na=False)["count"]
+        assert not nl_counts.str.contains(r"[.,]").any(), name
+        sheet = load_workbook(io.BytesIO(client.get(f"{base}?format=xlsx").content), read_only=True).active
+        header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+        column = header.index("count")
+        cells = [row[column] for row in sheet.iter_rows(min_row=2, max_row=200, values_only=True)]
+        assert all(v is None or type(v) is int for v in cells), (name, cells[:5])
+        schema = pq.read_schema(io.BytesIO(client.get(f"{base}?format=parquet").content))
+        assert str(schema.field("count").type) == "int64", name
+        rows = client.get(f"/api/v1/datasets/{name}/rows?limit=50").json()
+        rows = rows["rows"] if isinstance(rows, dict) else rows
+        assert all(r["count"] is None or type(r["count"]) is int for r in rows), name
+        checked += 1
+    assert checked >= 8
+
+
 def test_map_route_is_geojson_of_every_buurt(client: TestClient) -> None:
     geo = client.get("/api/v1/map/BU").json()
     assert len(geo["features"]) > 100 and all(f["id"].startswith("BU") for f in geo["features"])

@@ -265,7 +265,7 @@ def catalog_show(
     """A dataset's metadata, columns (role, unit), lineage and release versions."""
     import json
 
-    from udc.cli.output import _plain
+    from udc.strictjson import plain as _plain
 
     info = facade(ctx, store_dir).describe(name)
     if fmt == "json":

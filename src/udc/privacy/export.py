@@ -19,6 +19,7 @@ from udc.privacy.actions import ensure, may_read, reads_by_scope
 from udc.privacy.audit import AuditLog
 from udc.store import catalogue
 from udc.store.db import Store, quote
+from udc.store.frames import whole_numbers
 
 
 def _members(store: Store, user: User) -> set[str]:
@@ -98,4 +99,4 @@ def read_for(
                 f"SELECT * FROM {table} WHERE {quote(column)} IN (SELECT unnest(?::VARCHAR[])){head}", [sorted(members)]
             )
         outcome |= {"rows": len(frame), "sensitivity": entry.sensitivity, "row_filter": scope is not None}
-    return frame
+    return whole_numbers(frame)  # counts stored as floats (older releases, imports with gaps) read as integers

@@ -35,6 +35,7 @@ from udc.privacy.request import Compiled, Name, TableRequest, first_error
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
+from udc.store.frames import whole_numbers
 
 TOTAL = "Totaal"
 _CAPABILITY = catalogue.GateCapability()  # the only instance: catalogue.save accepts released tables with it
@@ -56,6 +57,9 @@ class Protected:
     # Which cells failed a primary rule (judged on true values): for the gate's own audit and tests, never an output —
     # a published reason would tell a true 0 from 1–9, or a perturbed 10 from a true 8.
     primary: np.ndarray | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.cells = whole_numbers(self.cells, ["count"])  # a count is whole; a withheld one <NA>
 
     @property
     def suppressed(self) -> int:
@@ -526,7 +530,7 @@ def release(
             definition_hash=definition_hash(definition) if definition is not None else None,
             replace=replace,
             columns=[ColumnInfo(k, "dimension") for k in protected.keys]
-            + [ColumnInfo("count", "value", "Aantal"), ColumnInfo("status", "label")],
+            + [ColumnInfo("count", "value", "Aantal", decimals=0), ColumnInfo("status", "label")],
         )
         outcome |= {"version": version, "suppressed": len(suppressed_cells), "suppressed_cells": suppressed_cells[:50]}
     return dataset

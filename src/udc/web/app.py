@@ -27,6 +27,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from udc import strictjson
 from udc.api import Udc
 from udc.errors import UdcError
 from udc.privacy.request import first_error
@@ -97,6 +98,7 @@ def create_app(
     app.state.answer_limit = security.RateLimit(30, 600.0)  # quick questions: answers per address per 10 min
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["num"] = number
+    templates.env.policies["json.dumps_function"] = strictjson.compact  # numpy ints, NA and NaN as JSON has them
     wording.register(templates.env, lambda: userlabels.load(store_path))
     app.state.templates = templates
     app.add_middleware(security.SecurityHeaders)

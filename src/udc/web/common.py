@@ -23,6 +23,7 @@ from udc.privacy.access import PUBLIC, User
 from udc.privacy.actions import ensure, may
 from udc.store import catalogue
 from udc.store.db import Store, writer_waiting
+from udc.store.frames import whole_numbers
 from udc.web import data, security, workers
 from udc.web.i18n import LANGUAGES, translator
 
@@ -251,16 +252,6 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
     }
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
-
-
-def whole_numbers(frame: pd.DataFrame) -> pd.DataFrame:
-    """Float columns that hold only whole numbers (counts after a join or a NULL) as integers: 87, not 87.0."""
-    out = frame.copy()
-    for column in out.select_dtypes("float").columns:
-        values = out[column].dropna()
-        if len(values) and (values % 1 == 0).all() and values.abs().max() < 2**53:
-            out[column] = out[column].astype("Int64")
-    return out
 
 
 def headers(request: Request, store: Store, name: str, columns: list[str]) -> dict[str, str]:
