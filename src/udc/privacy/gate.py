@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import Forbidden, UdcError
-from udc.privacy import categories, cellkey, engine, magnitude, rules, suppress
+from udc.privacy import categories, cellkey, engine, magnitude, rules, snapshots, suppress
 from udc.privacy.access import User
 from udc.privacy.actions import agreement_for, ensure
 from udc.privacy.audit import AuditLog
@@ -57,6 +57,9 @@ class Protected:
     # Which cells failed a primary rule (judged on true values): for the gate's own audit and tests, never an output —
     # a published reason would tell a true 0 from 1–9, or a perturbed 10 from a true 8.
     primary: np.ndarray | None = field(default=None, repr=False)
+    # A request over yearly snapshots without the period was answered for one period only (column, value): pages say
+    # so in their language (udc.privacy.snapshots); None when the request chose its periods itself.
+    forced: tuple[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.cells = whole_numbers(self.cells, ["count"])  # a count is whole; a withheld one <NA>
@@ -283,17 +286,28 @@ def crosstab(store: Store, request: TableRequest, *, user: User, audit: AuditLog
     with ensure(user, "gate.crosstab", request.dataset, audit=audit, detail=detail, level=level) as outcome:
         agreement = agreement_for(user, "gate.crosstab", request.dataset)
         floor = agreement.min_count if agreement is not None else None
-        protected = _protect(store, request, "cellkey", user, ad_hoc=True, floor=floor)
-        outcome |= protected.summary()
+        asked, forced = snapshots.one_period(store, request, ad_hoc=True)
+        protected = _protect(store, asked, "cellkey", user, ad_hoc=True, floor=floor)
+        outcome |= protected.summary() | _forced(protected, forced)
     return protected
+
+
+def _forced(protected: Protected, forced: tuple[str, Any] | None) -> dict[str, Any]:
+    """Record on the output (and return for the audit) that a snapshot request was answered for one period."""
+    if forced is None:
+        return {}
+    protected.forced = forced
+    protected.notes.append(f"counted for {forced[0]} = {forced[1]} only: a snapshot table is never summed over periods")
+    return {"forced": f"{forced[0]}={forced[1]}"}
 
 
 def run_defined(store: Store, definition: Definition, *, user: User, audit: AuditLog) -> Protected:
     """A table defined in advance, by an admin: cell key or secondary suppression with an LP audit."""
     detail = {**definition.request.summary(), "definition": definition.name, "method": definition.method}
     with ensure(user, "gate.defined", definition.request.dataset, audit=audit, detail=detail) as outcome:
-        protected = _protect(store, definition.request, definition.method, user, ad_hoc=False)
-        outcome |= protected.summary()
+        asked, forced = snapshots.one_period(store, definition.request, ad_hoc=False)
+        protected = _protect(store, asked, definition.method, user, ad_hoc=False)
+        outcome |= protected.summary() | _forced(protected, forced)
     return protected
 
 
@@ -407,6 +421,8 @@ def linked_crosstabs(
         if any(d not in dims for t in tables for d in t):
             raise UdcError(f"every table's dimensions must be among the request's {dims}")
         entry = _admit(store, request.dataset)
+        request, forced = snapshots.one_period(store, request, ad_hoc=False)
+        outcome |= {"forced": f"{forced[0]}={forced[1]}"} if forced else {}
         policy = current(store)
         table = entry.table_name or ""
         compiled = Compiled(engine.table(store, table), request, catalogue.roles(store, request.dataset))

@@ -39,6 +39,18 @@ class Table:
     fields: tuple[Field, ...]
     key: tuple[str, ...]
     derived: dict[str, str] = field(default_factory=dict)  # field → how udc derives it when the source lacks it
+    snapshot: str | None = None  # the period of a stock table: each unit has one row per value (never summed over)
+
+    def columns(self) -> list[ColumnInfo]:
+        """The catalogue's column roles: the snapshot period (``udc.privacy.snapshots``), else the key fields."""
+        return [
+            ColumnInfo(
+                f.name,
+                "snapshot" if f.name == self.snapshot else "key" if f.name in self.key else None,
+                f.description or None,
+            )
+            for f in self.fields
+        ]
 
 
 AREA = r"^(BU\d{8}|WK\d{6}|GM\d{4}|[A-Z]{2}_[0-9A-Z_]+)$"  # foreign LAU (DE_05334002), ZZ_BUITENLAND
@@ -97,6 +109,7 @@ CONTRACT: dict[str, Table] = {
             ),
             ("year", "person_id"),
             {"record_key": "taken from persons"},
+            snapshot="year",
         ),
         Table(
             "households",
@@ -110,6 +123,7 @@ CONTRACT: dict[str, Table] = {
             ),
             ("year", "household_id"),
             {"record_key": "a keyed hash of household_id (secret per store)"},
+            snapshot="year",
         ),
     )
 }
@@ -269,8 +283,7 @@ def register(
             f"SELECT s.*, p.record_key FROM ({body}) s LEFT JOIN "
             f"{quote(catalogue.get(store, persons).table_name or '')} p USING (person_id)"
         )
-    info = [ColumnInfo(f.name, "key" if f.name in spec.key else None, f.description or None) for f in spec.fields]
-    catalogue.save_query(store, dataset, body, inputs=inputs, columns=info)
+    catalogue.save_query(store, dataset, body, inputs=inputs, columns=spec.columns())
     return dataset
 
 

@@ -254,15 +254,15 @@ def save_query(
     return dataset
 
 
-def adopt(store: Store, dataset: Dataset, table: str) -> Dataset:
+def adopt(store: Store, dataset: Dataset, table: str, columns: list[ColumnInfo] | None = None) -> Dataset:
     """Add or replace a dataset whose rows were already loaded into ``table`` (renamed, not copied: a national
-    synthetic population is hundreds of millions of rows)."""
+    synthetic population is hundreds of millions of rows); ``columns``: their roles (a snapshot's period)."""
     with store.transaction() as con:
         _guard(con, dataset, None, None)
         con.execute(f"DROP TABLE IF EXISTS {quote(dataset.table_name)}")
         con.execute(f"ALTER TABLE {quote(table)} RENAME TO {quote(dataset.table_name)}")
         crash_point("catalogue.save")
-        _record(con, dataset, [])
+        _record(con, dataset, columns or [])
     return dataset
 
 

@@ -98,6 +98,13 @@ def _contract(name: str) -> dict[str, Any]:
     return {"contract": name, "contract_version": contract.VERSION, "registered_at": "0000 (demo)"}
 
 
+def _contract_columns(name: str) -> list[catalogue.ColumnInfo]:
+    """The column roles of a contract table (its snapshot period and key), none for the demo's other tables."""
+    from udc.sources import contract
+
+    return contract.CONTRACT[name].columns() if name in contract.CONTRACT else []
+
+
 def parse_years(text: str) -> tuple[int, int]:
     first, _, last = text.partition("-")
     try:
@@ -398,8 +405,8 @@ def generate(
                 f"SELECT t.*, {EXTRA_COLUMNS[name]} FROM {sink.staged[name]} t {EXTRA_JOINS.get(name, '')}",
             )
             store.con.execute(f"DROP TABLE {sink.staged[name]}")
-        else:
-            catalogue.adopt(store, dataset, sink.staged[name])
+        else:  # the contract's column roles: the yearly tables' period is a snapshot, never summed over
+            catalogue.adopt(store, dataset, sink.staged[name], _contract_columns(name))
     for name, (title, units, spells, key, exists, kinds) in STOCKS.items():
         catalogue.drop(store, f"synth_{name}")
         catalogue.save_query(

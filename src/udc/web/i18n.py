@@ -324,6 +324,32 @@ TEXT: dict[str, dict[str, str]] = {
     "notice_from": {"nl": "Van", "en": "From"},
     "notice_to": {"nl": "Tot en met", "en": "Until"},
     "notice_post": {"nl": "Plaatsen", "en": "Post"},
+    "iso_report": {"nl": "ISO 37120-rapport", "en": "ISO 37120 report"},
+    "iso_intro": {
+        "nl": "ISO 37120:2018 (duurzame steden en gemeenschappen) noemt indicatoren voor stedelijke diensten en "
+        "levenskwaliteit. Per indicator: de vrijgegeven waarde, en waar die ontbreekt de bron die hem zou aanvullen.",
+        "en": "ISO 37120:2018 (sustainable cities and communities) lists indicators for city services and quality "
+        "of life. For each indicator: its released value and, where it is missing, the source that would complete it.",
+    },
+    "iso_coverage": {
+        "nl": "COMPUTED van de APPLICABLE toepasbare indicatoren beschikbaar (PERCENT %); SKIPPED niet van toepassing.",
+        "en": "COMPUTED of the APPLICABLE applicable indicators available (PERCENT %); SKIPPED not applicable.",
+    },
+    "iso_number": {"nl": "Nr.", "en": "No."},
+    "iso_indicator": {"nl": "Indicator", "en": "Indicator"},
+    "iso_source": {
+        "nl": "Bron die hem aanvult, of waarom niet van toepassing",
+        "en": "Source that would complete it, or why it does not apply",
+    },
+    "iso_per_municipality": {"nl": "ISO 37120-rapport per gemeente", "en": "ISO 37120 report per municipality"},
+    "iso_state_available": {"nl": "beschikbaar", "en": "available"},
+    "iso_state_no_value": {
+        "nl": "geen vrijgegeven waarde voor deze gemeente",
+        "en": "no released value for this municipality",
+    },
+    "iso_state_not_imported": {"nl": "nog niet geïmporteerd", "en": "not yet imported"},
+    "iso_state_no_source": {"nl": "geen bron gekoppeld", "en": "no source linked"},
+    "iso_state_not_applicable": {"nl": "niet van toepassing", "en": "not applicable"},
     "harmonised_note": {
         "nl": "Gebiedsindeling van het gekozen jaar; waar grenzen veranderden, zie de notities bij de tabel.",
         "en": "Boundaries of the chosen year; where boundaries changed, see the table's notes.",

@@ -1,0 +1,51 @@
+"""Yearly snapshots are never summed over their years, through whichever door (udc.privacy.snapshots, issue 28)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import udc
+from udc.privacy.snapshots import SNAPSHOT, SummedSnapshots
+from udc.store import Store, catalogue
+
+YEARLY = "synth_persons_yearly"
+
+
+@pytest.fixture(scope="module")
+def door(demo_store: Path) -> udc.Udc:
+    return udc.open(demo_store)  # the store's owner
+
+
+def test_the_catalogue_marks_the_yearly_tables_period_as_a_snapshot(demo_store: Path) -> None:
+    with Store(demo_store) as store:
+        assert catalogue.roles(store, YEARLY)["year"] == SNAPSHOT
+        assert catalogue.roles(store, "synth_households")["year"] == SNAPSHOT
+        assert SNAPSHOT not in catalogue.roles(store, "meldingen").values()  # a report's year may be added up
+
+
+def test_a_request_without_the_year_is_counted_for_the_latest_year_and_says_so(door: udc.Udc) -> None:
+    forced = door.table(dataset=YEARLY, dimensions=["education"])
+    by_year = door.table(dataset=YEARLY, dimensions=["education", "year"])
+    latest = int(by_year.cells.year[by_year.cells.year != "Totaal"].max())
+    assert forced.forced == ("year", latest)
+    assert any("year = " in n for n in forced.notes)
+    everyone = by_year.cells.loc[(by_year.cells.education == "Totaal") & (by_year.cells.year == "Totaal"), "count"]
+    one_year = by_year.cells.loc[(by_year.cells.education == "Totaal") & (by_year.cells.year == str(latest)), "count"]
+    total = forced.cells.loc[forced.cells.education == "Totaal", "count"].iloc[0]
+    assert total == one_year.iloc[0]  # the same cell (same record keys, same noise): one snapshot
+    assert total < everyone.iloc[0] / 2  # not the sum of every year's snapshot
+
+
+def test_a_filter_to_one_year_is_kept_and_several_years_are_refused(door: udc.Udc) -> None:
+    one = door.table(dataset=YEARLY, dimensions=["education"], filters=[{"column": "year", "values": [2020]}])
+    assert one.forced is None
+    with pytest.raises(SummedSnapshots, match="once per 'year'"):
+        door.table(dataset=YEARLY, dimensions=["education"], filters=[{"column": "year", "values": [2019, 2020]}])
+    with pytest.raises(SummedSnapshots):
+        door.table(dataset=YEARLY, dimensions=["role"], filters=[{"column": "year", "between": [2019, 2021]}])
+
+
+def test_tables_of_events_are_not_forced(door: udc.Udc) -> None:
+    assert door.table(dataset="meldingen", dimensions=["category"]).forced is None
