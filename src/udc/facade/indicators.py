@@ -38,6 +38,14 @@ def _contract_of(store: Store, dataset: str) -> str | None:
     return provenance.get("contract")
 
 
+def _missing(store: Store, indicators: Definitions) -> dict[str, Names]:
+    """indicator id → the datasets of its numerator and denominator this store lacks (what an import would add)."""
+    return {
+        i.id: [d for d in {i.numerator.dataset, i.denominator.dataset} if not catalogue.exists(store, d)]
+        for i in indicators
+    }
+
+
 class Indicators(Noun):
     """The indicator library (built in and added to this store) and what is computed from it."""
 
@@ -191,10 +199,7 @@ class Indicators(Noun):
         (the newest published value in ``years``), computable (with which data) or not applicable; coverage."""
         numbered = [i for i in self.list() if i.iso37120]
         with self._udc.reading() as store:
-            missing = {
-                i.id: [d for d in {i.numerator.dataset, i.denominator.dataset} if not catalogue.exists(store, d)]
-                for i in numbered
-            }
+            missing = _missing(store, numbered)
             newest = max((bench.latest_year(store, i) or 0 for i in numbered), default=0)
         runnable = [i.id for i in numbered if not missing[i.id]]
         chosen = years or (f"{newest - 4}-{newest}" if newest else None)
@@ -204,6 +209,14 @@ class Indicators(Noun):
         if runnable and chosen is not None:
             values = self.compute(runnable, years=chosen, levels=["gemeente", "region", "total"])
         return iso.report(numbered, values, missing, area)
+
+    def iso37120_released(self, area: str, released: pd.DataFrame | None) -> tuple[Rows, dict[str, Any]]:
+        """The ISO 37120 report from the released indicators (``released``: the open table's rows, or None) — what
+        the web shows: a page request reads what was published and never runs the gate, so anyone may see it."""
+        numbered = [i for i in self.list() if i.iso37120]
+        with self._udc.reading() as store:
+            missing = _missing(store, numbered)
+        return iso.report(numbered, released, missing, area)
 
     def export_definitions(self, ids: Names, out: str | os.PathLike[str], *, organisation: str) -> dict[str, Any]:
         """A definition package of these indicators (``udc definitions export``): definitions, a fixture input and

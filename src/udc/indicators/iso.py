@@ -1,6 +1,10 @@
 """The ISO 37120 report of a municipality: every indicator of the catalogue (``data/iso37120.yaml``) marked
 computed (value, year, formula — from a definition that carries its ISO number), computable (a definition exists
-but its data are not imported, or the data that would compute it), or not applicable — with the coverage."""
+but its data are not imported, or the data that would compute it), or not applicable — with the coverage.
+
+Each row also carries a finer ``state`` (a key a page words in its own language: ``available``, ``no_value``,
+``not_imported``, ``no_source``, ``not_applicable``) and the catalogue's ``source``/``source_nl``: the data that
+would complete the indicator, named as a person reads it, so no page shows the English ``detail`` on a Dutch page."""
 
 from __future__ import annotations
 
@@ -21,6 +25,14 @@ def catalogue() -> dict[str, Any]:
     return yaml.safe_load(text)
 
 
+def _source(entry: dict[str, Any]) -> dict[str, str | None]:
+    """What would complete the entry (or why it does not apply) in both languages — a page picks its own; the
+    Dutch falls back on the English where the catalogue has none."""
+    english = entry.get("sources") or entry.get("not_applicable")
+    dutch = entry.get("sources_nl") or entry.get("not_applicable_nl") or english
+    return {"source": english, "source_nl": dutch}
+
+
 def report(
     indicators: list[Indicator],
     values: pd.DataFrame | None,
@@ -39,6 +51,7 @@ def report(
         row: dict[str, Any] = {
             "number": number or "",
             "theme": data["themes"][entry["theme"]]["nl"],
+            "theme_en": data["themes"][entry["theme"]]["en"],
             "title": entry["nl"],
             "title_en": entry["en"],
             "value": None,
@@ -47,8 +60,9 @@ def report(
             "indicator": None,
         }
         definition = by_number.get(number) if number else None
+        row |= _source(entry)
         if entry.get("not_applicable"):
-            row |= {"status": "not_applicable", "detail": entry["not_applicable"]}
+            row |= {"status": "not_applicable", "state": "not_applicable", "detail": entry["not_applicable"]}
         elif definition is not None and not missing.get(definition.id):
             own = values[
                 (values.indicator == definition.id) & (values.area_code == area) & (values.status == "published")
@@ -58,20 +72,30 @@ def report(
                 last = own.iloc[-1]
                 row |= {
                     "status": "computed",
+                    "state": "available",
                     "value": round(float(last.value), 2),
                     "year": str(last.period),
                     "detail": definition.title.nl,
                 }
             else:
-                row |= {"status": "computable", "detail": "defined, but no published value for this area"}
+                row |= {
+                    "status": "computable",
+                    "state": "no_value",
+                    "detail": "defined, but no published value for this area",
+                }
         elif definition is not None:
             row |= {
                 "status": "computable",
+                "state": "not_imported",
                 "indicator": definition.id,
                 "detail": "import " + ", ".join(missing[definition.id]),
             }
         else:
-            row |= {"status": "computable", "detail": f"data not yet imported: {entry.get('sources', 'unknown')}"}
+            row |= {
+                "status": "computable",
+                "state": "no_source",
+                "detail": f"data not yet imported: {entry.get('sources', 'unknown')}",
+            }
         rows.append(row)
     applicable = [r for r in rows if r["status"] != "not_applicable"]
     computed = sum(r["status"] == "computed" for r in applicable)

@@ -138,7 +138,65 @@ async def overview(request: Request, store: Reader) -> Response:
                     "released": any(x["released"] for x in items),
                 }
             )
-    return render(request, "indicators.html", {"themes": themes, "released": frame is not None})
+    return render(
+        request,
+        "indicators.html",
+        {"themes": themes, "released": frame is not None, "municipalities": municipalities(store, frame)},
+    )
+
+
+def municipalities(store: Reader, frame: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """(code, "name (code)") of every municipality with released indicators: the doors to their ISO 37120 report."""
+    if frame is None:
+        return []
+    names = data.names(store)
+    codes = sorted(set(frame.area_code[frame.level == "gemeente"]))
+    return [(c, f"{names.get(c, c)} ({c})") for c in codes]
+
+
+def iso_rows(rows: list[dict[str, Any]], units: dict[str, str], language: str) -> list[dict[str, Any]]:
+    """The library's ISO rows in the page's language: title and theme, the status in words (never the library's
+    English ``detail``) and, where no value is shown, the source that would complete it or why it does not apply."""
+    t = translator(language)
+    nl = language == "nl"
+    return [
+        {
+            "number": r["number"],
+            "theme": r["theme"] if nl else r["theme_en"],
+            "title": r["title"] if nl else r["title_en"],
+            "value": r["value"],
+            "unit": units.get(r["indicator"] or "", ""),
+            "year": r["year"],
+            "state": r["state"],
+            "status": t(f"iso_state_{r['state']}"),
+            "source": None if r["state"] == "available" else (r["source_nl"] if nl else r["source"]),
+        }
+        for r in rows
+    ]
+
+
+@router.get("/iso37120/{code}")
+async def iso_page(request: Request, store: Reader, code: str) -> Response:
+    """A municipality's ISO 37120 report from the released indicators (the page never runs the gate)."""
+    code = code.strip().upper()
+    names = data.names(store)
+    if not code.startswith("GM") or code not in names:
+        raise NotFound(f"no municipality '{code[:20]}'")
+    language = lang(request)
+    s = facade(request, store)
+    rows, summary = s.indicators.iso37120_released(code, released(request, store))
+    units = {i.id: s.indicators.unit_label(i) for i in s.indicators.list()}
+    words = {
+        "COMPUTED": summary["computed"],
+        "APPLICABLE": summary["applicable"],
+        "PERCENT": f"{summary['coverage_percent']:.1f}".replace(".", "," if language == "nl" else "."),
+        "SKIPPED": summary["listed"] - summary["applicable"],
+    }
+    coverage = translator(language)("iso_coverage")
+    for key, value in words.items():
+        coverage = coverage.replace(key, str(value))
+    context = {"code": code, "name": names[code], "rows": iso_rows(rows, units, language), "coverage": coverage}
+    return render(request, "iso37120.html", context | {"edition": summary["edition"]})
 
 
 @router.get("/thema/{theme}")
