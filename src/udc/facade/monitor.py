@@ -40,7 +40,8 @@ class Monitor(Noun):
 
     def wording(self, row: dict[str, Any], language: str = "nl") -> dict[str, Any]:
         """One indicator of a report in words: each method's result (``did``, ``pre_trend``, ``placebo_time``) and
-        the p-values as a reader is told them, and the value axis's title with its unit."""
+        the p-values as a reader is told them, the value axis's title with its unit, and whether the target is met
+        (``target_state``: met, not_yet, not_met, unknown or None; ``target_text``: that in a sentence)."""
         methods = {
             k: effect.label(row[k] if k != "did" else row, language) for k in ("did", "pre_trend", "placebo_time")
         }
@@ -49,6 +50,8 @@ class Monitor(Noun):
             "p": document.p_text(row["p_value"], language),
             "pre_p": document.p_text(row["pre_trend"]["p_value"], language),
             "axis": document.axis_title(row.get("unit", ""), language),
+            "target_state": document.target_state(row),
+            "target_text": document.target_text(row, language),
         }
 
     def page(self, report: dict[str, Any], language: str = "nl") -> str:

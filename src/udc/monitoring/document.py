@@ -66,6 +66,71 @@ AXIS = {  # an indicator's unit as the value axis's title: (nl, en)
 }
 
 
+UNITS = {  # a value's unit written after it: (nl, en)
+    "percent": ("%", "%"),
+    "per_1000": ("per 1 000", "per 1,000"),
+    "per_10000": ("per 10 000", "per 10,000"),
+    "per_100000": ("per 100 000", "per 100,000"),
+}
+TARGET = {  # whether the target is met, in words: (nl, en); NOW, GOAL and the years filled in
+    "met": (
+        "Doel gehaald: nu NOW (NOW_YEAR), het doel is GOAL in GOAL_YEAR.",
+        "Target met: now NOW (NOW_YEAR), the target is GOAL in GOAL_YEAR.",
+    ),
+    "not_yet": (
+        "Doel nog niet gehaald: nu NOW (NOW_YEAR), het doel is GOAL in GOAL_YEAR.",
+        "Target not met yet: now NOW (NOW_YEAR), the target is GOAL in GOAL_YEAR.",
+    ),
+    "not_met": (
+        "Doel niet gehaald: NOW in NOW_YEAR, het doel was GOAL in GOAL_YEAR.",
+        "Target not met: NOW in NOW_YEAR, the target was GOAL in GOAL_YEAR.",
+    ),
+    "unknown": (
+        "Of het doel (GOAL in GOAL_YEAR) gehaald is, is niet te zeggen: er is geen gepubliceerde waarde.",
+        "Whether the target (GOAL in GOAL_YEAR) is met cannot be said: there is no published value.",
+    ),
+}
+BOUND = {"down": ("of lager", "or lower"), "up": ("of hoger", "or higher")}
+
+
+def target_state(row: dict[str, Any]) -> str | None:
+    """``met``, ``not_yet`` (not met, the target year still to come), ``not_met`` or ``unknown`` (no published
+    value); None without a target. Met means on the hoped-for side of the target: at or below it for ``down``."""
+    goal, now = row.get("target"), row.get("actual")
+    if goal is None:
+        return None
+    if now is None:
+        return "unknown"
+    if (now <= goal) if row.get("direction") == "down" else (now >= goal):
+        return "met"
+    return "not_yet" if (row.get("actual_year") or 0) < row["target_year"] else "not_met"
+
+
+def target_text(row: dict[str, Any], language: str) -> str:
+    """The target stated as met or not in a sentence a policy maker reads (empty without a target): the value now,
+    the target with its direction ("3,0 % of lager") and both years."""
+    state = target_state(row)
+    if state is None:
+        return ""
+    nl = language == "nl"
+    unit = UNITS.get(row.get("unit", ""), ("", ""))[0 if nl else 1]
+    bound = BOUND.get(row.get("direction", ""), ("", ""))[0 if nl else 1]
+
+    def value(x: float | None) -> str:
+        return " ".join(p for p in (_n(x, 1, language), unit) if p)
+
+    words = {
+        "NOW_YEAR": str(row.get("actual_year") or "–"),
+        "GOAL_YEAR": str(row["target_year"]),
+        "NOW": value(row.get("actual")),
+        "GOAL": " ".join(p for p in (value(row["target"]), bound) if p),
+    }
+    text = TARGET[state][0 if nl else 1]
+    for key, filled in words.items():
+        text = text.replace(key, filled)
+    return text
+
+
 def axis_title(unit: str, language: str) -> str:
     """The value axis's title with its unit, in the reader's language (the unit's key when it is a new one)."""
     pair = AXIS.get(unit)
@@ -214,6 +279,7 @@ def build(report: dict[str, Any], language: str = "nl", names: dict[str, str] | 
         parts += [
             f"<section><h2>{e(title)}</h2>",
             f'<p class="sentence">{e(row["sentence"])}</p>',
+            f'<p class="target target-{target_state(row)}">{e(target_text(row, language))}</p>' if goal else "",
             svg(row["years"], report["start"], language, row.get("unit", ""), goal),
             "<table><tr>"
             + "".join(

@@ -112,15 +112,40 @@ def yearly(
                 "font": {"size": 12, "color": "#444"},
             }
         )
+    if target is not None:
+        shapes.append(_target_line(target[1]))
+    shown = [*years, *([target[0]] if target else [])]
+    span = [min(shown) - 0.5, max(shown) + 0.5] if shown else None  # every year and the target's inside the axis
     return {
         "data": data,
         "layout": _layout(
             title,
             shapes=shapes,
             annotations=notes,
-            xaxis={"type": "linear", "dtick": 1, "tickformat": "d", "title": {"text": x_title}},
+            xaxis={
+                "type": "linear",
+                "dtick": 1,
+                "tickformat": "d",
+                "title": {"text": x_title},
+                **({"range": span} if span else {}),
+            },
             yaxis={"title": {"text": y_title}, "automargin": True},
         ),
+    }
+
+
+def _target_line(value: float) -> dict[str, Any]:
+    """The target as a dotted line across the plot at its value, so a reader sees at once which side each year is
+    on (the target year itself is the diamond marker)."""
+    return {
+        "type": "line",
+        "xref": "paper",
+        "x0": 0,
+        "x1": 1,
+        "yref": "y",
+        "y0": value,
+        "y1": value,
+        "line": {"color": CATEGORICAL[2], "dash": "dot", "width": 1.5},
     }
 
 

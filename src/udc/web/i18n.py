@@ -350,6 +350,16 @@ TEXT: dict[str, dict[str, str]] = {
     "iso_state_not_imported": {"nl": "nog niet geïmporteerd", "en": "not yet imported"},
     "iso_state_no_source": {"nl": "geen bron gekoppeld", "en": "no source linked"},
     "iso_state_not_applicable": {"nl": "niet van toepassing", "en": "not applicable"},
+    "method_details": {"nl": "Over de rekenmethode", "en": "About the calculation"},
+    "method_technical": {
+        "nl": "Technisch: het effect is geschat met een gewogen kleinste-kwadratenregressie (WLS) op vier "
+        "samengenomen cellen (programma- en vergelijkingsgebieden, vóór en na de start), gewogen met de bekende "
+        "onzekerheid van elk aantal inclusief de ruis die de bescherming toevoegt; het 95 %-interval volgt uit "
+        "de normale benadering.",
+        "en": "Technically: the effect is estimated by weighted least squares (WLS) on four pooled cells "
+        "(programme and comparison areas, before and after the start), weighted by each count's known "
+        "uncertainty including the noise protection adds; the 95 % interval follows the normal approximation.",
+    },
     "harmonised_note": {
         "nl": "Gebiedsindeling van het gekozen jaar; waar grenzen veranderden, zie de notities bij de tabel.",
         "en": "Boundaries of the chosen year; where boundaries changed, see the table's notes.",

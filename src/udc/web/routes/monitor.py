@@ -65,6 +65,13 @@ def sections(s: Udc, report: dict[str, Any], language: str) -> list[dict[str, An
     return out
 
 
+def named(code: str, names: dict[str, str]) -> str:
+    """An area as people know it with its code beside the name, "Heerlen-Centrum (WK091701)" — never a bare code
+    where a name is known (the printed report does the same)."""
+    name = names.get(code)
+    return f"{name} ({code})" if name and name != code else code
+
+
 @router.get("/monitor")
 async def overview(request: Request, store: Reader) -> Response:
     language = lang(request)
@@ -100,8 +107,8 @@ async def programme_page(request: Request, store: Reader, programme_id: str) -> 
         "sections": sections(s, report, language) if report else [],
         "title": programme.title.nl if language == "nl" else programme.title.en,
         "description": programme.description.nl if language == "nl" else programme.description.en,
-        "area_names": [names.get(a, a) for a in programme.areas],
-        "comparison_names": [names.get(a, a) for a in (report or {}).get("comparison_areas", [])],
+        "area_names": [named(a, names) for a in programme.areas],
+        "comparison_names": [named(a, names) for a in (report or {}).get("comparison_areas", [])],
     }
     return render(request, "programme.html", context)
 
