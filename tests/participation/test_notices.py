@@ -111,7 +111,7 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
         done = first.post(f"{path}/vraag/{question}", data={"csrf": csrf, "keuze": "0"}, follow_redirects=False)
         assert done.status_code == 303 and "udc_device" in done.headers["set-cookie"]
         again = first.post(f"{path}/vraag/{question}", data={"csrf": _csrf(first, "/inloggen"), "keuze": "1"})
-        assert again.status_code == 403 and "already answered" in again.text
+        assert again.status_code == 403 and "al beantwoord" in again.text and "already answered" not in again.text
         for expected in (303, 303, 403):  # a household: three answers from one address, the fourth refused
             first.cookies.clear()
             more = first.post(
@@ -120,7 +120,7 @@ def test_a_quick_question_takes_one_answer_per_device_and_shows_rounded_shares_o
                 follow_redirects=False,
             )
             assert more.status_code == expected, more.text
-        assert "already given 3 answers" in more.text
+        assert "al 3 antwoorden" in more.text
     for i in range(9):  # nine more residents, each from an address of their own: ten networks, the minimum
         with TestClient(app, base_url="http://127.0.0.1", client=(f"192.0.2.{10 + i}", 1)) as device:
             answered = device.post(

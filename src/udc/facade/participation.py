@@ -177,6 +177,11 @@ class Participation(Noun):
         network = notices.network_hash(client, secret)
         notices.answer(self._udc._operational, question_id, option, buurt, device, network=network)
 
+    def answered(self, question_ids: list[int], device: str) -> set[int]:
+        """Which of these questions ``device`` has answered (not what it answered): its page confirms instead of
+        showing the form again. Only the holder of the device's signed cookie asks about it."""
+        return notices.answered(self._udc._operational, question_ids, device)
+
     def announce(self, values: dict[str, Any]) -> int:
         """Post an announcement (title, body, buurten, starts, ends) for buurten of the user's municipalities
         (staff; audited); returns its id."""

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, fi
 from udc.errors import Forbidden, InputError
 from udc.participation import categories, media, open311, workflow
 from udc.participation.db import CATEGORIES, CONTACTS, HISTORY, REPORTS, SETTINGS
+from udc.participation.messages import keyed
 from udc.privacy.request import first_error
 from udc.store.db import Store
 
@@ -57,7 +58,8 @@ def parse(values: dict) -> NewReport:
     try:
         return NewReport.model_validate(values)
     except ValidationError as exc:
-        raise InputError(first_error(exc)) from None
+        field = str(exc.errors()[0]["loc"][0]) if exc.errors() and exc.errors()[0]["loc"] else "request"
+        raise keyed(InputError(first_error(exc)), "field_invalid", field=field) from None
 
 
 @dataclass
@@ -96,7 +98,11 @@ def locate(store: Store, lat: float, lon: float, allowed: list[str]) -> tuple[st
     if gemeente is None or (allowed and gemeente not in allowed):
         served = ", ".join(registry.names(store).get(c, c) for c in allowed) if allowed else "the imported areas"
         where = f"in {registry.names(store).get(gemeente, gemeente)}" if gemeente else "outside every known area"
-        raise Forbidden(f"lat/long: the place ({lat:.5f}, {lon:.5f}) is {where}; reports are taken for {served}")
+        refusal = Forbidden(f"lat/long: the place ({lat:.5f}, {lon:.5f}) is {where}; reports are taken for {served}")
+        names = registry.names(store)
+        found = {"place": names.get(gemeente, gemeente)} if gemeente else {}
+        key = ("place_elsewhere" if gemeente else "place_outside") + ("" if allowed else "_any")
+        raise keyed(refusal, key, served=", ".join(names.get(c, c) for c in allowed), **found)
     return row["buurt_code"], row["wijk_code"], gemeente
 
 
@@ -149,7 +155,7 @@ def buurt_point(store: Store, code: str) -> tuple[float, float]:
 
     found = registry.newest_shapes(store, "BU", [code[:20]])
     if not found:
-        raise InputError(f"buurt: '{code[:20]}' is not a buurt with known boundaries")
+        raise keyed(InputError(f"buurt: '{code[:20]}' is not a buurt with known boundaries"), "unknown_buurt")
     point = shapely.from_wkb(next(iter(found.values()))).representative_point()
     return point.y, point.x
 
@@ -182,7 +188,8 @@ def file(
         report = report.model_copy(update={"lat": lat, "long": lon})
         precision = "buurt"
     if report.lat is None or report.long is None:
-        raise InputError("lat/long: a place is needed (address search is not available offline: give lat and long)")
+        needed = InputError("lat/long: a place is needed (address search is not available offline: give lat and long)")
+        raise keyed(needed, "place_needed")
     buurt, wijk, gemeente = locate(store, report.lat, report.long, jurisdiction(engine))
     photo_name = media.save(media_folder, photo) if photo and media_folder else None
     try:

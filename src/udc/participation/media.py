@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 from udc.errors import InputError, TooLarge
+from udc.participation.messages import keyed
 
 MAX_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 24_000_000  # per photo and per request (a request carries one photo): a phone camera's full size
@@ -27,25 +28,32 @@ MIN_MEMORY = 16 * 1024 * 1024
 DECODE_BLOCK = 8 * 1024
 
 
+def _unreadable(field: str) -> InputError:
+    """The refusal of a file that is not a photo, keyed so a page says it in its own language."""
+    return keyed(InputError(f"{field}: not a readable photo (JPEG, PNG or WebP expected)"), "photo_unreadable")
+
+
 def _probe(data: bytes, field: str) -> tuple[str, int, int]:
     """Type and size from the header only (nothing decoded): a clear refusal for a file that is too large, not a
     photo, or has too many pixels."""
     from PIL import Image, UnidentifiedImageError
 
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"{field}: the photo is {len(data) // 1024} KB; at most {MAX_BYTES // 1024 // 1024} MB")
+        large = TooLarge(f"{field}: the photo is {len(data) // 1024} KB; at most {MAX_BYTES // 1024 // 1024} MB")
+        raise keyed(large, "photo_too_large", mb=MAX_BYTES // 1024 // 1024)
     try:
         with Image.open(io.BytesIO(data)) as probe:
             kind, (width, height) = probe.format, probe.size
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InputError(f"{field}: not a readable photo (JPEG, PNG or WebP expected)") from None
+        raise _unreadable(field) from None
     if kind not in KINDS:
-        raise InputError(f"{field}: a {kind} file; expected a JPEG, PNG or WebP photo")
+        raise keyed(InputError(f"{field}: a {kind} file; expected a JPEG, PNG or WebP photo"), "photo_unreadable")
     if width * height > MAX_PIXELS:
-        raise TooLarge(
+        many = TooLarge(
             f"{field}: {width}×{height} pixels; at most {MAX_PIXELS // 1_000_000} megapixels (a phone "
             "photo's full size)"
         )
+        raise keyed(many, "photo_pixels", mp=MAX_PIXELS // 1_000_000)
     return kind, width, height
 
 
@@ -95,7 +103,7 @@ def clean(data: bytes, field: str = "media") -> tuple[bytes, str]:
             out = io.BytesIO()
             pixels.save(out, format=kind, **({"quality": 88} if kind == "JPEG" else {}))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InputError(f"{field}: not a readable photo (JPEG, PNG or WebP expected)") from None
+        raise _unreadable(field) from None
     return out.getvalue(), KINDS[kind]
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from udc.errors import Forbidden, InputError, NotFound, UdcError
 from udc.participation.db import ANNOUNCEMENTS, ANSWER_NETWORKS, ANSWERS, QUESTIONS
+from udc.participation.messages import keyed
 from udc.participation.workflow import now
 from udc.privacy.access import User
 from udc.privacy.actions import ensure
@@ -181,33 +182,47 @@ def answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device:
     try:
         _answer(engine, question_id, option, buurt, device, network)
     except sa.exc.IntegrityError:
-        raise Forbidden("you have already answered this question on this device") from None
+        raise keyed(Forbidden("you have already answered this question on this device"), "answered_twice") from None
 
 
 def _answer(engine: sa.Engine, question_id: int, option: int, buurt: str, device: str, network: str) -> None:
     with engine.begin() as con:
         row = con.execute(sa.select(QUESTIONS).where(QUESTIONS.c.id == question_id)).first()
         if row is None:
-            raise NotFound(f"no question {question_id}")
+            raise keyed(NotFound(f"no question {question_id}"), "no_question")
         if not row.opens <= _today() <= row.closes:
-            raise UdcError("this question is closed")
+            raise keyed(UdcError("this question is closed"), "question_closed")
         if buurt not in json.loads(row.buurten):
-            raise InputError(f"buurt: the question is not asked in {buurt[:12]}")
+            raise keyed(InputError(f"buurt: the question is not asked in {buurt[:12]}"), "not_asked_here")
         if not 0 <= option < len(json.loads(row.options)):
-            raise InputError("option: choose one of the question's options")
+            raise keyed(InputError("option: choose one of the question's options"), "choose_option")
         key = device_hash(device, question_id)
         if con.execute(
             sa.select(ANSWERS.c.option).where(ANSWERS.c.question_id == question_id, ANSWERS.c.device_hash == key)
         ).first():
-            raise Forbidden("you have already answered this question on this device")
+            raise keyed(Forbidden("you have already answered this question on this device"), "answered_twice")
         mine = (ANSWER_NETWORKS.c.question_id == question_id) & (ANSWER_NETWORKS.c.network == network)
         from_network = con.execute(sa.select(sa.func.count()).select_from(ANSWER_NETWORKS).where(mine)).scalar_one()
         if from_network >= PER_NETWORK:
-            raise Forbidden(f"this address has already given {PER_NETWORK} answers to this question")
+            refusal = Forbidden(f"this address has already given {PER_NETWORK} answers to this question")
+            raise keyed(refusal, "network_full", n=PER_NETWORK)
         con.execute(
             ANSWERS.insert().values(question_id=question_id, device_hash=key, option=option, buurt=buurt, at=now())
         )
         con.execute(ANSWER_NETWORKS.insert().values(question_id=question_id, device_hash=key, network=network))
+
+
+def answered(engine: sa.Engine, question_ids: list[int], device: str) -> set[int]:
+    """The questions among ``question_ids`` that ``device`` answered — never which option: the device's own page
+    says "answer saved" rather than offering the form again."""
+    if not question_ids:
+        return set()
+    keys = {device_hash(device, q): q for q in question_ids}
+    query = sa.select(ANSWERS.c.device_hash).where(
+        ANSWERS.c.question_id.in_(question_ids), ANSWERS.c.device_hash.in_(list(keys))
+    )
+    with engine.connect() as con:
+        return {keys[h] for h in con.execute(query).scalars()}
 
 
 def share(count: int, total: int) -> int:

@@ -11,6 +11,7 @@ from udc.errors import InputError, NotFound
 from udc.participation import workflow
 from udc.participation.db import CATEGORIES, REPORTS
 from udc.participation.intake import follow_hash
+from udc.participation.messages import keyed
 
 WINDOW_DAYS = 90
 MAX_PAGE = 1000
@@ -96,5 +97,5 @@ def by_token(engine: sa.Engine, token: str) -> tuple[dict, dict]:
     )
     rows = _rows(engine, query)
     if not rows:
-        raise NotFound("no report with this link")
+        raise keyed(NotFound("no report with this link"), "no_report_link")
     return _split(rows[0]._mapping)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from udc.errors import Forbidden, NotFound, UdcError
 from udc.participation.db import HISTORY, REPORTS
+from udc.participation.messages import keyed
 
 STATUSES = {  # code → (Dutch, English)
     "gemeld": ("gemeld", "reported"),
@@ -78,9 +79,9 @@ def reopen(con: sa.Connection, report_id: int, reason: str) -> None:
     """The reporter says "done" isn't: only a report that was done can be reopened this way, with a reason."""
     row = con.execute(sa.select(REPORTS.c.status).where(REPORTS.c.id == report_id)).first()
     if row is None or row.status != "afgehandeld":
-        raise Forbidden("only a report marked done can be reopened by its reporter")
+        raise keyed(Forbidden("only a report marked done can be reopened by its reporter"), "reopen_not_done")
     if not reason.strip():
-        raise UdcError("say what is still wrong: a reason is needed to reopen")
+        raise keyed(UdcError("say what is still wrong: a reason is needed to reopen"), "reopen_reason")
     change(con, report_id, "heropend", actor="melder", note=reason)
 
 

@@ -371,3 +371,111 @@ def translator(lang: str):
     """``t('key')`` in the chosen language (Dutch when a word has no translation)."""
     lang = lang if lang in LANGUAGES else "nl"
     return lambda key: TEXT.get(key, {}).get(lang) or TEXT.get(key, {}).get("nl") or key
+
+
+# Participation (issue 28 item 7): the residents' pages say everything in the page's language — the confirmation of
+# an answer, and the refusals the participation library raises with a key (udc.participation.messages).
+TEXT.update(
+    {
+        "answer_saved": {"nl": "Bedankt, je antwoord is opgeslagen.", "en": "Thank you, your answer has been saved."},
+        "answer_given": {
+            "nl": "Je hebt deze vraag al beantwoord op dit apparaat.",
+            "en": "You have already answered this question on this device.",
+        },
+        "back_to_buurt": {"nl": "Terug naar de buurt", "en": "Back to the neighbourhood"},
+        "report_map": {"nl": "Kaart van de buurten", "en": "Map of the neighbourhoods"},
+        "report_map_help": {
+            "nl": "Klik op de kaart op uw buurt; de keuze verschijnt in de lijst hieronder.",
+            "en": "Click your neighbourhood on the map; the choice appears in the list below.",
+        },
+        "report_map_chosen": {"nl": "Gekozen buurt", "en": "Chosen neighbourhood"},
+        "report_in_buurt": {"nl": "in of bij dezelfde buurt", "en": "in or near the same neighbourhood"},
+        "local_time_note": {"nl": "tijden in Nederlandse tijd", "en": "times in Dutch local time"},
+        "err_answered_twice": {
+            "nl": "Je hebt deze vraag al beantwoord op dit apparaat.",
+            "en": "You have already answered this question on this device.",
+        },
+        "err_network_full": {
+            "nl": "Vanaf dit adres zijn al {n} antwoorden op deze vraag gegeven.",
+            "en": "This address has already given {n} answers to this question.",
+        },
+        "err_no_question": {"nl": "Deze vraag bestaat niet.", "en": "This question does not exist."},
+        "err_question_closed": {"nl": "Deze vraag is gesloten.", "en": "This question is closed."},
+        "err_not_asked_here": {
+            "nl": "Deze vraag wordt niet in deze buurt gesteld.",
+            "en": "This question is not asked in this neighbourhood.",
+        },
+        "err_choose_option": {"nl": "Kies een van de antwoorden.", "en": "Choose one of the answers."},
+        "err_field_invalid": {
+            "nl": "Controleer ‘{field}’: dit veld is niet goed ingevuld.",
+            "en": "Check ‘{field}’: this field is not filled in correctly.",
+        },
+        "err_place_outside": {
+            "nl": "De plek ligt buiten elk bekend gebied; meldingen worden aangenomen voor {served}.",
+            "en": "The place is outside every known area; reports are taken for {served}.",
+        },
+        "err_place_elsewhere": {
+            "nl": "De plek ligt in {place}; meldingen worden aangenomen voor {served}.",
+            "en": "The place is in {place}; reports are taken for {served}.",
+        },
+        "err_place_outside_any": {
+            "nl": "De plek ligt buiten elk bekend gebied; meldingen worden aangenomen voor de ingelezen gebieden.",
+            "en": "The place is outside every known area; reports are taken for the imported areas.",
+        },
+        "err_place_elsewhere_any": {
+            "nl": "De plek ligt in {place}; meldingen worden aangenomen voor de ingelezen gebieden.",
+            "en": "The place is in {place}; reports are taken for the imported areas.",
+        },
+        "err_unknown_buurt": {
+            "nl": "Deze buurt is niet bekend; kies een buurt uit de lijst.",
+            "en": "This neighbourhood is not known; choose one from the list.",
+        },
+        "err_place_needed": {
+            "nl": "Geef aan waar het is: kies een buurt (op de kaart of in de lijst) of gebruik uw locatie.",
+            "en": "Say where it is: choose a neighbourhood (on the map or in the list) or use your location.",
+        },
+        "err_photo_too_large": {
+            "nl": "De foto is te groot: hoogstens {mb} MB.",
+            "en": "The photo is too large: at most {mb} MB.",
+        },
+        "err_photo_pixels": {
+            "nl": "De foto heeft te veel pixels: hoogstens {mp} megapixel.",
+            "en": "The photo has too many pixels: at most {mp} megapixels.",
+        },
+        "err_photo_unreadable": {
+            "nl": "Dit bestand is geen leesbare foto (JPEG, PNG of WebP).",
+            "en": "This file is not a readable photo (JPEG, PNG or WebP).",
+        },
+        "err_reopen_not_done": {
+            "nl": "Alleen een afgehandelde melding kan worden heropend.",
+            "en": "Only a report marked done can be reopened.",
+        },
+        "err_reopen_reason": {
+            "nl": "Zeg wat er nog mis is: zonder reden kan de melding niet worden heropend.",
+            "en": "Say what is still wrong: a reason is needed to reopen.",
+        },
+        "err_no_report_link": {"nl": "Er is geen melding met deze link.", "en": "There is no report with this link."},
+    }
+)
+FIELD_WORDS = {  # a form field named in a refusal → the form's own label for it
+    "service_code": "report_category",
+    "description": "report_what",
+    "lat": "report_lat",
+    "long": "report_long",
+    "address_string": "report_address",
+    "email": "report_email",
+    "phone": "report_phone",
+}
+
+
+def said(error: BaseException, lang: str) -> str:
+    """An error as a page in ``lang`` says it: its key's text filled with its values (a form field by the form's
+    label), else its own (English) first line — a refusal without a key stays readable, just not translated."""
+    t = translator(lang)
+    key = getattr(error, "key", None)
+    values = dict(getattr(error, "values", {}) or {})
+    if not key or f"err_{key}" not in TEXT:
+        return str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "field" in values:
+        values["field"] = t(FIELD_WORDS.get(str(values["field"]), "")) or str(values["field"])
+    return t(f"err_{key}").format(**values)

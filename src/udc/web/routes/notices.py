@@ -13,9 +13,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from udc.errors import TooMany
+from udc.errors import TooMany, UdcError
 from udc.web import data
-from udc.web.common import Reader, View, facade, lang, render
+from udc.web.common import Reader, View, error_response, facade, lang, render
+from udc.web.i18n import said
 from udc.web.routes.staff import _staff
 from udc.web.security import check_csrf, client_of, secret_for
 
@@ -45,9 +46,19 @@ def buurt_section(request: Request, store: View, code: str) -> dict[str, Any]:
     """What the buurt's page shows: running announcements, open and recently closed questions, and the results
     a closed question may publish (rounded shares, from the policy's minimum number of client networks)."""
     if not code.startswith("BU"):
-        return {"announcements": [], "questions": []}
+        return {"announcements": [], "questions": [], "answered": set(), "just": None}
     notices = facade(request, store).participation
-    return {"announcements": notices.announcements(code), "questions": notices.questions(code)}
+    asked = notices.questions(code)
+    raw = request.cookies.get(DEVICE)
+    device = device_of(request)[0] if raw else None
+    answered = notices.answered([q["id"] for q in asked if q["open"]], device) if device else set()
+    just = request.query_params.get("beantwoord", "")
+    return {
+        "announcements": notices.announcements(code),
+        "questions": asked,
+        "answered": answered,  # open questions this device answered: a confirmation instead of the form again
+        "just": int(just) if just.isdigit() and int(just) in answered else None,
+    }
 
 
 @router.post("/gebied/{code}/vraag/{question_id}")
@@ -62,15 +73,19 @@ async def answer(request: Request, code: str, question_id: int) -> Response:
         )
     device, fresh = device_of(request)
     option = str(form.get("keuze", ""))
-    facade(request).participation.answer(
-        question_id,
-        int(option) if option.isdigit() else -1,
-        code,
-        device,
-        client=client_of(request),
-        secret=secret_for(request.app.state.store_path, request.app.state.settings),
-    )
-    response = RedirectResponse(f"/gebied/{code}#vragen", status_code=303)
+    try:
+        facade(request).participation.answer(
+            question_id,
+            int(option) if option.isdigit() else -1,
+            code,
+            device,
+            client=client_of(request),
+            secret=secret_for(request.app.state.store_path, request.app.state.settings),
+        )
+    except UdcError as exc:  # the refusal in the page's language, not the library's English line
+        return error_response(request, exc.status, said(exc, lang(request)))
+    english = "&lang=en" if lang(request) == "en" else ""
+    response = RedirectResponse(f"/gebied/{code}?beantwoord={question_id}{english}#vraag-{question_id}", 303)
     if fresh:
         response.set_cookie(
             DEVICE,

@@ -5,6 +5,9 @@ data, no text unless staff approved it)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -12,11 +15,24 @@ from udc.api import Udc
 from udc.errors import TooMany, UdcError
 from udc.facade.participation import STATUSES
 from udc.web import charts, data
-from udc.web.common import Reader, View, facade, lang, render, run_heavy
+from udc.web.common import Reader, View, error_response, facade, lang, render, run_heavy
+from udc.web.i18n import said
 from udc.web.security import check_csrf, client_of
 
 router = APIRouter(include_in_schema=False)
 FORM_LIMIT = 10  # reports per client address per ten minutes (the throttle of the anonymous form)
+HERE = ZoneInfo("Europe/Amsterdam")  # residents and staff read the clock on their wall, not UTC
+
+
+def local(at: str, *, day: bool = False) -> str:
+    """A stored UTC time stamp (ISO 8601) as the time in the Netherlands, ``2026-03-29 14:05`` (``day``: the date
+    only — a report filed at 23:30 UTC is filed the next day here). A stamp without a zone is UTC, as udc writes."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        return str(at or "")
+    moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(HERE)
+    return moment.strftime("%Y-%m-%d" if day else "%Y-%m-%d %H:%M")
 
 
 def status_label(status: str, language: str) -> str:
@@ -36,6 +52,7 @@ def _groups(door: Udc) -> list[tuple[str, list[dict]]]:
 
 
 def _form(request: Request, store: View, values: dict, error: str | None = None, status: int = 200) -> Response:
+    """The form; its buurt list is also what the map may be clicked in (the map draws only these buurten)."""
     door = facade(request, store)
     context = {
         "groups": _groups(door),
@@ -77,21 +94,23 @@ async def report_post(request: Request, store: Reader) -> Response:
             memory=door.participation.photo_memory(photo) if photo else None,
         )
     except UdcError as exc:  # the form again, filled in, with the one-line reason
-        return _form(request, store, values, str(exc), status=exc.status)
+        return _form(request, store, values, said(exc, lang(request)), status=exc.status)
     report, category = door.participation.public(filed.id)
-    return render(
-        request,
-        "report_done.html",
-        {"report": report, "category": category, "filed": filed, "follow": f"/melding/{filed.follow_token}"},
-    )
+    exact = given["lat"] is not None and given["long"] is not None  # a buurt only: no distance to tell
+    nearby = [
+        {**n, "within": n["within"] if exact else None, "day": local(n["created_at"], day=True)} for n in filed.nearby
+    ]
+    context = {"report": report, "category": category, "nearby": nearby, "follow": f"/melding/{filed.follow_token}"}
+    return render(request, "report_done.html", context)
 
 
 @router.get("/melding/{token}")
 async def follow(request: Request, token: str) -> Response:
-    report, category, lines = facade(request).participation.followed(token)
-    steps = [
-        {"at": h["at"][:16].replace("T", " "), "status": status_label(h["to_status"], lang(request))} for h in lines
-    ]
+    try:
+        report, category, lines = facade(request).participation.followed(token)
+    except UdcError as exc:
+        return error_response(request, exc.status, said(exc, lang(request)))
+    steps = [{"at": local(h["at"]), "status": status_label(h["to_status"], lang(request))} for h in lines]
     return render(
         request, "report_follow.html", {"report": report, "category": category, "steps": steps, "token": token}
     )
@@ -101,7 +120,10 @@ async def follow(request: Request, token: str) -> Response:
 async def reopen(request: Request, token: str) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
-    facade(request).participation.reopen(token, str(form.get("reden", "")))
+    try:
+        facade(request).participation.reopen(token, str(form.get("reden", "")))
+    except UdcError as exc:
+        return error_response(request, exc.status, said(exc, lang(request)))
     return await follow(request, token)
 
 
@@ -119,7 +141,7 @@ async def public_reports(request: Request, store: Reader, categorie: str | None 
             "category": c["name"],
             "status": status_label(r["status"], language),
             "buurt": r["buurt"],
-            "date": r["created_at"][:10],
+            "date": local(r["created_at"], day=True),
             "text": r["description"] if r["description_public"] else "",
         }
         for r, c in found

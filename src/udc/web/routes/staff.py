@@ -10,8 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 from udc.api import Udc
 from udc.errors import Forbidden
 from udc.facade.participation import STATUSES, TRANSITIONS
-from udc.web.common import admit, facade, lang, render
-from udc.web.routes.reports import status_label
+from udc.web import charts, data
+from udc.web.common import Reader, View, admit, facade, lang, render
+from udc.web.routes.reports import local, status_label
 from udc.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -29,9 +30,26 @@ def _category_names(door: Udc) -> dict[str, str]:
     return {c["code"]: c["name"] for c in door.participation.categories()}
 
 
+def area_label(names: dict[str, str], code: str | None) -> str:
+    """An area as staff read it, name and code (``Heerlerbaan (BU09170102)``): the name to recognise, the code to
+    type elsewhere; a code without a known name stays a code, no area a dash."""
+    if not code:
+        return "–"
+    return f"{names[code]} ({code})" if names.get(code, code) != code else code
+
+
+def _small_map(store: View, report: dict, title: str) -> dict | None:
+    """The report's buurt with its point: where it is at a glance (staff may see the stored point)."""
+    if not report.get("buurt") or report.get("lat") is None or report.get("lon") is None:
+        return None
+    shapes = data.geometry(store, [report["buurt"]])
+    return charts.points(shapes, [(report["lat"], report["lon"], title)], title) if shapes["features"] else None
+
+
 @router.get("/beheer/meldingen")
-async def triage(request: Request, status: str | None = None) -> Response:
+async def triage(request: Request, store: Reader, status: str | None = None) -> Response:
     door = _staff(request)
+    areas = data.names(store)
     language = lang(request)
     chosen = status if status in STATUSES else None
     rows = door.participation.reports(status=chosen)
@@ -39,10 +57,10 @@ async def triage(request: Request, status: str | None = None) -> Response:
     shown = [
         {
             "id": r["id"],
-            "date": r["created_at"][:16].replace("T", " "),
+            "date": local(r["created_at"]),
             "category": names.get(r["category"], r["category"]),
             "status": status_label(r["status"], language),
-            "buurt": r["buurt"] or "",
+            "buurt": area_label(areas, r["buurt"]),
             "text": r["description"][:80],
         }
         for r in rows
@@ -52,15 +70,18 @@ async def triage(request: Request, status: str | None = None) -> Response:
 
 
 @router.get("/beheer/melding/{report_id}")
-async def report_page(request: Request, report_id: int, contact: int = 0) -> Response:
+async def report_page(request: Request, store: Reader, report_id: int, contact: int = 0) -> Response:
     door = _staff(request)
+    areas = data.names(store)
     language = lang(request)
     report, lines = door.participation.report(report_id)
     report["category"] = _category_names(door).get(report["category"], report["category"])  # a name, not a code
+    place = {"buurt": area_label(areas, report["buurt"]), "gemeente": area_label(areas, report["gemeente"])}
+    figure = _small_map(store, report, report["category"])
     people = door.participation.contact(report_id) if contact else None
     steps = [
         {
-            "at": h["at"][:16].replace("T", " "),
+            "at": local(h["at"]),
             "actor": h["actor"],
             "status": status_label(h["to_status"], language),
             "note": h["note"],
@@ -71,7 +92,15 @@ async def report_page(request: Request, report_id: int, contact: int = 0) -> Res
     return render(
         request,
         "staff_report.html",
-        {"report": report, "steps": steps, "nexts": nexts, "contact": people, "asked": bool(contact)},
+        {
+            "report": report,
+            "place": place,
+            "figure": figure,
+            "steps": steps,
+            "nexts": nexts,
+            "contact": people,
+            "asked": bool(contact),
+        },
     )
 
 

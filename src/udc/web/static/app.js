@@ -65,9 +65,58 @@
       });
     });
   }
+  function ring(points, lat0) {  // one polygon ring as SVG path data (x: longitude scaled to the latitude, y: north up)
+    var k = Math.cos(lat0 * Math.PI / 180);
+    return points.map(function (p, i) { return (i ? "L" : "M") + (p[0] * k).toFixed(5) + " " + (-p[1]).toFixed(5); }).join("") + "Z";
+  }
+  function buurtMap() {  // the report form: click a buurt on the map to choose it in the list (the list works alone)
+    var box = document.getElementById("buurt-map-box"), select = document.getElementById("buurt");
+    if (!box || !select || !window.fetch) { return; }
+    var offered = {};
+    Array.prototype.forEach.call(select.options, function (o) { if (o.value) { offered[o.value] = o.textContent; } });
+    var svg = document.getElementById("buurt-map"), said = document.getElementById("buurt-map-chosen");
+    var ns = "http://www.w3.org/2000/svg", paths = {};
+    function show(code) {
+      Object.keys(paths).forEach(function (c) { paths[c].classList.toggle("chosen", c === code); });
+      said.textContent = code && offered[code] ? said.getAttribute("data-label") + ": " + offered[code] : "";
+    }
+    fetch(box.getAttribute("data-map"), {credentials: "same-origin"}).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.json();
+    }).then(function (doc) {
+      var features = (doc.features || []).filter(function (f) { return offered[f.properties.code]; });
+      if (!features.length) { return; }
+      var first = features[0].geometry.coordinates;
+      while (Array.isArray(first[0])) { first = first[0]; }
+      var lat0 = first[1];  // one municipality or a few: one latitude's scale is true enough
+      features.forEach(function (f) {
+        var polygons = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+        var path = document.createElementNS(ns, "path");
+        path.setAttribute("d", polygons.map(function (rings) { return rings.map(function (r) { return ring(r, lat0); }).join(""); }).join(""));
+        path.setAttribute("fill-rule", "evenodd");
+        path.setAttribute("data-code", f.properties.code);
+        var title = document.createElementNS(ns, "title");
+        title.textContent = offered[f.properties.code];
+        path.appendChild(title);
+        path.addEventListener("click", function () {
+          select.value = f.properties.code;
+          select.dispatchEvent(new Event("change", {bubbles: true}));
+        });
+        paths[f.properties.code] = path;
+        svg.appendChild(path);
+      });
+      box.hidden = false;
+      var b = svg.getBBox(), pad = Math.max(b.width, b.height) * 0.02;
+      svg.setAttribute("viewBox", [b.x - pad, b.y - pad, b.width + 2 * pad, b.height + 2 * pad].join(" "));
+      svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+      show(select.value);
+    }).catch(function () { box.hidden = true; });  // no map: the list is the way to choose
+    select.addEventListener("change", function () { show(select.value); });
+  }
   function ready() {
     draw();
     locate();
+    buurtMap();
     document.querySelectorAll("table.sortable").forEach(sortable);
     document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
       select.addEventListener("change", function () { select.form.submit(); });
