@@ -89,6 +89,7 @@
       var first = features[0].geometry.coordinates;
       while (Array.isArray(first[0])) { first = first[0]; }
       var lat0 = first[1];  // one municipality or a few: one latitude's scale is true enough
+      svg.setAttribute("data-lat0", String(lat0));  // how a place maps to the drawing (x = long × cos lat0, y = −lat)
       features.forEach(function (f) {
         var polygons = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
         var path = document.createElementNS(ns, "path");
