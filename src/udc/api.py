@@ -265,6 +265,12 @@ class Udc:
         with self.reading() as store:
             return gate.offered(store, dataset)
 
+    def choices(self, dataset: str, dimension: str) -> list[str]:
+        """The categories the gate lists for a dimension (:func:`udc.privacy.gate.choices`): a form's filter
+        options, no answer — no audit."""
+        with self.reading() as store:
+            return gate.choices(store, dataset, dimension)
+
     def run(self, definition: Definition | str | os.PathLike[str]) -> Protected:
         """A table defined in advance (a :class:`Definition` or its JSON file), run by an admin."""
         spec = definition if isinstance(definition, Definition) else Definition.from_file(Path(definition))

@@ -84,6 +84,14 @@ def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
     return levels
 
 
+class TooFew(Forbidden):
+    """The filters leave fewer units than the policy's minimum population (a page words it in its language)."""
+
+    def __init__(self, minimum: int, message: str) -> None:
+        self.minimum = minimum
+        super().__init__(message)
+
+
 class TooDetailed(Forbidden):
     """A dimension is (nearly) unique per record: the table would list people (refused, whoever asks)."""
 
@@ -128,9 +136,10 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
     if request.filters and ad_hoc:
         units = int(engine.run(store, compiled.population(), table, seconds).iloc[0, 0])
         if units < policy.min_population:
-            raise Forbidden(
+            raise TooFew(
+                policy.min_population,
                 f"the filters leave fewer than {policy.min_population} units: a table of so few could single out "
-                "people (compare it with an unfiltered one); widen the filters"
+                "people (compare it with an unfiltered one); widen the filters",
             )
     _whole_dataset(store, compiled, table, policy)
     by = list(request.dimensions)
@@ -245,6 +254,15 @@ def offered(store: Store, dataset: str, *, most: int = 60) -> list[str]:
         if dtype is None or 1 < len(found) <= most or name in catalogue.AREA_COLUMNS or name.endswith("_gm"):
             out.append(name)
     return out
+
+
+def choices(store: Store, dataset: str, dimension: str) -> list[str]:
+    """The categories the gate lists for one dimension (declared domain, area codes, common values): what a form may
+    offer as a filter — the list a table by that dimension shows anyway, so it tells nothing more."""
+    entry = catalogue.get(store, dataset)
+    table = engine.table(store, entry.table_name or "")
+    compiled = Compiled(table, TableRequest(dataset=dataset, dimensions=[dimension]), catalogue.roles(store, dataset))
+    return categories.domain(store, compiled, entry.table_name or "", dimension, current(store))
 
 
 def perturbed(counts: Any, key_sums: Any, small: Any, policy: Policy) -> tuple[np.ndarray, np.ndarray]:

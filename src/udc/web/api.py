@@ -263,6 +263,9 @@ async def table(request: Request, store: Reader, body: TableRequest) -> dict[str
         "filters": [f.describe() for f in body.filters],
         "method": result.method,
         "policy": result.policy.version,
+        # a yearly-snapshot request without its period is counted for one period (udc.privacy.snapshots): said here
+        "forced": {"column": result.forced[0], "value": result.forced[1]} if result.forced else None,
+        "notes": result.notes,
         "cells": _records(result.cells),
     }
 

@@ -364,6 +364,53 @@ TEXT: dict[str, dict[str, str]] = {
         "nl": "Gebiedsindeling van het gekozen jaar; waar grenzen veranderden, zie de notities bij de tabel.",
         "en": "Boundaries of the chosen year; where boundaries changed, see the table's notes.",
     },
+    "builder_filters": {"nl": "Filters (optioneel)", "en": "Filters (optional)"},
+    "builder_years": {"nl": "Jaren", "en": "Years"},
+    "builder_area": {"nl": "Gebied", "en": "Area"},
+    "builder_all_areas": {"nl": "alle gebieden", "en": "all areas"},
+    "builder_age_from": {"nl": "Leeftijd vanaf", "en": "Age from"},
+    "builder_age_to": {"nl": "tot", "en": "to below"},
+    "builder_age_open": {"nl": "en ouder", "en": "and older"},
+    "builder_snapshot_refused": {
+        "nl": "Deze tabel telt iedereen één keer per jaar (een stand op 1 januari): kies één jaar of neem het jaar op "
+        "als indeling, anders telt iedereen meerdere keren mee.",
+        "en": "This table counts everyone once per year (a count on 1 January): choose one year or add the year as "
+        "a dimension, otherwise everyone is counted several times.",
+    },
+    "builder_forced": {
+        "nl": "Geteld voor het jaar YEAR: deze tabel telt iedereen één keer per jaar, dus zonder jaar als indeling "
+        "toont de tabelbouwer één jaar (het laatste). Kies een ander jaar bij de filters of neem het jaar op als "
+        "indeling.",
+        "en": "Counted for the year YEAR: this table counts everyone once per year, so without the year as a "
+        "dimension the builder shows one year (the latest). Choose another year in the filters or add the year as "
+        "a dimension.",
+    },
+    "builder_too_few": {
+        "nl": "Deze filters laten minder dan N personen over: zo'n kleine groep kan iemand herkenbaar maken. Kies "
+        "ruimere filters.",
+        "en": "These filters leave fewer than N people: a group that small could single someone out. Choose wider "
+        "filters.",
+    },
+    "builder_cells": {"nl": "cellen", "en": "cells"},
+    "builder_withheld_n": {"nl": "afgeschermd", "en": "withheld"},
+    "builder_policy": {"nl": "beleid", "en": "policy"},
+    "builder_noise": {
+        "nl": "Alle aantallen hebben een kleine willekeurige afwijking (cell-key-methode), zodat niemand "
+        "herkenbaar is; "
+        "totalen zijn daardoor niet precies de som van hun delen.",
+        "en": "Every count carries a small random deviation (cell-key method) so that nobody can be singled out; "
+        "totals are therefore not exactly the sum of their parts.",
+    },
+    "builder_withheld": {
+        "nl": "Afgeschermd: het aantal is te klein om te publiceren (minder dan N, nul inbegrepen).",
+        "en": "Withheld: the count is too small to publish (fewer than N, zero included).",
+    },
+    "builder_zeros": {
+        "nl": "Een combinatie zonder personen wordt net zo afgeschermd als een kleine: de tabel laat niet zien of een "
+        "combinatie niet kan bestaan of toevallig leeg is, want dat zou kleine aantallen verraden.",
+        "en": "A combination without people is withheld like a small one: the table does not show whether a "
+        "combination cannot exist or happens to be empty, as that would give small counts away.",
+    },
 }
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.datastructures import FormData
 
 from udc.api import Protected
 from udc.errors import NotFound, UdcError
+from udc.privacy.categories import CUTS, OPEN_TOP
+from udc.privacy.gate import TooFew
+from udc.privacy.request import Filter
+from udc.privacy.snapshots import SummedSnapshots
 from udc.web import data
-from udc.web.common import Reader, View, admit, cached, download, facade, headers, render, run_gate
+from udc.web.common import Reader, View, admit, cached, download, facade, headers, lang, render, run_gate
+from udc.web.i18n import translator
 from udc.web.security import check_csrf
 
 router = APIRouter(include_in_schema=False)
@@ -30,12 +38,63 @@ def unkeyed(request: Request, store: View) -> list[dict[str, str]]:
     return cached(request, store, "builder:unkeyed", lambda: data.microdata(store, keyed=False))
 
 
-def ask(view: View, request: Request, name: str, chosen: list[str]) -> Protected:
+AGES = sorted(CUTS["age"])  # an age filter runs from one declared cut point to just before another (or open)
+YEAR = "year"  # the period column a builder's year filter narrows (a snapshot's, or an event's year)
+AREA = "buurt_code"  # the area column a builder's area filter narrows (buurt codes roll up to wijk and gemeente)
+
+
+def ask(view: View, request: Request, name: str, chosen: list[str], filters: list[Filter]) -> Protected:
     """The form's choice asked of the gate through the facade, as the request's user (buurten rolled up to wijk and
     gemeente when chosen); runs on a worker's cursor (:func:`udc.web.common.run_gate`)."""
-    area = "buurt_code" if "buurt_code" in chosen else None
-    filters = [{"column": "buurt_code", "prefix": "BU"}] if area else []
-    return facade(request, view).table(dataset=name, dimensions=chosen, filters=filters, area=area)
+    area = AREA if AREA in chosen else None
+    extra = [Filter(column=AREA, prefix="BU")] if area else []
+    return facade(request, view).table(dataset=name, dimensions=chosen, filters=[*extra, *filters], area=area)
+
+
+def options(request: Request, store: View, name: str, offered: list[str]) -> dict[str, Any]:
+    """What the filters offer for a table: its years (the gate's own category list), its areas as "name (code)"
+    (gemeenten, wijken, buurten) and the declared age cut points — only those the table has."""
+    door = facade(request, store)
+    years = cached(request, store, f"builder:years:{name}", lambda: door.choices(name, YEAR)) if YEAR in offered else []
+    codes = cached(request, store, f"builder:areas:{name}", lambda: door.choices(name, AREA)) if AREA in offered else []
+    names = cached(request, store, "builder:names", lambda: data.names(store)) if codes else {}
+    areas = sorted({c[:6].replace("BU", "GM") for c in codes} | {"WK" + c[2:8] for c in codes} | set(codes))
+    order = {"GM": 0, "WK": 1, "BU": 2}
+    areas.sort(key=lambda c: (order.get(c[:2], 3), names.get(c, c)))
+    ages = AGES if {"leeftijd", "leeftijd5"} & set(offered) else []
+    return {"years": years, "areas": [(c, f"{names.get(c, c)} ({c})") for c in areas], "ages": ages}
+
+
+def _area(code: str) -> Filter:
+    """An area of the form as a filter on buurt codes: a gemeente or wijk by its buurten's code prefix."""
+    if code.startswith(("GM", "WK")):
+        return Filter(column=AREA, prefix="BU" + code[2:])
+    return Filter(column=AREA, values=[code])
+
+
+def chosen_filters(form: FormData) -> list[Filter]:
+    """The form's filters as the gate's typed filters (never text for SQL): years, one area, an age range on cut
+    points (the gate checks each again, refuses what isolates few people, and audits)."""
+    out = []
+    years = [str(v) for v in form.getlist("jaar") if str(v).isdigit()][:50]
+    if years:
+        out.append(Filter(column=YEAR, values=years))
+    area = str(form.get("gebied", ""))[:12]
+    if area.isalnum():
+        out.append(_area(area))
+    low, high = str(form.get("leeftijd_van", "")), str(form.get("leeftijd_tot", ""))
+    if low.isdigit() or high.isdigit():
+        top = int(high) - 1 if high.isdigit() else OPEN_TOP
+        out.append(Filter(column="age", between=(float(low or 0), float(max(top, int(low or 0))))))
+    return out
+
+
+def refusal(request: Request, exc: SummedSnapshots | TooFew) -> str:
+    """A gate refusal the builder words in the page's language, beside the form (others go to the error page)."""
+    t = translator(lang(request))
+    if isinstance(exc, TooFew):
+        return t("builder_too_few").replace("N", str(exc.minimum))
+    return t("builder_snapshot_refused")
 
 
 @router.get("/tabelbouwer")
@@ -43,13 +102,16 @@ async def builder(request: Request, store: Reader, tabel: str | None = None) -> 
     door = facade(request, store)
     datasets = [d for d in tables(request, store) if door.may(ACTION, d["name"])]  # offered only what it may ask
     name = tabel if tabel in {d["name"] for d in datasets} else (datasets[0]["name"] if datasets else None)
+    offered = dims(request, store, name) if name else []
     context = {
         "datasets": datasets,
         "dataset": name,
-        "dims": dims(request, store, name) if name else [],
+        "dims": offered,
         "chosen": [],
         "result": None,
         "unkeyed": unkeyed(request, store),
+        "options": options(request, store, name, offered) if name else {},
+        "picked": {"jaar": [], "gebied": "", "leeftijd_van": "", "leeftijd_tot": ""},
     }
     return render(request, "builder.html", context)
 
@@ -68,17 +130,30 @@ async def builder_post(request: Request, store: Reader) -> Response:
     allowed = dims(request, store, name)
     if [d for d in chosen if d not in allowed] or not chosen or len(chosen) > 3:
         raise UdcError(f"choose one to three dimensions of {allowed}")
-    result = await run_gate(request, store, ask, request, name, chosen)
-    fmt = str(form.get("formaat", ""))
-    if fmt:
-        rename = headers(request, store, name, list(result.cells.columns)) if form.get("koppen") == "labels" else None
-        return download(result.cells, f"tabel_{name}", fmt, rename=rename)
+    filters = chosen_filters(form)
+    picked = {k: form.get(k, "") for k in ("gebied", "leeftijd_van", "leeftijd_tot")} | {"jaar": form.getlist("jaar")}
     context = {
         "datasets": datasets,
         "dataset": name,
         "unkeyed": unkeyed(request, store),
         "dims": allowed,
         "chosen": chosen,
+        "options": options(request, store, name, allowed),
+        "picked": picked,
+        "result": None,
+    }
+    try:
+        result = await run_gate(request, store, ask, request, name, chosen, filters)
+    except (SummedSnapshots, TooFew) as exc:
+        return render(request, "builder.html", context | {"refused": refusal(request, exc)}, status=exc.status)
+    fmt = str(form.get("formaat", ""))
+    if fmt:
+        rename = headers(request, store, name, list(result.cells.columns)) if form.get("koppen") == "labels" else None
+        return download(result.cells, f"tabel_{name}", fmt, rename=rename)
+    context |= {
+        "forced": result.forced,
+        "area_names": cached(request, store, "builder:names", lambda: data.names(store)) if AREA in chosen else {},
+        "min_count": result.policy.min_count,
         "result": result.cells.head(1000).to_dict("records"),
         "columns": list(result.cells.columns),
         "dataset_title": next((d["title"] for d in datasets if d["name"] == name), name),
