@@ -95,7 +95,7 @@ def test_the_api_counts_one_year_or_refuses(researcher: TestClient, site: Site) 
     ("lang", "words", "other"),
     [
         ("nl", ("afgeschermd", "met ruis", "Opleidingsniveau"), "withheld"),
-        ("en", ("withheld", "with noise", "Education"), "afgesch"),
+        ("en", ("withheld", "with noise", "Education", "Total"), "afgesch"),
     ],
 )
 def test_withheld_cells_and_labels_in_one_language(
@@ -108,3 +108,5 @@ def test_withheld_cells_and_labels_in_one_language(
     assert other not in table
     cells = [c for row in _rows(page) for c in row]
     assert not set(INTERNAL) & set(cells)  # no internal codes where people read
+    assert not any(word in table for word in INTERNAL)
+    assert ("Totaal" in cells) == (lang == "nl")
