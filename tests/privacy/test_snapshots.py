@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import udc
+from cli_runner import udc as run_udc
 from udc.privacy.snapshots import SNAPSHOT, SummedSnapshots
 from udc.store import Store, catalogue
 
@@ -49,3 +50,11 @@ def test_a_filter_to_one_year_is_kept_and_several_years_are_refused(door: udc.Ud
 
 def test_tables_of_events_are_not_forced(door: udc.Udc) -> None:
     assert door.table(dataset="meldingen", dimensions=["category"]).forced is None
+
+
+def test_the_cli_says_which_year_it_counted_and_refuses_several(door: udc.Udc, demo_store: Path) -> None:
+    ran = run_udc("gate", "crosstab", YEARLY, "--by", "education", "--format", "json", "--store", str(demo_store))
+    assert "note: counted for year = 2022 only" in ran.stderr
+    several = ("--by", "role", "--filter", "year=2019,2020", "--store", str(demo_store))
+    refused = run_udc("gate", "crosstab", YEARLY, *several, check=False)
+    assert refused.returncode == 1 and "once per 'year'" in refused.stderr

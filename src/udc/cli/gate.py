@@ -24,6 +24,8 @@ Replace = Annotated[
 
 def show_protected(protected: Any, fmt: str, title: str, released: str | None) -> None:
     emit(protected.cells.to_dict("records"), fmt, title=title)
+    for note in protected.notes:  # e.g. a yearly table counted for one year (udc.privacy.snapshots)
+        typer.echo(f"note: {note}", err=True)
     typer.echo(
         f"{protected.suppressed} of {len(protected.cells)} cells suppressed"
         + (f"; released as {released}" if released else ""),
