@@ -36,7 +36,7 @@ def test_an_oversized_upload_is_refused_before_it_is_read(web: TestClient, intak
         data={"csrf": _csrf(web), "service_code": "boom", "lat": str(lat), "long": str(lon), "description": "groot"},
         files={"foto": ("a.jpg", just_under)},
     )
-    assert refused.status_code == 413 and "at most 8 MB" in refused.text
+    assert refused.status_code == 413 and "hoogstens 8 MB" in refused.text  # said in the page's language
 
 
 def test_script_in_a_description_is_escaped_where_staff_and_the_public_see_it(web: TestClient, intake: Intake) -> None:

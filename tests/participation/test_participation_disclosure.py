@@ -68,7 +68,7 @@ def _published(app, intake: Intake, people, question: int) -> list:
             page = reader.get(f"/gebied/{intake.buurt}?lang={language}").text
         block = re.search(rf'<div class="question" id="vraag-{question}">.*?</div>', page, re.S)
         text = block.group(0) if block else ""  # a closed question may leave the page: then nothing is shown
-        text = re.sub(rf'(vraag-|/vraag/|results-){question}"', r'\1Q"', text)
+        text = re.sub(rf'(vraag-|/vraag/|results-){question}(["?])', r"\1Q\2", text)  # an English form: ?lang=en
         shown.append(re.sub(r'name="csrf" value="[^"]+"', "", text))
     with Store(intake.store, read_only=True) as store:
         threshold = current(store).min_count

@@ -166,3 +166,15 @@ def test_staff_pages_name_the_buurt_and_show_dutch_times(intake: Intake) -> None
     assert re.match(rf".+ \({intake.buurt}\), .+ \(GM9901\)", place), place
     report, lines = admin.participation.report(number)
     assert local(lines[0]["at"]) in page and 'data-figure="fig-report"' in page  # the Dutch clock; a small map
+
+
+def test_an_english_form_keeps_its_language_when_refused(web: TestClient, intake: Intake) -> None:
+    page = web.get("/melden?lang=en").text
+    assert 'action="/melden?lang=en"' in page  # the refusal comes back in English, not the default Dutch
+    form = {"service_code": "bestaat-niet", "buurt": intake.buurt, "description": "Iets kapot"}
+    dutch = web.post("/melden", data={"csrf": _csrf(web), **form})
+    assert "Deze soort melding bestaat niet" in re.search(r'id="form-error">([^<]*)<', dutch.text).group(1)
+    english = web.post("/melden?lang=en", data={"csrf": _csrf(web), **form})
+    assert "This kind of problem does not exist" in re.search(r'id="form-error">([^<]*)<', english.text).group(1)
+    assert web.get("/melding/geen-geldige-link").text.count("Er is geen melding met deze link.") == 1
+    assert "There is no report with this link." in web.get("/melding/geen-geldige-link?lang=en").text

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from udc.errors import InputError, NotFound
 from udc.participation.db import CATEGORIES
+from udc.participation.messages import keyed
 
 DEFAULT_TERM = 5  # working days, where nothing states a term
 
@@ -180,5 +181,5 @@ def get(engine: sa.Engine, code: str) -> dict:
     with engine.connect() as con:
         row = con.execute(sa.select(CATEGORIES).where(CATEGORIES.c.code == code)).first()
     if row is None or row.parent is None or not row.active:
-        raise NotFound(f"unknown service_code '{code[:100]}'")
+        raise keyed(NotFound(f"unknown service_code '{code[:100]}'"), "unknown_category")
     return dict(row._mapping)

@@ -502,6 +502,10 @@ TEXT.update(
             "en": "Say what is still wrong: a reason is needed to reopen.",
         },
         "err_no_report_link": {"nl": "Er is geen melding met deze link.", "en": "There is no report with this link."},
+        "err_unknown_category": {
+            "nl": "Deze soort melding bestaat niet; kies er een uit de lijst.",
+            "en": "This kind of problem does not exist; choose one from the list.",
+        },
     }
 )
 FIELD_WORDS = {  # a form field named in a refusal → the form's own label for it
