@@ -22,7 +22,7 @@ from udc.web.common import (
     download,
     export_memory,
     facade,
-    headers,
+    labelled,
     run_gate,
     run_heavy,
 )
@@ -142,7 +142,7 @@ async def dataset_download(
     koppen: str = Query(
         "namen",
         pattern="^(namen|labels)$",
-        description="Column headers: the names in the data, or labels in the language (lang)",
+        description="Headers and values: the names and codes in the data, or labels in the language (lang)",
     ),
 ) -> Response:
     """The whole dataset as CSV, Dutch CSV (``;``, decimal comma), Excel, Parquet or GeoJSON: built in the pool of
@@ -151,7 +151,9 @@ async def dataset_download(
     def build(view: View, job: Job) -> Response:
         frame = facade(request, view).read(name, version)
         job.reserve(export_memory(frame, format))
-        rename = headers(request, view, name, list(frame.columns)) if koppen == "labels" else None
+        rename = None
+        if koppen == "labels":
+            frame, rename = labelled(request, view, name, frame)
         return download(frame, name, format, view, rename, pool=request.app.state.pool)
 
     return await run_heavy(request, store, "export", build)

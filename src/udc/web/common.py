@@ -264,6 +264,20 @@ def headers(request: Request, store: Store, name: str, columns: list[str]) -> di
     return {c: wording.header_text(c, lang(request), labels, titles.get(c)) for c in columns}
 
 
+def labelled(request: Request, store: Store, name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A download with labels asked for (``koppen=labels``): its values as a person reads them (areas as name + code,
+    periods, statuses, categories, indicators by title) and its headers as labels, in the page's language."""
+    from udc.web import userlabels, wording
+
+    language = lang(request)
+    names = cached(request, store, "named-areas", lambda: data.named_areas(store))
+    extra = {}
+    if "indicator" in frame.columns:
+        extra["indicator"] = {i.id: getattr(i.title, language) for i in facade(request, store).indicators.list()}
+    values = wording.labelled(frame, language, names, userlabels.load(request.app.state.store_path), extra)
+    return values, headers(request, store, name, list(frame.columns))
+
+
 EXCEL_ROWS = 1_048_576  # rows in an Excel sheet, the header included
 EXPORT_FACTOR = {"csv": 3.0, "csv-nl": 3.5, "xlsx": 4.0, "parquet": 2.5, "geojson": 8.0}  # measured: docs/web.md
 

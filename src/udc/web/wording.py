@@ -152,6 +152,14 @@ HEADERS = {
     "ci_high": ("Bovengrens", "Upper bound"),
     "unit": ("Eenheid", "Unit"),
     "note": ("Opmerking", "Note"),
+    "other_class": ("Soort herkomst of bestemming", "Kind of origin or destination"),
+    "other_gm": ("Herkomst of bestemming", "Origin or destination"),
+    "from_gm": ("Van", "From"),
+    "to_gm": ("Naar", "To"),
+    "level": ("Niveau", "Level"),
+    "numerator": ("Teller", "Numerator"),
+    "denominator": ("Noemer", "Denominator"),
+    "funnel": ("Ten opzichte van het totaal", "Compared with the total"),
 }
 
 
@@ -222,6 +230,7 @@ CELL_STATUS = {
     "perturbed": ("met ruis (cell key)", "with noise (cell key)"),
     "suppressed": ("afgeschermd", "withheld"),
     "no_population": ("geen inwoners", "no population"),
+    "derived": ("afgeleid van beschermde aantallen", "derived from protected counts"),
 }
 
 
@@ -246,3 +255,101 @@ def register(env: Environment, labels: Callable[[], Labels] | None = None) -> No
         level_label=level_label,
         status_label=status_label,
     )
+
+
+AREA_VALUES = (
+    "buurt_code",
+    "wijk_code",
+    "gemeente_code",
+    "area_code",
+    "area",
+    "code",
+    "gebied",
+    "gm",
+    "gm_code",
+    "wk_code",
+    "other_gm",
+    "from_gm",
+    "to_gm",
+    "other",
+    "parent_code",
+    "parent",
+)
+KINDS = {
+    "BU": ("buurt", "neighbourhood"),
+    "WK": ("wijk", "district"),
+    "GM": ("gemeente", "municipality"),
+    "PV": ("provincie", "province"),
+    "NL": ("land", "country"),
+}
+SPECIAL_AREAS = {
+    "ZZ_BUITENLAND": ("buitenland (overig)", "abroad (other countries)"),
+    "ZZ_ONBEKEND": ("onbekend", "unknown"),
+    "Totaal": ("Totaal", "Total"),
+}
+
+
+def area_value(code: object, language: str, names: dict[str, str]) -> str:
+    """An area as a person reads it: ``Kernstad (GM9901)``; a foreign area by its name; the special codes and the
+    total in words."""
+    text = str(code)
+    special = _pair(SPECIAL_AREAS, text, language)
+    if special:
+        return special
+    name = names.get(text)
+    if name is None:
+        return text
+    return f"{name} ({text})" if text[:2] in ("GM", "WK", "BU", "PV") else name
+
+
+def period_value(value: object) -> str:
+    """``2019-2019`` is the year 2019; a span ``2019-2021`` with a dash."""
+    first, sep, last = str(value).partition("-")
+    if sep and first == last:
+        return first
+    return f"{first}–{last}" if sep and first.isdigit() and last.isdigit() else str(value)
+
+
+def _own_names(frame: Any) -> dict[str, str]:
+    """A table that names its own areas (a code and a ``naam`` column: municipalities outside the region)."""
+    code = next((c for c in AREA_VALUES if c in frame.columns), None)
+    name = next((c for c in ("naam", "name", "gemeentenaam", "statnaam") if c in frame.columns), None)
+    if code is None or name is None:
+        return {}
+    return {str(k): str(v) for k, v in zip(frame[code], frame[name], strict=True) if v is not None and v == v}
+
+
+def labelled(
+    frame: Any,
+    language: str,
+    names: dict[str, str],
+    labels: Labels = EMPTY,
+    extra: dict[str, dict[str, str]] | None = None,
+) -> Any:
+    """A table with its values as a person reads them (``koppen=labels`` downloads): areas as name + code, periods as
+    years, statuses, levels, classes and categories in the language; ``extra``: per column a mapping udc does not
+    hold here (an indicator's title). Numbers are untouched."""
+    from udc.web.labels import CLASSES, FUNNEL, LEVELS
+
+    per_column = {"status": CELL_STATUS, "level": LEVELS, "funnel": FUNNEL, "other_class": CLASSES, "kind": KINDS}
+    out = frame.copy()
+    names = {**_own_names(frame), **names}
+    for column in out.columns:
+        if out[column].dtype.kind in "iufb":
+            continue
+        out[column] = out[column].map(lambda v: _pair(SPECIAL_AREAS, v, language) if v == "Totaal" else v)
+        if column in (extra or {}):
+            mapping = extra[column]
+            out[column] = out[column].map(lambda v, m=mapping: m.get(str(v), v))
+        elif column in AREA_VALUES:
+            out[column] = out[column].map(lambda v: area_value(v, language, names) if v is not None else v)
+        elif column in ("period", "year", "jaar"):
+            out[column] = out[column].map(lambda v: period_value(v) if v is not None else v)
+        elif column in per_column:
+            table = per_column[column]
+            out[column] = out[column].map(lambda v, t=table: _pair(t, str(v), language) or v)
+        else:
+            out[column] = out[column].map(
+                lambda v, c=column: value_text(c, v, language, labels) if v is not None else v
+            )
+    return out
