@@ -370,6 +370,13 @@ class _Draft:
     label: str | None = None  # the source's own area column, as stored
 
 
+def _unit_notes(units: dict[str, str]) -> list[str]:
+    """Say which columns were written with a unit: the numbers are stored bare, the unit in the catalogue."""
+    if not units:
+        return []
+    return ["read as numbers with their unit: " + ", ".join(f"{c} ({u})" for c, u in units.items())]
+
+
 def _check(name: str, options: ImportOptions) -> None:
     """Refuse a bad name, sensitivity or duplicate rule before the file is read."""
     Dataset(name=name, title=options.title or name, source="check", sensitivity=options.sensitivity)
@@ -504,8 +511,10 @@ def import_municipal(store: Store, source: str, name: str, options: ImportOption
     frame = read.data
     if options.schema is not None:
         frame = validate(frame, load_schema(options.schema), source, decimal=read.details.get("decimal", "point"))
-    notes = [", ".join(f"{k} {v}" for k, v in read.details.items())]
+    units = read.details.pop("units", {})
+    notes = [", ".join(f"{k} {v}" for k, v in read.details.items()), *_unit_notes(units)]
     draft = _Draft(frame, notes, options.sensitivity, options.duplicates)
+    draft.columns += [ColumnInfo(column, "value", unit=unit) for column, unit in units.items()]
     _add_periods(draft, options, source)
     if options.points:
         _add_points(store, draft, options.points, options, source)

@@ -7,6 +7,7 @@ file, row and field of the first problem.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from typing import Any
 import pandas as pd
 
 from udc.errors import InputError, UdcError
-from udc.sources.textfile import file_number_style, number_style, parse_number, read_rows
+from udc.sources.disguised import html_tables, sniff
+from udc.sources.textfile import Text, decode, file_number_style, number_style, parse_number, read_rows
 
 TYPES = ("string", "integer", "number", "boolean", "date")
 
@@ -52,12 +54,7 @@ def read_table(
         except Exception as exc:  # pyarrow raises several types for a damaged file
             raise InputError(f"cannot read Parquet: {_first_line(exc)}", file=source) from None
     if suffix in (".xlsx", ".xlsm", ".xls", ".ods"):
-        kind = "ODS" if suffix == ".ods" else "Excel"
-        try:
-            frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine="odf" if suffix == ".ods" else None)
-        except Exception as exc:  # a damaged or mislabelled file: zipfile, XML and value errors alike
-            raise InputError(f"cannot open as {kind} ({type(exc).__name__}: {_first_line(exc)})", file=source) from None
-        return ReadResult(frame, source, {"format": kind.lower(), "sheet": sheet or "first"})
+        return _read_spreadsheet(path, sheet, text_columns or [], missing or [])
     if suffix in (".json", ".geojson"):
         from udc.sources.jsonfile import read_json
 
@@ -71,20 +68,125 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200] if text else "unreadable"
 
 
+def _read_spreadsheet(path: Path, sheet: str | None, text_columns: list[str], missing: list[str]) -> ReadResult:
+    """An Excel or ODS file — or what was saved under that name: a CSV file is read as CSV, a web page's single
+    table as that table; anything else is named, never pandas' "specify an engine manually"."""
+    source, suffix = str(path), path.suffix.lower()
+    kind = "ODS" if suffix == ".ods" else "Excel"
+    found = sniff(path)
+    if found == "text":
+        read = _read_csv(path, text_columns, missing)
+        read.details["saved_as"] = suffix
+        return read
+    if found == "html":
+        return _read_html(path, text_columns, missing)
+    if found == "binary":
+        raise InputError(
+            f"cannot open as {kind}: not a spreadsheet (xlsx, xls, ods), a web page or CSV text", file=source
+        )
+    if found == "xml" or (found == "ole2" and not _has("xlrd")):
+        what = "an XML spreadsheet (Excel 2003 XML)" if found == "xml" else OLE2_WHAT[suffix == ".xls"]
+        raise InputError(f"{what}, which udc cannot read: save it from Excel as .xlsx or export CSV", file=source)
+    engine = "xlrd" if found == "ole2" else ("odf" if suffix == ".ods" else "openpyxl")
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, engine=engine)
+    except Exception as exc:  # a damaged file: zipfile, XML and value errors alike
+        raise InputError(f"cannot open as {kind} ({type(exc).__name__}: {_first_line(exc)})", file=source) from None
+    details: dict[str, Any] = {"format": kind.lower(), "sheet": sheet or "first"}
+    units = _sheet_units(frame, source, missing)
+    return ReadResult(frame, source, {**details, "units": units} if units else details)
+
+
+OLE2_WHAT = ("an OLE2 file (a password-protected workbook or Excel 97-2003)", "an Excel 97-2003 file (.xls)")
+
+
+def _sheet_units(frame: pd.DataFrame, source: str, missing: list[str]) -> dict[str, str]:
+    """Sheet columns typed as text with a unit ("5,1%" in a text cell) become numbers, as in CSV; the unit of each
+    such column is returned for the catalogue. ``frame`` is changed in place."""
+    units: dict[str, str] = {}
+    for name in frame.columns:
+        cells = frame[name]
+        if not all(isinstance(v, str) for v in cells.dropna()):
+            continue
+        texts = [v if isinstance(v, str) else "" for v in cells]
+        found = split_unit(texts, missing, source, str(name))
+        if not found:
+            continue
+        units[str(name)], bare = found
+        style = file_number_style([bare], ";")
+        frame[name] = [_sheet_number(t, style, missing, source, row, str(name)) for row, t in enumerate(bare, 2)]
+    return units
+
+
+def _sheet_number(text: str, style: str, missing: list[str], source: str, row: int, name: str) -> float | None:
+    """A cell's bare number (its unit split off), None when empty or declared missing."""
+    text = text.strip()
+    if not text or text in missing:
+        return None
+    try:
+        return parse_number(text, style)
+    except ValueError:
+        raise InputError(f"'{text}' is not a number", file=source, row=row, field=name) from None
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def _read_html(path: Path, text_columns: list[str], missing: list[str]) -> ReadResult:
+    """A web page saved as a spreadsheet: its one table, read like CSV (same number conventions and checks); a page
+    with no table or several is refused, naming how many."""
+    text, encoding = decode(path)
+    tables = html_tables(text)
+    if len(tables) != 1:
+        count = "no table" if not tables else f"{len(tables)} tables"
+        raise InputError(
+            f"an HTML page ({count}), not an {'ODS' if path.suffix.lower() == '.ods' else 'Excel'} file: save it "
+            "from Excel as .xlsx or export CSV",
+            file=str(path),
+        )
+    header, *rows = tables[0]
+    for line, row in enumerate(rows, start=2):
+        if len(row) != len(header):
+            raise InputError(
+                f"{len(row)} cells where the table's header has {len(header)} (merged cells?)", file=str(path), row=line
+            )
+    read = _typed(header, rows, Text(text, encoding, ";"), path, text_columns, missing)
+    del read.details["separator"]
+    read.details.update({"format": "html table", "saved_as": path.suffix.lower()})
+    return read
+
+
 def _read_csv(path: Path, text_columns: list[str], missing: list[str]) -> ReadResult:
     header, rows, meta = read_rows(path)
+    return _typed(header, rows, meta, path, text_columns, missing)
+
+
+def _typed(
+    header: list[str], rows: list[list[str]], meta: Text, path: Path, text_columns: list[str], missing: list[str]
+) -> ReadResult:
+    """Rows of text as typed columns: numbers in the file's convention (with a unit, or a few declared missing
+    values), the rest text."""
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise InputError(f"duplicate column names {dupes}", file=str(path))
     data: dict[str, Any] = {}
     styles: dict[str, str] = {}
     by_column = [[r[i] for r in rows] for i in range(len(header))]
+    units: dict[str, str] = {}
+    for index, name in enumerate(header):
+        found = None if name in text_columns else split_unit(by_column[index], missing, str(path), name)
+        if found:
+            units[name], by_column[index] = found
     convention = file_number_style(by_column, meta.separator)
     notes: list[str] = []
     for index, name in enumerate(header):
         values = by_column[index]
         style = None if name in text_columns else number_style(values, convention)
-        odd = {} if style or name in text_columns else mostly_numeric(values, convention)
+        share = 0.0 if name in units else 0.8  # a unit column's other values are all declared missing
+        odd = {} if style or name in text_columns else mostly_numeric(values, convention, share)
         if odd:
             declared = {v: rows_ for v, rows_ in odd.items() if v in missing}
             if len(declared) < len(odd):
@@ -115,7 +217,65 @@ def _read_csv(path: Path, text_columns: list[str], missing: list[str]) -> ReadRe
     details = {"format": "csv", "encoding": meta.encoding, "separator": meta.separator, "decimal": decimal}
     if notes:
         details["missing"] = "; ".join(notes)
+    if units:
+        _check_unit_columns(data, units, str(path))
+        details["units"] = units
     return ReadResult(pd.DataFrame(data, columns=list(data)), str(path), details)
+
+
+# A number written with its unit: a currency sign before it, a unit after it ("5,1%", "12 %", "3,5 km", "€ 1.234").
+_WITH_UNIT = re.compile(r"^(?P<pre>[€$£])?\s*(?P<number>-?[\d.,]*\d[\d.,]*)\s*(?P<post>%|‰|€|[^\W\d_][\w²³/.]*)?$")
+UNITS = frozenset(
+    (  # noqa: SIM905 - a list of words reads best as words
+        "% ‰ € euro EUR km m cm mm m2 m² m3 m³ km2 km² ha kg g ton t l liter kWh MWh GWh kW MW GJ jaar jr maanden "
+        "dagen dag uur min sec pers personen inw"
+    ).split()
+)
+"""Units recognised after a number: a fixed list, so that "12a" (a house number) or "6411 AB" (a postcode) never
+reads as a number with a unit."""
+
+
+def _unit_of(text: str) -> tuple[str, str] | None:
+    """(number, unit) of a value written with a known unit or currency sign; None for anything else."""
+    match = _WITH_UNIT.match(text)
+    if not match or bool(match["pre"]) == bool(match["post"]):
+        return None
+    unit = match["pre"] or match["post"]
+    return (match["number"], unit) if unit in UNITS else None
+
+
+def split_unit(values: list[str], missing: list[str], source: str, name: str) -> tuple[str, list[str]] | None:
+    """A column of numbers written with one unit ("5,1%"): the unit and the bare numbers, so the column is read as
+    numbers (5.1, unit "%") instead of text. Most filled values carrying a unit but not all the same one, or beside
+    bare numbers or text, is refused by row: a silent text column would lose the numbers."""
+    present = [(row, v.strip()) for row, v in enumerate(values, start=2) if v.strip()]
+    found = {row: _unit_of(text) for row, text in present}
+    with_unit = [(row, f) for row, f in found.items() if f]
+    if not with_unit or len(with_unit) * 2 < len(present):
+        return None
+    first_row, (_, unit) = with_unit[0]
+    for row, text in present:
+        if text in missing:
+            continue
+        seen = found[row]
+        if seen is None or seen[1] != unit:
+            raise InputError(
+                f"'{text}' where the column holds numbers in {unit} (row {first_row}: "
+                f"'{dict(present)[first_row]}'): expected a number followed by {unit}"
+                + (" or a value declared missing (--missing …)" if seen is None else ""),
+                file=source,
+                row=row,
+                field=name,
+            )
+    return unit, [found[row][0] if (found.get(row)) else v for row, v in enumerate(values, start=2)]
+
+
+def _check_unit_columns(data: dict[str, Any], units: dict[str, str], source: str) -> None:
+    """A column read with a unit must have become numbers (its bare values might not parse in the file's number
+    convention, "1.2.3 km"): never text with the unit stripped."""
+    for name in units:
+        if not pd.api.types.is_numeric_dtype(pd.Series(data[name]).dropna().infer_objects()):
+            raise InputError(f"values written with {units[name]} are not all numbers", file=source, field=name)
 
 
 def mostly_numeric(values: list[str], style: str, share: float = 0.8, distinct: int = 5) -> dict[str, list[int]]:
