@@ -132,6 +132,14 @@ def phrases(lang: str) -> frozenset[str]:
     return frozenset(p for p in other - own if len(WORD.findall(p)) >= 4)
 
 
+@functools.cache
+def words_of_the_other(lang: str) -> frozenset[str]:
+    """Whole labels of the other language (``Jaar``, ``Aantal`` on an English page) that ``lang`` never uses."""
+    index = LANGS.index(lang)
+    own = {pair[index].strip() for _, *pair in _pairs()}
+    return frozenset(p[1 - index].strip() for _, *p in _pairs() if p[1 - index].strip() not in own and p[1 - index])
+
+
 def _where(element: lxml.html.HtmlElement) -> str:
     name = element.tag if isinstance(element.tag, str) else "?"
     if element.get("id"):
@@ -236,6 +244,7 @@ def other_language(texts: list[Said], lang: str) -> list[Said]:
         foreign = sum(w in OWN_WORDS[other] and w not in OWN_WORDS[marked] for w in words)
         own = sum(w in OWN_WORDS[marked] and w not in OWN_WORDS[other] for w in words)
         long_enough = len(words) >= 4
-        if (foreign >= 3 and own == 0) or (long_enough and any(p in s.text for p in known[marked])):
+        label = s.text in words_of_the_other(marked)
+        if label or (foreign >= 3 and own == 0) or (long_enough and any(p in s.text for p in known[marked])):
             found.append(s)
     return found

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, pass_context
+from markupsafe import Markup
 
 from udc.web.userlabels import EMPTY, Labels
 
@@ -137,9 +138,20 @@ def value_text(dimension: str, value: object, language: str, labels: Labels = EM
     table = {"group": GROUPS, "direction": RATE_MEASURES, "measure": RATE_MEASURES, "trigger": TRIGGERS, **VALUES}.get(
         dimension, {}
     )
-    return labels.value(dimension, str(value), language) or _pair(table, str(value), language) or str(value)
+    text = str(value)
+    found = labels.value(dimension, text, language) or _pair(table, text, language)
+    return found or _pair(GENERIC, text, language) or text
 
 
+GENERIC = {  # values any table may hold: the total row, yes/no flags
+    "Totaal": ("Totaal", "Total"),
+    "ja": ("ja", "yes"),
+    "nee": ("nee", "no"),
+    "true": ("ja", "yes"),
+    "false": ("nee", "no"),
+    "True": ("ja", "yes"),
+    "False": ("nee", "no"),
+}
 HEADERS = {
     "area": ("Gebied", "Area"),
     "name": ("Naam", "Name"),
@@ -157,6 +169,11 @@ HEADERS = {
     "from_gm": ("Van", "From"),
     "to_gm": ("Naar", "To"),
     "level": ("Niveau", "Level"),
+    "kind": ("Soort gebied", "Kind of area"),
+    "naam": ("Naam", "Name"),
+    "inwoners": ("Inwoners", "Residents"),
+    "stedelijkheid": ("Stedelijkheid", "Urbanisation"),
+    "regio": ("In de regio", "In the region"),
     "numerator": ("Teller", "Numerator"),
     "denominator": ("Noemer", "Denominator"),
     "funnel": ("Ten opzichte van het totaal", "Compared with the total"),
@@ -221,8 +238,17 @@ def role_label(context: Any, value: str | None) -> str:
 @pass_context
 def column_label(context: Any, column: dict[str, Any]) -> str:
     """A column's title, else its name made readable (underscores as spaces, first letter capital)."""
-    name = str(column.get("name", ""))
-    return _labels(context).column(name, context.get("lang", "nl")) or str(column.get("title") or _readable(name))
+    name, language = str(column.get("name", "")), context.get("lang", "nl")
+    user = _labels(context).column(name, language)
+    if user:
+        return user
+    ours = next((text for table in (DIMENSIONS, MEASURES, HEADERS) if (text := _pair(table, name, language))), None)
+    title = column.get("title")
+    if language == "nl" or ours:
+        return str((title or ours) if language == "nl" else ours) if (title or ours) else _readable(name)
+    if title:  # the source's Dutch title on an English page, marked as Dutch (WCAG 3.1.2)
+        return Markup('<span lang="nl">{}</span>').format(title)
+    return _readable(name)
 
 
 CELL_STATUS = {

@@ -48,7 +48,7 @@ def trend(
         title += f" ({t('index_first_year')})"
         note = f"{note} · {t('index_note')}" if note else t("index_note")
     chart = charts.lines(years, {name(k): [num(v.get(y)) for y in years] for k, v in values.items()}, title)
-    rows = [{"year": y, **{lookup.get(k, k): num(v.get(y)) for k, v in values.items()}} for y in years]
+    rows = [{"year": y, **{name(k): num(v.get(y)) for k, v in values.items()}} for y in years]
     return chart, rows, note
 
 

@@ -63,7 +63,10 @@ async def home(request: Request, store: Reader) -> Response:
     if key:
         year = latest_year(store, key)
         frame = data.explore(store, key, year=year, level="gemeente", filters={})
-        rows = frame.to_dict("records")
+        total = translator(lang(request))("total")
+        rows = [
+            r | ({"code": total, "name": total} if r["code"] == data.TOTAL else {}) for r in frame.to_dict("records")
+        ]
         members = {m for region in found for m in region["members"]}
         shown = frame[frame.code.isin(members)] if members else frame[frame.code != data.TOTAL]
         shapes = data.geometry(store, list(shown.code))

@@ -76,7 +76,7 @@ def context(request: Request, store: Reader, code: str) -> dict[str, Any]:
         "peers": peer_rows,
         "flows_rows": flows_rows,
         "flows_period": flows_period,
-        "names": data.names(store),
+        "names": data.names(store) | {"NL01": translator(language)("netherlands")},  # the country in the language
     }
 
 
