@@ -66,6 +66,26 @@ DEFINITIONS = (
 )
 
 
+Progress = Callable[[int | str], Any]
+"""Told the name of each phase as it begins (a str of :func:`phases`) and each simulated year (an int)."""
+GATE_PHASE = "first look through the gate"
+PUBLISH_PHASES = (
+    "reports about public space",
+    "releases: key figures",
+    "releases: indicators and peers",
+    "releases: programme monitors",
+    "releases: verhuisstromen",
+    "parties and agreements",
+)
+
+
+def phases(publish: bool) -> tuple[str, ...]:
+    """The demo's phases in order (what a progress display counts): with ``publish`` the reports and releases too."""
+    from udc.synth.generate import PHASES
+
+    return (*PHASES, GATE_PHASE, *(PUBLISH_PHASES if publish else ()))
+
+
 @dataclass(frozen=True)
 class Operational:
     """Where the demo's synthetic reports go (the operational database) and the key of their snapshot's record
@@ -85,7 +105,7 @@ def rebuild(
     audit: AuditLog,
     publish: Operational | None = None,
     wait: float | None = None,
-    progress: Callable[[int], Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[SynthReport, list[str]]:
     """Build (or rebuild) the demo store at ``path`` (:func:`fill`; ``publish``: with reports and releases) in a copy
     of its database that replaces it at the end, so a crash or ``kill -9`` at any moment leaves the store as it was
@@ -125,21 +145,29 @@ def fill(
     user: User,
     audit: AuditLog,
     publish: Operational | None,
-    progress: Callable[[int], Any] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[SynthReport, list[str]]:
     """The demo's sequence in an open store: the population (:func:`build`), a first look through the gate, and
     with ``publish`` the synthetic reports (:func:`reports`) and the releases (:func:`releases`)."""
     from udc.synth.generate import summary_lines
 
+    tell = progress or _silent
     report = build(store, persons=persons, seed=seed, years=years, progress=progress)
+    tell(GATE_PHASE)
     lines = summary_lines(store, years, user=user, audit=audit)
     if publish is not None:
+        tell(PUBLISH_PHASES[0])
         made = reports(store, years, publish.engine, publish.key, seed=seed)
         lines.append(f"reports about public space: {made:,} synthetic (last two years and recent weeks)")
-        released = releases(store, years, user=user, audit=audit, seed=seed)
+        released = releases(store, years, user=user, audit=audit, seed=seed, progress=tell)
         lines.append(f"released for the dashboards: {', '.join(released)}")
+        tell(PUBLISH_PHASES[-1])
         _parties(store, user=user, audit=audit)
     return report, lines
+
+
+def _silent(step: int | str) -> None:
+    """No progress display (the tests' demo store, the Python API without a callback)."""
 
 
 def build(
@@ -148,7 +176,7 @@ def build(
     persons: int,
     seed: int,
     years: tuple[int, int],
-    progress: Callable[[int], Any] | None = None,
+    progress: Progress | None = None,
 ) -> SynthReport:
     """The fictional region and its synthetic population (:mod:`udc.synth`): registered areas, microdata tables."""
     from udc.synth.generate import generate
@@ -167,13 +195,20 @@ def reports(store: Store, years: tuple[int, int], engine: sa.Engine, key: bytes,
     return made
 
 
-def releases(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog, seed: int) -> list[str]:
+def releases(
+    store: Store, years: tuple[int, int], *, user: User, audit: AuditLog, seed: int, progress: Progress | None = None
+) -> list[str]:
     """Everything the dashboards show for the demo region: key figures, the indicator library with its peers (those
     whose data exist: the participation indicators once :func:`reports` made ``meldingen``), the programmes'
-    monitors and verhuisstromen; returns the released names."""
+    monitors and verhuisstromen; returns the released names. ``progress`` is told each as it begins."""
+    tell = progress or _silent
+    tell(PUBLISH_PHASES[1])
     names = key_figures(store, user=user, audit=audit)
+    tell(PUBLISH_PHASES[2])
     names += indicators(store, years, user=user, audit=audit, seed=seed)
+    tell(PUBLISH_PHASES[3])
     names += programmes(store, user=user, audit=audit)
+    tell(PUBLISH_PHASES[4])
     names += verhuisstromen(store, years, user=user, audit=audit)
     return names
 

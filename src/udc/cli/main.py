@@ -150,7 +150,9 @@ def demo(
     persons: Annotated[int, typer.Option(help="Residents of the region at the start (10 000 … 18 000 000).")] = 250_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same tables.")] = 1,
     years: Annotated[str, typer.Option(help="First-last year of events; snapshots every 1 January.")] = "2015-2024",
-    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    quiet: Annotated[
+        bool, typer.Option(help="No progress on stderr (a bar on a terminal, else one line per phase).")
+    ] = False,
     publish: Annotated[
         bool, typer.Option(help="Release key figures and verhuisstromen through the gate for the dashboards.")
     ] = True,
@@ -159,19 +161,14 @@ def demo(
     """Build (or rebuild) the demo store: a fictional region and its synthetic population."""
     import time
 
-    from rich.progress import Progress
-
+    from udc.cli.phases import PhaseReport
+    from udc.demo import phases
     from udc.synth.generate import parse_years
 
     span = parse_years(years)
     began = time.perf_counter()
     s = facade(ctx, store_dir)
-    with Progress(transient=True, disable=quiet) as bar:
-        task = bar.add_task("simulating", total=span[1] - span[0] + 1)
-
-        def progress(year: int) -> None:
-            bar.update(task, advance=1, description=f"simulated {year}")
-
+    with PhaseReport("demo", phases(publish), quiet=quiet) as progress:
         report, lines = s.demo(persons=persons, seed=seed, years=span, publish=publish, progress=progress)
     typer.echo(
         f"demo store {s.path}: {persons:,} persons, seed {seed}, {span[0]}-{span[1]}, "

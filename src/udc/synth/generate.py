@@ -324,6 +324,13 @@ def demo_key(seed: int) -> bytes:
         return f"udc-demo-key-seed-{seed}".encode()
 
 
+REGION_PHASE = "region: areas and geometry"
+POPULATION_PHASE = "population per year"
+REGISTERS_PHASE = "registers: tables loaded and catalogued"
+PHASES = (REGION_PHASE, POPULATION_PHASE, REGISTERS_PHASE)
+"""What :func:`generate` tells ``progress`` as each part begins: minutes pass at national scale."""
+
+
 def generate(
     store: Store,
     *,
@@ -331,15 +338,18 @@ def generate(
     seed: int = 1,
     years: tuple[int, int] = (2015, 2024),
     params: Params | None = None,
-    progress: Callable[[int], Any] | None = None,
+    progress: Callable[[int | str], Any] | None = None,
 ) -> SynthReport:
     """Build (or rebuild) the synthetic region and population in ``store``.
 
     Snapshots are taken on 1 January of every year from ``years[0]`` to ``years[1] + 1``; events are simulated
-    for ``years[0]`` … ``years[1]``, so each year's events lie between two snapshots.
+    for ``years[0]`` … ``years[1]``, so each year's events lie between two snapshots. ``progress`` is told the name
+    of each phase (:data:`PHASES`) as it begins and each year once it is simulated.
     """
     if persons < 1_000:
         raise UdcError(f"--persons {persons} is too small: at least 1000 (a household needs neighbours)")
+    tell = progress or (lambda step: None)
+    tell(REGION_PHASE)
     began = time.perf_counter()
     params = params or Params()
     areas = build_region(seed)
@@ -353,6 +363,7 @@ def generate(
     store.con.execute("SET threads = 1")  # loading takes the core the simulation leaves idle, not both
     _drop_staged(store)
     sink = StoreSink(store)
+    tell(POPULATION_PHASE)
     world = World(areas, persons, seed, params, first_year=years[0])
     try:
         for year in range(years[0], years[1] + 1):
@@ -365,8 +376,8 @@ def generate(
                 ("newborns", "newborns"),
             ):
                 sink.write(name, world.drain(table))
-            if progress:
-                progress(year)
+            tell(year)
+        tell(REGISTERS_PHASE)
         world.snapshot(years[1] + 1, sink)
         sink.write("youth_care", world.drain("youth_care"))
         _static_tables(world, sink, demo_key(seed))
