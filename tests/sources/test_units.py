@@ -11,7 +11,7 @@ from cli_runner import udc
 from shared_data import DATA
 
 HEADER = "gemeente;jaar;werkloosheid;afstand;bedrag\n"
-GOOD = HEADER + "GM0917;2022;5,1%;3,5 km;€ 1.234\nGM0899;2022;12 %;12 km;€ 15\nGM0882;2022;0,3%;1.200,5 km;€ 7,50\n"
+GOOD = HEADER + "GM0917;2022;5,1%;3,5 km;€ 1.234\nGM0899;2022;+12 %;12 km;€ 15\nGM0882;2022;−0,3%;1.200,5 km;€ 7,50\n"
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +37,7 @@ def test_numbers_with_a_unit_are_numbers_and_the_unit_is_catalogued(store: Path)
     frame = s.read("met_eenheden").set_index("area_code")
     assert frame["werkloosheid"].dtype.kind == "f" and frame.loc["GM0917", "werkloosheid"] == 5.1  # 5.1, not 0.051
     assert frame.loc["GM0882", "afstand"] == 1200.5 and frame.loc["GM0917", "bedrag"] == 1234
+    assert frame.loc["GM0899", "werkloosheid"] == 12 and frame.loc["GM0882", "werkloosheid"] == -0.3  # signs
     columns = {c["name"]: c for c in s.describe("met_eenheden")["columns"]}
     assert (columns["werkloosheid"]["unit"], columns["afstand"]["unit"], columns["bedrag"]["unit"]) == ("%", "km", "€")
 
@@ -65,11 +66,16 @@ def test_a_unit_column_with_other_values_is_refused_by_row_and_nothing_is_stored
     import udc as api
 
     content, expected = MIXED[case]
-    before = {e["name"] for e in api.open(store).catalogue()}
-    result, table = _import(store, content, f"gemengd_{case}", check=False)
-    assert result.returncode == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
-    assert result.stderr == f"udc: error: {table}, {expected}\n"
-    assert {e["name"] for e in api.open(store).catalogue()} == before
+    _import(store, GOOD, f"vast_{case}")
+    s = api.open(store)
+    before = ({e["name"] for e in s.catalogue()}, s.read(f"vast_{case}"), s.describe(f"vast_{case}")["columns"])
+    for dataset in (f"gemengd_{case}", f"vast_{case}"):  # a new dataset, and one the file would replace
+        result, table = _import(store, content, dataset, check=False)
+        assert result.returncode == 1 and result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert result.stderr == f"udc: error: {table}, {expected}\n"
+    s = api.open(store)
+    assert {e["name"] for e in s.catalogue()} == before[0] and s.read(f"vast_{case}").equals(before[1])
+    assert s.describe(f"vast_{case}")["columns"] == before[2]
 
 
 def test_declared_missing_values_beside_a_unit_are_missing(store: Path) -> None:

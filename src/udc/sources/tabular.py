@@ -224,7 +224,9 @@ def _typed(
 
 
 # A number written with its unit: a currency sign before it, a unit after it ("5,1%", "12 %", "3,5 km", "€ 1.234").
-_WITH_UNIT = re.compile(r"^(?P<pre>[€$£])?\s*(?P<number>-?[\d.,]*\d[\d.,]*)\s*(?P<post>%|‰|€|[^\W\d_][\w²³/.]*)?$")
+_WITH_UNIT = re.compile(
+    r"^(?P<pre>[€$£])?\s*(?P<sign>[-+−]?)(?P<number>[\d.,]*\d[\d.,]*)\s*(?P<post>%|‰|€|[^\W\d_][\w²³/.]*)?$"
+)
 UNITS = frozenset(
     (  # noqa: SIM905 - a list of words reads best as words
         "% ‰ € euro EUR km m cm mm m2 m² m3 m³ km2 km² ha kg g ton t l liter kWh MWh GWh kW MW GJ jaar jr maanden "
@@ -241,7 +243,8 @@ def _unit_of(text: str) -> tuple[str, str] | None:
     if not match or bool(match["pre"]) == bool(match["post"]):
         return None
     unit = match["pre"] or match["post"]
-    return (match["number"], unit) if unit in UNITS else None
+    sign = "-" if match["sign"] in ("-", "−") else ""  # "+1,2%" in a column of changes; a typographic minus
+    return (sign + match["number"], unit) if unit in UNITS else None
 
 
 def split_unit(values: list[str], missing: list[str], source: str, name: str) -> tuple[str, list[str]] | None:
