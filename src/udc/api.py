@@ -259,17 +259,12 @@ class Udc:
         with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
             return gate.crosstab(store, request, user=self.user, audit=self.audit)
 
-    def offered(self, dataset: str) -> list[str]:
+    def offered(self, dataset: str, dimension: str | None = None) -> list[str]:
         """The dimensions a table builder offers for a microdata dataset (those the gate would list categories of;
-        :func:`udc.privacy.gate.offered`) — what may be asked, not an answer: no audit."""
+        :func:`udc.privacy.gate.offered`), or with ``dimension`` the categories it lists for that one (a form's
+        filter options: :func:`udc.privacy.gate.choices`) — what may be asked, not an answer: no audit."""
         with self.reading() as store:
-            return gate.offered(store, dataset)
-
-    def choices(self, dataset: str, dimension: str) -> list[str]:
-        """The categories the gate lists for a dimension (:func:`udc.privacy.gate.choices`): a form's filter
-        options, no answer — no audit."""
-        with self.reading() as store:
-            return gate.choices(store, dataset, dimension)
+            return gate.offered(store, dataset) if dimension is None else gate.choices(store, dataset, dimension)
 
     def run(self, definition: Definition | str | os.PathLike[str]) -> Protected:
         """A table defined in advance (a :class:`Definition` or its JSON file), run by an admin."""

@@ -392,6 +392,7 @@ TEXT: dict[str, dict[str, str]] = {
         "filters.",
     },
     "builder_cells": {"nl": "cellen", "en": "cells"},
+    "builder_other": {"nl": "overig (samen geteld)", "en": "other (counted together)"},
     "builder_withheld_n": {"nl": "afgeschermd", "en": "withheld"},
     "builder_policy": {"nl": "beleid", "en": "policy"},
     "builder_noise": {

@@ -10,11 +10,11 @@ from starlette.datastructures import FormData
 
 from udc.api import Protected
 from udc.errors import NotFound, UdcError
-from udc.privacy.categories import CUTS, OPEN_TOP
+from udc.privacy.categories import CUTS, OPEN_TOP, OTHER
 from udc.privacy.gate import TooFew
 from udc.privacy.request import Filter
 from udc.privacy.snapshots import SummedSnapshots
-from udc.web import data
+from udc.web import data, userlabels, wording
 from udc.web.common import Reader, View, admit, cached, download, facade, headers, lang, render, run_gate
 from udc.web.i18n import translator
 from udc.web.security import check_csrf
@@ -55,9 +55,9 @@ def options(request: Request, store: View, name: str, offered: list[str]) -> dic
     """What the filters offer for a table: its years (the gate's own category list), its areas as "name (code)"
     (gemeenten, wijken, buurten) and the declared age cut points — only those the table has."""
     door = facade(request, store)
-    years = cached(request, store, f"builder:years:{name}", lambda: door.choices(name, YEAR)) if YEAR in offered else []
-    codes = cached(request, store, f"builder:areas:{name}", lambda: door.choices(name, AREA)) if AREA in offered else []
-    names = cached(request, store, "builder:names", lambda: data.names(store)) if codes else {}
+    years = cached(request, store, f"builder:years:{name}", lambda: door.offered(name, YEAR)) if YEAR in offered else []
+    codes = cached(request, store, f"builder:areas:{name}", lambda: door.offered(name, AREA)) if AREA in offered else []
+    names = cached(request, store, "named-areas", lambda: data.named_areas(store)) if codes else {}
     areas = sorted({c[:6].replace("BU", "GM") for c in codes} | {"WK" + c[2:8] for c in codes} | set(codes))
     order = {"GM": 0, "WK": 1, "BU": 2}
     areas.sort(key=lambda c: (order.get(c[:2], 3), names.get(c, c)))
@@ -87,6 +87,16 @@ def chosen_filters(form: FormData) -> list[Filter]:
         top = int(high) - 1 if high.isdigit() else OPEN_TOP
         out.append(Filter(column="age", between=(float(low or 0), float(max(top, int(low or 0))))))
     return out
+
+
+def shown(request: Request, store: View, result: Protected, chosen: list[str]) -> list[dict[str, Any]]:
+    """The result's categories as a person reads them, in the page's language: areas as name (code), foreign and
+    special codes in words, Totaal/Total, category labels (:func:`udc.web.wording.labelled`, as downloads)."""
+    names = cached(request, store, "named-areas", lambda: data.named_areas(store))
+    labels = userlabels.load(request.app.state.store_path)
+    rows = wording.labelled(result.cells[chosen].head(1000), lang(request), names, labels)
+    other = translator(lang(request))("builder_other")  # the gate's rare values counted together
+    return rows.map(lambda v: other if v == OTHER else v).to_dict("records")
 
 
 def refusal(request: Request, exc: SummedSnapshots | TooFew) -> str:
@@ -152,9 +162,9 @@ async def builder_post(request: Request, store: Reader) -> Response:
         return download(result.cells, f"tabel_{name}", fmt, rename=rename)
     context |= {
         "forced": result.forced,
-        "area_names": cached(request, store, "builder:names", lambda: data.names(store)) if AREA in chosen else {},
         "min_count": result.policy.min_count,
         "result": result.cells.head(1000).to_dict("records"),
+        "shown": shown(request, store, result, chosen),
         "columns": list(result.cells.columns),
         "dataset_title": next((d["title"] for d in datasets if d["name"] == name), name),
         "n_cells": len(result.cells),
