@@ -26,6 +26,7 @@ ROLES = {
     "key": ("sleutel", "key"),
     "identifier": ("identificatie", "identifier"),
     "date": ("datum", "date"),
+    "snapshot": ("peiljaar (een stand per jaar)", "snapshot year (one count per year)"),
     None: ("–", "–"),
 }
 
