@@ -116,3 +116,36 @@ def test_text_cells_with_a_unit_in_a_real_workbook_are_numbers(store: Path) -> N
     s = api.open(store)
     assert list(s.read("aandeel").sort_values("area_code")["aandeel"]) == [12.0, 5.1]
     assert {c["name"]: c["unit"] for c in s.describe("aandeel")["columns"]}["aandeel"] == "%"
+
+
+def test_percentage_cells_are_percents_as_in_csv(store: Path) -> None:
+    """Excel keeps 5,1% as 0.051 with a percent format: stored as 5.1 with unit "%", like a CSV's "5,1%"."""
+    import openpyxl
+
+    import udc as api
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["gemeente", "jaar", "werkloosheid", "inwoners"])
+    for code, share, people in (("GM0917", 0.051, 86762), ("GM0899", 0.125, 27622)):
+        sheet.append([code, 2022, share, people])
+        sheet.cell(sheet.max_row, 3).number_format = "0.0%"
+    path = store.parent / "procent.xlsx"
+    book.save(path)
+    udc(
+        "--store",
+        str(store),
+        "import",
+        str(path),
+        "--dataset",
+        "procent",
+        "--area-column",
+        "gemeente",
+        "--period-column",
+        "jaar",
+    )
+    s = api.open(store)
+    frame = s.read("procent").set_index("area_code")
+    assert frame.loc["GM0917", "werkloosheid"] == 5.1 and frame.loc["GM0899", "inwoners"] == 27622
+    units = {c["name"]: c["unit"] for c in s.describe("procent")["columns"]}
+    assert units["werkloosheid"] == "%" and units["inwoners"] is None

@@ -94,7 +94,31 @@ def _read_spreadsheet(path: Path, sheet: str | None, text_columns: list[str], mi
         raise InputError(f"cannot open as {kind} ({type(exc).__name__}: {_first_line(exc)})", file=source) from None
     details: dict[str, Any] = {"format": kind.lower(), "sheet": sheet or "first"}
     units = _sheet_units(frame, source, missing)
+    if engine == "openpyxl":
+        units |= _percent_cells(path, sheet, frame)
     return ReadResult(frame, source, {**details, "units": units} if units else details)
+
+
+def _percent_cells(path: Path, sheet: str | None, frame: pd.DataFrame) -> dict[str, str]:
+    """Columns whose numeric cells are all formatted as a percentage: Excel stores 5,1% as 0.051, a CSV writes
+    5,1% — both become 5.1 with unit "%", so one convention holds whatever the file. ``frame`` changes in place."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows()
+        header = [str(c.value) if c.value is not None else None for c in next(rows, ())]
+        percent: dict[str, bool] = {}
+        for row in rows:
+            for name, cell in zip(header, row, strict=False):
+                if name in frame.columns and isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
+                    percent[name] = percent.get(name, True) and "%" in str(cell.number_format)
+    finally:
+        book.close()
+    chosen = [name for name, yes in percent.items() if yes]
+    for name in chosen:
+        frame[name] = [None if pd.isna(v) else round(float(v) * 100, 10) for v in frame[name]]
+    return dict.fromkeys(chosen, "%")
 
 
 OLE2_WHAT = ("an OLE2 file (a password-protected workbook or Excel 97-2003)", "an Excel 97-2003 file (.xls)")
