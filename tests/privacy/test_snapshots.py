@@ -23,6 +23,7 @@ def test_the_catalogue_marks_the_yearly_tables_period_as_a_snapshot(demo_store: 
     with Store(demo_store) as store:
         assert catalogue.roles(store, YEARLY)["year"] == SNAPSHOT
         assert catalogue.roles(store, "synth_households")["year"] == SNAPSHOT
+        assert catalogue.roles(store, "flows_residents")["year"] == SNAPSHOT  # the rates' denominators, per year
         assert SNAPSHOT not in catalogue.roles(store, "meldingen").values()  # a report's year may be added up
 
 
@@ -48,8 +49,9 @@ def test_a_filter_to_one_year_is_kept_and_several_years_are_refused(door: udc.Ud
         door.table(dataset=YEARLY, dimensions=["role"], filters=[{"column": "year", "between": [2019, 2021]}])
 
 
-def test_tables_of_events_are_not_forced(door: udc.Udc) -> None:
+def test_event_tables_are_not_forced_and_derived_yearly_tables_are(door: udc.Udc) -> None:
     assert door.table(dataset="meldingen", dimensions=["category"]).forced is None
+    assert door.table(dataset="flows_residents", dimensions=["role"]).forced[0] == "year"
 
 
 def test_the_cli_says_which_year_it_counted_and_refuses_several(door: udc.Udc, demo_store: Path) -> None:

@@ -225,7 +225,10 @@ def prepare_residents(store: Store, *, yearly: str | None = None, households: st
         sensitivity="microdata",
         provenance={"yearly": yearly, "households": households, "engine": "ibis"},
     )
-    catalogue.save_query(store, dataset, str(ibis.to_sql(final, dialect="duckdb")), inputs=[yearly, households])
+    snapshot = [catalogue.ColumnInfo("year", "snapshot", "Jaar")]  # one row per resident per year: never summed
+    catalogue.save_query(
+        store, dataset, str(ibis.to_sql(final, dialect="duckdb")), inputs=[yearly, households], columns=snapshot
+    )
     return RESIDENTS
 
 
