@@ -110,3 +110,9 @@ def test_withheld_cells_and_labels_in_one_language(
     assert not set(INTERNAL) & set(cells)  # no internal codes where people read
     assert not any(word in table for word in INTERNAL)
     assert ("Totaal" in cells) == (lang == "nl")
+
+
+def test_a_labelled_download_has_no_internal_codes(researcher: TestClient) -> None:
+    csv = _build(researcher, dim=["education"], jaar=["2020"], formaat="csv-nl", koppen="labels").text
+    assert "Opleidingsniveau" in csv.splitlines()[0] and "met ruis" in csv and "middelbaar" in csv
+    assert not any(word in csv for word in INTERNAL)

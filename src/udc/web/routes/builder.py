@@ -15,7 +15,7 @@ from udc.privacy.gate import TooFew
 from udc.privacy.request import Filter
 from udc.privacy.snapshots import SummedSnapshots
 from udc.web import data, userlabels, wording
-from udc.web.common import Reader, View, admit, cached, download, facade, headers, lang, render, run_gate
+from udc.web.common import Reader, View, admit, cached, download, facade, labelled, lang, render, run_gate
 from udc.web.i18n import translator
 from udc.web.security import check_csrf
 
@@ -157,9 +157,11 @@ async def builder_post(request: Request, store: Reader) -> Response:
     except (SummedSnapshots, TooFew) as exc:
         return render(request, "builder.html", context | {"refused": refusal(request, exc)}, status=exc.status)
     fmt = str(form.get("formaat", ""))
-    if fmt:
-        rename = headers(request, store, name, list(result.cells.columns)) if form.get("koppen") == "labels" else None
-        return download(result.cells, f"tabel_{name}", fmt, rename=rename)
+    if fmt:  # with labels asked: values as a person reads them too (statuses, areas, categories), as every download
+        frame, rename = result.cells, None
+        if form.get("koppen") == "labels":
+            frame, rename = labelled(request, store, name, frame)
+        return download(frame, f"tabel_{name}", fmt, rename=rename)
     context |= {
         "forced": result.forced,
         "min_count": result.policy.min_count,
