@@ -42,6 +42,7 @@ CORE = {
     "may",  # what a page or menu offers (the rulebook, no audit): the web asks the facade, not the rulebook
     "offered",  # the table builder's dimensions of a microdata table
     "generation",  # what caches of the catalogue key on (the web's map documents)
+    "labelled",  # a result as people read it: the same labels as the pages and downloads (issue 28)
 }
 NOUNS = {"areas", "sources", "indicators", "monitor", "flows", "participation", "users", "parties", "agreements"}
 

@@ -39,11 +39,13 @@ from udc.privacy import policy as policies
 from udc.privacy.access import get_user
 from udc.privacy.actions import ensure, may
 from udc.privacy.audit import AuditLog, key_for, operational_url, store_log
+from udc.privacy.categories import CUTS, OPEN_TOP, OTHER
 from udc.privacy.export import read_for, visible
-from udc.privacy.gate import Definition, Protected
+from udc.privacy.gate import Definition, Protected, TooFew
 from udc.privacy.policy import Policy
 from udc.privacy.principal import User, owner_account
 from udc.privacy.request import Filter, TableRequest, first_error
+from udc.privacy.snapshots import SummedSnapshots
 from udc.settings import Settings
 from udc.store import catalogue
 from udc.store.db import DB_FILE, Store
@@ -53,7 +55,20 @@ if TYPE_CHECKING:
 
     from udc.synth.generate import SynthReport
 
-__all__ = ["Udc", "Years", "open", "typed"]
+__all__ = [  # what a front door (a web route, a notebook) may name: the facade, its typed requests and its refusals
+    "CUTS",
+    "OPEN_TOP",
+    "OTHER",
+    "Filter",
+    "Protected",
+    "SummedSnapshots",
+    "TableRequest",
+    "TooFew",
+    "Udc",
+    "Years",
+    "open",
+    "typed",
+]
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -228,6 +243,24 @@ class Udc:
         with self.reading() as store:
             return read_for(store, name, self.user, self.audit, version, limit=limit)
 
+    def labelled(self, table: Any, language: str = "nl") -> pd.DataFrame:
+        """A result as a person reads it: areas as name + code, categories, statuses, periods and indicators in
+        ``language`` (nl/en) — the labels pages and downloads show. ``table``: a DataFrame from :meth:`read`, a
+        protected table (:meth:`table`) or a flows result; numbers are untouched."""
+        from udc import labelling
+
+        if language not in ("nl", "en"):
+            raise UdcError(f"unknown language '{str(language)[:10]}': expected nl or en")
+        frame = getattr(table, "cells", None)
+        frame = getattr(table, "frame", frame) if frame is None else frame
+        frame = table if frame is None else frame
+        with self.reading() as store:
+            names = registry.named_areas(store)
+        extra = {}
+        if "indicator" in frame.columns:
+            extra["indicator"] = {i.id: getattr(i.title, language) for i in self.indicators.list()}
+        return labelling.labelled(frame, language, names, extra=extra)
+
     def versions(self, name: str) -> list[dict[str, Any]]:
         """A release's versions, oldest first."""
         with self.reading() as store:
@@ -331,7 +364,7 @@ class Udc:
         seed: int = 1,
         years: Years = "2015-2024",
         publish: bool = True,
-        progress: Callable[[int], Any] | None = None,
+        progress: Callable[[int | str], Any] | None = None,
     ) -> tuple[SynthReport, list[str]]:
         """Build (or rebuild) the demo store: a fictional region, its synthetic population and (``publish``) the
         released key figures and verhuisstromen the dashboards show. Returns the report and summary lines. The

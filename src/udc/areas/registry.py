@@ -17,7 +17,8 @@ from udc.areas import codelists, geometry
 from udc.areas.changes import Change, deduplicate
 from udc.areas.codes import KINDS, kind_from_name, kind_of, normalise, parent_from_code
 from udc.errors import NotFound, UdcError
-from udc.store.db import Store
+from udc.store import catalogue
+from udc.store.db import Store, quote
 
 if TYPE_CHECKING:
     import duckdb
@@ -427,6 +428,24 @@ def names(store: Store) -> dict[str, str]:
         r["code"]: r["name"]
         for r in store.rows("SELECT code, arg_max(name, valid_from) AS name FROM areas GROUP BY code")
     }
+
+
+def named_areas(store: Store) -> dict[str, str]:
+    """Every area name the store knows: the registry's, the regions' titles, then the names open tables give their
+    own areas (the peer municipalities of a benchmark lie outside the registered region)."""
+    found: dict[str, str] = {}
+    for entry in catalogue.entries(store, sensitivity="open"):
+        columns = catalogue.roles(store, entry["name"])
+        area = catalogue.area_column(store, entry["name"])
+        label = next((c for c in ("naam", "name", "gemeentenaam") if c in columns), None)
+        if area and label and entry.get("table_name"):
+            rows = store.rows(
+                f"SELECT DISTINCT {quote(area)}::VARCHAR AS code, {quote(label)}::VARCHAR AS name "
+                f"FROM {quote(entry['table_name'])} WHERE {quote(label)} IS NOT NULL LIMIT 100000"
+            )
+            found.update({row["code"]: row["name"] for row in rows})
+    regions = {r["name"]: r["title"] for r in list_regions(store) if r.get("title")}  # demoregio → its title
+    return {**found, **regions, **names(store)}
 
 
 def known_codes(store: Store) -> set[str]:

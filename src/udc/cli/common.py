@@ -22,10 +22,12 @@ Years = Annotated[str, typer.Option(help="A year or a span, e.g. 2019-2020.")]
 Engine = Annotated[
     str, typer.Option(help="duckdb (embedded) or spark (local mode, or UDC_SPARK_MASTER): the same result either way.")
 ]
+Language = Annotated[str, typer.Option("--lang", help="Labels in tables for people: nl (Dutch) or en (English).")]
 
 __all__ = [
     "Engine",
     "Format",
+    "Language",
     "StoreDir",
     "UserName",
     "Years",

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli.common import Engine, StoreDir, UserName, emit, facade, split, write_frame
+from udc.cli.common import Engine, Language, StoreDir, UserName, emit, facade, split, write_frame
 from udc.cli.gate import Replace
 from udc.errors import UdcError
 
@@ -57,9 +57,11 @@ def flows_cmd(
         int | None, typer.Option(help="With --from-table: re-base codes to this year's municipalities (default: last).")
     ] = None,
     engine: Engine = "duckdb",
+    language: Language = "nl",
     store_dir: StoreDir = None,
 ) -> None:
-    """Migration flows: from microdata every number through the disclosure gate (cell key); or from open data."""
+    """Migration flows: from microdata every number through the disclosure gate (cell key); or from open data. The
+    table format shows labels (``--lang``); csv, json and parquet keep the codes programs read."""
     if ctx.invoked_subcommand is not None:
         return
     from udc.analysis.flows import balance_summary
@@ -103,7 +105,13 @@ def flows_cmd(
         return
     for note in result.notes[1:]:
         typer.echo(f"note: {note}", err=True)
-    emit(frame.to_dict("records"), fmt, title=f"{view}: {area} {years}, {result.group} ({result.method})")
+    shown = frame
+    if fmt == "table":  # people read labels; csv and json keep the codes programs read
+        from udc.labelling import header
+
+        shown = s.labelled(result, language)
+        shown.columns = [header(str(c), language) for c in shown.columns]
+    emit(shown.to_dict("records"), fmt, title=f"{view}: {area} {years}, {result.group} ({result.method})")
     if view == "balance" and fmt == "table":
         summary = balance_summary(result)
         typer.echo(f"in {summary['in']}, out {summary['out']}, within {summary['within']}, net {summary['net']}")

@@ -7,7 +7,18 @@ from typing import Annotated, Any
 
 import typer
 
-from udc.cli.common import Engine, Format, StoreDir, UserName, echo_json, emit, facade, read_table, write_frame
+from udc.cli.common import (
+    Engine,
+    Format,
+    Language,
+    StoreDir,
+    UserName,
+    echo_json,
+    emit,
+    facade,
+    read_table,
+    write_frame,
+)
 from udc.errors import UdcError
 
 gate_app = typer.Typer(help="The disclosure gate: protected crosstabs of microdata, releases.", no_args_is_help=True)
@@ -135,11 +146,23 @@ def export(
     name: Annotated[str, typer.Argument(help="Catalogued dataset.")],
     out: Annotated[Path, typer.Option(help="Output .csv or .parquet.")],
     version: Annotated[int | None, typer.Option(help="A release's version (default: the newest).")] = None,
+    labels: Annotated[
+        bool, typer.Option("--labels", help="Values and headers as people read them (--lang), not codes.")
+    ] = False,
+    language: Language = "nl",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
-    """Write a dataset out, if the user may: open/released for all, internal by role and scope, microdata never."""
-    frame = facade(ctx, store_dir, user).read(name, version)
+    """Write a dataset out, if the user may: open/released for all, internal by role and scope, microdata never.
+    Counts are whole numbers; ``--labels`` writes areas as name + code and categories in words (a file for Excel
+    and people; programs read the codes)."""
+    s = facade(ctx, store_dir, user)
+    frame = s.read(name, version)
+    if labels:
+        from udc.labelling import header
+
+        frame = s.labelled(frame, language)
+        frame.columns = [header(str(c), language) for c in frame.columns]
     write_frame(frame, out)
     typer.echo(f"{name}: {len(frame)} rows → {out}")
 

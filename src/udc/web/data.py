@@ -181,20 +181,7 @@ def names(store: Store) -> dict[str, str]:
 
 
 def named_areas(store: Store) -> dict[str, str]:
-    """Every area name the store knows: the registry's, then the names open tables give their own areas (the peer
-    municipalities of a benchmark lie outside the registered region)."""
-    found: dict[str, str] = {}
-    for entry in catalogue.entries(store, sensitivity="open"):
-        columns = catalogue.roles(store, entry["name"])
-        area = catalogue.area_column(store, entry["name"])
-        label = next((c for c in ("naam", "name", "gemeentenaam") if c in columns), None)
-        if area and label and entry.get("table_name"):
-            rows = store.rows(
-                f"SELECT DISTINCT {quote(area)}::VARCHAR AS code, {quote(label)}::VARCHAR AS name "
-                f"FROM {quote(entry['table_name'])} WHERE {quote(label)} IS NOT NULL LIMIT 100000"
-            )
-            found.update({row["code"]: row["name"] for row in rows})
-    return {**found, **registry.names(store)}
+    return registry.named_areas(store)
 
 
 def options(store: Store, table: AreaTable) -> dict[str, list[str]]:

@@ -8,12 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from udc.api import Protected
+from udc.api import CUTS, OPEN_TOP, OTHER, Filter, Protected, SummedSnapshots, TooFew
 from udc.errors import NotFound, UdcError
-from udc.privacy.categories import CUTS, OPEN_TOP, OTHER
-from udc.privacy.gate import TooFew
-from udc.privacy.request import Filter
-from udc.privacy.snapshots import SummedSnapshots
 from udc.web import data, userlabels, wording
 from udc.web.common import Reader, View, admit, cached, download, facade, labelled, lang, render, run_gate
 from udc.web.i18n import translator

@@ -1,0 +1,313 @@
+"""Labels people read for the internal names of udc's tables — target groups, directions, triggers, category
+values, statuses, levels, areas as name + code, periods — in Dutch and English, and :func:`labelled`, which turns a
+table's values into them. One set of words for every door: web pages and downloads, the CLI's tables and the Python
+results' labelled view (``Udc.labelled``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+GROUPS = {
+    "adults": ("Volwassenen (18+)", "Adults (18+)"),
+    "young-families": ("Jonge gezinnen", "Young families"),
+    "middle-income": ("Middeninkomens", "Middle incomes"),
+    "students": ("Studenten", "Students"),
+    "seniors": ("Senioren (65+)", "Seniors (65+)"),
+}
+CLASSES = {
+    "neighbour": ("buurgemeente", "neighbouring municipality"),
+    "rest_of_region": ("rest van de regio", "rest of the region"),
+    "rest_of_province": ("rest van de provincie", "rest of the province"),
+    "rest_of_country": ("rest van Nederland", "rest of the country"),
+    "abroad": ("buitenland", "abroad"),
+}
+TRIGGERS = {
+    "none": ("geen verandering", "no change"),
+    "left_parental_home": ("uit huis gegaan", "left the parental home"),
+    "moved_in_together": ("gaan samenwonen", "moved in together"),
+    "separated": ("uit elkaar", "separated"),
+    "child_born": ("kind geboren", "child born"),
+    "widowed": ("partner overleden", "widowed"),
+}
+RATE_MEASURES = {
+    "in": ("vestiging", "in"),
+    "out": ("vertrek", "out"),
+    "within": ("binnen de gemeente", "within"),
+    "net": ("saldo", "net"),
+    "residents": ("inwoners (persoonsjaren)", "residents (person-years)"),
+}
+
+
+def label(table: dict[str, tuple[str, str]], key: str, language: str) -> str:
+    pair = table.get(key)
+    return (pair[0] if language == "nl" else pair[1]) if pair else key
+
+
+THEMES = {
+    "armoede_schulden": ("Armoede en schulden", "Poverty and debt"),
+    "jeugd": ("Jeugd", "Youth"),
+    "wonen_leegstand": ("Wonen en leegstand", "Housing and vacancy"),
+    "mobiliteit": ("Mobiliteit", "Mobility"),
+    "bevolking": ("Bevolking", "Population"),
+    "werk_onderwijs": ("Werk en onderwijs", "Work and education"),
+    "veiligheid": ("Veiligheid", "Safety"),
+    "zorg": ("Zorg", "Care"),
+    "participatie": ("Meldingen en participatie", "Reports and participation"),
+}
+STATUS = {
+    "published": ("gepubliceerd", "published"),
+    "suppressed": ("afgeschermd (te klein aantal)", "withheld (count too small)"),
+    "no_population": ("geen inwoners", "no population"),
+}
+FUNNEL = {
+    "above_998": ("duidelijk hoger dan het totaal (99,8 %)", "clearly above the total (99.8 %)"),
+    "above_95": ("hoger dan het totaal (95 %)", "above the total (95 %)"),
+    "within": ("niet te onderscheiden van het totaal", "not distinguishable from the total"),
+    "below_95": ("lager dan het totaal (95 %)", "below the total (95 %)"),
+    "below_998": ("duidelijk lager dan het totaal (99,8 %)", "clearly below the total (99.8 %)"),
+}
+LEVELS = {
+    "buurt": ("buurt", "neighbourhood"),
+    "wijk": ("wijk", "district"),
+    "gemeente": ("gemeente", "municipality"),
+    "region": ("regio", "region"),
+    "total": ("totaal", "total"),
+}
+
+
+MEASURES = {
+    "count": ("Aantal", "Count"),
+    "per_1000": ("Per 1 000 inwoners", "Per 1,000 residents"),
+    "value": ("Waarde", "Value"),
+    "total": ("Totaal", "Total"),
+}
+VALUES = {  # category values of the microdata contract and the demo registers
+    "income_class": {"low": ("laag", "low"), "middle": ("midden", "middle"), "high": ("hoog", "high")},
+    "education": {"low": ("laag", "low"), "middle": ("middelbaar", "middle"), "high": ("hoog", "high")},
+    "household_type": {
+        "single": ("eenpersoons", "single person"),
+        "couple": ("paar zonder kinderen", "couple"),
+        "couple_with_children": ("paar met kinderen", "couple with children"),
+        "couple_kids": ("paar met kinderen", "couple with children"),
+        "single_parent": ("eenouder", "single parent"),
+        "other": ("overig", "other"),
+    },
+    "tenure": {
+        "owner": ("koop", "owner-occupied"),
+        "social_rent": ("sociale huur", "social rent"),
+        "private_rent": ("particuliere huur", "private rent"),
+    },
+    "role": {
+        "reference": ("referentiepersoon", "reference person"),
+        "partner": ("partner", "partner"),
+        "child": ("kind", "child"),
+        "other": ("overig", "other"),
+    },
+    "student": {"none": ("geen", "none")},
+    "event": {
+        "birth": ("geboorte", "birth"),
+        "death": ("overlijden", "death"),
+        "move": ("verhuizing", "move"),
+        "household_change": ("huishoudenswijziging", "household change"),
+    },
+    "sex": {"m": ("man", "male"), "v": ("vrouw", "female"), "f": ("vrouw", "female")},
+}
+DIMENSIONS = {
+    "leeftijd": ("Leeftijdsklasse", "Age band"),
+    "jeugdzorg": ("Jeugdzorg", "Youth care"),
+    "group": ("Doelgroep", "Target group"),
+    "direction": ("Richting", "Direction"),
+    "measure": ("Onderwerp", "Measure"),
+    "trigger": ("Aanleiding", "Trigger"),
+    "period": ("Periode", "Period"),
+    "year": ("Jaar", "Year"),
+    "jaar": ("Jaar", "Year"),
+    "buurt_code": ("Buurt", "Neighbourhood"),
+    "from_gm": ("Van gemeente", "From municipality"),
+    "to_gm": ("Naar gemeente", "To municipality"),
+    "from_wk": ("Van wijk", "From district"),
+    "to_wk": ("Naar wijk", "To district"),
+    "household_type": ("Soort huishouden", "Household type"),
+    "income_class": ("Inkomensklasse", "Income class"),
+    "education": ("Opleidingsniveau", "Education"),
+    "richting": ("Richting", "Direction"),
+    "age": ("Leeftijd", "Age"),
+    "role": ("Positie in het huishouden", "Position in the household"),
+    "tenure": ("Eigendom", "Tenure"),
+    "event": ("Gebeurtenis", "Event"),
+    "sex": ("Geslacht", "Sex"),
+}
+
+
+def readable(name: str) -> str:
+    """An internal name as words (``parent_code`` → ``Parent code``): the last resort when no label exists."""
+    text = name.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def pick(table: dict[str, tuple[str, str]], name: str, language: str) -> str | None:
+    """The Dutch or English word of ``name`` in ``table``, or None when the table has none."""
+    pair = table.get(name)
+    return (pair[0] if language == "nl" else pair[1]) if pair else None
+
+
+def value_text(dimension: str, value: object, language: str, labels: Any = None) -> str:
+    """A category's label where the labels file or udc knows it (target groups, directions, triggers), else the
+    value itself."""
+    if value is None or str(value) in ("None", "nan", "", "<NA>"):
+        return "onbekend" if language == "nl" else "unknown"
+    table = {"group": GROUPS, "direction": RATE_MEASURES, "measure": RATE_MEASURES, "trigger": TRIGGERS, **VALUES}.get(
+        dimension, {}
+    )
+    text = str(value)
+    found = (labels.value(dimension, text, language) if labels is not None else None) or pick(table, text, language)
+    return found or pick(GENERIC, text, language) or text
+
+
+GENERIC = {  # values any table may hold: the total row, yes/no flags
+    "Totaal": ("Totaal", "Total"),
+    "ja": ("ja", "yes"),
+    "nee": ("nee", "no"),
+    "true": ("ja", "yes"),
+    "false": ("nee", "no"),
+    "True": ("ja", "yes"),
+    "False": ("nee", "no"),
+}
+HEADERS = {
+    "area": ("Gebied", "Area"),
+    "name": ("Naam", "Name"),
+    "status": ("Status", "Status"),
+    "rules": ("Reden afscherming", "Reason withheld"),
+    "gm_code": ("Gemeente", "Municipality"),
+    "wk_code": ("Wijk", "District"),
+    "area_code": ("Gebied", "Area"),
+    "ci_low": ("Ondergrens", "Lower bound"),
+    "ci_high": ("Bovengrens", "Upper bound"),
+    "unit": ("Eenheid", "Unit"),
+    "note": ("Opmerking", "Note"),
+    "other_class": ("Soort herkomst of bestemming", "Kind of origin or destination"),
+    "other_gm": ("Herkomst of bestemming", "Origin or destination"),
+    "from_gm": ("Van", "From"),
+    "to_gm": ("Naar", "To"),
+    "level": ("Niveau", "Level"),
+    "kind": ("Soort gebied", "Kind of area"),
+    "naam": ("Naam", "Name"),
+    "inwoners": ("Inwoners", "Residents"),
+    "stedelijkheid": ("Stedelijkheid", "Urbanisation"),
+    "regio": ("In de regio", "In the region"),
+    "numerator": ("Teller", "Numerator"),
+    "denominator": ("Noemer", "Denominator"),
+    "funnel": ("Ten opzichte van het totaal", "Compared with the total"),
+}
+
+
+CELL_STATUS = {
+    "published": ("gepubliceerd", "published"),
+    "perturbed": ("met ruis (cell key)", "with noise (cell key)"),
+    "suppressed": ("afgeschermd", "withheld"),
+    "no_population": ("geen inwoners", "no population"),
+    "derived": ("afgeleid van beschermde aantallen", "derived from protected counts"),
+}
+
+
+AREA_VALUES = (
+    "buurt_code",
+    "wijk_code",
+    "gemeente_code",
+    "area_code",
+    "area",
+    "code",
+    "gebied",
+    "gm",
+    "gm_code",
+    "wk_code",
+    "other_gm",
+    "from_gm",
+    "to_gm",
+    "other",
+    "parent_code",
+    "parent",
+)
+KINDS = {
+    "BU": ("buurt", "neighbourhood"),
+    "WK": ("wijk", "district"),
+    "GM": ("gemeente", "municipality"),
+    "PV": ("provincie", "province"),
+    "NL": ("land", "country"),
+}
+SPECIAL_AREAS = {
+    "ZZ_BUITENLAND": ("buitenland (overig)", "abroad (other countries)"),
+    "ZZ_ONBEKEND": ("onbekend", "unknown"),
+    "Totaal": ("Totaal", "Total"),
+}
+
+
+def header(name: str, language: str, title: str | None = None) -> str:
+    """A column's header as people read it: udc's word in the language, else the source's title, else the name
+    made readable."""
+    ours = next((text for table in (DIMENSIONS, MEASURES, HEADERS) if (text := pick(table, name, language))), None)
+    return ours or title or readable(name)
+
+
+def area_value(code: object, language: str, names: dict[str, str]) -> str:
+    """An area as a person reads it: ``Kernstad (GM9901)``; a foreign area by its name; the special codes and the
+    total in words."""
+    text = str(code)
+    special = pick(SPECIAL_AREAS, text, language)
+    if special:
+        return special
+    name = names.get(text)
+    if name is None:
+        return text
+    return f"{name} ({text})" if text[:2] in ("GM", "WK", "BU", "PV") else name
+
+
+def period_value(value: object) -> str:
+    """``2019-2019`` is the year 2019; a span ``2019-2021`` with a dash."""
+    first, sep, last = str(value).partition("-")
+    if sep and first == last:
+        return first
+    return f"{first}–{last}" if sep and first.isdigit() and last.isdigit() else str(value)
+
+
+def _own_names(frame: Any) -> dict[str, str]:
+    """A table that names its own areas (a code and a ``naam`` column: municipalities outside the region)."""
+    code = next((c for c in AREA_VALUES if c in frame.columns), None)
+    name = next((c for c in ("naam", "name", "gemeentenaam", "statnaam") if c in frame.columns), None)
+    if code is None or name is None:
+        return {}
+    return {str(k): str(v) for k, v in zip(frame[code], frame[name], strict=True) if v is not None and v == v}
+
+
+def labelled(
+    frame: Any,
+    language: str,
+    names: dict[str, str],
+    labels: Any = None,
+    extra: dict[str, dict[str, str]] | None = None,
+) -> Any:
+    """A table with its values as a person reads them (``koppen=labels`` downloads): areas as name + code, periods as
+    years, statuses, levels, classes and categories in the language; ``extra``: per column a mapping udc does not
+    hold here (an indicator's title). Numbers are untouched."""
+    per_column = {"status": CELL_STATUS, "level": LEVELS, "funnel": FUNNEL, "other_class": CLASSES, "kind": KINDS}
+    out = frame.copy()
+    names = {**_own_names(frame), **names}
+    for column in out.columns:
+        if out[column].dtype.kind in "iufb":
+            continue
+        out[column] = out[column].map(lambda v: pick(SPECIAL_AREAS, v, language) if v == "Totaal" else v)
+        if column in (extra or {}):
+            mapping = extra[column]
+            out[column] = out[column].map(lambda v, m=mapping: m.get(str(v), v))
+        elif column in AREA_VALUES:
+            out[column] = out[column].map(lambda v: area_value(v, language, names) if v is not None else v)
+        elif column in ("period", "year", "jaar"):
+            out[column] = out[column].map(lambda v: period_value(v) if v is not None else v)
+        elif column in per_column:
+            table = per_column[column]
+            out[column] = out[column].map(lambda v, t=table: pick(t, str(v), language) or v)
+        else:
+            out[column] = out[column].map(
+                lambda v, c=column: value_text(c, v, language, labels) if v is not None else v
+            )
+    return out
