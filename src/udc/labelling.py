@@ -136,6 +136,10 @@ DIMENSIONS = {
     "tenure": ("Eigendom", "Tenure"),
     "event": ("Gebeurtenis", "Event"),
     "sex": ("Geslacht", "Sex"),
+    "youth_care": ("Jeugdzorg", "Youth care"),
+    "employed": ("Werkzaam", "Employed"),
+    "student": ("Studerend", "Student"),
+    "leeftijd5": ("Leeftijdsklasse (5 jaar)", "Age band (5 years)"),
 }
 
 
@@ -166,6 +170,7 @@ def value_text(dimension: str, value: object, language: str, labels: Any = None)
 
 GENERIC = {  # values any table may hold: the total row, yes/no flags
     "Totaal": ("Totaal", "Total"),
+    "Nederland": ("Nederland", "Netherlands"),
     "ja": ("ja", "yes"),
     "nee": ("nee", "no"),
     "true": ("ja", "yes"),
@@ -236,6 +241,7 @@ KINDS = {
     "NL": ("land", "country"),
 }
 SPECIAL_AREAS = {
+    "NL01": ("Nederland", "Netherlands"),
     "ZZ_BUITENLAND": ("buitenland (overig)", "abroad (other countries)"),
     "ZZ_ONBEKEND": ("onbekend", "unknown"),
     "Totaal": ("Totaal", "Total"),

@@ -120,7 +120,8 @@ def codes(lang: str) -> frozenset[str]:
     for key, *pair in _pairs():
         if key and re.fullmatch(r"[a-z][a-z0-9_-]*", key) and pair[index]:
             (itself if pair[index].strip().lower() == key else labelled).add(key)
-    return frozenset(labelled - itself)  # "within" is the English label of a direction: no leak on an English page
+    words = {pair[index].strip().lower() for _, *pair in _pairs()}  # "kind" is a Dutch label (child) too
+    return frozenset(labelled - itself - words)  # "within" is the English label of a direction: no leak in English
 
 
 @functools.cache
