@@ -6,6 +6,8 @@ declared here once so that every interface (CLI exit codes, web pages, JSON API)
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 
 class UdcError(Exception):
     """A problem with input, configuration or the store, explained in one line (a bad request: 422)."""
@@ -69,3 +71,20 @@ class InputError(UdcError):
             where.append(f"field '{field}'")
         self.file, self.row, self.field = file, row, field
         super().__init__(": ".join([", ".join(where), message]) if where else message)
+
+
+# Keyed errors (issue 28: one language per page): the CLI and the APIs print the English line; a page looks the key
+# up and says it in its own language (udc.web.i18n.said). A key is a name, never text from the request.
+E = TypeVar("E", bound=UdcError)
+
+
+def keyed(error: E, key: str, **values: object) -> E:
+    """``error`` carrying ``key`` and the ``values`` its translations fill in; returned, so ``raise keyed(...)``."""
+    error.key = key  # type: ignore[attr-defined]
+    error.values = values  # type: ignore[attr-defined]
+    return error
+
+
+def key_of(error: BaseException) -> tuple[str | None, dict[str, object]]:
+    """The key and values an error carries, or (None, {}) for one raised without (its English line is all)."""
+    return getattr(error, "key", None), dict(getattr(error, "values", {}) or {})

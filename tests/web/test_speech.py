@@ -45,3 +45,21 @@ def test_a_chart_speaks_too() -> None:
     assert {"suppressed", "Jaar"} <= {s.text for s in texts}
     assert [s.text for s in speech.bare_codes(texts, "en", NAMES)] == ["suppressed"]
     assert [s.text for s in speech.other_language(texts, "en")] == ["Jaar"]  # a Dutch axis title
+
+
+def test_error_pages_speak_the_page_language(client: object, site: object) -> None:
+    """An error without a key: a sentence for its status in the page's language, udc's own reason marked as English
+    (lang="en"); no line the crawl would count as the other language, in either language."""
+    import udc
+
+    names = udc.open(site.store).areas.names()  # type: ignore[attr-defined]
+    for lang, sentence in (
+        ("nl", "Deze pagina of dit gegeven bestaat niet."),
+        ("en", "This page or item does not exist."),
+    ):
+        page = client.get(f"/gebied/GM0000?lang={lang}")  # type: ignore[attr-defined]
+        assert page.status_code == 404 and sentence in page.text
+        texts = speech.said(page.text, lang)
+        assert speech.other_language(texts, lang) == [] and speech.bare_codes(texts, lang, names) == []
+    dutch = client.get("/gebied/GM0000?lang=nl").text  # type: ignore[attr-defined]
+    assert '<span lang="en">' in dutch and "Toelichting (Engels)" in dutch

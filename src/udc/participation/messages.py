@@ -5,20 +5,6 @@ words udc wrote."""
 
 from __future__ import annotations
 
-from typing import TypeVar
+from udc.errors import key_of, keyed
 
-from udc.errors import UdcError
-
-E = TypeVar("E", bound=UdcError)
-
-
-def keyed(error: E, key: str, **values: object) -> E:
-    """``error`` carrying ``key`` and the ``values`` its translations fill in; returned, so ``raise keyed(...)``."""
-    error.key = key  # type: ignore[attr-defined]
-    error.values = values  # type: ignore[attr-defined]
-    return error
-
-
-def key_of(error: BaseException) -> tuple[str | None, dict[str, object]]:
-    """The key and values an error carries, or (None, {}) for one raised without (its English line is all)."""
-    return getattr(error, "key", None), dict(getattr(error, "values", {}) or {})
+__all__ = ["key_of", "keyed"]  # they live in udc.errors: every library message may carry a key

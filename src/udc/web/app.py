@@ -120,7 +120,8 @@ def create_app(
 
     @app.exception_handler(UdcError)
     async def udc_error(request: Request, exc: UdcError) -> Response:
-        response = error_response(request, exc.status, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        response = error_response(request, exc.status, message, exc)
         if isinstance(exc, workers.Busy):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

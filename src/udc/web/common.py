@@ -18,27 +18,35 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from udc.api import Udc
-from udc.errors import UdcError
+from udc.errors import UdcError, key_of
 from udc.privacy.access import PUBLIC, User
 from udc.privacy.actions import ensure, may
 from udc.store import catalogue
 from udc.store.db import Store, writer_waiting
 from udc.store.frames import whole_numbers
 from udc.web import data, security, workers
-from udc.web.i18n import LANGUAGES, translator
+from udc.web.i18n import LANGUAGES, TEXT, said, translator
 
 ErrorFormat = Callable[[Request, int, str], Response]
 
 
-def error_response(request: Request, status: int, message: str) -> Response:
+def error_response(request: Request, status: int, message: str, error: BaseException | None = None) -> Response:
     """The error in the shape of the router the path belongs to: each router (the JSON API, Open311) registers its
     own format for its prefix on ``app.state.error_formats``; pages get the error page. Registered, not imported, so
-    this module knows no router."""
+    this module knows no router. A page speaks its own language: a keyed error (``udc.errors.keyed``) in its
+    words, any other with a sentence for its status and udc's one-line reason marked as English (``lang="en"``)."""
     formats: dict[str, ErrorFormat] = getattr(request.app.state, "error_formats", {})
     for prefix, fmt in formats.items():
         if request.url.path.startswith(prefix):
             return fmt(request, status, message)
-    return render(request, "error.html", {"status": status, "message": message}, status=status)
+    language = lang(request)
+    if error is not None and key_of(error)[0]:
+        summary, detail = said(error, language), None
+    else:
+        summary = translator(language)(f"status_{status}" if f"status_{status}" in TEXT else "error")
+        detail = message
+    context = {"status": status, "summary": summary, "detail": detail}
+    return render(request, "error.html", context, status=status)
 
 
 def admit(
