@@ -127,3 +127,20 @@ def test_a_year_refused_for_too_few_people_is_not_answered_beside_another_year(r
     assert alone.status_code == 403
     beside = _build(researcher, dim=["education", "year"], jaar=["2021", "2022"], gebied="BU99010002")
     assert beside.status_code == 403, "a buurt refused for one year is answered per year when two years are asked"
+
+
+def test_a_refused_dimension_does_not_say_the_datasets_exact_size(client: TestClient, site: Site) -> None:
+    """The ethics guard's refusal (gate.TooDetailed) said 'a different value for almost every record (297 of 319)':
+    the exact number of newborns in the microdata and of distinct birth weights, unperturbed, in the error text of
+    every door (API JSON, error page, CLI). Safe: the refusal carries no number counted in the microdata."""
+    body = {"dataset": "synth_newborns", "dimensions": ["birth_weight"]}
+    response = client.post("/api/v1/tables", json=body, headers={"Authorization": f"Bearer {site.token}"})
+    assert response.status_code in (403, 422)
+    assert not _numbers(response.text) - {"20", "50"}, response.text
+
+
+def test_the_builder_form_escapes_what_it_gives_back(researcher: TestClient) -> None:
+    """The form's picks (area, ages, years) come back in the re-rendered form: as text, never as markup."""
+    bad = '"><script>alert(1)</script>'
+    page = _build(researcher, dim=["education"], gebied=bad, leeftijd_van=bad, leeftijd_tot=bad, jaar=[bad, "2022"])
+    assert "<script>alert(1)" not in page.text
