@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import udc
@@ -106,3 +107,51 @@ def test_definitions_pooling_named_periods_do_not_give_away_a_years_withheld_cel
     withheld = one[one.isna()].index
     told = [k for k in withheld if k in two.index and k in pooled.index and two.notna()[k] and pooled.notna()[k]]
     assert not told, f"{len(told)} withheld 2021 cells follow as pooled − 2022, e.g. {told[:3]}"
+
+
+def test_filtered_tables_differenced_do_not_give_exact_counts(door: udc.Udc, demo_store: Path) -> None:
+    """The builder's filters, differenced: wijk W minus buurt A (both filters) and age 20–34 minus 20–29 give noisy,
+    not exact, counts of the rest (each filtered table's cells carry their own persons' cell-key noise)."""
+    with Store(demo_store) as store:
+        stored = catalogue.get(store, YEARLY).table_name
+        buurten = [
+            r["b"]
+            for r in store.rows(
+                f"SELECT buurt_code AS b FROM {stored} WHERE year = 2022 AND buurt_code LIKE 'BU990101%' "
+                "GROUP BY 1 HAVING count(*) >= 100 ORDER BY 1"
+            )
+        ]
+        truth = {
+            (r["b"], r["e"]): r["n"]
+            for r in store.rows(
+                f"SELECT buurt_code AS b, education AS e, count(*) AS n FROM {stored} WHERE year = 2022 GROUP BY 1, 2"
+            )
+        }
+
+    def counts(*filters: dict) -> dict[str, int]:
+        p = door.table(
+            dataset=YEARLY, dimensions=["education"], filters=[{"column": "year", "values": [2022]}, *filters]
+        )
+        return {e: None if n is pd.NA else int(n) for e, n in zip(p.cells.education, p.cells["count"], strict=True)}
+
+    wijk = counts({"column": "buurt_code", "prefix": "BU990101"})
+    exact = []
+    for b in buurten:
+        one = counts({"column": "buurt_code", "values": [b]})
+        for e in ("high", "low", "middle"):
+            rest = sum(n for (bb, ee), n in truth.items() if ee == e and bb.startswith("BU990101") and bb != b)
+            if wijk[e] is not None and one[e] is not None:
+                exact.append(wijk[e] - one[e] == rest)
+    assert exact and not all(exact)
+    young, wider = counts({"column": "age", "between": [20, 29]}), counts({"column": "age", "between": [20, 34]})
+    with Store(demo_store) as store:
+        band = {
+            r["e"]: r["n"]
+            for r in store.rows(
+                f"SELECT education AS e, count(*) AS n FROM {stored} WHERE year = 2022 AND age BETWEEN 30 AND 34 "
+                "GROUP BY 1"
+            )
+        }
+    ages = [wider[e] - young[e] == band.get(e, 0) for e in ("high", "low", "middle", "Totaal") if e in band]
+    exact += ages
+    assert not all(exact), "every differenced count was exact"
