@@ -88,8 +88,10 @@ def indicators_benchmark(
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
-    """An area against the Netherlands and its peers: rank, median, significance. JSON keys: area_code, value,
-    reference_nl, peer_median, peer_rank, peer_count, peers, significant (and peer_group, percentile)."""
+    """An area against the Netherlands and its peers: rank, median, significance. JSON keys: area_code, area_name,
+    indicator, unit, period, value with its 95 % interval (ci_low, ci_high), reference_nl, peer_group, peer_median,
+    peer_rank, peer_count, percentile, peers (codes) and peer_names, significant; values rounded as the indicator
+    publishes them."""
     result = facade(ctx, store_dir, user).indicators.benchmark(
         area.strip().upper(),
         indicator_id,
@@ -99,10 +101,15 @@ def indicators_benchmark(
         k=k,
         profile=split(profile),
     )
+    from udc.indicators.benchmark import rounded
+
+    result = rounded(result)
     if fmt == "json":
         echo_json(result)
         return
-    emit([{**result, "peers": len(result["peers"])}], fmt, title=f"{indicator_id}: {area} {result['period']}")
+    names = result.pop("peer_names")
+    shown = {**result, "peers": ", ".join(names)}
+    emit([shown], fmt, title=f"{indicator_id}: {area} {result['period']}")
 
 
 @indicators_app.command("iso37120")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from udc.areas import registry
 from udc.errors import UdcError
 from udc.facade.base import Noun, Years, span
 from udc.indicators import benchmark as bench
@@ -171,6 +172,7 @@ class Indicators(Noun):
             if year is None:
                 raise UdcError("which year? add --year (the store has no reference table to take the newest from)")
             reference = bench.reference_rows(store, indicator, [year])
+            names = registry.named_areas(store)  # the peers by name: the registry's and the peers table's
             group: list[str] | dict[str, str] | None = None
             if peers in ("urbanisation", "size"):
                 column = "stedelijkheid" if peers == "urbanisation" else "inwoners"
@@ -190,9 +192,9 @@ class Indicators(Noun):
             with self._udc.reading() as store:
                 others = pd.concat([bench.reference_rows(store, self.get(i), [year]) for i in wanted])
             group = bench.similar(pd.concat([own, others], ignore_index=True), area, k)
-            result = bench.benchmark(values, indicator, area, group or [])
+            result = bench.benchmark(values, indicator, area, group or [], names)
             return result | {"peer_group": f"similar ({k}; {', '.join(wanted)})"}
-        return bench.benchmark(values, indicator, area, group or [])
+        return bench.benchmark(values, indicator, area, group or [], names)
 
     def iso37120(self, area: str, *, years: Years | None = None) -> tuple[Rows, dict[str, Any]]:
         """The ISO 37120 report of a municipality (``udc indicators iso37120``): per catalogue indicator computed

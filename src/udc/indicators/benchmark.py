@@ -133,9 +133,27 @@ def similar(profile: pd.DataFrame, area: str, k: int) -> list[str]:
     return list(distance.nsmallest(k).index)
 
 
-def benchmark(values: pd.DataFrame, indicator: Indicator, area: str, peers: list[str] | dict[str, str]) -> dict:
+DECIMALS = {"percent": 1, "per_1000": 1, "per_10000": 1, "per_100000": 1, "mean": 1, "ratio": 2}
+
+
+def rounded(result: dict[str, Any]) -> dict[str, Any]:
+    """A benchmark as people and files read it: its values with the indicator's decimals (one for rates and
+    percentages, two for ratios) — 40.6, not 40.5894519131334; the extra digits are the protection's noise, not
+    precision. The Python result keeps them for further computation."""
+    digits = DECIMALS.get(result["unit"], 1)
+    keys = ("value", "ci_low", "ci_high", "reference_nl", "peer_median")
+    return result | {k: None if result[k] is None else round(float(result[k]), digits) for k in keys}
+
+
+def benchmark(
+    values: pd.DataFrame,
+    indicator: Indicator,
+    area: str,
+    peers: list[str] | dict[str, str],
+    names: dict[str, str] | None = None,
+) -> dict:
     """``values``: one period's computed rows (gemeente level and the total). ``peers``: a list of codes, or a class
-    per code (the area's own class is its peer group)."""
+    per code (the area's own class is its peer group). ``names``: code → name, for the named peers."""
     own = values[values.area_code == area]
     if own.empty or own.value.isna().all():
         raise NotFound(f"no value of {indicator.id} for {area} in this period")
@@ -156,11 +174,16 @@ def benchmark(values: pd.DataFrame, indicator: Indicator, area: str, peers: list
     reference = float(total.value.iloc[0]) if len(total) and pd.notna(total.value.iloc[0]) else None
     low, high = row.ci_low, row.ci_high
     significant = None if reference is None or pd.isna(low) else bool(reference < low or reference > high)
+    named = names or {}
     result: dict[str, Any] = {
         "area_code": area,
+        "area_name": named.get(area),
         "indicator": indicator.id,
+        "unit": indicator.unit,
         "period": row.period,
         "value": float(row.value),
+        "ci_low": None if pd.isna(low) else float(low),
+        "ci_high": None if pd.isna(high) else float(high),
         "reference_nl": reference,
         "peer_group": label,
         "peer_median": float(np.median(part.value)),
@@ -168,6 +191,7 @@ def benchmark(values: pd.DataFrame, indicator: Indicator, area: str, peers: list
         "peer_count": len(part),
         "percentile": round(100 * (len(part) - rank) / max(len(part) - 1, 1)),
         "peers": list(part.area_code),
+        "peer_names": [named.get(code, code) for code in part.area_code],
         "significant": significant,
     }
     return result
