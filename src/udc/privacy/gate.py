@@ -117,14 +117,36 @@ def _whole_dataset(store: Store, compiled: Compiled, table: str, policy: Policy)
     for d in own:
         distinct = int(row[f"_d_{d}"])
         if distinct >= 20 and distinct > 0.5 * int(row["_rows"]):
-            raise TooDetailed(
-                f"dimension '{d}' has a different value for almost every record ({distinct} of {int(row['_rows'])}): "
-                "that is an identifier, and a table by it a per-person table, not an aggregate"
+            raise TooDetailed(  # no counts in the words: the dataset's size is microdata too
+                f"dimension '{d}' has a different value for almost every record: that is an identifier, and a "
+                "table by it a per-person table, not an aggregate"
             )
     if measure is not None:
         compiled.profile = magnitude.profile(row)
         if compiled.profile.lowest < 0:
             raise UdcError(f"'{measure}' has negative values: dominance rules are not defined for them")
+
+
+def _enough(store: Store, compiled: Compiled, table: str, policy: Policy) -> None:
+    """The differencing guard: a filtered table is answered only when its population — per snapshot period when
+    the periods are a dimension, so person-years never make up for too few people — reaches the policy's
+    minimum. Judged on the cell-key count, a protected value like the table's own total: a verdict on the true
+    count was a one-bit oracle that, asked for a union of buurten padded to just under the minimum, told whether
+    one more buurt held two people of an age."""
+    period = snapshots.column(store, compiled.request.dataset)
+    by = period if period in compiled.request.dimensions else None
+    found = engine.run(store, compiled.population(by), table, policy.query_seconds)
+    counts = found["units"].to_numpy() if len(found) else np.zeros(1)
+    keys = found["key_sum"].to_numpy() if len(found) else np.zeros(1)
+    keys = np.mod(np.asarray(keys, dtype=float) / 2**32, 1.0)
+    published = cellkey.perturb(np.asarray(counts).astype(int), keys, policy.cell_key_d, policy.cell_key_v)
+    if published.min() < policy.min_population:
+        raise TooFew(
+            policy.min_population,
+            f"the filters leave fewer than {policy.min_population} units"
+            + (f" in a {period}" if by else "")
+            + ": a table of so few could single out people (compare it with an unfiltered one); widen the filters",
+        )
 
 
 def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, ad_hoc: bool) -> pd.DataFrame:
@@ -134,13 +156,7 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
     for f in request.filters if ad_hoc else []:
         categories.check_filter(store, compiled, table, f, policy)
     if request.filters and ad_hoc:
-        units = int(engine.run(store, compiled.population(), table, seconds).iloc[0, 0])
-        if units < policy.min_population:
-            raise TooFew(
-                policy.min_population,
-                f"the filters leave fewer than {policy.min_population} units: a table of so few could single out "
-                "people (compare it with an unfiltered one); widen the filters",
-            )
+        _enough(store, compiled, table, policy)
     _whole_dataset(store, compiled, table, policy)
     by = list(request.dimensions)
     domains = {d: categories.domain(store, compiled, table, d, policy) for d in by}
@@ -323,7 +339,7 @@ def run_defined(store: Store, definition: Definition, *, user: User, audit: Audi
     """A table defined in advance, by an admin: cell key or secondary suppression with an LP audit."""
     detail = {**definition.request.summary(), "definition": definition.name, "method": definition.method}
     with ensure(user, "gate.defined", definition.request.dataset, audit=audit, detail=detail) as outcome:
-        asked, forced = snapshots.one_period(store, definition.request, ad_hoc=False)
+        asked, forced = snapshots.one_period(store, definition.request, ad_hoc=False, method=definition.method)
         protected = _protect(store, asked, definition.method, user, ad_hoc=False)
         outcome |= protected.summary() | _forced(protected, forced)
     return protected
@@ -439,7 +455,7 @@ def linked_crosstabs(
         if any(d not in dims for t in tables for d in t):
             raise UdcError(f"every table's dimensions must be among the request's {dims}")
         entry = _admit(store, request.dataset)
-        request, forced = snapshots.one_period(store, request, ad_hoc=False)
+        request, forced = snapshots.one_period(store, request, ad_hoc=False, method="suppress")
         outcome |= {"forced": f"{forced[0]}={forced[1]}"} if forced else {}
         policy = current(store)
         table = entry.table_name or ""

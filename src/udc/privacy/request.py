@@ -184,9 +184,12 @@ class Compiled:
         wanted = [f for f in self.request.filters if only is None or f.column == only]
         return self.base.filter(*[predicate(self.base, f) for f in wanted]) if wanted else self.base
 
-    def population(self) -> ir.Scalar:
-        """Units left after the filters (the differencing guard compares it with the policy's minimum)."""
-        return self.filtered().count()
+    def population(self, by: str | None = None) -> ir.Table:
+        """Units left after the filters, with their key sum (the differencing guard compares the cell-key count, a
+        protected value, with the policy's minimum); ``by``: per value of that column (per snapshot period)."""
+        t = self.filtered()
+        metrics = {"units": t.count(), "key_sum": self._key_sum(t)}
+        return t.group_by(by).aggregate(**metrics) if by else t.aggregate(**metrics)
 
     def _key_sum(self, t: ir.Table) -> ir.Scalar:
         return (t.record_key.cast("decimal(38, 0)").sum() % KEY_MODULUS).cast("int64")

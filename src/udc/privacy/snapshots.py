@@ -59,16 +59,27 @@ def _latest(store: Store, dataset: str, name: str) -> int | str:
 
 
 def one_period(
-    store: Store, request: TableRequest, *, ad_hoc: bool
+    store: Store, request: TableRequest, *, ad_hoc: bool, method: str = "cellkey"
 ) -> tuple[TableRequest, tuple[str, int | str] | None]:
     """``request`` as the gate may answer it over a snapshot dataset, and (column, period) when it was forced to one
-    period (see the module's docstring). Datasets without a snapshot column pass unchanged."""
+    period (see the module's docstring). Datasets without a snapshot column pass unchanged. The period is never a
+    measure (a sum of years counts every person once per year), and a suppressed definition never pools periods:
+    its exact published cells, less a one-period table's, gave the other period's withheld cells exactly."""
     name = column(store, request.dataset)
-    if name is None or name in request.dimensions or name == request.measure:
+    if name is None:
+        return request, None
+    if name == request.measure:
+        raise UdcError(f"'{name}' is the period of {request.dataset}'s snapshots, not a measure: use it as a dimension")
+    if name in request.dimensions:
         return request, None
     on = [f for f in request.filters if f.column == name]
     if on:
-        if ad_hoc and not all(_single(f) for f in on):
+        if not all(_single(f) for f in on) and (ad_hoc or method == "suppress"):
+            if not ad_hoc:
+                raise UdcError(
+                    f"a suppressed table of {request.dataset} may not pool {name}s: differenced with a one-{name} "
+                    f"table it would give withheld cells exactly; use the cell-key method or one {name}"
+                )
             raise SummedSnapshots(request.dataset, name)
         return request, None
     latest = _latest(store, request.dataset, name)
