@@ -90,6 +90,22 @@ def real_passwords_when_marked(request: pytest.FixtureRequest, monkeypatch: pyte
     request.addfinalizer(access._dummy_hash.cache_clear)
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's, driven by Playwright; no browser download, no network
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's Chromium under Playwright, one per test module (pages and PDFs are checked as a person sees them)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run 'make test' (it installs it)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
 @pytest.fixture
 def data() -> Path:
     return DATA

@@ -22,8 +22,6 @@ from udc.web.app import create_app
 # Real Chromium processes: the second step of 'make test' (pytest -m slow), beside the other real-process tests.
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE = Path(__file__).resolve().parents[2] / ".cache" / "npm" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = {
     "home": "/",
@@ -64,17 +62,6 @@ def serving(store: Path) -> Iterator[str]:
 def server(site: Site) -> Iterator[str]:
     with serving(site.store) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: run 'make test' (it installs it)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Watch:
