@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from test_browser import DRAWN, browser, serving  # noqa: F401 — the module's Chromium, shared with the browser tests
+from test_browser import DRAWN, serving  # the browser fixture is tests/conftest.py's, shared with the browser tests
 
 from cli_runner import udc as run_udc
 from udc.monitoring.model import library
@@ -72,7 +72,7 @@ LAYOUT = """() => [...document.querySelectorAll('.js-plotly-plot')].map(el => {
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_monitor_chart_puts_every_year_and_the_start_inside_its_axes(
-    browser: object,  # noqa: F811
+    browser: object,
     server: str,
     lang: str,
 ) -> None:
@@ -121,7 +121,7 @@ CUT_TABLES = """() => [...document.querySelectorAll('table')].flatMap(table => {
 
 @pytest.mark.parametrize("lang", ["nl", "en"])
 def test_the_compare_table_is_readable_in_full_and_fits_a_phone(
-    browser: object,  # noqa: F811
+    browser: object,
     server: str,
     lang: str,
 ) -> None:
@@ -187,7 +187,7 @@ def test_the_monitor_pdf_names_areas_titles_each_chart_once_and_says_the_method_
 
 @pytest.mark.parametrize("path", ["/verhuisstromen/rapport.html?gebied=GM9901", "/gebied/GM9901/rapport.html"])
 def test_printed_reports_have_no_mode_bar_one_title_per_chart_and_charts_kept_whole(
-    browser: object,  # noqa: F811
+    browser: object,
     store: Path,
     path: str,
 ) -> None:
