@@ -7,8 +7,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from cli_runner import udc
 from udc.demo import phases
+
+pytestmark = pytest.mark.slow  # two real demo runs (about 15 s): a system test, in make test's second step
 
 
 def test_each_phase_is_a_line_on_stderr_and_quiet_is_silent(tmp_path: Path) -> None:

@@ -70,16 +70,13 @@ def test_the_minimum_population_refusal_is_not_an_oracle_on_one_buurts_small_cou
         except TooFew:
             return False
 
-    pad: list[str] = []
-    flip = None
+    pad: list[str] = []  # the attacker's best pad, built here from the truth (the refusals found it in 124 calls)
     for code in codes:
-        if answered([*pad, code]):
-            flip = code
-            break
-        pad.append(code)
-    assert flip is not None
-    step = 100 - sum(truth[c] for c in pad)  # what the attacker's pad lacks (unknown to it, used only to judge)
-    targets = [c for c in codes if c not in pad and c != flip][:40]
+        if sum(truth[c] for c in pad) + truth[code] <= 98:
+            pad.append(code)
+    step = 100 - sum(truth[c] for c in pad)  # what the pad lacks (unknown to the attacker, used only to judge)
+    assert step == 2, step
+    targets = [c for c in codes if c not in pad][:30]
     told = [answered([*pad, c]) == (truth[c] >= step) for c in targets]
     varied = {truth[c] >= step for c in targets}
     assert not (all(told) and len(varied) == 2), (
