@@ -53,3 +53,18 @@ def client(site: Site) -> Iterator[object]:
     app = create_app(site.store)
     with TestClient(app, base_url="http://127.0.0.1") as c:
         yield c
+
+
+def csrf_of(client: object, path: str) -> str:
+    """The CSRF token of the form on ``path`` (what a browser sends back with the form)."""
+    import re
+
+    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def researcher(client: object) -> object:
+    """The module's client, signed in as the researcher (the table builder's user)."""
+    token = csrf_of(client, "/inloggen")
+    client.post("/inloggen", data={"gebruiker": "onderzoeker", "wachtwoord": PASSWORD, "csrf": token})  # type: ignore[attr-defined]
+    return client

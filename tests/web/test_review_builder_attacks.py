@@ -12,26 +12,18 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import PASSWORD, Site
+from conftest import Site
+from conftest import csrf_of as _token
 
 YEARLY = "synth_persons_yearly"
-XSS = '<script>alert("x")</script>'
-
-
-def _token(client: TestClient, path: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', client.get(path).text).group(1)
-
-
-@pytest.fixture(scope="module")
-def researcher(client: TestClient) -> TestClient:
-    token = _token(client, "/inloggen")
-    client.post("/inloggen", data={"gebruiker": "onderzoeker", "wachtwoord": PASSWORD, "csrf": token})
-    return client
 
 
 def _build(client: TestClient, lang: str = "nl", **form: object) -> object:
     token = _token(client, f"/tabelbouwer?tabel={YEARLY}&lang={lang}")
     return client.post(f"/tabelbouwer?lang={lang}", data={"csrf": token, "tabel": YEARLY, **form})
+
+
+XSS = '<script>alert("x")</script>'
 
 
 def _numbers(text: str) -> set[str]:
