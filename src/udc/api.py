@@ -251,9 +251,12 @@ class Udc:
 
         if language not in ("nl", "en"):
             raise UdcError(f"unknown language '{str(language)[:10]}': expected nl or en")
-        frame = getattr(table, "cells", None)
-        frame = getattr(table, "frame", frame) if frame is None else frame
-        frame = table if frame is None else frame
+        import pandas as pd
+
+        if isinstance(table, pd.DataFrame):
+            frame = table
+        else:  # a protected table carries cells; a flows result its frame
+            frame = table.cells if isinstance(table, Protected) else table.frame
         with self.reading() as store:
             names = registry.named_areas(store)
         extra = {}

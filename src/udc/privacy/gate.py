@@ -138,9 +138,7 @@ def _enough(store: Store, compiled: Compiled, table: str, policy: Policy) -> Non
     found = engine.run(store, compiled.population(by), table, policy.query_seconds)
     counts = found["units"].to_numpy() if len(found) else np.zeros(1)
     keys = found["key_sum"].to_numpy() if len(found) else np.zeros(1)
-    keys = np.mod(np.asarray(keys, dtype=float) / 2**32, 1.0)
-    published = cellkey.perturb(np.asarray(counts).astype(int), keys, policy.cell_key_d, policy.cell_key_v)
-    if published.min() < policy.min_population:
+    if _noisy(counts, keys, policy).min() < policy.min_population:
         raise TooFew(
             policy.min_population,
             f"the filters leave fewer than {policy.min_population} units"
@@ -281,11 +279,16 @@ def choices(store: Store, dataset: str, dimension: str) -> list[str]:
     return categories.domain(store, compiled, entry.table_name or "", dimension, current(store))
 
 
+def _noisy(counts: Any, key_sums: Any, policy: Policy) -> np.ndarray:
+    """The cell-key counts of cells with these exact counts and record-key sums (an empty cell: key 0)."""
+    keys = np.mod(np.nan_to_num(np.asarray(key_sums, dtype=float)) / 2**32, 1.0)
+    return cellkey.perturb(np.asarray(counts).astype(int), keys, policy.cell_key_d, policy.cell_key_v)
+
+
 def perturbed(counts: Any, key_sums: Any, small: Any, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
     """Cell-key publication: the perturbed count, withheld (NaN) wherever it would show under the threshold — a
     small cell, or a cell whose noise took it below (no published count lies between 0 and the threshold)."""
-    keys = np.mod(np.nan_to_num(np.asarray(key_sums, dtype=float)) / 2**32, 1.0)  # empty cell: key 0
-    published = cellkey.perturb(np.asarray(counts).astype(int), keys, policy.cell_key_d, policy.cell_key_v)
+    published = _noisy(counts, key_sums, policy)
     under = (published < policy.min_count) & ((published > 0) | np.asarray(small, dtype=bool))
     shown = np.where(under, np.nan, published)
     return shown, np.where(np.isnan(shown), "suppressed", "perturbed")
