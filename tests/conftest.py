@@ -18,10 +18,45 @@ from udc.store import Store
 REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "real_store"}
 
 
+MEMORY_TEMP = Path("/dev/shm")
+MEMORY_TEMP_FREE = 8 << 30  # a run writes about 1.2 GB of stores; two runs are kept
+
+
+def _temp_in_memory(config: pytest.Config) -> None:
+    """Test folders on the machine's memory-backed file system where it has room: each test makes and drops
+    stores (DuckDB files, SQLite, the audit log), and their fsyncs and checkpoints on the disk cost the main step
+    about a seventh of its time on 2 cores. Only the controller decides (xdist workers get folders under its
+    own); an explicit ``--basetemp`` or ``PYTEST_DEBUG_TEMPROOT`` wins, and a small or missing /dev/shm (a
+    container's 64 MB default) leaves pytest's default."""
+    if hasattr(config, "workerinput") or config.option.basetemp or os.environ.get("PYTEST_DEBUG_TEMPROOT"):
+        return
+    try:
+        usage = shutil.disk_usage(MEMORY_TEMP)
+    except OSError:
+        return
+    if usage.free >= MEMORY_TEMP_FREE and os.access(MEMORY_TEMP, os.W_OK):
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_TEMP)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _temp_in_memory(config)
     config.addinivalue_line("markers", "real_data: reads the real CBS/PDOK files in ../shared/data")
     config.addinivalue_line("markers", "real_argon2: signs in with the production password hasher (timing tests)")
     config.pluginmanager.register(templates.Scheduler({"demo_template": "demo"}), "udc-templates")
+    config.pluginmanager.register(ModuleGroups(), "udc-module-groups")
+
+
+class ModuleGroups:
+    """Under ``--dist loadgroup`` (the slow step) a module's tests stay on one worker — its browser, server or
+    Spark session starts once — unless the module says its tests are independent (``INDEPENDENT_TESTS = True``:
+    then each goes wherever a worker is free). ``--dist loadfile`` kept the kill -9 module's five long cases on
+    one worker, a third of the step, while the other worker ran out of work."""
+
+    @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks into the node ids
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            if not getattr(getattr(item, "module", None), "INDEPENDENT_TESTS", False):
+                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def _reads_real_data(item: pytest.Item) -> bool:

@@ -93,6 +93,7 @@ def base(demo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+INDEPENDENT_TESTS = True  # each command's case on whichever worker is free (tests/conftest.py, ModuleGroups)
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["udc.cli.main", "udc.demo", "pandas", "duckdb", "ibis"])  # before its first use
 SPREAD = (0.05, 0.35, 0.65, 0.9)  # quantiles of the moments the command held the store; one more at random

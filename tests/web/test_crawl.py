@@ -24,6 +24,7 @@ from conftest import PASSWORD, Site
 pytestmark = pytest.mark.slow
 LIMIT = 160  # pages per language
 START = ["/", "/indicatoren", "/monitor", "/verhuisstromen", "/catalogus", "/tabelbouwer"]
+INDEPENDENT_TESTS = True  # each crawl on whichever worker is free (tests/conftest.py, ModuleGroups)
 NAMES: dict[str, str] = {}  # area code → name, from the site's store
 
 

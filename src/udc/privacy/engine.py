@@ -10,6 +10,7 @@ is interrupted when it exceeds the policy's time limit.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -43,6 +44,14 @@ def external_access(store: Store) -> bool:
 def checked_sql(store: Store, expr: ir.Expr, table: str) -> str:
     """The expression's SQL, refused unless it is one SELECT over ``table`` alone."""
     sql = str(store.ibis.compile(expr))
+    _check(sql, table)
+    return sql
+
+
+@functools.lru_cache(maxsize=1024)
+def _check(sql: str, table: str) -> None:
+    """The verdict on one query text (a pure function of the text, so a repeated query — a monitor's counts, a
+    dimension's values — is parsed once per process; a refusal raises and is never cached)."""
     try:
         statements = [s for s in sqlglot.parse(sql, read="duckdb") if s is not None]
     except sqlglot.errors.ParseError as exc:  # our own compiler's output: a bug, reported as one line
@@ -57,7 +66,6 @@ def checked_sql(store: Store, expr: ir.Expr, table: str) -> str:
         raise UdcError(f"gate query refused: it reads {sorted(tables - {table}) or 'a table function'}")
     if any(isinstance(node, exp.Command | exp.Copy | exp.Insert | exp.Update | exp.Delete) for node in tree.walk()):
         raise UdcError("gate query refused: not a read-only query")
-    return sql
 
 
 ENGINES = ("duckdb", "spark")

@@ -31,7 +31,7 @@ from udc.privacy.actions import agreement_for, ensure
 from udc.privacy.audit import AuditLog
 from udc.privacy.dimensions import available
 from udc.privacy.policy import Policy, current
-from udc.privacy.request import Compiled, Name, TableRequest, first_error
+from udc.privacy.request import KEY_MODULUS, Compiled, Name, TableRequest, first_error
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
@@ -127,15 +127,20 @@ def _whole_dataset(store: Store, compiled: Compiled, table: str, policy: Policy)
             raise UdcError(f"'{measure}' has negative values: dominance rules are not defined for them")
 
 
-def _enough(store: Store, compiled: Compiled, table: str, policy: Policy) -> None:
+def _enough(store: Store, compiled: Compiled, table: str, leaves: pd.DataFrame, policy: Policy) -> None:
     """The differencing guard: a filtered table is answered only when its population — per snapshot period when
     the periods are a dimension, so person-years never make up for too few people — reaches the policy's
     minimum. Judged on the cell-key count, a protected value like the table's own total: a verdict on the true
     count was a one-bit oracle that, asked for a union of buurten padded to just under the minimum, told whether
-    one more buurt held two people of an age."""
+    one more buurt held two people of an age. The population is summed from the table's leaf cells (each
+    filtered unit lies in exactly one; no query of its own) unless rare periods were lumped together; nothing of
+    the table leaves before the guard passed."""
     period = snapshots.column(store, compiled.request.dataset)
     by = period if period in compiled.request.dimensions else None
-    found = engine.run(store, compiled.population(by), table, policy.query_seconds)
+    if by in compiled.lumped:
+        found = engine.run(store, compiled.population(by), table, policy.query_seconds)
+    else:
+        found = _population(leaves, by)
     counts = found["units"].to_numpy() if len(found) else np.zeros(1)
     keys = found["key_sum"].to_numpy() if len(found) else np.zeros(1)
     if _noisy(counts, keys, policy).min() < policy.min_population:
@@ -147,14 +152,23 @@ def _enough(store: Store, compiled: Compiled, table: str, policy: Policy) -> Non
         )
 
 
+def _population(leaves: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Units and their record-key sum (modulo the key modulus, as one query over the units gives it) from leaf
+    cells: in all, or per value of ``by``."""
+    frame = pd.DataFrame({"units": leaves["count"].astype("int64"), "key_sum": leaves["key_sum"].astype("int64")})
+    if leaves.empty:
+        return frame
+    frame = frame.groupby(leaves[by], dropna=False).sum() if by else frame.sum().to_frame().T
+    frame["key_sum"] = np.mod(frame["key_sum"].to_numpy(), KEY_MODULUS)
+    return frame
+
+
 def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, ad_hoc: bool) -> pd.DataFrame:
     """Counts (and magnitudes) per leaf cell of the full cross-product of the requested categories."""
     request = compiled.request
     seconds = policy.query_seconds
     for f in request.filters if ad_hoc else []:
         categories.check_filter(store, compiled, table, f, policy)
-    if request.filters and ad_hoc:
-        _enough(store, compiled, table, policy)
     _whole_dataset(store, compiled, table, policy)
     by = list(request.dimensions)
     domains = {d: categories.domain(store, compiled, table, d, policy) for d in by}
@@ -162,6 +176,8 @@ def _aggregate(store: Store, compiled: Compiled, table: str, policy: Policy, *, 
     if size > policy.max_cells:
         raise UdcError(f"the table would have about {size:,} cells (at most {policy.max_cells:,}): fewer dimensions")
     base = engine.run(store, compiled.aggregate(), table, seconds)
+    if request.filters and ad_hoc:
+        _enough(store, compiled, table, base, policy)
     if "key_sum" not in base:
         base["key_sum"] = 0
     full = (
