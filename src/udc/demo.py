@@ -235,7 +235,7 @@ def indicators(store: Store, years: tuple[int, int], *, user: User, audit: Audit
     from udc.synth import peers
 
     present = {d["name"] for d in catalogue.entries(store)}
-    chosen = [i for i in library().values() if {i.numerator.dataset, i.denominator.dataset} <= present]
+    chosen = [i for i in library().values() if set(i.datasets) <= present]
     used: list = []
     shared = Counts()
     span = list(range(years[0], years[1] + 1))

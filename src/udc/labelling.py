@@ -53,11 +53,14 @@ THEMES = {
     "veiligheid": ("Veiligheid", "Safety"),
     "zorg": ("Zorg", "Care"),
     "participatie": ("Meldingen en participatie", "Reports and participation"),
+    "energie": ("Energie", "Energy"),
+    "economie": ("Economie", "Economy"),
 }
 STATUS = {
     "published": ("gepubliceerd", "published"),
     "suppressed": ("afgeschermd (te klein aantal)", "withheld (count too small)"),
     "no_population": ("geen inwoners", "no population"),
+    "no figure": ("geen cijfer", "no figure"),
 }
 FUNNEL = {
     "above_998": ("duidelijk hoger dan het totaal (99,8 %)", "clearly above the total (99.8 %)"),

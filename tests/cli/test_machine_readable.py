@@ -20,6 +20,7 @@ ON_DEMO: dict[str, list[str]] = {
     "udc info": [],
     "udc settings": [],
     "udc areas list": ["--kind", "gemeente"],
+    "udc kwb variables": [],
     "udc areas changes": [],
     "udc areas crosswalk": ["--from-year", "2015", "--to-year", "2024"],
     "udc areas neighbours": ["GM9901", "--year", "2024"],
@@ -44,6 +45,7 @@ ON_DEMO: dict[str, list[str]] = {
 # Commands with --format json this test does not run, and why (each is covered by its own module's tests).
 NOT_HERE = {
     "udc check": "needs a table file to check",
+    "udc kwb import": "needs KWB files: tests/sources/test_kwb.py (its JSON read strictly there)",
     "udc statline info": "reads a StatLine server",
     "udc link persons": "needs two person-level tables",
     "udc gate crosstab": "a protected table: tests/privacy",

@@ -161,6 +161,7 @@ def indicators_compute(
     ] = None,
     level: Annotated[str | None, typer.Option(help="buurt, wijk, gemeente, region, total (comma-separated).")] = None,
     areas: Annotated[str | None, typer.Option(help="Only these area codes or regions, comma-separated.")] = None,
+    region: Annotated[str | None, typer.Option(help="Only this region (as --areas REGION).")] = None,
     years: Annotated[str, typer.Option(help="A year or a span, e.g. 2020-2021.")] = "2020-2021",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet (parquet needs --out).")] = (
         "table"
@@ -191,7 +192,7 @@ def indicators_compute(
         split(ids),
         years=years,
         levels=split(level),
-        areas=split(areas),
+        areas=[*(split(areas) or []), *([region] if region else [])] or None,
         release=release,
         boundaries=boundaries,
         engine=engine,
@@ -214,6 +215,7 @@ def indicators_compute(
         "ci_high",
         "status",
         *(["note"] if boundaries is not None else []),
+        *([c for c in ("source_value", "rolled_up", "method", "weight", "coverage") if c in shown]),
     ]
     if fmt == "json":
         echo_json(shown[columns].to_dict("records"))

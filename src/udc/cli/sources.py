@@ -12,6 +12,11 @@ from udc.errors import UdcError
 
 statline_app = typer.Typer(help="CBS StatLine: fetch (OData v3/v4) and offline imports.", no_args_is_help=True)
 link_app = typer.Typer(help="Link catalogued tables by area and period, or by person pseudonym.", no_args_is_help=True)
+kwb_app = typer.Typer(
+    help="CBS Kerncijfers wijken en buurten: every year's file into one series, columns mapped by the shipped "
+    "variable registry.",
+    no_args_is_help=True,
+)
 catalog_app = typer.Typer(help="The catalogue: datasets, provenance, columns, lineage and release versions.")
 
 BaseUrl = Annotated[
@@ -106,6 +111,55 @@ def statline_import(
     """Import a StatLine download offline (symbols kept, padded codes stripped, footer lines dropped)."""
     result = facade(ctx, store_dir).sources.import_statline(paths if len(paths) > 1 else paths[0], dataset)
     typer.echo(f"{result.dataset}: {result.rows} rows ({'; '.join(result.notes)})")
+
+
+@kwb_app.command("import")
+def kwb_import(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path], typer.Argument(help="KWB files (CSV, Excel …), one per year; the year from each name.")
+    ],
+    within: Annotated[
+        str | None, typer.Option(help="Match area names only inside this area or region (e.g. GM0917).")
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="The year of a single file whose name has none.")] = None,
+    dataset: Annotated[str, typer.Option(help="Catalogue name of the series.")] = "kwb",
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """Import KWB files as one series (area, year, variable, value, status): unmapped columns listed, variables a
+    year has no figure for reported (never stored as 0); years already stored replaced, the rest kept."""
+    result = facade(ctx, store_dir).sources.import_kwb(paths, dataset=dataset, within=within, year=year)
+    summary = result.summary()
+    if fmt == "json":
+        echo_json([summary])
+        return
+    typer.echo(
+        f"{result.dataset}: {result.rows} rows, years {', '.join(map(str, result.years))}; "
+        f"{summary['mapped_share']:.0%} of the columns mapped"
+    )
+    for f in summary["files"]:
+        typer.echo(
+            f"  {f['file']} ({f['year']}): {f['areas']} areas, {f['mapped']} columns mapped"
+            + (f", not mapped: {', '.join(f['unmapped'])}" if f["unmapped"] else "")
+            + (f"; no figures for {len(f['without_figures'])} variables" if f["without_figures"] else "")
+        )
+
+
+@kwb_app.command("variables")
+def kwb_variables(
+    lang: Annotated[str, typer.Option(help="nl or en.")] = "nl",
+    fmt: Format = "table",
+) -> None:
+    """The variable registry: id, title, kind (count, percent, per_1000, mean …), weight and theme."""
+    from udc.sources.kwb import variables_frame
+
+    frame = variables_frame(lang)
+    rows = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    if fmt == "json":
+        echo_json(rows)
+        return
+    emit(rows, fmt, title="KWB variables", columns=list(frame.columns))
 
 
 def import_(

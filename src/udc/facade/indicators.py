@@ -41,10 +41,7 @@ def _contract_of(store: Store, dataset: str) -> str | None:
 
 def _missing(store: Store, indicators: Definitions) -> dict[str, Names]:
     """indicator id → the datasets of its numerator and denominator this store lacks (what an import would add)."""
-    return {
-        i.id: [d for d in {i.numerator.dataset, i.denominator.dataset} if not catalogue.exists(store, d)]
-        for i in indicators
-    }
+    return {i.id: [d for d in set(i.datasets) if not catalogue.exists(store, d)] for i in indicators}
 
 
 class Indicators(Noun):
@@ -78,9 +75,7 @@ class Indicators(Noun):
     def runnable(self) -> Definitions:
         """The definitions whose numerator and denominator datasets are in this store (what "all" computes)."""
         with self._udc.reading() as store:
-            found = [
-                i for i in self.list() if all(catalogue.exists(store, c.dataset) for c in (i.numerator, i.denominator))
-            ]
+            found = [i for i in self.list() if all(catalogue.exists(store, d) for d in i.datasets)]
         if not found:
             raise UdcError(
                 "no indicator has its data in this store: import the datasets its definition names "
@@ -167,6 +162,8 @@ class Indicators(Noun):
         fictional peers), else the indicator's own dataset; other municipalities' values from the reference
         table when the store has one. ``year`` defaults to the reference table's newest."""
         indicator = self.get(indicator_id)
+        if indicator.numerator is None:
+            raise UdcError(f"'{indicator_id}' rolls up a published rate or mean: benchmarks compare counted indicators")
         with self._udc.reading() as store:
             year = year or bench.latest_year(store, indicator)
             if year is None:

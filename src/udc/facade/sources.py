@@ -10,6 +10,7 @@ from udc.facade.base import Noun
 from udc.privacy.audit import secret_file
 from udc.sources import contract
 from udc.sources.importer import ImportOptions, ImportResult, import_municipal, import_statline_offline, save_statline
+from udc.sources.kwb import KwbResult, import_kwb
 from udc.sources.link import LinkReport, link_areas, link_persons
 from udc.sources.statline import V3_PAGE, StatLine, StatlineTable
 from udc.store.catalogue import Dataset
@@ -60,6 +61,22 @@ class Sources(Noun):
         ``udc import``."""
         with self._udc.writing() as store:
             return import_municipal(store, source, dataset, options, user=self._udc.user)
+
+    def import_kwb(
+        self,
+        paths: list[str | os.PathLike[str]],
+        *,
+        dataset: str = "kwb",
+        within: str | None = None,
+        year: int | None = None,
+    ) -> KwbResult:
+        """CBS Kerncijfers wijken en buurten files (one per year, any column spelling, areas by code or name) into
+        one series ``(area_code, year, variable, value, status)`` through the shipped variable registry; years
+        already stored are replaced, others kept; atomic and audited (``udc kwb import``)."""
+        with self._udc.writing() as store:
+            return import_kwb(
+                store, [str(p) for p in paths], dataset=dataset, within=within, year=year, user=self._udc.user
+            )
 
     def link_areas(
         self,

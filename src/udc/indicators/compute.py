@@ -9,8 +9,6 @@ noise the policy documents (variance V on each published count, carried through 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -18,6 +16,7 @@ from scipy import stats
 from udc.areas import registry
 from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import UdcError
+from udc.indicators import weighted
 from udc.indicators.model import Count, Indicator
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
@@ -231,6 +230,9 @@ def compute(
     appended to ``collect`` (a release records them). With ``boundaries`` every year is on that year's municipal
     boundaries (see :func:`_rebased`; a ``note`` column says how each changed value was made). Pass one
     :class:`Counts` to a run of several indicators so that shared counts are protected once."""
+    if indicator.weighted is not None:  # a published rate or mean: rolled up by its weight, no counts to protect
+        return weighted.compute(store, indicator, years=years, levels=levels)
+    assert indicator.numerator is not None and indicator.denominator is not None  # the model allows no other form
     numerator, method_num = _counts(store, indicator, "num", indicator.numerator, years, user, audit, collect, cache)
     denominator, method_den = _counts(
         store, indicator, "den", indicator.denominator, years, user, audit, collect, cache
@@ -315,8 +317,12 @@ def _level(code: str) -> str:
 def rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:
     """Values and intervals rounded for display; counts as integers."""
     out = frame.copy()
-    for column in ("value", "ci_low", "ci_high"):
-        out[column] = out[column].round(digits)
-    for column in ("numerator", "denominator"):
-        out[column] = out[column].map(lambda v: None if v is None or math.isnan(v) else round(v))
+    for column in ("value", "ci_low", "ci_high", "source_value", "rolled_up"):
+        if column in out:
+            out[column] = out[column].astype(float).round(digits)
+    if "coverage" in out:
+        out["coverage"] = out["coverage"].astype(float).round(3)
+    for column in ("numerator", "denominator", "weight"):
+        if column in out:
+            out[column] = out[column].map(lambda v: None if v is None or pd.isna(v) else round(v))
     return out

@@ -68,6 +68,18 @@ class Count(BaseModel):
     year: Column = Field(default="year", description="The column with the year")
 
 
+class Weighted(BaseModel):
+    """A rate, share or average an open series publishes per area (CBS Kerncijfers wijken en buurten: crime per
+    1 000 inhabitants, electricity per dwelling), with the variable it is a rate or average *of*. Larger areas
+    are the ``weight``-weighted mean of the finest areas inside them (buurten, else wijken); where the source
+    publishes the area itself, its figure is used and the roll-up shown beside it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    dataset: Name = Field(default="kwb", description="A long series: area_code, year, variable, value, status")
+    variable: Column = Field(description="The published rate or average (a variable id of the series)")
+    weight: Column = Field(description="What it is a rate or average of (inhabitants, dwellings, households …)")
+
+
 class Iso37120(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     number: str = Field(pattern=r"^\d{1,2}\.\d{1,2}$", description="ISO 37120:2018 indicator number, e.g. 5.1")
@@ -92,10 +104,14 @@ class Indicator(BaseModel):
         "veiligheid",
         "zorg",
         "participatie",
+        "energie",
+        "economie",
     ]
     unit: Literal["percent", "per_1000", "per_10000", "per_100000", "mean", "ratio"]
-    numerator: Count
-    denominator: Count
+    numerator: Count | None = None
+    denominator: Count | None = None
+    rate: Weighted | None = Field(default=None, description="A published rate or share, rolled up by its weight")
+    mean: Weighted | None = Field(default=None, description="A published average, rolled up by its weight")
     universe: Text
     levels: list[Literal["buurt", "wijk", "gemeente", "region", "total"]] = Field(min_length=1)
     polarity: Literal["higher_is_better", "higher_is_worse", "neutral"]
@@ -104,11 +120,31 @@ class Indicator(BaseModel):
 
     @model_validator(mode="after")
     def _proportion(self) -> Indicator:
+        forms = [self.numerator is not None and self.denominator is not None, self.rate is not None]
+        forms.append(self.mean is not None)
+        if sum(forms) != 1 or (self.numerator is None) != (self.denominator is None):
+            raise ValueError("give either a numerator and a denominator, or one published rate, or one published mean")
+        if self.numerator is None or self.denominator is None:
+            return self
         if self.unit == "percent" and self.numerator.dataset != self.denominator.dataset:
             raise ValueError(
                 "a percentage counts a part of its denominator: numerator and denominator must use the same dataset"
             )
         return self
+
+    @property
+    def weighted(self) -> Weighted | None:
+        """The published rate or mean this indicator rolls up (None: it divides two counts)."""
+        return self.rate or self.mean
+
+    @property
+    def counts(self) -> list[Count]:
+        return [c for c in (self.numerator, self.denominator) if c is not None]
+
+    @property
+    def datasets(self) -> list[str]:
+        """The datasets the indicator reads (what a store must hold to compute it)."""
+        return [c.dataset for c in self.counts] + ([self.weighted.dataset] if self.weighted else [])
 
     @property
     def scale(self) -> float:

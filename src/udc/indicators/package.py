@@ -119,7 +119,7 @@ def fixture(indicators: list[Indicator], seed: int = 37120) -> dict[str, pd.Data
     rng = np.random.default_rng(seed)
     frames = {}
     for dataset, columns in requirements(indicators).items():
-        counts = [c for i in indicators for c in (i.numerator, i.denominator) if c.dataset == dataset]
+        counts = [c for i in indicators for c in i.counts if c.dataset == dataset]
         kinds = _kinds(indicators, dataset, columns)
         area_columns = {c.area for c in counts}
         year_columns = {c.year for c in counts if c.year not in DERIVED}

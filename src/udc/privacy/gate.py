@@ -103,7 +103,7 @@ def _whole_dataset(store: Store, compiled: Compiled, table: str, policy: Policy)
     (:class:`udc.privacy.magnitude.Profile`); a measure with negative values is refused."""
     t = compiled.base
     measure = compiled.request.measure
-    own = [d for d in compiled.request.dimensions if d in t.columns and d in engine.table(store, table).columns]
+    own = [d for d in compiled.request.dimensions if d in compiled.columns]  # stored columns, not derived bands
     if not own and measure is None:
         return
     metrics = {f"_d_{d}": t[d].nunique() for d in own} | (magnitude.metrics(t, measure) if measure else {})

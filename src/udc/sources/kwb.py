@@ -1,0 +1,307 @@
+"""CBS Kerncijfers wijken en buurten (KWB) as one series over the years.
+
+CBS publishes KWB as one table per year, and each year's columns drift: 92 columns in 2016 and 99 later, moved
+positions, a trailing ``_`` in 2020, whole themes empty in a year. Imported as they are, five files are five
+datasets, and no trend can be drawn. Here every column is mapped through a registry shipped with the package
+(``data/kwb_variables.yaml``: a stable variable id, its kind — count, percent, per 1 000, mean … — and the variable
+it is a share or average of) and the files become one long table ``(area_code, year, variable, value, status)``.
+What the registry does not know is listed, never dropped silently; a variable a year does not publish is reported
+for that year (no rows), never stored as zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from udc.errors import InputError, UdcError
+from udc.privacy.actions import performs
+from udc.sources.importer import resolve_areas
+from udc.sources.tabular import read_table
+from udc.store import catalogue
+from udc.store.catalogue import ColumnInfo, Dataset
+from udc.store.db import Store
+
+KINDS = ("count", "percent", "per_1000", "mean", "density", "median", "code")
+ROLLED_UP = ("percent", "per_1000", "mean")  # weighted by their weight variable; counts are summed
+SYMBOLS = [".", "x", "?", "-"]  # StatLine's "no figure" symbols: kept as a missing value with its status
+DATASET = "kwb"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One KWB variable: the same thing in every year's table, whatever its column is called there."""
+
+    id: str
+    kind: str
+    theme: str
+    label: dict[str, str]
+    keys: tuple[str, ...]
+    weight: str | None = None
+
+    def title(self, language: str = "nl") -> str:
+        return self.label.get(language) or self.label["nl"]
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The variables, the StatLine table of each year and every known spelling of each column."""
+
+    tables: dict[int, str]
+    variables: dict[str, Variable]
+    area_keys: tuple[str, ...]
+    by_key: dict[str, str] = field(repr=False)
+
+    def match(self, column: str) -> Variable | None:
+        """The variable a column holds, by any of its known spellings (case, spaces and a trailing ``_`` aside)."""
+        found = self.by_key.get(normalise(column))
+        return self.variables[found] if found else None
+
+    def year_of(self, name: str) -> int | None:
+        """The year a file holds, from its name: a StatLine table id of the registry, or a year 1990-2099."""
+        for year, table in self.tables.items():
+            if table.lower() in name.lower():
+                return year
+        years = re.findall(r"(?<!\d)(199\d|20\d\d)(?!\d)", name)
+        return int(years[-1]) if years else None
+
+
+def normalise(key: str) -> str:
+    return re.sub(r"\s+", " ", str(key)).strip().rstrip("_").casefold()
+
+
+@functools.cache
+def registry() -> Registry:
+    """The shipped registry (``data/kwb_variables.yaml``, with the OData keys of ``data/kwb_odata.yaml`` where
+    verified), checked: every kind known, every weight a variable, no spelling claimed twice."""
+    folder = resources.files("udc.sources") / "data"
+    doc = yaml.safe_load((folder / "kwb_variables.yaml").read_text(encoding="utf-8"))
+    variables: dict[str, Variable] = {}
+    by_key: dict[str, str] = {}
+    for item in doc["variables"]:
+        v = Variable(item["id"], item["kind"], item["theme"], item["label"], tuple(item["keys"]), item.get("weight"))
+        if v.kind not in KINDS or v.id in variables:
+            raise UdcError(f"kwb_variables.yaml: variable '{v.id}': unknown kind '{v.kind}' or a second entry")
+        variables[v.id] = v
+        for key in v.keys:
+            _claim(by_key, key, v.id)
+    odata = folder / "kwb_odata.yaml"
+    if odata.is_file():
+        for table in (yaml.safe_load(odata.read_text(encoding="utf-8")) or {}).get("tables", {}).values():
+            for key, vid in (table.get("variables") or {}).items():
+                if vid in variables:
+                    _claim(by_key, key, vid, odata=True)
+    for v in variables.values():
+        if v.weight is not None and v.weight not in variables and v.kind != "density":
+            raise UdcError(f"kwb_variables.yaml: variable '{v.id}' is weighted by unknown '{v.weight}'")
+    tables = {int(y): str(t) for y, t in doc["tables"].items()}
+    return Registry(tables, variables, tuple(doc["area_keys"]), by_key)
+
+
+def _claim(by_key: dict[str, str], key: str, vid: str, *, odata: bool = False) -> None:
+    """One spelling, one variable. An OData key (``Appartement_48``) names a column of one table; the same key in
+    another year's table may hold another variable, so those are kept with their suffix and claimed only once."""
+    k = normalise(key)
+    if by_key.get(k, vid) != vid and not odata:
+        raise UdcError(f"kwb_variables.yaml: spelling '{key}' is claimed by '{by_key[k]}' and '{vid}'")
+    by_key.setdefault(k, vid)
+
+
+@dataclass
+class KwbFile:
+    """What one file gave: its year, the columns mapped and not, and the variables it has no figure for."""
+
+    path: str
+    year: int
+    rows: int
+    mapped: int
+    unmapped: list[str]
+    empty: list[str]  # variables of the registry this year's file has no figure for (absent or all empty)
+
+
+@dataclass
+class KwbResult:
+    dataset: str
+    rows: int
+    files: list[KwbFile]
+    years: list[int]
+
+    @property
+    def mapped_share(self) -> float:
+        """Share of the files' data columns (the area column aside) that the registry maps."""
+        mapped = sum(f.mapped for f in self.files)
+        total = mapped + sum(len(f.unmapped) for f in self.files)
+        return mapped / total if total else 1.0
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "rows": self.rows,
+            "years": self.years,
+            "mapped_share": round(self.mapped_share, 4),
+            "files": [
+                {
+                    "file": Path(f.path).name,
+                    "year": f.year,
+                    "areas": f.rows,
+                    "mapped": f.mapped,
+                    "unmapped": f.unmapped,
+                    "without_figures": f.empty,
+                }
+                for f in self.files
+            ],
+        }
+
+
+def _numbers(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.Series, pd.Series]:
+    """A column's values as numbers and each cell's status: a figure, or why there is none (never a zero)."""
+    raw = frame[column]
+    text = raw.astype("string").str.strip()
+    values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    missing = text.isna() | (text == "")
+    symbol = text.isin(SYMBOLS)
+    bad = values.isna() & ~missing & ~symbol
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(
+            f"'{text.iloc[row][:40]}' is not a number or a StatLine symbol ({' '.join(SYMBOLS)})",
+            file=source,
+            row=row + 2,
+            field=column,
+        )
+    status = pd.Series("published", index=frame.index, dtype="string")
+    status[missing | symbol] = "no figure"
+    return values.astype("float64"), status
+
+
+def read_file(store: Store, path: str, *, year: int | None, within: str | None) -> tuple[pd.DataFrame, KwbFile]:
+    """One KWB file as long rows (area_code, year, variable, value, status), areas by code or by name."""
+    reg = registry()
+    year = year or reg.year_of(Path(path).name)
+    if year is None:
+        raise InputError("no year in the file name: give --year", file=path)
+    read = read_table(path, text_columns=list(reg.area_keys))
+    frame = read.data
+    if frame.empty:
+        raise InputError("no rows", file=path)
+    area = next((c for c in frame.columns if normalise(c) in {normalise(k) for k in reg.area_keys}), None)
+    if area is None:
+        raise InputError(f"no area column (expected one of {', '.join(reg.area_keys)})", file=path)
+    codes, _notes, _unmatched = resolve_areas(
+        store, frame, area, year, kinds=None, within=within, allow_unmatched=False, source=path
+    )
+    columns: dict[str, list[str]] = {}
+    unmapped = []
+    for column in frame.columns:
+        if column == area:
+            continue
+        variable = reg.match(column)
+        if variable is None:
+            unmapped.append(column)
+        else:
+            columns.setdefault(variable.id, []).append(column)
+    parts = []
+    for vid, names in columns.items():
+        values, status = _one_variable(frame, names, path)
+        parts.append(
+            pd.DataFrame({"area_code": codes, "year": year, "variable": vid, "value": values, "status": status})
+        )
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    present = set(long.loc[long.status == "published", "variable"]) if len(long) else set()
+    empty = [vid for vid in reg.variables if vid not in present]
+    long = long[long.variable.isin(present)] if len(long) else long
+    mapped = sum(len(n) for n in columns.values())
+    return long, KwbFile(path, year, int(codes.notna().sum()), mapped, unmapped, empty)
+
+
+def _one_variable(frame: pd.DataFrame, names: list[str], source: str) -> tuple[pd.Series, pd.Series]:
+    """The values of a variable that a file spells in one or more columns (two spellings of one year: one filled,
+    or both the same — different figures for one thing are refused)."""
+    values, status = _numbers(frame, names[0], source)
+    for other in names[1:]:
+        more, more_status = _numbers(frame, other, source)
+        clash = values.notna() & more.notna() & (values != more)
+        if clash.any():
+            row = int(clash.to_numpy().nonzero()[0][0]) + 2
+            raise InputError(f"columns '{names[0]}' and '{other}' give different figures", file=source, row=row)
+        take = values.isna() & more.notna()
+        values, status = values.where(~take, more), status.where(~take, more_status)
+    return values, status
+
+
+COLUMNS = [
+    ColumnInfo("area_code", "area", "Gebiedscode"),
+    ColumnInfo("year", "period", "Jaar"),
+    ColumnInfo("variable", "dimension", "Variabele"),
+    ColumnInfo("value", "value", "Waarde"),
+    ColumnInfo("status", "label", "Status"),
+]
+
+
+@performs(
+    "import.kwb",
+    lambda paths, **kw: {"files": [Path(p).name for p in paths], "dataset": kw.get("dataset", DATASET)},
+    lambda r: {"dataset": r.dataset, "rows": r.rows, "years": r.years},
+)
+def import_kwb(
+    store: Store,
+    paths: list[str],
+    *,
+    dataset: str = DATASET,
+    within: str | None = None,
+    year: int | None = None,
+) -> KwbResult:
+    """KWB files (one per year, any spelling of the columns, areas by code or name) into one series. Years already
+    in the series are replaced by the new files' figures, other years kept; the whole is saved in one transaction
+    (a bad file leaves the stored series as it was)."""
+    if not paths:
+        raise UdcError("no files given")
+    if year is not None and len(paths) > 1:
+        raise UdcError("--year applies to one file; with several the year comes from each file's name")
+    frames, files = [], []
+    for path in paths:
+        long, report = read_file(store, path, year=year, within=within)
+        if report.year in {f.year for f in files}:
+            raise InputError(f"a second file for {report.year}", file=path)
+        frames.append(long)
+        files.append(report)
+    series = pd.concat(frames, ignore_index=True)
+    if dataset in {e["name"] for e in catalogue.entries(store)}:
+        kept = catalogue.read(store, dataset)
+        series = pd.concat([kept[~kept.year.isin([f.year for f in files])], series], ignore_index=True)
+    series = series.astype({"year": "int64", "value": "float64", "status": "string"})
+    series = series.sort_values(["year", "variable", "area_code"], ignore_index=True)
+    years = sorted(int(y) for y in series.year.unique())
+    result = KwbResult(dataset, len(series), files, years)
+    entry = Dataset(
+        name=dataset,
+        title="Kerncijfers wijken en buurten (CBS), reeks",
+        source="CBS Kerncijfers wijken en buurten: " + ", ".join(Path(p).name for p in paths),
+        sensitivity="open",
+        licence="CC BY 4.0",
+        retrieved_at=datetime.now(UTC).replace(tzinfo=None),
+        period_start=str(years[0]),
+        period_end=str(years[-1]),
+        provenance={"kwb": result.summary()},
+    )
+    catalogue.save(store, entry, series, columns=COLUMNS)
+    return result
+
+
+def variables_frame(language: str = "nl") -> pd.DataFrame:
+    """The registry as a table (for ``udc kwb variables`` and the docs)."""
+    reg = registry()
+    return pd.DataFrame(
+        [
+            {"id": v.id, "title": v.title(language), "kind": v.kind, "weight": v.weight, "theme": v.theme}
+            for v in reg.variables.values()
+        ]
+    )
