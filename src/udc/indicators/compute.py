@@ -17,7 +17,7 @@ from udc.areas import registry
 from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import UdcError
 from udc.indicators import weighted
-from udc.indicators.model import Count, Indicator
+from udc.indicators.model import OUTPUT, Count, Indicator
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.gate import TOTAL, Definition, Protected, TooDetailed, run_defined
@@ -27,19 +27,7 @@ from udc.store import catalogue
 from udc.store.db import Store
 
 Z = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
-COLUMNS = [
-    "indicator",
-    "area_code",
-    "level",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "status",
-    "funnel",
-]
+COLUMNS = OUTPUT
 Z998 = 3.090232306167813  # two-sided 99.8 %
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 

@@ -40,6 +40,21 @@ UNIT_LABELS = {
 }
 
 
+OUTPUT = [  # the columns every computed indicator has (udc.indicators.compute and .weighted)
+    "indicator",
+    "area_code",
+    "level",
+    "period",
+    "value",
+    "numerator",
+    "denominator",
+    "ci_low",
+    "ci_high",
+    "status",
+    "funnel",
+]
+
+
 class Text(BaseModel):
     """The same text in Dutch and English (Dutch first: the UI's default)."""
 

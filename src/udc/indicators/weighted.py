@@ -17,28 +17,11 @@ import pandas as pd
 from udc.areas import registry
 from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import UdcError
-from udc.indicators.model import Indicator, Weighted
+from udc.indicators.model import OUTPUT, Indicator, Weighted
 from udc.store import catalogue
 from udc.store.db import Store
 
-COLUMNS = [  # the columns of every indicator (numerator … funnel empty here: no counts) and the roll-up's own
-    "indicator",
-    "area_code",
-    "level",
-    "period",
-    "value",
-    "numerator",
-    "denominator",
-    "ci_low",
-    "ci_high",
-    "status",
-    "funnel",
-    "source_value",
-    "rolled_up",
-    "method",
-    "weight",
-    "coverage",
-]
+COLUMNS = [*OUTPUT, "source_value", "rolled_up", "method", "weight", "coverage"]  # numerator … funnel empty
 LEVELS = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
