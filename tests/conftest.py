@@ -15,7 +15,7 @@ from shared_data import DATA
 from udc import settings
 from udc.store import Store
 
-REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "real_store"}
+REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "parkstad_template", "real_store"}
 
 
 MEMORY_TEMP = Path("/dev/shm")
@@ -161,6 +161,20 @@ def registry_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with Store(path) as store:
         registry.import_file(store, DATA / "nlextract" / "gemeentelijke-indeling.csv")
         registry.import_file(store, DATA / "algorithm_geovis" / "RegioVanVestigingCodes.csv")
+    return path
+
+
+@pytest.fixture(scope="session")
+def parkstad_template(registry_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The registry template plus the real 2022 wijken and buurten of Parkstad (the Heerlen KWB files' names match
+    them), imported once per session; tests copy it."""
+    from udc.areas import registry
+
+    path = tmp_path_factory.mktemp("parkstad") / "store"
+    shutil.copytree(registry_template, path)
+    with Store(path) as store:
+        registry.import_file(store, DATA / "cartomap_nl" / "wijk_2022_parkstad.geojson")
+        registry.import_file(store, DATA / "cartomap_nl" / "buurt_2022_parkstad.geojson")
     return path
 
 

@@ -3,6 +3,7 @@ recognised by their first bytes: read as what they are, or refused in one line n
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -99,20 +100,9 @@ def test_text_cells_with_a_unit_in_a_real_workbook_are_numbers(store: Path) -> N
     sheet = book.active
     for row in (["gemeente", "jaar", "aandeel"], ["GM0917", 2022, "5,1%"], ["GM0899", 2022, "12 %"]):
         sheet.append(row)
-    path = store.parent / "aandeel.xlsx"
-    book.save(path)
-    udc(
-        "--store",
-        str(store),
-        "import",
-        str(path),
-        "--dataset",
-        "aandeel",
-        "--area-column",
-        "gemeente",
-        "--period-column",
-        "jaar",
-    )
+    content = io.BytesIO()
+    book.save(content)
+    _import(store, "aandeel.xlsx", content.getvalue(), "aandeel")
     s = api.open(store)
     assert list(s.read("aandeel").sort_values("area_code")["aandeel"]) == [12.0, 5.1]
     assert {c["name"]: c["unit"] for c in s.describe("aandeel")["columns"]}["aandeel"] == "%"
@@ -130,20 +120,9 @@ def test_percentage_cells_are_percents_as_in_csv(store: Path) -> None:
     for code, share, people in (("GM0917", 0.051, 86762), ("GM0899", 0.125, 27622)):
         sheet.append([code, 2022, share, people])
         sheet.cell(sheet.max_row, 3).number_format = "0.0%"
-    path = store.parent / "procent.xlsx"
-    book.save(path)
-    udc(
-        "--store",
-        str(store),
-        "import",
-        str(path),
-        "--dataset",
-        "procent",
-        "--area-column",
-        "gemeente",
-        "--period-column",
-        "jaar",
-    )
+    content = io.BytesIO()
+    book.save(content)
+    _import(store, "procent.xlsx", content.getvalue(), "procent")
     s = api.open(store)
     frame = s.read("procent").set_index("area_code")
     assert frame.loc["GM0917", "werkloosheid"] == 5.1 and frame.loc["GM0899", "inwoners"] == 27622

@@ -8,25 +8,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from udc.areas import registry
 from udc.errors import InputError, UdcError
 from udc.sources.importer import ImportOptions, import_municipal, import_statline_offline
 from udc.sources.link import link_areas, link_persons
 from udc.store import Store, catalogue
-
-
-@pytest.fixture(scope="module")
-def parkstad_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Areas imported once per module; each test gets its own copy of the store."""
-    from shared_data import DATA as data
-
-    folder = tmp_path_factory.mktemp("parkstad") / "store"
-    with Store(folder) as store:
-        registry.import_file(store, data / "nlextract" / "gemeentelijke-indeling.csv")
-        registry.import_file(store, data / "algorithm_geovis" / "RegioVanVestigingCodes.csv")
-        registry.import_file(store, data / "cartomap_nl" / "wijk_2022_parkstad.geojson")
-        registry.import_file(store, data / "cartomap_nl" / "buurt_2022_parkstad.geojson")
-    return folder
 
 
 @pytest.fixture

@@ -23,13 +23,10 @@ FILES = sorted((DATA / "heerlen_urbandata").glob("Kerncijfers_wijken_en_buurten_
 
 
 @pytest.fixture(scope="module")
-def heerlen(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Heerlen's wijken and buurten (2022 geometry: the files' names match them) and the five files as a series."""
+def heerlen(parkstad_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of Heerlen's wijken and buurten (2022 geometry: the files' names match them) for the series."""
     path = tmp_path_factory.mktemp("kwb") / "store"
-    with Store(path) as store:
-        registry.import_file(store, DATA / "nlextract" / "gemeentelijke-indeling.csv")
-        registry.import_file(store, DATA / "cartomap_nl" / "wijk_2022_parkstad.geojson")
-        registry.import_file(store, DATA / "cartomap_nl" / "buurt_2022_parkstad.geojson")
+    shutil.copytree(parkstad_template, path)
     return path
 
 

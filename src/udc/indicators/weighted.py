@@ -52,18 +52,32 @@ def _finest(codes: pd.Series) -> str | None:
     return None
 
 
-def _roll(units: pd.DataFrame) -> tuple[float, float, float]:
-    """Weighted mean of the units with both a value and a weight; the weight used; the share of weight covered."""
+def _rolled(units: pd.DataFrame, into: pd.Series) -> pd.DataFrame:
+    """Per value of ``into`` (the area each unit lies in): the weighted mean of its units that have both a value and
+    a weight, the weight used, and the share of the area's weight that had a value."""
     both = units.v.notna() & units.w.notna()
-    weight = float(units.w[both].sum())
-    total = float(units.w.sum())
-    if weight <= 0:
-        return np.nan, np.nan, np.nan
-    return float((units.v[both] * units.w[both]).sum() / weight), weight, weight / total if total else np.nan
+    parts = pd.DataFrame({"vw": (units.v * units.w).where(both), "used": units.w.where(both), "all": units.w})
+    sums = parts.groupby(into.to_numpy()).sum(min_count=1)
+    used = sums.used.where(sums.used > 0)
+    return pd.DataFrame({"rolled_up": sums.vw / used, "weight": used, "coverage": used / sums["all"]})
 
 
-def _inside(code: str, member: str) -> bool:
-    return code == member or wijk_of(code) == member or gemeente_of(code) == member
+def _year(part: pd.DataFrame, regions: dict[str, list[str]]) -> pd.DataFrame:
+    """One year: each area's own figure beside the roll-up of the finest areas inside it (wijken and gemeenten
+    from their buurten, regions from the finest areas of their members)."""
+    finest = _finest(part.area_code)
+    units = part[part.area_code.str.startswith(finest)] if finest else part.iloc[:0]
+    wijk, gemeente = units.area_code.map(wijk_of), units.area_code.map(gemeente_of)
+    rolls = [_rolled(units, wijk)] if finest == "BU" else []
+    rolls += [_rolled(units, gemeente)] if finest in ("BU", "WK") else []
+    for region, members in regions.items():
+        inside = units.area_code.isin(members) | wijk.isin(members) | gemeente.isin(members)
+        if inside.any():
+            rolls.append(_rolled(units[inside], pd.Series(region, index=units.index[inside])))
+    own = part.set_index("area_code").v.rename("source_value")
+    columns = ["rolled_up", "weight", "coverage"]
+    rolled = pd.concat(rolls) if rolls else pd.DataFrame(columns=columns, dtype=float)
+    return own.to_frame().join(rolled, how="outer").rename_axis("area_code").reset_index()
 
 
 def compute(store: Store, indicator: Indicator, *, years: list[int], levels: list[str] | None = None) -> pd.DataFrame:
@@ -72,60 +86,24 @@ def compute(store: Store, indicator: Indicator, *, years: list[int], levels: lis
     spec = indicator.weighted
     if spec is None:
         raise UdcError(f"indicator '{indicator.id}' divides counts: it is computed by udc.indicators.compute")
-    series = _series(store, spec, years)
-    rows = []
     regions = registry.all_members(store)
-    for year, part in series.groupby("year"):
-        finest = _finest(part.area_code)
-        units = part[part.area_code.str.startswith(finest)] if finest else part.iloc[:0]
-        own = part.set_index("area_code").v
-        parents = set(units.area_code.map(wijk_of)) | set(units.area_code.map(gemeente_of)) if finest == "BU" else set()
-        parents |= set(units.area_code.map(gemeente_of)) if finest == "WK" else set()
-        targets = sorted((set(part.area_code) | parents) - {None})
-        for code in targets:
-            inside = units[units.area_code.map(lambda c, code=code: _inside(c, code))]
-            is_unit = code[:2] == finest
-            rolled, weight, coverage = (np.nan, np.nan, np.nan) if is_unit else _roll(inside)
-            source = own.get(code, np.nan)
-            rows.append(_row(indicator, code, LEVELS.get(code[:2], "region"), year, source, rolled, weight, coverage))
-        for region, members in regions.items():
-            inside = units[units.area_code.map(lambda c, m=members: any(_inside(c, x) for x in m))]
-            if inside.empty:
-                continue
-            rolled, weight, coverage = _roll(inside)
-            rows.append(_row(indicator, region, "region", year, np.nan, rolled, weight, coverage))
-    frame = pd.DataFrame(rows, columns=COLUMNS)
+    years_found = [
+        _year(part, regions).assign(period=str(int(y))) for y, part in _series(store, spec, years).groupby("year")
+    ]
+    frame = pd.concat(years_found, ignore_index=True) if years_found else pd.DataFrame(columns=["area_code", "period"])
+    published = frame.source_value.notna() if len(frame) else pd.Series(dtype=bool)
+    frame = frame.assign(
+        indicator=indicator.id,
+        level=frame.area_code.map(lambda c: LEVELS.get(c[:2], "region")),
+        value=frame.source_value.where(published, frame.rolled_up),
+        method=np.where(published, "published", np.where(frame.rolled_up.notna(), "weighted roll-up", None)),
+        numerator=np.nan,
+        denominator=np.nan,
+        ci_low=np.nan,
+        ci_high=np.nan,
+        funnel=None,
+    )
+    frame["status"] = np.where(frame.value.notna(), "published", "no figure")
     wanted = levels or indicator.levels
-    return frame[frame.level.isin(wanted)].sort_values(["period", "level", "area_code"]).reset_index(drop=True)
-
-
-def _row(
-    indicator: Indicator,
-    code: str,
-    level: str,
-    year: int,
-    source: float,
-    rolled: float,
-    weight: float,
-    coverage: float,
-) -> dict[str, object]:
-    published = not pd.isna(source)
-    value = source if published else rolled
-    return {
-        "indicator": indicator.id,
-        "area_code": code,
-        "level": level,
-        "period": str(int(year)),
-        "value": value,
-        "source_value": source,
-        "rolled_up": rolled,
-        "method": "published" if published else ("weighted roll-up" if not pd.isna(rolled) else None),
-        "weight": weight,
-        "coverage": coverage,
-        "status": "published" if not pd.isna(value) else "no figure",
-        "numerator": np.nan,
-        "denominator": np.nan,
-        "ci_low": np.nan,
-        "ci_high": np.nan,
-        "funnel": None,
-    }
+    chosen = frame[frame.level.isin(wanted)].sort_values(["period", "level", "area_code"])
+    return chosen.reset_index(drop=True)[COLUMNS]

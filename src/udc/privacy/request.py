@@ -178,16 +178,11 @@ class Compiled:
         needed = {*request.dimensions, *(f.column for f in request.filters)}
         derived = {n: dimensions.DERIVED[n].build(table) for n in needed if n not in columns}
         self.base = table.mutate(**derived) if derived else table
-        self._filtered: dict[str | None, ir.Table] = {}
 
-    def filtered(self, only: str | None = None) -> ir.Table:
-        """The relation with every filter (or only those on column ``only``) applied. Built once per ``only``: a
-        filter of a few hundred buurten is as many typed literals, and the population guard and the counts ask
-        for the same relation."""
-        if only not in self._filtered:
-            wanted = [f for f in self.request.filters if only is None or f.column == only]
-            self._filtered[only] = self.base.filter(*[predicate(self.base, f) for f in wanted]) if wanted else self.base
-        return self._filtered[only]
+    def filtered(self) -> ir.Table:
+        """The relation with every filter applied."""
+        wanted = self.request.filters
+        return self.base.filter(*[predicate(self.base, f) for f in wanted]) if wanted else self.base
 
     def population(self, by: str | None = None) -> ir.Table:
         """Units left after the filters, with their key sum (the differencing guard compares the cell-key count, a

@@ -25,6 +25,7 @@ import yaml
 from udc.errors import InputError, UdcError
 from udc.privacy.actions import performs
 from udc.sources.importer import resolve_areas
+from udc.sources.symbols import SYMBOLS
 from udc.sources.tabular import read_table
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
@@ -32,7 +33,8 @@ from udc.store.db import Store
 
 KINDS = ("count", "percent", "per_1000", "mean", "density", "median", "code")
 ROLLED_UP = ("percent", "per_1000", "mean")  # weighted by their weight variable; counts are summed
-SYMBOLS = [".", "x", "?", "-"]  # StatLine's "no figure" symbols: kept as a missing value with its status
+# StatLine's symbols for "no figure here" (unknown, secret, nil, unreliable): a missing value, status "no figure"
+NO_FIGURE = [s for s, meaning in SYMBOLS.items() if meaning in ("unknown", "secret", "nil", "unreliable")]
 DATASET = "kwb"
 
 
@@ -167,12 +169,12 @@ def _numbers(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.Series, 
     text = raw.astype("string").str.strip()
     values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     missing = text.isna() | (text == "")
-    symbol = text.isin(SYMBOLS)
+    symbol = text.isin(NO_FIGURE)
     bad = values.isna() & ~missing & ~symbol
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"'{text.iloc[row][:40]}' is not a number or a StatLine symbol ({' '.join(SYMBOLS)})",
+            f"'{text.iloc[row][:40]}' is not a number or a StatLine symbol ({' '.join(NO_FIGURE)})",
             file=source,
             row=row + 2,
             field=column,
@@ -188,7 +190,7 @@ def read_file(store: Store, path: str, *, year: int | None, within: str | None) 
     year = year or reg.year_of(Path(path).name)
     if year is None:
         raise InputError("no year in the file name: give --year", file=path)
-    read = read_table(path, text_columns=list(reg.area_keys))
+    read = read_table(path, text_columns=list(reg.area_keys), missing=NO_FIGURE)
     frame = read.data
     if frame.empty:
         raise InputError("no rows", file=path)
@@ -274,7 +276,7 @@ def import_kwb(
         frames.append(long)
         files.append(report)
     series = pd.concat(frames, ignore_index=True)
-    if dataset in {e["name"] for e in catalogue.entries(store)}:
+    if catalogue.exists(store, dataset):
         kept = catalogue.read(store, dataset)
         series = pd.concat([kept[~kept.year.isin([f.year for f in files])], series], ignore_index=True)
     series = series.astype({"year": "int64", "value": "float64", "status": "string"})
