@@ -154,8 +154,11 @@ def _enough(store: Store, compiled: Compiled, table: str, leaves: pd.DataFrame, 
 
 def _population(leaves: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Units and their record-key sum (modulo the key modulus, as one query over the units gives it) from leaf
-    cells: in all, or per value of ``by``."""
-    frame = pd.DataFrame({"units": leaves["count"].astype("int64"), "key_sum": leaves["key_sum"].astype("int64")})
+    cells: in all, or per value of ``by``. A leaf of records without a key (a mover in neither snapshot) has a NULL
+    key sum: it adds 0, as SQL's sum skips it — an error here, before the guard, told whether a tiny selection
+    held such a record."""
+    keys = leaves["key_sum"].fillna(0).astype("int64")
+    frame = pd.DataFrame({"units": leaves["count"].astype("int64"), "key_sum": keys})
     if leaves.empty:
         return frame
     frame = frame.groupby(leaves[by], dropna=False).sum() if by else frame.sum().to_frame().T
