@@ -15,6 +15,12 @@ from shared_data import DATA
 from udc import settings
 from udc.store import Store
 
+# One DuckDB thread per store connection: the two test workers (and the background template build) already share
+# the two cores, and on the tests' small tables DuckDB's threads mostly hand work to each other (a seventh less CPU
+# in the main step). Processes the tests start inherit it; an explicit UDC_THREADS wins.
+os.environ.setdefault("UDC_THREADS", "1")
+settings.reset()
+
 REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "parkstad_template", "real_store"}
 
 

@@ -17,6 +17,7 @@ lock_wait               ``UDC_LOCK_WAIT``           15 s for a command, 5 s for 
                                                     process's hold on the store)
 open311_key_rate        ``UDC_OPEN311_KEY_RATE``    1200 service requests per API key per minute
 work_memory_mb          ``UDC_WORK_MEMORY_MB``      1024 MB all of the server's heavy work may hold at once (≥ 64)
+threads                 ``UDC_THREADS``             DuckDB's own: one worker thread per core, per store connection
 spark_master            ``UDC_SPARK_MASTER``        ``local[2]`` (e.g. ``spark://host:7077`` for a cluster)
 spark_keep              ``UDC_SPARK_KEEP``          the Spark hand-over is removed after each job (``1``: kept)
 crash_at                ``UDC_CRASH_AT``            none (a test hook: the process dies at that point of a write)
@@ -66,6 +67,7 @@ VARIABLES: dict[str, str] = {  # every setting and the environment variable it i
     "lock_wait": "UDC_LOCK_WAIT",
     "open311_key_rate": "UDC_OPEN311_KEY_RATE",
     "work_memory_mb": "UDC_WORK_MEMORY_MB",
+    "threads": "UDC_THREADS",
     "spark_master": "UDC_SPARK_MASTER",
     "spark_keep": "UDC_SPARK_KEEP",
     "crash_at": "UDC_CRASH_AT",
@@ -106,6 +108,7 @@ class Settings:
     pseudonym_key: str | None = field(default=None, repr=False)  # None: a key file must be given
     open311_key_rate: int = OPEN311_KEY_RATE
     work_memory_mb: int = WORK_MEMORY_MB
+    threads: int | None = None  # None: DuckDB's default (one per core)
     spark_master: str = SPARK_MASTER
     spark_keep: bool = False
     crash_at: str | None = None
@@ -151,6 +154,7 @@ class Settings:
             pseudonym_key=read("pseudonym_key"),
             open311_key_rate=_whole(read("open311_key_rate"), OPEN311_KEY_RATE, "open311_key_rate", 1),
             work_memory_mb=_whole(read("work_memory_mb"), WORK_MEMORY_MB, "work_memory_mb", MIN_WORK_MEMORY_MB),
+            threads=_threads(read("threads")),
             spark_master=read("spark_master") or SPARK_MASTER,
             spark_keep=keep in _YES,
             crash_at=read("crash_at"),
@@ -195,6 +199,7 @@ class Settings:
             "lock_wait": self.lock_wait,
             "open311_key_rate": self.open311_key_rate,
             "work_memory_mb": self.work_memory_mb,
+            "threads": self.threads or "DuckDB's default (one per core)",
             "spark_master": self.spark_master,
             "spark_keep": self.spark_keep,
             "crash_at": self.crash_at or "none",
@@ -230,9 +235,16 @@ def _whole(raw: str | None, default: int, name: str, least: int) -> int:
         expected = {
             "open311_key_rate": "a whole number of requests per minute",
             "work_memory_mb": f"a whole number of megabytes, at least {least}",
+            "threads": "a whole number of threads, at least 1",
         }[name]
         raise UdcError(f"{VARIABLES[name]} '{raw[:20]}': expected {expected}")
     return int(stripped)
+
+
+def _threads(raw: str | None) -> int | None:
+    """DuckDB's worker threads per connection: fewer where processes share the cores (a test run's workers, a
+    server beside a notebook), since on small tables the threads mostly hand work to each other."""
+    return None if raw is None else _whole(raw, 0, "threads", 1)
 
 
 def _masked(url: str) -> str:

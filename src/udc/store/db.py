@@ -192,8 +192,11 @@ class Store:
             raise NotFound(f"no udc store at {self.path} (run 'udc demo' or an import first, or pass --store)")
         private_umask()
         self.path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        config = {"enable_external_access": False} if locked_down else None
-        wait = current().lock_wait if wait is None else wait
+        settings = current()
+        config: dict[str, Any] = {"enable_external_access": False} if locked_down else {}
+        if settings.threads:
+            config["threads"] = settings.threads
+        wait = settings.lock_wait if wait is None else wait
         self.con = connect(self.path / db_file, read_only=read_only, config=config, wait=wait)
         if not read_only:
             make_private(self.path)

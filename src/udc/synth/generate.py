@@ -360,6 +360,7 @@ def generate(
     store.con.execute("SET preserve_insertion_order = false")
     store.con.execute(f"SET temp_directory = '{(store.path / 'tmp').as_posix()}'")
     store.con.execute("SET memory_limit = '512MB'")
+    threads = store.con.execute("SELECT current_setting('threads')").fetchone()[0]
     store.con.execute("SET threads = 1")  # loading takes the core the simulation leaves idle, not both
     _drop_staged(store)
     sink = StoreSink(store)
@@ -391,7 +392,7 @@ def generate(
         raise
     finally:  # after a failure too: the connection keeps serving the caller
         store.con.execute("SET memory_limit = '3GB'")  # the catalogue's copies and joins need more
-        store.con.execute("RESET threads")
+        store.con.execute(f"SET threads = {int(threads)}")  # the connection's own (RESET forgets UDC_THREADS)
     del world, h  # gigabytes of simulation arrays at national scale
     if persons >= LARGE:  # a full collection costs a quarter second in a process with a big heap (a test run)
         gc.collect()
