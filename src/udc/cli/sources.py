@@ -164,8 +164,25 @@ def kwb_variables(
 
 def import_(
     ctx: typer.Context,
-    source: Annotated[str, typer.Argument(help="CSV, Excel, Parquet file or a SQLAlchemy URL (with --table).")],
+    sources: Annotated[
+        list[str],
+        typer.Argument(
+            help="CSV, Excel, Parquet file or a SQLAlchemy URL (with --table); several files only with --append."
+        ),
+    ],
     dataset: Annotated[str, typer.Option(help="Catalogue name (lower case, digits, _).")],
+    append: Annotated[
+        bool,
+        typer.Option(
+            "--append",
+            help="Stack yearly files with the same area key into one dataset with a year column (the year from "
+            "--year-column, else --year for a single file, else the file name); years already stored are replaced, "
+            "the others kept.",
+        ),
+    ] = False,
+    year_column: Annotated[
+        str | None, typer.Option(help="With --append: the column holding each row's year (or CBS period code).")
+    ] = None,
     title: Annotated[str | None, typer.Option(help="Title in the catalogue.")] = None,
     area_column: Annotated[str | None, typer.Option(help="Column with area codes or names.")] = None,
     area_kind: Annotated[str | None, typer.Option(help="Only match names of these kinds, e.g. wijk,buurt.")] = None,
@@ -221,6 +238,12 @@ def import_(
     from udc.sources.importer import ImportOptions
 
     s = facade(ctx, store_dir)
+    if len(sources) > 1 and not append:
+        raise UdcError("several sources are stacked by year only with --append")
+    if year_column and not append:
+        raise UdcError("--year-column goes with --append (a single import names it --period-column)")
+    if year_column and period_column and year_column != period_column:
+        raise UdcError("give --year-column or --period-column, not both")
     if (lat is None) != (lon is None) or (x is None) != (y is None) or (lat and x):
         raise UdcError("coordinates: give --lat and --lon, or --x and --y")
     points = (lon, lat) if lat else (x, y) if x else None
@@ -234,7 +257,7 @@ def import_(
         area_kinds=kinds,
         within=within,
         year=year,
-        period_column=period_column,
+        period_column=year_column or period_column,
         schema=schema,
         pseudonymise=pseudonymise,
         key=key,
@@ -250,8 +273,12 @@ def import_(
         areas_year=areas_year,
         aliases=aliases,
     )
-    result = s.sources.import_table(source, dataset, options)
-    typer.echo(f"{result.dataset}: {result.rows} rows, sensitivity {result.sensitivity}")
+    if append:
+        result = s.sources.append_tables(sources, dataset, options)
+        years = f", years {', '.join(map(str, result.years))}"
+    else:
+        result, years = s.sources.import_table(sources[0], dataset, options), ""
+    typer.echo(f"{result.dataset}: {result.rows} rows{years}, sensitivity {result.sensitivity}")
     for note in result.notes:
         typer.echo(f"  {note}")
     for miss in result.unmatched:

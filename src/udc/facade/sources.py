@@ -9,7 +9,14 @@ from pathlib import Path
 from udc.facade.base import Noun
 from udc.privacy.audit import secret_file
 from udc.sources import contract
-from udc.sources.importer import ImportOptions, ImportResult, import_municipal, import_statline_offline, save_statline
+from udc.sources.importer import (
+    ImportOptions,
+    ImportResult,
+    append_municipal,
+    import_municipal,
+    import_statline_offline,
+    save_statline,
+)
 from udc.sources.kwb import KwbResult, import_kwb
 from udc.sources.link import LinkReport, link_areas, link_persons
 from udc.sources.statline import V3_PAGE, StatLine, StatlineTable
@@ -61,6 +68,16 @@ class Sources(Noun):
         ``udc import``."""
         with self._udc.writing() as store:
             return import_municipal(store, source, dataset, options, user=self._udc.user)
+
+    def append_tables(
+        self, sources: list[str | os.PathLike[str]], dataset: str, options: ImportOptions | None = None
+    ) -> ImportResult:
+        """Yearly municipal files with the same area key stacked into one dataset with a ``year`` column (``udc
+        import --append``): each file's year from its year column (``options.period_column``), ``options.year`` (one
+        file) or its name; columns aligned by name (absent → null); years already stored replaced, others kept;
+        atomic (a bad file leaves the dataset as it was) and audited as ``import.municipal``."""
+        with self._udc.writing() as store:
+            return append_municipal(store, [str(s) for s in sources], dataset, options, user=self._udc.user)
 
     def import_kwb(
         self,

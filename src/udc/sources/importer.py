@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,8 @@ class ImportResult:
     sensitivity: str
     notes: list[str] = field(default_factory=list)
     unmatched: list[area_names.NameMatch] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    """The years the dataset holds after an ``--append`` import (empty for the other imports)."""
 
 
 def _digest(source: str) -> str | None:
@@ -502,6 +504,15 @@ def import_municipal(store: Store, source: str, name: str, options: ImportOption
     read, checked, given periods and areas, pseudonymised, de-duplicated, then saved in one catalogue transaction."""
     options = options or ImportOptions()
     _check(name, options)
+    draft, details = _read_draft(source, options)
+    _shape(store, draft, options, source)
+    draft.notes += _replacing(store, name)
+    catalogue.save(store, _municipal_dataset(name, source, options, draft, details), draft.frame, columns=draft.columns)
+    return ImportResult(name, len(draft.frame), draft.sensitivity, draft.notes, draft.unmatched)
+
+
+def _read_draft(source: str, options: ImportOptions) -> tuple[_Draft, dict[str, Any]]:
+    """The file read and checked against the schema, not yet given periods or areas; with how it was read."""
     text_columns = [c for c in (options.pseudonymise, options.area_column) if c]
     read = read_table(
         source, sheet=options.sheet, table=options.table, text_columns=text_columns, missing=options.missing
@@ -515,6 +526,11 @@ def import_municipal(store: Store, source: str, name: str, options: ImportOption
     notes = [", ".join(f"{k} {v}" for k, v in read.details.items()), *_unit_notes(units)]
     draft = _Draft(frame, notes, options.sensitivity, options.duplicates)
     draft.columns += [ColumnInfo(column, "value", unit=unit) for column, unit in units.items()]
+    return draft, read.details
+
+
+def _shape(store: Store, draft: _Draft, options: ImportOptions, source: str) -> None:
+    """Periods, areas, pseudonyms and the duplicate rule applied to a read draft, in that order."""
     _add_periods(draft, options, source)
     if options.points:
         _add_points(store, draft, options.points, options, source)
@@ -523,8 +539,288 @@ def import_municipal(store: Store, source: str, name: str, options: ImportOption
     if options.pseudonymise:
         _pseudonymise(draft, options.pseudonymise, options.key, source)
     _treat_duplicates(draft, options, source)
-    draft.notes += _replacing(store, name)
-    catalogue.save(
-        store, _municipal_dataset(name, source, options, draft, read.details), draft.frame, columns=draft.columns
+
+
+# -- several yearly files, one dataset (udc import --append) ----------------------------------------------
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(19\d\d|20\d\d|2100)(?!\d)")
+
+
+def year_in_name(source: str) -> int | None:
+    """The year a file's name holds: a 4-digit year 1900–2100 standing alone (not part of a longer number such as a
+    date or a table id). None without one; different years in one name are an error — picking one would be a guess."""
+    found = _years_in_name(source)
+    if len(found) > 1:
+        raise InputError(
+            f"the file name holds several years ({', '.join(map(str, found))}): name the year column "
+            "(--year-column) or give --year",
+            file=source,
+        )
+    return found[0] if found else None
+
+
+def _years_in_name(source: str) -> list[int]:
+    if is_database_url(source):
+        return []
+    return sorted({int(y) for y in _YEAR_IN_NAME.findall(Path(source).name)})
+
+
+@dataclass
+class _Part:
+    """One file of an append import (or the stored dataset's kept years), shaped and ready to stack."""
+
+    where: str  # the file, or "the stored 'name'"
+    frame: pd.DataFrame
+    columns: list[ColumnInfo]
+    record: dict[str, Any] = field(default_factory=dict)  # its provenance entry
+    unmatched: list[area_names.NameMatch] = field(default_factory=list)
+
+
+def _file_year(source: str, options: ImportOptions, count: int) -> tuple[int | None, str, list[str]]:
+    """Where a file's year comes from: its year column, else ``--year`` (one file only: several files would all get
+    the same year), else its name. Returns the year (None: per row from the column), how, and a note."""
+    if options.period_column:
+        return None, f"column {options.period_column}", []
+    if options.year is not None:
+        named = [y for y in _years_in_name(source) if y != options.year]
+        note = [f"year {options.year} from --year (the file name says {', '.join(map(str, named))})"] if named else []
+        return options.year, "--year", note
+    named = year_in_name(source)
+    if named is not None:
+        return named, "file name", []
+    also = " or --year (for a single file)" if count == 1 else ""
+    raise InputError(
+        f"no year: the file name holds no year 1900–2100; name the column that holds it (--year-column){also}",
+        file=source,
     )
-    return ImportResult(name, len(draft.frame), draft.sensitivity, draft.notes, draft.unmatched)
+
+
+def _read_year_file(store: Store, source: str, options: ImportOptions, count: int) -> _Part:
+    """One file read, given its year (from a column, ``--year`` or its name) and areas, de-duplicated within itself."""
+    year, how, notes = _file_year(source, options, count)
+    chosen = replace(options, year=year) if year is not None else options
+    draft, details = _read_draft(source, chosen)
+    if year is not None and "year" in draft.frame.columns:
+        raise InputError(
+            "the file has its own column 'year': name it as the year column (--year-column year)", file=source
+        )
+    _shape(store, draft, chosen, source)
+    years = sorted(int(y) for y in draft.frame["year"].unique())
+    draft.notes = [*notes, *draft.notes]
+    record = {
+        "file" if not is_database_url(source) else "database": source,
+        "sha256": _digest(source),
+        "years": years,
+        "year_from": how,
+        "rows": len(draft.frame),
+        "imported_at": datetime.now(UTC).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "sensitivity": draft.sensitivity,
+        **details,
+        "notes": draft.notes,
+    }
+    return _Part(source, draft.frame, draft.columns, record, draft.unmatched)
+
+
+def _kind(series: pd.Series) -> str | None:
+    """What a column holds, in a statistician's words (None: nothing, so any kind fits): integer, number, text,
+    boolean, date."""
+    values = series.dropna()
+    if values.empty:
+        return None
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_float_dtype(series):
+        return "number"
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    inferred = pd.api.types.infer_dtype(values, skipna=True)  # object columns (spreadsheets) say what they hold
+    return {
+        "integer": "integer",
+        "floating": "number",
+        "mixed-integer-float": "number",
+        "decimal": "number",
+        "boolean": "boolean",
+        "datetime": "date",
+        "datetime64": "date",
+        "date": "date",
+        "string": "text",
+    }.get(inferred, f"mixed ({inferred})")
+
+
+_DTYPES = {"integer": "Int64", "number": "float64", "boolean": "boolean"}
+
+
+def _years_text(years: list[int]) -> str:
+    return ", ".join(map(str, years)) if years else "no year"
+
+
+def _stack(parts: list[_Part]) -> tuple[pd.DataFrame, list[ColumnInfo], list[str]]:
+    """The parts as one table, columns aligned by name: a column a part lacks is null for its rows (never 0), a
+    column first seen in a later part is added, integers beside decimals become numbers; any other difference of
+    kind (text in one year, numbers in another) or of unit is refused, naming the file, the column and both."""
+    kinds: dict[str, tuple[str, _Part]] = {}
+    info: dict[str, ColumnInfo] = {}
+    notes: list[str] = []
+    for part in parts:
+        for column in part.frame.columns:
+            kind = _kind(part.frame[column])
+            if kind is None:
+                continue
+            seen = kinds.get(column)
+            if seen is None:
+                kinds[column] = (kind, part)
+            elif seen[0] != kind:
+                if {seen[0], kind} != {"integer", "number"}:
+                    raise InputError(
+                        f"column '{column}' holds {kind} here but {seen[0]} in {Path(seen[1].where).name} "
+                        f"({_years_text(seen[1].record.get('years', []))}): make the files agree or import under "
+                        "another name",
+                        file=part.where,
+                        field=str(column),
+                    )
+                kinds[column] = ("number", seen[1])
+        for column_info in part.columns:
+            known = info.setdefault(column_info.name, column_info)
+            if known.unit and column_info.unit and known.unit != column_info.unit:
+                raise InputError(
+                    f"column '{column_info.name}' is in {column_info.unit} here but in {known.unit} elsewhere: make "
+                    "the files agree",
+                    file=part.where,
+                    field=column_info.name,
+                )
+            if column_info.unit and not known.unit:
+                info[column_info.name] = replace(known, unit=column_info.unit)
+    order = list(dict.fromkeys(str(c) for part in parts for c in part.frame.columns))
+    frames = []
+    for part in parts:
+        frame = part.frame.reindex(columns=order)
+        for column in order:
+            dtype = _DTYPES.get(kinds.get(column, ("",))[0])
+            if dtype and str(frame[column].dtype) != dtype:
+                frame[column] = frame[column].astype(object).where(frame[column].notna(), None).astype(dtype)
+        frames.append(frame)
+        absent = [c for c in order if c not in part.frame.columns]
+        if absent and len(part.frame):
+            shown = ", ".join(absent[:8]) + (f" and {len(absent) - 8} more" if len(absent) > 8 else "")
+            notes.append(f"{_years_text(part.record.get('years', []))}: no column {shown} (null for those rows)")
+    stacked = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=order)
+    stacked = stacked.sort_values("year", kind="stable", ignore_index=True)
+    return stacked, [info.get(c, ColumnInfo(c)) for c in order], notes
+
+
+def _stored_part(
+    store: Store, name: str, new_years: set[int], area: bool
+) -> tuple[_Part | None, list[str], Dataset | None]:
+    """What the stored dataset keeps: its rows of the years not re-imported, its column metadata and the provenance
+    of the files those years came from. Refused when it is not a yearly municipal dataset of the same area key."""
+    if not catalogue.exists(store, name):
+        return None, [], None
+    entry = catalogue.get(store, name)
+    if not entry.source.startswith("municipal:"):
+        raise UdcError(f"'{name}' holds {entry.source}, not municipal files: append to another dataset")
+    frame = catalogue.read(store, name)
+    if "year" not in frame.columns:
+        raise UdcError(
+            f"'{name}' was imported without a year column, so years cannot be added to it: import under another name"
+        )
+    if ("area_code" in frame.columns) != area:
+        raise UdcError(
+            f"'{name}' is stored {'with' if 'area_code' in frame.columns else 'without'} areas (area_code) and these "
+            f"files {'with' if area else 'without'}: use the same area column (--area-column) as before"
+        )
+    described = catalogue.describe(store, name)["columns"]
+    columns = [ColumnInfo(**c) for c in described]
+    replaced = frame["year"].isin(list(new_years))
+    notes = []
+    if replaced.any():
+        counts = frame.loc[replaced, "year"].value_counts().sort_index()
+        notes.append("replaces " + ", ".join(f"{int(y)} ({n} rows)" for y, n in counts.items()) + f" of '{name}'")
+    kept = frame[~replaced].reset_index(drop=True)
+    kept_years = sorted(int(y) for y in kept["year"].dropna().unique())
+    if kept_years:
+        notes.append(f"keeps {_years_text(kept_years)} of '{name}'")
+    earlier = entry.provenance.get("files")
+    if earlier is None:  # stored by a plain import: one source for all its years
+        origin = entry.provenance.get("file") or entry.provenance.get("database")
+        earlier = [{"file": origin, "sha256": entry.provenance.get("sha256"), "years": kept_years}]
+    records = []
+    for record in earlier:
+        left = [y for y in record.get("years", []) if y in kept_years]
+        if left:
+            rows = int(kept["year"].isin(left).sum())
+            records.append({**record, "years": left, "rows": rows})
+    part = _Part(f"the stored '{name}'", kept, columns, {"years": kept_years, "files": records})
+    return part, notes, entry
+
+
+@performs(
+    "import.municipal",
+    lambda sources, name, options=None: {
+        "sources": [str(s) for s in sources],
+        "dataset": name,
+        "sensitivity": (options or ImportOptions()).sensitivity,
+        "append": True,
+    },
+    lambda r: {"dataset": r.dataset, "rows": r.rows, "years": r.years},
+)
+def append_municipal(store: Store, sources: list[str], name: str, options: ImportOptions | None = None) -> ImportResult:
+    """Yearly municipal files with the same area key stacked into one dataset with a ``year`` column (``udc import
+    --append``): the year of each file from its year column (``options.period_column``), ``--year`` (one file) or
+    its name. Years already stored are replaced, the others kept; every file is read and checked before anything is
+    saved, in one catalogue transaction, so a bad file leaves the stored dataset exactly as it was."""
+    options = options or ImportOptions()
+    _check(name, options)
+    if not sources:
+        raise UdcError("no files given")
+    if options.year is not None and options.period_column:
+        raise UdcError("give the year column (--year-column) or --year, not both")
+    if options.year is not None and len(sources) > 1:
+        raise UdcError("--year applies to one file; with several the year comes from each file's name or column")
+    parts: list[_Part] = []
+    unmatched: list[area_names.NameMatch] = []
+    seen: dict[int, str] = {}
+    for source in sources:
+        part = _read_year_file(store, source, options, len(sources))
+        for year in part.record["years"]:
+            if year in seen:
+                raise InputError(f"{year} is also in {Path(seen[year]).name}: one file per year", file=source)
+            seen[year] = source
+        parts.append(part)
+        unmatched += part.unmatched
+    stored, notes, entry = _stored_part(store, name, set(seen), "area_code" in parts[0].frame.columns)
+    everything = [stored, *parts] if stored is not None and len(stored.frame) else parts
+    frame, columns, stack_notes = _stack(everything)
+    sensitivity = catalogue.strictest([p.record["sensitivity"] for p in parts])
+    if entry is not None and entry.sensitivity != sensitivity:
+        if catalogue.strictest([sensitivity, entry.sensitivity]) != sensitivity:
+            notes.append(f"sensitivity {sensitivity} → {entry.sensitivity}: as strict as the stored years")
+            sensitivity = entry.sensitivity
+        else:
+            notes.append(f"sensitivity {entry.sensitivity} → {sensitivity}: the new files are stricter")
+    for part in parts:
+        notes.append(
+            f"{Path(part.where).name}: {part.record['rows']} rows, {_years_text(part.record['years'])} "
+            f"(year from {part.record['year_from']})"
+        )
+        notes += [f"  {n}" for n in part.record["notes"] if n]
+    notes += stack_notes
+    files = [*(stored.record["files"] if stored is not None else []), *(p.record for p in parts)]
+    years = sorted(int(y) for y in frame["year"].unique())
+    start, end = _period_range(frame)
+    names = [Path(str(f.get("file") or f.get("database"))).name for f in files]
+    dataset = Dataset(
+        name=name,
+        title=options.title or (entry.title if entry is not None else name),
+        source="municipal: "
+        + (", ".join(names) if len(names) <= 3 else f"{len(names)} files ({names[0]} … {names[-1]})"),
+        sensitivity=sensitivity,
+        licence=options.licence or (entry.licence if entry is not None else None),
+        retrieved_at=datetime.now(UTC).replace(tzinfo=None),
+        period_start=start,
+        period_end=end,
+        area_coverage=_areas(frame, "area_code" if "area_code" in frame.columns else None),
+        provenance={"append": True, "files": files, "years": years, "pseudonymised": options.pseudonymise},
+    )
+    catalogue.save(store, dataset, frame, columns=columns)
+    return ImportResult(name, len(frame), sensitivity, notes, unmatched, years)
