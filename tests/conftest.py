@@ -21,7 +21,14 @@ from udc.store import Store
 os.environ.setdefault("UDC_THREADS", "1")
 settings.reset()
 
-REAL_DATA_FIXTURES = {"data", "registry_store", "registry_template", "parkstad_template", "real_store"}
+REAL_DATA_FIXTURES = {
+    "data",
+    "registry_store",
+    "registry_template",
+    "parkstad_template",
+    "heerlen_kwb_template",
+    "real_store",
+}
 
 
 MEMORY_TEMP = Path("/dev/shm")
@@ -181,6 +188,19 @@ def parkstad_template(registry_template: Path, tmp_path_factory: pytest.TempPath
     with Store(path) as store:
         registry.import_file(store, DATA / "cartomap_nl" / "wijk_2022_parkstad.geojson")
         registry.import_file(store, DATA / "cartomap_nl" / "buurt_2022_parkstad.geojson")
+    return path
+
+
+@pytest.fixture(scope="session")
+def heerlen_kwb_template(parkstad_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Parkstad's areas plus the five real Heerlen Kerncijfers wijken en buurten files (2016-2020) imported as the
+    one ``kwb`` series (``udc kwb import … --within GM0917``), once per session; tests copy it."""
+    from cli_runner import udc
+
+    path = tmp_path_factory.mktemp("heerlen-kwb") / "store"
+    shutil.copytree(parkstad_template, path)
+    files = sorted((DATA / "heerlen_urbandata").glob("Kerncijfers_wijken_en_buurten_*_pp.csv"))
+    udc("--store", str(path), "kwb", "import", *map(str, files), "--within", "GM0917")
     return path
 
 

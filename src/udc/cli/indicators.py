@@ -35,7 +35,7 @@ def indicators_list(
             "polarity": i.polarity,
             "title": i.title.nl,
             "title_en": i.title.en,
-            "iso37120": i.iso37120.number if i.iso37120 else None,
+            "iso37120": (i.iso37120.number or i.iso37120.title) if i.iso37120 else None,
         }
         for i in facade(ctx).indicators.list(theme)
     ]

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from udc.areas import registry
 from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import UdcError
 from udc.indicators import weighted
+from udc.indicators.intervals import Z, flags, proportion
 from udc.indicators.model import OUTPUT, Count, Indicator
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
@@ -26,9 +26,7 @@ from udc.privacy.request import Filter, TableRequest, predicate
 from udc.store import catalogue
 from udc.store.db import Store
 
-Z = 1.959963984540054  # the normal quantile of a two-sided 95 % interval
 COLUMNS = OUTPUT
-Z998 = 3.090232306167813  # two-sided 99.8 %
 LEVEL_OF = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
@@ -184,23 +182,6 @@ def _regions(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True) if rows else frame
 
 
-def wilson(k: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson's 95 % interval of a proportion k/n."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.clip(k / n, 0, 1)
-        centre = (p + Z**2 / (2 * n)) / (1 + Z**2 / n)
-        half = Z * np.sqrt(p * (1 - p) / n + Z**2 / (4 * n**2)) / (1 + Z**2 / n)
-    return centre - half, centre + half
-
-
-def poisson(k: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The exact 95 % interval of a Poisson count k."""
-    k = np.maximum(k, 0)
-    low = np.where(k > 0, stats.chi2.ppf(0.025, 2 * k) / 2, 0.0)
-    high = stats.chi2.ppf(0.975, 2 * (k + 1)) / 2
-    return low, high
-
-
 def compute(
     store: Store,
     indicator: Indicator,
@@ -235,11 +216,7 @@ def compute(
     k, n = frame.n_num.to_numpy(float), frame.n_den.to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(n > 0, k / n, np.nan)
-        if indicator.unit == "percent":
-            low, high = wilson(np.minimum(k, n), n)
-        else:
-            low_k, high_k = poisson(np.nan_to_num(k))
-            low, high = low_k / n, high_k / n
+        low, high = proportion(k, n, percent=indicator.unit == "percent")
         if method_num == method_den == "published":  # a statistics office's figures: no interval of ours
             low = high = np.full(len(k), np.nan)
         noise = current(store).cell_key_v * ((method_num == "cellkey") + (method_den == "cellkey") * ratio**2)
@@ -276,24 +253,17 @@ def compute(
 
 
 def funnel(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
-    """Funnel-plot flags against the total of the same year: beyond the 95 % or 99.8 % control limits for an area
-    of that size (binomial for percentages, Poisson for rates) — above_998, above_95, within, below_95, below_998."""
-    flags = pd.Series(None, index=frame.index, dtype=object)
+    """Funnel-plot flags against the total of the same year (see :func:`udc.indicators.intervals.flags`)."""
+    result = pd.Series(None, index=frame.index, dtype=object)
     for _, part in frame.groupby("period"):
         total = part[part.area_code == TOTAL]
         if total.empty or total.status.iloc[0] != "published":
             continue
         p0 = float(total.numerator.iloc[0] / total.denominator.iloc[0])
-        n = part.denominator.to_numpy(float)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(p0 * (1 - p0) / n) if indicator.unit == "percent" else np.sqrt(p0 / n)
-            z = (part.numerator.to_numpy(float) / n - p0) / sd
-        labels = np.select(
-            [z > Z998, z > Z, z < -Z998, z < -Z], ["above_998", "above_95", "below_998", "below_95"], "within"
-        )
-        usable = (part.status == "published").to_numpy() & np.isfinite(z)
-        flags.loc[part.index] = np.where(usable, labels, None)
-    return flags
+        k, n = part.numerator.to_numpy(float), part.denominator.to_numpy(float)
+        found = flags(k, n, p0, percent=indicator.unit == "percent")
+        result.loc[part.index] = np.where((part.status == "published").to_numpy(), found, None)
+    return result
 
 
 def _level(code: str) -> str:

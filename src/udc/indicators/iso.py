@@ -44,7 +44,11 @@ def report(
     data = catalogue()
     if values is None:
         values = pd.DataFrame(columns=["indicator", "area_code", "status", "period", "value"])
-    by_number = {i.iso37120.number: i for i in indicators if i.iso37120}
+    found = set(values.indicator[(values.area_code == area) & (values.status == "published")])
+    by_key: dict[str, Indicator] = {}
+    for i in sorted((i for i in indicators if i.iso37120), key=lambda i: (i.id not in found, missing.get(i.id) or [])):
+        assert i.iso37120 is not None
+        by_key.setdefault(i.iso37120.number or i.iso37120.title or "", i)  # one with a value first
     rows = []
     for entry in data["indicators"]:
         number = entry.get("number")
@@ -59,7 +63,7 @@ def report(
             "formula": None,
             "indicator": None,
         }
-        definition = by_number.get(number) if number else None
+        definition = by_key.get(number) if number else by_key.get(entry["en"])
         row |= _source(entry)
         if entry.get("not_applicable"):
             row |= {"status": "not_applicable", "state": "not_applicable", "detail": entry["not_applicable"]}

@@ -93,12 +93,44 @@ class Weighted(BaseModel):
     dataset: Name = Field(default="kwb", description="A long series: area_code, year, variable, value, status")
     variable: Column = Field(description="The published rate or average (a variable id of the series)")
     weight: Column = Field(description="What it is a rate or average of (inhabitants, dwellings, households …)")
+    unit: Literal["percent", "per_1000", "per_10000", "per_100000", "mean", "ratio"] | None = Field(
+        default=None,
+        description="The unit the series publishes it in, when the indicator shows another (per_1000 → per_100000)",
+    )
+
+
+class Divided(BaseModel):
+    """Two counts an open series publishes per area (registered crimes and inhabitants, establishments and
+    inhabitants, cars on other fuels and all cars): the value is numerator / denominator × scale, and a larger
+    area's is the quotient of its finest areas' sums — the ``denominator``-weighted mean of their quotients."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    dataset: Name = Field(default="kwb", description="A long series: area_code, year, variable, value, status")
+    numerator: Column = Field(description="A count variable of the series (what is counted)")
+    denominator: Column = Field(description="A count variable of the series (what it is counted among or per)")
+    times: Column | None = Field(
+        default=None,
+        description="Multiply the numerator by this variable first (an average per dwelling × dwellings = a total)",
+    )
 
 
 class Iso37120(BaseModel):
+    """Which entry of the ISO 37120 catalogue (``data/iso37120.yaml``) the indicator computes: by its number where
+    the catalogue gives one, else by the catalogue's English title (entries whose number no public source
+    confirms)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
-    number: str = Field(pattern=r"^\d{1,2}\.\d{1,2}$", description="ISO 37120:2018 indicator number, e.g. 5.1")
+    number: str | None = Field(
+        default=None, pattern=r"^\d{1,2}\.\d{1,2}$", description="ISO 37120:2018 indicator number, e.g. 5.1"
+    )
+    title: str | None = Field(default=None, max_length=200, description="The catalogue entry's English title")
     formula: str = Field(max_length=300)
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Iso37120:
+        if (self.number is None) == (self.title is None):
+            raise ValueError("give the ISO 37120 entry's number or its title, not both")
+        return self
 
 
 class Indicator(BaseModel):
@@ -127,6 +159,7 @@ class Indicator(BaseModel):
     denominator: Count | None = None
     rate: Weighted | None = Field(default=None, description="A published rate or share, rolled up by its weight")
     mean: Weighted | None = Field(default=None, description="A published average, rolled up by its weight")
+    divide: Divided | None = Field(default=None, description="Two published counts of one series, divided")
     universe: Text
     levels: list[Literal["buurt", "wijk", "gemeente", "region", "total"]] = Field(min_length=1)
     polarity: Literal["higher_is_better", "higher_is_worse", "neutral"]
@@ -136,9 +169,15 @@ class Indicator(BaseModel):
     @model_validator(mode="after")
     def _proportion(self) -> Indicator:
         forms = [self.numerator is not None and self.denominator is not None, self.rate is not None]
-        forms.append(self.mean is not None)
+        forms += [self.mean is not None, self.divide is not None]
         if sum(forms) != 1 or (self.numerator is None) != (self.denominator is None):
-            raise ValueError("give either a numerator and a denominator, or one published rate, or one published mean")
+            raise ValueError(
+                "give either a numerator and a denominator, or one published rate, mean or pair of counts to divide"
+            )
+        if self.mean is not None and self.unit != "mean":
+            raise ValueError("a published mean has unit 'mean'")
+        if (self.rate is not None or self.divide is not None) and self.unit == "mean":
+            raise ValueError("a rate or a quotient of counts has a unit such as percent or per_1000, not 'mean'")
         if self.numerator is None or self.denominator is None:
             return self
         if self.unit == "percent" and self.numerator.dataset != self.denominator.dataset:
@@ -148,9 +187,10 @@ class Indicator(BaseModel):
         return self
 
     @property
-    def weighted(self) -> Weighted | None:
-        """The published rate or mean this indicator rolls up (None: it divides two counts)."""
-        return self.rate or self.mean
+    def weighted(self) -> Weighted | Divided | None:
+        """The open series' rate, mean or pair of counts this indicator rolls up (None: it divides two counts the
+        gate protects)."""
+        return self.rate or self.mean or self.divide
 
     @property
     def counts(self) -> list[Count]:

@@ -53,7 +53,9 @@ def release(
     protected = {p.source for p in derived_from}
     inputs = set()
     for indicator in indicators:
-        for part, count in (("numerator", indicator.numerator), ("denominator", indicator.denominator)):
+        if indicator.weighted is not None:  # an open series' published figures (microdata is refused there)
+            inputs.add(indicator.weighted.dataset)
+        for part, count in zip(("numerator", "denominator"), indicator.counts, strict=False):
             withheld = catalogue.get(store, count.dataset).sensitivity == "microdata" and count.dataset not in protected
             if withheld and rows.loc[rows.indicator == indicator.id, part].notna().any():
                 raise UdcError(f"{indicator.id}: {part} from {count.dataset} has values but no protected table")
