@@ -232,7 +232,8 @@ def import_(
     store_dir: StoreDir = None,
 ) -> None:
     """Import municipal data: encodings, separators, Dutch numbers; areas by code or name; atomic. A malformed file,
-    an unknown value in a numeric column or a repeated key is refused with its line — nothing is half-imported."""
+    an unknown value in a numeric column or a repeated key is refused with its line — nothing is half-imported.
+    With --append, yearly files become one dataset with a year column, columns aligned by name."""
     from udc.areas.codes import kind_from_name
     from udc.privacy.pseudonyms import load_key
     from udc.sources.importer import ImportOptions

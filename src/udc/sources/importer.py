@@ -706,7 +706,30 @@ def _stack(parts: list[_Part]) -> tuple[pd.DataFrame, list[ColumnInfo], list[str
             notes.append(f"{_years_text(part.record.get('years', []))}: no column {shown} (null for those rows)")
     stacked = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=order)
     stacked = stacked.sort_values("year", kind="stable", ignore_index=True)
-    return stacked, [info.get(c, ColumnInfo(c)) for c in order], notes
+    return stacked, [info.get(c, ColumnInfo(c)) for c in order], notes + _look_alikes(parts, order)
+
+
+def _look_alikes(parts: list[_Part], order: list[str]) -> list[str]:
+    """Columns whose names differ only in case, spaces or a trailing ``_`` (CBS marks a changed definition so): kept
+    apart — columns align by exact name — but said, with the years each has figures for, so a renamed column is not
+    missed."""
+    groups: dict[str, list[str]] = {}
+    for column in order:
+        groups.setdefault(re.sub(r"\s+", " ", column).strip().rstrip("_").casefold(), []).append(column)
+    alike = [names for names in groups.values() if len(names) > 1]
+    if not alike:
+        return []
+
+    def years(column: str) -> str:
+        found = {int(y) for p in parts if column in p.frame.columns for y in p.frame.year[p.frame[column].notna()]}
+        return f"{column} ({_years_text(sorted(found)) if found else 'no figures'})"
+
+    shown = "; ".join(" beside ".join(map(years, names)) for names in alike[:5])
+    more = f" and {len(alike) - 5} more" if len(alike) > 5 else ""
+    return [
+        f"kept apart, as columns align by exact name: {shown}{more}; rename a file's column to join them "
+        "(KWB files: udc kwb import maps such spellings)"
+    ]
 
 
 def _stored_part(
