@@ -229,8 +229,11 @@ def choropleth(
     unit: str = "",
     language: str = "nl",
     decimals: int | None = None,
+    missing_label: str | None = None,
 ) -> dict[str, Any]:
-    """A map on a blank background: one filled-polygon trace per class (quantiles), hover text at each centroid."""
+    """A map on a blank background: one filled-polygon trace per class (quantiles), hover text at each centroid.
+    Areas without a value are grey, named ``missing_label`` (default: withheld, in the page's language; an open
+    series' gap is rather "no figure")."""
     shown = values.dropna()
     edges = sorted(set(shown.quantile([0, 0.2, 0.4, 0.6, 0.8, 1.0]).round(1))) if len(shown) else [0.0]
     edges = edges if len(edges) > 1 else [edges[0], edges[0]]  # one value everywhere: one class
@@ -284,7 +287,7 @@ def choropleth(
                 "fill": "toself",
                 "x": missing[0],
                 "y": missing[1],
-                "name": "– (weggelaten)",
+                "name": f"– ({missing_label or ('weggelaten' if language == 'nl' else 'withheld')})",
                 "hoverinfo": "skip",
                 "fillcolor": "#d9d9d9",
                 "line": {"color": "#ffffff", "width": 0.8},

@@ -88,6 +88,15 @@ TEXT: dict[str, dict[str, str]] = {
         "95 %-interval.",
         "en": "Choose up to six areas. ▲/▼: above/below the Netherlands, also allowing for the 95 % interval.",
     },
+    "no_figure": {"nl": "geen cijfer", "en": "no figure"},
+    "indicators_intro_open": {
+        "nl": "Deze cijfers publiceert CBS zelf als open data (Kerncijfers wijken en buurten): per buurt, en voor "
+        "grotere gebieden het CBS-cijfer of het gewogen gemiddelde van hun buurten. Waar het om aantallen gaat, "
+        "toont het 95 %-interval hoe onzeker een klein gebied is.",
+        "en": "CBS publishes these figures itself as open data (Kerncijfers wijken en buurten): per buurt, and for "
+        "larger areas CBS's own figure or the weighted mean of their buurten. Where they are counts, the 95 % "
+        "interval shows how uncertain a small area is.",
+    },
     "indicators_intro": {
         "nl": "Elke waarde is berekend uit beschermde aantallen (teller en noemer) en heeft een 95 %-interval: "
         "kleine gebieden zijn onzekerder.",

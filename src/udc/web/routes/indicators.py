@@ -70,7 +70,9 @@ def _ranked(part: pd.DataFrame, names: dict[str, str], language: str) -> list[di
                 "value": num(r.value),
                 "low": num(r.ci_low),
                 "high": num(r.ci_high),
-                "status": label(STATUS, r.status, language),
+                "status": "–"
+                if r.status == "published"
+                else label(STATUS, r.status, language),  # shown without an interval
                 "funnel": label(FUNNEL, r.funnel, language) if isinstance(r.funnel, str) else "",
             }
         )
@@ -98,6 +100,7 @@ def theme_sections(
             f"{title} — {year}",
             unit=s.indicators.unit_label(indicator),
             language=language,
+            missing_label=(t("no_figure") if indicator.weighted else None),
         )
         boundaries = data.boundary_note(shapes, int(year) if year.isdigit() else None, language)
         sections.append(
@@ -207,11 +210,13 @@ async def theme_page(
         raise NotFound(f"no theme '{theme[:40]}' (themes: {', '.join(THEMES)})")
     language = lang(request)
     frame = released(request, store)
-    years = sorted(set(frame.period)) if frame is not None else []
-    year = jaar if jaar in years else (years[-1] if years else "")
-    level = niveau if niveau in MAP_LEVELS else "gemeente"
     s = facade(request, store)
+    own = {i.id: i for i in s.indicators.list(theme)}
+    years = sorted(set(frame.period)) if frame is not None else []
+    year = jaar if jaar in years else newest_with_values(frame, own, years)
+    level = niveau if niveau in MAP_LEVELS else "gemeente"
     sections = theme_sections(s, store, frame, theme, year, level, language) if frame is not None else []
+    kinds = {"open" if own[x["id"]].weighted else "protected" for x in sections}
     levels = [(lv, label(LEVELS, lv, language)) for lv in MAP_LEVELS]
     return render(
         request,
@@ -225,8 +230,18 @@ async def theme_page(
             "level": level,
             "levels": levels,
             "released": frame is not None,
+            "kinds": kinds,
         },
     )
+
+
+def newest_with_values(frame: pd.DataFrame | None, indicators: dict[str, Any], years: list[str]) -> str:
+    """The newest year in which an indicator of the theme has a value (the newest year overall may have none: KWB
+    2020 publishes no crime or energy figures), else the newest year."""
+    if frame is None or not years:
+        return ""
+    found = frame[frame.indicator.isin(list(indicators)) & frame.value.notna()]
+    return str(max(found.period)) if len(found) else years[-1]
 
 
 def comparison(

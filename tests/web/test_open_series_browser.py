@@ -1,0 +1,72 @@
+"""Issue 29 in Chromium: Heerlen's real KWB series (2016-2020) released as indicators, drawn on the theme pages per
+buurt — a map of the buurten, a ranked table of their names with the released values, the open-data note, and
+the newest year that has figures (2020 publishes no crime or energy)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from test_browser import DRAWN, _open, serving
+
+from cli_runner import udc
+from udc.store import Store, catalogue
+
+pytestmark = pytest.mark.slow  # real Chromium, beside the other browser tests
+
+KWB = "veiligheid_diefstal_uit_woning,veiligheid_geweld,energie_elektriciteit,energie_aardgas,wonen_onbewoond"
+
+
+@pytest.fixture(scope="module")
+def heerlen(heerlen_kwb_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("open-series") / "store"
+    shutil.copytree(heerlen_kwb_template, path)
+    udc("--store", str(path), "indicators", "compute", "--ids", KWB, "--years", "2016-2020", "--release", "indicatoren")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(heerlen: Path) -> Iterator[str]:
+    with serving(heerlen) as url:
+        yield url
+
+
+def released(store_path: Path, indicator: str, year: str) -> dict[str, float]:
+    with Store(store_path, read_only=True) as store:
+        frame = catalogue.read(store, "indicatoren")
+    part = frame[(frame.indicator == indicator) & (frame.period == year) & (frame.level == "buurt")]
+    return dict(zip(part.area_code, part.value, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("theme", "indicator", "lang"),
+    [("veiligheid", "veiligheid_diefstal_uit_woning", "nl"), ("energie", "energie_elektriciteit", "en")],
+)
+def test_theme_page_draws_heerlen_buurten(
+    browser: object, server: str, heerlen: Path, theme: str, indicator: str, lang: str
+) -> None:
+    page, watch = _open(browser, server, viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/thema/{theme}?niveau=buurt&lang={lang}")
+    page.wait_for_function(DRAWN, timeout=15_000)
+    year = page.locator("select[name=jaar]").input_value()
+    assert year == ("2018" if theme == "veiligheid" else "2019")  # the newest year with figures, not 2020
+    section = page.locator(f"section#{indicator}, section:has(h2#{indicator})").first
+    rows = section.locator("tbody tr")
+    assert rows.count() >= 40  # Heerlen's buurten with a figure
+    names = rows.locator("td:nth-child(2) a").all_inner_texts()
+    assert not any(n.startswith("BU") for n in names)  # labels, never bare codes
+    values = released(heerlen, indicator, year)
+    first_code = rows.first.locator("td:nth-child(2) a").get_attribute("href").rsplit("/", 1)[-1]
+    shown = rows.first.locator("td.num").nth(1).get_attribute("data-value")
+    assert float(shown) == pytest.approx(values[first_code]) and values[first_code] == max(values.values())
+    figure = section.locator("[data-figure]").first
+    traces = figure.evaluate("f => f.data.filter(t => t.fill === 'toself').map(t => [t.name, t.x.length])")
+    assert len(traces) >= 3 and all(n > 0 for _, n in traces)  # classes of buurt polygons drawn
+    gaps = [name for name, _ in traces if name.startswith("–")]
+    assert all(("geen cijfer" if lang == "nl" else "no figure") in g for g in gaps)
+    intro = page.locator("main p").all_inner_texts()
+    assert any("open data" in p for p in intro) and not any("protected counts" in p for p in intro)
+    assert watch.errors == [] and watch.foreign == []
+    page.context.close()
