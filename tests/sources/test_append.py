@@ -158,6 +158,21 @@ def test_integers_and_decimals_of_one_column_become_numbers(parkstad: Store, tmp
     assert catalogue.read(parkstad, "gem").gemiddelde.tolist() == [12.0, 12.5]
 
 
+def test_units_must_agree_across_years(parkstad: Store, tmp_path: Path) -> None:
+    files = {2021: "5,1%", 2022: "4,8", 2023: "€ 12"}
+    for year, value in files.items():
+        (tmp_path / f"aandeel_{year}.csv").write_text(f"buurtcode;aandeel\nBU09171000;{value}\nBU09171001;{value}\n")
+    paths = [str(tmp_path / f"aandeel_{year}.csv") for year in files]
+    result = append_municipal(parkstad, paths[:2], "aandeel", BY_CODE)
+    assert (
+        "column 'aandeel' is written with % in some years but as bare numbers in 2022: check that those years are on "
+        "the same scale (5,1% is 5.1, never 0.051)"
+    ) in result.notes
+    assert catalogue.describe(parkstad, "aandeel")["columns"][2]["unit"] == "%"
+    with pytest.raises(InputError, match=r"aandeel_2023.csv, field 'aandeel': column 'aandeel' is in € here but in % "):
+        append_municipal(parkstad, paths[2:], "aandeel", BY_CODE)
+
+
 def test_year_from_a_column_or_from_year(parkstad: Store, tmp_path: Path) -> None:
     long = tmp_path / "meldingen_per_buurt.csv"
     long.write_text("jaar;buurtcode;meldingen\n2019;BU09171000;14\n2020;BU09171000;17\n2020;BU09171001;3\n")

@@ -660,6 +660,7 @@ def _stack(parts: list[_Part]) -> tuple[pd.DataFrame, list[ColumnInfo], list[str
     column first seen in a later part is added, integers beside decimals become numbers; any other difference of
     kind (text in one year, numbers in another) or of unit is refused, naming the file, the column and both."""
     kinds: dict[str, tuple[str, _Part]] = {}
+    units: dict[str, tuple[str, _Part]] = {}
     info: dict[str, ColumnInfo] = {}
     notes: list[str] = []
     for part in parts:
@@ -681,16 +682,32 @@ def _stack(parts: list[_Part]) -> tuple[pd.DataFrame, list[ColumnInfo], list[str
                     )
                 kinds[column] = ("number", seen[1])
         for column_info in part.columns:
-            known = info.setdefault(column_info.name, column_info)
-            if known.unit and column_info.unit and known.unit != column_info.unit:
+            info.setdefault(column_info.name, column_info)
+            if not column_info.unit:
+                continue
+            unit, first = units.setdefault(column_info.name, (column_info.unit, part))
+            if unit != column_info.unit:
                 raise InputError(
-                    f"column '{column_info.name}' is in {column_info.unit} here but in {known.unit} elsewhere: make "
-                    "the files agree",
+                    f"column '{column_info.name}' is in {column_info.unit} here but in {unit} in "
+                    f"{Path(first.where).name} ({_years_text(first.record.get('years', []))}): make the files agree",
                     file=part.where,
                     field=column_info.name,
                 )
-            if column_info.unit and not known.unit:
-                info[column_info.name] = replace(known, unit=column_info.unit)
+    for name, (unit, _) in units.items():
+        info[name] = replace(info[name], unit=unit)
+        bare = [
+            year
+            for p in parts
+            if name in p.frame.columns
+            and p.frame[name].notna().any()
+            and not any(c.name == name and c.unit for c in p.columns)
+            for year in p.record.get("years", [])
+        ]
+        if bare:
+            notes.append(
+                f"column '{name}' is written with {unit} in some years but as bare numbers in {_years_text(bare)}: "
+                "check that those years are on the same scale (5,1% is 5.1, never 0.051)"
+            )
     order = list(dict.fromkeys(str(c) for part in parts for c in part.frame.columns))
     frames = []
     for part in parts:
