@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 import urllib.parse
+import uuid
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,9 @@ from udc.sources.symbols import VALUE_ATTRIBUTES, parse_period, strip_code
 
 HOSTS = {"v3": "https://opendata.cbs.nl", "v4": "https://datasets.cbs.nl", "dataderden": "https://dataderden.cbs.nl"}
 V3_PAGE = 10_000  # the ODataApi returns at most 10 000 rows per request
+# DataProperties types that are dimensions. ``GeoDetail`` is the area dimension of the wijk-and-buurt tables (the
+# police tables on dataderden, Kerncijfers wijken en buurten): its name does not end in "Dimension".
+DIMENSION_TYPES = {"Dimension": "dimension", "TimeDimension": "period", "GeoDimension": "area", "GeoDetail": "area"}
 
 
 @dataclass
@@ -120,18 +126,25 @@ class StatLine:
             raise SourceError(f"{self._v3_url(table, 'TableInfos')}: no TableInfos (is '{table}' a table?)")
         return values[0]
 
-    def _v3_list(self, table: str, name: str, folder: Path | None) -> list[dict[str, Any]]:
-        def load() -> list[dict[str, Any]]:
-            rows: list[dict[str, Any]] = []
-            url: str | None = self._v3_url(table, name)
-            params: dict[str, Any] | None = {"$format": "json"}
-            while url:
-                page = self.http.get_json(url, params)
-                rows.extend(page.get("value") or [])
-                url, params = page.get("odata.nextLink"), None
-            return rows
+    def _v3_load(self, table: str, name: str) -> list[dict[str, Any]]:
+        """A v3 list (DataProperties, a code list …), every page of it, uncached."""
+        rows: list[dict[str, Any]] = []
+        url: str | None = self._v3_url(table, name)
+        params: dict[str, Any] | None = {"$format": "json"}
+        while url:
+            page = self.http.get_json(url, params)
+            rows.extend(page.get("value") or [])
+            url, params = page.get("odata.nextLink"), None
+        return rows
 
-        return self._cached(folder / f"{name}.json" if folder else None, load)
+    def _v3_list(
+        self, table: str, name: str, folder: Path | None, loaded: list[dict[str, Any]] | None = None
+    ) -> list[dict[str, Any]]:
+        """A v3 list from the cache, else from CBS (``loaded``: already fetched, only to be cached)."""
+        return self._cached(
+            folder / f"{name}.json" if folder else None,
+            (lambda: loaded) if loaded is not None else (lambda: self._v3_load(table, name)),
+        )
 
     def _v3_rows(
         self,
@@ -141,24 +154,25 @@ class StatLine:
         select: list[str] | None,
         extra: list[Any],
         prefetch: list[Any] = (),  # type: ignore[assignment]
-    ) -> tuple[list[dict], list[Any]]:
+        first_page: tuple[Any, bytes] | None = None,
+    ) -> tuple[pd.DataFrame, list[Any]]:
         """TypedDataSet: the first page (with ``prefetch`` callables beside it) tells the row count; the other
-        pages and the ``extra`` callables then run concurrently. Returns rows + prefetch and extra results."""
-        params: dict[str, Any] = {"$format": "json"}
-        if not self.bulk:
-            params.update({"$top": self.page_size, "$inlinecount": "allpages"})
-        if filters:
-            params["$filter"] = filters
-        if select:
-            params["$select"] = ",".join(select)
+        pages and the ``extra`` callables then run concurrently. Returns the rows (each page made a frame by the
+        worker that fetched it, while other pages are still on their way) + prefetch and extra results.
+        ``first_page``: the first page, already fetched (it is only cached here)."""
+        params = self._v3_params(filters, select)
         pages = folder / "data" / _key(filters, select) if folder else None
         url = self._v3_url(table, "TypedDataSet")
+        preloaded = {0: first_page} if first_page is not None else {}
 
         def page(skip: int) -> dict[str, Any]:
             path = pages / f"{skip:09d}.json" if pages else None
             if path is not None and path.exists():
                 return json.loads(path.read_bytes())
-            value, raw = self.http.get_json_bytes(url, {**params, "$skip": skip})
+            if skip in preloaded:
+                value, raw = preloaded.pop(skip)
+            else:
+                value, raw = self.http.get_json_bytes(url, {**params, "$skip": skip})
             if path is not None:  # a page is either complete on disk or absent
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.with_suffix(".part").write_bytes(raw)
@@ -166,34 +180,46 @@ class StatLine:
             return value
 
         first, *early = self.http.map(lambda job: job(), [lambda: page(0), *prefetch])
-        rows = list(first.get("value") or [])
+        first_rows = first.get("value") or []
         count = first.get("odata.count")
         total = int(count) if count is not None else None
-        skips = list(range(len(rows), total, max(len(rows), 1))) if total is not None and rows else []
-        done = [len(rows)]
+        step = max(len(first_rows), 1)
+        skips = list(range(len(first_rows), total, step)) if total is not None and first_rows else []
+        done = [len(first_rows)]
 
-        def counted(skip: int) -> dict[str, Any]:
-            result = page(skip)
-            done[0] += len(result.get("value") or [])
+        def counted(skip: int) -> pd.DataFrame:
+            result = page(skip).get("value") or []
+            done[0] += len(result)
             if self.progress:
                 self.progress(done[0], total)
-            return result
+            return pd.DataFrame.from_records(result)
 
         if self.progress:
             self.progress(done[0], total)
         jobs = [lambda s=s: counted(s) for s in skips] + list(extra)
         results = self.http.map(lambda job: job(), jobs)
-        for result in results[: len(skips)]:
-            rows.extend(result.get("value") or [])
+        frames = [pd.DataFrame.from_records(first_rows), *results[: len(skips)]]
         if total is None:  # no count offered (or the bulk feed): follow nextLinks one by one
             link = first.get("odata.nextLink")
+            rows = len(first_rows)
             while link:
                 result = self.http.get_json(link)
-                rows.extend(result.get("value") or [])
+                frames.append(pd.DataFrame.from_records(result.get("value") or []))
+                rows += len(frames[-1])
                 link = result.get("odata.nextLink")
                 if self.progress:
-                    self.progress(len(rows), None)
-        return rows, early + results[len(skips) :]
+                    self.progress(rows, None)
+        return _concat_pages(frames), early + results[len(skips) :]
+
+    def _v3_params(self, filters: str | None, select: list[str] | None) -> dict[str, Any]:
+        params: dict[str, Any] = {"$format": "json"}
+        if not self.bulk:
+            params.update({"$top": self.page_size, "$inlinecount": "allpages"})
+        if filters:
+            params["$filter"] = filters
+        if select:
+            params["$select"] = ",".join(select)
+        return params
 
     def info(self, table: str) -> dict[str, Any]:
         """What ``udc statline info`` shows: title, modified, dimensions and topics with units."""
@@ -207,7 +233,7 @@ class StatLine:
             "period": info.get("Period"),
             "frequency": info.get("Frequency"),
             "summary": info.get("Summary"),
-            "dimensions": [p["Key"] for p in props if p.get("Type", "").endswith("Dimension")],
+            "dimensions": [p["Key"] for p in props if p.get("Type") in DIMENSION_TYPES],
             "topics": [
                 {"key": p["Key"], "title": p.get("Title"), "unit": p.get("Unit"), "decimals": p.get("Decimals")}
                 for p in props
@@ -227,9 +253,24 @@ class StatLine:
         """A v3 TypedDataSet as a normalised DataFrame with column metadata."""
         cached = self._latest_cache("v3", table)
         fresh = cached is not None and time.time() - (cached / "TableInfos.json").stat().st_mtime < self.max_age
+        early_props: list[dict[str, Any]] | None = None
+        early_page: tuple[Any, bytes] | None = None
         if fresh:
             assert cached is not None
             info = json.loads((cached / "TableInfos.json").read_text(encoding="utf-8"))[0]
+        elif cached is None:
+            # Nothing cached: nothing to reuse, so TableInfos, DataProperties and the first page are asked at once
+            # (one round trip instead of two; the cache folder, named by Modified, is known when they are back).
+            url0 = self._v3_url(table, "TypedDataSet")
+            params0 = {**self._v3_params(filters, select), "$skip": 0}
+            info, early_props, early_page = self.http.map(
+                lambda job: job(),
+                [
+                    lambda: self.table_info(table),
+                    lambda: self._v3_load(table, "DataProperties"),
+                    lambda: self.http.get_json_bytes(url0, params0),
+                ],
+            )
         else:
             try:
                 info = self.table_info(table)
@@ -250,6 +291,8 @@ class StatLine:
             if folder
             else None
         )
+        if done is not None:
+            _wait_for_write(done)
         if done is not None and done.exists():  # the normalised result of an earlier complete fetch
             frame = pd.read_parquet(done)
             meta = json.loads(done.with_suffix(".json").read_text(encoding="utf-8"))
@@ -274,34 +317,43 @@ class StatLine:
             return self._v3_list(table, dims[position]["Key"], folder)
 
         def properties() -> list[dict[str, Any]]:
-            props = self._v3_list(table, "DataProperties", folder)
-            dims = [p for p in props if p.get("Type", "").endswith("Dimension")]
+            props = self._v3_list(table, "DataProperties", folder, early_props)
+            dims = [p for p in props if p.get("Type") in DIMENSION_TYPES]
             holder["dims"] = [p for p in dims if not select or p["Key"] in select]
             return props
 
         expected = 8 if labels else 0  # upper bound of dimensions; unused slots return None
-        rows, fetched = self._v3_rows(
-            table, folder, filters, select, [lambda i=i: code_list(i) for i in range(expected)], [properties]
+        frame, fetched = self._v3_rows(
+            table,
+            folder,
+            filters,
+            select,
+            [lambda i=i: code_list(i) for i in range(expected)],
+            [properties],
+            early_page,
         )
         props, code_lists_fetched = fetched[0], fetched[1:]
         dim_props = holder["dims"]
         fetched = code_lists_fetched[: len(dim_props)] if labels else []
         if labels and len(dim_props) > expected:  # more dimensions than slots: fetch the rest now
             fetched += self.http.map(lambda p: self._v3_list(table, p["Key"], folder), dim_props[expected:])
-        frame = pd.DataFrame.from_records(rows)
         if "ID" in frame.columns:
             frame = frame.drop(columns="ID")
         columns: list[Column] = []
         dims = [p for p in dim_props if p["Key"] in frame.columns]
         dim_lists = [lst for p, lst in zip(dim_props, fetched, strict=False) if p["Key"] in frame.columns]
+        distinct: dict[str, tuple[Any, pd.Series]] = {}  # each code column factorised once: positions, codes
         for prop in dims:
             key = prop["Key"]
-            frame[key] = frame[key].str.strip()
-            role = {"GeoDimension": "area", "TimeDimension": "period"}.get(prop["Type"], "dimension")
+            positions, codes = pd.factorize(frame[key])
+            distinct[key] = (positions, pd.Series(codes, dtype=object).str.strip())
+            frame[key] = _spread(positions, distinct[key][1], frame.index)
+            role = DIMENSION_TYPES[prop["Type"]]
             columns.append(Column(key, role, prop.get("Title", key), description=prop.get("Description")))
-        for prop, codes in zip(dims, dim_lists, strict=False):
-            titles = {strip_code(c["Key"]): c.get("Title") for c in codes}
-            frame[f"{prop['Key']}_label"] = frame[prop["Key"]].map(titles)
+        for prop, code_list_rows in zip(dims, dim_lists, strict=False):
+            titles = {strip_code(c["Key"]): c.get("Title") for c in code_list_rows}
+            positions, codes = distinct[prop["Key"]]
+            frame[f"{prop['Key']}_label"] = _spread(positions, codes.map(titles), frame.index)
             columns.append(Column(f"{prop['Key']}_label", "label", f"{prop.get('Title', prop['Key'])} (naam)"))
         for prop in props:
             if prop.get("Type") == "Topic" and prop["Key"] in frame.columns:
@@ -319,9 +371,7 @@ class StatLine:
             self._english_labels(table, dims, frame, columns)
         _add_period_columns(frame, [c for c in columns if c.role == "period"], columns)
         if done is not None:
-            frame.to_parquet(done.with_suffix(".part"))
-            done.with_suffix(".json").write_text(json.dumps([c.__dict__ for c in columns]), encoding="utf-8")
-            done.with_suffix(".part").replace(done)
+            _write_later(done, frame, columns)
         return StatlineTable(
             table, info.get("Title", table), frame, columns, modified, url, "v3", from_cache, provenance
         )
@@ -334,7 +384,7 @@ class StatLine:
         for prop in dims:
             codes = self.http.get_json(self._v3_url(twin, prop["Key"]), {"$format": "json"}).get("value") or []
             titles = {strip_code(c["Key"]): c.get("Title") for c in codes}
-            frame[f"{prop['Key']}_label_en"] = frame[prop["Key"]].map(titles)
+            frame[f"{prop['Key']}_label_en"] = _by_value(frame[prop["Key"]], lambda codes, t=titles: codes.map(t))
             columns.append(Column(f"{prop['Key']}_label_en", "label", f"{prop['Key']} (English)"))
 
     def _latest_cache(self, api: str, table: str) -> Path | None:
@@ -410,6 +460,47 @@ class StatLine:
         )
 
 
+# The normalised result of a fetch is written to the cache beside the caller's own work (a thread the interpreter
+# waits for at exit); a fetch of the same result waits for the write first.
+_WRITES: dict[Path, threading.Thread] = {}
+_WRITES_LOCK = threading.Lock()
+
+
+def _write_result(done: Path, frame: pd.DataFrame, columns: list[dict[str, Any]]) -> None:
+    """The parquet under a private name, renamed when complete: a reader sees the whole result or none. If the
+    write fails (disk full, the cache folder removed) there is no result file and the next fetch rebuilds it from
+    the cached pages, so the error is not the caller's."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    part = done.with_name(f"{done.stem}.{uuid.uuid4().hex}.part")
+    try:
+        done.with_suffix(".json").write_text(json.dumps(columns), encoding="utf-8")
+        # what DataFrame.to_parquet writes, converted on this thread only: pyarrow's own pool refuses work once the
+        # interpreter is shutting down, which is when a short-lived ``udc statline fetch`` may still be writing
+        pq.write_table(pa.Table.from_pandas(frame, nthreads=1), part)
+        part.replace(done)
+    except OSError:
+        part.unlink(missing_ok=True)
+
+
+def _write_later(done: Path, frame: pd.DataFrame, columns: list[Column]) -> None:
+    """Write the result in the background (a copy: the caller may change its frame meanwhile)."""
+    thread = threading.Thread(
+        target=_write_result, args=(done, frame.copy(), [c.__dict__ for c in columns]), name=f"udc-cache {done}"
+    )
+    with _WRITES_LOCK:
+        _WRITES[done] = thread
+    thread.start()
+
+
+def _wait_for_write(done: Path) -> None:
+    with _WRITES_LOCK:
+        thread = _WRITES.pop(done, None)
+    if thread is not None:
+        thread.join()
+
+
 def _int(value: Any) -> int | None:
     try:
         return int(value)
@@ -417,20 +508,50 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _concat_pages(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """The pages' frames as one, with the column types one frame of all rows would have: a column that is empty
+    (all None, so ``object``) in one page and numeric in the others is numeric again."""
+    frames = [f for f in frames if len(f)]
+    if len(frames) <= 1:
+        return frames[0] if frames else pd.DataFrame()
+    with warnings.catch_warnings():  # pandas 2.2 warns about all-empty columns; the types are settled below
+        warnings.simplefilter("ignore", FutureWarning)
+        frame = pd.concat(frames, ignore_index=True)
+    typed = {c for f in frames for c in f.columns if f[c].dtype != object}
+    mixed = [c for c in frame.columns if frame[c].dtype == object and c in typed]
+    if mixed:
+        frame[mixed] = frame[mixed].infer_objects()
+    return frame
+
+
+def _spread(positions: Any, values: pd.Series, index: pd.Index) -> pd.Series:
+    """Values of the distinct codes (``pd.factorize``) spread back over the rows; position -1 (a missing code) is
+    not in ``values``' index, so reindexing gives NaN/NaT there, in the values' own dtype."""
+    return pd.Series(values.reset_index(drop=True).reindex(positions).to_numpy(), index=index)
+
+
+def _by_value(column: pd.Series, fn: Any) -> pd.Series:
+    """``fn`` applied to the distinct values of a column and spread back: a code column of 1 000 000 rows holds a
+    few thousand codes, so stripping or labelling each distinct code once is what costs nothing."""
+    positions, distinct = pd.factorize(column)
+    return _spread(positions, fn(pd.Series(distinct, dtype=object)), column.index)
+
+
 def _add_period_columns(frame: pd.DataFrame, periods: list[Column], columns: list[Column]) -> None:
     """``Perioden`` = 2019JJ00 → ``year``, ``period_kind``, ``period_start``, ``period_end``."""
     if not periods:
         return
-    codes = frame[periods[0].name]
-    parsed = {code: parse_period(code) for code in codes.dropna().unique()}
+    positions, distinct = pd.factorize(frame[periods[0].name])
+    parsed = [parse_period(code) for code in distinct]
     for name, attribute in (
         ("year", "year"),
         ("period_kind", "kind"),
         ("period_start", "start"),
         ("period_end", "end"),
     ):
-        values = codes.map({code: getattr(p, attribute) for code, p in parsed.items()})
-        frame[name] = pd.to_datetime(values) if attribute in ("start", "end") else values
+        values = pd.Series([getattr(p, attribute) for p in parsed], dtype=object)
+        values = pd.to_datetime(values) if attribute in ("start", "end") else values.infer_objects()
+        frame[name] = _spread(positions, values, frame.index)
     columns += [
         Column("year", "label", "Jaar"),
         Column("period_kind", "label", "Soort periode"),
