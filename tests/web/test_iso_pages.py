@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 
 from udc.indicators.iso import catalogue
 
-STATES = {  # what the small demo shows: every definition's data are imported there
-    "nl": {"beschikbaar", "geen bron gekoppeld", "niet van toepassing"},
-    "en": {"available", "no source linked", "not applicable"},
+STATES = {  # what the small demo shows: its registers are imported there, the open KWB series (issue 29) is not
+    "nl": {"beschikbaar", "nog niet geïmporteerd", "geen bron gekoppeld", "niet van toepassing"},
+    "en": {"available", "not yet imported", "no source linked", "not applicable"},
 }
 
 
@@ -54,6 +54,8 @@ def test_every_indicator_with_its_status_in_words_and_the_source_that_would_comp
     police = next(r for r in rows if r[title].startswith("Politieagenten" if lang == "nl" else "Police"))
     assert ("landelijk" if lang == "nl" else "national") in police[source]
     assert ("Werkloosheid" if lang == "nl" else "Unemployment rate") in {r[title] for r in available}
+    not_imported = [r for r in rows if r[status] == ("nog niet geïmporteerd" if lang == "nl" else "not yet imported")]
+    assert not_imported and all("Kerncijfers" in r[source] or "CBS" in r[source] for r in not_imported)
     heading = lxml.html.fromstring(page.text).xpath("//h1")[0].text_content()
     assert "(GM9901)" in heading and heading.split(":")[1].strip().split(" (")[0] not in ("", "GM9901")
 

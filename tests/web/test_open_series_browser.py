@@ -70,3 +70,27 @@ def test_theme_page_draws_heerlen_buurten(
     assert any("open data" in p for p in intro) and not any("protected counts" in p for p in intro)
     assert watch.errors == [] and watch.foreign == []
     page.context.close()
+
+
+def test_explorer_draws_a_heerlen_trend_2016_2020_from_the_series(browser: object, server: str, heerlen: Path) -> None:
+    page, watch = _open(browser, server, viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/verkennen?tabel=kwb&niveau=gemeente&variable=inwoners&gebied=GM0917")
+    page.wait_for_function(DRAWN, timeout=15_000)
+    assert page.locator("select[name=variable] option:checked").inner_text() == "Aantal inwoners"  # a label
+    trend = page.locator("[data-figure='fig-trend']")
+    lines = trend.evaluate("f => f.data.map(t => [t.name, t.x.map(String), t.y])")
+    heerlen_line = next(line for line in lines if line[0].startswith("Heerlen"))
+    assert heerlen_line[1] == ["2016", "2017", "2018", "2019", "2020"]
+    with Store(heerlen, read_only=True) as store:
+        series = catalogue.read(store, "kwb")
+    inwoners = series[(series.variable == "inwoners") & (series.area_code == "GM0917")].sort_values("year")
+    assert heerlen_line[2] == [float(v) for v in inwoners.value]  # 87 406 … 87 086, as published
+    assert "Aantal inwoners" in trend.evaluate("f => f.layout.title.text")
+    # without a year: the newest year that has the variable (2020 publishes no electricity)
+    page.goto(f"{server}/verkennen?tabel=kwb&niveau=buurt&variable=elektriciteit")
+    page.wait_for_function(DRAWN, timeout=15_000)
+    assert page.locator("select[name=jaar]").input_value() == "2019"
+    title = page.locator("[data-figure='fig-map']").evaluate("f => f.layout.title.text")
+    assert title.startswith("Gemiddeld elektriciteitsverbruik") and title.endswith("2019")
+    assert watch.errors == [] and watch.foreign == []
+    page.context.close()

@@ -14,6 +14,7 @@ values:
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -48,18 +49,31 @@ EMPTY = Labels()
 _read: dict[Path, tuple[float, Labels]] = {}
 
 
+@functools.cache
+def builtin() -> Labels:
+    """Labels udc ships for values of its own series: the KWB variables (``variable`` of ``udc kwb import``'s
+    series) by their registry labels, so the explorer's variable filter reads "Inwoners", not ``inwoners``."""
+    from udc.sources.kwb import registry
+
+    variables = {v.id: Pair(nl=v.label["nl"], en=v.label.get("en")) for v in registry().variables.values()}
+    return Labels(values={"variable": variables})
+
+
 def load(store_path: Path) -> Labels:
-    """The store's labels file (none: no labels), read again only when its modification time changes."""
+    """The store's labels file over udc's own (a municipality's wording wins), read again only when the file's
+    modification time changes."""
     from udc.indicators.model import read
 
     path = Path(store_path) / FILE
     try:
         stamp = path.stat().st_mtime
     except FileNotFoundError:
-        return EMPTY
+        return builtin()
     cached = _read.get(path)
     if cached and cached[0] == stamp:
         return cached[1]
-    labels = read(path, Labels)
+    own = read(path, Labels)
+    values = {k: {**builtin().values.get(k, {}), **v} for k, v in own.values.items()}
+    labels = Labels(columns=own.columns, values={**builtin().values, **values})
     _read[path] = (stamp, labels)
     return labels

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from udc.errors import UdcError
-from udc.web import charts, data
+from udc.labelling import value_text
+from udc.web import charts, data, userlabels
 from udc.web.common import Reader, cached, explorable, lang, latest_year, num, render
 from udc.web.i18n import translator
 from udc.web.labels import label
@@ -17,7 +18,14 @@ router = APIRouter(include_in_schema=False)
 
 
 def trend(
-    store: Reader, table: data.AreaTable, focus: str, year: str | None, filters: dict[str, str], measure: str, t: Any
+    store: Reader,
+    table: data.AreaTable,
+    focus: str,
+    year: str | None,
+    filters: dict[str, str],
+    measure: str,
+    t: Any,
+    subject: str | None = None,
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]], str | None]:
     """The focus area's series (re-based across municipal mergers), its parent's and the total: chart, rows, note."""
     info = data.area(store, focus)
@@ -40,7 +48,7 @@ def trend(
         return lookup.get(code, t("national") if code == data.TOTAL else code)
 
     values = {k: v.set_index("year")["value"] for k, v in series.items()}
-    title = f"{t('trend')}: {lookup.get(focus, focus)}"
+    title = f"{t('trend')}: {lookup.get(focus, focus)}" + (f" — {subject}" if subject else "")
     if _indexed(values):  # counts of a buurt beside the whole region: one axis would flatten the buurt to 0
         values = {
             k: v / v.dropna().iloc[0] * 100 if v.notna().any() and v.dropna().iloc[0] else v for k, v in values.items()
@@ -50,6 +58,32 @@ def trend(
     chart = charts.lines(years, {name(k): [num(v.get(y)) for y in years] for k, v in values.items()}, title)
     rows = [{"year": y, **{name(k): num(v.get(y)) for k, v in values.items()}} for y in years]
     return chart, rows, note
+
+
+def _subject(store: Reader, table: data.AreaTable, filters: dict[str, str], language: str) -> str:
+    """What the map shows: a series' chosen variable by its label (the KWB series holds a hundred variables in one
+    table), else the table's title."""
+    chosen = filters.get("variable")
+    if not chosen or "variable" not in table.dims:
+        return table.title
+    return value_text("variable", chosen, language, userlabels.load(store.path))
+
+
+def _newest_with_values(
+    store: Reader,
+    table: data.AreaTable,
+    choices: dict[str, list[str]],
+    level: str,
+    filters: dict[str, str],
+    measure: str,
+) -> tuple[str, Any] | None:
+    """The newest year whose map has a value for the chosen variable (a series' newest year may publish none of it:
+    KWB 2020 has no energy figures), and that year's rows; None when no year has one."""
+    for year in reversed([y for y in choices.get(table.year or "", []) if y != data.TOTAL]):
+        frame = data.explore(store, table, year=year, level=level, filters=filters, value=measure)
+        if frame.value.notna().any():
+            return year, frame
+    return None
 
 
 def _indexed(values: dict[str, Any]) -> bool:
@@ -80,6 +114,8 @@ async def explorer(
     filters = data.filters_for(store, table, dict(request.query_params))
     measure = onderwerp if onderwerp in table.values else table.value
     frame = data.explore(store, table, year=year, level=niveau, filters=filters, value=measure)
+    if jaar not in choices.get(table.year or "", []) and not frame.value.notna().any():
+        year, frame = _newest_with_values(store, table, choices, niveau, filters, measure) or (year, frame)
     areas = frame[frame.code != data.TOTAL]
     total = frame[frame.code == data.TOTAL]["value"]
     t = translator(lang(request))
@@ -88,10 +124,14 @@ async def explorer(
         store, table, areas.set_index("code")["value"], number, measure, lang(request)
     )
     boundaries = data.boundary_note(shapes, number, lang(request))
-    figure = charts.choropleth(shapes, values, f"{table.title} — {year}", language=lang(request))
-    focus = gebied if gebied in set(areas.code) else (areas.code.iloc[0] if len(areas) else None)
+    subject = _subject(store, table, filters, lang(request))
+    figure = charts.choropleth(shapes, values, f"{subject} — {year}", language=lang(request))
+    known = gebied in set(areas.code) or (gebied is not None and gebied in data.names(store))
+    focus = gebied if known else (areas.code.iloc[0] if len(areas) else None)  # a trend even where the year has none
     chart, trend_rows, note = (
-        trend(store, table, focus, year, filters, measure, t) if focus and table.year else (None, [], None)
+        trend(store, table, focus, year, filters, measure, t, subject if subject != table.title else None)
+        if focus and table.year
+        else (None, [], None)
     )
     context = {
         "tables": tables,
