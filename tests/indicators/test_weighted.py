@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from cli_runner import udc
@@ -117,7 +118,11 @@ def test_released_open_indicators_and_the_iso_report_from_real_data(heerlen: Pat
         entry = catalogue.get(store, "indicatoren")
     assert set(released.indicator) == set(ids.split(",")) and entry.sensitivity == "open"
     assert set(released.period) == {"2016", "2017", "2018", "2019", "2020"}
-    report = udc("--store", str(copy), "indicators", "iso37120", "GM0917", "--years", "2016-2020", "--format", "json")
+    wccd = tmp_path / "wccd.csv"
+    report = udc(
+        "--store", str(copy), "indicators", "iso37120", "GM0917", "--years", "2016-2020", "--format", "json",
+        "--wccd", str(wccd),
+    )  # fmt: skip
     shown = json.loads(report.stdout)[0]
     computed = {r["title_en"]: r for r in shown["indicators"] if r["status"] == "computed"}
     assert len(computed) == shown["summary"]["computed"] >= 7, sorted(computed)
@@ -125,3 +130,9 @@ def test_released_open_indicators_and_the_iso_report_from_real_data(heerlen: Pat
     assert computed["Businesses per 100 000 population"]["year"] == "2017"
     # 5.3 has a register definition too (no data here): the one with a value is reported
     assert computed["Share of the population living in poverty"]["indicator"] == "armoede_laag_inkomen_kwb"
+    submission = pd.read_csv(wccd, dtype={"iso_number": str, "year": str})
+    assert list(submission.columns) == ["iso_number", "theme", "indicator", "value", "unit", "year", "source",
+                                        "formula", "area_code"]  # fmt: skip
+    assert len(submission) == len(computed) and set(submission.indicator) == set(computed)
+    assert submission.set_index("indicator").loc["Businesses per 100 000 population", "iso_number"] == "5.6"
+    assert submission.source.str.startswith("CBS Kerncijfers").all()

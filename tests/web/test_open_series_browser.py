@@ -16,7 +16,22 @@ from udc.store import Store, catalogue
 
 pytestmark = pytest.mark.slow  # real Chromium, beside the other browser tests
 
-KWB = "veiligheid_diefstal_uit_woning,veiligheid_geweld,energie_elektriciteit,energie_aardgas,wonen_onbewoond"
+KWB = ",".join(  # the theme pages' and the ISO 37120 entries Heerlen's real series computes
+    [
+        "veiligheid_diefstal_uit_woning",
+        "veiligheid_geweld",
+        "energie_elektriciteit",
+        "energie_aardgas",
+        "wonen_onbewoond",
+        "armoede_laag_inkomen_kwb",
+        "economie_vestigingen_per_100000",
+        "onderwijs_hoog_opgeleid_per_100000",
+        "energie_elektriciteit_per_inwoner",
+        "bevolking_65plus_kwb",
+        "veiligheid_geweld_per_100000",
+        "mobiliteit_personenautos_per_inwoner",
+    ]
+)
 
 
 @pytest.fixture(scope="module")
@@ -92,5 +107,18 @@ def test_explorer_draws_a_heerlen_trend_2016_2020_from_the_series(browser: objec
     assert page.locator("select[name=jaar]").input_value() == "2019"
     title = page.locator("[data-figure='fig-map']").evaluate("f => f.layout.title.text")
     assert title.startswith("Gemiddeld elektriciteitsverbruik") and title.endswith("2019")
+    assert watch.errors == [] and watch.foreign == []
+    page.context.close()
+
+
+def test_the_iso_page_shows_what_heerlens_real_series_computes(browser: object, server: str) -> None:
+    page, watch = _open(browser, server, viewport={"width": 1280, "height": 900})
+    page.goto(f"{server}/iso37120/GM0917")
+    rows = page.locator("#iso-table tbody tr")
+    states = rows.evaluate_all("rs => rs.map(r => r.innerText)")
+    available = [r for r in states if "beschikbaar" in r]
+    assert len(available) >= 7, available
+    assert any("Personenauto's per inwoner" in r and "0,52" in r for r in available)
+    assert "7 " in page.locator("main").inner_text()  # the coverage sentence counts them
     assert watch.errors == [] and watch.foreign == []
     page.context.close()

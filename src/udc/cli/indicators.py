@@ -120,13 +120,20 @@ def indicators_iso37120(
         str | None,
         typer.Option(help="Years to take the newest value from (default: the five newest of the reference table)."),
     ] = None,
+    wccd: Annotated[
+        Path | None,
+        typer.Option(help="Also write the computed indicators as a CSV in a WCCD submission's shape to this file."),
+    ] = None,
     fmt: Format = "table",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
     """The ISO 37120:2018 report: every listed indicator computed (value, year, formula), computable (with which
     data) or not applicable, and the coverage in %."""
-    rows, summary = facade(ctx, store_dir, user).indicators.iso37120(area.strip().upper(), years=years)
+    s = facade(ctx, store_dir, user)
+    rows, summary = s.indicators.iso37120(area.strip().upper(), years=years)
+    if wccd is not None:
+        write_frame(s.indicators.wccd(rows, area.strip().upper()), wccd)
     if fmt == "json":
         echo_json({"summary": summary, "indicators": rows})
         return

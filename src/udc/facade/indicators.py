@@ -209,6 +209,12 @@ class Indicators(Noun):
             values = self.compute(runnable, years=chosen, levels=["gemeente", "region", "total"])
         return iso.report(numbered, values, missing, area)
 
+    def wccd(self, rows: Rows, area: str) -> pd.DataFrame:
+        """The computed rows of an ISO 37120 report (:meth:`iso37120`) in a WCCD submission's shape: ISO number,
+        theme, indicator, value, unit, year, source, formula (``udc indicators iso37120 --wccd FILE``)."""
+        shaped = iso.wccd(rows, {i.id: i for i in self.list()}, area)
+        return pd.DataFrame(shaped, columns=iso.WCCD_COLUMNS)
+
     def iso37120_released(self, area: str, released: pd.DataFrame | None) -> tuple[Rows, dict[str, Any]]:
         """The ISO 37120 report from the released indicators (``released``: the open table's rows, or None) — what
         the web shows: a page request reads what was published and never runs the gate, so anyone may see it."""

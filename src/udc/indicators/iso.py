@@ -113,3 +113,32 @@ def report(
         "coverage_percent": coverage,
     }
     return rows, summary
+
+
+WCCD_COLUMNS = ["iso_number", "theme", "indicator", "value", "unit", "year", "source", "formula", "area_code"]
+
+
+def wccd(rows: list[dict[str, Any]], indicators: dict[str, Indicator], area: str) -> list[dict[str, Any]]:
+    """The computed rows in the shape a WCCD (World Council on City Data) submission asks per indicator: ISO
+    number, theme, the indicator's ISO title, value, unit, year, the data source and how it was computed. Entries
+    whose number no public source confirmed carry no number (``iso_number`` empty): match them against the
+    purchased standard before submitting."""
+    out = []
+    for r in rows:
+        if r["status"] != "computed":
+            continue
+        definition = indicators[r["indicator"]]
+        out.append(
+            {
+                "iso_number": r["number"] or None,
+                "theme": r["theme_en"],
+                "indicator": r["title_en"],
+                "value": r["value"],
+                "unit": definition.unit,
+                "year": r["year"],
+                "source": definition.source,
+                "formula": r["formula"],
+                "area_code": area,
+            }
+        )
+    return out

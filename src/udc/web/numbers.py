@@ -5,7 +5,8 @@ from __future__ import annotations
 
 
 def fmt(value: object, language: str = "nl", decimals: int | None = None) -> str:
-    """Whole numbers without decimals, others with ``decimals`` (default one); missing or withheld as an en dash."""
+    """Whole numbers without decimals, others with ``decimals`` (default one, two below 1: cars per inhabitant
+    0,52 is not 0,5); missing or withheld as an en dash."""
     if value is None or (isinstance(value, float) and value != value):
         return "–"
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -14,5 +15,7 @@ def fmt(value: object, language: str = "nl", decimals: int | None = None) -> str
         except (TypeError, ValueError):
             return str(value)
     whole = float(value).is_integer() and decimals is None
+    if decimals is None and abs(float(value)) < 1:
+        decimals = 2
     text = f"{int(value):,}" if whole else f"{value:,.{1 if decimals is None else decimals}f}"
     return text if language == "en" else text.replace(",", "_").replace(".", ",").replace("_", ".")
