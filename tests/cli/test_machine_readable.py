@@ -46,6 +46,7 @@ ON_DEMO: dict[str, list[str]] = {
 NOT_HERE = {
     "udc check": "needs a table file to check",
     "udc kwb import": "needs KWB files: tests/sources/test_kwb.py (its JSON read strictly there)",
+    "udc kwb import-statline": "reads a StatLine server: tests/sources/test_kwb_statline.py (JSON read strictly)",
     "udc statline info": "reads a StatLine server",
     "udc link persons": "needs two person-level tables",
     "udc gate crosstab": "a protected table: tests/privacy",

@@ -146,6 +146,53 @@ def kwb_import(
         )
 
 
+@kwb_app.command("import-statline")
+def kwb_import_statline(
+    ctx: typer.Context,
+    table: Annotated[str, typer.Argument(help="StatLine table the registry reads, e.g. 47018NED (police, yearly).")],
+    catalog: Annotated[str, typer.Option("--catalog", help="CBS catalogue of the table.")] = "dataderden",
+    within: Annotated[
+        str | None, typer.Option(help="Only this gemeente (GM…, also asked of CBS) or region of the store.")
+    ] = None,
+    dataset: Annotated[str, typer.Option(help="Catalogue name of the series.")] = "kwb",
+    base_url: BaseUrl = None,
+    refresh: Annotated[bool, typer.Option(help="Ask CBS whether the table changed, even if checked recently.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    fmt: Format = "table",
+    store_dir: StoreDir = None,
+) -> None:
+    """Add a StatLine table to the KWB series: registered crime per gemeente, wijk and buurt (47018NED on
+    dataderden) as counts per area and year (misdrijven_totaal, _diefstal_uit_woning, _vernieling, _geweld …);
+    this table's variables replaced for the years fetched, the rest of the series kept."""
+    from rich.progress import Progress
+
+    with Progress(transient=True, disable=quiet) as bar:
+        task = bar.add_task(table, total=None)
+        result = facade(ctx, store_dir).sources.import_kwb_statline(
+            table,
+            catalog=catalog,
+            dataset=dataset,
+            within=within,
+            base_url=base_url,
+            refresh=refresh,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    summary = result.summary()
+    if fmt == "json":
+        echo_json([summary])
+        return
+    typer.echo(
+        f"{result.dataset}: {result.rows} rows of {result.table}, years {', '.join(map(str, result.years))}, "
+        f"{result.areas} areas"
+    )
+    for variable, figures in result.variables.items():
+        typer.echo(f"  {variable}: {figures} figures")
+    if result.skipped_areas:
+        typer.echo("  area codes not stored: " + "; ".join(f"{n} {why}" for why, n in result.skipped_areas.items()))
+    if result.skipped_periods:
+        typer.echo(f"  {result.skipped_periods} rows of months or quarters not stored (the series holds years)")
+
+
 @kwb_app.command("variables")
 def kwb_variables(
     lang: Annotated[str, typer.Option(help="nl or en.")] = "nl",

@@ -17,7 +17,7 @@ from udc.sources.importer import (
     import_statline_offline,
     save_statline,
 )
-from udc.sources.kwb import KwbResult, import_kwb
+from udc.sources.kwb import KwbResult, StatlineSeries, import_kwb, import_kwb_statline, statline_filter
 from udc.sources.link import LinkReport, link_areas, link_persons
 from udc.sources.statline import V3_PAGE, StatLine, StatlineTable
 from udc.store.catalogue import Dataset
@@ -94,6 +94,30 @@ class Sources(Noun):
             return import_kwb(
                 store, [str(p) for p in paths], dataset=dataset, within=within, year=year, user=self._udc.user
             )
+
+    def import_kwb_statline(
+        self,
+        table: str,
+        *,
+        catalog: str = "dataderden",
+        dataset: str = "kwb",
+        within: str | None = None,
+        base_url: str | None = None,
+        refresh: bool = False,
+        progress: Callable[[int, int | None], object] | None = None,
+    ) -> StatlineSeries:
+        """A StatLine table the KWB registry reads (the police's 47018NED: registered crime per gemeente, wijk and
+        buurt, on CBS's ``dataderden`` catalogue) fetched — only the registry's codes, and for a gemeente ``within``
+        only its rows — and added to the series as counts per area and year (``misdrijven_*``): this table's
+        variables for the years fetched replaced (in ``within``, else everywhere), everything else kept; atomic and
+        audited like ``import_kwb`` (``udc kwb import-statline``)."""
+        client = self.statline(
+            base_url=base_url, catalog=catalog, max_age=0 if refresh else 12 * 3600, progress=progress
+        )
+        area = within.strip().upper() if within else None
+        result = client.fetch(table.upper(), filters=statline_filter(table, area))
+        with self._udc.writing() as store:
+            return import_kwb_statline(store, result, dataset=dataset, within=area, user=self._udc.user)
 
     def link_areas(
         self,

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from udc.areas import registry as area_registry
 from udc.errors import InputError, UdcError
 from udc.privacy.actions import performs
 from udc.sources.importer import resolve_areas
@@ -218,7 +219,8 @@ def read_file(store: Store, path: str, *, year: int | None, within: str | None) 
         )
     long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     present = set(long.loc[long.status == "published", "variable"]) if len(long) else set()
-    empty = [vid for vid in reg.variables if vid not in present]
+    from_tables = {s.variable for sources in statline_sources().values() for s in sources}  # never in a KWB file
+    empty = [vid for vid in reg.variables if vid not in present and vid not in from_tables]
     long = long[long.variable.isin(present)] if len(long) else long
     mapped = sum(len(n) for n in columns.values())
     return long, KwbFile(path, year, int(codes.notna().sum()), mapped, unmapped, empty)
@@ -307,3 +309,227 @@ def variables_frame(language: str = "nl") -> pd.DataFrame:
             for v in reg.variables.values()
         ]
     )
+
+
+# -- StatLine tables into the series (the police's registered crime per wijk and buurt) -------------------------
+@dataclass(frozen=True)
+class StatlineSource:
+    """Where a variable of the registry comes from in a StatLine table: the figures of ``topic`` for the ``codes``
+    of ``dimension``, summed (one code: the figure itself)."""
+
+    variable: str
+    table: str
+    dimension: str
+    topic: str
+    codes: tuple[str, ...]
+
+
+@functools.cache
+def statline_sources() -> dict[str, list[StatlineSource]]:
+    """The registry's variables that come from a StatLine table (their ``statline:`` entry), by table id."""
+    folder = resources.files("udc.sources") / "data"
+    doc = yaml.safe_load((folder / "kwb_variables.yaml").read_text(encoding="utf-8"))
+    sources: dict[str, list[StatlineSource]] = {}
+    for item in doc["variables"]:
+        spec = item.get("statline")
+        if spec:
+            source = StatlineSource(
+                item["id"], str(spec["table"]).upper(), spec["dimension"], spec["topic"], tuple(spec["codes"])
+            )
+            sources.setdefault(source.table, []).append(source)
+    return sources
+
+
+def statline_filter(table: str, within: str | None = None) -> str:
+    """The OData ``$filter`` asking CBS for only the rows the registry reads: its codes (padded to six characters,
+    as the police tables store them) and, for a gemeente, the rows of that gemeente, its wijken and its buurten
+    (``startswith`` on the area code); a region or nothing asks for every area (filtered here afterwards)."""
+    sources = _sources_of(table)
+    codes = sorted({c for s in sources for c in s.codes})
+    dimension = sources[0].dimension
+    parts = ["(" + " or ".join(f"{dimension} eq '{c.ljust(6)}'" for c in codes) + ")"]
+    if within and re.fullmatch(r"GM\d{4}", within.strip().upper()):
+        number = within.strip().upper()[2:]
+        prefixes = [f"startswith(WijkenEnBuurten,'{kind}{number}')" for kind in ("GM", "WK", "BU")]
+        parts.append("(" + " or ".join(prefixes) + ")")
+    return " and ".join(parts)
+
+
+def _sources_of(table: str) -> list[StatlineSource]:
+    sources = statline_sources().get(table.upper())
+    if not sources:
+        known = ", ".join(sorted(statline_sources())) or "none"
+        raise UdcError(f"no variable of the KWB registry comes from StatLine table '{table}' (known: {known})")
+    return sources
+
+
+@dataclass
+class StatlineSeries:
+    """What a StatLine table gave the series: the variables and years, the areas kept and why others were not."""
+
+    dataset: str
+    table: str
+    rows: int
+    years: list[int]
+    areas: int
+    variables: dict[str, int]  # variable → figures published (area-years with a figure)
+    without_figures: list[str]  # variables of this table with no figure at all in what was fetched
+    skipped_areas: dict[str, int]  # why → how many codes (not an area kind of the series, unknown, outside)
+    skipped_periods: int  # rows of months or quarters (the series holds years)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "table": self.table,
+            "rows": self.rows,
+            "years": self.years,
+            "areas": self.areas,
+            "variables": self.variables,
+            "without_figures": self.without_figures,
+            "skipped_areas": self.skipped_areas,
+            "skipped_periods": self.skipped_periods,
+        }
+
+
+def statline_long(store: Store, result: Any, *, within: str | None = None) -> tuple[pd.DataFrame, StatlineSeries]:
+    """A fetched StatLine table (:class:`udc.sources.statline.StatlineTable`) as long rows of the series: for each
+    registry variable from this table, per area and year the sum of its codes' figures. A figure CBS leaves empty
+    (or a code missing for that area and year) makes the variable "no figure" there, never a zero or a part-sum.
+    Areas: gemeenten, wijken and buurten the store knows (within ``within``); others are counted, not stored."""
+    table = result.table.upper()
+    sources = _sources_of(table)
+    data = result.data
+    roles = {c.name: c.role for c in result.columns}
+    area = next((c for c, r in roles.items() if r == "area"), None)
+    period = next((c for c, r in roles.items() if r == "period"), None)
+    dimension, topic = sources[0].dimension, sources[0].topic
+    for needed, what in ((area, "an area dimension"), (period, "a period dimension")):
+        if needed is None:
+            raise InputError(f"{table}: no {what} in the fetched table", field=", ".join(data.columns))
+    for column in (dimension, topic):
+        if column not in data.columns:
+            raise InputError(f"{table}: no column '{column}' (the registry reads it)", field=", ".join(data.columns))
+    yearly = data["period_kind"] == "year" if "period_kind" in data.columns else pd.Series(True, index=data.index)
+    skipped_periods = int((~yearly).sum())
+    frame = pd.DataFrame(
+        {
+            "area_code": data.loc[yearly, area].astype("string").str.strip().str.upper(),
+            "year": data.loc[yearly, "year"],
+            "code": data.loc[yearly, dimension].astype("string").str.strip(),
+            "value": pd.to_numeric(data.loc[yearly, topic], errors="coerce"),
+        }
+    )
+    skipped: dict[str, int] = {}
+    codes = pd.Series(frame.area_code.unique(), dtype="string").dropna()
+    kind = codes.str[:2]
+    series_kind = kind.isin(["GM", "WK", "BU"])
+    if (~series_kind).any():
+        skipped["not a gemeente, wijk or buurt"] = int((~series_kind).sum())
+    codes = codes[series_kind]
+    if within:
+        scope = area_registry.descendants(store, within) | {within.strip().upper()}
+        outside = ~codes.isin(scope)
+        if outside.any():
+            skipped[f"outside {within}"] = int(outside.sum())
+        codes = codes[~outside]
+    known = area_registry.known_codes(store)
+    unknown = ~codes.isin(known)
+    if unknown.any():
+        skipped["not in the store's areas"] = int(unknown.sum())
+    codes = set(codes[~unknown])
+    frame = frame[frame.area_code.isin(codes)]
+    parts = []
+    for source in sources:
+        rows = frame[frame.code.isin(source.codes)]
+        grouped = rows.groupby(["area_code", "year"], sort=False).value
+        totals = pd.DataFrame({"sum": grouped.sum(min_count=1), "figures": grouped.count()}).reset_index()
+        complete = totals.figures == len(source.codes)  # every code of the variable has a figure there
+        parts.append(
+            pd.DataFrame(
+                {
+                    "area_code": totals.area_code.astype(str),
+                    "year": totals.year.astype("int64"),
+                    "variable": source.variable,
+                    "value": totals["sum"].where(complete).astype("float64"),
+                    "status": pd.Series("published", index=totals.index, dtype="string").where(complete, "no figure"),
+                }
+            )
+        )
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    published = long[long.status == "published"].groupby("variable").size() if len(long) else pd.Series(dtype=int)
+    figures = {s.variable: int(published.get(s.variable, 0)) for s in sources}
+    report = StatlineSeries(
+        dataset="",
+        table=table,
+        rows=len(long),
+        years=sorted(int(y) for y in long.year.unique()) if len(long) else [],
+        areas=len(set(long.area_code)) if len(long) else 0,
+        variables=figures,
+        without_figures=[v for v, n in figures.items() if n == 0],
+        skipped_areas=skipped,
+        skipped_periods=skipped_periods,
+    )
+    return long, report
+
+
+@performs(
+    "import.kwb",
+    lambda result, **kw: {
+        "statline": getattr(result, "table", None),
+        "catalog": getattr(result, "provenance", {}).get("catalog"),
+        "dataset": kw.get("dataset", DATASET),
+        "within": kw.get("within"),
+    },
+    lambda r: {"dataset": r.dataset, "rows": r.rows, "years": r.years},
+)
+def import_kwb_statline(
+    store: Store, result: Any, *, dataset: str = DATASET, within: str | None = None
+) -> StatlineSeries:
+    """A fetched StatLine table (the police's 47018NED …) into the KWB series through the registry's ``statline``
+    entries. Replaced: this table's variables for the years fetched, in the areas fetched for (``within``, else
+    all); every other row of the series is kept (the KWB files' variables of the same years, other years, other
+    gemeenten). One transaction: a failure leaves the stored series as it was."""
+    long, report = statline_long(store, result, within=within)
+    if long.empty:
+        skipped = ", ".join(f"{n} {why}" for why, n in report.skipped_areas.items())
+        raise InputError(
+            f"{report.table}: no figure for an area of the store"
+            + (f" within {within}" if within else "")
+            + (f" (area codes skipped: {skipped})" if skipped else "")
+        )
+    variables = list(report.variables)
+    series = long
+    entry_before = catalogue.get(store, dataset) if catalogue.exists(store, dataset) else None
+    if entry_before is not None:
+        kept = catalogue.read(store, dataset)
+        replaced = kept.variable.isin(variables) & kept.year.isin(report.years)
+        if within:
+            replaced &= kept.area_code.isin(area_registry.descendants(store, within) | {within.strip().upper()})
+        series = pd.concat([kept[~replaced], long], ignore_index=True)
+    series = series.astype({"year": "int64", "value": "float64", "status": "string"})
+    series = series.sort_values(["year", "variable", "area_code"], ignore_index=True)
+    years = sorted(int(y) for y in series.year.unique())
+    report.dataset = dataset
+    source = f"Politie (CBS dataderden {report.table}, {result.title})"
+    provenance = dict(entry_before.provenance) if entry_before is not None else {}
+    provenance.setdefault("statline", {})[report.table] = {
+        **report.summary(),
+        "url": result.url,
+        "modified": result.modified,
+        "filter": result.provenance.get("filter"),
+        "catalog": result.provenance.get("catalog"),
+    }
+    before = entry_before.source if entry_before is not None else ""
+    entry = Dataset(
+        name=dataset,
+        title=entry_before.title if entry_before is not None else "Kerncijfers wijken en buurten (CBS), reeks",
+        source=before if source in before else "; ".join(s for s in (before, source) if s),
+        sensitivity="open",
+        licence="CC BY 4.0",
+        retrieved_at=datetime.now(UTC).replace(tzinfo=None),
+        period_start=str(years[0]),
+        period_end=str(years[-1]),
+        provenance=provenance,
+    )
+    catalogue.save(store, entry, series, columns=COLUMNS)
+    return report

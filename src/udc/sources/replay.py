@@ -17,6 +17,41 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _EQ = re.compile(r"^\s*(\w+)\s+eq\s+'([^']*)'\s*$")
+_STARTSWITH = re.compile(r"^\s*startswith\(\s*(\w+)\s*,\s*'([^']*)'\s*\)\s*$")
+
+
+def _top_level(text: str, word: str) -> list[str]:
+    """``text`` split on `` and `` / `` or `` outside parentheses."""
+    parts, depth, start = [], 0, 0
+    token = f" {word} "
+    i = 0
+    while i < len(text):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+        elif depth == 0 and text.startswith(token, i):
+            parts.append(text[start:i])
+            i += len(token)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _unwrap(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")"):
+        inner = text[1:-1]
+        depth = 0
+        for ch in inner:  # only when the outer parentheses enclose the whole text
+            depth += ch == "("
+            depth -= ch == ")"
+            if depth < 0:
+                return text
+        text = inner.strip()
+    return text
 
 
 @dataclass
@@ -110,14 +145,26 @@ class Replay:
     def _rows(self, h: BaseHTTPRequestHandler, table: str, name: str, rows: list[dict], query: dict[str, str]) -> Any:
         flt = query.get("$filter")
         if flt:
-            for clause in re.split(r"\s+and\s+", flt):
-                found = _EQ.match(clause)
-                if not found:
-                    return None, f"The query specified in the URI is not valid: unsupported $filter '{clause}'."
-                key, value = found.groups()
-                if rows and key not in rows[0]:
-                    return None, self._missing(table, name, key)
-                rows = [r for r in rows if str(r.get(key, "")).strip() == value]
+            # ``a eq 'x'`` (padding ignored on both sides) and ``startswith(a,'x')``, joined by ``or`` inside a clause
+            # and by ``and`` between clauses, with parentheses: the filters the StatLine client sends
+            for clause in _top_level(_unwrap(flt), "and"):
+                tests = []
+                for atom in _top_level(_unwrap(clause), "or"):
+                    eq, starts = _EQ.match(_unwrap(atom)), _STARTSWITH.match(_unwrap(atom))
+                    if not (eq or starts):
+                        return None, f"The query specified in the URI is not valid: unsupported $filter '{atom}'."
+                    key, value = (eq or starts).groups()  # type: ignore[union-attr]
+                    if rows and key not in rows[0]:
+                        return None, self._missing(table, name, key)
+                    tests.append((key, value.strip(), bool(eq)))
+                rows = [
+                    r
+                    for r in rows
+                    if any(
+                        str(r.get(k, "")).strip() == v if is_eq else str(r.get(k, "")).startswith(v)
+                        for k, v, is_eq in tests
+                    )
+                ]
         select = query.get("$select")
         if select:
             keys = [k.strip() for k in select.split(",")]
