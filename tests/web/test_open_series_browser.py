@@ -122,3 +122,22 @@ def test_the_iso_page_shows_what_heerlens_real_series_computes(browser: object, 
     assert "7 " in page.locator("main").inner_text()  # the coverage sentence counts them
     assert watch.errors == [] and watch.foreign == []
     page.context.close()
+
+
+def test_a_buurt_profile_shows_each_open_indicator_at_its_newest_year_and_the_series_key_figures(
+    server: str, heerlen: Path
+) -> None:
+    import httpx
+    import lxml.html
+
+    page = lxml.html.fromstring(httpx.get(f"{server}/gebied/BU09171000").text)  # Maria Gewanden, Heerlen
+    rows = {
+        " ".join(r.xpath("./th")[0].text_content().split()): r
+        for r in page.xpath("//*[@id='profile-indicators']//tbody/tr")
+    }
+    crime = next(v for k, v in rows.items() if k.startswith("Diefstal uit woning"))
+    assert "(2018)" in crime.xpath("./th")[0].text_content()  # 2020 publishes no crime: its newest year, said
+    expected = released(heerlen, "veiligheid_diefstal_uit_woning", "2018")["BU09171000"]
+    assert float(crime.xpath("./td")[0].get("data-value")) == expected
+    cells = [[" ".join(c.text_content().split()) for c in r.xpath("./th|./td")] for r in page.xpath("//main//tr")]
+    assert ["Aantal inwoners", "2020", "3.460"] in cells  # a key variable of the series by its label, not its first

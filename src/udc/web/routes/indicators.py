@@ -355,16 +355,20 @@ def profile_section(request: Request, store: Reader, code: str, language: str) -
     classes = (s.indicators.peer_classes("stedelijkheid") or {}) if code.startswith("GM") else {}
     peers = {c for c, k in classes.items() if k == classes.get(code) and c != code}
     rows, labels, own, nl = [], [], ([], [], []), ([], [], [])
-    # the newest year split by indicator once: comparing the whole text column per indicator was most of the page
-    latest, latest_ref = frame[frame.period == year], ref[ref.period == year]
-    parts = dict(iter(latest.groupby("indicator", sort=False, observed=True)))
-    ref_parts = dict(iter(latest_ref.groupby("indicator", sort=False, observed=True)))
+    # each indicator's newest year with a value for this area (an open series' newest year may publish none of
+    # it: KWB 2020 has no crime or energy), else the newest year; split by indicator and year once — comparing the
+    # whole text column per indicator was most of the page
+    mine = frame[frame.area_code == code]
+    newest = mine[mine.value.notna()].groupby("indicator", observed=True).period.max().to_dict()
+    parts = dict(iter(frame.groupby(["indicator", "period"], sort=False, observed=True)))
+    ref_parts = dict(iter(ref.groupby(["indicator", "period"], sort=False, observed=True)))
     for indicator in definitions(s).values():
-        part = parts.get(indicator.id, latest.iloc[:0]).set_index("area_code")
+        period = newest.get(indicator.id, year)
+        part = parts.get((indicator.id, period), frame.iloc[:0]).set_index("area_code")
         if code not in part.index:
             continue
         r = part.loc[code]
-        this_ref = ref_parts.get(indicator.id, latest_ref.iloc[:0]).set_index("area_code")
+        this_ref = ref_parts.get((indicator.id, period), ref.iloc[:0]).set_index("area_code")
         netherlands = num(this_ref.value.get(netherlands_code)) if len(this_ref) else num(part.value.get(data.TOTAL))
         peer_values = pd.concat([this_ref.value.reindex(list(peers)), part.value.reindex(list(peers))]).dropna()
         title = text(indicator, language)[0]
@@ -377,7 +381,8 @@ def profile_section(request: Request, store: Reader, code: str, language: str) -
                 "high": num(r.ci_high),
                 "netherlands": netherlands,
                 "peers": num(peer_values.median()) if len(peer_values) else None,
-                "status": label(STATUS, r.status, language),
+                "status": "–" if r.status == "published" else label(STATUS, r.status, language),
+                "year": period if period != year else None,  # said only where it is not the table's year
             }
         )
         if netherlands and r.value == r.value:

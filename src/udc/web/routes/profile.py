@@ -8,7 +8,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from udc.web import charts, data, reports
+from udc.labelling import value_text
+from udc.web import charts, data, reports, userlabels
 from udc.web.common import Reader, area_tables, lang, num, render
 from udc.web.i18n import translator
 from udc.web.labels import RATE_MEASURES, label
@@ -43,6 +44,23 @@ def flow_rates(store: Reader, code: str, language: str) -> tuple[list[dict[str, 
     return [{**r, "measure": label(RATE_MEASURES, r["measure"], language)} for r in part.to_dict("records")], period
 
 
+SERIES_KEYS = ("inwoners", "huishoudens", "woningvoorraad", "personenautos", "vestigingen")  # a series' key figures
+
+
+def _subjects(store: Reader, table: data.AreaTable, language: str) -> list[tuple[str, dict[str, str]]]:
+    """What a table contributes to the key figures: the table itself under its title, or — for a long series of a
+    hundred variables in one table (``udc kwb import``) — its key variables, each under its own label."""
+    if "variable" not in table.dims:
+        return [(table.title, data.filters_for(store, table, {}))]
+    present = set(data.options(store, table).get("variable", []))
+    labels = userlabels.load(store.path)
+    return [
+        (value_text("variable", v, language, labels), data.filters_for(store, table, {"variable": v}))
+        for v in SERIES_KEYS
+        if v in present
+    ]
+
+
 def context(request: Request, store: Reader, code: str) -> dict[str, Any]:
     info = data.area(store, code)
     language = lang(request)
@@ -53,18 +71,18 @@ def context(request: Request, store: Reader, code: str) -> dict[str, Any]:
     for table in area_tables(request, store).values():
         if not table.year or table.name.startswith("verhuisstromen_"):  # flows have their own section
             continue
-        filters = data.filters_for(store, table, {})
-        series = data.series(store, table, code, filters)
-        if series.empty or series["value"].isna().all():
-            continue
-        last = series.dropna().iloc[-1]
-        figures.append({"table": table.title, "name": table.name, "year": last.year, "value": last.value})
-        if trend is None:
-            trend_rows = [{"year": y, "value": num(v)} for y, v in zip(series.year, series.value, strict=True)]
-            trend = charts.lines(
-                list(series.year), {table.title: [num(v) for v in series.value]}, f"{t('trend')}: {table.title}"
-            )
-            peer_rows = peers(store, table, info, str(last.year), filters)
+        for title, filters in _subjects(store, table, language):
+            series = data.series(store, table, code, filters)
+            if series.empty or series["value"].isna().all():
+                continue
+            last = series.dropna().iloc[-1]
+            figures.append({"table": title, "name": table.name, "year": last.year, "value": last.value})
+            if trend is None:
+                trend_rows = [{"year": y, "value": num(v)} for y, v in zip(series.year, series.value, strict=True)]
+                trend = charts.lines(
+                    list(series.year), {title: [num(v) for v in series.value]}, f"{t('trend')}: {title}"
+                )
+                peer_rows = peers(store, table, info, str(last.year), filters)
     flows_rows, flows_period = flow_rates(store, code, language)
     return {
         "indicators": profile_section(request, store, code, language),
