@@ -138,3 +138,21 @@ def test_a_kwb_figure_that_is_infinite_is_refused_at_import(demo: Path, tmp_path
     with Store(demo, read_only=True) as store:
         values = catalogue.read(store, "kwb_inf").value
     assert values.abs().max() < float("inf"), "an infinite figure was stored as published"
+
+
+def test_a_dataset_named_like_a_release_version_does_not_share_its_table(demo: Path, tmp_path: Path) -> None:
+    """A dataset's table is ``ds_<name>``; a release's version table is ``ds_<release>_v<n>``
+    (catalogue.save_release). Importing microdata named ``kerncijfers_inwoners_v1`` writes the rows into the table
+    the open release ``kerncijfers_inwoners`` reads (CREATE OR REPLACE in catalogue.save): the public reads the
+    person-level rows under the release's name."""
+    persons = tmp_path / "persons.csv"
+    persons.write_text(
+        "buurt_code;year;pseudonym;diagnose\nBU99010000;2020;p-001;secret-A\nBU99010001;2020;p-002;secret-B\n",
+        encoding="utf-8",
+    )
+    with contextlib.suppress(UdcError):  # refusing the name is a fix
+        udc.open(demo, user="ana").sources.import_table(
+            str(persons), "kerncijfers_inwoners_v1", udc.facade.ImportOptions(sensitivity="microdata")
+        )
+    released = udc.open(demo, user="pub").read("kerncijfers_inwoners")
+    assert "pseudonym" not in released.columns and "diagnose" not in released.columns
