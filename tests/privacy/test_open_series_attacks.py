@@ -156,3 +156,22 @@ def test_a_dataset_named_like_a_release_version_does_not_share_its_table(demo: P
         )
     released = udc.open(demo, user="pub").read("kerncijfers_inwoners")
     assert "pseudonym" not in released.columns and "diagnose" not in released.columns
+
+
+def test_a_researcher_releases_no_internal_data_its_agreement_does_not_cover(demo: Path) -> None:
+    """gate.release_derived is checked without a target (src/udc/privacy/gate.py, release_derived: ``ensure(user,
+    "gate.release_derived", audit=…, detail=…)``), so the agreement's datasets are never consulted: a researcher
+    whose party may not read an internal table releases its figures as open data through ``--release``."""
+    _internal_series(demo)
+    owner = udc.open(demo)
+    owner.parties.add("uni", "Universiteit", "onderwijs")
+    owner.users.add("res", "researcher", PASSWORD)
+    owner.parties.add_member("uni", "res")
+    owner.agreements.add("uni_onderzoek", "uni", "onderzoek", datasets=["synth_persons_yearly"])
+    researcher = udc.open(demo, user="res")
+    with pytest.raises(Forbidden):
+        researcher.read("internal_series")
+    with contextlib.suppress(Forbidden, UdcError):
+        researcher.indicators.compute(["attack_quotient"], years="2020", release="attack_open")
+    with Store(demo, read_only=True) as store:
+        assert not catalogue.exists(store, "attack_open"), "internal figures released as open data"
