@@ -135,6 +135,15 @@ def test_without_within_the_store_s_areas_are_kept_and_the_rest_counted(heerlen:
     assert "1 not in the store's areas" in result.stdout  # Amsterdam's buurt: this store holds Parkstad
 
 
+def test_within_a_region_keeps_its_members_and_their_buurten(heerlen: Path) -> None:
+    udc("--store", str(heerlen), "regions", "define", "maria_gewanden", "--members", "WK091710")
+    with Replay({"47018NED": table_47018ned()}) as replay:
+        args = ["kwb", "import-statline", "47018NED", "--within", "maria_gewanden", "--base-url", replay.url]
+        udc("--store", str(heerlen), *args, "--quiet")
+    police = series(heerlen).query("variable == 'misdrijven_totaal'")
+    assert set(police.area_code) == {"WK091710", "BU09171000", "BU09171001"}
+
+
 def test_a_table_the_registry_does_not_read_is_one_line(heerlen: Path) -> None:
     result = udc("--store", str(heerlen), "kwb", "import-statline", "83625NED", check=False)
     assert result.returncode == 1

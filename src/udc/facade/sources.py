@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from udc.areas.codes import normalise
 from udc.facade.base import Noun
 from udc.privacy.audit import secret_file
 from udc.sources import contract
@@ -114,7 +115,7 @@ class Sources(Noun):
         client = self.statline(
             base_url=base_url, catalog=catalog, max_age=0 if refresh else 12 * 3600, progress=progress
         )
-        area = within.strip().upper() if within else None
+        area = normalise(within) if within else None  # GM0917, or a region's own (lower-case) name
         result = client.fetch(table.upper(), filters=statline_filter(table, area))
         with self._udc.writing() as store:
             return import_kwb_statline(store, result, dataset=dataset, within=area, user=self._udc.user)

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from udc.areas import registry as area_registry
+from udc.areas.codes import normalise as normalise_code
 from udc.errors import InputError, UdcError
 from udc.privacy.actions import performs
 from udc.sources.importer import resolve_areas
@@ -427,7 +428,7 @@ def statline_long(store: Store, result: Any, *, within: str | None = None) -> tu
         skipped["not a gemeente, wijk or buurt"] = int((~series_kind).sum())
     codes = codes[series_kind]
     if within:
-        scope = area_registry.descendants(store, within) | {within.strip().upper()}
+        scope = area_registry.descendants(store, within) | {normalise_code(within)}
         outside = ~codes.isin(scope)
         if outside.any():
             skipped[f"outside {within}"] = int(outside.sum())
@@ -504,7 +505,7 @@ def import_kwb_statline(
         kept = catalogue.read(store, dataset)
         replaced = kept.variable.isin(variables) & kept.year.isin(report.years)
         if within:
-            replaced &= kept.area_code.isin(area_registry.descendants(store, within) | {within.strip().upper()})
+            replaced &= kept.area_code.isin(area_registry.descendants(store, within) | {normalise_code(within)})
         series = pd.concat([kept[~replaced], long], ignore_index=True)
     series = series.astype({"year": "int64", "value": "float64", "status": "string"})
     series = series.sort_values(["year", "variable", "area_code"], ignore_index=True)
