@@ -18,6 +18,7 @@ from udc.sources.http import Http
 from udc.sources.replay import Replay
 from udc.sources.statline import HOSTS, StatLine
 from udc.store import Store, catalogue
+from udc.store.catalogue import Dataset
 
 GEWELD = ["1.4.1", "1.4.2", "1.4.3", "1.4.4", "1.4.5", "1.4.6", "1.4.7"]
 
@@ -142,6 +143,23 @@ def test_within_a_region_keeps_its_members_and_their_buurten(heerlen: Path) -> N
         udc("--store", str(heerlen), *args, "--quiet")
     police = series(heerlen).query("variable == 'misdrijven_totaal'")
     assert set(police.area_code) == {"WK091710", "BU09171000", "BU09171001"}
+
+
+def test_only_an_open_series_is_added_to(heerlen: Path) -> None:
+    rows = pd.DataFrame({"area_code": ["GM0917"], "year": [2019], "variable": ["x"], "value": [1.0], "status": ["p"]})
+    with Store(heerlen) as s:
+        catalogue.save(s, Dataset(name="internal_series", title="i", source="x", sensitivity="internal"), rows)
+    with Replay({"47018NED": table_47018ned()}) as replay:
+        base = ["--store", str(heerlen), "kwb", "import-statline", "47018NED", "--base-url", replay.url, "--quiet"]
+        udc("--store", str(heerlen), "statline", "fetch", "47018NED", "--base-url", replay.url, "--quiet")
+        other = udc(*base, "--dataset", "cbs_47018ned", check=False)
+        internal = udc(*base, "--dataset", "internal_series", check=False)
+    assert other.returncode == 1 and "is not a KWB series" in other.stderr
+    assert internal.returncode == 1 and "is internal, not the open KWB series" in internal.stderr
+    with Store(heerlen, read_only=True) as s:
+        assert catalogue.get(s, "internal_series").sensitivity == "internal"
+        assert len(catalogue.read(s, "internal_series")) == 1
+        assert "SoortMisdrijf" in catalogue.read(s, "cbs_47018ned").columns
 
 
 def test_a_table_the_registry_does_not_read_is_one_line(heerlen: Path) -> None:

@@ -502,7 +502,18 @@ def import_kwb_statline(
     series = long
     entry_before = catalogue.get(store, dataset) if catalogue.exists(store, dataset) else None
     if entry_before is not None:
+        # only an open series is added to: any other dataset of that name (person rows, an internal table, a
+        # StatLine table as fetched) would be rewritten — and catalogued as open
+        if entry_before.sensitivity != "open":
+            raise InputError(
+                f"dataset '{dataset}' is {entry_before.sensitivity}, not the open KWB series: give another --dataset"
+            )
         kept = catalogue.read(store, dataset)
+        if set(kept.columns) != {c.name for c in COLUMNS}:
+            raise InputError(
+                f"dataset '{dataset}' is not a KWB series (its columns are not {', '.join(c.name for c in COLUMNS)})"
+                ": give another --dataset"
+            )
         replaced = kept.variable.isin(variables) & kept.year.isin(report.years)
         if within:
             replaced &= kept.area_code.isin(area_registry.descendants(store, within) | {normalise_code(within)})
