@@ -176,7 +176,10 @@ def table_47018ned() -> ReplayTable:
       independent projects);
     - DataProperties: ``SoortMisdrijf`` a ``Dimension``, ``WijkenEnBuurten`` a ``GeoDetail`` (not a GeoDimension),
       ``Perioden`` a ``TimeDimension``, ``GeregistreerdeMisdrijven_1`` a ``Topic`` (Long, unit "aantal") — from a
-      recorded DataProperties response of 47022NED (aschkan/Maddie test/fixtures), assumed the same for 47018NED.
+      DataProperties response of 47022NED said to be recorded (aschkan/Maddie test/fixtures; the same repository's
+      SoortMisdrijf list disagrees with every other source on the codes, so that claim is doubtful), with
+      ``GeoDetail`` as CBS's area type corroborated by independent clients that treat it so; assumed the same for
+      47018NED. ``ID`` as in every TypedDataSet (seen in the recorded 47022NED ODataFeed response).
 
     ASSUMED (not verified): the TableInfos values (Modified, Period, Summary …); the exact code-list titles of
     47018NED (numbered titles as cbsodataR labels 47022NED); the Perioden ``Description`` "Jaarcijfers."; the
