@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -165,6 +166,24 @@ class KwbResult:
         }
 
 
+MAX_FIGURE = 1e15  # no KWB figure comes near it; "inf" or 1e308 would overflow every roll-up and JSON output
+
+
+def existing_series(store: Store, dataset: str) -> pd.DataFrame:
+    """The stored series a new import adds to — only an open series of this shape: any other dataset of that name
+    (person rows, an internal table) would be rewritten and catalogued as open."""
+    entry = catalogue.get(store, dataset)
+    if entry.sensitivity != "open":
+        raise InputError(f"dataset '{dataset}' is {entry.sensitivity}, not the open KWB series: give another --dataset")
+    kept = catalogue.read(store, dataset)
+    if set(kept.columns) != {c.name for c in COLUMNS}:
+        raise InputError(
+            f"dataset '{dataset}' is not a KWB series (its columns are not {', '.join(c.name for c in COLUMNS)}): "
+            "give another --dataset"
+        )
+    return kept
+
+
 def _numbers(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.Series, pd.Series]:
     """A column's values as numbers and each cell's status: a figure, or why there is none (never a zero)."""
     raw = frame[column]
@@ -172,11 +191,12 @@ def _numbers(frame: pd.DataFrame, column: str, source: str) -> tuple[pd.Series, 
     values = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     missing = text.isna() | (text == "")
     symbol = text.isin(NO_FIGURE)
-    bad = values.isna() & ~missing & ~symbol
+    bad = (values.isna() | ~np.isfinite(values.fillna(0)) | (values.abs() > MAX_FIGURE)) & ~missing & ~symbol
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(
-            f"'{text.iloc[row][:40]}' is not a number or a StatLine symbol ({' '.join(NO_FIGURE)})",
+            f"'{text.iloc[row][:40]}' is not a figure (a finite number below 10^15) "
+            f"or a StatLine symbol ({' '.join(NO_FIGURE)})",
             file=source,
             row=row + 2,
             field=column,
@@ -280,7 +300,7 @@ def import_kwb(
         files.append(report)
     series = pd.concat(frames, ignore_index=True)
     if catalogue.exists(store, dataset):
-        kept = catalogue.read(store, dataset)
+        kept = existing_series(store, dataset)
         series = pd.concat([kept[~kept.year.isin([f.year for f in files])], series], ignore_index=True)
     series = series.astype({"year": "int64", "value": "float64", "status": "string"})
     series = series.sort_values(["year", "variable", "area_code"], ignore_index=True)
