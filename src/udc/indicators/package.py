@@ -64,7 +64,7 @@ def requirements(indicators: list[Indicator]) -> dict[str, list[str]]:
     """dataset → the columns the definitions read (area, year or the inputs of a derived year, filters, measure)."""
     needs: dict[str, set[str]] = {}
     for indicator in indicators:
-        for count in (indicator.numerator, indicator.denominator):
+        for count in indicator.counts:
             columns = needs.setdefault(count.dataset, set())
             columns.add(count.area)
             columns.update(DERIVED[count.year].needs if count.year in DERIVED else (count.year,))
@@ -78,7 +78,7 @@ def _kinds(indicators: list[Indicator], dataset: str, columns: list[str]) -> dic
     """Column → bool, int, date or text, from how the definitions use it (the fixture's types)."""
     kinds = {c: "text" for c in columns}
     for indicator in indicators:
-        for count in (indicator.numerator, indicator.denominator):
+        for count in indicator.counts:
             if count.dataset != dataset:
                 continue
             if count.year in DERIVED:
@@ -197,6 +197,12 @@ def export(
     """Write a definition package for ``indicators`` to ``out`` (a .zip); returns its manifest."""
     if not indicators:
         raise UdcError("a package needs at least one definition")
+    open_series = [i.id for i in indicators if i.weighted is not None]
+    if open_series:  # their check is the published series itself, not a fixture of microdata counted by the gate
+        raise UdcError(
+            f"{', '.join(open_series)}: roll up an open series (rate, mean or divide); a package carries counted "
+            "definitions with a fixture — share these as their YAML files (udc indicators add)"
+        )
     frames = fixture(indicators)
     expected = run_fixture(frames, indicators, user=user, audit=audit)
     files: dict[str, bytes] = {f"definitions/{i.id}.yaml": _dump(i) for i in indicators}

@@ -21,9 +21,11 @@ from udc.store.db import Store
 def publishes(store: Store, indicator: Indicator) -> list[dict[str, Any]]:
     """Per part of ``indicator`` what it publishes and how it is protected here; raises :class:`Forbidden` when a
     part cannot be protected."""
+    if indicator.weighted is not None:
+        return [_open_series(store, indicator)]
     rows = [
         _part(store, indicator, name, count)
-        for name, count in (("numerator", indicator.numerator), ("denominator", indicator.denominator))
+        for name, count in zip(("numerator", "denominator"), indicator.counts, strict=True)
     ]
     rows.append(
         {
@@ -34,6 +36,23 @@ def publishes(store: Store, indicator: Indicator) -> list[dict[str, Any]]:
         }
     )
     return rows
+
+
+def _open_series(store: Store, indicator: Indicator) -> dict[str, Any]:
+    """A rate, mean or pair of counts an open series publishes: its own figures, rolled up — refused outright over
+    microdata (those numbers would leave without the gate)."""
+    spec = indicator.weighted
+    assert spec is not None
+    row = {"indicator": indicator.id, "part": "value", "what": f"published figures of {spec.dataset}, rolled up"}
+    if not catalogue.exists(store, spec.dataset):
+        return row | {"protection": "dataset not in this store: checked again when the definition is run"}
+    sensitivity = catalogue.get(store, spec.dataset).sensitivity
+    if sensitivity == "microdata":
+        raise Forbidden(
+            f"{indicator.id}: '{spec.dataset}' is microdata; rates, means and quotients are rolled up from published "
+            "figures only (count microdata with a numerator and a denominator)"
+        )
+    return row | {"protection": f"{sensitivity} table: its own figures (not microdata)"}
 
 
 def _part(store: Store, indicator: Indicator, part: str, count: Count) -> dict[str, Any]:

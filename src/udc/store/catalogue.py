@@ -39,7 +39,9 @@ class GateCapability:
 
 
 def _guard(con: Any, dataset: Dataset, inputs: list[str] | None, capability: GateCapability | None) -> None:
-    """The disclosure promise in code: a table derived from microdata stays microdata unless the gate releases it."""
+    """The disclosure promise in code: a table derived from microdata stays microdata unless the gate releases it;
+    and no dataset writes into a table another dataset or a release version owns."""
+    _own_table(con, dataset)
     if not inputs or dataset.sensitivity == "microdata":
         return
     placeholders = ", ".join("?" * len(inputs))
@@ -51,6 +53,22 @@ def _guard(con: Any, dataset: Dataset, inputs: list[str] | None, capability: Gat
             f"'{dataset.name}' is derived from microdata ({', '.join(r[0] for r in rows)}): only the disclosure "
             "gate can make it anything but microdata (udc gate …)"
         )
+
+
+def _own_table(con: Any, dataset: Dataset) -> None:
+    """Refuse a table another entry owns. Datasets live in ``ds_<name>`` and release versions in
+    ``ds_<release>_v<n>``, so a dataset named ``kerncijfers_inwoners_v1`` would overwrite version 1 of the open
+    release ``kerncijfers_inwoners`` (a person-level import served as that release) — or a release its namesake."""
+    table = dataset.table_name
+    query = "SELECT name FROM datasets WHERE table_name = ? AND name <> ?"
+    other = con.execute(query, [table, dataset.name]).fetchone()
+    if other is None:
+        other = con.execute(
+            "SELECT name || ' v' || version FROM release_versions WHERE table_name = ? AND name <> ?",
+            [table, dataset.name],
+        ).fetchone()
+    if other is not None:
+        raise UdcError(f"'{dataset.name}' would write into the table of '{other[0]}': choose another name")
 
 
 def crash_point(name: str) -> None:
