@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from udc.areas import registry
-from udc.errors import UdcError
+from udc.errors import Forbidden, UdcError
 from udc.facade.base import Noun, Years, span
 from udc.indicators import benchmark as bench
 from udc.indicators import iso, model, package
@@ -19,7 +19,9 @@ from udc.indicators.compute import COLUMNS, Counts, compute
 from udc.indicators.model import Indicator
 from udc.indicators.publishes import publishes
 from udc.privacy import engine as engines
-from udc.privacy.actions import ensure
+from udc.privacy import export
+from udc.privacy.access import User
+from udc.privacy.actions import ensure, reads_by_scope
 from udc.store import catalogue
 from udc.store.db import Store
 
@@ -37,6 +39,24 @@ def _contract_of(store: Store, dataset: str) -> str | None:
         return None
     provenance = catalogue.get(store, dataset).provenance or {}
     return provenance.get("contract")
+
+
+def _readable(store: Store, indicators: Definitions, user: User) -> set[str] | None:
+    """Computing an indicator reads its open and internal datasets as a read would: an internal one only for a role
+    that may read it (refused otherwise, naming why); for an analyst who reads internal data per area, the codes of
+    their areas (the result is cut to them). Microdata are the gate's to protect (counted definitions run through
+    it; an open-series definition over microdata is refused)."""
+    internal = sorted(
+        {d for i in indicators for d in i.datasets if catalogue.exists(store, d)}
+        & {e["name"] for e in catalogue.entries(store, sensitivity="internal")}
+    )
+    for name in internal:
+        ok, why = export.allowed(store, catalogue.get(store, name), user)
+        if not ok:
+            raise Forbidden(f"indicators over '{name}' (internal): {why}")
+    if internal and reads_by_scope(user):
+        return export.readable_codes(store, user)
+    return None
 
 
 def _missing(store: Store, indicators: Definitions) -> dict[str, Names]:
@@ -125,7 +145,13 @@ class Indicators(Noun):
         shared = Counts()
         udc = self._udc
         store_context = udc.writing() if release else udc.reading(locked_down=engine == "duckdb")
-        with store_context as store, engines.using(store, engine):
+        detail = {"indicators": [i.id for i in chosen], "years": f"{first}-{last}", "release": release}
+        with (
+            ensure(udc.user, "indicators.compute", audit=udc.audit, detail=detail) as outcome,
+            store_context as store,
+            engines.using(store, engine),
+        ):
+            scope = _readable(store, chosen, udc.user)
             for indicator in chosen:
                 frames.append(
                     compute(
@@ -143,6 +169,9 @@ class Indicators(Noun):
             frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
             if release:
                 publish.release(store, frame, used, chosen, name=release, user=udc.user, audit=udc.audit)
+            if scope is not None:  # internal figures: only the areas the caller may read
+                frame = frame[frame.area_code.isin(scope)].reset_index(drop=True)
+            outcome["rows"] = len(frame)
         return frame[frame.area_code.isin(areas)].reset_index(drop=True) if areas else frame
 
     def benchmark(

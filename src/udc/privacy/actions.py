@@ -88,6 +88,8 @@ ACTIONS: dict[str, Action] = _actions(
     Action("demo.build", ADMIN, "build the demo"),
     # indicators, definitions, monitors
     Action("indicators.add", ADMIN, "add indicator definitions"),
+    # computing reads its datasets: internal ones as a read would (role, scope), microdata only through the gate
+    Action("indicators.compute", EVERYONE, "compute indicators", data=None),
     Action("definitions.export", ADMIN, "export definition packages"),
     Action("definitions.verify", ADMIN, "verify definition packages"),
     Action("definitions.import", ADMIN, "import definition packages"),

@@ -32,6 +32,12 @@ def _members(store: Store, user: User) -> set[str]:
     return scope_members(user.scopes, below)
 
 
+def readable_codes(store: Store, user: User) -> set[str]:
+    """The area codes an analyst who reads internal data per area may see (their municipalities and every wijk and
+    buurt inside them)."""
+    return _members(store, user)
+
+
 def _row_scope(store: Store, entry: catalogue.Dataset, user: User) -> tuple[str, set[str]] | None:
     """For an analyst reading internal data: (area column, codes they may see); None when no row filter applies."""
     if entry.sensitivity != "internal" or not reads_by_scope(user):

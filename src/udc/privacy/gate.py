@@ -27,7 +27,7 @@ from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import Forbidden, UdcError
 from udc.privacy import categories, cellkey, engine, magnitude, rules, snapshots, suppress
 from udc.privacy.access import User
-from udc.privacy.actions import agreement_for, ensure
+from udc.privacy.actions import agreement_for, ensure, refusal
 from udc.privacy.audit import AuditLog
 from udc.privacy.dimensions import available
 from udc.privacy.policy import Policy, current
@@ -631,6 +631,11 @@ def release_derived(
     with ensure(user, "gate.release_derived", audit=audit, detail=detail) as outcome:
         if catalogue.exists(store, name) and not catalogue.is_released(store, name):
             raise Forbidden(f"'{name}' is a catalogued dataset that is not a release: choose another name")
+        for d in sources:  # each non-open input must be covered by the party's agreement (the target is a list)
+            if catalogue.get(store, d).sensitivity != "open":
+                message = refusal(user, "gate.release_derived", d)[1]
+                if message is not None:
+                    raise Forbidden(message)
         protected = {p.source for p in derived_from if p.cells.get("status") is not None}
         bare = [d for d in sources if catalogue.get(store, d).sensitivity == "microdata" and d not in protected]
         if bare:
