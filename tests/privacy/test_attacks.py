@@ -100,6 +100,23 @@ def test_gate_sql_reads_only_the_dataset_and_is_one_select(demo: tuple[Store, Au
         engine.checked_sql(store, union, table)
 
 
+def test_the_checked_tree_is_the_query_text_that_runs(demo: tuple[Store, AuditLog]) -> None:
+    """The gate checks the syntax tree its SQL text is written from (not the text parsed back): the same text Ibis
+    would compile, and the same refusals for text that reads elsewhere."""
+    store, _ = demo
+    table = catalogue.get(store, "synth_persons_yearly").table_name
+    request = TableRequest(dataset="synth_persons_yearly", dimensions=["education", "year"])
+    expr = Compiled(store.ibis.table(table), request, {}).aggregate()
+    assert engine.checked_sql(store, expr, table) == str(store.ibis.compile(expr))
+    for text in (
+        f"SELECT 1 FROM {table}; SELECT 2 FROM {table}",
+        "SELECT * FROM read_csv('/etc/passwd')",
+        f"SELECT * FROM {table} UNION ALL SELECT * FROM datasets",
+    ):
+        with pytest.raises(UdcError, match="gate query refused"):
+            engine._check(text, table)
+
+
 def test_filter_values_are_literals_never_sql(demo: tuple[Store, AuditLog]) -> None:
     store, audit = demo
     for text in ("education=x' OR '1'='1", "education=a); DROP TABLE datasets; --"):

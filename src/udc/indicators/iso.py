@@ -13,8 +13,8 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from udc import yamltext
 from udc.indicators.model import Indicator
 
 
@@ -22,7 +22,7 @@ from udc.indicators.model import Indicator
 def catalogue() -> dict[str, Any]:
     """The ISO 37120:2018 themes and indicators this project lists (package data, read once)."""
     text = (resources.files("udc.indicators") / "data" / "iso37120.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
+    return yamltext.safe_load(text)
 
 
 def _source(entry: dict[str, Any]) -> dict[str, str | None]:

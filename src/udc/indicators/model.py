@@ -18,6 +18,7 @@ from typing import Annotated, Literal, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
+from udc import yamltext
 from udc.errors import InputError, NotFound
 from udc.privacy.request import Filter, Name, first_error
 
@@ -229,7 +230,7 @@ def read(path: Path, model: type[M]) -> M:
     """A definition file of any kind (indicator, programme) checked against ``model``; a mistake as one line
     naming the file, the line (bad YAML) or the field."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yamltext.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", file=str(path)) from None
     except yaml.YAMLError as exc:

@@ -32,6 +32,7 @@ import pandas as pd
 import yaml
 from pydantic import ValidationError
 
+from udc import yamltext
 from udc.errors import InputError, UdcError
 from udc.indicators.compute import compute
 from udc.indicators.model import Count, Indicator, library
@@ -333,7 +334,7 @@ def verify(path: Path, *, user: User, audit: AuditLog) -> Verified:
     indicators = []
     for entry in manifest.get("definitions", []):
         try:
-            indicator = Model.model_validate(yaml.safe_load(files[entry["file"]]))
+            indicator = Model.model_validate(yamltext.safe_load(files[entry["file"]]))
         except (ValidationError, yaml.YAMLError, TypeError) as exc:  # reported as one line
             message = first_error(exc) if hasattr(exc, "errors") else str(exc).splitlines()[0]
             raise InputError(message, file=f"{path}:{entry.get('file')}") from None

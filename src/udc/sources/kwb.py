@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
+from udc import yamltext
 from udc.areas import registry as area_registry
 from udc.areas.codes import normalise as normalise_code
 from udc.errors import InputError, UdcError
@@ -88,7 +88,7 @@ def registry() -> Registry:
     """The shipped registry (``data/kwb_variables.yaml``, with the OData keys of ``data/kwb_odata.yaml`` where
     verified), checked: every kind known, every weight a variable, no spelling claimed twice."""
     folder = resources.files("udc.sources") / "data"
-    doc = yaml.safe_load((folder / "kwb_variables.yaml").read_text(encoding="utf-8"))
+    doc = yamltext.safe_load((folder / "kwb_variables.yaml").read_text(encoding="utf-8"))
     variables: dict[str, Variable] = {}
     by_key: dict[str, str] = {}
     for item in doc["variables"]:
@@ -100,7 +100,7 @@ def registry() -> Registry:
             _claim(by_key, key, v.id)
     odata = folder / "kwb_odata.yaml"
     if odata.is_file():
-        for table in (yaml.safe_load(odata.read_text(encoding="utf-8")) or {}).get("tables", {}).values():
+        for table in (yamltext.safe_load(odata.read_text(encoding="utf-8")) or {}).get("tables", {}).values():
             for key, vid in (table.get("variables") or {}).items():
                 if vid in variables:
                     _claim(by_key, key, vid, odata=True)
@@ -349,7 +349,7 @@ class StatlineSource:
 def statline_sources() -> dict[str, list[StatlineSource]]:
     """The registry's variables that come from a StatLine table (their ``statline:`` entry), by table id."""
     folder = resources.files("udc.sources") / "data"
-    doc = yaml.safe_load((folder / "kwb_variables.yaml").read_text(encoding="utf-8"))
+    doc = yamltext.safe_load((folder / "kwb_variables.yaml").read_text(encoding="utf-8"))
     sources: dict[str, list[StatlineSource]] = {}
     for item in doc["variables"]:
         spec = item.get("statline")
