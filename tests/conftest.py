@@ -55,7 +55,6 @@ def pytest_configure(config: pytest.Config) -> None:
     _temp_in_memory(config)
     config.addinivalue_line("markers", "real_data: reads the real CBS/PDOK files in ../shared/data")
     config.addinivalue_line("markers", "real_argon2: signs in with the production password hasher (timing tests)")
-    config.addinivalue_line("markers", "long: minutes of work; scheduled first (tests/templates.py)")
     config.pluginmanager.register(templates.Scheduler({"demo_template": "demo"}), "udc-templates")
     config.pluginmanager.register(ModuleGroups(), "udc-module-groups")
 

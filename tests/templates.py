@@ -60,8 +60,7 @@ def start(root: Path, name: str) -> subprocess.Popen[bytes] | None:
 
 
 class Scheduler:
-    """Tests that need a shared template run after the others (except the long ones, which run first); under xdist
-    its build starts in the background."""
+    """Tests that need a shared template run after the others; under xdist its build starts in the background."""
 
     def __init__(self, fixtures: dict[str, str]) -> None:
         self.fixtures = fixtures  # fixture name → template name
@@ -75,11 +74,6 @@ class Scheduler:
         wanted = [needs(item) for item in items]
         items[:] = [i for i, w in zip(items, wanted, strict=True) if not w] + [
             i for i, w in zip(items, wanted, strict=True) if w
-        ]
-        # the longest tests first (marked ``long``), template or not: started last, a kill -9 case of minutes ran
-        # on one worker while the other had long run out of work (longest first is the classic fix for a tail)
-        items[:] = [i for i in items if i.get_closest_marker("long")] + [
-            i for i in items if not i.get_closest_marker("long")
         ]
         if hasattr(config, "workerinput"):
             root = root_of(config._tmp_path_factory, config)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from udc.synth.params import Params
 from udc.web.app import create_app
 
-pytestmark = [pytest.mark.slow, pytest.mark.long]  # a default-size demo: scheduled first
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

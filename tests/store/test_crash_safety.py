@@ -171,14 +171,9 @@ def killed_at(args: list[str], store: Path, seconds: float) -> bool:
     return landed and process.exitcode == -signal.SIGKILL
 
 
-LONG = {"demo", "import", "release"}  # minutes each under load: scheduled first (tests/templates.py)
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="tells whether a kill landed mid-command from /proc")
-@pytest.mark.parametrize(
-    "command", [pytest.param(c, marks=[pytest.mark.long] if c in LONG else []) for c in sorted(COMMANDS)]
-)
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_kill_9_at_any_moment_leaves_a_whole_state(base: Path, tmp_path: Path, command: str) -> None:
     store = tmp_path / "store"
 
