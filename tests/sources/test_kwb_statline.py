@@ -109,6 +109,16 @@ def test_police_counts_join_the_kwb_series_beside_the_kerncijfers(heerlen: Path)
     assert "47018NED" in entry.source and "Kerncijfers" in entry.source
     assert entry.provenance["statline"]["47018NED"]["catalog"] == "dataderden"
     assert "kwb" in entry.provenance  # the files' report is kept
+    # the library's police indicator divides the police count by the Kerncijfers inhabitants of the same year
+    rows = json.loads(
+        udc(
+            "--store", str(heerlen), "indicators", "compute", "--ids", "veiligheid_misdrijven", "--years", "2019-2020",
+            "--level", "gemeente", "--format", "json",
+        ).stdout
+    )  # fmt: skip
+    rate = {r["period"]: r for r in rows if r["area_code"] == "GM0917"}
+    assert rate["2019"]["value"] == pytest.approx(crimes_47018("GM0917", "0.0.0", 2019) / 86832 * 1000, abs=0.05)
+    assert rate["2019"]["numerator"] == crimes_47018("GM0917", "0.0.0", 2019) and rate["2019"]["denominator"] == 86832
 
 
 def test_a_second_import_replaces_its_years_in_its_areas_only(heerlen: Path) -> None:
