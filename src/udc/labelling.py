@@ -125,6 +125,7 @@ DIMENSIONS = {
     "period": ("Periode", "Period"),
     "year": ("Jaar", "Year"),
     "jaar": ("Jaar", "Year"),
+    "variable": ("Variabele", "Variable"),  # a long series' (udc kwb import)
     "buurt_code": ("Buurt", "Neighbourhood"),
     "from_gm": ("Van gemeente", "From municipality"),
     "to_gm": ("Naar gemeente", "To municipality"),

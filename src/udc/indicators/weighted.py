@@ -30,7 +30,8 @@ from udc.indicators.model import OUTPUT, SCALES, Divided, Indicator, Weighted
 from udc.store import catalogue
 from udc.store.db import Store
 
-COLUMNS = [*OUTPUT, "source_value", "rolled_up", "method", "weight", "coverage"]  # numerator … funnel empty
+COLUMNS = [*OUTPUT, "source_value", "rolled_up", "method", "weight", "coverage"]
+YEAR = ["source_value", "source_weight", "rolled_up", "weight", "coverage", "reference"]  # what _year gives an area
 LEVELS = {"BU": "buurt", "WK": "wijk", "GM": "gemeente"}
 
 
@@ -137,17 +138,8 @@ def compute(store: Store, indicator: Indicator, *, years: list[int], levels: lis
         _year(part, regions).assign(period=str(int(y)))
         for y, part in _series(store, spec, years, indicator.scale).groupby("year")
     ]
-    frame = pd.concat(years_found, ignore_index=True) if years_found else pd.DataFrame(columns=["area_code", "period"])
-    frame = frame.reindex(
-        columns=[
-            *frame.columns,
-            *(
-                c
-                for c in ("source_value", "source_weight", "rolled_up", "weight", "coverage", "reference")
-                if c not in frame.columns
-            ),
-        ]
-    )
+    empty = pd.DataFrame(columns=["area_code", "period", *YEAR], dtype=float)
+    frame = pd.concat(years_found, ignore_index=True) if years_found else empty
     published = frame.source_value.notna()
     frame = frame.assign(
         indicator=indicator.id,

@@ -59,6 +59,13 @@ def builtin() -> Labels:
     return Labels(values={"variable": variables})
 
 
+def value_label(store_path: Path, column: str, value: str, language: str) -> str:
+    """A value of ``column`` in words: the store's labels file, udc's own labels, else the value itself."""
+    from udc.labelling import value_text
+
+    return value_text(column, value, language, load(store_path))
+
+
 def load(store_path: Path) -> Labels:
     """The store's labels file over udc's own (a municipality's wording wins), read again only when the file's
     modification time changes."""

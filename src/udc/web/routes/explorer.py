@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from udc.errors import UdcError
-from udc.labelling import value_text
 from udc.web import charts, data, userlabels
 from udc.web.common import Reader, cached, explorable, lang, latest_year, num, render
 from udc.web.i18n import translator
@@ -66,7 +65,7 @@ def _subject(store: Reader, table: data.AreaTable, filters: dict[str, str], lang
     chosen = filters.get("variable")
     if not chosen or "variable" not in table.dims:
         return table.title
-    return value_text("variable", chosen, language, userlabels.load(store.path))
+    return userlabels.value_label(store.path, "variable", chosen, language)
 
 
 def _newest_with_values(

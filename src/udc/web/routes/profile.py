@@ -8,7 +8,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from udc.labelling import value_text
 from udc.web import charts, data, reports, userlabels
 from udc.web.common import Reader, area_tables, lang, num, render
 from udc.web.i18n import translator
@@ -53,9 +52,8 @@ def _subjects(store: Reader, table: data.AreaTable, language: str) -> list[tuple
     if "variable" not in table.dims:
         return [(table.title, data.filters_for(store, table, {}))]
     present = set(data.options(store, table).get("variable", []))
-    labels = userlabels.load(store.path)
     return [
-        (value_text("variable", v, language, labels), data.filters_for(store, table, {"variable": v}))
+        (userlabels.value_label(store.path, "variable", v, language), data.filters_for(store, table, {"variable": v}))
         for v in SERIES_KEYS
         if v in present
     ]
