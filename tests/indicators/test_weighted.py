@@ -125,8 +125,11 @@ def test_released_open_indicators_and_the_iso_report_from_real_data(heerlen: Pat
     )  # fmt: skip
     shown = json.loads(report.stdout)[0]
     computed = {r["title_en"]: r for r in shown["indicators"] if r["status"] == "computed"}
-    assert len(computed) == shown["summary"]["computed"] >= 7, sorted(computed)
+    assert len(computed) == shown["summary"]["computed"] >= 8, sorted(computed)
     assert computed["Personal automobiles per capita"]["value"] == pytest.approx(44960 / 87086, abs=0.005)
+    # the published gemeente row of 2020: 3 275 motorcycles, 87 086 inhabitants
+    assert computed["Two-wheel motorized vehicles per capita"]["value"] == pytest.approx(3275 / 87086, abs=0.0005)
+    assert computed["Two-wheel motorized vehicles per capita"]["year"] == "2020"
     assert computed["Businesses per 100 000 population"]["year"] == "2017"
     # 5.3 has a register definition too (no data here): the one with a value is reported
     assert computed["Share of the population living in poverty"]["indicator"] == "armoede_laag_inkomen_kwb"

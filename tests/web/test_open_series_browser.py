@@ -30,6 +30,7 @@ KWB = ",".join(  # the theme pages' and the ISO 37120 entries Heerlen's real ser
         "bevolking_65plus_kwb",
         "veiligheid_geweld_per_100000",
         "mobiliteit_personenautos_per_inwoner",
+        "mobiliteit_motorfietsen_per_inwoner",
     ]
 )
 
@@ -117,9 +118,10 @@ def test_the_iso_page_shows_what_heerlens_real_series_computes(browser: object, 
     rows = page.locator("#iso-table tbody tr")
     states = rows.evaluate_all("rs => rs.map(r => r.innerText)")
     available = [r for r in states if "beschikbaar" in r]
-    assert len(available) >= 7, available
+    assert len(available) >= 8, available
     assert any("Personenauto's per inwoner" in r and "0,52" in r for r in available)
-    assert "7 " in page.locator("main").inner_text()  # the coverage sentence counts them
+    assert any("Gemotoriseerde tweewielers per inwoner" in r and "0,038" in r for r in available)  # 3 275 / 87 086
+    assert f"{len(available)} " in page.locator("main").inner_text()  # the coverage sentence counts them
     assert watch.errors == [] and watch.foreign == []
     page.context.close()
 

@@ -8,6 +8,7 @@ would complete the indicator, named as a person reads it, so no page shows the E
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -77,7 +78,7 @@ def report(
                 row |= {
                     "status": "computed",
                     "state": "available",
-                    "value": round(float(last.value), 2),
+                    "value": _rounded(float(last.value)),
                     "year": str(last.period),
                     "detail": definition.title.nl,
                 }
@@ -142,3 +143,10 @@ def wccd(rows: list[dict[str, Any]], indicators: dict[str, Indicator], area: str
             }
         )
     return out
+
+
+def _rounded(value: float) -> float:
+    """Two decimals, or four significant digits below 1 (motorcycles per inhabitant 0.03761, not 0.04)."""
+    if value == 0 or abs(value) >= 1 or not math.isfinite(value):
+        return round(value, 2)
+    return round(value, 3 - math.floor(math.log10(abs(value))))
