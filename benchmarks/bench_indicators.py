@@ -87,7 +87,7 @@ def child(path: Path, persons: int, years: tuple[int, int]) -> None:
     )
 
 
-def main(persons: int, years: tuple[int, int]) -> None:
+def main(persons: int, years: tuple[int, int], smoke: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
             [sys.executable, __file__, "--child", tmp, str(persons), str(years[0]), str(years[1])],
@@ -102,13 +102,17 @@ def main(persons: int, years: tuple[int, int]) -> None:
     )
     print(f"udc (gate-protected counts, intervals, funnel flags) {r['ours']:7.2f} s")
     print(f"bare DuckDB GROUP BY ROLLUP of the same counts      {r['bare']:7.2f} s")
-    print(f"ratio udc/bare {r['ours'] / r['bare']:.1f} (target ≤ 2); peak {r['peak_mb']:,.0f} MB (generation included)")
+    ratio = r["ours"] / r["bare"]
+    verdict = "not judged (smoke)" if smoke else ("met" if ratio <= 2 else "missed")
+    print(f"ratio udc/bare {ratio:.2f} (target ≤ 2: {verdict}); peak {r['peak_mb']:,.0f} MB (generation included)")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(Path(sys.argv[2]) / "s", int(sys.argv[3]), (int(sys.argv[4]), int(sys.argv[5])))
     elif sys.argv[1:] == ["--smoke"]:  # CI: every code path at a tiny size
-        main(5_000, (2020, 2021))
+        main(5_000, (2020, 2021), smoke=True)
+    elif len(sys.argv) > 2 or (len(sys.argv) == 2 and not sys.argv[1].isdigit()):
+        sys.exit("usage: python benchmarks/bench_indicators.py [persons] | --smoke   (persons: a whole number)")
     else:
         main(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000, (2015, 2024))
