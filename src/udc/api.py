@@ -29,7 +29,18 @@ from pydantic import BaseModel, ValidationError
 
 from udc.areas import registry
 from udc.errors import UdcError
-from udc.facade import Agreements, Areas, Flows, Indicators, Monitor, Participation, Parties, Sources, Users
+from udc.facade import (
+    Agreements,
+    Areas,
+    Flows,
+    Indicators,
+    Monitor,
+    Participation,
+    Parties,
+    Sources,
+    Studies,
+    Users,
+)
 from udc.facade.base import Years, span
 from udc.participation import categories
 from udc.participation import db as participation_db
@@ -180,6 +191,11 @@ class Udc:
     def flows(self) -> Flows:
         """Verhuisstromen: one area's view, a study, its release, a report (:class:`udc.facade.Flows`)."""
         return Flows(self)
+
+    @cached_property
+    def study(self) -> Studies:
+        """Background studies: determinants and expected versus observed, through the gate."""
+        return Studies(self)
 
     @cached_property
     def participation(self) -> Participation:

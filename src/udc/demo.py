@@ -208,6 +208,7 @@ def releases(
     names += indicators(store, years, user=user, audit=audit, seed=seed)
     tell(PUBLISH_PHASES[3])
     names += programmes(store, user=user, audit=audit)
+    names += backgrounds(store, user=user, audit=audit)
     tell(PUBLISH_PHASES[4])
     names += verhuisstromen(store, years, user=user, audit=audit)
     return names
@@ -274,6 +275,22 @@ def programmes(store: Store, *, user: User, audit: AuditLog) -> list[str]:
             continue
         released += [monitor.release_name(programme), monitor.monitor_name(programme)]
     return released
+
+
+def backgrounds(store: Store, *, user: User, audit: AuditLog) -> list[str]:
+    """Youth care expected and observed per wijk (every year of the demo; the planted excess in Kernstad wijk 07
+    among them), released for the theme page. Skipped when the gate withholds what it needs (a tiny demo)."""
+    from udc.analysis import background
+
+    study = background.get("youth_care")
+    if not catalogue.exists(store, study.dataset):
+        return []
+    try:
+        result = background.expected(store, study, level="wijk", user=user, audit=audit)
+        background.release(store, study, result, background.release_name(study), user=user, audit=audit)
+    except UdcError:
+        return []
+    return [background.release_name(study)]
 
 
 def verhuisstromen(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog) -> list[str]:

@@ -18,7 +18,20 @@ import typer
 from click.core import ParameterSource
 from typer.core import TyperGroup
 
-from udc.cli import areas, flows, gate, indicators, microdata, monitor, participation, parties, sources, users, web
+from udc.cli import (
+    areas,
+    flows,
+    gate,
+    indicators,
+    microdata,
+    monitor,
+    participation,
+    parties,
+    sources,
+    study,
+    users,
+    web,
+)
 from udc.cli.common import Format, StoreDir, command_name, echo_json, emit, facade
 from udc.errors import UdcError
 from udc.settings import Settings, using
@@ -80,6 +93,7 @@ app.add_typer(microdata.microdata_app, name="microdata")
 app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(indicators.definitions_app, name="definitions")
 app.add_typer(monitor.monitor_app, name="monitor")
+app.add_typer(study.study_app, name="study")
 app.command("import")(sources.import_)
 app.command("check")(gate.check)
 app.command("export")(gate.export)

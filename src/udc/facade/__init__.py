@@ -1,5 +1,5 @@
 """The facade's nouns, sqlite-utils style: ``s.areas``, ``s.sources``, ``s.indicators``, ``s.monitor``, ``s.flows``,
-``s.participation``, ``s.users``, ``s.parties`` and ``s.agreements`` of a :class:`udc.api.Udc`.
+``s.participation``, ``s.study``, ``s.users``, ``s.parties`` and ``s.agreements`` of a :class:`udc.api.Udc`.
 
 Each noun is a small class over the facade it belongs to: it acts as that facade's user, writes to its audit log and
 holds the store only for the call, exactly as the core methods do. The rules (who may, what is audited) are the
@@ -14,6 +14,7 @@ from udc.facade.monitor import Monitor
 from udc.facade.participation import Participation
 from udc.facade.parties import Agreements, Parties
 from udc.facade.sources import Sources
+from udc.facade.study import Studies
 from udc.facade.users import Users
 from udc.sources.importer import ImportOptions
 
@@ -27,5 +28,6 @@ __all__ = [
     "Participation",
     "Parties",
     "Sources",
+    "Studies",
     "Users",
 ]

@@ -434,6 +434,7 @@ def generate(
             _stock_sql(units, spells, key, exists, kinds, years),
             inputs=[f"synth_{units}", f"synth_{spells}"],
         )
+    _youth_risk(store, source, seed, years)
     catalogue.save(
         store,
         catalogue.Dataset(
@@ -493,6 +494,38 @@ def _stock_sql(units: str, spells: str, key: str, exists: str, kinds: str, years
         f"FROM range({years[0]}, {years[1] + 2})) y "
         f"LEFT JOIN ds_synth_{spells} v ON v.{key} = d.{key} AND v.start <= {jan1} "
         f"AND coalesce(v.\"end\", DATE '9999-12-31') > {jan1} WHERE {exists} GROUP BY ALL"
+    )
+
+
+YOUTH_RISK = "youth_risk"
+
+
+def _youth_risk(store: Store, source: str, seed: int, years: tuple[int, int]) -> None:
+    """Minors at risk of starting youth care, one row per person-year: those without youth care on 1 January,
+    their household's income class and type on that day, and whether a spell started in the year — the
+    background studies' person-years (``udc.analysis.background``). Linked from three contract tables (persons on
+    1 January, households, youth-care spells) by our own SQL; microdata, counted only through the gate (record keys:
+    the persons')."""
+    catalogue.drop(store, f"synth_{YOUTH_RISK}")
+    if not {"ds_synth_persons_yearly", "ds_synth_households", "ds_synth_youth_care"} <= store.tables():
+        return
+    catalogue.save_query(
+        store,
+        _dataset(
+            YOUTH_RISK,
+            "Minderjarigen zonder jeugdzorg op 1 januari, en of jeugdzorg begon in het jaar (synthetisch)",
+            "microdata",
+            source,
+            years,
+            {"seed": seed, "derived_from": ["synth_persons_yearly", "synth_households", "synth_youth_care"]},
+        ),
+        "SELECT p.year, p.person_id, p.buurt_code, p.age, h.income_class, h.household_type, "
+        "s.person_id IS NOT NULL AS youth_care_start, p.record_key "
+        "FROM ds_synth_persons_yearly p JOIN ds_synth_households h USING (year, household_id) "
+        "LEFT JOIN (SELECT DISTINCT person_id, CAST(year(start) AS SMALLINT) AS year FROM ds_synth_youth_care) s "
+        "USING (person_id, year) WHERE p.age < 18 AND NOT p.youth_care",
+        inputs=["synth_persons_yearly", "synth_households", "synth_youth_care"],
+        columns=[catalogue.ColumnInfo("person_id", "key")],  # person-years: summed over years, as incidence is
     )
 
 

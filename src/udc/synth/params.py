@@ -52,6 +52,10 @@ class Params:
     youth_care_low_income: float = 1.9
     youth_care_single_parent: float = 1.7
     youth_care_duration_years: float = 1.6
+    # A planted wijk excess (issue 30's known answer): in this wijk youth care starts this many times as often as its
+    # households' composition predicts — the expected-versus-observed study must find it, and no other wijk.
+    youth_care_excess_wijk: str = "WK990107"
+    youth_care_excess: float = 1.6
     # Newborns (Kansrijk van Start): preterm baseline and multipliers per household risk factor.
     preterm_base: float = 0.065
     preterm_low_income: float = 1.4

@@ -359,10 +359,14 @@ class World:
         minor = live & (h["age"] < 18) & (self.youth_until <= today)
         hh_low = self.income_class(h["pct"])[self.hh] == 0
         single_parent = h["kind"][self.hh] == SINGLE_PARENT
+        excess_buurt = np.char.startswith(self.buurt_code.astype(str), "BU" + p.youth_care_excess_wijk[2:])
+        dwelling = self.hh_dwelling[self.hh]  # -1: a household without a dwelling (not present)
+        in_excess = (dwelling >= 0) & excess_buurt[self.dw_buurt[np.maximum(dwelling, 0)]]
         risk = (
             p.youth_care_base
             * np.where(hh_low, p.youth_care_low_income, 1)
             * np.where(single_parent, p.youth_care_single_parent, 1)
+            * np.where(in_excess, p.youth_care_excess, 1)
         )
         start = minor & (rng.random(len(risk)) < risk)
         who = np.flatnonzero(start)

@@ -1,0 +1,62 @@
+"""``udc study …``: background analyses through the gate — determinants and expected versus observed per area."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from udc.cli.common import Format, StoreDir, UserName, emit, facade, say
+
+study_app = typer.Typer(
+    help="Background studies through the gate: which household characteristics go with youth care, income support "
+    "or debt help, and which areas have more or less than their composition predicts.",
+    no_args_is_help=True,
+)
+Outcome = Annotated[str, typer.Option(help="youth_care, bijstand or debt_help.")]
+SpanOpt = Annotated[str | None, typer.Option("--years", help="A year or a span, e.g. 2019-2021 (default: all).")]
+Within = Annotated[str | None, typer.Option("--area", help="Only within this gemeente or wijk (GM…, WK…).")]
+
+
+@study_app.command("determinants")
+def study_determinants(
+    ctx: typer.Context,
+    outcome: Outcome,
+    by: Annotated[str | None, typer.Option(help="Comma-separated factors (default: the study's).")] = None,
+    years: SpanOpt = None,
+    within: Within = None,
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Relative risks per factor level against its reference (rr = 1), with 95 % intervals, from a Poisson model on
+    the gate's published cells: an association, not a cause; no person rows, no labels on people."""
+    factors = [f.strip() for f in by.split(",") if f.strip()] if by else None
+    result = facade(ctx, store_dir, user).study.determinants(outcome, by=factors, years=years, within=within)
+    for note in result.notes:
+        say(note)
+    emit(result.rows.to_dict("records"), fmt, title=f"Determinants of {outcome}")
+
+
+@study_app.command("expected")
+def study_expected(
+    ctx: typer.Context,
+    outcome: Outcome,
+    level: Annotated[str, typer.Option(help="buurt, wijk or gemeente.")] = "wijk",
+    years: SpanOpt = None,
+    within: Within = None,
+    release: Annotated[str | None, typer.Option(help="Also release the table as open data under this name.")] = None,
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Each area against the population's rates by composition (indirect standardisation): observed, expected,
+    ratio, exact Poisson 95 % interval, flag (above, as_expected, below)."""
+    studies = facade(ctx, store_dir, user).study
+    result = studies.expected(outcome, level=level, years=years, within=within)
+    for note in result.notes:
+        say(note)
+    if release:
+        version = studies.release(outcome, result, release)
+        say(f"released as {release} v{version}")
+    emit(result.rows.to_dict("records"), fmt, title=f"Expected and observed: {outcome}")

@@ -1,0 +1,70 @@
+"""``s.study``: background analyses through the gate — which household characteristics go with youth care, income
+support or debt help (relative risks), and which areas have more or less than their composition predicts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from udc.analysis import background
+from udc.analysis.background import Result, Study
+from udc.facade.base import Noun, Years, span
+from udc.privacy.actions import ensure
+from udc.store import catalogue
+
+
+class Studies(Noun):
+    """Background studies (:mod:`udc.analysis.background`): every input a cell the gate published, as this user."""
+
+    def outcomes(self) -> list[Study]:
+        """The study definitions shipped with udc (``youth_care``, ``bijstand``, ``debt_help``)."""
+        return list(background.library().values())
+
+    def determinants(
+        self, outcome: str, *, by: list[str] | None = None, years: Years | None = None, within: str | None = None
+    ) -> Result:
+        """Relative risks of ``outcome`` per level of each factor ``by`` (default: the study's factors), with 95 %
+        intervals, from the gate's published cells (audited: the study and each table it asks)."""
+        study = background.get(outcome)
+        chosen = span(years) if years is not None else None
+        detail = {"outcome": outcome, "by": by or list(study.factors), "within": within}
+        udc = self._udc
+        with ensure(udc.user, "study.determinants", study.dataset, audit=udc.audit, detail=detail) as done:
+            with udc.reading(locked_down=True) as store:
+                result = background.determinants(
+                    store, study, by=by, years=chosen, within=within, user=udc.user, audit=udc.audit
+                )
+            done |= {"rows": len(result.rows), "tables": len(result.tables)}
+        return result
+
+    def expected(
+        self, outcome: str, *, level: str = "wijk", years: Years | None = None, within: str | None = None
+    ) -> Result:
+        """Each area of ``level`` against the population's rates by composition: observed, expected, ratio, exact
+        Poisson interval, flag (above, as_expected, below)."""
+        study = background.get(outcome)
+        chosen = span(years) if years is not None else None
+        detail = {"outcome": outcome, "level": level, "within": within}
+        udc = self._udc
+        with ensure(udc.user, "study.expected", study.dataset, audit=udc.audit, detail=detail, level=level) as done:
+            with udc.reading(locked_down=True) as store:
+                result = background.expected(
+                    store, study, level=level, years=chosen, within=within, user=udc.user, audit=udc.audit
+                )
+            done |= {"rows": len(result.rows), "flagged_above": int((result.rows.flag == "above").sum())}
+        return result
+
+    def release(self, outcome: str, result: Result, name: str) -> int:
+        """An expected-versus-observed result as open data (a derived release of its protected tables; a new
+        version each time). Returns the version."""
+        study = background.get(outcome)
+        udc = self._udc
+        detail = {"name": name}
+        with ensure(udc.user, "study.release", study.dataset, audit=udc.audit, detail=detail), udc.writing() as store:
+            return background.release(store, study, result, name, user=udc.user, audit=udc.audit)
+
+    def released(self, name: str) -> pd.DataFrame | None:
+        """A released expected-versus-observed table (what the pages show; reading a release needs no gate)."""
+        with self._udc.reading() as store:
+            if not catalogue.exists(store, name) or not catalogue.is_released(store, name):
+                return None
+            return catalogue.read(store, name)
