@@ -44,7 +44,18 @@ CORE = {
     "generation",  # what caches of the catalogue key on (the web's map documents)
     "labelled",  # a result as people read it: the same labels as the pages and downloads (issue 28)
 }
-NOUNS = {"areas", "sources", "indicators", "monitor", "flows", "participation", "users", "parties", "agreements"}
+NOUNS = {
+    "areas",
+    "sources",
+    "indicators",
+    "monitor",
+    "flows",
+    "study",
+    "participation",
+    "users",
+    "parties",
+    "agreements",
+}
 
 
 def test_all_names_exist_and_nothing_else_public_leaks() -> None:

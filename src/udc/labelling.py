@@ -62,6 +62,11 @@ STATUS = {
     "no_population": ("geen inwoners", "no population"),
     "no figure": ("geen cijfer", "no figure"),
 }
+EXPECTED = {  # an area against what its composition predicts (udc.analysis.background)
+    "above": ("meer dan verwacht gezien de samenstelling", "more than expected given the composition"),
+    "as_expected": ("zoals verwacht", "as expected"),
+    "below": ("minder dan verwacht gezien de samenstelling", "less than expected given the composition"),
+}
 FUNNEL = {
     "above_998": ("duidelijk hoger dan het totaal (99,8 %)", "clearly above the total (99.8 %)"),
     "above_95": ("hoger dan het totaal (95 %)", "above the total (95 %)"),

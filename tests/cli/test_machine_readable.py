@@ -41,6 +41,8 @@ ON_DEMO: dict[str, list[str]] = {
     "udc indicators iso37120": ["GM9901"],
     "udc indicators compute": ["--ids", "armoede_bijstand,bevolking_0_17", "--level", "gemeente"],
     "udc monitor list": [],
+    "udc study determinants": ["--outcome", "youth_care"],
+    "udc study expected": ["--outcome", "youth_care"],
 }
 # Commands with --format json this test does not run, and why (each is covered by its own module's tests).
 NOT_HERE = {
@@ -57,7 +59,17 @@ NOT_HERE = {
     "udc definitions import": "needs a package: tests/indicators/test_package.py",
     "udc monitor report": "a monitor run, seconds: tests/monitoring",
 }
-COUNTS = {"count", "rows", "numerator", "denominator", "member_count", "peer_count", "n"}
+COUNTS = {
+    "count",
+    "rows",
+    "numerator",
+    "denominator",
+    "member_count",
+    "peer_count",
+    "n",
+    "exposure",
+    "observed",
+}
 # Commands that run without arguments and make or serve a store: not run with none here.
 LONG_RUNNING = {"udc demo", "udc serve"}
 

@@ -58,6 +58,7 @@ class Study(BaseModel):
     title: dict[str, str]
     outcome: dict[str, str]
     unit: dict[str, str]
+    theme: str  # the theme page that shows its expected-versus-observed table
     dataset: str
     event: str
     area: str = "buurt_code"
@@ -141,7 +142,8 @@ class _Counter:
 
 
 def span_of(store: Store, study: Study, years: tuple[int, int] | None) -> tuple[int, int]:
-    """The years asked, else the dataset's catalogued period (its last year included)."""
+    """The years asked, else the dataset's catalogued period, both ends included (the demo's 2015-2024 population has
+    its 1 January 2025 snapshot, and youth care starting in 2025 drawn from it)."""
     if years is not None:
         return years
     entry = catalogue.get(store, study.dataset)
@@ -149,7 +151,7 @@ def span_of(store: Store, study: Study, years: tuple[int, int] | None) -> tuple[
         first, end = int(str(entry.period_start)[:4]), int(str(entry.period_end)[:4])
     except (TypeError, ValueError):
         raise UdcError(f"'{study.dataset}' has no catalogued period: give --years (e.g. 2019-2021)") from None
-    return first, max(first, end if end > first else first)
+    return first, max(first, end)
 
 
 def _leaves(frame: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
@@ -357,3 +359,26 @@ def release(store: Store, study: Study, result: Result, name: str, *, user: User
 def release_name(study: Study) -> str:
     """The name the demo releases a study's expected-versus-observed table under."""
     return f"verwacht_{study.id}"
+
+
+def sentence(row: dict[str, Any], name: str, study: Study, language: str = "nl") -> str | None:
+    """One area's result in plain words — "Kernstad wijk 07 heeft 1,6 keer zoveel jeugdhulp als verwacht bij zijn
+    samenstelling (95 %: 1,2–2,0)." — or None where the observed count was withheld. Association, never a label on
+    the area's residents: the sentence names the area and the comparison, nothing about a person."""
+    if row.get("ratio") is None or pd.isna(row["ratio"]):
+        return None
+
+    def num(x: float) -> str:
+        text = f"{x:.1f}"
+        return text.replace(".", ",") if language == "nl" else text
+
+    ratio, low, high = num(row["ratio"]), num(row["ci_low"]), num(row["ci_high"])
+    outcome = study.outcome[language]
+    if language == "nl":
+        return (
+            f"{name} heeft {ratio} keer zoveel {outcome} als verwacht bij de samenstelling van de huishoudens "
+            f"(95 %: {low}–{high})."
+        )
+    return (
+        f"{name} has {ratio} times as much {outcome} as expected from its households' composition (95 %: {low}–{high})."
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -60,3 +61,29 @@ def study_expected(
         version = studies.release(outcome, result, release)
         say(f"released as {release} v{version}")
     emit(result.rows.to_dict("records"), fmt, title=f"Expected and observed: {outcome}")
+
+
+@study_app.command("report")
+def study_report(
+    ctx: typer.Context,
+    outcome: Outcome,
+    out: Annotated[Path, typer.Option(help="FILE.html, or FILE.pdf (printed with Chromium).")],
+    level: Annotated[str, typer.Option(help="buurt, wijk or gemeente.")] = "wijk",
+    years: SpanOpt = None,
+    within: Within = None,
+    language: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Determinants and expected versus observed as one printable page: the tables, a sentence per area that
+    differs from its expectation, and what the study does not say."""
+    from udc import printing
+
+    page = facade(ctx, store_dir, user).study.report(
+        outcome, level=level, years=years, within=within, language=language
+    )
+    if out.suffix.lower() == ".pdf":
+        printing.pdf(page, out)
+    else:
+        out.write_text(page, encoding="utf-8")
+    typer.echo(f"written to {out}")

@@ -3,10 +3,13 @@ support or debt help (relative risks), and which areas have more or less than th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
-from udc.analysis import background
+from udc.analysis import background, background_report
 from udc.analysis.background import Result, Study
+from udc.errors import UdcError
 from udc.facade.base import Noun, Years, span
 from udc.privacy.actions import ensure
 from udc.store import catalogue
@@ -53,6 +56,29 @@ class Studies(Noun):
             done |= {"rows": len(result.rows), "flagged_above": int((result.rows.flag == "above").sum())}
         return result
 
+    def report(
+        self,
+        outcome: str,
+        *,
+        level: str = "wijk",
+        years: Years | None = None,
+        within: str | None = None,
+        language: str = "nl",
+    ) -> str:
+        """Determinants and expected versus observed as one printable page (HTML; ``udc study report --out X.pdf``
+        prints it). The determinants are left out, and the page says so by their absence, where the gate's model
+        rule refuses them (too few published cells)."""
+        if language not in ("nl", "en"):
+            raise UdcError(f"--lang {language}: expected nl or en")
+        try:
+            risks: Result | None = self.determinants(outcome, years=years, within=within)
+        except UdcError as exc:
+            if "degrees of freedom" not in str(exc):
+                raise
+            risks = None
+        areas = self.expected(outcome, level=level, years=years, within=within)
+        return background_report.page(background.get(outcome), risks, areas, self._udc.areas.names(), language)
+
     def release(self, outcome: str, result: Result, name: str) -> int:
         """An expected-versus-observed result as open data (a derived release of its protected tables; a new
         version each time). Returns the version."""
@@ -61,6 +87,14 @@ class Studies(Noun):
         detail = {"name": name}
         with ensure(udc.user, "study.release", study.dataset, audit=udc.audit, detail=detail), udc.writing() as store:
             return background.release(store, study, result, name, user=udc.user, audit=udc.audit)
+
+    def release_name(self, outcome: str) -> str:
+        """The name the demo releases an outcome's expected-versus-observed table under (``verwacht_<outcome>``)."""
+        return background.release_name(background.get(outcome))
+
+    def sentence(self, row: dict[str, Any], name: str, outcome: str, language: str = "nl") -> str | None:
+        """One area's expected-versus-observed row in plain words (None where the count was withheld)."""
+        return background.sentence(row, name, background.get(outcome), language)
 
     def released(self, name: str) -> pd.DataFrame | None:
         """A released expected-versus-observed table (what the pages show; reading a release needs no gate)."""

@@ -235,7 +235,8 @@ def choropleth(
     Areas without a value are grey, named ``missing_label`` (default: withheld, in the page's language; an open
     series' gap is rather "no figure")."""
     shown = values.dropna()
-    edges = sorted(set(shown.quantile([0, 0.2, 0.4, 0.6, 0.8, 1.0]).round(1))) if len(shown) else [0.0]
+    edges = sorted(set(shown.quantile([0, 0.2, 0.4, 0.6, 0.8, 1.0]).round(1 if decimals is None else decimals)))
+    edges = edges if len(shown) else [0.0]
     edges = edges if len(edges) > 1 else [edges[0], edges[0]]  # one value everywhere: one class
     classes = max(1, len(edges) - 1)
     palette = SEQUENTIAL[:: max(1, len(SEQUENTIAL) // classes)][:classes] if classes > 1 else [SEQUENTIAL[2]]

@@ -2,6 +2,7 @@
 
 from udc.labelling import (
     CLASSES,
+    EXPECTED,
     FUNNEL,
     GROUPS,
     LEVELS,
@@ -12,4 +13,15 @@ from udc.labelling import (
     label,
 )
 
-__all__ = ["CLASSES", "FUNNEL", "GROUPS", "LEVELS", "RATE_MEASURES", "STATUS", "THEMES", "TRIGGERS", "label"]
+__all__ = [
+    "CLASSES",
+    "EXPECTED",
+    "FUNNEL",
+    "GROUPS",
+    "LEVELS",
+    "RATE_MEASURES",
+    "STATUS",
+    "THEMES",
+    "TRIGGERS",
+    "label",
+]

@@ -16,7 +16,8 @@ from udc.facade.indicators import Indicator
 from udc.web import charts, data
 from udc.web.common import Reader, cached, facade, lang, num, render
 from udc.web.i18n import translator
-from udc.web.labels import FUNNEL, LEVELS, STATUS, THEMES, label
+from udc.web.labels import EXPECTED, FUNNEL, LEVELS, STATUS, THEMES, label
+from udc.web.numbers import fmt
 
 router = APIRouter(include_in_schema=False)
 MAP_LEVELS = ["gemeente", "wijk", "buurt"]
@@ -117,6 +118,58 @@ def theme_sections(
             }
         )
     return sections
+
+
+def background_sections(s: Udc, store: Reader, theme: str, language: str) -> list[dict[str, Any]]:
+    """Per background study of the theme whose expected-versus-observed table is released: a map of the ratio,
+    the areas with observed, expected, ratio, interval and the flag in words, and a sentence per flagged area."""
+    names = data.names(store)
+    found = []
+    for study in s.study.outcomes():
+        table = s.study.released(s.study.release_name(study.id)) if study.theme == theme else None
+        if table is None or table.empty:
+            continue
+        title = study.title[language]
+        period = str(table.period.iloc[0])
+        shapes = data.geometry(store, list(table.area_code), int(period[-4:]) if period[-4:].isdigit() else None)
+        heading = ("Verwacht en werkelijk: " if language == "nl" else "Expected and observed: ") + title
+        figure = charts.choropleth(
+            shapes,
+            table.set_index("area_code")["ratio"].astype(float),
+            f"{heading} — {period}",
+            unit="× verwacht" if language == "nl" else "× expected",
+            language=language,
+            decimals=2,  # ratios around 1: one decimal would put most wijken in one class
+        )
+        rows = []
+        for r in table.sort_values("ratio", ascending=False, na_position="last").to_dict("records"):
+            name = names.get(r["area_code"], r["area_code"])
+            rows.append(
+                r
+                | {
+                    "name": name,
+                    "flag_text": label(EXPECTED, r["flag"], language) if isinstance(r["flag"], str) else "–",
+                    "ratio_text": fmt(r["ratio"], language, 2),
+                    "interval_text": (
+                        f"{fmt(r['ci_low'], language, 2)} – {fmt(r['ci_high'], language, 2)}"
+                        if r["ci_low"] is not None and not pd.isna(r["ci_low"])
+                        else "–"
+                    ),
+                    "sentence": s.study.sentence(r, name, study.id, language) if r["flag"] != "as_expected" else None,
+                }
+            )
+        found.append(
+            {
+                "id": f"verwacht-{study.id}",
+                "title": heading,
+                "unit": study.unit[language],
+                "period": period,
+                "figure": figure,
+                "rows": rows,
+                "sentences": [r["sentence"] for r in rows if r["sentence"]],
+            }
+        )
+    return found
 
 
 @router.get("/indicatoren")
@@ -222,6 +275,7 @@ async def theme_page(
         request,
         "theme.html",
         {
+            "backgrounds": background_sections(s, store, theme, language),
             "theme": theme,
             "theme_title": label(THEMES, theme, language),
             "sections": sections,
