@@ -67,6 +67,11 @@ EXPECTED = {  # an area against what its composition predicts (udc.analysis.back
     "as_expected": ("zoals verwacht", "as expected"),
     "below": ("minder dan verwacht gezien de samenstelling", "less than expected given the composition"),
 }
+OUTCOMES = {  # the background studies' outcomes (udc.analysis.background)
+    "youth_care": ("jeugdhulp", "youth care"),
+    "bijstand": ("bijstand", "income support"),
+    "debt_help": ("schuldhulp", "debt help"),
+}
 FUNNEL = {
     "above_998": ("duidelijk hoger dan het totaal (99,8 %)", "clearly above the total (99.8 %)"),
     "above_95": ("hoger dan het totaal (95 %)", "above the total (95 %)"),
@@ -212,6 +217,11 @@ HEADERS = {
     "numerator": ("Teller", "Numerator"),
     "denominator": ("Noemer", "Denominator"),
     "funnel": ("Ten opzichte van het totaal", "Compared with the total"),
+    "outcome": ("Uitkomst", "Outcome"),
+    "observed": ("Werkelijk", "Observed"),
+    "expected": ("Verwacht", "Expected"),
+    "ratio": ("Verhouding werkelijk / verwacht", "Ratio observed / expected"),
+    "flag": ("Ten opzichte van de verwachting", "Compared with the expectation"),
 }
 
 
@@ -304,7 +314,15 @@ def labelled(
     """A table with its values as a person reads them (``koppen=labels`` downloads): areas as name + code, periods as
     years, statuses, levels, classes and categories in the language; ``extra``: per column a mapping udc does not
     hold here (an indicator's title). Numbers are untouched."""
-    per_column = {"status": CELL_STATUS, "level": LEVELS, "funnel": FUNNEL, "other_class": CLASSES, "kind": KINDS}
+    per_column = {
+        "status": CELL_STATUS,
+        "level": LEVELS,
+        "funnel": FUNNEL,
+        "other_class": CLASSES,
+        "kind": KINDS,
+        "flag": EXPECTED,
+        "outcome": OUTCOMES,
+    }
     out = frame.copy()
     names = {**_own_names(frame), **names}
     for column in out.columns:
