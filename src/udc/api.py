@@ -52,7 +52,7 @@ from udc.privacy.actions import ensure, may
 from udc.privacy.audit import AuditLog, key_for, operational_url, store_log
 from udc.privacy.categories import CUTS, OPEN_TOP, OTHER
 from udc.privacy.export import read_for, visible
-from udc.privacy.gate import Definition, Protected, TooFew
+from udc.privacy.gate import Definition, Protected, TooFew, outside
 from udc.privacy.policy import Policy
 from udc.privacy.principal import User, owner_account
 from udc.privacy.request import Filter, TableRequest, first_error
@@ -309,7 +309,7 @@ class Udc:
             given = {"dataset": dataset, "dimensions": dimensions, "filters": filters, "measure": measure, "area": area}
             request = typed(TableRequest, **{k: v for k, v in given.items() if v is not None})
         with self.reading(locked_down=engine == "duckdb") as store, engines.using(store, engine):
-            return gate.crosstab(store, request, user=self.user, audit=self.audit)
+            return outside(gate.crosstab(store, request, user=self.user, audit=self.audit))
 
     def offered(self, dataset: str, dimension: str | None = None) -> list[str]:
         """The dimensions a table builder offers for a microdata dataset (those the gate would list categories of;
@@ -322,7 +322,7 @@ class Udc:
         """A table defined in advance (a :class:`Definition` or its JSON file), run by an admin."""
         spec = definition if isinstance(definition, Definition) else Definition.from_file(Path(definition))
         with self.reading(locked_down=True) as store:
-            return gate.run_defined(store, spec, user=self.user, audit=self.audit)
+            return outside(gate.run_defined(store, spec, user=self.user, audit=self.audit))
 
     def release(
         self,

@@ -43,6 +43,7 @@ ON_DEMO: dict[str, list[str]] = {
     "udc monitor list": [],
     "udc study determinants": ["--outcome", "youth_care"],
     "udc study expected": ["--outcome", "youth_care"],
+    "udc study stacking": ["--level", "gemeente"],
 }
 # Commands with --format json this test does not run, and why (each is covered by its own module's tests).
 NOT_HERE = {
@@ -69,6 +70,10 @@ COUNTS = {
     "n",
     "exposure",
     "observed",
+    "households",
+    "with_0",
+    "with_1",
+    "with_2_or_more",
 }
 # Commands that run without arguments and make or serve a store: not run with none here.
 LONG_RUNNING = {"udc demo", "udc serve"}

@@ -21,6 +21,7 @@ published counts then added (a sum of published values is itself published).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -32,12 +33,13 @@ import statsmodels.api as sm
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from udc import yamltext
+from udc.areas import registry
 from udc.errors import UdcError
 from udc.indicators.intervals import poisson
 from udc.privacy import rules, snapshots
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
-from udc.privacy.gate import TOTAL, Protected, crosstab, release_derived
+from udc.privacy.gate import TOTAL, Definition, Protected, crosstab, release_derived, run_defined
 from udc.privacy.policy import current
 from udc.privacy.request import Filter, TableRequest, first_error
 from udc.store import Store, catalogue
@@ -113,23 +115,33 @@ class _Counter:
     ):
         self.store, self.study, self.years, self.user, self.audit = store, study, years, user, audit
         self.snapshot = snapshots.column(store, study.dataset) is not None
-        self.base = [Filter(column=study.area, prefix="BU" + within[2:])] if within else []
+        self.base = [Filter(column=study.area, prefix="BU" + checked_area(store, within)[2:])] if within else []
         self.tables: list[Protected] = []
 
     def counts(self, dims: list[str], *, events: bool) -> pd.DataFrame:
-        """Counts by ``dims`` over the span (persons, or those with the event): one request where rows add up over
-        years, else one per year with the published counts added (withheld in any year: withheld)."""
-        extra = [Filter(column=self.study.event, values=["true"])] if events else []
+        """Counts by ``dims`` over the span (persons, or those with the event). A yearly snapshot is asked one year
+        at a time with the event as a dimension (no filter that would leave too few units for the gate's minimum
+        population), the years' published cells then added — withheld in any year: withheld; each year is one fixed
+        cell, so spans of different lengths cannot be averaged into a year's true count. Rows that add up over
+        years are asked over the span in one request."""
+        year, event = self.study.year, self.study.event
         area = self.study.area if self.study.area in dims else None
-        year = self.study.year
-        if year in dims or not self.snapshot:
-            span = [Filter(column=year, between=self.years)]
-            return self._ask(dims, [*self.base, *span, *extra], area)
-        frames = [
-            self._ask(dims, [*self.base, Filter(column=year, values=[y]), *extra], area)
-            for y in range(self.years[0], self.years[1] + 1)
-        ]
+        if not self.snapshot:
+            extra = [Filter(column=event, values=["true"])] if events else []
+            return self._ask(dims, [*self.base, Filter(column=year, between=self.years), *extra], area)
+        asked = [d for d in dims if d != year]
+        frames = []
+        for y in range(self.years[0], self.years[1] + 1):
+            filters = [*self.base, Filter(column=year, values=[y])]
+            if events:
+                cells = self._ask([*asked, event], filters, area)
+                cells = cells[cells[event].astype(str) == "true"].drop(columns=event)
+            else:
+                cells = self._ask(asked, filters, area)
+            frames.append(cells.assign(**{year: str(y)}))
         stacked = pd.concat(frames, ignore_index=True)
+        if year in dims:
+            return stacked[[*dims, "count"]]
         return stacked.groupby(dims, dropna=False, sort=False)["count"].sum(min_count=len(frames)).reset_index()
 
     def _ask(self, dims: list[str], filters: list[Filter], area: str | None) -> pd.DataFrame:
@@ -139,6 +151,18 @@ class _Counter:
         cells = protected.cells[[*dims, "count"]].copy()
         cells["count"] = cells["count"].astype("Float64")
         return cells
+
+
+WITHIN = re.compile(r"^(GM\d{4}|WK\d{6})$")
+
+
+def checked_area(store: Store, code: str) -> str:
+    """``--area``: a registered gemeente (GM + 4 digits) or wijk (WK + 6 digits), or a one-line error."""
+    if not WITHIN.match(code):
+        raise UdcError(f"--area {code[:40]!r}: expected a gemeente (GM0917) or wijk (WK091701) code")
+    if code not in registry.names(store):
+        raise UdcError(f"--area {code}: not an area in this store's registry")
+    return code
 
 
 def span_of(store: Store, study: Study, years: tuple[int, int] | None) -> tuple[int, int]:
@@ -176,14 +200,16 @@ def determinants(
     against its reference level, adjusted for the others (and for the year where ``by`` has at most two factors),
     from a Poisson GLM with log exposure as offset on the gate's published cells. Rows: factor, level, reference,
     rr, ci_low, ci_high, events, exposure (the published cells of that level, added)."""
-    factors = list(by or study.factors)
-    unknown = [f for f in factors if f not in study.factors]
+    factors = list(study.factors) if by is None else list(by)
+    unknown = [f for f in factors if f not in study.factors] or ([] if factors else ["(none)"])
     if unknown or len(set(factors)) != len(factors):
         raise UdcError(
             f"--by {','.join(factors)}: factors are distinct and among {', '.join(study.factors)} for '{study.id}'"
         )
     span = span_of(store, study, years)
     counter = _Counter(store, study, span, within, user, audit)
+    if counter.snapshot and len(factors) > 2:
+        raise UdcError(f"--by {','.join(factors)}: at most two factors for '{study.id}' (a table has three dimensions)")
     dims = [*factors, study.year] if len(factors) <= 2 else factors
     exposure = counter.counts(dims, events=False).rename(columns={"count": "exposure"})
     events = counter.counts(dims, events=True).rename(columns={"count": "events"})
@@ -382,3 +408,50 @@ def sentence(row: dict[str, Any], name: str, study: Study, language: str = "nl")
     return (
         f"{name} has {ratio} times as much {outcome} as expected from its households' composition (95 %: {low}–{high})."
     )
+
+
+STACKING_DATASET = "synth_household_support"
+
+
+def stacking(
+    store: Store,
+    *,
+    year: int | None = None,
+    level: str = "wijk",
+    within: str | None = None,
+    dataset: str = STACKING_DATASET,
+    user: User,
+    audit: AuditLog,
+) -> Result:
+    """Households by how many of bijstand, debt help and youth care they have (0, 1, 2 or more), per area of
+    ``level``: a table defined in advance under secondary suppression (run by an admin), and the share with two or
+    more where both its cells and the total were published. Area level only: nothing about which household."""
+    if level not in LEVEL_PREFIX:
+        raise UdcError(f"--level {level}: expected one of {', '.join(LEVEL_PREFIX)}")
+    filters = [Filter(column="buurt_code", prefix="BU" + checked_area(store, within)[2:])] if within else []
+    if year is not None:
+        filters.append(Filter(column="year", values=[year]))
+    column = f"{level}_code"  # the level's own code column: a flat table, not the buurt hierarchy rolled up
+    request = TableRequest(dataset=dataset, dimensions=[column, "supports"], filters=filters)
+    definition = Definition(name="stapeling", title="Stapeling van voorzieningen per gebied", request=request)
+    protected = run_defined(store, definition, user=user, audit=audit)
+    cells = protected.cells
+    cells = cells[cells[column].astype(str).str.startswith(LEVEL_PREFIX[level])]
+    rows = []
+    for code, part in cells.groupby(column, sort=True):
+        counts = {str(k): v for k, v in zip(part.supports, part["count"], strict=True)}
+        total = counts.get(TOTAL)
+        row: dict[str, Any] = {"area_code": str(code), "households": _whole(total)}
+        row |= {"with_0": _whole(counts.get("0")), "with_1": _whole(counts.get("1"))}
+        row["with_2_or_more"] = _whole(counts.get("2+"))
+        stacked, households = row["with_2_or_more"], row["households"]
+        row["share_two_or_more"] = round(100 * stacked / households, 1) if stacked is not None and households else None
+        rows.append(row)
+    forced = protected.forced
+    chosen = int(forced[1]) if forced else year
+    notes = [f"year {chosen}: households on 1 January"] if chosen else []
+    return Result(pd.DataFrame(rows), [protected], (chosen, chosen) if chosen else None, notes)
+
+
+def _whole(value: Any) -> int | None:
+    return None if value is None or pd.isna(value) else int(value)

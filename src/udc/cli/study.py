@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from udc.cli.common import Format, StoreDir, UserName, emit, facade, say
+from udc.errors import UdcError
 
 study_app = typer.Typer(
     help="Background studies through the gate: which household characteristics go with youth care, income support "
@@ -58,9 +59,27 @@ def study_expected(
     for note in result.notes:
         say(note)
     if release:
-        version = studies.release(outcome, result, release)
+        version = studies.release(outcome, release, level=level, years=years, within=within)
         say(f"released as {release} v{version}")
     emit(result.rows.to_dict("records"), fmt, title=f"Expected and observed: {outcome}")
+
+
+@study_app.command("stacking")
+def study_stacking(
+    ctx: typer.Context,
+    level: Annotated[str, typer.Option(help="buurt, wijk or gemeente.")] = "wijk",
+    year: Annotated[int | None, typer.Option(help="The 1 January of this year (default: the newest).")] = None,
+    within: Within = None,
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Households per area by how many of bijstand, debt help and youth care they have (0, 1, 2 or more), and the
+    share with two or more: a table defined in advance under secondary suppression (admins); area level only."""
+    result = facade(ctx, store_dir, user).study.stacking(year=year, level=level, within=within)
+    for note in result.notes:
+        say(note)
+    emit(result.rows.to_dict("records"), fmt, title="Stacking of support per area")
 
 
 @study_app.command("report")
@@ -82,6 +101,8 @@ def study_report(
     page = facade(ctx, store_dir, user).study.report(
         outcome, level=level, years=years, within=within, language=language
     )
+    if not out.parent.is_dir():
+        raise UdcError(f"--out {out}: the folder {out.parent} does not exist")
     if out.suffix.lower() == ".pdf":
         printing.pdf(page, out)
     else:

@@ -3,6 +3,8 @@ support or debt help (relative risks), and which areas have more or less than th
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from typing import Any
 
 import pandas as pd
@@ -13,6 +15,14 @@ from udc.errors import UdcError
 from udc.facade.base import Noun, Years, span
 from udc.privacy.actions import ensure
 from udc.store import catalogue
+
+RELEASE_NAME = re.compile(r"^verwacht_[a-z0-9_]{1,40}$")
+
+
+def _outside(result: Result) -> Result:
+    """What a caller gets: the rows, years and notes — not the gate's own table objects (they carry which cells
+    failed a rule on their true counts: for the gate's audit, never an output)."""
+    return dataclasses.replace(result, tables=[])
 
 
 class Studies(Noun):
@@ -37,7 +47,7 @@ class Studies(Noun):
                     store, study, by=by, years=chosen, within=within, user=udc.user, audit=udc.audit
                 )
             done |= {"rows": len(result.rows), "tables": len(result.tables)}
-        return result
+        return _outside(result)
 
     def expected(
         self, outcome: str, *, level: str = "wijk", years: Years | None = None, within: str | None = None
@@ -54,7 +64,29 @@ class Studies(Noun):
                     store, study, level=level, years=chosen, within=within, user=udc.user, audit=udc.audit
                 )
             done |= {"rows": len(result.rows), "flagged_above": int((result.rows.flag == "above").sum())}
-        return result
+        return _outside(result)
+
+    def _expected(self, study: Study, level: str, years: Years | None, within: str | None) -> Result:
+        """The study's result with the gate's tables (for a release: the proof they were protected)."""
+        chosen = span(years) if years is not None else None
+        with self._udc.reading(locked_down=True) as store:
+            return background.expected(
+                store, study, level=level, years=chosen, within=within, user=self._udc.user, audit=self._udc.audit
+            )
+
+    def stacking(self, *, year: int | None = None, level: str = "wijk", within: str | None = None) -> Result:
+        """Households per area by how many of bijstand, debt help and youth care they have (0, 1, 2 or more) and
+        the share with two or more — a table defined in advance under secondary suppression, run by an admin."""
+        udc = self._udc
+        detail = {"year": year, "level": level, "within": within}
+        target = background.STACKING_DATASET
+        with ensure(udc.user, "study.stacking", target, audit=udc.audit, detail=detail, level=level) as done:
+            with udc.reading(locked_down=True) as store:
+                result = background.stacking(
+                    store, year=year, level=level, within=within, user=udc.user, audit=udc.audit
+                )
+            done |= {"rows": len(result.rows)}
+        return _outside(result)
 
     def report(
         self,
@@ -79,14 +111,36 @@ class Studies(Noun):
         areas = self.expected(outcome, level=level, years=years, within=within)
         return background_report.page(background.get(outcome), risks, areas, self._udc.areas.names(), language)
 
-    def release(self, outcome: str, result: Result, name: str) -> int:
-        """An expected-versus-observed result as open data (a derived release of its protected tables; a new
-        version each time). Returns the version."""
+    def release(
+        self,
+        outcome: str,
+        name: str | None = None,
+        *,
+        level: str = "wijk",
+        years: Years | None = None,
+        within: str | None = None,
+    ) -> int:
+        """Run the expected-versus-observed study and release it as open data under ``name`` (default
+        ``verwacht_<outcome>``; always ``verwacht_…``, and an existing one only if it holds this outcome): a derived
+        release of the protected tables the run itself asked for — never of rows a caller hands in. Returns the
+        version."""
         study = background.get(outcome)
+        name = name or background.release_name(study)
+        if not RELEASE_NAME.match(name):
+            raise UdcError(f"--release {name[:60]!r}: a study's release is named verwacht_… (lower case, digits, _)")
         udc = self._udc
-        detail = {"name": name}
-        with ensure(udc.user, "study.release", study.dataset, audit=udc.audit, detail=detail), udc.writing() as store:
-            return background.release(store, study, result, name, user=udc.user, audit=udc.audit)
+        detail = {"name": name, "outcome": outcome, "level": level, "within": within}
+        with ensure(udc.user, "study.release", study.dataset, audit=udc.audit, detail=detail, level=level) as done:
+            with udc.reading() as store:
+                if catalogue.exists(store, name):
+                    held = set(catalogue.read(store, name).get("outcome", pd.Series(dtype=str)))
+                    if not catalogue.is_released(store, name) or held != {outcome}:
+                        raise UdcError(f"'{name}' holds something else than the {outcome} study: choose another name")
+            result = self._expected(study, level, years, within)
+            with udc.writing() as store:
+                version = background.release(store, study, result, name, user=udc.user, audit=udc.audit)
+            done |= {"version": version, "rows": len(result.rows)}
+        return version
 
     def release_name(self, outcome: str) -> str:
         """The name the demo releases an outcome's expected-versus-observed table under (``verwacht_<outcome>``)."""

@@ -96,6 +96,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("study.determinants", GATE, "run background studies", data="adhoc"),
     Action("study.expected", GATE, "run background studies", data="adhoc"),
     Action("study.release", GATE, "release background studies", data="defined"),
+    Action("study.stacking", ADMIN, "run tables defined in advance", data="defined"),
     Action("monitor.add", ADMIN, "add programmes"),
     Action("monitor.report", ADMIN, "run monitors"),
     Action("monitor.release", ADMIN, "release monitors"),

@@ -38,6 +38,7 @@ DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "household_type": ("single", "couple", "couple_with_children", "single_parent", "other"),
         "income_class": ("low", "middle", "high"),
         "trigger": ("none", "child_born", "moved_in_together", "separated", "widowed", "left_parental_home"),
+        "supports": ("0", "1", "2+"),  # how many of bijstand, debt help, youth care (the stacking table)
     }
 )
 

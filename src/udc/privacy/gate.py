@@ -31,7 +31,7 @@ from udc.privacy.actions import agreement_for, ensure, refusal
 from udc.privacy.audit import AuditLog
 from udc.privacy.dimensions import available
 from udc.privacy.policy import Policy, current
-from udc.privacy.request import KEY_MODULUS, Compiled, Name, TableRequest, first_error
+from udc.privacy.request import KEY_MODULUS, Compiled, Filter, Name, TableRequest, first_error
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store
@@ -71,6 +71,12 @@ class Protected:
     def summary(self) -> dict[str, int]:
         """What the audit log records of an output."""
         return {"policy": self.policy.version, "cells": len(self.cells), "suppressed": self.suppressed}
+
+
+def outside(protected: Protected) -> Protected:
+    """A protected table as it leaves the library (the facade's doors): without :attr:`Protected.primary`, which
+    cells failed a rule on their true counts — published, it would tell a true 0 from 1–9."""
+    return dataclasses.replace(protected, primary=None)
 
 
 def _levels(values: list[str], area: bool) -> list[dict[str, str]]:
@@ -368,14 +374,31 @@ def run_defined(store: Store, definition: Definition, *, user: User, audit: Audi
 
 
 def _level(request: TableRequest) -> str | None:
-    """The finest area level a request publishes (an agreement may cover only some levels)."""
+    """The finest area level a request publishes (an agreement may cover only some levels): an area dimension, or
+    a filter that narrows the table to one wijk or buurt (``buurt_code`` starting with one wijk's digits publishes
+    that wijk's table, however few its dimensions)."""
     if request.area is not None:
         return "buurt"
     found = [kind for column, kind in _LEVELS.items() if column in request.dimensions]
-    return found[0] if found else None
+    found += [kind for f in request.filters if (kind := _filtered_level(f)) is not None]
+    return min(found, key=_RANK.index) if found else None
+
+
+def _filtered_level(f: Filter) -> str | None:
+    """The area level a filter on an area column narrows a table to (None: not an area filter, or wider than one
+    gemeente)."""
+    if f.column not in _LEVELS:
+        return None
+    codes = [f.prefix] if f.prefix is not None else [str(v) for v in f.values or []]
+    digits = [len(code) - 2 for code in codes if len(code) > 2 and code[2:].isdigit()]
+    if not digits:
+        return None
+    finest = max(digits)
+    return "buurt" if finest >= 8 else "wijk" if finest >= 6 else "gemeente" if finest >= 4 else None
 
 
 _LEVELS = {"buurt_code": "buurt", "wijk_code": "wijk", "gemeente_code": "gemeente"}
+_RANK = ["buurt", "wijk", "gemeente"]
 
 
 def _protect(

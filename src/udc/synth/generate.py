@@ -435,6 +435,7 @@ def generate(
             inputs=[f"synth_{units}", f"synth_{spells}"],
         )
     _youth_risk(store, source, seed, years)
+    _household_support(store, source, seed, years)
     catalogue.save(
         store,
         catalogue.Dataset(
@@ -501,7 +502,7 @@ YOUTH_RISK = "youth_risk"
 
 
 def _youth_risk(store: Store, source: str, seed: int, years: tuple[int, int]) -> None:
-    """Minors at risk of starting youth care, one row per person-year: those without youth care on 1 January,
+    """Minors at risk of starting youth care, one row per person and year: those without youth care on 1 January,
     their household's income class and type on that day, and whether a spell started in the year — the
     background studies' person-years (``udc.analysis.background``). Linked from three contract tables (persons on
     1 January, households, youth-care spells) by our own SQL; microdata, counted only through the gate (record keys:
@@ -525,7 +526,43 @@ def _youth_risk(store: Store, source: str, seed: int, years: tuple[int, int]) ->
         "LEFT JOIN (SELECT DISTINCT person_id, CAST(year(start) AS SMALLINT) AS year FROM ds_synth_youth_care) s "
         "USING (person_id, year) WHERE p.age < 18 AND NOT p.youth_care",
         inputs=["synth_persons_yearly", "synth_households", "synth_youth_care"],
-        columns=[catalogue.ColumnInfo("person_id", "key")],  # person-years: summed over years, as incidence is
+        # a yearly snapshot, as the tables it is linked from: a span is the sum of the years' published cells, so
+        # spans of many lengths cannot be averaged into one year's true small count (each year is one fixed cell)
+        columns=[catalogue.ColumnInfo("year", "snapshot"), catalogue.ColumnInfo("person_id", "key")],
+    )
+
+
+SUPPORT = "household_support"
+
+
+def _household_support(store: Store, source: str, seed: int, years: tuple[int, int]) -> None:
+    """Households on 1 January with the three kinds of support a municipality stacks — bijstand, debt help, a member
+    in youth care — and how many of them (``supports``: '0', '1', '2+'): the stacking table of the background studies
+    (:func:`udc.analysis.background.stacking`, area level only). Linked by our own SQL from two contract tables;
+    microdata (the households' record keys), a yearly snapshot like the households."""
+    catalogue.drop(store, f"synth_{SUPPORT}")
+    if not {"ds_synth_persons_yearly", "ds_synth_households"} <= store.tables():
+        return
+    youth = "coalesce(y.youth_care, FALSE)"
+    catalogue.save_query(
+        store,
+        _dataset(
+            SUPPORT,
+            "Huishoudens op 1 januari met bijstand, schuldhulp en jeugdzorg (synthetisch)",
+            "microdata",
+            source,
+            years,
+            {"seed": seed, "derived_from": ["synth_households", "synth_persons_yearly"]},
+        ),
+        f"SELECT h.year, h.household_id, h.buurt_code, 'WK' || substr(h.buurt_code, 3, 6) AS wijk_code, "
+        "'GM' || substr(h.buurt_code, 3, 4) AS gemeente_code, "
+        f"h.bijstand, h.debt_help, {youth} AS youth_care, "
+        f"CASE CAST(h.bijstand AS INTEGER) + CAST(h.debt_help AS INTEGER) + CAST({youth} AS INTEGER) "
+        "WHEN 0 THEN '0' WHEN 1 THEN '1' ELSE '2+' END AS supports, h.record_key FROM ds_synth_households h "
+        "LEFT JOIN (SELECT year, household_id, bool_or(youth_care) AS youth_care FROM ds_synth_persons_yearly "
+        "GROUP BY ALL) y USING (year, household_id)",
+        inputs=["synth_households", "synth_persons_yearly"],
+        columns=[catalogue.ColumnInfo("year", "snapshot"), catalogue.ColumnInfo("household_id", "key")],
     )
 
 
