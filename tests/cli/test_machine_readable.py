@@ -70,7 +70,6 @@ COUNTS = {
     "n",
     "exposure",
     "observed",
-    "households",
     "with_0",
     "with_1",
     "with_2_or_more",
