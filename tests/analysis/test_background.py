@@ -174,6 +174,18 @@ def test_a_party_without_ad_hoc_tables_is_refused_and_audited(store_path: Path, 
     assert refused and refused[-1]["actor"] == "corp"
 
 
+def test_a_release_keeps_its_areas_and_its_name(store_path: Path, tmp_path: Path) -> None:
+    """A researcher's new version cannot shrink the demo's table to one gemeente (the page would show that), and a
+    name is matched whole (a trailing newline is not a name)."""
+    path = shutil.copytree(store_path, tmp_path / "store")
+    s = udc_api.open(path)
+    with pytest.raises(UdcError, match="holds areas this run does not"):
+        s.study.release("youth_care", level="gemeente", within="GM9907")
+    with pytest.raises(UdcError, match="is named verwacht_"):
+        s.study.release("youth_care", "verwacht_x\n")
+    assert s.study.release("youth_care") == 2  # the same selection again: a new version
+
+
 def test_the_demo_releases_the_wijk_table_as_open_data(store_path: Path) -> None:
     name = background.release_name(background.get("youth_care"))
     with Store(store_path, read_only=True) as store:
@@ -208,17 +220,26 @@ def test_a_single_table_request_is_what_the_study_asks_the_gate(store_path: Path
 
 
 def test_stacking_counts_households_with_two_or_more_kinds_of_support(store_path: Path, tmp_path: Path) -> None:
-    """Households per gemeente by how many of bijstand, debt help and youth care they have: secondary suppression
-    (a table defined in advance, admins only), the share with two or more from published cells only."""
-    rows = _json("--store", str(store_path), "study", "stacking", "--level", "gemeente")
-    assert rows and all(r["area_code"].startswith("GM") for r in rows)
+    """Households per wijk by how many of bijstand, debt help and youth care they have: one table per year under
+    secondary suppression (admins only); a gemeente is the sum of its wijken's published cells, withheld if any is,
+    and --area only selects rows — every figure a slice or a sum of that one checked pattern."""
+    wijken = _json("--store", str(store_path), "study", "stacking")
+    assert wijken and all(r["area_code"].startswith("WK") for r in wijken)
     threshold = current(Store(store_path, read_only=True)).min_count
-    for r in rows:
+    for r in wijken:
         for key in ("households", "with_0", "with_1", "with_2_or_more"):
             assert r[key] is None or (isinstance(r[key], int) and (r[key] == 0 or r[key] >= threshold))
         if r["share_two_or_more"] is not None:
             assert r["share_two_or_more"] == round(100 * r["with_2_or_more"] / r["households"], 1)
-    assert any(r["share_two_or_more"] is not None for r in rows)
+    gemeenten = _json("--store", str(store_path), "study", "stacking", "--level", "gemeente")
+    by_wijk = pd.DataFrame(wijken)
+    for g in gemeenten:
+        mine = by_wijk[by_wijk.area_code.str[2:6] == g["area_code"][2:]]
+        for key in ("households", "with_0", "with_1", "with_2_or_more"):
+            expected = None if mine[key].isna().any() else int(mine[key].sum())
+            assert g[key] == expected, (g["area_code"], key)
+    within = _json("--store", str(store_path), "study", "stacking", "--area", "GM9906")
+    assert within == [r for r in wijken if r["area_code"].startswith("WK9906")]  # a slice, not another table
     path = shutil.copytree(store_path, tmp_path / "store")
     engine = engine_for(operational_url(path))
     add_user(engine, "onderzoeker2", "researcher", "correct horse battery")

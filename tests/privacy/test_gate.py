@@ -248,3 +248,22 @@ def test_linked_tables_share_one_pattern(demo: tuple[Store, AuditLog]) -> None:
     shared_role = role.cells[role.cells.role == "Totaal"].set_index("buurt_code").status
     assert shared_edu.sort_index().equals(shared_role.sort_index())  # a shared margin: one status in both tables
     assert edu.suppressed > 0 and role.suppressed > 0
+
+
+def test_the_level_a_request_publishes_is_read_from_its_area_codes() -> None:
+    """An agreement's levels are checked against the finest level a table shows: an area dimension of any of the
+    contract's or the flows' names, or a filter whose codes reach into one gemeente's wijken or one wijk's buurten —
+    an odd-length prefix included (BU99011 is wijken 10-15 of one gemeente: a wijk-level selection)."""
+    from udc.privacy.gate import _level
+
+    def level(dims: list[str], **f: object) -> str | None:
+        filters = [Filter(**f)] if f else []
+        return _level(TableRequest(dataset="flows_moves", dimensions=dims, filters=filters))
+
+    assert level(["to_area"]) == "buurt" and level(["from_wk"]) == "wijk" and level(["to_gm"]) == "gemeente"
+    assert level(["role"], column="buurt_code", prefix="BU9901") == "gemeente"
+    assert level(["role"], column="buurt_code", prefix="BU99011") == "wijk"
+    assert level(["role"], column="buurt_code", prefix="BU9901010") == "buurt"
+    assert level(["role"], column="to_wk", values=["WK990101"]) == "wijk"
+    assert level(["role"], column="from_area", values=["bu99010000"]) == "buurt"
+    assert level(["role"], column="buurt_code", prefix="BU99") is None  # the whole region

@@ -67,7 +67,7 @@ def study_expected(
 @study_app.command("stacking")
 def study_stacking(
     ctx: typer.Context,
-    level: Annotated[str, typer.Option(help="buurt, wijk or gemeente.")] = "wijk",
+    level: Annotated[str, typer.Option(help="wijk or gemeente.")] = "wijk",
     year: Annotated[int | None, typer.Option(help="The 1 January of this year (default: the newest).")] = None,
     within: Within = None,
     fmt: Format = "table",

@@ -126,17 +126,23 @@ class Studies(Noun):
         version."""
         study = background.get(outcome)
         name = name or background.release_name(study)
-        if not RELEASE_NAME.match(name):
+        if not RELEASE_NAME.fullmatch(name):
             raise UdcError(f"--release {name[:60]!r}: a study's release is named verwacht_… (lower case, digits, _)")
         udc = self._udc
         detail = {"name": name, "outcome": outcome, "level": level, "within": within}
         with ensure(udc.user, "study.release", study.dataset, audit=udc.audit, detail=detail, level=level) as done:
             with udc.reading() as store:
-                if catalogue.exists(store, name):
-                    held = set(catalogue.read(store, name).get("outcome", pd.Series(dtype=str)))
+                before = catalogue.read(store, name) if catalogue.exists(store, name) else None
+                if before is not None:
+                    held = set(before.get("outcome", pd.Series(dtype=str)))
                     if not catalogue.is_released(store, name) or held != {outcome}:
                         raise UdcError(f"'{name}' holds something else than the {outcome} study: choose another name")
             result = self._expected(study, level, years, within)
+            if before is not None and not set(before.area_code) <= set(result.rows.area_code):
+                raise UdcError(
+                    f"'{name}' holds areas this run does not ({len(before)} before, {len(result.rows)} now): "
+                    "a new version keeps every area — choose another name for another selection"
+                )
             with udc.writing() as store:
                 version = background.release(store, study, result, name, user=udc.user, audit=udc.audit)
             done |= {"version": version, "rows": len(result.rows)}

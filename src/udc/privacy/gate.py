@@ -349,9 +349,21 @@ def crosstab(store: Store, request: TableRequest, *, user: User, audit: AuditLog
         agreement = agreement_for(user, "gate.crosstab", request.dataset)
         floor = agreement.min_count if agreement is not None else None
         asked, forced = snapshots.one_period(store, request, ad_hoc=True)
-        protected = _protect(store, asked, "cellkey", user, ad_hoc=True, floor=floor)
+        protected = _no_period_totals(store, asked, _protect(store, asked, "cellkey", user, ad_hoc=True, floor=floor))
         outcome |= protected.summary() | _forced(protected, forced)
     return protected
+
+
+def _no_period_totals(store: Store, request: TableRequest, protected: Protected) -> Protected:
+    """An ad-hoc table over yearly snapshots lists each period on its own, never their 'Totaal': that margin would
+    sum a unit once per period, and — its own cell with its own noise for every subset of periods a filter picks —
+    many subsets averaged by least squares gave one year's withheld count exactly (a reviewer's attack)."""
+    column = snapshots.column(store, request.dataset)
+    if column is None or column not in request.dimensions:
+        return protected
+    keep = protected.cells[column].astype(str).ne(TOTAL).to_numpy()
+    primary = protected.primary[keep] if protected.primary is not None else None
+    return dataclasses.replace(protected, cells=protected.cells[keep].reset_index(drop=True), primary=primary)
 
 
 def _forced(protected: Protected, forced: tuple[str, Any] | None) -> dict[str, Any]:
@@ -376,7 +388,7 @@ def run_defined(store: Store, definition: Definition, *, user: User, audit: Audi
 def _level(request: TableRequest) -> str | None:
     """The finest area level a request publishes (an agreement may cover only some levels): an area dimension, or
     a filter that narrows the table to one wijk or buurt (``buurt_code`` starting with one wijk's digits publishes
-    that wijk's table, however few its dimensions)."""
+    that wijk's table, however few its dimensions) — judged by the codes, whatever the column is called."""
     if request.area is not None:
         return "buurt"
     found = [kind for column, kind in _LEVELS.items() if column in request.dimensions]
@@ -385,19 +397,32 @@ def _level(request: TableRequest) -> str | None:
 
 
 def _filtered_level(f: Filter) -> str | None:
-    """The area level a filter on an area column narrows a table to (None: not an area filter, or wider than one
-    gemeente)."""
-    if f.column not in _LEVELS:
-        return None
+    """The area level a filter on area codes narrows a table to (None: no area codes, or wider than one gemeente):
+    more digits than a gemeente's 4 reach into its wijken, more than a wijk's 6 into its buurten."""
     codes = [f.prefix] if f.prefix is not None else [str(v) for v in f.values or []]
-    digits = [len(code) - 2 for code in codes if len(code) > 2 and code[2:].isdigit()]
+    digits = [
+        len(code) - 2
+        for code in (c.strip().upper() for c in codes)
+        if len(code) > 2 and code[:2] in ("BU", "WK", "GM") and code[2:].isdigit()
+    ]
     if not digits:
         return None
     finest = max(digits)
-    return "buurt" if finest >= 8 else "wijk" if finest >= 6 else "gemeente" if finest >= 4 else None
+    return "buurt" if finest > 6 else "wijk" if finest > 4 else "gemeente" if finest == 4 else None
 
 
-_LEVELS = {"buurt_code": "buurt", "wijk_code": "wijk", "gemeente_code": "gemeente"}
+# Area dimensions by name: the contract's own and the flows' origins and destinations (buurt, wijk, gemeente codes)
+_LEVELS = {
+    "buurt_code": "buurt",
+    "from_area": "buurt",
+    "to_area": "buurt",
+    "wijk_code": "wijk",
+    "from_wk": "wijk",
+    "to_wk": "wijk",
+    "gemeente_code": "gemeente",
+    "from_gm": "gemeente",
+    "to_gm": "gemeente",
+}
 _RANK = ["buurt", "wijk", "gemeente"]
 
 
