@@ -36,7 +36,13 @@ NAME_FIELDS = (
     "GM_NAAM",
     "WK_NAAM",
     "BU_NAAM",
+    "LAU_NAME",
+    "NAME_LATN",
+    "NUTS_NAME",
 )
+# Eurostat GISCO's NUTS and LAU files: NUTS_ID (DEA2D) is a code as it stands; a LAU is its country and national code
+# (GISCO_ID "DE_05334002", or CNTR_CODE + LAU_ID), so German, Belgian and Dutch LAU never collide.
+GISCO_FIELDS = ("GISCO_ID", "LAU_ID", "NUTS_ID")
 # Key-figure properties that give an area's size (CBS KWB / PDOK names, several spellings).
 SIZE_FIELDS = {
     "inwoners": ("aantalInwoners", "aantal_inwoners", "AANT_INW", "inwoners"),
@@ -129,6 +135,18 @@ def repair(geometry: BaseGeometry) -> tuple[BaseGeometry, str | None]:
     return result, reason
 
 
+def _gisco_code(props: dict[str, Any]) -> str | None:
+    """A GISCO feature's code: ``DE_05334002`` for a LAU, the NUTS code for a NUTS region (None: not GISCO)."""
+    gisco = _properties_value(props, ("GISCO_ID",))
+    if gisco is not None:
+        return str(gisco)
+    lau, country = _properties_value(props, ("LAU_ID",)), _properties_value(props, ("CNTR_CODE",))
+    if lau is not None and country is not None:
+        return f"{country}_{lau}"
+    nuts = _properties_value(props, ("NUTS_ID",))
+    return str(nuts) if nuts is not None else None
+
+
 def _properties_value(props: dict[str, Any], names: tuple[str, ...]) -> Any:
     for name in names:
         if props.get(name) not in (None, ""):
@@ -145,9 +163,10 @@ def _feature(
     year: int | None,
     allow_missing: bool,
 ) -> Feature | None:
-    raw_code = _properties_value(props, CODE_FIELDS)
+    raw_code = _properties_value(props, CODE_FIELDS) or _gisco_code(props)
     if raw_code is None:
-        raise InputError(f"no area code; expected one of the properties {', '.join(CODE_FIELDS)}", file=file, row=where)
+        names = ", ".join((*CODE_FIELDS, *GISCO_FIELDS))
+        raise InputError(f"no area code; expected one of the properties {names}", file=file, row=where)
     code = normalise(str(raw_code))
     try:
         area_kind = kind_of(code)
@@ -173,6 +192,8 @@ def _feature(
         if isinstance(value, int | float) and value >= 0:
             sizes[size] = float(value)
     parent = _properties_value(props, ("gmCode", "gemeentecode", "GM_CODE")) if area_kind in ("WK", "BU") else None
+    if area_kind == "lau":
+        parent = _properties_value(props, ("NUTS3_ID", "NUTS_ID"))  # GISCO's LAU files name their NUTS 3 region
     return Feature(
         code=code,
         name=str(_properties_value(props, NAME_FIELDS) or code),

@@ -23,7 +23,7 @@ from udc.store.db import Store, quote
 if TYPE_CHECKING:
     import duckdb
 
-PARENT_KIND = {"BU": "WK", "WK": "GM", "GM": "PV", "PV": "LD", "LD": "NL"}
+PARENT_KIND = {"BU": "WK", "WK": "GM", "GM": "PV", "PV": "LD", "LD": "NL", "lau": "nuts"}
 
 
 @dataclass
@@ -179,7 +179,7 @@ def import_geometry(
         for f, small in zip(features, simplified, strict=True):
             y = f.year or year
             assert y is not None
-            parent = parent_from_code(f.code) if f.kind in ("BU", "WK") else None
+            parent = parent_from_code(f.code) if f.kind in ("BU", "WK") else f.parent_code
             end = None if open_ended else jan1(y + 1)  # open_ended: the areas stay as drawn (synthetic region)
             versions.append((f.code, f.kind, f.name, jan1(y), end, parent, f"geometry:{source}"))
             shapes.append((f.code, y, f.kind, shapely.to_wkb(f.geometry), shapely.to_wkb(small), f.repaired, source))
@@ -226,7 +226,10 @@ def _derive_parents(store: Store, year: int, kind: str) -> None:
     parent_kind = PARENT_KIND.get(kind)
     if parent_kind is None:
         return
-    parents = store.rows("SELECT code, geometry FROM geometries WHERE year = ? AND kind = ?", [year, parent_kind])
+    parents = store.rows(  # the most specific first: a LAU's NUTS 3 region before its NUTS 2 and 1
+        "SELECT code, geometry FROM geometries WHERE year = ? AND kind = ? ORDER BY length(code) DESC, code",
+        [year, parent_kind],
+    )
     if not parents:
         return
     orphans = store.rows(
@@ -241,7 +244,7 @@ def _derive_parents(store: Store, year: int, kind: str) -> None:
     tree = shapely.STRtree(tree_geoms)
     for orphan in orphans:
         point = shapely.from_wkb(orphan["geometry"]).representative_point()
-        hits = tree.query(point, predicate="within")
+        hits = sorted(tree.query(point, predicate="within"))
         if len(hits):
             store.con.execute(
                 "UPDATE areas SET parent_code = ? WHERE code = ? AND valid_from <= ? "
@@ -250,10 +253,21 @@ def _derive_parents(store: Store, year: int, kind: str) -> None:
             )
 
 
+# Kinds compared with one another for adjacency: a Dutch gemeente and a German (or Belgian) LAU are both
+# municipalities, so Kerkrade borders Herzogenrath across the national border.
+MUNICIPAL = ("GM", "lau")
+
+
 def compute_adjacency(store: Store, year: int, kind: str) -> int:
-    rows = store.rows("SELECT code, geometry FROM geometries WHERE year = ? AND kind = ? ORDER BY code", [year, kind])
+    """Pairs of areas of ``kind`` (a municipality with the other countries' LAU of the same year too) sharing a
+    border in ``year``, stored under the kind of the pair's first area."""
+    kinds = list(MUNICIPAL) if kind in MUNICIPAL else [kind]
+    marks = ", ".join("?" for _ in kinds)
+    rows = store.rows(
+        f"SELECT code, geometry FROM geometries WHERE year = ? AND kind IN ({marks}) ORDER BY code", [year, *kinds]
+    )
     pairs = geometry.adjacency([r["code"] for r in rows], [shapely.from_wkb(r["geometry"]) for r in rows])
-    store.con.execute("DELETE FROM adjacency WHERE year = ? AND kind = ?", [year, kind])
+    store.con.execute(f"DELETE FROM adjacency WHERE year = ? AND kind IN ({marks})", [year, *kinds])
     if pairs:
         frame = pd.DataFrame([(year, kind, a, b, length) for a, b, length in pairs])
         frame.columns = ["year", "kind", "code_a", "code_b", "shared_border"]
