@@ -53,6 +53,7 @@ CREATE_STORE = frozenset(
         "settings",  # reads no store: shows where one would be
         "statline info",  # reads a StatLine server
         *("areas import", "areas fetch", "areas add", "regions define", "statline import", "statline fetch"),
+        "eurostat import",  # NUTS codes as they stand: no registry needed
         *("link areas", "link persons", "microdata register", "policy set", "indicators add", "monitor add"),
         *("users add", "users grant", "users token", "users revoke-token", "users disable"),
         *("parties add", "parties member", "agreements add", "agreements end", "definitions import"),

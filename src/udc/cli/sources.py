@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from udc.cli.common import Format, StoreDir, echo_json, emit, facade, split
+from udc.cli.common import Format, StoreDir, UserName, echo_json, emit, facade, split
 from udc.errors import UdcError
 
 statline_app = typer.Typer(help="CBS StatLine: fetch (OData v3/v4) and offline imports.", no_args_is_help=True)
@@ -111,6 +111,30 @@ def statline_import(
     """Import a StatLine download offline (symbols kept, padded codes stripped, footer lines dropped)."""
     result = facade(ctx, store_dir).sources.import_statline(paths if len(paths) > 1 else paths[0], dataset)
     typer.echo(f"{result.dataset}: {result.rows} rows ({'; '.join(result.notes)})")
+
+
+eurostat_app = typer.Typer(
+    help="Eurostat regional statistics (SDMX-CSV files per NUTS region): the cross-border region's figures.",
+    no_args_is_help=True,
+)
+
+
+@eurostat_app.command("import")
+def eurostat_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="An SDMX-CSV file (Eurostat data browser or API download).")],
+    dataset: Annotated[str, typer.Option(help="Catalogue name of the table.")],
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Import an SDMX-CSV file as an open table (area_code, period, dimensions, value, flag, status, reference):
+    observation flags in words, missing values typed (never 0, never dropped), what each period means."""
+    frame = facade(ctx, store_dir, user).sources.import_eurostat(path, dataset=dataset)
+    areas = ", ".join(sorted(frame.area_code.unique())[:8])
+    typer.echo(
+        f"{dataset}: {len(frame)} values, {frame.area_code.nunique()} areas ({areas}), periods "
+        f"{frame.period.min()}-{frame.period.max()}; missing {int(frame.value.isna().sum())}"
+    )
 
 
 @kwb_app.command("import")

@@ -6,10 +6,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
+
 from udc.areas.codes import normalise
 from udc.facade.base import Noun
 from udc.privacy.audit import secret_file
-from udc.sources import contract
+from udc.sources import contract, eurostat
 from udc.sources.importer import (
     ImportOptions,
     ImportResult,
@@ -95,6 +97,13 @@ class Sources(Noun):
             return import_kwb(
                 store, [str(p) for p in paths], dataset=dataset, within=within, year=year, user=self._udc.user
             )
+
+    def import_eurostat(self, path: str | os.PathLike[str], *, dataset: str) -> pd.DataFrame:
+        """A Eurostat SDMX-CSV file (regional statistics per NUTS code) as an open dataset: observation flags in
+        words, missing values typed, each value's reference (1 January, or the calendar year); atomic and audited
+        (``udc eurostat import``)."""
+        with self._udc.writing() as store:
+            return eurostat.import_file(store, str(path), dataset=dataset, user=self._udc.user)
 
     def import_kwb_statline(
         self,

@@ -78,6 +78,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("import.statline_offline", ADMIN, "import StatLine tables"),
     Action("import.municipal", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.kwb", ADMIN | {"analyst"}, "import municipal data"),
+    Action("import.eurostat", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.meldingen", ADMIN, "snapshot reports"),
     Action("import.categories", ADMIN, "import report categories"),
     Action("link.areas", ADMIN | {"analyst"}, "link area tables"),
