@@ -290,18 +290,18 @@ def expected(
     span = span_of(store, study, years)
     counter = _Counter(store, study, span, within, user, audit)
     strata = list(study.standard)
-    reference = _leaves(
-        counter.counts(strata, events=False)
-        .rename(columns={"count": "n"})
-        .merge(counter.counts(strata, events=True).rename(columns={"count": "k"}), on=strata),
-        strata,
-    )
-    totals = counter.counts([study.area], events=False).rename(columns={"count": "n"})
+    # one table of persons by area × strata gives the composition and, in its margins, each area's total and each
+    # stratum's population (the same cells as asking for them apart: same records, same published value)
+    whole = counter.counts([study.area, *strata], events=False).rename(columns={"count": "n"})
+    all_strata = np.logical_and.reduce([whole[s].astype(str).eq(TOTAL).to_numpy() for s in strata])
+    totals = whole.loc[all_strata, [study.area, "n"]]
+    population = _leaves(whole[whole[study.area].astype(str).eq(TOTAL)].drop(columns=study.area), strata)
+    composition = _leaves(whole, strata).rename(columns={"n": "count"})
+    reference = population.merge(counter.counts(strata, events=True).rename(columns={"count": "k"}), on=strata)
     observed = counter.counts([study.area], events=True).rename(columns={"count": "observed"})
     overall = _overall(totals, observed, study.area)
     reference = reference[reference.n.notna() & reference.k.notna() & (reference.n > 0)]
     rates = {tuple(str(r[s]) for s in strata): float(r.k) / float(r.n) for _, r in reference.iterrows()}
-    composition = _leaves(counter.counts([study.area, *strata], events=False), strata)
     prefix = LEVEL_PREFIX[level]
     rows = []
     for _, area_row in totals[totals[study.area].astype(str).str.startswith(prefix)].iterrows():

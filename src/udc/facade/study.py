@@ -55,14 +55,10 @@ class Studies(Noun):
         """Each area of ``level`` against the population's rates by composition: observed, expected, ratio, exact
         Poisson interval, flag (above, as_expected, below)."""
         study = background.get(outcome)
-        chosen = span(years) if years is not None else None
         detail = {"outcome": outcome, "level": level, "within": within}
         udc = self._udc
         with ensure(udc.user, "study.expected", study.dataset, audit=udc.audit, detail=detail, level=level) as done:
-            with udc.reading(locked_down=True) as store:
-                result = background.expected(
-                    store, study, level=level, years=chosen, within=within, user=udc.user, audit=udc.audit
-                )
+            result = self._expected(study, level, years, within)
             done |= {"rows": len(result.rows), "flagged_above": int((result.rows.flag == "above").sum())}
         return _outside(result)
 
