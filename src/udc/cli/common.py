@@ -54,6 +54,7 @@ CREATE_STORE = frozenset(
         "statline info",  # reads a StatLine server
         *("areas import", "areas fetch", "areas add", "regions define", "statline import", "statline fetch"),
         "eurostat import",  # NUTS codes as they stand: no registry needed
+        "regionalstatistik import",
         *("link areas", "link persons", "microdata register", "policy set", "indicators add", "monitor add"),
         *("users add", "users grant", "users token", "users revoke-token", "users disable"),
         *("parties add", "parties member", "agreements add", "agreements end", "definitions import"),

@@ -137,6 +137,33 @@ def eurostat_import(
     )
 
 
+regionalstatistik_app = typer.Typer(
+    help="German regional statistics (Regionalstatistik/GENESIS flat CSV per Gemeinde and Kreis).",
+    no_args_is_help=True,
+)
+
+
+@regionalstatistik_app.command("import")
+def regionalstatistik_import(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="A flat CSV download (ffcsv or the older flat shape), e.g. 12411-01-01-5.")
+    ],
+    dataset: Annotated[str, typer.Option(help="Catalogue name of the table.")],
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Import a Regionalstatistik table as an open table (statistic, area_code, level, period, date, reference,
+    variables, measure, value, unit, status): AGS as LAU codes (DE_05334002), 31.12. as 1 January of the next year
+    (noted on every value), the symbols - . x / ... typed (never dropped)."""
+    frame = facade(ctx, store_dir, user).sources.import_regionalstatistik(path, dataset=dataset)
+    areas = ", ".join(sorted(frame.area_code.unique())[:8])
+    typer.echo(
+        f"{dataset}: {len(frame)} values, {frame.area_code.nunique()} areas ({areas}), periods "
+        f"{frame.period.min()}-{frame.period.max()}; missing {int(frame.value.isna().sum())}"
+    )
+
+
 @kwb_app.command("import")
 def kwb_import(
     ctx: typer.Context,

@@ -11,7 +11,7 @@ import pandas as pd
 from udc.areas.codes import normalise
 from udc.facade.base import Noun
 from udc.privacy.audit import secret_file
-from udc.sources import contract, eurostat
+from udc.sources import contract, eurostat, regionalstatistik
 from udc.sources.importer import (
     ImportOptions,
     ImportResult,
@@ -104,6 +104,13 @@ class Sources(Noun):
         (``udc eurostat import``)."""
         with self._udc.writing() as store:
             return eurostat.import_file(store, str(path), dataset=dataset, user=self._udc.user)
+
+    def import_regionalstatistik(self, path: str | os.PathLike[str], *, dataset: str) -> pd.DataFrame:
+        """A German Regionalstatistik/GENESIS flat CSV (ffcsv or the older flat shape) as an open dataset: AGS as
+        LAU codes (``DE_05334002``), 31 December as 1 January of the next year with the note on every value, the
+        symbols typed; atomic and audited (``udc regionalstatistik import``)."""
+        with self._udc.writing() as store:
+            return regionalstatistik.import_file(store, str(path), dataset=dataset, user=self._udc.user)
 
     def import_kwb_statline(
         self,

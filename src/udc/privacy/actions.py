@@ -79,6 +79,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("import.municipal", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.kwb", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.eurostat", ADMIN | {"analyst"}, "import municipal data"),
+    Action("import.regionalstatistik", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.meldingen", ADMIN, "snapshot reports"),
     Action("import.categories", ADMIN, "import report categories"),
     Action("link.areas", ADMIN | {"analyst"}, "link area tables"),
