@@ -33,7 +33,7 @@ def _row(variable: str, code: str, name: str, day: str, sex: str, age: str, valu
     return (
         f"12411;Fortschreibung des Bevölkerungsstandes;STAG;Stichtag;{day};{variable};{label};{code};{name};"
         f"GES;Geschlecht;{sex};{ {'GESM': 'männlich', 'GESW': 'weiblich', '': 'Insgesamt'}[sex] };"
-        f"ALTX17;Altersgruppen (unter 3 bis 75 u. m.);{age};{dict((a[0], a[1]) for a in AGE_GROUPS).get(age, 'Insgesamt')};"
+        f"ALTX17;Altersgruppen (unter 3 bis 75 u. m.);{age};{dict(AGE_GROUPS).get(age, 'Insgesamt')};"
         f"{value};Anzahl;BEVSTD;Bevölkerungsstand"
     )
 
@@ -103,9 +103,9 @@ def test_the_older_flat_shape_imports_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        (_row("GEMEIN", "5334002", "Aachen", "2022-12-31", "", "ALT000B03", "1"), "row 5: 1_variable_attribute_code"),
-        (_row("GEMEIN", "05334002", "Aachen", "Dez. 2022", "", "ALT000B03", "1"), "row 5: time"),
-        (_row("GEMEIN", "05334002", "Aachen", "2022-12-31", "", "ALT000B03", "1.234"), "row 5: value"),
+        (_row("GEMEIN", "5334002", "Aachen", "2022-12-31", "", "ALT000B03", "1"), "field '1_variable_attribute"),
+        (_row("GEMEIN", "05334002", "Aachen", "Dez. 2022", "", "ALT000B03", "1"), "row 5, field 'time'"),
+        (_row("GEMEIN", "05334002", "Aachen", "2022-12-31", "", "ALT000B03", "1.234"), "row 5, field 'value'"),
     ],
 )
 def test_a_bad_row_is_one_line_naming_the_row_and_field_and_nothing_is_stored(
