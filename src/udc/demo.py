@@ -75,6 +75,7 @@ PUBLISH_PHASES = (
     "releases: indicators and peers",
     "releases: programme monitors",
     "releases: verhuisstromen",
+    "releases: across the border",
     "parties and agreements",
 )
 
@@ -211,6 +212,8 @@ def releases(
     names += backgrounds(store, user=user, audit=audit)
     tell(PUBLISH_PHASES[4])
     names += verhuisstromen(store, years, user=user, audit=audit)
+    tell(PUBLISH_PHASES[5])
+    names += across_the_border(store, years, user=user, audit=audit, seed=seed)
     return names
 
 
@@ -308,6 +311,50 @@ def verhuisstromen(store: Store, years: tuple[int, int], *, user: User, audit: A
     tables = flows.study_periods(store, flows.all_areas(store), periods, user=user, audit=audit)
     span = ", ".join(f"{a}-{b}" for a, b in periods)
     return flows.release_study(store, tables, "verhuisstromen", years=span, user=user, audit=audit, replace=True)
+
+
+CROSS_BORDER_INDICATORS = ("bevolking_0_17", "bevolking_18_64", "bevolking_65plus", "bevolking_80plus")
+GERMAN_TABLES = {"12411-01-01-5.csv": "regionalstatistik_bevolking", "45412-01-03-5.csv": "regionalstatistik_toerisme"}
+
+
+def across_the_border(store: Store, years: tuple[int, int], *, user: User, audit: AuditLog, seed: int) -> list[str]:
+    """The fictional German Kreis's statistics imported as a user imports a Regionalstatistik download, and the
+    population indicators of ``grensregio`` — the Dutch members through the gate, the German Gemeinden from their
+    own figures, comparability on every row — released as ``grensregio_indicatoren`` (the explorer's map across
+    the border)."""
+    import tempfile
+
+    import pandas as pd
+
+    from udc.areas import registry
+    from udc.indicators import release as indicator_release
+    from udc.indicators.compute import Counts, compute
+    from udc.indicators.crossborder import foreign_members
+    from udc.indicators.model import library
+    from udc.sources import regionalstatistik
+    from udc.synth import germany
+    from udc.synth.region import CROSS_BORDER
+
+    with tempfile.TemporaryDirectory(prefix="udc-demo-de-") as folder:
+        for path in germany.write(Path(folder), years, seed):
+            regionalstatistik.import_file(store, path, dataset=GERMAN_TABLES[path.name], user=user)
+    members = registry.region_members(store, CROSS_BORDER)
+    foreign = [m for m in members if m in foreign_members(store)]
+    chosen = [library()[i] for i in CROSS_BORDER_INDICATORS]
+    used: list = []
+    shared = Counts()
+    span = list(range(years[0], years[1] + 1))
+    frame = pd.concat(
+        [compute(store, i, years=span, user=user, audit=audit, collect=used, cache=shared, foreign=foreign)
+         for i in chosen],
+        ignore_index=True,
+    )  # fmt: skip
+    frame = frame[frame.area_code.isin([CROSS_BORDER, *members])].reset_index(drop=True)
+    name = "grensregio_indicatoren"
+    indicator_release.release(
+        store, frame, used, chosen, name=name, user=user, audit=audit, open_inputs=[GERMAN_TABLES["12411-01-01-5.csv"]]
+    )
+    return [*GERMAN_TABLES.values(), name]
 
 
 def _parties(store: Store, *, user: User, audit: AuditLog) -> None:

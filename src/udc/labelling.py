@@ -19,7 +19,9 @@ CLASSES = {
     "rest_of_region": ("rest van de regio", "rest of the region"),
     "rest_of_province": ("rest van de provincie", "rest of the province"),
     "rest_of_country": ("rest van Nederland", "rest of the country"),
-    "abroad": ("buitenland", "abroad"),
+    "germany": ("Duitsland", "Germany"),
+    "belgium": ("België", "Belgium"),
+    "abroad": ("overig buitenland", "rest of the world"),
 }
 TRIGGERS = {
     "none": ("geen verandering", "no change"),

@@ -75,7 +75,18 @@ TAILS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {"destinations": ("other_gm",), "origins": ("other_gm",), "od": ("from_gm", "to_gm")}
 )
 DIRECTIONS = ("in", "out", "within")
-CLASSES = ("same_municipality", "neighbour", "rest_of_region", "rest_of_province", "rest_of_country", "abroad")
+CLASSES = (
+    "same_municipality",
+    "neighbour",
+    "rest_of_region",
+    "rest_of_province",
+    "rest_of_country",
+    "germany",
+    "belgium",
+    "abroad",
+)
+# Foreign areas by country (German Gemeinden DE_…, Belgian BE_…): over the border, not one "abroad" with Spain.
+COUNTRY_CLASSES = {"DE_": "germany", "BE_": "belgium"}
 
 
 @dataclass
@@ -255,7 +266,10 @@ def _members(store: Store, area: str) -> list[str]:
         raise UdcError(f"region '{key}' has no members")
     bad = [m for m in members if not _CODE.match(m)]
     if bad:
-        raise UdcError(f"region '{key}' has members that are not municipality codes: {', '.join(bad[:5])}")
+        raise UdcError(
+            f"region '{key}' has members that are not Dutch municipality codes: {', '.join(bad[:5])} — the registers"
+            " hold moves to and from places abroad, not their residents; study its Dutch members as a region"
+        )
     return members
 
 
@@ -342,13 +356,18 @@ def _direction(t: ir.Table) -> ir.StringValue:
 
 
 def _other(t: ir.Table, context: ir.Table, column: str) -> ir.Table:
-    """Rows with the class of the other municipality (``column``): the area's context, else rest of the country
-    (a GM code) or abroad."""
+    """Rows with the class of the other municipality (``column``): a foreign area's country (Germany, Belgium —
+    even where it borders the area), else the area's context, else rest of the country (a GM code) or the rest of
+    the world."""
     joined = t.left_join(context, (context.c_area == t.area) & (context.c_gm == t[column]))
-    fallback = ibis.ifelse(joined[column].like("GM%"), "rest_of_country", "abroad")
-    return joined.select(
-        "area", "group", other_class=joined.c_class.coalesce(fallback), other_gm=joined[column], n="n", k="k"
+    other = joined[column]
+    cls = ibis.cases(
+        *((other.startswith(prefix), label) for prefix, label in COUNTRY_CLASSES.items()),
+        (joined.c_class.notnull(), joined.c_class),
+        (other.like("GM%"), "rest_of_country"),
+        else_="abroad",
     )
+    return joined.select("area", "group", other_class=cls, other_gm=other, n="n", k="k")
 
 
 def _views(lookups: _Lookups) -> dict[str, tuple[Callable[[ir.Table], ir.Table], list[str]]]:
@@ -611,7 +630,9 @@ def all_areas(store: Store) -> list[str]:
     moves = store.ibis.table(catalogue.get(store, MOVES).table_name)
     ends = ibis.union(moves.select(gm=moves.from_gm), moves.select(gm=moves.to_gm), distinct=True)
     codes = ends.filter(ends.gm.like("GM%")).order_by("gm").to_pyarrow().column("gm").to_pylist()
-    return codes + registry.regions_of(store, codes)
+    members = registry.all_members(store)
+    dutch = [r for r in registry.regions_of(store, codes) if all(_CODE.match(m) for m in members.get(r, []))]
+    return codes + dutch  # a region across the border is for indicators: its German members' moves are not here
 
 
 VIEW_TITLES = {

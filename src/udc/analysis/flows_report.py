@@ -30,7 +30,9 @@ CLASS_LABELS = {
     "rest_of_region": "rest van de regio",
     "rest_of_province": "rest van de provincie",
     "rest_of_country": "rest van Nederland",
-    "abroad": "buitenland",
+    "germany": "Duitsland",
+    "belgium": "België",
+    "abroad": "overig buitenland",
     "same_municipality": "zelfde gemeente",
 }
 

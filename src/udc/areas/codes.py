@@ -22,6 +22,7 @@ KINDS = {
     "region": "regio",
     "nuts": "NUTS-gebied (buitenland)",
     "lau": "LAU-gemeente (buitenland)",
+    "kreis": "Kreis (Duitsland)",
 }
 # CLI names (Dutch, as analysts say them) → kind prefix.
 KIND_NAMES = {
@@ -36,6 +37,7 @@ KIND_NAMES = {
     "region": "region",
     "nuts": "nuts",
     "lau": "lau",
+    "kreis": "kreis",
 }
 
 _PATTERNS = {
@@ -48,6 +50,7 @@ _PATTERNS = {
     "BU": re.compile(r"^BU\d{8}$"),
 }
 _NUTS = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,3}$")
+_KREIS = re.compile(r"^DE_\d{5}$")  # a German Kreis by its 5-digit AGS (DE_05334); its Gemeinden have 8 digits
 _LAU = re.compile(r"^[A-Z]{2}_[A-Z0-9]{3,12}$")  # e.g. DE_05334002 (country + national code)
 _REGION = re.compile(r"^[a-z][a-z0-9_-]{1,40}$")
 
@@ -80,6 +83,8 @@ def kind_of(code: str) -> str:
     for kind, pattern in _PATTERNS.items():
         if pattern.match(code):
             return kind
+    if _KREIS.match(code):
+        return "kreis"
     if _LAU.match(code):
         return "lau"
     if _REGION.match(code):

@@ -23,7 +23,7 @@ from udc.store.db import Store, quote
 if TYPE_CHECKING:
     import duckdb
 
-PARENT_KIND = {"BU": "WK", "WK": "GM", "GM": "PV", "PV": "LD", "LD": "NL", "lau": "nuts"}
+PARENT_KIND = {"BU": "WK", "WK": "GM", "GM": "PV", "PV": "LD", "LD": "NL", "lau": "nuts", "kreis": "nuts"}
 
 
 @dataclass

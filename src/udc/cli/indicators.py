@@ -168,7 +168,10 @@ def indicators_compute(
     ] = None,
     level: Annotated[str | None, typer.Option(help="buurt, wijk, gemeente, region, total (comma-separated).")] = None,
     areas: Annotated[str | None, typer.Option(help="Only these area codes or regions, comma-separated.")] = None,
-    region: Annotated[str | None, typer.Option(help="Only this region (as --areas REGION).")] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="This region and each of its members (members across the border from their own statistics)."),
+    ] = None,
     years: Annotated[str, typer.Option(help="A year or a span, e.g. 2020-2021.")] = "2020-2021",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv, json or parquet (parquet needs --out).")] = (
         "table"
@@ -190,7 +193,8 @@ def indicators_compute(
     store_dir: StoreDir = None,
 ) -> None:
     """Indicators per area and year: value, protected numerator and denominator, 95 % interval, status. JSON keys:
-    indicator, area_code, period, value, numerator, denominator, ci_low, ci_high, status."""
+    indicator, area_code, period, value, numerator, denominator, ci_low, ci_high, status; with a region across the
+    border also country, comparability (comparable, with_caveats, not_comparable) and comparability_note."""
     from udc.indicators.compute import rounded
 
     if fmt == "parquet" and out is None:
@@ -199,7 +203,8 @@ def indicators_compute(
         split(ids),
         years=years,
         levels=split(level),
-        areas=[*(split(areas) or []), *([region] if region else [])] or None,
+        areas=split(areas),
+        region=region,
         release=release,
         boundaries=boundaries,
         engine=engine,
@@ -223,6 +228,7 @@ def indicators_compute(
         "status",
         *(["note"] if boundaries is not None else []),
         *([c for c in ("source_value", "rolled_up", "method", "weight", "coverage") if c in shown]),
+        *([c for c in ("country", "comparability", "comparability_note") if c in shown]),
     ]
     if fmt == "json":
         echo_json(shown[columns].to_dict("records"))

@@ -13,7 +13,7 @@ from udc.areas import registry
 from udc.errors import Forbidden, UdcError
 from udc.facade.base import Noun, Years, span
 from udc.indicators import benchmark as bench
-from udc.indicators import iso, model, package
+from udc.indicators import crossborder, iso, model, package
 from udc.indicators import release as publish
 from udc.indicators.compute import COLUMNS, Counts, compute
 from udc.indicators.model import Indicator
@@ -131,13 +131,16 @@ class Indicators(Noun):
         release: str | None = None,
         boundaries: int | None = None,
         engine: str = "duckdb",
+        region: str | None = None,
     ) -> pd.DataFrame:
         """Indicators per area and year with protected numerator and denominator and a 95 % interval
         (``udc indicators compute``); numerators and denominators are tables defined in advance, run by an admin.
         With ``release`` the result (all of it, before the ``areas`` selection) becomes a new version of that open
         table, derived by the gate from the protected counts, recording every definition's hash. With
         ``boundaries`` every year is re-based to that year's municipal boundaries (numerators and denominators
-        through the crosswalks, the ratio recomputed; a ``note`` column says how)."""
+        through the crosswalks, the ratio recomputed; a ``note`` column says how). With ``region`` the region and
+        each of its members; a member across the border (a German Gemeinde) from its own country's statistics,
+        with ``country``, ``comparability`` and ``comparability_note`` columns (:mod:`udc.indicators.crossborder`)."""
         first, last = span(years)
         chosen = [self.get(i) for i in ids] if ids else self.runnable()
         frames: list[pd.DataFrame] = []
@@ -152,6 +155,8 @@ class Indicators(Noun):
             engines.using(store, engine),
         ):
             scope = _readable(store, chosen, udc.user)
+            members = registry.region_members(store, region) if region else []
+            foreign = [m for m in members if m in crossborder.foreign_members(store)]
             for indicator in chosen:
                 frames.append(
                     compute(
@@ -164,6 +169,7 @@ class Indicators(Noun):
                         collect=used,
                         boundaries=boundaries,
                         cache=shared,
+                        foreign=foreign or None,
                     )
                 )
             frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
@@ -172,7 +178,16 @@ class Indicators(Noun):
             if scope is not None:  # internal figures: only the areas the caller may read
                 frame = frame[frame.area_code.isin(scope)].reset_index(drop=True)
             outcome["rows"] = len(frame)
-        return frame[frame.area_code.isin(areas)].reset_index(drop=True) if areas else frame
+        wanted = [*(areas or []), *([region, *members] if region else [])]
+        return frame[frame.area_code.isin(wanted)].reset_index(drop=True) if wanted else frame
+
+    def comparability(self, indicator_id: str, language: str = "nl") -> dict[str, str] | None:
+        """How comparable the Dutch and German figures of an indicator are (``comparability``) and why (``note``, in
+        ``language``), from the concordance shipped with udc; None where it says nothing of the indicator."""
+        topic = crossborder.concordance().get(indicator_id)
+        if topic is None:
+            return None
+        return {"comparability": topic.comparability, "note": getattr(topic.note, language)}
 
     def benchmark(
         self,

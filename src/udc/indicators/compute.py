@@ -15,7 +15,7 @@ import pandas as pd
 from udc.areas import registry
 from udc.areas.codes import gemeente_of, wijk_of
 from udc.errors import UdcError
-from udc.indicators import weighted
+from udc.indicators import crossborder, weighted
 from udc.indicators.intervals import Z, flags, proportion
 from udc.indicators.model import OUTPUT, Count, Indicator
 from udc.privacy.access import User
@@ -193,12 +193,15 @@ def compute(
     collect: list[Protected] | None = None,
     boundaries: int | None = None,
     cache: Counts | None = None,
+    foreign: list[str] | None = None,
 ) -> pd.DataFrame:
     """The indicator for every area of its (or the asked) levels and every year: value, protected numerator and
     denominator, 95 % interval, status (published, suppressed, no_population). The gate outputs it used are
     appended to ``collect`` (a release records them). With ``boundaries`` every year is on that year's municipal
     boundaries (see :func:`_rebased`; a ``note`` column says how each changed value was made). Pass one
-    :class:`Counts` to a run of several indicators so that shared counts are protected once."""
+    :class:`Counts` to a run of several indicators so that shared counts are protected once. ``foreign``: members
+    of a region across the border (German Gemeinden) listed beside the Dutch areas from their own statistics, with
+    ``country`` and ``comparability`` columns (:mod:`udc.indicators.crossborder`)."""
     if indicator.weighted is not None:  # a published rate or mean: rolled up by its weight, no counts to protect
         return weighted.compute(store, indicator, years=years, levels=levels)
     assert indicator.numerator is not None and indicator.denominator is not None  # the model allows no other form
@@ -212,6 +215,8 @@ def compute(
     notes: dict[tuple[str, str], str] = {}
     if boundaries is not None:
         frame, notes = _rebased(store, frame, boundaries)
+    if foreign:
+        frame = pd.concat([frame, crossborder.counts(store, indicator.id, foreign, years)], ignore_index=True)
     frame = _regions(store, frame)
     k, n = frame.n_num.to_numpy(float), frame.n_den.to_numpy(float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -243,9 +248,12 @@ def compute(
         }
     )
     out["funnel"] = funnel(out, indicator)
+    columns = COLUMNS
+    if foreign:
+        out = crossborder.annotate(out, indicator.id, foreign, _countries(store))
+        columns = [*COLUMNS, *crossborder.COLUMNS]
     wanted = levels or indicator.levels
     out = out[out.level.isin(wanted)]
-    columns = COLUMNS
     if boundaries is not None:
         out["note"] = [notes.get((a, str(p)), "") for a, p in zip(out.area_code, out.period, strict=True)]
         columns = [*COLUMNS, "note"]
@@ -269,7 +277,17 @@ def funnel(frame: pd.DataFrame, indicator: Indicator) -> pd.Series:
 def _level(code: str) -> str:
     if code == TOTAL:
         return "total"
+    if code[:3] in ("DE_", "BE_") and len(code) > 8:  # a German or Belgian municipality (LAU)
+        return "gemeente"
     return LEVEL_OF.get(code[:2], "region") if code[:2].isupper() else "region"
+
+
+def _countries(store: Store) -> dict[str, str]:
+    """Each region's countries (``NL``, ``DE,NL``): what a region row of a cross-border region stands for."""
+    return {
+        region: ",".join(sorted({m[:2] if m[2:3] == "_" else "NL" for m in members}))
+        for region, members in registry.all_members(store).items()
+    }
 
 
 def rounded(frame: pd.DataFrame, digits: int = 1) -> pd.DataFrame:

@@ -30,6 +30,9 @@ COLUMNS = [
     ColumnInfo("status", "label", "Status"),
     ColumnInfo("funnel", "label", "Trechter"),
     ColumnInfo("note", "label", "Toelichting"),
+    ColumnInfo("country", "label", "Land"),
+    ColumnInfo("comparability", "label", "Vergelijkbaarheid"),
+    ColumnInfo("comparability_note", "label", "Vergelijkbaarheid: toelichting"),
 ]
 
 
@@ -47,11 +50,13 @@ def release(
     name: str = NAME,
     user: User,
     audit: AuditLog,
+    open_inputs: list[str] | None = None,
 ) -> int:
-    """Release ``frame`` (computed indicators) as a new version of ``name``; returns the version."""
+    """Release ``frame`` (computed indicators) as a new version of ``name``; returns the version. ``open_inputs``:
+    open tables the frame's other rows come from (a German member's own statistics)."""
     rows = frame.astype({"funnel": object, "status": object}).reset_index(drop=True)
     protected = {p.source for p in derived_from}
-    inputs = set()
+    inputs = set(open_inputs or [])
     for indicator in indicators:
         if indicator.weighted is not None:  # an open series' published figures (microdata is refused there)
             inputs.add(indicator.weighted.dataset)

@@ -32,7 +32,7 @@ from udc.store import catalogue
 from udc.store.db import Store, quote
 from udc.synth.params import Params
 from udc.synth.population import DWELLING_TYPE, TENURE, Sink, World, cat, day, scramble
-from udc.synth.region import PROVINCE, REGION, REGION_NAME, Area, build_region
+from udc.synth.region import CROSS_BORDER, GEMEINDEN, PROVINCE, REGION, REGION_NAME, Area, build_region
 
 DATE_COLUMNS = {"date", "start", "end", "birth_date", "death_date", "built_date"}
 PERSON_BATCH = 1_000_000
@@ -204,14 +204,15 @@ def register_region(store: Store, areas: list[Area], first_year: int) -> None:
     """The fictional region enters the registry like real areas: versions, geometry, adjacency, region."""
     registry.add_area(store, "NL01", "Nederland")
     registry.add_area(store, PROVINCE[0], PROVINCE[1], parent="NL01")
-    for kind in ("GM", "WK", "BU", "lau"):
+    for kind in ("GM", "WK", "BU", "kreis", "lau"):
         features = [
             Feature(
                 a.code,
                 a.name,
-                a.kind if a.kind != "lau" else "lau",
+                a.kind,
                 geometry.reproject(a.geometry, RD_NEW, WGS84),
                 year=first_year,
+                parent_code=a.parent if a.kind == "lau" else None,  # a Gemeinde's Kreis
             )
             for a in areas
             if a.kind == kind and a.geometry is not None
@@ -223,6 +224,9 @@ def register_region(store: Store, areas: list[Area], first_year: int) -> None:
     in_province = [a.code for a in areas if a.kind == "GM" and a.parent == PROVINCE[0]]
     registry.set_parent(store, in_province, PROVINCE[0])
     registry.define_region(store, REGION_NAME, [m.code for m in REGION], "Demoregio (fictief)")
+    registry.define_region(  # one daily urban system across the border, as Parkstad and the Aachen region
+        store, CROSS_BORDER, [m.code for m in REGION] + [code for code, *_ in GEMEINDEN], "Grensregio (fictief)"
+    )
 
 
 def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sink) -> None:

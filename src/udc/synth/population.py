@@ -24,7 +24,7 @@ import pandas as pd
 
 from udc.privacy.magnitude import mix
 from udc.synth.params import Params
-from udc.synth.region import ABROAD, REGION, REST_OF_PROVINCE, UNIVERSITY_CITIES, Area
+from udc.synth.region import ABROAD, GEMEINDEN, GERMANY_SHARE, REGION, REST_OF_PROVINCE, UNIVERSITY_CITIES, Area
 
 HH_TYPES = np.array(["single", "couple", "couple_with_children", "single_parent", "other"])
 ROLES = np.array(["reference", "partner", "child", "other"])
@@ -115,6 +115,14 @@ class World:
             "province": [c for c, _, _ in REST_OF_PROVINCE],
             "country": [c for c, _, _ in UNIVERSITY_CITIES],
             "abroad": [c for c, _ in ABROAD],
+        }
+        # Where those leaving (or arriving from outside) go within each class: the first university cities most;
+        # abroad, half over the border to the German Kreis's Gemeinden by their size, half to the rest of the world.
+        german = np.array([population for _, _, population, _ in GEMEINDEN], float)
+        self._outside_weights = {
+            "province": np.full(len(REST_OF_PROVINCE), 1 / len(REST_OF_PROVINCE)),
+            "country": np.array([0.4, 0.2, 0.15, 0.15, 0.1]),
+            "abroad": np.append(german / german.sum() * GERMANY_SHARE, 1 - GERMANY_SHARE),
         }
         self._events: list[pd.DataFrame] = []
         self._vacancies: list[pd.DataFrame] = []
@@ -500,8 +508,7 @@ class World:
         out = np.empty(len(classes), object)
         for cls, codes in self.outside.items():
             rows = np.flatnonzero(classes == cls)
-            weights = np.array([0.4, 0.2, 0.15, 0.15, 0.1]) if cls == "country" else np.ones(len(codes))
-            weights = weights[: len(codes)] / weights[: len(codes)].sum()
+            weights = self._outside_weights[cls]
             out[rows] = rng.choice(codes, len(rows), p=weights)
         if students is not None:
             out[students] = rng.choice(self.outside["country"][:3], students.sum(), p=[0.5, 0.3, 0.2])

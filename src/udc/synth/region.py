@@ -2,7 +2,8 @@
 
 Everything is fictional and cannot clash with CBS codes: municipalities GM9901–GM9907 (the region), GM9911–GM9915
 (the rest of the fictional province PV99), university/large cities GM9921–GM9925 (the rest of the country) and
-abroad DE_99001 (a German border district) and ZZ_BUITENLAND. The region lies off the coast in RD New space so it
+abroad: the fictional German Kreis DE_99001 with six Gemeinden (DE_99001001–DE_99001006) along the region's eastern
+border, and ZZ_BUITENLAND. The region lies off the coast in RD New space so it
 can never be mistaken for a real place on a map.
 """
 
@@ -51,9 +52,24 @@ UNIVERSITY_CITIES = [  # rest of the country; the first ones attract most studen
     ("GM9924", "Domstad", (-70_000, -40_000)),
     ("GM9925", "Rivierstad", (-40_000, 80_000)),
 ]
-ABROAD = [("DE_99001", "Grenzkreis (fiktiv)"), ("ZZ_BUITENLAND", "Overig buitenland")]
+# Across the eastern border: a fictional German Kreis (AGS 99001, no real Kreis has it) and its Gemeinden (LAU codes:
+# DE_ + 8-digit AGS) with their residents, bordering the region's eastern municipalities as Herzogenrath borders
+# Kerkrade; seed positions relative to the centre, metres.
+KREIS = ("DE_99001", "Grenzkreis (fiktiv)")
+GEMEINDEN = [
+    ("DE_99001001", "Grenzstadt", 38_000, (31_000, -6_000)),
+    ("DE_99001002", "Bergheide", 16_000, (27_000, 6_000)),
+    ("DE_99001003", "Talbach", 12_000, (26_000, -20_000)),
+    ("DE_99001004", "Eichenrode", 9_000, (44_000, 2_000)),
+    ("DE_99001005", "Wiesental", 6_500, (42_000, -14_000)),
+    ("DE_99001006", "Kohlberg", 4_500, (53_000, -24_000)),
+]
+REST_OF_WORLD = ("ZZ_BUITENLAND", "Overig buitenland")
+ABROAD = [*((code, name) for code, name, _, _ in GEMEINDEN), REST_OF_WORLD]
+GERMANY_SHARE = 0.5  # of the moves abroad: to the Kreis over the border, the rest to the rest of the world
 PROVINCE = ("PV99", "Demoprovincie")
 REGION_NAME = "demoregio"
+CROSS_BORDER = "grensregio"
 
 
 @dataclass
@@ -159,21 +175,25 @@ def build_region(seed: int) -> list[Area]:
         norm = sum(b.weight for b in buurten)
         for b in buurten:
             b.weight = b.weight / norm
-    province_outline = _outline(rng, CENTRE, 42_000, 36_000).difference(outline)
+    east = Polygon(
+        [
+            (CENTRE[0] + 18_000, CENTRE[1] - 30_000),
+            (CENTRE[0] + 60_000, CENTRE[1] - 30_000),
+            (CENTRE[0] + 60_000, CENTRE[1] + 10_000),
+            (CENTRE[0] + 18_000, CENTRE[1] + 10_000),
+        ]
+    )
+    german = shapely.make_valid(east.difference(outline))
+    province_outline = _outline(rng, CENTRE, 42_000, 36_000).difference(outline).difference(east)
     ring_points = np.array([[CENTRE[0] + dx, CENTRE[1] + dy] for _, _, (dx, dy) in REST_OF_PROVINCE])
     for (code, name, _), geom in zip(REST_OF_PROVINCE, _cells(province_outline, ring_points), strict=True):
         areas.append(Area(code, name, "GM", geom, PROVINCE[0], 0.4))
     for code, name, (dx, dy) in UNIVERSITY_CITIES:
         areas.append(Area(code, name, "GM", Point(CENTRE[0] + dx, CENTRE[1] + dy).buffer(5_000), None, 1.0))
-    east = Polygon(
-        [
-            (CENTRE[0] + 25_000, CENTRE[1] - 30_000),
-            (CENTRE[0] + 60_000, CENTRE[1] - 30_000),
-            (CENTRE[0] + 60_000, CENTRE[1] + 10_000),
-            (CENTRE[0] + 25_000, CENTRE[1] + 10_000),
-        ]
-    )
-    german = east.difference(outline.union(province_outline).buffer(1))
-    areas.append(Area(ABROAD[0][0], ABROAD[0][1], "lau", german, None, 0.3))
-    areas.append(Area(ABROAD[1][0], ABROAD[1][1], "lau", None, None, 0.5))
+    german_points = np.array([[CENTRE[0] + dx, CENTRE[1] + dy] for _, _, _, (dx, dy) in GEMEINDEN])
+    cells = _cells(german, german_points)
+    areas.append(Area(KREIS[0], KREIS[1], "kreis", shapely.union_all(cells), None, 0.3))
+    for (code, name, population, _), cell in zip(GEMEINDEN, cells, strict=True):
+        areas.append(Area(code, name, "lau", cell, KREIS[0], 0.3, float(population)))
+    areas.append(Area(REST_OF_WORLD[0], REST_OF_WORLD[1], "lau", None, None, 0.5))
     return areas

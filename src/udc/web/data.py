@@ -26,6 +26,7 @@ from udc.store.db import Store, quote
 
 LEVELS = {"buurt": "BU", "wijk": "WK", "gemeente": "GM"}
 TOTAL = "Totaal"
+FOREIGN_MUNICIPALITY = "^(DE|BE)_[0-9]{6,}$"  # a German or Belgian Gemeinde (LAU): drawn beside the gemeenten
 
 
 @dataclass
@@ -74,6 +75,9 @@ def area_tables(store: Store, skipped: dict[str, str] | None = None) -> dict[str
     skipped = skipped if skipped is not None else {}
     for entry in catalogue.entries(store, published=True):
         provenance = entry["provenance"]
+        if _across_the_border(store, entry):  # one indicator at a time on one map across the border
+            out[entry["name"]] = _indicators_table(entry)
+            continue
         if provenance.get("method") == "derived" or provenance.get("role", "").startswith("indicator_"):
             skipped[entry["name"]] = "own_page"  # a sum over indicators means nothing
             continue
@@ -83,6 +87,19 @@ def area_tables(store: Store, skipped: dict[str, str] | None = None) -> dict[str
         else:
             out[entry["name"]] = found
     return out
+
+
+def _across_the_border(store: Store, entry: dict[str, Any]) -> bool:
+    """A released indicator table of a region across the border (``udc indicators compute --region … --release``):
+    Dutch and foreign municipalities side by side, which no other page shows on one map."""
+    columns = store.columns(entry["table_name"]) if entry.get("table_name") else {}
+    return {"indicator", "area_code", "period", "value", "country"} <= set(columns)
+
+
+def _indicators_table(entry: dict[str, Any]) -> AreaTable:
+    """The explorer's view of an indicator table: the indicator a filter (one at a time: values are never summed
+    over indicators or areas), the year its period, the value its measure."""
+    return AreaTable(entry["name"], entry["title"], "area_code", "value", "period", ["indicator"], ["value"])
 
 
 def _area_table(store: Store, entry: dict[str, Any]) -> AreaTable | str:
@@ -162,6 +179,8 @@ def levels_of(store: Store, table: AreaTable) -> list[str]:
             f"SELECT DISTINCT substr({quote(table.area)}, 1, 2) AS k FROM {quote(entry.table_name or '')}"
         )
     }
+    if found & {"DE", "BE"}:  # foreign municipalities are at the gemeente level
+        found.add("GM")
     return [level for level, prefix in LEVELS.items() if prefix in found]
 
 
@@ -207,7 +226,8 @@ def explore(
     if level not in LEVELS:
         raise UdcError(f"unknown level '{level}': expected {', '.join(LEVELS)}")
     entry = catalogue.get(store, table.name)
-    where = [f"({quote(table.area)} LIKE '{LEVELS[level]}%' OR {quote(table.area)} = '{TOTAL}')"]
+    foreign = f" OR regexp_matches({quote(table.area)}, '{FOREIGN_MUNICIPALITY}')" if level == "gemeente" else ""
+    where = [f"({quote(table.area)} LIKE '{LEVELS[level]}%' OR {quote(table.area)} = '{TOTAL}'{foreign})"]
     params: list[Any] = []
     if table.year and year:
         where.append(f"{quote(table.year)}::VARCHAR = ?")

@@ -12,6 +12,18 @@ TEXT: dict[str, dict[str, str]] = {
     "catalogue": {"nl": "Catalogus en open data", "en": "Catalogue and open data"},
     "indicators": {"nl": "Indicatoren", "en": "Indicators"},
     "monitor": {"nl": "Monitor", "en": "Monitor"},
+    "comparability_comparable": {
+        "nl": "Nederland en Duitsland vergelijkbaar.",
+        "en": "The Netherlands and Germany compare.",
+    },
+    "comparability_with_caveats": {
+        "nl": "Nederland en Duitsland vergelijkbaar met kanttekeningen.",
+        "en": "The Netherlands and Germany compare with caveats.",
+    },
+    "comparability_not_comparable": {
+        "nl": "Nederland en Duitsland niet vergelijkbaar.",
+        "en": "The Netherlands and Germany do not compare.",
+    },
     "symbol_secret": {
         "nl": "afgeschermd: het aantal is te klein om te publiceren",
         "en": "withheld: the count is too small to publish",

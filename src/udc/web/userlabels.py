@@ -52,11 +52,14 @@ _read: dict[Path, tuple[float, Labels]] = {}
 @functools.cache
 def builtin() -> Labels:
     """Labels udc ships for values of its own series: the KWB variables (``variable`` of ``udc kwb import``'s
-    series) by their registry labels, so the explorer's variable filter reads "Inwoners", not ``inwoners``."""
+    series) by their registry labels, so the explorer's variable filter reads "Inwoners", not ``inwoners``, and
+    the library's indicators by their titles (an indicator table across the border in the explorer)."""
+    from udc.indicators.model import library
     from udc.sources.kwb import registry
 
     variables = {v.id: Pair(nl=v.label["nl"], en=v.label.get("en")) for v in registry().variables.values()}
-    return Labels(values={"variable": variables})
+    indicators = {i.id: Pair(nl=i.title.nl, en=i.title.en) for i in library().values()}
+    return Labels(values={"variable": variables, "indicator": indicators})
 
 
 def value_label(store_path: Path, column: str, value: str, language: str) -> str:

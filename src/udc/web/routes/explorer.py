@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from udc.errors import UdcError
 from udc.web import charts, data, userlabels
-from udc.web.common import Reader, cached, explorable, lang, latest_year, num, render
+from udc.web.common import Reader, cached, explorable, facade, lang, latest_year, num, render
 from udc.web.i18n import translator
 from udc.web.labels import label
 
@@ -62,10 +62,10 @@ def trend(
 def _subject(store: Reader, table: data.AreaTable, filters: dict[str, str], language: str) -> str:
     """What the map shows: a series' chosen variable by its label (the KWB series holds a hundred variables in one
     table), else the table's title."""
-    chosen = filters.get("variable")
-    if not chosen or "variable" not in table.dims:
+    dim = next((d for d in ("variable", "indicator") if d in table.dims and filters.get(d)), None)
+    if dim is None:
         return table.title
-    return userlabels.value_label(store.path, "variable", chosen, language)
+    return userlabels.value_label(store.path, dim, filters[dim], language)
 
 
 def _newest_with_values(
@@ -123,6 +123,11 @@ async def explorer(
         store, table, areas.set_index("code")["value"], number, measure, lang(request)
     )
     boundaries = data.boundary_note(shapes, number, lang(request))
+    across = (  # an indicator table across the border: how comparable the two sides are, under the map
+        facade(request, store).indicators.comparability(filters["indicator"], lang(request))
+        if "indicator" in filters and any(str(c)[2:3] == "_" for c in areas.code)
+        else None
+    )
     subject = _subject(store, table, filters, lang(request))
     figure = charts.choropleth(shapes, values, f"{subject} — {year}", language=lang(request))
     known = gebied in set(areas.code) or (gebied is not None and gebied in data.names(store))
@@ -141,6 +146,7 @@ async def explorer(
         "measure": measure,
         "note": note,
         "boundaries": boundaries,
+        "across": across,
         "rebased": rebased,
         "filters": filters,
         "rows": areas.to_dict("records"),
