@@ -352,7 +352,15 @@ def across_the_border(store: Store, years: tuple[int, int], *, user: User, audit
     frame = frame[frame.area_code.isin([CROSS_BORDER, *members])].reset_index(drop=True)
     name = "grensregio_indicatoren"
     indicator_release.release(
-        store, frame, used, chosen, name=name, user=user, audit=audit, open_inputs=[GERMAN_TABLES["12411-01-01-5.csv"]]
+        store,
+        frame,
+        used,
+        chosen,
+        name=name,
+        user=user,
+        audit=audit,
+        open_inputs=[GERMAN_TABLES["12411-01-01-5.csv"]],
+        title="Grensregio (fictief): bevolkingsindicatoren van Nederlandse en Duitse gemeenten",
     )
     return [*GERMAN_TABLES.values(), name]
 

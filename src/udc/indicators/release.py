@@ -51,6 +51,7 @@ def release(
     user: User,
     audit: AuditLog,
     open_inputs: list[str] | None = None,
+    title: str | None = None,
 ) -> int:
     """Release ``frame`` (computed indicators) as a new version of ``name``; returns the version. ``open_inputs``:
     open tables the frame's other rows come from (a German member's own statistics)."""
@@ -66,7 +67,7 @@ def release(
                 raise UdcError(f"{indicator.id}: {part} from {count.dataset} has values but no protected table")
             if not withheld:  # a table the gate refused as too detailed contributed nothing: not an input
                 inputs.add(count.dataset)
-    title = TITLE if name == NAME else f"{TITLE} ({name})"
+    title = title or (TITLE if name == NAME else f"{TITLE} ({name})")
     columns = [c for c in COLUMNS if c.name in rows.columns]
     return release_derived(
         store,

@@ -78,8 +78,9 @@ TOP = 10  # flows drawn per direction; the rest is summed in the table below the
 def flow_map(
     store: Reader, area: str, origins: pd.DataFrame, destinations: pd.DataFrame, language: str, t: Any
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """The chosen area's largest published flows to and from other municipalities as lines on a map (only
-    released, protected counts; withheld flows are not drawn) and the rows, the rest summed as "other"."""
+    """The chosen area's largest published flows to and from other municipalities, and every published one over the
+    border, as lines on a map (only released, protected counts; withheld flows are not drawn) and the rows, the
+    rest summed as "other"."""
     if not area.startswith("GM"):  # a region: the map shows one municipality's flows
         return None, []
     lookup = data.names(store)
@@ -88,9 +89,14 @@ def flow_map(
         part = frame[(frame.other_gm != "Totaal") & (frame.other_class == "Totaal")].dropna(subset=["count"])
         return part[part.other_gm != area].sort_values("count", ascending=False)
 
+    def drawn(frame: pd.DataFrame) -> pd.DataFrame:
+        """The largest flows, and every published one over the border (a border region's reason to look)."""
+        over = frame.other_gm.str.match(r"^(DE|BE)_\d")
+        return frame[(frame.index.isin(frame.head(TOP).index)) | over]
+
     out, into = named(destinations), named(origins)
-    flows = [(area, r.other_gm, float(r.count), "out") for r in out.head(TOP).itertuples()]
-    flows += [(r.other_gm, area, float(r.count), "in") for r in into.head(TOP).itertuples()]
+    flows = [(area, r.other_gm, float(r.count), "out") for r in drawn(out).itertuples()]
+    flows += [(r.other_gm, area, float(r.count), "in") for r in drawn(into).itertuples()]
     if not flows:
         return None, []
     codes = sorted({area, *(f[0] for f in flows), *(f[1] for f in flows)})
@@ -104,7 +110,7 @@ def flow_map(
         for o, dst, c, d in flows
     ]
     for direction, frame in (("out", out), ("in", into)):
-        rest = frame.iloc[TOP:]["count"].sum()
+        rest = frame[~frame.index.isin(drawn(frame).index)]["count"].sum()
         if rest:
             rows.append({"direction": legend[direction], "area": t("other_areas"), "count": float(rest)})
     return figure, rows
