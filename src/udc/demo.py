@@ -350,6 +350,7 @@ def across_the_border(store: Store, years: tuple[int, int], *, user: User, audit
         ignore_index=True,
     )  # fmt: skip
     frame = frame[frame.area_code.isin([CROSS_BORDER, *members])].reset_index(drop=True)
+    frame = frame.drop(columns="comparability_note")  # in words from the concordance, in the reader's language
     name = "grensregio_indicatoren"
     indicator_release.release(
         store,

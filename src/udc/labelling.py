@@ -5,6 +5,7 @@ results' labelled view (``Udc.labelled``)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 GROUPS = {
@@ -87,6 +88,10 @@ LEVELS = {
     "gemeente": ("gemeente", "municipality"),
     "region": ("regio", "region"),
     "total": ("totaal", "total"),
+    "gemeinde": ("gemeente (Duitsland)", "municipality (Germany)"),
+    "kreis": ("Kreis (Duitsland)", "district (Germany)"),
+    "land": ("deelstaat (Duitsland)", "federal state (Germany)"),
+    "deutschland": ("Duitsland", "Germany"),
 }
 
 
@@ -97,6 +102,19 @@ MEASURES = {
     "total": ("Totaal", "Total"),
 }
 VALUES = {  # category values of the microdata contract and the demo registers
+    "ges": {"GESM": ("man", "male"), "GESW": ("vrouw", "female")},
+    "comparability": {
+        "comparable": ("vergelijkbaar", "comparable"),
+        "with_caveats": ("vergelijkbaar met kanttekeningen", "comparable with caveats"),
+        "not_comparable": ("niet vergelijkbaar", "not comparable"),
+    },
+    "country": {
+        "NL": ("Nederland", "the Netherlands"),
+        "DE": ("Duitsland", "Germany"),
+        "BE": ("België", "Belgium"),
+        "DE,NL": ("Nederland en Duitsland", "the Netherlands and Germany"),
+        "BE,NL": ("Nederland en België", "the Netherlands and Belgium"),
+    },
     "income_class": {"low": ("laag", "low"), "middle": ("midden", "middle"), "high": ("hoog", "high")},
     "education": {"low": ("laag", "low"), "middle": ("middelbaar", "middle"), "high": ("hoog", "high")},
     "household_type": {
@@ -181,7 +199,18 @@ def value_text(dimension: str, value: object, language: str, labels: Any = None)
     )
     text = str(value)
     found = (labels.value(dimension, text, language) if labels is not None else None) or pick(table, text, language)
-    return found or pick(GENERIC, text, language) or text
+    return found or pick(GENERIC, text, language) or _age_group(text, language) or text
+
+
+def _age_group(code: str, language: str) -> str | None:
+    """A GENESIS age group in words (``ALT065B75`` → 65 tot 75 jaar, ``ALT075UM`` → 75 jaar en ouder)."""
+    found = re.match(r"^ALT(\d{3})(?:B(\d{2,3})|UM)$", code)
+    if not found:
+        return None
+    low = int(found[1])
+    if found[2] is None:
+        return f"{low} jaar en ouder" if language == "nl" else f"{low} and over"
+    return f"{low} tot {int(found[2])} jaar" if language == "nl" else f"{low} to {int(found[2])} years"
 
 
 GENERIC = {  # values any table may hold: the total row, yes/no flags
@@ -224,6 +253,15 @@ HEADERS = {
     "expected": ("Verwacht", "Expected"),
     "ratio": ("Verhouding werkelijk / verwacht", "Ratio observed / expected"),
     "flag": ("Ten opzichte van de verwachting", "Compared with the expectation"),
+    "country": ("Land", "Country"),
+    "comparability": ("Vergelijkbaarheid", "Comparability"),
+    "comparability_note": ("Vergelijkbaarheid: toelichting", "Comparability: note"),
+    "statistic": ("Statistiek", "Statistic"),
+    "date": ("Peildatum in de bron", "Reference date in the source"),
+    "reference": ("Peildatum (uitgelijnd)", "Reference date (aligned)"),
+    "measure": ("Grootheid", "Measure"),
+    "ges": ("Geslacht", "Sex"),
+    "altx17": ("Leeftijdsgroep", "Age group"),
 }
 
 
@@ -233,6 +271,19 @@ CELL_STATUS = {
     "suppressed": ("afgeschermd", "withheld"),
     "no_population": ("geen inwoners", "no population"),
     "derived": ("afgeleid van beschermde aantallen", "derived from protected counts"),
+    "no_source": ("geen bron in dit land", "no source in this country"),
+    "not_available": ("niet beschikbaar", "not available"),
+    # the statuses of foreign statistics (udc.sources.regionalstatistik, udc.sources.eurostat)
+    "nothing (exactly zero)": ("niets (precies 0)", "nothing (exactly zero)"),
+    "unknown or secret": ("onbekend of geheim", "unknown or secret"),
+    "not applicable": ("niet van toepassing", "not applicable"),
+    "not reliable enough": ("niet betrouwbaar genoeg", "not reliable enough"),
+    "not yet available": ("nog niet beschikbaar", "not yet available"),
+    "confidential": ("vertrouwelijk", "confidential"),
+    "not available": ("niet beschikbaar", "not available"),
+    "provisional": ("voorlopig", "provisional"),
+    "estimated": ("geschat", "estimated"),
+    "break in time series": ("breuk in de reeks", "break in time series"),
 }
 
 

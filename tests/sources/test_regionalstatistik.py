@@ -17,6 +17,7 @@ import pytest
 import udc
 from cli_runner import udc as run_udc
 from udc.sources.regionalstatistik import AGE_GROUPS, age_bounds
+from udc.store import Store, catalogue
 
 HEADER = (
     "statistics_code;statistics_label;time_code;time_label;time;1_variable_code;1_variable_label;"
@@ -126,3 +127,40 @@ def test_age_groups_give_their_bounds() -> None:
     assert age_bounds("ALT065B75") == (65, 75) and age_bounds("ALT075UM") == (75, None)
     assert age_bounds("ALT000B03") == (0, 3) and age_bounds("GESM") is None
     assert [a[0] for a in AGE_GROUPS][:2] == ["ALT000B03", "ALT003B06"] and len(AGE_GROUPS) == 17
+
+
+def test_an_import_never_replaces_microdata_or_a_release_and_variables_never_take_a_fixed_column(
+    demo_store: Path, tmp_path: Path
+) -> None:
+    """Found by a cold attack: an analyst's file under the name of a microdata table or a gate release replaced it
+    (the persons gone, the release served as the file); a variable named AREA_CODE overwrote the area."""
+    store = str(demo_store)
+    run_udc("--store", store, "users", "add", "ana", "--role", "analyst")
+    good = _fixture(tmp_path)
+    for name, why in (("synth_persons_yearly", "holds microdata"), ("grensregio_indicatoren", "is a release")):
+        ran = run_udc("--store", store, "regionalstatistik", "import", str(good), "--dataset", name, "--user", "ana",
+                      check=False)  # fmt: skip
+        assert ran.returncode != 0 and why in ran.stderr and len(ran.stderr.strip().splitlines()) == 1
+    with Store(demo_store, read_only=True) as opened:
+        assert catalogue.get(opened, "synth_persons_yearly").sensitivity == "microdata"
+        assert opened.rows("SELECT count(*) AS n FROM ds_synth_persons_yearly")[0]["n"] > 1000  # the persons stand
+    assert "country" in udc.open(demo_store).read("grensregio_indicatoren").columns  # the release stands
+    clash = tmp_path / "clash.csv"
+    clash.write_text(
+        HEADER + "\n" + _row(*PLACES[0], "2022-12-31", "", "ALT000B03", "5").replace(";GES;", ";AREA_CODE;")
+    )
+    ran = run_udc("--store", store, "regionalstatistik", "import", str(clash), "--dataset", "x", check=False)
+    assert ran.returncode != 0 and "field '2_variable_code'" in ran.stderr and "GENESIS variable code" in ran.stderr
+    huge = tmp_path / "huge.csv"
+    huge.write_text(HEADER + "\n" + "x" * 200_000 + "\n")
+    ran = run_udc("--store", store, "regionalstatistik", "import", str(huge), "--dataset", "x", check=False)
+    assert ran.returncode != 0 and "not a readable flat CSV" in ran.stderr and "Traceback" not in ran.stderr
+
+
+def test_two_tables_of_one_statistic_are_an_error_not_a_guess(demo_store: Path, tmp_path: Path) -> None:
+    """Found by a cold attack: the German figures came from whichever table sorted last by name."""
+    store = str(demo_store)
+    run_udc("--store", store, "regionalstatistik", "import", str(_fixture(tmp_path)), "--dataset", "zz_second")
+    ran = run_udc("--store", store, "indicators", "compute", "--ids", "bevolking_65plus", "--region", "grensregio",
+                  "--years", "2021", check=False)  # fmt: skip
+    assert ran.returncode != 0 and "regionalstatistik_bevolking, zz_second" in ran.stderr

@@ -18,8 +18,8 @@ from udc.web import i18n, labels, wording
 
 LANGS = ("nl", "en")
 SILENT = {"script", "style", "code", "pre", "kbd", "samp", "template", "noscript"}
-AREA = re.compile(r"^(GM|WK|BU)\d{4,8}$")
-SPECIAL = re.compile(r"^(ZZ_[A-Z_]+|[A-Z]{2}_\d{3,})$")  # ZZ_BUITENLAND, DE_99001: foreign and special areas
+AREA = re.compile(r"^((GM|WK|BU)\d{4,8}|(DE|BE)_\d{6,})$")  # a foreign municipality (DE_99001001) is one too
+SPECIAL = re.compile(r"^(ZZ_[A-Z_]+|[A-Z]{2}_\d{3,5})$")  # ZZ_BUITENLAND, a Kreis DE_99001: never bare
 # Words only one of the two languages writes (articles, pronouns, auxiliaries): three of them in one line and none
 # of the page's own mark a line in the other language.
 OWN_WORDS = {

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from udc.areas import registry
 from udc.areas.codes import kind_of
+from udc.errors import UdcError
 from udc.sources.regionalstatistik import age_bounds
 from udc.store import catalogue
 from udc.store.db import Store, quote
@@ -78,13 +79,19 @@ def foreign_members(store: Store) -> list[str]:
 
 
 def _table(store: Store, statistic: str) -> str | None:
-    """The newest imported open Regionalstatistik table holding ``statistic`` (its database table)."""
+    """The imported open Regionalstatistik table holding ``statistic`` (its database table); two such tables are an
+    error, not a guess — which one's figures would be published must never depend on a name's alphabetical place."""
     found = [
         e
         for e in catalogue.entries(store, sensitivity="open")
         if statistic in str(e["provenance"].get("regionalstatistik", {}).get("statistics", "")).split(", ")
     ]
-    return found[-1]["table_name"] if found else None
+    if len(found) > 1:
+        names = ", ".join(e["name"] for e in found)
+        raise UdcError(
+            f"{len(found)} imported tables hold Regionalstatistik {statistic} ({names}): keep one (re-import into it)"
+        )
+    return found[0]["table_name"] if found else None
 
 
 def counts(store: Store, indicator_id: str, members: list[str], years: list[int]) -> pd.DataFrame:

@@ -32,7 +32,6 @@ COLUMNS = [
     ColumnInfo("note", "label", "Toelichting"),
     ColumnInfo("country", "label", "Land"),
     ColumnInfo("comparability", "label", "Vergelijkbaarheid"),
-    ColumnInfo("comparability_note", "label", "Vergelijkbaarheid: toelichting"),
 ]
 
 

@@ -89,6 +89,12 @@ AGE_GROUPS = [
     ("ALT075UM", "75 Jahre und mehr"),
 ]
 _AGE = re.compile(r"^ALT(\d{3})(?:B(\d{2,3})|UM)$")
+_VARIABLE = re.compile(r"^[a-z][a-z0-9]{1,15}$")
+# The columns every row has: a variable may not take one's name (it would overwrite the area or the period).
+FIXED = {
+    "statistic", "area_code", "level", "period", "date", "reference", "measure", "value", "unit", "status",
+    "record_key", "year",
+}  # fmt: skip
 _DAY = re.compile(r"^(?:(\d{2})\.(\d{2})\.(\d{4})|(\d{4})-(\d{2})-(\d{2}))$")
 _NUMBER = re.compile(r"^-?\d+(,\d+)?$")
 
@@ -160,9 +166,12 @@ def _records(path: str | Path) -> tuple[list[str], list[dict[str, str]]]:
     except OSError as exc:
         raise InputError(f"not a readable file ({exc.strerror})", file=file) from None
     reader = csv.DictReader(io.StringIO(text), delimiter=";")
-    header = [h.strip() for h in reader.fieldnames or []]
-    reader.fieldnames = header
-    return header, [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        reader.fieldnames = header
+        return header, [{k: (v or "") for k, v in row.items() if k is not None} for row in reader]
+    except csv.Error as exc:  # a field over the csv module's limit, a stray quote: not a GENESIS download
+        raise InputError(f"not a readable flat CSV (line {reader.line_num}: {exc})", file=file) from None
 
 
 def _variables(header: list[str], new: bool) -> list[int]:
@@ -203,8 +212,7 @@ def read(path: str | Path) -> pd.DataFrame:
     if not rows:
         raise InputError("no value for a Gemeinde, Kreis, Land or Germany (GEMEIN, KREISE, DLAND, DINSG)", file=file)
     frame = pd.DataFrame(rows)
-    fixed = {"statistic", "area_code", "level", "period", "date", "reference", "measure", "value", "unit", "status"}
-    return frame.astype({"value": "float64"}).fillna({c: "Totaal" for c in frame.columns if c not in fixed})
+    return frame.astype({"value": "float64"}).fillna({c: "Totaal" for c in frame.columns if c not in FIXED})
 
 
 def _rows(
@@ -240,7 +248,15 @@ def _rows(
                     field=names["code"].format(n=n),
                 )
         elif variable:
-            dims[variable.lower()] = code or "Totaal"  # an empty attribute is the variable's total (Insgesamt)
+            name = variable.lower()
+            if not _VARIABLE.match(name) or name in FIXED:  # it names a column: never one of ours, never odd
+                raise InputError(
+                    f"'{variable[:20]}' is not a GENESIS variable code (letters and digits, e.g. GES, ALTX17)",
+                    file=file,
+                    row=number,
+                    field=names["var"].format(n=n),
+                )
+            dims[name] = code or "Totaal"  # an empty attribute is the variable's total (Insgesamt)
     if area is None:
         raise InputError(
             "no regional variable (GEMEIN, KREISE, DLAND or DINSG) in this row", file=file, row=number, field="variable"
@@ -277,11 +293,16 @@ def _rows(
 
 
 COLUMNS = [
+    ColumnInfo("statistic", "label", "Statistiek"),
     ColumnInfo("area_code", "area", "Gebied (Gemeinde/Kreis)"),
+    ColumnInfo("level", "label", "Niveau"),
     ColumnInfo("period", "period", "Periode (1 januari)"),
+    ColumnInfo("date", "label", "Peildatum in de bron"),
+    ColumnInfo("reference", "label", "Peildatum (uitgelijnd)"),
+    ColumnInfo("measure", "label", "Grootheid"),
     ColumnInfo("value", "value", "Waarde"),
+    ColumnInfo("unit", "label", "Eenheid"),
     ColumnInfo("status", "label", "Status"),
-    ColumnInfo("reference", "label", "Peildatum"),
 ]
 
 

@@ -42,6 +42,7 @@ def _guard(con: Any, dataset: Dataset, inputs: list[str] | None, capability: Gat
     """The disclosure promise in code: a table derived from microdata stays microdata unless the gate releases it;
     and no dataset writes into a table another dataset or a release version owns."""
     _own_table(con, dataset)
+    _keeps_its_kind(con, dataset, releasing=isinstance(capability, GateCapability))
     if not inputs or dataset.sensitivity == "microdata":
         return
     placeholders = ", ".join("?" * len(inputs))
@@ -52,6 +53,24 @@ def _guard(con: Any, dataset: Dataset, inputs: list[str] | None, capability: Gat
         raise UdcError(
             f"'{dataset.name}' is derived from microdata ({', '.join(r[0] for r in rows)}): only the disclosure "
             "gate can make it anything but microdata (udc gate …)"
+        )
+
+
+def _keeps_its_kind(con: Any, dataset: Dataset, *, releasing: bool) -> None:
+    """Refuse an import that would replace microdata with anything else (the person-level rows gone, an open table
+    in their place under their name) or a gate release with rows the gate never saw (an analyst's file served as
+    the release): a name is taken by what it holds."""
+    found = con.execute("SELECT sensitivity, released FROM datasets WHERE name = ?", [dataset.name]).fetchone()
+    if found is None:
+        return
+    sensitivity, released = found
+    if sensitivity == "microdata" and dataset.sensitivity != "microdata":
+        raise UdcError(
+            f"'{dataset.name}' holds microdata: an {dataset.sensitivity} table cannot replace it (choose another name)"
+        )
+    if released and not releasing:
+        raise UdcError(
+            f"'{dataset.name}' is a release of the disclosure gate: an import cannot replace it (choose another name)"
         )
 
 

@@ -23,3 +23,19 @@ def whole_numbers(frame: pd.DataFrame, columns: Iterable[str] | None = None) -> 
         if len(known) and np.all(known == np.round(known)) and np.all(np.abs(known) < 2**53):
             changed[column] = pd.array(values, dtype="Float64").astype("Int64")
     return frame.assign(**changed) if changed else frame
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells a spreadsheet would run as a formula (``=HYPERLINK(…)`` in an imported label) start with a
+    quote, as OWASP advises for CSV and Excel downloads: open data is read in Excel, and imported text is not
+    ours."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_START) else v
+            )
+    return out

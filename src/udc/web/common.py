@@ -23,7 +23,7 @@ from udc.privacy.access import PUBLIC, User
 from udc.privacy.actions import ensure, may
 from udc.store import catalogue
 from udc.store.db import Store, writer_waiting
-from udc.store.frames import whole_numbers
+from udc.store.frames import spreadsheet_safe, whole_numbers
 from udc.web import data, security, workers
 from udc.web.i18n import LANGUAGES, TEXT, said, translator
 
@@ -309,6 +309,8 @@ def download(
     ``pool``: the workbook is written in one of its worker processes (long pure-Python work, see
     :mod:`udc.web.workers`)."""
     frame = whole_numbers(frame)
+    if fmt in ("csv", "csv-nl", "xlsx"):
+        frame = spreadsheet_safe(frame)
     area = next((c for c in catalogue.AREA_COLUMNS if c in frame.columns), None)
     if rename:
         frame = frame.rename(columns=rename)
