@@ -51,6 +51,7 @@ NOUNS = {
     "monitor",
     "flows",
     "study",
+    "laden",
     "participation",
     "users",
     "parties",

@@ -32,6 +32,7 @@ from udc.errors import UdcError
 from udc.facade import (
     Agreements,
     Areas,
+    Charging,
     Flows,
     Indicators,
     Monitor,
@@ -191,6 +192,11 @@ class Udc:
     def flows(self) -> Flows:
         """Verhuisstromen: one area's view, a study, its release, a report (:class:`udc.facade.Flows`)."""
         return Flows(self)
+
+    @cached_property
+    def laden(self) -> Charging:
+        """Laadpalen: charging points in, the prognosis per buurt and the NAL check (:class:`udc.facade.Charging`)."""
+        return Charging(self)
 
     @cached_property
     def study(self) -> Studies:

@@ -76,6 +76,7 @@ PUBLISH_PHASES = (
     "releases: programme monitors",
     "releases: verhuisstromen",
     "releases: across the border",
+    "releases: laadpalen",
     "parties and agreements",
 )
 
@@ -214,6 +215,8 @@ def releases(
     names += verhuisstromen(store, years, user=user, audit=audit)
     tell(PUBLISH_PHASES[5])
     names += across_the_border(store, years, user=user, audit=audit, seed=seed)
+    tell(PUBLISH_PHASES[6])
+    names += laadpalen(store, user=user, audit=audit, seed=seed)
     return names
 
 
@@ -364,6 +367,31 @@ def across_the_border(store: Store, years: tuple[int, int], *, user: User, audit
         title="Grensregio (fictief): bevolkingsindicatoren van Nederlandse en Duitse gemeenten",
     )
     return [*GERMAN_TABLES.values(), name]
+
+
+def laadpalen(store: Store, *, user: User, audit: AuditLog, seed: int) -> list[str]:
+    """The demo's charging points written as an OCPI file (DOT-NL's shape) and imported as a user would, and the
+    laadpalen prognosis of the demo region for three years in each scenario, released as ``laadprognose`` (the
+    theme page /thema/laden)."""
+    import tempfile
+
+    from udc.analysis import charging
+    from udc.sources import charging as points
+    from udc.synth import charging as synthetic
+    from udc.synth.region import REGION_NAME
+
+    last = max(r["year"] for r in store.rows("SELECT DISTINCT year FROM ds_synth_households"))
+    with tempfile.TemporaryDirectory(prefix="udc-demo-ocpi-") as folder:
+        path = synthetic.write_ocpi(store, Path(folder), last, seed)
+        points.import_file(store, path, dataset=charging.POINTS, year=last, user=user)
+    try:
+        found = charging.study(store, REGION_NAME, user=user, audit=audit)
+    except UdcError:  # a tiny demo: too little published to fit
+        return [charging.POINTS]
+    years = sorted({last, 2030, 2035})
+    charging.release(store, found, "laadprognose", years=years, scenarios_=list(charging.scenarios()), user=user,
+                     audit=audit)  # fmt: skip
+    return [charging.POINTS, "laadprognose"]
 
 
 def _parties(store: Store, *, user: User, audit: AuditLog) -> None:

@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from udc.cli import (
     areas,
+    charging,
     flows,
     gate,
     indicators,
@@ -96,6 +97,7 @@ app.add_typer(indicators.indicators_app, name="indicators")
 app.add_typer(indicators.definitions_app, name="definitions")
 app.add_typer(monitor.monitor_app, name="monitor")
 app.add_typer(study.study_app, name="study")
+app.add_typer(charging.laden_app, name="laden")
 app.command("import")(sources.import_)
 app.command("check")(gate.check)
 app.command("export")(gate.export)

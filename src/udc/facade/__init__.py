@@ -8,6 +8,7 @@ the one value ``s.sources.import_table`` takes for its many options.
 """
 
 from udc.facade.areas import Areas
+from udc.facade.charging import Charging
 from udc.facade.flows import Flows
 from udc.facade.indicators import Indicators
 from udc.facade.monitor import Monitor
@@ -21,6 +22,7 @@ from udc.sources.importer import ImportOptions
 __all__ = [
     "Agreements",
     "Areas",
+    "Charging",
     "Flows",
     "ImportOptions",
     "Indicators",

@@ -306,6 +306,9 @@ def _static_tables(world: World, sink: Sink, key: bytes) -> None:
             "tenure": cat(w.dw_tenure, TENURE),
             "woz_value": w.dw_woz,
             "built_date": w.dw_built,
+            "x": w.dw_x.round(1),  # RD New metres, as the BAG gives a verblijfsobject's point
+            "y": w.dw_y.round(1),
+            "cell_500m": cat(w.dw_cell, np.array(w.cell_codes)),
         },
     )
     open_spells = np.flatnonzero(~w.dw_occupied & (w.dw_vacant_since >= 0))

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from udc.privacy.magnitude import mix
 from udc.synth.params import Params
@@ -101,6 +102,10 @@ class World:
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         buurten = [a for a in areas if a.kind == "BU"]
+        self.buurt_geometry = [b.geometry for b in buurten]
+        self.place_rng = np.random.default_rng(seed + 7919)  # where dwellings stand: a stream of its own
+        self.cell_codes: list[str] = []  # the CBS 500 m cells dwellings stand in (dw_cell indexes this)
+        self.cell_index: dict[str, int] = {}
         self.buurt_code = np.array([b.code for b in buurten])
         self.buurt_gm = np.array([next(i for i, m in enumerate(REGION) if m.code[2:] == b.code[2:6]) for b in buurten])
         self.buurt_urban = np.array([b.urban for b in buurten])
@@ -195,7 +200,11 @@ class World:
         private = ~social & (rng.random(len(buurt)) < 0.15 + 0.15 * urban)
         tenure = np.where(social, 1, np.where(private, 2, 0)).astype(np.int8)
         woz = np.exp(12.45 + 0.25 * status - 0.35 * apartment - 0.15 * social + rng.normal(0, 0.18, len(buurt)))
+        x, y = self._places(buurt, urban)
         fields = {
+            "dw_x": x,
+            "dw_y": y,
+            "dw_cell": self._cells_of(x, y),
             "dw_buurt": buurt.astype(np.int32),
             "dw_type": apartment.astype(np.int8),
             "dw_tenure": tenure,
@@ -208,6 +217,54 @@ class World:
         for name, values in fields.items():
             setattr(self, name, np.concatenate([getattr(self, name), values]) if first else values)
         return np.arange(first, first + len(buurt))
+
+    def _tilted(self, evs: np.ndarray, cars: np.ndarray, base: np.ndarray, pct: np.ndarray) -> np.ndarray:
+        """Electric cars where a driveway makes them easy: a household in a single-family house adopts at 1.7 times
+        the base rate, one in an apartment at 0.35 times, and higher incomes more — as buurten with driveways lead
+        in the Netherlands. The base draw (``evs``, from the world's stream) is thinned or topped up from a stream
+        of its own, so every other draw of the world stays as it was."""
+        rng = self.place_rng
+        single = self.dw_type[np.maximum(self.hh_dwelling, 0)] == 0
+        wanted = np.clip(base * np.where(single, 1.7, 0.35) * (0.6 + 0.8 * pct / 100), 0, 1)
+        keep = np.clip(wanted / np.maximum(base, 1e-12), 0, 1)
+        thinned = rng.binomial(evs, keep)
+        extra = np.clip((wanted - base) / np.maximum(1 - base, 1e-12), 0, 1)
+        return thinned + rng.binomial(cars - evs, np.where(wanted > base, extra, 0.0))
+
+    def _places(self, buurt: np.ndarray, urban: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where new dwellings stand (RD New metres): clustered around their buurt's built-up centre (a disc of a few
+        hundred metres, tighter in towns), inside the buurt — fields and woods between, as in a real buurt. Drawn
+        from a stream of its own, so placing dwellings changes nothing else of the world."""
+        rng = self.place_rng
+        x, y = np.zeros(len(buurt)), np.zeros(len(buurt))
+        for b in np.unique(buurt):
+            rows = np.flatnonzero(buurt == b)
+            shape = self.buurt_geometry[b]
+            centre = shape.representative_point()
+            radius = 220 + 500 * (1 - float(urban[rows[0]]))
+            todo = rows
+            for _ in range(20):
+                angle = rng.uniform(0, 2 * np.pi, len(todo))
+                distance = radius * np.sqrt(rng.random(len(todo)))
+                px, py = centre.x + distance * np.cos(angle), centre.y + distance * np.sin(angle)
+                inside = shapely.contains_xy(shape, px, py)
+                x[todo[inside]], y[todo[inside]] = px[inside], py[inside]
+                todo = todo[~inside]
+                if not len(todo):
+                    break
+            x[todo], y[todo] = centre.x, centre.y  # a sliver of a buurt: its centre
+        return x, y
+
+    def _cells_of(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """The index of each point's CBS 500 m cell in :attr:`cell_codes` (new cells appended)."""
+        out = np.empty(len(x), np.int32)
+        for i, (cx, cy) in enumerate(zip((x // 500).astype(int), (y // 500).astype(int), strict=True)):
+            code = f"E{cx * 5:04d}N{cy * 5:04d}"
+            if code not in self.cell_index:
+                self.cell_index[code] = len(self.cell_codes)
+                self.cell_codes.append(code)
+            out[i] = self.cell_index[code]
+        return out
 
     def _pick_buurt(self, gm: np.ndarray, income_z: np.ndarray | None = None) -> np.ndarray:
         """A buurt within each municipality: by residents' share, tilted towards matching status."""
@@ -313,7 +370,8 @@ class World:
         urban = self.buurt_urban[self.dw_buurt[self.hh_dwelling]]
         lam = p.cars_base * (0.5 + h["pct"] / 100) * (1.25 - 0.6 * urban) * np.minimum(h["adults"], 2) / 1.6
         cars = rng.poisson(np.where(h["exists"], lam, 0))
-        evs = rng.binomial(cars, np.clip(ev_share * (0.4 + 1.4 * h["pct"] / 100), 0, 1))
+        base = np.clip(ev_share * (0.4 + 1.4 * h["pct"] / 100), 0, 1)
+        evs = self._tilted(rng.binomial(cars, base), cars, base, h["pct"])
         dwelling = self.hh_dwelling[idx]
         sink.write(
             "households",
@@ -332,6 +390,10 @@ class World:
                     "debt_help": debt[idx],
                     "cars": cars[idx].astype(np.int16),
                     "electric_cars": evs[idx].astype(np.int16),
+                    # the dwelling's type (a single-family house has its own driveway, an apartment not: the proxy
+                    # the laadpalen study uses for private parking) and its CBS 500 m cell
+                    "dwelling_type": cat(self.dw_type[dwelling], DWELLING_TYPE),
+                    "cell_500m": cat(self.dw_cell[dwelling], np.array(self.cell_codes)),
                     # the household's cell-key record key, fixed for its life (a hash: no draw from the stream)
                     "record_key": (mix(idx.astype(np.uint64) ^ np.uint64(self.seed * 40503)) >> np.uint64(32)).astype(
                         np.int64
