@@ -103,6 +103,12 @@ MEASURES = {
 }
 VALUES = {  # category values of the microdata contract and the demo registers
     "ges": {"GESM": ("man", "male"), "GESW": ("vrouw", "female")},
+    "scenario": {"laag": ("laag", "low"), "midden": ("midden", "mid"), "hoog": ("hoog", "high")},
+    "access": {
+        "public": ("publiek", "public"),
+        "semi_public": ("semipubliek", "semi-public"),
+        "private": ("privé", "private"),
+    },
     "comparability": {
         "comparable": ("vergelijkbaar", "comparable"),
         "with_caveats": ("vergelijkbaar met kanttekeningen", "comparable with caveats"),
@@ -254,6 +260,23 @@ HEADERS = {
     "ratio": ("Verhouding werkelijk / verwacht", "Ratio observed / expected"),
     "flag": ("Ten opzichte van de verwachting", "Compared with the expectation"),
     "country": ("Land", "Country"),
+    "scenario": ("Scenario", "Scenario"),
+    "evs": ("Elektrische auto's", "Electric cars"),
+    "needed": ("Nodige publieke aansluitingen", "Public connectors needed"),
+    "present": ("Aanwezige aansluitingen", "Connectors present"),
+    "public": ("Publieke aansluitingen", "Public connectors"),
+    "semi_public": ("Semipublieke aansluitingen", "Semi-public connectors"),
+    "gap": ("Tekort", "Gap"),
+    "evs_per_public_connector": ("Elektrische auto's per publieke aansluiting", "Electric cars per public connector"),
+    "public_share_with_private_parking": (
+        "Aandeel met eigen oprit dat publiek laadt",
+        "Share with a driveway charging in public",
+    ),
+    "semi_public_weight": ("Gewicht semipubliek", "Weight of semi-public"),
+    "cell": ("Vierkant (500 m)", "Cell (500 m)"),
+    "households": ("Huishoudens", "Households"),
+    "nearest_m": ("Afstand tot laadpunt (m)", "Distance to a charging point (m)"),
+    "flagged": ("Zonder laadpunt binnen bereik", "No charging point within reach"),
     "comparability": ("Vergelijkbaarheid", "Comparability"),
     "comparability_note": ("Vergelijkbaarheid: toelichting", "Comparability: note"),
     "statistic": ("Statistiek", "Statistic"),

@@ -80,6 +80,7 @@ ROUTE_MODULES = [  # routes that call only the facade (udc.api, udc.facade), err
     "routes/monitor.py",
     "routes/profile.py",
     "routes/explorer.py",
+    "routes/charging.py",
 ]
 
 

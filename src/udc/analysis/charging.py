@@ -378,6 +378,14 @@ def backtest(
     )
 
 
+PARAMETER_COLUMNS = ("evs_per_public_connector", "public_share_with_private_parking", "semi_public_weight")
+NAL_COLUMNS = [
+    ColumnInfo("cell", "dimension", "Vierkant (500 m)"),
+    ColumnInfo("households", "value", "Huishoudens"),
+    ColumnInfo("nearest_m", "value", "Afstand tot het dichtstbijzijnde publieke laadpunt (m)"),
+    ColumnInfo("flagged", "label", "Zonder laadpunt binnen bereik"),
+    ColumnInfo("year", "period", "Jaar"),
+]
 RELEASE_COLUMNS = [
     ColumnInfo("area_code", "area", "Buurt"),
     ColumnInfo("scenario", "dimension", "Scenario"),
@@ -409,6 +417,21 @@ def release(
             frames.append(result.rows)
             definitions[f"{scenario}:{year}"] = result.definition
     rows = pd.concat(frames, ignore_index=True).drop(columns=["name"])
+    for key in PARAMETER_COLUMNS:  # the assumptions beside every row: a reader of the table has them
+        rows[key] = getattr(found.parameters, key)
+    cells = found.nal.copy()
+    release_derived(
+        store,
+        cells,
+        f"{name}_nal",
+        title="Laadpalen: vierkanten van 500 m met huishoudens en het dichtstbijzijnde publieke laadpunt (NAL)",
+        inputs=[HOUSEHOLDS, points],
+        derived_from=found.tables,
+        columns=NAL_COLUMNS,
+        user=user,
+        audit=audit,
+        definition={"parameters": found.parameters.model_dump(), "year": found.last},
+    )
     return release_derived(
         store,
         rows,

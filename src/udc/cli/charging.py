@@ -84,3 +84,29 @@ def laden_nal(
     result = facade(ctx, store_dir, user).laden.prognose(region, year=year, scenario="midden")
     rows = result.nal.astype(object).where(result.nal.notna(), None)
     emit(rows.to_dict("records"), fmt, title=f"NAL {region}")
+
+
+@laden_app.command("report")
+def laden_report(
+    ctx: typer.Context,
+    region: Region,
+    year: Annotated[int, typer.Option(help="The year of the prognosis.")],
+    out: Annotated[Path, typer.Option(help="FILE.html, or FILE.pdf (printed with Chromium).")],
+    scenario: Annotated[str, typer.Option(help="laag, midden or hoog.")] = "midden",
+    language: Annotated[str, typer.Option("--lang", help="nl or en.")] = "nl",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """The prognosis as one printable page: per buurt the electric cars, needed and present connectors and the gap,
+    the NAL cells, the assumptions."""
+    from udc import printing
+    from udc.errors import UdcError
+
+    page = facade(ctx, store_dir, user).laden.report(region, year=year, scenario=scenario, language=language)
+    if not out.parent.is_dir():
+        raise UdcError(f"--out {out}: the folder {out.parent} does not exist")
+    if out.suffix.lower() == ".pdf":
+        printing.pdf(page, out)
+    else:
+        out.write_text(page, encoding="utf-8")
+    typer.echo(f"written to {out}")

@@ -86,6 +86,18 @@ class Charging(Noun):
             done |= {"version": version}
         return version
 
+    def report(
+        self, area: str, *, year: int, scenario: str = "midden", parameters: Parameters | None = None,
+        language: str = "nl",
+    ) -> str:  # fmt: skip
+        """The prognosis as one printable page (HTML; ``udc laden report --out X.pdf`` prints it)."""
+        from udc.analysis import charging_report
+
+        if language not in ("nl", "en"):
+            raise UdcError(f"--lang {language}: expected nl or en")
+        result = self.prognose(area, year=year, scenario=scenario, parameters=parameters)
+        return charging_report.page(result, parameters or Parameters(), language)
+
     def released(self, name: str = "laadprognose") -> pd.DataFrame | None:
         """The released prognosis (None before the first release)."""
         with self._udc.reading() as store:

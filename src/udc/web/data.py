@@ -491,3 +491,19 @@ def indicator_series(
         else f"Re-based to the municipalities of {newest} (numerators and denominators summed): {merged}"
     )
     return pd.DataFrame({"period": part.year.astype(str), "value": value}), note
+
+
+def cell_outlines(cells: list[str]) -> tuple[list[float | None], list[float | None]]:
+    """CBS 500 m cells (``E0390N5185``) as closed outlines in WGS84 for a map trace (None between cells)."""
+    from udc.areas.geometry import RD_NEW, WGS84, _transformer
+
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    to_wgs = _transformer(RD_NEW, WGS84)
+    for code in cells:
+        left, bottom = int(code[1:5]) * 100, int(code[6:10]) * 100
+        corners = [(left, bottom), (left + 500, bottom), (left + 500, bottom + 500), (left, bottom + 500)]
+        lon, lat = to_wgs.transform([c[0] for c in corners], [c[1] for c in corners])
+        xs += [*map(float, lon), float(lon[0]), None]
+        ys += [*map(float, lat), float(lat[0]), None]
+    return xs, ys

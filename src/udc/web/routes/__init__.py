@@ -5,6 +5,7 @@ from udc.web.routes import (
     account,
     builder,
     catalogue,
+    charging,
     explorer,
     flows,
     home,
@@ -24,6 +25,7 @@ ROUTERS = [
     builder.router,
     catalogue.router,
     account.router,
+    charging.router,  # /thema/laden before /thema/{theme}
     indicators.router,
     monitor.router,
     reports.router,
