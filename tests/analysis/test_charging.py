@@ -22,6 +22,15 @@ pytestmark = pytest.mark.slow  # a population of 100 000 and a study of ten year
 KEYS = {"area_code", "evs", "needed", "present", "gap"}
 
 
+def strict(text: str) -> list:
+    """JSON as a program reads it: NaN or Infinity is an error, not a number."""
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} in JSON output")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """100 000 synthetic persons over 2019-2024 (the test demo's 12 000 fill no 500 m cell with 125 households) and
@@ -38,7 +47,7 @@ def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_every_buurt_has_the_keys_and_counts_are_whole_numbers(store_path: Path) -> None:
     ran = run_udc("--store", str(store_path), "laden", "prognose", "--region", "demoregio", "--year", "2030",
                   "--scenario", "midden", "--format", "json")  # fmt: skip
-    rows = json.loads(ran.stdout)
+    rows = strict(ran.stdout)
     with Store(store_path, read_only=True) as store:
         buurten = charging.buurten_of(store, "demoregio")
     assert [r["area_code"] for r in rows] == buurten and all(set(r) >= KEYS for r in rows)
@@ -78,7 +87,7 @@ def test_the_nal_check_flags_exactly_the_planted_cells(store_path: Path) -> None
         planted = synthetic.planted(store, 2025)
     assert planted.cells  # the planted buurt is dense enough to be found
     ran = run_udc("--store", str(store_path), "laden", "nal", "--region", "demoregio", "--format", "json")
-    cells = json.loads(ran.stdout)
+    cells = strict(ran.stdout)
     assert sorted(c["cell"] for c in cells if c["flagged"]) == sorted(planted.cells)
     flagged = [c for c in cells if c["flagged"]]
     assert all(c["households"] >= 125 and c["nearest_m"] > 400 for c in flagged)

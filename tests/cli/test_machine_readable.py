@@ -55,6 +55,8 @@ NOT_HERE = {
     "udc gate crosstab": "a protected table: tests/privacy",
     "udc gate run": "needs a definition file",
     "udc flows": "a gated study, seconds: tests/cli/test_flows_cli.py",
+    "udc laden prognose": "a population dense enough: tests/analysis/test_charging.py (its JSON read strictly there)",
+    "udc laden nal": "a population dense enough: tests/analysis/test_charging.py (its JSON read strictly there)",
     "udc flows study": "writes a study: tests/cli/test_flows_cli.py",
     "udc definitions verify": "needs a package: tests/indicators/test_package.py",
     "udc definitions import": "needs a package: tests/indicators/test_package.py",
