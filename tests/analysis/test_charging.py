@@ -13,6 +13,7 @@ import udc
 from cli_runner import udc as run_udc
 from udc import demo
 from udc.analysis import charging
+from udc.errors import UdcError
 from udc.store import Store, catalogue
 from udc.synth import charging as synthetic
 from udc.synth.generate import generate
@@ -71,6 +72,18 @@ def test_the_prognosis_is_made_of_protected_counts_only(store_path: Path) -> Non
             .set_index("b")
             .n
         )
+    earlier = s.laden.prognose("demoregio", year=2022, scenario="midden").rows.set_index("area_code")
+    with Store(store_path, read_only=True) as store:
+        then = (
+            store.query(
+                "SELECT buurt_code::VARCHAR AS b, sum(electric_cars) AS n FROM ds_synth_households WHERE year = 2022 "
+                "GROUP BY 1"
+            )
+            .set_index("b")
+            .n
+        )
+    seen = earlier.evs.dropna()
+    assert (seen - then.reindex(seen.index)).abs().max() <= 10  # an observed year is its own (found by an attack)
     shown = observed.evs.dropna()
     assert (shown != truth.reindex(shown.index)).any()  # the cell key's noise: not the true counts
     assert (shown - truth.reindex(shown.index)).abs().max() <= 10
@@ -101,6 +114,8 @@ def test_a_release_records_scenario_and_parameters_in_its_hash(store_path: Path)
     s = udc.open(store_path)
     released = s.laden.released()
     assert released is not None and set(released.scenario) == {"laag", "midden", "hoog"}
+    with pytest.raises(UdcError, match="laadprognose"):
+        s.laden.release("demoregio", years=[2030], name="laadprognose_nal")  # the cells' table, never overwritten
     ten = charging.Parameters(evs_per_public_connector=10)
     for parameters in (ten, ten, None):
         s.laden.release("demoregio", years=[2030], scenarios=["midden"], parameters=parameters)

@@ -267,3 +267,5 @@ def test_the_level_a_request_publishes_is_read_from_its_area_codes() -> None:
     assert level(["role"], column="to_wk", values=["WK990101"]) == "wijk"
     assert level(["role"], column="from_area", values=["bu99010000"]) == "buurt"
     assert level(["role"], column="buurt_code", prefix="BU99") is None  # the whole region
+    # CBS grid cells (found by a cold attack: a gemeente-level party got 500 m cells, one of them a whole buurt)
+    assert level(["cell_500m"]) == "buurt" and level(["role"], column="cell_500m", values=["E0345N5225"]) == "buurt"

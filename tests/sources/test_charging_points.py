@@ -142,3 +142,46 @@ def test_a_bad_file_is_one_line_and_stores_nothing(heerlen: tuple, tmp_path: Pat
 def test_cells_are_written_as_cbs_writes_them() -> None:
     assert cell_code(122_600.0, 461_700.0) == "E1225N4615"
     assert cell_code(40_010.0, 519_999.0) == "E0400N5195"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('[{"id": "x", "coordinates": [5.9, 50.9]}]', "row 1, field 'location'"),
+        ('[{"id": "x", "coordinates": {"latitude": "50.9", "longitude": "5.9"}, "evses": "oops"}]',
+         "row 1, field 'location'"),
+        ('[{"id": "x", "coordinates": {"latitude": "91", "longitude": "5.9"}}]', "row 1, field 'coordinates'"),
+        ('[{"ID": 1, "AddressInfo": {"Latitude": 50.9, "Longitude": 5.9}, "Connections": [{"Quantity": -100000}]}]',
+         "row 1, field 'connectors'"),
+        ('[{"ID": 1, "AddressInfo": {"Latitude": 50.9, "Longitude": 5.9}, "UsageTypeID": "public"}]',
+         "row 1, field 'POI'"),
+    ],
+)  # fmt: skip
+def test_wrong_types_and_impossible_values_are_one_line(
+    heerlen: tuple, tmp_path: Path, body: str, message: str
+) -> None:
+    """Found by a cold attack: a list where an object belongs, -100 000 connectors, latitude 91 gave tracebacks or
+    were stored (and reached the prognosis as a gap of -5e29)."""
+    path, _ = heerlen
+    file = tmp_path / "bad.json"
+    file.write_text(body)
+    ran = run_udc("--store", str(path), "laden", "import", str(file), "--year", "2022", check=False)
+    assert ran.returncode != 0 and message in ran.stderr and "Traceback" not in ran.stderr
+    assert len(ran.stderr.strip().splitlines()) == 1
+
+
+def test_an_import_never_replaces_another_kind_of_table(heerlen: tuple, tmp_path: Path) -> None:
+    """Found by a cold attack: an analyst's charging points replaced the internal dwellings table by its name."""
+    path, points = heerlen
+    file = tmp_path / "locations.json"
+    file.write_text(json.dumps(_ocpi(points)))
+    run_udc("--store", str(path), "import", str(_municipal(tmp_path)), "--dataset", "gemeentelijk")
+    ran = run_udc("--store", str(path), "laden", "import", str(file), "--year", "2022", "--dataset", "gemeentelijk",
+                  check=False)  # fmt: skip
+    assert ran.returncode != 0 and "holds another kind of table" in ran.stderr
+
+
+def _municipal(folder: Path) -> Path:
+    path = folder / "gemeentelijk.csv"
+    path.write_text("gemeente,jaar,aantal\nGM0917,2022,5\n")
+    return path

@@ -137,7 +137,7 @@ def test_an_import_never_replaces_microdata_or_a_release_and_variables_never_tak
     store = str(demo_store)
     run_udc("--store", store, "users", "add", "ana", "--role", "analyst")
     good = _fixture(tmp_path)
-    for name, why in (("synth_persons_yearly", "holds microdata"), ("grensregio_indicatoren", "is a release")):
+    for name, why in (("synth_persons_yearly", "is a microdata table"), ("grensregio_indicatoren", "is a release")):
         ran = run_udc("--store", store, "regionalstatistik", "import", str(good), "--dataset", name, "--user", "ana",
                       check=False)  # fmt: skip
         assert ran.returncode != 0 and why in ran.stderr and len(ran.stderr.strip().splitlines()) == 1

@@ -104,6 +104,14 @@ def buurten_of(store: Store, area: str) -> list[str]:
     return found
 
 
+def _within(buurten: list[str]) -> Filter:
+    """The buurten asked about: by name up to a filter's 200 values, else every buurt (the rows kept afterwards are
+    ours; a larger table asked of the gate, never a smaller one)."""
+    return (
+        Filter(column="buurt_code", values=buurten) if len(buurten) <= 200 else Filter(column="buurt_code", prefix="BU")
+    )
+
+
 def _ask(store: Store, dims: list[str], filters: list[Filter], measure: str | None, user: User, audit: AuditLog,
          dataset: str) -> tuple[pd.DataFrame, Protected]:  # fmt: skip
     area = "buurt_code" if "buurt_code" in dims else None
@@ -122,7 +130,7 @@ def demand(
     """The protected counts per buurt and year (each year its own requests: the yearly snapshots)."""
     frames, tables = [], []
     for year in years:
-        where = [Filter(column="year", values=[year]), Filter(column="buurt_code", values=buurten)]
+        where = [Filter(column="year", values=[year]), _within(buurten)]
         by_type, t1 = _ask(store, ["buurt_code", "dwelling_type"], where, None, user, audit, dataset)
         cars, t2 = _ask(store, ["buurt_code"], where, "cars", user, audit, dataset)
         evs, t3 = _ask(store, ["buurt_code"], where, "electric_cars", user, audit, dataset)
@@ -224,10 +232,14 @@ class Study:
         p, last, buurten = self.parameters, self.last, self.buurten
         share(scenario, year)  # a known scenario, or a one-line error
         frame = self.counts.frame
-        now = frame[frame.year == last].set_index("buurt_code").reindex(buurten)
+        observed = set(frame.year)
+        if year < int(frame.year.min()):
+            raise UdcError(f"--year {year}: before the first observed year {int(frame.year.min())}")
+        base = year if year in observed else last  # an observed year: its own protected counts
+        now = frame[frame.year == base].set_index("buurt_code").reindex(buurten)
         usable = now.dropna(subset=["cars", "evs"])
         region_share = usable.evs.sum() / usable.cars.sum() if usable.cars.sum() else np.nan
-        if year > last:
+        if year not in observed:
             evs = (
                 now.cars
                 * region_share
@@ -327,10 +339,17 @@ def nal(
     """The NAL check: every 500 m cell with at least ``nal_households`` households (protected count) and no public
     point within ``nal_distance_m`` of its centre is flagged. The distance is between a cell's centre and open
     points: a function of public data only."""
-    where = [Filter(column="year", values=[year]), Filter(column="buurt_code", values=buurten)]
-    cells, table = _ask(store, ["cell_500m"], where, None, user, audit, dataset)
-    cells = cells.rename(columns={"cell_500m": "cell", "value": "households"})
-    cells = cells[cells.cell.str.fullmatch(r"E\d{4}N\d{4}")]  # cells, not a margin the gate grouped rare ones in
+    parts, tables = [], []
+    for gemeente in sorted({b[2:6] for b in buurten}):  # one table per gemeente: the cells of its buurten only
+        where = [Filter(column="year", values=[year]), Filter(column="buurt_code", prefix=f"BU{gemeente}")]
+        part, table = _ask(store, ["cell_500m"], where, None, user, audit, dataset)
+        parts.append(part)
+        tables.append(table)
+    found = pd.concat(parts, ignore_index=True).rename(columns={"cell_500m": "cell", "value": "households"})
+    found = found[found.cell.str.fullmatch(r"E\d{4}N\d{4}")]  # cells, not a margin the gate grouped rare ones in
+    # Each gemeente's table lists every cell (the gate lists every category, asked or not): a cell's households are
+    # the sum of its published parts; a part withheld is small (under the gate's threshold) or nothing at all.
+    cells = found.groupby("cell", as_index=False).households.sum(min_count=1)
     entry = catalogue.get(store, points).table_name or ""
     public = store.query(f"SELECT lon, lat FROM {quote(entry)} WHERE access = 'public' AND NOT outside")
     px, py = _transformer(WGS84, RD_NEW).transform(public.lon.to_numpy(float), public.lat.to_numpy(float))
@@ -342,7 +361,7 @@ def nal(
     cells["nearest_m"] = np.where(np.isfinite(nearest), np.round(nearest), np.nan)
     cells["flagged"] = (cells.households >= p.nal_households) & ~(nearest <= p.nal_distance_m)
     cells["year"] = year
-    return cells.sort_values("cell").reset_index(drop=True), [table]
+    return cells.sort_values("cell").reset_index(drop=True), tables
 
 
 def backtest(
@@ -444,3 +463,13 @@ def release(
         audit=audit,
         definition={"digest": digest(definitions), **definitions},
     )
+
+
+def nal_only(
+    store: Store, area: str, *, user: User, audit: AuditLog, parameters: Parameters | None = None
+) -> pd.DataFrame:
+    """The NAL check alone (the last observed year's households per cell): one gate table, no prognosis."""
+    buurten = buurten_of(store, area)
+    last = _years(store, HOUSEHOLDS)[-1]
+    cells, _ = nal(store, buurten, last, parameters or Parameters(), user=user, audit=audit)
+    return cells

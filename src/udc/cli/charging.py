@@ -74,15 +74,14 @@ def laden_prognose(
 def laden_nal(
     ctx: typer.Context,
     region: Region,
-    year: Annotated[int, typer.Option(help="Any year: the check uses the last observed households.")] = 2100,
     fmt: Format = "table",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
     """The NAL check: every CBS 500 m cell with its households (protected), the distance from its centre to the
     nearest public point, and whether it is flagged (125 households or more, no public point within 400 m)."""
-    result = facade(ctx, store_dir, user).laden.prognose(region, year=year, scenario="midden")
-    rows = result.nal.astype(object).where(result.nal.notna(), None)
+    cells = facade(ctx, store_dir, user).laden.nal(region)
+    rows = cells.astype(object).where(cells.notna(), None)
     emit(rows.to_dict("records"), fmt, title=f"NAL {region}")
 
 

@@ -17,7 +17,7 @@ from udc.privacy.actions import ensure
 from udc.sources import charging as points
 from udc.store import catalogue
 
-RELEASE_NAME = re.compile(r"^laadprognose(_[a-z0-9_]{1,40})?$")
+RELEASE_NAME = re.compile(r"^laadprognose(_[a-z0-9_]{1,40})?$")  # and never …_nal: that is the cells' table
 
 
 class Charging(Noun):
@@ -71,7 +71,7 @@ class Charging(Noun):
         """The prognosis of every scenario and year as one open table (``name``: ``laadprognose…``), derived by the
         gate from the protected tables this run asked for; its definition (scenarios, their shares, every
         parameter) is recorded and hashed with the release. Returns the version."""
-        if not RELEASE_NAME.fullmatch(name):
+        if not RELEASE_NAME.fullmatch(name) or name.endswith("_nal"):
             raise UdcError(f"--release {name[:60]!r}: a prognosis is released as laadprognose or laadprognose_…")
         chosen = scenarios or list(charging.scenarios())
         udc = self._udc
@@ -97,6 +97,17 @@ class Charging(Noun):
             raise UdcError(f"--lang {language}: expected nl or en")
         result = self.prognose(area, year=year, scenario=scenario, parameters=parameters)
         return charging_report.page(result, parameters or Parameters(), language)
+
+    def nal(self, area: str, *, parameters: Parameters | None = None) -> pd.DataFrame:
+        """The NAL check of ``area``'s last observed year: every 500 m cell with its households (protected), the
+        distance from its centre to the nearest public point and whether it is flagged (``udc laden nal``)."""
+        udc = self._udc
+        detail = {"area": area, "parameters": (parameters or Parameters()).model_dump()}
+        with ensure(udc.user, "laden.nal", charging.HOUSEHOLDS, audit=udc.audit, detail=detail) as done:
+            with udc.reading(locked_down=True) as store:
+                cells = charging.nal_only(store, area, user=udc.user, audit=udc.audit, parameters=parameters)
+            done |= {"cells": len(cells), "flagged": int(cells.flagged.sum())}
+        return cells
 
     def released(self, name: str = "laadprognose") -> pd.DataFrame | None:
         """The released prognosis (None before the first release)."""

@@ -15,6 +15,7 @@ import dataclasses
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -400,6 +401,8 @@ def _filtered_level(f: Filter) -> str | None:
     """The area level a filter on area codes narrows a table to (None: no area codes, or wider than one gemeente):
     more digits than a gemeente's 4 reach into its wijken, more than a wijk's 6 into its buurten."""
     codes = [f.prefix] if f.prefix is not None else [str(v) for v in f.values or []]
+    if any(_CELL.match(c.strip().upper()) for c in codes):  # a 500 m or 100 m grid cell: as fine as a buurt
+        return "buurt"
     digits = [
         len(code) - 2
         for code in (c.strip().upper() for c in codes)
@@ -422,7 +425,12 @@ _LEVELS = {
     "gemeente_code": "gemeente",
     "from_gm": "gemeente",
     "to_gm": "gemeente",
+    # CBS grid cells (E0390N5195): an agreement names no finer level than buurt, and a cell in a town is finer
+    "cell_500m": "buurt",
+    "cell_100m": "buurt",
+    "cell": "buurt",
 }
+_CELL = re.compile(r"^E\d{4}N\d{4}$")
 _RANK = ["buurt", "wijk", "gemeente"]
 
 

@@ -10,6 +10,7 @@ driveway, restricted access). A point with no coordinates or outside every area 
 
 from __future__ import annotations
 
+import csv
 import json
 import math
 from datetime import UTC, datetime
@@ -97,35 +98,46 @@ def read_ocpi(path: str | Path) -> pd.DataFrame:
     for number, location in enumerate(locations, start=1):
         if not isinstance(location, dict):
             raise InputError("a location must be an object", file=file, row=number, field="data")
-        where = location.get("coordinates") or {}
-        lat = _number(where.get("latitude"), file, number, "coordinates.latitude")
-        lon = _number(where.get("longitude"), file, number, "coordinates.longitude")
-        connectors, power = 0, 0.0
-        for evse in location.get("evses") or []:
-            if (evse.get("status") or "").upper() == "REMOVED":
-                continue
-            for connector in evse.get("connectors") or []:
-                connectors += 1
-                watts = connector.get("max_electric_power") or (
-                    (connector.get("max_voltage") or 0) * (connector.get("max_amperage") or 0)
-                )
-                power = max(power, float(watts) / 1000)
-        access = OCPI_ACCESS.get(str(location.get("parking_type") or "ON_STREET").upper(), "public")
-        if location.get("publish") is False:
-            access = "private"
-        rows.append(
-            {
-                "point_id": f"{location.get('country_code', '')}*{location.get('party_id', '')}*{location.get('id')}",
-                "source": "OCPI",
-                "name": str(location.get("name") or location.get("address") or "")[:200],
-                "lon": lon,
-                "lat": lat,
-                "access": access,
-                "connectors": connectors,
-                "max_power_kw": round(power, 1),
-            }
-        )
+        try:
+            rows.append(_ocpi_location(location, file, number))
+        except (TypeError, ValueError, AttributeError) as exc:  # a field of the wrong type somewhere inside
+            raise InputError(f"not an OCPI 2.2.1 location ({type(exc).__name__}: {str(exc)[:80]})", file=file,
+                             row=number, field="location") from None  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _ocpi_location(location: dict, file: str, number: int) -> dict:
+    """One OCPI location as a row (see :func:`read_ocpi`)."""
+    where = location.get("coordinates") or {}
+    lat = _number(where.get("latitude"), file, number, "coordinates.latitude")
+    lon = _number(where.get("longitude"), file, number, "coordinates.longitude")
+    connectors, power = 0, 0.0
+    for evse in location.get("evses") or []:
+        if (evse.get("status") or "").upper() == "REMOVED":
+            continue
+        for connector in evse.get("connectors") or []:
+            connectors += 1
+            watts = connector.get("max_electric_power") or (
+                (connector.get("max_voltage") or 0) * (connector.get("max_amperage") or 0)
+            )
+            power = max(power, float(watts) / 1000)
+    access = OCPI_ACCESS.get(str(location.get("parking_type") or "ON_STREET").upper(), "public")
+    if location.get("publish") is False:
+        access = "private"
+    return _checked(
+        {
+            "point_id": f"{location.get('country_code', '')}*{location.get('party_id', '')}*{location.get('id')}",
+            "source": "OCPI",
+            "name": str(location.get("name") or location.get("address") or "")[:200],
+            "lon": lon,
+            "lat": lat,
+            "access": access,
+            "connectors": connectors,
+            "max_power_kw": round(power, 1),
+        },
+        file,
+        number,
+    )
 
 
 def read_ocm(path: str | Path) -> pd.DataFrame:
@@ -139,25 +151,36 @@ def read_ocm(path: str | Path) -> pd.DataFrame:
     for number, poi in enumerate(document, start=1):
         if not isinstance(poi, dict):
             raise InputError("a POI must be an object", file=file, row=number, field="POI")
-        address = poi.get("AddressInfo") or {}
-        lat = _number(address.get("Latitude"), file, number, "AddressInfo.Latitude")
-        lon = _number(address.get("Longitude"), file, number, "AddressInfo.Longitude")
-        connections = [c for c in poi.get("Connections") or [] if isinstance(c, dict)]
-        counted = sum(int(c.get("Quantity") or 1) for c in connections)
-        power = max([float(c.get("PowerKW") or 0) for c in connections], default=0.0)
-        rows.append(
-            {
-                "point_id": f"OCM-{poi.get('ID')}",
-                "source": "Open Charge Map",
-                "name": str(address.get("Title") or "")[:200],
-                "lon": lon,
-                "lat": lat,
-                "access": OCM_ACCESS.get(int(poi.get("UsageTypeID") or 0), "public"),
-                "connectors": counted or int(poi.get("NumberOfPoints") or 1),
-                "max_power_kw": round(power, 1),
-            }
-        )
+        try:
+            rows.append(_ocm_poi(poi, file, number))
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise InputError(f"not an Open Charge Map POI ({type(exc).__name__}: {str(exc)[:80]})", file=file,
+                             row=number, field="POI") from None  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def _ocm_poi(poi: dict, file: str, number: int) -> dict:
+    """One Open Charge Map POI as a row (see :func:`read_ocm`)."""
+    address = poi.get("AddressInfo") or {}
+    lat = _number(address.get("Latitude"), file, number, "AddressInfo.Latitude")
+    lon = _number(address.get("Longitude"), file, number, "AddressInfo.Longitude")
+    connections = [c for c in poi.get("Connections") or [] if isinstance(c, dict)]
+    counted = sum(int(c.get("Quantity") or 1) for c in connections)
+    power = max([float(c.get("PowerKW") or 0) for c in connections], default=0.0)
+    return _checked(
+        {
+            "point_id": f"OCM-{poi.get('ID')}",
+            "source": "Open Charge Map",
+            "name": str(address.get("Title") or "")[:200],
+            "lon": lon,
+            "lat": lat,
+            "access": OCM_ACCESS.get(int(poi.get("UsageTypeID") or 0), "public"),
+            "connectors": counted or int(poi.get("NumberOfPoints") or 1),
+            "max_power_kw": round(power, 1),
+        },
+        file,
+        number,
+    )
 
 
 def read_csv(path: str | Path) -> pd.DataFrame:
@@ -166,8 +189,8 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     file = str(path)
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"not a readable CSV ({exc})", file=file) from None
+    except (OSError, UnicodeDecodeError, pd.errors.ParserError, csv.Error, ValueError) as exc:
+        raise InputError(f"not a readable CSV ({str(exc)[:120]})", file=file) from None
     columns = {c.lower().strip(): c for c in raw.columns}
     rd = "x" in columns and "y" in columns
     if not rd and not ("lat" in columns and "lon" in columns):
@@ -185,18 +208,40 @@ def read_csv(path: str | Path) -> pd.DataFrame:
                              row=number, field="access")  # fmt: skip
         count = record.get(columns.get("connectors", ""), "") or "1"
         rows.append(
-            {
-                "point_id": str(record.get(columns.get("id", ""), "") or f"row-{number}"),
-                "source": "municipal",
-                "name": str(record.get(columns.get("name", ""), "") or "")[:200],
-                "lon": a,
-                "lat": b,
-                "access": access,
-                "connectors": int(_number(count, file, number, "connectors")),
-                "max_power_kw": None,
-            }
+            _checked(
+                {
+                    "point_id": str(record.get(columns.get("id", ""), "") or f"row-{number}"),
+                    "source": "municipal",
+                    "name": str(record.get(columns.get("name", ""), "") or "")[:200],
+                    "lon": a,
+                    "lat": b,
+                    "access": access,
+                    "connectors": int(_number(count, file, number, "connectors")),
+                    "max_power_kw": None,
+                },
+                file,
+                number,
+            )
         )
     return pd.DataFrame(rows)
+
+
+MAX_CONNECTORS = 1_000  # a charging plaza has tens; more is a mistake in the file
+MAX_POWER_KW = 2_000.0  # the fastest truck chargers are about 1 MW
+
+
+def _checked(row: dict, file: str, number: int) -> dict:
+    """A point's values within what a charging point can be: WGS84 coordinates, 0…1 000 connectors, 0…2 000 kW."""
+    if not (-90 <= row["lat"] <= 90 and -180 <= row["lon"] <= 180):
+        raise InputError(f"({row['lat']:.6g}, {row['lon']:.6g}) is not a WGS84 latitude and longitude", file=file,
+                         row=number, field="coordinates")  # fmt: skip
+    if not 0 <= row["connectors"] <= MAX_CONNECTORS:
+        raise InputError(f"{row['connectors']} connectors: expected 0 to {MAX_CONNECTORS}", file=file, row=number,
+                         field="connectors")  # fmt: skip
+    power = row["max_power_kw"]
+    if power is not None and not (math.isfinite(power) and 0 <= power <= MAX_POWER_KW):
+        raise InputError(f"{power} kW: expected 0 to {MAX_POWER_KW:g}", file=file, row=number, field="power")
+    return row
 
 
 READERS = {"ocpi": read_ocpi, "ocm": read_ocm, "csv": read_csv}
@@ -256,5 +301,6 @@ def import_file(store: Store, path: str | Path, *, dataset: str, year: int, shap
         period_end=str(year),
         provenance={"charging": {"file": Path(path).name, "shape": chosen, "points": len(out), "year": year}},
     )
+    catalogue.same_kind(store, dataset, "charging")
     catalogue.save(store, entry, out.assign(year=np.int32(year)), columns=COLUMNS)
     return out

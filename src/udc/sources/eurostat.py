@@ -144,5 +144,6 @@ def import_file(store: Store, path: str | Path, *, dataset: str) -> pd.DataFrame
         period_end=str(periods[-1])[:4],
         provenance={"eurostat": {"file": Path(path).name, "rows": len(frame)}},
     )
+    catalogue.same_kind(store, dataset, "eurostat")
     catalogue.save(store, entry, frame, columns=COLUMNS)
     return frame

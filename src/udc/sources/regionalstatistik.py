@@ -327,5 +327,6 @@ def import_file(store: Store, path: str | Path, *, dataset: str) -> pd.DataFrame
         period_end=str(periods[-1])[:4],
         provenance={"regionalstatistik": {"file": Path(path).name, "rows": len(frame), "statistics": statistics}},
     )
+    catalogue.same_kind(store, dataset, "regionalstatistik")
     catalogue.save(store, entry, frame, columns=COLUMNS)
     return frame

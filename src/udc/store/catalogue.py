@@ -64,14 +64,24 @@ def _keeps_its_kind(con: Any, dataset: Dataset, *, releasing: bool) -> None:
     if found is None:
         return
     sensitivity, released = found
-    if sensitivity == "microdata" and dataset.sensitivity != "microdata":
+    if sensitivity != dataset.sensitivity and not releasing:
         raise UdcError(
-            f"'{dataset.name}' holds microdata: an {dataset.sensitivity} table cannot replace it (choose another name)"
+            f"'{dataset.name}' is a {sensitivity} table: an {dataset.sensitivity} table cannot replace it (choose "
+            "another name)"
         )
     if released and not releasing:
         raise UdcError(
             f"'{dataset.name}' is a release of the disclosure gate: an import cannot replace it (choose another name)"
         )
+
+
+def same_kind(store: Store, name: str, kind: str) -> None:
+    """Refuse an import into a name that holds another kind of table (charging points over a peer table, German
+    statistics over a municipal file): ``kind`` is the importer's key in the provenance it writes."""
+    if not exists(store, name):
+        return
+    if kind not in get(store, name).provenance:
+        raise UdcError(f"'{name}' holds another kind of table: choose another name for this import")
 
 
 def _own_table(con: Any, dataset: Dataset) -> None:
