@@ -137,9 +137,18 @@ def test_an_import_never_replaces_microdata_or_a_release_and_variables_never_tak
     store = str(demo_store)
     run_udc("--store", store, "users", "add", "ana", "--role", "analyst")
     good = _fixture(tmp_path)
-    for name, why in (("synth_persons_yearly", "is a microdata table"), ("grensregio_indicatoren", "is a release")):
+    for name in ("synth_persons_yearly", "grensregio_indicatoren"):
         ran = run_udc("--store", store, "regionalstatistik", "import", str(good), "--dataset", name, "--user", "ana",
                       check=False)  # fmt: skip
+        assert (
+            ran.returncode != 0 and "another kind of table" in ran.stderr and len(ran.stderr.strip().splitlines()) == 1
+        )
+    municipal = tmp_path / "m.csv"
+    municipal.write_text("gemeente,jaar,aantal\nGM9901,2022,5\n")
+    for name, why in (("synth_persons_yearly", "is a microdata table"), ("grensregio_indicatoren", "is a release")):
+        ran = run_udc(
+            "--store", store, "import", str(municipal), "--dataset", name, "--sensitivity", "open", check=False
+        )  # fmt: skip — the catalogue's own guard, for every importer
         assert ran.returncode != 0 and why in ran.stderr and len(ran.stderr.strip().splitlines()) == 1
     with Store(demo_store, read_only=True) as opened:
         assert catalogue.get(opened, "synth_persons_yearly").sensitivity == "microdata"
