@@ -56,6 +56,7 @@ CREATE_STORE = frozenset(
         "eurostat import",  # NUTS codes as they stand: no registry needed
         "regionalstatistik import",
         "laden import",
+        "bag import",
         *("link areas", "link persons", "microdata register", "policy set", "indicators add", "monitor add"),
         *("users add", "users grant", "users token", "users revoke-token", "users disable"),
         *("parties add", "parties member", "agreements add", "agreements end", "definitions import"),

@@ -137,6 +137,31 @@ def eurostat_import(
     )
 
 
+bag_app = typer.Typer(
+    help="BAG verblijfsobjecten (CSV or GeoPackage extracts): the stock of dwellings, shops and offices per buurt.",
+    no_args_is_help=True,
+)
+
+
+@bag_app.command("import")
+def bag_import(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A BAG extract: CSV (NLExtract, municipal) or GeoPackage (PDOK).")],
+    year: Annotated[int, typer.Option(help="The year whose area boundaries place the objects.")],
+    dataset: Annotated[str, typer.Option(help="Catalogue name of the objects.")] = "bag_verblijfsobjecten",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Import verblijfsobjecten: uses (multi-use kept), status and whether it counts in the stock, floor area,
+    point, buurt, wijk, gemeente and 500 m cell; streamed in chunks, all or nothing."""
+    report = facade(ctx, store_dir, user).sources.import_bag(path, year=year, dataset=dataset)
+    typer.echo(
+        f"{dataset}: {report['objects']} verblijfsobjecten, {report['in_stock']} in the stock, "
+        f"{report['objects'] - report['outside']} placed in a buurt or gemeente, {report['outside']} outside every "
+        f"area; woonfunctie {report['woon']}, winkelfunctie {report['winkel']}, kantoorfunctie {report['kantoor']}"
+    )
+
+
 regionalstatistik_app = typer.Typer(
     help="German regional statistics (Regionalstatistik/GENESIS flat CSV per Gemeinde and Kreis).",
     no_args_is_help=True,

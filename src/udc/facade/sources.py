@@ -11,7 +11,7 @@ import pandas as pd
 from udc.areas.codes import normalise
 from udc.facade.base import Noun
 from udc.privacy.audit import secret_file
-from udc.sources import contract, eurostat, regionalstatistik
+from udc.sources import bag, contract, eurostat, regionalstatistik
 from udc.sources.importer import (
     ImportOptions,
     ImportResult,
@@ -104,6 +104,12 @@ class Sources(Noun):
         (``udc eurostat import``)."""
         with self._udc.writing() as store:
             return eurostat.import_file(store, str(path), dataset=dataset, user=self._udc.user)
+
+    def import_bag(self, path: str | os.PathLike[str], *, year: int, dataset: str = "bag_verblijfsobjecten") -> dict:
+        """A BAG extract of verblijfsobjecten (CSV or GeoPackage) streamed into an open dataset with each object's
+        uses, status, stock flag, floor area, point, buurt and 500 m cell (``udc bag import``); all or nothing."""
+        with self._udc.writing() as store:
+            return bag.import_file(store, str(path), dataset=dataset, year=year, user=self._udc.user)
 
     def import_regionalstatistik(self, path: str | os.PathLike[str], *, dataset: str) -> pd.DataFrame:
         """A German Regionalstatistik/GENESIS flat CSV (ffcsv or the older flat shape) as an open dataset: AGS as

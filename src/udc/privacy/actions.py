@@ -81,6 +81,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("import.eurostat", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.regionalstatistik", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.charging", ADMIN | {"analyst"}, "import municipal data"),
+    Action("import.bag", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.meldingen", ADMIN, "snapshot reports"),
     Action("import.categories", ADMIN, "import report categories"),
     Action("link.areas", ADMIN | {"analyst"}, "link area tables"),
