@@ -2,8 +2,9 @@
 formats a municipality has: a CSV (NLExtract or a municipal export) or a GeoPackage (PDOK's BAG GeoPackage), into
 one table of objects with their buurt, wijk, gemeente and CBS 500 m cell (issue 33: leegstand).
 
-Streamed in chunks (``CHUNK`` objects at a time) into a staging table that becomes the dataset in one transaction:
-a national extract (≈ 10 M objects) imports in bounded memory, and a bad row anywhere leaves the store as it was.
+Streamed in chunks (``CHUNK`` objects at a time), each committed to a staging table on disk that becomes the dataset
+in one transaction at the end: a national extract (≈ 10 M objects) imports in bounded memory, and a bad row
+anywhere leaves the store as it was.
 
 - ``gebruiksdoel``: one or more of the eleven BAG uses (``woonfunctie,winkelfunctie``: multi-use objects are kept,
   a flag per use);
@@ -75,8 +76,10 @@ def _column(columns: list[str], key: str) -> str | None:
 
 def _chunks_csv(path: Path) -> Iterator[pd.DataFrame]:
     try:
-        reader = pd.read_csv(path, dtype=str, keep_default_na=False, sep=None, engine="python", chunksize=CHUNK,
-                             encoding="utf-8-sig")  # fmt: skip
+        with path.open(encoding="utf-8-sig") as first:
+            header = first.readline()
+        sep = max((";", ",", "\t"), key=header.count)
+        reader = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, chunksize=CHUNK, encoding="utf-8-sig")
         yield from reader
     except (UnicodeDecodeError, pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"not a readable CSV ({str(exc)[:120]})", file=str(path)) from None
@@ -191,8 +194,10 @@ COLUMNS = [
     lambda report: {"objects": report["objects"], "outside": report["outside"]},
 )
 def import_file(store: Store, path: str | Path, *, dataset: str = "bag_verblijfsobjecten", year: int) -> dict:
-    """A BAG extract (CSV or GeoPackage) as an internal dataset, streamed in chunks, all or nothing. Returns counts:
-    objects, outside (in no area of the registry), per use, in stock."""
+    """A BAG extract (CSV or GeoPackage) as an open dataset, streamed in chunks, all or nothing: each chunk is
+    committed to a staging table on disk (memory stays one chunk's), which replaces the dataset in one transaction
+    at the end; a bad row drops the staging table and the catalogue never sees it. Returns counts: objects, outside
+    (in no area of the registry), per use, in stock."""
     source = Path(path)
     if not source.is_file():
         raise InputError("no such file", file=str(path))
@@ -200,8 +205,9 @@ def import_file(store: Store, path: str | Path, *, dataset: str = "bag_verblijfs
     catalogue.same_kind(store, dataset, "bag")
     staging = f"_udc_bag_{dataset}"
     report = {"objects": 0, "outside": 0, "in_stock": 0, **{flag: 0 for flag in USES.values()}}
-    with store.transaction() as con:
-        con.execute(f"DROP TABLE IF EXISTS {quote(staging)}")
+    con = store.con
+    con.execute(f"DROP TABLE IF EXISTS {quote(staging)}")
+    try:
         first_row = 2
         for raw in chunks:
             frame = _normalised(raw, str(path), first_row)
@@ -210,10 +216,8 @@ def import_file(store: Store, path: str | Path, *, dataset: str = "bag_verblijfs
             frame = pd.concat([frame.reset_index(drop=True), placed.codes], axis=1)
             frame["cell_500m"] = _cells(frame.x.to_numpy(), frame.y.to_numpy())
             con.register("_udc_bag_chunk", frame)
-            if report["objects"] == 0:
-                con.execute(f"CREATE TABLE {quote(staging)} AS SELECT * FROM _udc_bag_chunk")
-            else:
-                con.execute(f"INSERT INTO {quote(staging)} SELECT * FROM _udc_bag_chunk")
+            verb = "CREATE TABLE {} AS" if report["objects"] == 0 else "INSERT INTO {}"
+            con.execute(f"{verb.format(quote(staging))} SELECT * FROM _udc_bag_chunk")
             con.unregister("_udc_bag_chunk")
             report["objects"] += len(frame)
             report["outside"] += int(frame.gemeente_code.isna().sum())
@@ -233,5 +237,8 @@ def import_file(store: Store, path: str | Path, *, dataset: str = "bag_verblijfs
             period_end=str(year),
             provenance={"bag": {"file": source.name, "objects": report["objects"], "year": year}},
         )
-        catalogue.adopt(store, entry, staging, columns=COLUMNS)
+        catalogue.adopt(store, entry, staging, columns=COLUMNS)  # one transaction: the dataset replaced whole
+    except BaseException:
+        con.execute(f"DROP TABLE IF EXISTS {quote(staging)}")
+        raise
     return report
