@@ -52,6 +52,7 @@ NOUNS = {
     "flows",
     "study",
     "laden",
+    "leegstand",
     "participation",
     "users",
     "parties",

@@ -41,6 +41,7 @@ from udc.facade import (
     Sources,
     Studies,
     Users,
+    Vacancy,
 )
 from udc.facade.base import Years, span
 from udc.participation import categories
@@ -197,6 +198,11 @@ class Udc:
     def laden(self) -> Charging:
         """Laadpalen: charging points in, the prognosis per buurt and the NAL check (:class:`udc.facade.Charging`)."""
         return Charging(self)
+
+    @cached_property
+    def leegstand(self) -> Vacancy:
+        """Leegstand: the BAG linked to the registered households, vacant dwellings through the gate."""
+        return Vacancy(self)
 
     @cached_property
     def study(self) -> Studies:

@@ -77,6 +77,7 @@ PUBLISH_PHASES = (
     "releases: verhuisstromen",
     "releases: across the border",
     "releases: laadpalen",
+    "registers: BAG and leegstand",
     "parties and agreements",
 )
 
@@ -217,6 +218,8 @@ def releases(
     names += across_the_border(store, years, user=user, audit=audit, seed=seed)
     tell(PUBLISH_PHASES[6])
     names += laadpalen(store, user=user, audit=audit, seed=seed)
+    tell(PUBLISH_PHASES[7])
+    names += leegstand(store, user=user, seed=seed)
     return names
 
 
@@ -392,6 +395,24 @@ def laadpalen(store: Store, *, user: User, audit: AuditLog, seed: int) -> list[s
     charging.release(store, found, "laadprognose", years=years, scenarios_=list(charging.scenarios()), user=user,
                      audit=audit)  # fmt: skip
     return [charging.POINTS, "laadprognose"]
+
+
+def leegstand(store: Store, *, user: User, seed: int) -> list[str]:
+    """The demo's dwellings written as a BAG extract (NLExtract's CSV shape) and imported as a municipality imports
+    its extract, then linked to the households of its 1 January (microdata: vacancy leaves through the gate)."""
+    import tempfile
+
+    from udc.analysis import vacancy
+    from udc.privacy.audit import secret_file
+    from udc.sources import bag
+    from udc.synth import bag as synthetic
+
+    last = max(r["year"] for r in store.rows("SELECT DISTINCT year FROM ds_synth_households"))
+    with tempfile.TemporaryDirectory(prefix="udc-demo-bag-") as folder:
+        path = synthetic.write(store, Path(folder), last, seed)
+        bag.import_file(store, path, dataset=vacancy.BAG, year=last, user=user)
+    vacancy.link(store, salt=secret_file(store.path / "record-key.secret"))
+    return [vacancy.BAG]
 
 
 def _parties(store: Store, *, user: User, audit: AuditLog) -> None:

@@ -31,6 +31,7 @@ from udc.cli import (
     sources,
     study,
     users,
+    vacancy,
     web,
 )
 from udc.cli.common import Format, StoreDir, command_name, echo_json, emit, facade
@@ -99,6 +100,7 @@ app.add_typer(indicators.definitions_app, name="definitions")
 app.add_typer(monitor.monitor_app, name="monitor")
 app.add_typer(study.study_app, name="study")
 app.add_typer(charging.laden_app, name="laden")
+app.add_typer(vacancy.leegstand_app, name="leegstand")
 app.command("import")(sources.import_)
 app.command("check")(gate.check)
 app.command("export")(gate.export)

@@ -17,6 +17,7 @@ from udc.facade.parties import Agreements, Parties
 from udc.facade.sources import Sources
 from udc.facade.study import Studies
 from udc.facade.users import Users
+from udc.facade.vacancy import Vacancy
 from udc.sources.importer import ImportOptions
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "Sources",
     "Studies",
     "Users",
+    "Vacancy",
 ]

@@ -119,6 +119,13 @@ CONTRACT: dict[str, Table] = {
                 Field("household_id", "BIGINT"),
                 Field("household_type", "VARCHAR", domain=DOMAINS["household_type"]),
                 Field("income_class", "VARCHAR", False, DOMAINS["income_class"]),
+                Field(
+                    "verblijfsobject",
+                    "VARCHAR",
+                    False,
+                    pattern=r"^\d{16}$",
+                    description="The BAG verblijfsobject the household lives in (16 digits): links it to the BAG",
+                ),
                 Field("record_key", "BIGINT", description="The household's cell-key record key, 0 … 2³²−1"),
             ),
             ("year", "household_id"),

@@ -394,6 +394,8 @@ class World:
                     # the laadpalen study uses for private parking) and its CBS 500 m cell
                     "dwelling_type": cat(self.dw_type[dwelling], DWELLING_TYPE),
                     "cell_500m": cat(self.dw_cell[dwelling], np.array(self.cell_codes)),
+                    # its BAG verblijfsobject: the demo's BAG extract numbers dwellings as 99 + 14 digits
+                    "verblijfsobject": np.char.add("99", np.char.zfill(dwelling.astype(str), 14)),
                     # the household's cell-key record key, fixed for its life (a hash: no draw from the stream)
                     "record_key": (mix(idx.astype(np.uint64) ^ np.uint64(self.seed * 40503)) >> np.uint64(32)).astype(
                         np.int64

@@ -1,0 +1,44 @@
+"""``udc leegstand …``: vacancy from linked registers (the BAG × the households on 1 January), through the gate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from udc.cli.common import Format, StoreDir, UserName, emit, facade
+
+leegstand_app = typer.Typer(
+    help="Leegstand: the BAG's dwellings linked to the registered households, vacant dwellings per area through "
+    "the gate.",
+    no_args_is_help=True,
+)
+
+
+@leegstand_app.command("link")
+def leegstand_link(
+    ctx: typer.Context,
+    bag: Annotated[str, typer.Option(help="The imported BAG verblijfsobjecten.")] = "bag_verblijfsobjecten",
+    households: Annotated[str, typer.Option(help="Households with their verblijfsobject.")] = "synth_households",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Link the BAG's dwellings in the stock to the households of its 1 January (microdata: bag_bewoning)."""
+    name = facade(ctx, store_dir, user).leegstand.link(bag=bag, households=households)
+    typer.echo(f"linked: {name} (microdata; its counts leave through the gate)")
+
+
+@leegstand_app.command("woningen")
+def leegstand_woningen(
+    ctx: typer.Context,
+    area: Annotated[str | None, typer.Option(help="Only within this gemeente (GM…).")] = None,
+    level: Annotated[str, typer.Option(help="buurt, wijk or gemeente.")] = "buurt",
+    fmt: Format = "table",
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Vacant dwellings per area: stock, vacant, vacant on two 1 Januaries (long-term) and the rates (%), each count
+    protected by the gate. JSON keys: area_code, stock, vacant, vacant_long, rate, rate_long."""
+    frame = facade(ctx, store_dir, user).leegstand.dwellings(area=area, level=level)
+    rows = frame.astype(object).where(frame.notna(), None)
+    emit(rows.to_dict("records"), fmt, title=f"Leegstand per {level}")

@@ -1,0 +1,40 @@
+"""``s.leegstand``: vacancy from linked registers — the BAG's dwellings linked to the households registered on
+1 January (a microdata table), and vacant dwellings per area through the gate (:mod:`udc.analysis.vacancy`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from udc.analysis import vacancy
+from udc.facade.base import Noun
+from udc.privacy.actions import ensure
+from udc.privacy.audit import secret_file
+
+
+class Vacancy(Noun):
+    """Leegstand (issue 33): the link is person-level (who lives where) and stays microdata; counts leave as gate
+    tables only."""
+
+    def link(self, *, bag: str = vacancy.BAG, households: str = vacancy.HOUSEHOLDS) -> str:
+        """Link the BAG's dwellings in the stock to the households of its 1 January and the one before
+        (``udc leegstand link``): the microdata table ``bag_bewoning``; audited."""
+        udc = self._udc
+        detail = {"bag": bag, "households": households}
+        with ensure(udc.user, "link.persons", households, audit=udc.audit, detail=detail) as done:
+            with udc.writing() as store:
+                name = vacancy.link(store, salt=secret_file(udc.path / "record-key.secret"), bag=bag,
+                                    households=households)  # fmt: skip
+            done |= {"dataset": name}
+        return name
+
+    def dwellings(self, *, area: str | None = None, level: str = "buurt") -> pd.DataFrame:
+        """Stock, vacant and long-term vacant dwellings and their rates per area of ``level`` (within a gemeente
+        ``area``), each count a gate table's (``udc leegstand woningen``)."""
+        udc = self._udc
+        detail = {"area": area, "level": level}
+        with ensure(udc.user, "leegstand.dwellings", vacancy.LINKED, audit=udc.audit, detail=detail,
+                    level=level) as done:  # fmt: skip
+            with udc.reading(locked_down=True) as store:
+                frame, _ = vacancy.dwellings(store, area, level=level, user=udc.user, audit=udc.audit)
+            done |= {"areas": len(frame)}
+        return frame
