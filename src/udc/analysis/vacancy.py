@@ -29,7 +29,14 @@ LEVELS = {"buurt": "buurt_code", "wijk": "wijk_code", "gemeente": "gemeente_code
 
 def link(store: Store, *, salt: bytes, bag: str = BAG, households: str = HOUSEHOLDS) -> str:
     """The linked table ``bag_bewoning`` (microdata): per dwelling of the BAG's stock on its 1 January, whether a
-    household was registered there then (``vacant``) and on the 1 January before (``vacant_long``)."""
+    household was registered there then (``vacant``) and on the 1 January before (``vacant_long``).
+
+    Only the store's own BAG (``bag_verblijfsobjecten``, which only an admin imports) and households: a reviewer
+    imported a BAG of made-up objects around one real address and, comparing the gate's vacant cell with and
+    without it, read whether anybody lived there — the cell key's noise is a function of the records in a cell, so
+    whoever chooses the records chooses the noise."""
+    if bag != BAG or households != HOUSEHOLDS:
+        raise UdcError(f"the link reads the store's own BAG ({BAG}) and households ({HOUSEHOLDS}) only")
     for name in (bag, households):
         if not catalogue.exists(store, name):
             raise UdcError(f"no '{name}' table: import the BAG (udc bag import) and register the households first")
@@ -78,7 +85,8 @@ def dwellings(
     filters = [Filter(column="gemeente_code", values=[area])] if area and area.startswith("GM") else []
     tables, frames = [], {}
     for flag in ("vacant", "vacant_long"):
-        request = TableRequest(dataset=LINKED, dimensions=[column, flag], filters=filters, area=column)
+        area_column = column if level == "buurt" else None  # a wijk or gemeente table is that level, not buurt
+        request = TableRequest(dataset=LINKED, dimensions=[column, flag], filters=filters, area=area_column)
         protected = crosstab(store, request, user=user, audit=audit)
         tables.append(protected)
         cells = protected.cells

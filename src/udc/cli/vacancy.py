@@ -16,15 +16,10 @@ leegstand_app = typer.Typer(
 
 
 @leegstand_app.command("link")
-def leegstand_link(
-    ctx: typer.Context,
-    bag: Annotated[str, typer.Option(help="The imported BAG verblijfsobjecten.")] = "bag_verblijfsobjecten",
-    households: Annotated[str, typer.Option(help="Households with their verblijfsobject.")] = "synth_households",
-    user: UserName = None,
-    store_dir: StoreDir = None,
-) -> None:
-    """Link the BAG's dwellings in the stock to the households of its 1 January (microdata: bag_bewoning)."""
-    name = facade(ctx, store_dir, user).leegstand.link(bag=bag, households=households)
+def leegstand_link(ctx: typer.Context, user: UserName = None, store_dir: StoreDir = None) -> None:
+    """Link the store's BAG (bag_verblijfsobjecten, an admin's import) in the stock to the households of its 1 January
+    (microdata: bag_bewoning). Admins only."""
+    name = facade(ctx, store_dir, user).leegstand.link()
     typer.echo(f"linked: {name} (microdata; its counts leave through the gate)")
 
 

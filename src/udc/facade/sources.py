@@ -10,6 +10,7 @@ import pandas as pd
 
 from udc.areas.codes import normalise
 from udc.facade.base import Noun
+from udc.privacy.actions import ensure
 from udc.privacy.audit import secret_file
 from udc.sources import bag, contract, eurostat, regionalstatistik
 from udc.sources.importer import (
@@ -108,8 +109,13 @@ class Sources(Noun):
     def import_bag(self, path: str | os.PathLike[str], *, year: int, dataset: str = "bag_verblijfsobjecten") -> dict:
         """A BAG extract of verblijfsobjecten (CSV or GeoPackage) streamed into an open dataset with each object's
         uses, status, stock flag, floor area, point, buurt and 500 m cell (``udc bag import``); all or nothing."""
-        with self._udc.writing() as store:
-            return bag.import_file(store, str(path), dataset=dataset, year=year, user=self._udc.user)
+        udc = self._udc
+        with udc.writing() as store:
+            if dataset != bag.OFFICIAL:
+                return bag.import_file(store, str(path), dataset=dataset, year=year, user=udc.user)
+            # the BAG the households are linked to: an admin's import only (see udc.analysis.vacancy.link)
+            with ensure(udc.user, "import.bag_official", dataset, audit=udc.audit, detail={"file": Path(path).name}):
+                return bag.import_file(store, str(path), dataset=dataset, year=year, user=udc.user)
 
     def import_regionalstatistik(self, path: str | os.PathLike[str], *, dataset: str) -> pd.DataFrame:
         """A German Regionalstatistik/GENESIS flat CSV (ffcsv or the older flat shape) as an open dataset: AGS as

@@ -15,15 +15,14 @@ class Vacancy(Noun):
     """Leegstand (issue 33): the link is person-level (who lives where) and stays microdata; counts leave as gate
     tables only."""
 
-    def link(self, *, bag: str = vacancy.BAG, households: str = vacancy.HOUSEHOLDS) -> str:
-        """Link the BAG's dwellings in the stock to the households of its 1 January and the one before
-        (``udc leegstand link``): the microdata table ``bag_bewoning``; audited."""
+    def link(self) -> str:
+        """Link the store's own BAG's dwellings in the stock to the households of its 1 January and the one before
+        (``udc leegstand link``): the microdata table ``bag_bewoning``; an admin's action, audited."""
         udc = self._udc
-        detail = {"bag": bag, "households": households}
-        with ensure(udc.user, "link.persons", households, audit=udc.audit, detail=detail) as done:
+        detail = {"bag": vacancy.BAG, "households": vacancy.HOUSEHOLDS}
+        with ensure(udc.user, "leegstand.link", vacancy.HOUSEHOLDS, audit=udc.audit, detail=detail) as done:
             with udc.writing() as store:
-                name = vacancy.link(store, salt=secret_file(udc.path / "record-key.secret"), bag=bag,
-                                    households=households)  # fmt: skip
+                name = vacancy.link(store, salt=secret_file(udc.path / "record-key.secret"))
             done |= {"dataset": name}
         return name
 

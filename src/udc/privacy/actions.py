@@ -82,6 +82,8 @@ ACTIONS: dict[str, Action] = _actions(
     Action("import.regionalstatistik", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.charging", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.bag", ADMIN | {"analyst"}, "import municipal data"),
+    Action("import.bag_official", ADMIN, "import the BAG the registers are linked to"),
+    Action("leegstand.link", ADMIN, "link person-level tables"),
     Action("import.meldingen", ADMIN, "snapshot reports"),
     Action("import.categories", ADMIN, "import report categories"),
     Action("link.areas", ADMIN | {"analyst"}, "link area tables"),

@@ -35,6 +35,7 @@ from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store, quote
 
 CHUNK = 200_000
+OFFICIAL = "bag_verblijfsobjecten"  # the store's own BAG: the one the households are linked to
 USES = {  # the eleven BAG gebruiksdoelen → a flag column each
     "woonfunctie": "woon",
     "bijeenkomstfunctie": "bijeenkomst",
@@ -88,11 +89,14 @@ def _chunks_csv(path: Path) -> Iterator[pd.DataFrame]:
 def _gpkg_point(blob: bytes | None) -> tuple[float, float]:
     """A GeoPackage geometry (the standard's header: 'GP', version, flags, srs id, an envelope whose size the flags
     give, then WKB) as a point."""
-    if not blob or blob[:2] != b"GP":
+    if not blob or len(blob) < 8 or blob[:2] != b"GP":
         return np.nan, np.nan
     flags = blob[3]
     envelope = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get((flags >> 1) & 0b111, 0)
-    geometry = shapely.from_wkb(bytes(blob[8 + envelope :]))
+    try:
+        geometry = shapely.from_wkb(bytes(blob[8 + envelope :]))
+    except (shapely.errors.GEOSException, ValueError, IndexError):
+        return np.nan, np.nan  # an unreadable point: the row is refused as "not a point" with its number
     if geometry is None or geometry.is_empty:
         return np.nan, np.nan
     point = geometry if geometry.geom_type == "Point" else geometry.representative_point()
@@ -109,8 +113,11 @@ def _chunks_gpkg(path: Path) -> Iterator[pd.DataFrame]:
     layer = next((t for t in tables if "verblijfsobject" in t.lower()), None)
     if layer is None:
         raise InputError(f"no verblijfsobject layer (layers: {', '.join(tables)[:120]})", file=str(path))
-    geometry = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", [layer]).fetchone()
-    cursor = con.execute(f"SELECT * FROM {quote(layer)}")
+    try:
+        geometry = con.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", [layer]).fetchone()
+        cursor = con.execute(f"SELECT * FROM {quote(layer)}")
+    except sqlite3.Error as exc:
+        raise InputError(f"the layer {layer[:40]!r} cannot be read ({exc})", file=str(path)) from None
     names = [d[0] for d in cursor.description]
     while rows := cursor.fetchmany(CHUNK):
         frame = pd.DataFrame(rows, columns=names)
@@ -171,7 +178,8 @@ def _coordinates(raw: pd.DataFrame, file: str, first_row: int) -> tuple[np.ndarr
     inside = np.isfinite(x) & np.isfinite(y) & (x > -10_000) & (x < 300_000) & (y > 280_000) & (y < 640_000)
     if not inside.all():
         row = first_row + int(np.flatnonzero(~inside)[0])
-        raise InputError("not a point in RD New (x 0–300 000, y 300 000–620 000 m)", file=file, row=row, field="x/y")
+        raise InputError("not a point in RD New (x −10 000 to 300 000, y 280 000 to 640 000 m)", file=file, row=row,
+                         field="x/y")  # fmt: skip
     return x, y
 
 
@@ -199,6 +207,7 @@ def import_file(store: Store, path: str | Path, *, dataset: str = "bag_verblijfs
     at the end; a bad row drops the staging table and the catalogue never sees it. Returns counts: objects, outside
     (in no area of the registry), per use, in stock."""
     source = Path(path)
+    Dataset(name=dataset, title="", source="")  # the name checked before a file is read
     if not source.is_file():
         raise InputError("no such file", file=str(path))
     chunks = _chunks_gpkg(source) if source.suffix.lower() == ".gpkg" else _chunks_csv(source)
