@@ -219,7 +219,7 @@ def releases(
     tell(PUBLISH_PHASES[6])
     names += laadpalen(store, user=user, audit=audit, seed=seed)
     tell(PUBLISH_PHASES[7])
-    names += leegstand(store, user=user, seed=seed)
+    names += leegstand(store, user=user, audit=audit, seed=seed)
     return names
 
 
@@ -397,7 +397,7 @@ def laadpalen(store: Store, *, user: User, audit: AuditLog, seed: int) -> list[s
     return [charging.POINTS, "laadprognose"]
 
 
-def leegstand(store: Store, *, user: User, seed: int) -> list[str]:
+def leegstand(store: Store, *, user: User, audit: AuditLog, seed: int) -> list[str]:
     """The demo's dwellings written as a BAG extract (NLExtract's CSV shape) and imported as a municipality imports
     its extract, then linked to the households of its 1 January (microdata: vacancy leaves through the gate)."""
     import tempfile
@@ -412,7 +412,11 @@ def leegstand(store: Store, *, user: User, seed: int) -> list[str]:
         path = synthetic.write(store, Path(folder), last, seed)
         bag.import_file(store, path, dataset=vacancy.BAG, year=last, user=user)
     vacancy.link(store, salt=secret_file(store.path / "record-key.secret"))
-    return [vacancy.BAG]
+    try:
+        vacancy.release(store, user=user, audit=audit)
+    except UdcError:  # a tiny demo: too few dwellings per area for the gate
+        return [vacancy.BAG]
+    return [vacancy.BAG, vacancy.RELEASE]
 
 
 def _parties(store: Store, *, user: User, audit: AuditLog) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from udc.errors import UdcError
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
-from udc.privacy.gate import Protected, crosstab
+from udc.privacy.gate import Protected, crosstab, release_derived
 from udc.privacy.request import Filter, TableRequest
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
@@ -109,3 +109,40 @@ def dwellings(
     out["rate"] = (out.vacant / stock * 100).round(1)
     out["rate_long"] = (out.vacant_long / stock * 100).round(1)
     return out.sort_values("area_code").reset_index(drop=True), tables
+
+
+RELEASE = "leegstand_woningen"
+RELEASE_COLUMNS = [
+    ColumnInfo("area_code", "area", "Gebied"),
+    ColumnInfo("level", "label", "Niveau"),
+    ColumnInfo("year", "period", "Jaar"),
+    ColumnInfo("stock", "value", "Woningvoorraad"),
+    ColumnInfo("vacant", "value", "Leegstaande woningen"),
+    ColumnInfo("vacant_long", "value", "Langdurig leegstaand"),
+    ColumnInfo("rate", "value", "Leegstand (%)"),
+    ColumnInfo("rate_long", "value", "Langdurige leegstand (%)"),
+]
+
+
+def release(store: Store, *, user: User, audit: AuditLog, name: str = RELEASE) -> int:
+    """Vacant dwellings per buurt, wijk and gemeente as one open table, derived by the gate from the protected
+    tables this run asked for (the leegstand theme page reads it). Returns the version."""
+    frames, tables = [], []
+    year = int(str(catalogue.get(store, LINKED).provenance["linked"]["year"]))
+    for level in LEVELS:
+        frame, asked = dwellings(store, None, level=level, user=user, audit=audit)
+        frames.append(frame.assign(level=level, year=year))
+        tables += asked
+    rows = pd.concat(frames, ignore_index=True)
+    return release_derived(
+        store,
+        rows,
+        name,
+        title="Leegstaande woningen per gebied (BAG gekoppeld aan de huishoudens)",
+        inputs=[LINKED],
+        derived_from=tables,
+        columns=RELEASE_COLUMNS,
+        user=user,
+        audit=audit,
+        definition={"linked": LINKED, "year": year},
+    )

@@ -28,12 +28,18 @@ def leegstand_woningen(
     ctx: typer.Context,
     area: Annotated[str | None, typer.Option(help="Only within this gemeente (GM…).")] = None,
     level: Annotated[str, typer.Option(help="buurt, wijk or gemeente.")] = "buurt",
+    release: Annotated[
+        str | None, typer.Option(help="Also release every buurt, wijk and gemeente as open data under this name.")
+    ] = None,
     fmt: Format = "table",
     user: UserName = None,
     store_dir: StoreDir = None,
 ) -> None:
     """Vacant dwellings per area: stock, vacant, vacant on two 1 Januaries (long-term) and the rates (%), each count
     protected by the gate. JSON keys: area_code, stock, vacant, vacant_long, rate, rate_long."""
-    frame = facade(ctx, store_dir, user).leegstand.dwellings(area=area, level=level)
+    vacancy = facade(ctx, store_dir, user).leegstand
+    frame = vacancy.dwellings(area=area, level=level)
     rows = frame.astype(object).where(frame.notna(), None)
     emit(rows.to_dict("records"), fmt, title=f"Leegstand per {level}")
+    if release:
+        typer.echo(f"released as '{release}' version {vacancy.release(release)}", err=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from udc.analysis import vacancy
+from udc.errors import UdcError
 from udc.facade.base import Noun
 from udc.privacy.actions import ensure
 from udc.privacy.audit import secret_file
@@ -25,6 +26,25 @@ class Vacancy(Noun):
                 name = vacancy.link(store, salt=secret_file(udc.path / "record-key.secret"))
             done |= {"dataset": name}
         return name
+
+    def release(self, name: str = vacancy.RELEASE) -> int:
+        """Vacant dwellings per buurt, wijk and gemeente released as open data (``udc leegstand woningen
+        --release``), derived by the gate; returns the version."""
+        if not name.startswith("leegstand"):
+            raise UdcError(f"--release {name[:60]!r}: the vacancy table is released as leegstand…")
+        udc = self._udc
+        with ensure(udc.user, "leegstand.release", vacancy.LINKED, audit=udc.audit, detail={"name": name}) as done:
+            with udc.writing() as store:
+                version = vacancy.release(store, user=udc.user, audit=udc.audit, name=name)
+            done |= {"version": version}
+        return version
+
+    def released(self, name: str = vacancy.RELEASE) -> pd.DataFrame | None:
+        """The released vacancy table (None before the first release)."""
+        from udc.store import catalogue
+
+        with self._udc.reading() as store:
+            return catalogue.read(store, name) if catalogue.exists(store, name) else None
 
     def dwellings(self, *, area: str | None = None, level: str = "buurt") -> pd.DataFrame:
         """Stock, vacant and long-term vacant dwellings and their rates per area of ``level`` (within a gemeente

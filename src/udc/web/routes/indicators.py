@@ -276,6 +276,7 @@ async def theme_page(
         "theme.html",
         {
             "backgrounds": background_sections(s, store, theme, language),
+            "vacancy": vacancy_section(s, store, language) if theme == "wonen_leegstand" else None,
             "theme": theme,
             "theme_title": label(THEMES, theme, language),
             "sections": sections,
@@ -287,6 +288,31 @@ async def theme_page(
             "kinds": kinds,
         },
     )
+
+
+def vacancy_section(s: Udc, store: Reader, language: str) -> dict[str, Any] | None:
+    """The register-based vacancy per buurt (the BAG linked to the households, through the gate): a map of the rate
+    and the buurten by name with stock, vacant, long-term vacant and the rate; None before it is released."""
+    table = s.leegstand.released()
+    if table is None or table.empty:
+        return None
+    buurten = table[table.level == "buurt"]
+    year = str(buurten.year.iloc[0]) if len(buurten) else ""
+    names = data.names(store)
+    title = "Leegstand uit de registers" if language == "nl" else "Vacancy from the registers"
+    figure = charts.choropleth(
+        data.geometry(store, list(buurten.area_code), int(year) if year.isdigit() else None),
+        buurten.set_index("area_code")["rate"].astype(float),
+        f"{title} — {year}",
+        unit=" %",
+        language=language,
+    )
+    rows = [
+        {"code": r.area_code, "name": names.get(r.area_code, r.area_code), "stock": num(r.stock),
+         "vacant": num(r.vacant), "long": num(r.vacant_long), "rate": num(r.rate)}
+        for r in buurten.sort_values("rate", ascending=False, na_position="last").itertuples()
+    ]  # fmt: skip
+    return {"title": title, "year": year, "figure": figure, "rows": rows}
 
 
 def newest_with_values(frame: pd.DataFrame | None, indicators: dict[str, Any], years: list[str]) -> str:
