@@ -408,9 +408,13 @@ def leegstand(store: Store, *, user: User, audit: AuditLog, seed: int) -> list[s
     from udc.synth import bag as synthetic
 
     last = max(r["year"] for r in store.rows("SELECT DISTINCT year FROM ds_synth_households"))
+    from udc.analysis import shopping
+    from udc.synth import shopping as areas
+
     with tempfile.TemporaryDirectory(prefix="udc-demo-bag-") as folder:
         path = synthetic.write(store, Path(folder), last, seed)
         bag.import_file(store, path, dataset=vacancy.BAG, year=last, user=user)
+        shopping.import_areas(store, areas.write(store, Path(folder)), user=user)
     vacancy.link(store, salt=secret_file(store.path / "record-key.secret"))
     try:
         vacancy.release(store, user=user, audit=audit)

@@ -45,6 +45,7 @@ ON_DEMO: dict[str, list[str]] = {
     "udc study expected": ["--outcome", "youth_care"],
     "udc study stacking": ["--level", "gemeente"],
     "udc leegstand woningen": ["--level", "gemeente"],
+    "udc winkelgebieden leegstand": [],
 }
 # Commands with --format json this test does not run, and why (each is covered by its own module's tests).
 NOT_HERE = {

@@ -57,6 +57,7 @@ CREATE_STORE = frozenset(
         "regionalstatistik import",
         "laden import",
         "bag import",
+        "winkelgebieden import",
         *("link areas", "link persons", "microdata register", "policy set", "indicators add", "monitor add"),
         *("users add", "users grant", "users token", "users revoke-token", "users disable"),
         *("parties add", "parties member", "agreements add", "agreements end", "definitions import"),

@@ -43,3 +43,32 @@ def leegstand_woningen(
     emit(rows.to_dict("records"), fmt, title=f"Leegstand per {level}")
     if release:
         typer.echo(f"released as '{release}' version {vacancy.release(release)}", err=True)
+
+
+winkelgebieden_app = typer.Typer(
+    help="Winkelgebieden: shopping areas drawn as polygons, their shop vacancy, long-term vacancy and churn per year.",
+    no_args_is_help=True,
+)
+
+
+@winkelgebieden_app.command("import")
+def winkelgebieden_import(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="GeoJSON polygons (WGS84), each with a 'name' property.")],
+    user: UserName = None,
+    store_dir: StoreDir = None,
+) -> None:
+    """Import shopping areas (replacing the earlier ones)."""
+    frame = facade(ctx, store_dir, user).leegstand.import_shopping_areas(path)
+    typer.echo(f"winkelgebieden: {len(frame)} areas ({', '.join(frame.name)[:200]})")
+
+
+@winkelgebieden_app.command("leegstand")
+def winkelgebieden_leegstand(
+    ctx: typer.Context, fmt: Format = "table", user: UserName = None, store_dir: StoreDir = None
+) -> None:
+    """Per shopping area and year: premises, vacant, long-term vacant, rate (%), closures and openings. JSON keys:
+    area, year, premises, vacant, vacant_long, closures, openings, rate."""
+    frame = facade(ctx, store_dir, user).leegstand.shopping()
+    rows = frame.astype(object).where(frame.notna(), None)
+    emit(rows.to_dict("records"), fmt, title="Winkelgebieden")

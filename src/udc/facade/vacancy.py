@@ -46,6 +46,26 @@ class Vacancy(Noun):
         with self._udc.reading() as store:
             return catalogue.read(store, name) if catalogue.exists(store, name) else None
 
+    def import_shopping_areas(self, path: str) -> pd.DataFrame:
+        """Shopping areas (GeoJSON polygons with a ``name``) as the open table ``winkelgebieden``
+        (``udc winkelgebieden import``); audited."""
+        from udc.analysis import shopping
+
+        with self._udc.writing() as store:
+            return shopping.import_areas(store, path, user=self._udc.user)
+
+    def shopping(self) -> pd.DataFrame:
+        """Per shopping area and year: shop premises, vacant, long-term vacant, the rate, closures and openings
+        (``udc winkelgebieden leegstand``), from the premises register (internal: for those who may read it)."""
+        from udc.analysis import shopping
+
+        udc = self._udc
+        with ensure(udc.user, "winkelgebieden.vacancy", shopping.STOCK, audit=udc.audit, detail={}) as done:
+            with udc.reading() as store:
+                frame = shopping.vacancy(store)
+            done |= {"rows": len(frame)}
+        return frame
+
     def dwellings(self, *, area: str | None = None, level: str = "buurt") -> pd.DataFrame:
         """Stock, vacant and long-term vacant dwellings and their rates per area of ``level`` (within a gemeente
         ``area``), each count a gate table's (``udc leegstand woningen``)."""

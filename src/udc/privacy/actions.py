@@ -104,6 +104,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("laden.nal", GATE, "run background studies", data="adhoc"),
     Action("leegstand.dwellings", GATE, "run background studies", data="adhoc"),
     Action("leegstand.release", GATE, "release background studies", data="defined"),
+    Action("winkelgebieden.vacancy", ADMIN | {"analyst", "researcher"}, "read internal registers", data="read"),
     Action("laden.release", GATE, "release background studies", data="defined"),
     Action("study.expected", GATE, "run background studies", data="adhoc"),
     Action("study.release", GATE, "release background studies", data="defined"),

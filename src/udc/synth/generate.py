@@ -239,6 +239,8 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
     counts = rng.poisson(expected)
     buurt = np.repeat(np.arange(len(buurten)), counts)
     n = len(buurt)
+    x, y = _shop_points(world, buurt)
+    declining = np.array(["WK" + b.code[2:8] == p.shop_decline_wijk for b in buurten])[buurt]
     sink.write(
         "premises",
         pd.DataFrame(
@@ -247,6 +249,8 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
                 "buurt_code": world.buurt_code[buurt],
                 "kind": "shop",
                 "shopping_centre": centre[buurt] & (rng.random(n) < 0.8),
+                "x": x.round(1),
+                "y": y.round(1),
             }
         ),
     )
@@ -254,9 +258,11 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
     starts, ends, ids = [], [], []
     for year in range(years[0], years[1] + 1):
         start, end = day(year), day(year + 1)
-        onset = (vacant_since < 0) & (rng.random(n) < p.shop_vacancy_onset * np.where(centre[buurt], 1.2, 0.8))
+        planted = declining & (year >= p.shop_decline_from)  # the planted rise (a draw of the same size each year)
+        onset_p = p.shop_vacancy_onset * np.where(centre[buurt], 1.2, 0.8) * np.where(planted, 3.0, 1.0)
+        onset = (vacant_since < 0) & (rng.random(n) < onset_p)
         vacant_since = np.where(onset, rng.integers(start, end, n), vacant_since)
-        closing = (vacant_since >= 0) & ~onset & (rng.random(n) < p.shop_vacancy_end)
+        closing = (vacant_since >= 0) & ~onset & (rng.random(n) < p.shop_vacancy_end * np.where(planted, 0.5, 1.0))
         close_day = np.maximum(rng.integers(start, end, n), vacant_since + 1)
         ids.append(np.flatnonzero(closing))
         starts.append(vacant_since[closing])
@@ -269,6 +275,20 @@ def _premises(world: World, areas: list[Area], years: tuple[int, int], sink: Sin
         "premise_vacancy",
         pd.DataFrame({"premise_id": np.concatenate(ids), "start": np.concatenate(starts), "end": np.concatenate(ends)}),
     )
+
+
+def _shop_points(world: World, buurt: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A shop stands where its buurt's dwellings are (one chosen from the placing stream, a few metres off): the
+    world's own stream is left as it was."""
+    rng = world.place_rng
+    x, y = np.zeros(len(buurt)), np.zeros(len(buurt))
+    for b in np.unique(buurt):
+        rows = np.flatnonzero(buurt == b)
+        homes = np.flatnonzero(world.dw_buurt == b)
+        pick = homes[rng.integers(0, len(homes), len(rows))] if len(homes) else np.zeros(len(rows), int)
+        x[rows] = world.dw_x[pick] + rng.normal(0, 15, len(rows))
+        y[rows] = world.dw_y[pick] + rng.normal(0, 15, len(rows))
+    return x, y
 
 
 def _static_tables(world: World, sink: Sink, key: bytes) -> None:

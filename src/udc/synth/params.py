@@ -77,3 +77,6 @@ class Params:
     shops_per_1000: float = 6.0
     shop_vacancy_onset: float = 0.06
     shop_vacancy_end: float = 0.3
+    # the planted rise of shop vacancy: in this wijk's shopping centre from this year on, onsets × 3, ends × 0.5
+    shop_decline_wijk: str = "WK990200"
+    shop_decline_from: int = 2021
