@@ -77,7 +77,7 @@ PUBLISH_PHASES = (
     "releases: verhuisstromen",
     "releases: across the border",
     "releases: laadpalen",
-    "registers: BAG and leegstand",
+    "registers: BAG, leegstand and the economy",
     "parties and agreements",
 )
 
@@ -416,11 +416,35 @@ def leegstand(store: Store, *, user: User, audit: AuditLog, seed: int) -> list[s
         bag.import_file(store, path, dataset=vacancy.BAG, year=last, user=user)
         shopping.import_areas(store, areas.write(store, Path(folder)), user=user)
     vacancy.link(store, salt=secret_file(store.path / "record-key.secret"))
+    _economy(store, seed)
     try:
         vacancy.release(store, user=user, audit=audit)
     except UdcError:  # a tiny demo: too few dwellings per area for the gate
         return [vacancy.BAG]
     return [vacancy.BAG, vacancy.RELEASE]
+
+
+def _economy(store: Store, seed: int) -> None:
+    """The demo's business register (internal: a municipality's own) and its table per gemeente, sector and year
+    as open data (``vestigingen``: the economie theme page)."""
+    from datetime import date
+
+    from udc.analysis import economy
+    from udc.synth import economy as synthetic
+
+    years = [r["year"] for r in store.rows("SELECT DISTINCT year FROM ds_synth_households ORDER BY 1")]
+    frame = synthetic.establishments(store, (years[0], years[-1]), seed)
+    entry = catalogue.Dataset(
+        name=economy.REGISTER,
+        title="Vestigingen (synthetisch bedrijvenregister)",
+        source="udc demo",
+        sensitivity="internal",
+        period_start=str(years[0]),
+        period_end=str(years[-1]),
+        provenance={"synthetic": {"seed": seed, "made": date.today().isoformat()}},
+    )
+    catalogue.save(store, entry, frame, columns=[catalogue.ColumnInfo("buurt_code", "area", "Buurt")])
+    economy.release(store)
 
 
 def _parties(store: Store, *, user: User, audit: AuditLog) -> None:

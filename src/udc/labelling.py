@@ -59,6 +59,17 @@ THEMES = {
     "energie": ("Energie", "Energy"),
     "economie": ("Economie", "Economy"),
 }
+SECTORS = {  # SBI 2008 sections (Dutch, English)
+    "C": ("industrie", "manufacturing"),
+    "F": ("bouw", "construction"),
+    "G": ("handel", "trade"),
+    "I": ("horeca", "hospitality"),
+    "M": ("specialistische zakelijke diensten", "professional services"),
+    "N": ("verhuur en overige zakelijke diensten", "rental and business support"),
+    "P": ("onderwijs", "education"),
+    "Q": ("gezondheids- en welzijnszorg", "health and social work"),
+    "S": ("overige dienstverlening", "other services"),
+}
 STATUS = {
     "published": ("gepubliceerd", "published"),
     "suppressed": ("afgeschermd (te klein aantal)", "withheld (count too small)"),
@@ -104,6 +115,7 @@ MEASURES = {
 VALUES = {  # category values of the microdata contract and the demo registers
     "ges": {"GESM": ("man", "male"), "GESW": ("vrouw", "female")},
     "scenario": {"laag": ("laag", "low"), "midden": ("midden", "mid"), "hoog": ("hoog", "high")},
+    "sector": SECTORS,
     "access": {
         "public": ("publiek", "public"),
         "semi_public": ("semipubliek", "semi-public"),
@@ -261,6 +273,11 @@ HEADERS = {
     "flag": ("Ten opzichte van de verwachting", "Compared with the expectation"),
     "country": ("Land", "Country"),
     "scenario": ("Scenario", "Scenario"),
+    "sector": ("Sector (SBI)", "Sector (SBI)"),
+    "establishments": ("Vestigingen", "Establishments"),
+    "jobs": ("Banen", "Jobs"),
+    "openings": ("Nieuwe vestigingen", "Establishments opened"),
+    "closures": ("Opgeheven vestigingen", "Establishments closed"),
     "source": ("Bron", "Source"),
     "point_id": ("Laadpunt", "Charging point"),
     "lon": ("Lengtegraad", "Longitude"),

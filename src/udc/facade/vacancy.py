@@ -66,6 +66,14 @@ class Vacancy(Noun):
             done |= {"rows": len(frame)}
         return frame
 
+    def establishments(self) -> pd.DataFrame | None:
+        """The released establishments and jobs per gemeente, sector and year (``vestigingen``; None before)."""
+        from udc.analysis import economy
+        from udc.store import catalogue
+
+        with self._udc.reading() as store:
+            return catalogue.read(store, economy.RELEASE) if catalogue.exists(store, economy.RELEASE) else None
+
     def dwellings(self, *, area: str | None = None, level: str = "buurt") -> pd.DataFrame:
         """Stock, vacant and long-term vacant dwellings and their rates per area of ``level`` (within a gemeente
         ``area``), each count a gate table's (``udc leegstand woningen``)."""

@@ -16,7 +16,7 @@ from udc.facade.indicators import Indicator
 from udc.web import charts, data
 from udc.web.common import Reader, cached, facade, lang, num, render
 from udc.web.i18n import translator
-from udc.web.labels import EXPECTED, FUNNEL, LEVELS, STATUS, THEMES, label
+from udc.web.labels import EXPECTED, FUNNEL, LEVELS, SECTORS, STATUS, THEMES, label
 from udc.web.numbers import fmt
 
 router = APIRouter(include_in_schema=False)
@@ -277,6 +277,7 @@ async def theme_page(
         {
             "backgrounds": background_sections(s, store, theme, language),
             "vacancy": vacancy_section(s, store, language) if theme == "wonen_leegstand" else None,
+            "economy": economy_section(s, store, language) if theme == "economie" else None,
             "theme": theme,
             "theme_title": label(THEMES, theme, language),
             "sections": sections,
@@ -311,6 +312,36 @@ def vacancy_section(s: Udc, store: Reader, language: str) -> dict[str, Any] | No
         {"code": r.area_code, "name": names.get(r.area_code, r.area_code), "stock": num(r.stock),
          "vacant": num(r.vacant), "long": num(r.vacant_long), "rate": num(r.rate)}
         for r in buurten.sort_values("rate", ascending=False, na_position="last").itertuples()
+    ]  # fmt: skip
+    return {"title": title, "year": year, "figure": figure, "rows": rows}
+
+
+def economy_section(s: Udc, store: Reader, language: str) -> dict[str, Any] | None:
+    """Establishments and jobs from the business register: per sector in the region (bars) and per gemeente
+    (establishments, jobs, openings, closures) in the newest year; None before the table is published."""
+    table = s.leegstand.establishments()
+    if table is None or table.empty:
+        return None
+    year = int(table.year.max())
+    now = table[table.year == year]
+    names = data.names(store)
+    sectors = now[now.sector != "Totaal"].groupby("sector")[["establishments", "jobs"]].sum()
+    title = "Vestigingen en banen" if language == "nl" else "Establishments and jobs"
+    labels = [label(SECTORS, c, language) for c in sectors.index]
+    figure = charts.bars(
+        labels,
+        {
+            ("Vestigingen" if language == "nl" else "Establishments"): [num(v) for v in sectors.establishments],
+            ("Banen" if language == "nl" else "Jobs"): [num(v) for v in sectors.jobs],
+        },
+        f"{title} — {year}",
+    )
+    totals = now[now.sector == "Totaal"]
+    rows = [
+        {"code": r.gemeente_code, "name": names.get(r.gemeente_code, r.gemeente_code),
+         "establishments": num(r.establishments), "jobs": num(r.jobs), "openings": num(r.openings),
+         "closures": num(r.closures)}
+        for r in totals.sort_values("establishments", ascending=False).itertuples()
     ]  # fmt: skip
     return {"title": title, "year": year, "figure": figure, "rows": rows}
 
