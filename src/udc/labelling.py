@@ -108,6 +108,10 @@ LEVELS = {
 
 MEASURES = {
     "count": ("Aantal", "Count"),
+    "establishments": ("Vestigingen", "Establishments"),
+    "jobs": ("Banen", "Jobs"),
+    "openings": ("Nieuwe vestigingen", "Establishments opened"),
+    "closures": ("Opgeheven vestigingen", "Establishments closed"),
     "per_1000": ("Per 1 000 inwoners", "Per 1,000 residents"),
     "value": ("Waarde", "Value"),
     "total": ("Totaal", "Total"),
@@ -249,6 +253,7 @@ HEADERS = {
     "gm_code": ("Gemeente", "Municipality"),
     "wk_code": ("Wijk", "District"),
     "area_code": ("Gebied", "Area"),
+    "gemeente_code": ("Gemeente", "Municipality"),
     "ci_low": ("Ondergrens", "Lower bound"),
     "ci_high": ("Bovengrens", "Upper bound"),
     "unit": ("Eenheid", "Unit"),

@@ -36,6 +36,19 @@ def test_vacant_dwellings_through_the_gate_match_the_synthetic_truth(demo_store:
             assert row["rate"] == pytest.approx(100 * row["vacant"] / row["stock"], abs=0.05)
     perturbed = sum(rows[f"GM{g}"]["vacant"] != t.vacant for g, t in truth.iterrows())
     assert perturbed > 0  # the gate's noise: not the register's true counts
+    ran = udc("--store", str(demo_store), "leegstand", "woningen", "--level", "buurt", "--format", "json")
+    buurten = json.loads(ran.stdout, parse_constant=pytest.fail)
+    with Store(demo_store, read_only=True) as store:
+        per_buurt = store.query(
+            "SELECT buurt_code, count(*) AS stock, sum(vacant::INT) AS vacant FROM ds_synth_dwelling_stock "
+            "WHERE year = ? GROUP BY 1",
+            [year],
+        ).set_index("buurt_code")
+    published = [b for b in buurten if b["vacant"] is not None]
+    assert len(published) >= 3  # the test demo's 12 000 persons: few buurten reach the threshold of 10 vacant
+    for b in published:  # every published buurt within the cell key's noise of the truth
+        assert abs(b["vacant"] - per_buurt.loc[b["area_code"], "vacant"]) <= 5, b
+        assert abs(b["stock"] - per_buurt.loc[b["area_code"], "stock"]) <= 5, b
 
 
 def test_buurten_are_protected_like_every_count(demo_store: Path) -> None:
