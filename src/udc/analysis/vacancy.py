@@ -17,6 +17,7 @@ from udc.privacy.access import User
 from udc.privacy.audit import AuditLog
 from udc.privacy.gate import Protected, crosstab, release_derived
 from udc.privacy.request import Filter, TableRequest
+from udc.sources import contract
 from udc.store import catalogue
 from udc.store.catalogue import ColumnInfo, Dataset
 from udc.store.db import Store, quote
@@ -35,8 +36,11 @@ def link(store: Store, *, salt: bytes, bag: str = BAG, households: str = HOUSEHO
     imported a BAG of made-up objects around one real address and, comparing the gate's vacant cell with and
     without it, read whether anybody lived there — the cell key's noise is a function of the records in a cell, so
     whoever chooses the records chooses the noise."""
-    if bag != BAG or households != HOUSEHOLDS:
-        raise UdcError(f"the link reads the store's own BAG ({BAG}) and households ({HOUSEHOLDS}) only")
+    registered = contract.find(store, "households")
+    if households == HOUSEHOLDS and households != registered:
+        households = registered  # the registers' households table, as the microdata contract names it
+    if bag != BAG or households != registered:
+        raise UdcError(f"the link reads the store's own BAG ({BAG}) and the registered households ({registered}) only")
     for name in (bag, households):
         if not catalogue.exists(store, name):
             raise UdcError(f"no '{name}' table: import the BAG (udc bag import) and register the households first")
@@ -108,7 +112,27 @@ def dwellings(
     stock = out.stock.where(out.stock > 0)
     out["rate"] = (out.vacant / stock * 100).round(1)
     out["rate_long"] = (out.vacant_long / stock * 100).round(1)
-    return out.sort_values("area_code").reset_index(drop=True), tables
+    year = int(catalogue.get(store, LINKED).provenance["linked"]["year"])
+    return _beside_kwb(store, out, year).sort_values("area_code").reset_index(drop=True), tables
+
+
+def _beside_kwb(store: Store, frame: pd.DataFrame, year: int, series: str = "kwb") -> pd.DataFrame:
+    """CBS's own "% onbewoonde woningen" (the Kerncijfers wijken en buurten, ``udc kwb import``) beside the register
+    figure, where the series has the area: its newest year up to the register's (CBS publishes it a year or two
+    late), as ``kwb_year`` and ``kwb_pct_onbewoond``."""
+    out = frame.assign(kwb_year=None, kwb_pct_onbewoond=None)
+    if not catalogue.exists(store, series):
+        return out
+    table = quote(catalogue.get(store, series).table_name or "")
+    published = store.query(
+        f"SELECT area_code, max(year) AS kwb_year, arg_max(value, year) AS kwb_pct_onbewoond FROM {table} "
+        "WHERE variable = 'pct_onbewoond' AND status = 'published' AND value IS NOT NULL AND year <= ? GROUP BY 1",
+        [year],
+    )
+    if published.empty:
+        return out
+    joined = frame.merge(published, on="area_code", how="left")
+    return joined.astype({"kwb_year": object, "kwb_pct_onbewoond": object}).where(joined.notna(), None)
 
 
 RELEASE = "leegstand_woningen"
