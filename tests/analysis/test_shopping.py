@@ -54,3 +54,12 @@ def test_a_shopping_area_file_is_checked(store_path: Path, tmp_path: Path) -> No
     assert ran.returncode != 0 and "row 1, field 'properties.name'" in ran.stderr
     refused = run_udc("--store", str(store_path), "winkelgebieden", "leegstand", "--user", "niemand", check=False)
     assert refused.returncode != 0
+
+
+def test_an_analyst_counts_only_the_premises_of_her_scopes(store_path: Path) -> None:
+    """A polygon drawn around premises outside an analyst's gemeenten counts nothing there (the premises register
+    is internal: analysts read it per scope)."""
+    run_udc("--store", str(store_path), "users", "add", "ana", "--role", "analyst", "--scopes", "GM9901")
+    ran = run_udc("--store", str(store_path), "winkelgebieden", "leegstand", "--user", "ana", "--format", "json")
+    areas = {r["area"] for r in json.loads(ran.stdout)}
+    assert areas == {"Centrum Kernstad"}  # Noorderbroek (GM9902) lies outside her scope

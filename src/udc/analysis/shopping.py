@@ -75,16 +75,22 @@ def import_areas(store: Store, path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def vacancy(store: Store, *, premises: str = PREMISES, stock: str = STOCK) -> pd.DataFrame:
+def vacancy(
+    store: Store, *, premises: str = PREMISES, stock: str = STOCK, within: set[str] | None = None
+) -> pd.DataFrame:
     """Per shopping area and year: premises, vacant, vacant_long, rate (%), closures and openings (changes since the
-    1 January before)."""
+    1 January before). ``within``: only premises in these buurten (an analyst's scopes: a polygon drawn around a
+    premise outside them counts nothing there)."""
     for name in (AREAS, premises, stock):
         if not catalogue.exists(store, name):
             raise UdcError(f"no '{name}' table (udc winkelgebieden import FILE.geojson; the premises register)")
     areas = catalogue.read(store, AREAS)
     places = store.query(
-        f"SELECT premise_id, x, y FROM {quote(catalogue.get(store, premises).table_name or '')} WHERE kind = 'shop'"
+        f"SELECT premise_id, buurt_code::VARCHAR AS buurt_code, x, y FROM "
+        f"{quote(catalogue.get(store, premises).table_name or '')} WHERE kind = 'shop'"
     )
+    if within is not None:
+        places = places[places.buurt_code.isin(within)]
     polygons = [shapely.from_wkt(w) for w in areas.wkt]
     tree = shapely.STRtree(polygons)
     hit_point, hit_area = tree.query(shapely.points(places.x.to_numpy(), places.y.to_numpy()), predicate="within")

@@ -8,8 +8,9 @@ import pandas as pd
 from udc.analysis import vacancy
 from udc.errors import UdcError
 from udc.facade.base import Noun
-from udc.privacy.actions import ensure
+from udc.privacy.actions import ensure, reads_by_scope
 from udc.privacy.audit import secret_file
+from udc.privacy.export import readable_codes
 
 
 class Vacancy(Noun):
@@ -62,7 +63,8 @@ class Vacancy(Noun):
         udc = self._udc
         with ensure(udc.user, "winkelgebieden.vacancy", shopping.STOCK, audit=udc.audit, detail={}) as done:
             with udc.reading() as store:
-                frame = shopping.vacancy(store)
+                within = readable_codes(store, udc.user) if reads_by_scope(udc.user) else None
+                frame = shopping.vacancy(store, within=within)
             done |= {"rows": len(frame)}
         return frame
 
