@@ -54,6 +54,13 @@ def test_a_shopping_area_file_is_checked(store_path: Path, tmp_path: Path) -> No
     assert ran.returncode != 0 and "row 1, field 'properties.name'" in ran.stderr
     refused = run_udc("--store", str(store_path), "winkelgebieden", "leegstand", "--user", "niemand", check=False)
     assert refused.returncode != 0
+    junk = tmp_path / "junk.geojson"
+    junk.write_text('{"type": "FeatureCollection", "features": [1]}')
+    ran = run_udc("--store", str(store_path), "winkelgebieden", "import", str(junk), check=False)
+    assert ran.returncode != 0 and "row 1, field 'feature'" in ran.stderr and "Traceback" not in ran.stderr
+    run_udc("--store", str(store_path), "users", "add", "bob", "--role", "analyst", "--scopes", "GM9902")
+    drawn = run_udc("--store", str(store_path), "winkelgebieden", "import", str(bad), "--user", "bob", check=False)
+    assert drawn.returncode != 0 and "draw the shopping areas" in drawn.stderr  # an admin draws them, for everyone
 
 
 def test_an_analyst_counts_only_the_premises_of_her_scopes(store_path: Path) -> None:

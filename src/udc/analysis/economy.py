@@ -19,7 +19,6 @@ COLUMNS = [
     ColumnInfo("year", "period", "Jaar"),
     ColumnInfo("sector", "dimension", "Sector (SBI)"),
     ColumnInfo("establishments", "value", "Vestigingen"),
-    ColumnInfo("jobs", "value", "Banen"),
     ColumnInfo("openings", "value", "Nieuwe vestigingen"),
     ColumnInfo("closures", "value", "Opgeheven vestigingen"),
 ]
@@ -50,8 +49,10 @@ def by_gemeente(store: Store, register: str = REGISTER) -> pd.DataFrame:
 
 
 def release(store: Store, register: str = REGISTER) -> pd.DataFrame:
-    """The table as open data (``vestigingen``): a new version replaces it whole."""
-    frame = by_gemeente(store, register)
+    """The table as open data (``vestigingen``): establishments, openings and closures — public in the
+    Handelsregister — without the jobs: a reviewer read single businesses' staff exactly from the jobs of a year with
+    one opening or closure minus the year before. A new version replaces the table whole."""
+    frame = by_gemeente(store, register).drop(columns="jobs")
     entry = Dataset(
         name=RELEASE,
         title="Vestigingen en banen per gemeente, sector en jaar (bedrijvenregister)",

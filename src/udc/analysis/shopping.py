@@ -2,8 +2,9 @@
 and year the shop premises, the vacant and long-term vacant ones (vacant on two 1 Januaries), the vacancy rate, and
 the churn — premises that became vacant (closures) and ones that were let again (openings) during the year before.
 
-The premises and their vacancy are a municipal register (internal data: premises are not people), read by the
-analysts whose scopes cover them; the figures are per shopping area, never per premise.
+The premises and their vacancy are a municipal register (internal data: premises are not people), read by those
+who may read its rows — analysts within their scopes, researchers, admins; an area drawn around one premise shows
+that premise, as its row would. The areas themselves are one table for everyone: an admin draws them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ STOCK = "synth_premise_stock"
 
 
 @performs(
-    "import.municipal",
+    "import.shopping_areas",
     lambda path, **kw: {"file": Path(path).name, "dataset": AREAS},
     lambda frame: {"areas": len(frame)},
 )
@@ -48,7 +49,9 @@ def import_areas(store: Store, path: str | Path) -> pd.DataFrame:
         raise InputError("expected a GeoJSON FeatureCollection with features", file=file)
     rows, to_rd = [], _transformer(WGS84, RD_NEW)
     for number, feature in enumerate(features, start=1):
-        name = str(((feature or {}).get("properties") or {}).get("name") or "").strip()
+        if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict | None):
+            raise InputError("a feature must be an object with properties", file=file, row=number, field="feature")
+        name = str((feature.get("properties") or {}).get("name") or "").strip()
         if not name:
             raise InputError("a shopping area needs a name", file=file, row=number, field="properties.name")
         try:
@@ -57,8 +60,13 @@ def import_areas(store: Store, path: str | Path) -> pd.DataFrame:
             raise InputError("not a GeoJSON geometry", file=file, row=number, field="geometry") from None
         if polygon.geom_type not in ("Polygon", "MultiPolygon") or polygon.is_empty:
             raise InputError(f"a {polygon.geom_type}: expected a polygon", file=file, row=number, field="geometry")
-        projected = shapely.ops.transform(lambda x, y, z=None: to_rd.transform(x, y), polygon)
-        rows.append({"name": name[:100], "wkt": shapely.make_valid(projected).wkt, "hectare": projected.area / 1e4})
+        try:
+            projected = shapely.make_valid(shapely.ops.transform(lambda x, y, z=None: to_rd.transform(x, y), polygon))
+        except (shapely.errors.GEOSException, ValueError):
+            raise InputError("not a polygon in WGS84", file=file, row=number, field="geometry") from None
+        if projected.is_empty or not (1 <= projected.area <= 1e9):  # 1 m² … 1 000 km²
+            raise InputError("not a shopping area's size (1 m² to 1 000 km²)", file=file, row=number, field="geometry")
+        rows.append({"name": name[:100], "wkt": projected.wkt, "hectare": projected.area / 1e4})
     frame = pd.DataFrame(rows)
     if frame.name.duplicated().any():
         raise InputError(f"two areas named '{frame.name[frame.name.duplicated()].iloc[0]}'", file=file)

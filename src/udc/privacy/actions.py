@@ -83,6 +83,7 @@ ACTIONS: dict[str, Action] = _actions(
     Action("import.charging", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.bag", ADMIN | {"analyst"}, "import municipal data"),
     Action("import.bag_official", ADMIN, "import the BAG the registers are linked to"),
+    Action("import.shopping_areas", ADMIN, "draw the shopping areas"),
     Action("leegstand.link", ADMIN, "link person-level tables"),
     Action("import.meldingen", ADMIN, "snapshot reports"),
     Action("import.categories", ADMIN, "import report categories"),

@@ -325,21 +325,20 @@ def economy_section(s: Udc, store: Reader, language: str) -> dict[str, Any] | No
     year = int(table.year.max())
     now = table[table.year == year]
     names = data.names(store)
-    sectors = now[now.sector != "Totaal"].groupby("sector")[["establishments", "jobs"]].sum()
-    title = "Vestigingen en banen" if language == "nl" else "Establishments and jobs"
+    sectors = now[now.sector != "Totaal"].groupby("sector")[["establishments", "openings", "closures"]].sum()
+    title = "Vestigingen" if language == "nl" else "Establishments"
     labels = [label(SECTORS, c, language) for c in sectors.index]
     figure = charts.bars(
         labels,
         {
             ("Vestigingen" if language == "nl" else "Establishments"): [num(v) for v in sectors.establishments],
-            ("Banen" if language == "nl" else "Jobs"): [num(v) for v in sectors.jobs],
         },
         f"{title} — {year}",
     )
     totals = now[now.sector == "Totaal"]
     rows = [
         {"code": r.gemeente_code, "name": names.get(r.gemeente_code, r.gemeente_code),
-         "establishments": num(r.establishments), "jobs": num(r.jobs), "openings": num(r.openings),
+         "establishments": num(r.establishments), "openings": num(r.openings),
          "closures": num(r.closures)}
         for r in totals.sort_values("establishments", ascending=False).itertuples()
     ]  # fmt: skip
