@@ -8,7 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from udc.errors import Unavailable
+from udc.errors import UdcError, Unavailable
 
 CHROMIUM = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-pdf-header-footer"]
@@ -32,4 +32,14 @@ def pdf(page: str, out: Path, *, wait_ms: int = 0) -> Path:
         )
     if done.returncode != 0 or not out.exists():
         raise Unavailable(f"Chromium could not print the PDF: {(done.stderr or '').strip().splitlines()[-1:] or ''}")
+    return out
+
+
+def write_page(page: str, out: Path) -> Path:
+    """A report page to ``out``: printed to PDF when the name ends in .pdf, else the HTML itself."""
+    if not out.parent.is_dir():
+        raise UdcError(f"--out {out}: the folder {out.parent} does not exist")
+    if out.suffix.lower() == ".pdf":
+        return pdf(page, out)
+    out.write_text(page, encoding="utf-8")
     return out

@@ -99,13 +99,6 @@ def laden_report(
     """The prognosis as one printable page: per buurt the electric cars, needed and present connectors and the gap,
     the NAL cells, the assumptions."""
     from udc import printing
-    from udc.errors import UdcError
 
     page = facade(ctx, store_dir, user).laden.report(region, year=year, scenario=scenario, language=language)
-    if not out.parent.is_dir():
-        raise UdcError(f"--out {out}: the folder {out.parent} does not exist")
-    if out.suffix.lower() == ".pdf":
-        printing.pdf(page, out)
-    else:
-        out.write_text(page, encoding="utf-8")
-    typer.echo(f"written to {out}")
+    typer.echo(f"written to {printing.write_page(page, out)}")

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from udc.cli.common import Format, StoreDir, UserName, emit, facade, say
-from udc.errors import UdcError
 
 study_app = typer.Typer(
     help="Background studies through the gate: which household characteristics go with youth care, income support "
@@ -101,10 +100,4 @@ def study_report(
     page = facade(ctx, store_dir, user).study.report(
         outcome, level=level, years=years, within=within, language=language
     )
-    if not out.parent.is_dir():
-        raise UdcError(f"--out {out}: the folder {out.parent} does not exist")
-    if out.suffix.lower() == ".pdf":
-        printing.pdf(page, out)
-    else:
-        out.write_text(page, encoding="utf-8")
-    typer.echo(f"written to {out}")
+    typer.echo(f"written to {printing.write_page(page, out)}")

@@ -61,15 +61,14 @@ class Topic(BaseModel):
 @functools.cache
 def concordance() -> dict[str, Topic]:
     """The concordance's topics by indicator id (topics without a udc indicator are for the docs and pages)."""
-    text = (resources.files("udc.indicators") / "data" / "crossborder.yaml").read_text(encoding="utf-8")
-    topics = [Topic.model_validate(t) for t in yaml.safe_load(text)["topics"]]
-    return {t.indicator: t for t in topics if t.indicator}
+    return {t.indicator: t for t in topics() if t.indicator}
 
 
-def topics() -> list[Topic]:
+@functools.cache
+def topics() -> tuple[Topic, ...]:
     """Every topic of the concordance, in its order (for docs/crossborder.md and the pages)."""
     text = (resources.files("udc.indicators") / "data" / "crossborder.yaml").read_text(encoding="utf-8")
-    return [Topic.model_validate(t) for t in yaml.safe_load(text)["topics"]]
+    return tuple(Topic.model_validate(t) for t in yaml.safe_load(text)["topics"])
 
 
 def foreign_members(store: Store) -> list[str]:
