@@ -14,6 +14,7 @@ import templates
 from shared_data import DATA
 from udc import settings
 from udc.store import Store
+from udc.store.spark_cluster import Cluster
 
 # One DuckDB thread per store connection: the two test workers (and the background template build) already share
 # the two cores, and on the tests' small tables DuckDB's threads mostly hand work to each other (a seventh less CPU
@@ -60,16 +61,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class ModuleGroups:
-    """Under ``--dist loadgroup`` (the slow step) a module's tests stay on one worker — its browser, server or
-    Spark session starts once — unless the module says its tests are independent (``INDEPENDENT_TESTS = True``:
-    then each goes wherever a worker is free). ``--dist loadfile`` kept the kill -9 module's five long cases on
-    one worker, a third of the step, while the other worker ran out of work."""
+    """Under ``--dist loadgroup`` (the slow step) a module's tests stay on one worker — its browser or server
+    starts once — unless the module says its tests are independent (``INDEPENDENT_TESTS = True``: then each goes
+    wherever a worker is free). Modules that run Spark say ``XDIST_GROUP = "spark"``: they all share one worker,
+    whose one Spark session runs on the standalone cluster (:func:`spark_cluster`). ``--dist loadfile`` kept the
+    kill -9 module's five long cases on one worker, a third of the step, while the other worker ran out of work."""
 
     @pytest.hookimpl(tryfirst=True)  # before xdist reads the marks into the node ids
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            if not getattr(getattr(item, "module", None), "INDEPENDENT_TESTS", False):
-                item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+            module = getattr(item, "module", None)
+            if not getattr(module, "INDEPENDENT_TESTS", False):
+                group = getattr(module, "XDIST_GROUP", None) or item.nodeid.split("::")[0]
+                item.add_marker(pytest.mark.xdist_group(group))
 
 
 def _reads_real_data(item: pytest.Item) -> bool:
@@ -95,6 +99,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "real_data" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """A Spark standalone master and two workers (one core each, their own work directories), separate JVM
+    processes on loopback from the pinned PySpark's classes; every Spark run of this test process goes to it
+    (``UDC_SPARK_MASTER``). Its processes are written to the test log."""
+    from udc.store import spark
+
+    cluster = Cluster(tmp_path_factory.mktemp("spark-cluster"))
+    with cluster as url:
+        processes = "; ".join(f"{d.role} pid {d.pid}" for d in cluster.daemons)
+        _to_log(request, f"Spark standalone cluster at {url}: {processes} (logs in {cluster.folder})")
+        before = os.environ.get("UDC_SPARK_MASTER")
+        os.environ["UDC_SPARK_MASTER"] = url
+        settings.reset()
+        try:
+            yield cluster
+        finally:
+            spark.stop()
+            if before is None:
+                os.environ.pop("UDC_SPARK_MASTER", None)
+            else:
+                os.environ["UDC_SPARK_MASTER"] = before
+            settings.reset()
+    _to_log(request, f"Spark standalone cluster at {url} stopped")
+
+
+def _to_log(request: pytest.FixtureRequest, line: str) -> None:
+    """A line in the test log itself, from any xdist worker: pytest's capture is set aside and the line goes to the
+    worker's standard error, which is the run's (the workers' standard output carries xdist's own messages)."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        os.write(2, f"\n[{os.environ.get('PYTEST_XDIST_WORKER', 'pytest')}] {line}\n".encode())
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,10 @@ lock_wait               ``UDC_LOCK_WAIT``           15 s for a command, 5 s for 
 open311_key_rate        ``UDC_OPEN311_KEY_RATE``    1200 service requests per API key per minute
 work_memory_mb          ``UDC_WORK_MEMORY_MB``      1024 MB all of the server's heavy work may hold at once (≥ 64)
 threads                 ``UDC_THREADS``             DuckDB's own: one worker thread per core, per store connection
-spark_master            ``UDC_SPARK_MASTER``        ``local[2]`` (e.g. ``spark://host:7077`` for a cluster)
+spark_master            ``UDC_SPARK_MASTER``        ``local[2]`` (e.g. ``spark://host:7077`` for a cluster; the
+                                                    ``--spark-master`` flag wins)
+spark_handover          ``UDC_SPARK_HANDOVER``      ``STORE/.spark`` (the Parquet hand-over: on a cluster, storage
+                                                    every executor reads at the same path)
 spark_keep              ``UDC_SPARK_KEEP``          the Spark hand-over is removed after each job (``1``: kept)
 crash_at                ``UDC_CRASH_AT``            none (a test hook: the process dies at that point of a write)
 java_home               ``JAVA_HOME``               the ``java`` on the PATH (Spark needs a Java runtime)
@@ -69,6 +72,7 @@ VARIABLES: dict[str, str] = {  # every setting and the environment variable it i
     "work_memory_mb": "UDC_WORK_MEMORY_MB",
     "threads": "UDC_THREADS",
     "spark_master": "UDC_SPARK_MASTER",
+    "spark_handover": "UDC_SPARK_HANDOVER",
     "spark_keep": "UDC_SPARK_KEEP",
     "crash_at": "UDC_CRASH_AT",
     "java_home": "JAVA_HOME",
@@ -110,6 +114,7 @@ class Settings:
     work_memory_mb: int = WORK_MEMORY_MB
     threads: int | None = None  # None: DuckDB's default (one per core)
     spark_master: str = SPARK_MASTER
+    spark_handover: Path | None = None  # None: STORE/.spark
     spark_keep: bool = False
     crash_at: str | None = None
     java_home: str | None = None
@@ -117,10 +122,14 @@ class Settings:
 
     @classmethod
     def resolve(
-        cls, store: str | os.PathLike[str] | None = None, *, environ: Mapping[str, str] | None = None
+        cls,
+        store: str | os.PathLike[str] | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        spark_master: str | None = None,
     ) -> Settings:
-        """The ``--store`` flag first, then the variables in the table above (``environ``, default the process's
-        environment), then the defaults; every value checked here, once."""
+        """The flags (``--store``, ``--spark-master``) first, then the variables in the table above (``environ``,
+        default the process's environment), then the defaults; every value checked here, once."""
         env = os.environ if environ is None else environ
         origins: dict[str, str] = {}
 
@@ -141,6 +150,10 @@ class Settings:
         anchor = read("audit_anchor")
         witness = read("audit_witness")
         keep = (read("spark_keep") or "").strip().lower()
+        master = read("spark_master")
+        if spark_master is not None:
+            master, origins["spark_master"] = spark_master, "flag"
+        handover = read("spark_handover")
         if keep not in _YES + _NO + ("",):
             raise UdcError(f"UDC_SPARK_KEEP '{keep[:20]}': expected 1, true or yes (keep) or 0, false or no")
         return cls(
@@ -155,7 +168,8 @@ class Settings:
             open311_key_rate=_whole(read("open311_key_rate"), OPEN311_KEY_RATE, "open311_key_rate", 1),
             work_memory_mb=_whole(read("work_memory_mb"), WORK_MEMORY_MB, "work_memory_mb", MIN_WORK_MEMORY_MB),
             threads=_threads(read("threads")),
-            spark_master=read("spark_master") or SPARK_MASTER,
+            spark_master=_master(master),
+            spark_handover=Path(handover) if handover else None,
             spark_keep=keep in _YES,
             crash_at=read("crash_at"),
             java_home=read("java_home"),
@@ -201,6 +215,7 @@ class Settings:
             "work_memory_mb": self.work_memory_mb,
             "threads": self.threads or "DuckDB's default (one per core)",
             "spark_master": self.spark_master,
+            "spark_handover": str(self.spark_handover or self.store / ".spark"),
             "spark_keep": self.spark_keep,
             "crash_at": self.crash_at or "none",
             "java_home": self.java_home or "none (java on the PATH)",
@@ -245,6 +260,23 @@ def _threads(raw: str | None) -> int | None:
     """DuckDB's worker threads per connection: fewer where processes share the cores (a test run's workers, a
     server beside a notebook), since on small tables the threads mostly hand work to each other."""
     return None if raw is None else _whole(raw, 0, "threads", 1)
+
+
+_MASTER = re.compile(
+    r"^(local(\[(\d+|\*)(,\d+)?\])?|yarn|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|k8s://https?://[\w.-]+(:\d+)?)$"
+)
+
+
+def _master(raw: str | None) -> str:
+    """A Spark master URL as Spark spells it: a typo would otherwise surface as a JVM stack trace on first use."""
+    if raw is None:
+        return SPARK_MASTER
+    master = raw.strip()
+    if not _MASTER.match(master):
+        raise UdcError(
+            f"Spark master '{master[:60]}': expected local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT"
+        )
+    return master
 
 
 def _masked(url: str) -> str:

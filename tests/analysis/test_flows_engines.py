@@ -11,7 +11,9 @@ from udc.privacy.access import User
 from udc.privacy.audit import store_log
 from udc.store import Store
 
-pytestmark = pytest.mark.slow  # Spark starts a JVM: the second step of 'make test'
+# the slow step, on the Spark standalone cluster the tests start (tests/conftest.py), in one worker's session
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("spark_cluster")]
+XDIST_GROUP = "spark"
 RESEARCHER = User("onderzoeker", "researcher")
 
 

@@ -13,7 +13,9 @@ from cli_runner import udc as run_udc
 from two_engines import spark_jobs
 from udc.monitoring.model import library
 
-pytestmark = pytest.mark.slow  # Spark starts a JVM: the second step of 'make test'
+# the slow step, on the Spark standalone cluster the tests start (tests/conftest.py), in one worker's session
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("spark_cluster")]
+XDIST_GROUP = "spark"
 
 
 def test_the_monitor_is_identical_on_duckdb_and_spark(demo_store: Path, tmp_path: Path) -> None:

@@ -112,10 +112,19 @@ app.command("serve")(web.serve)
 def _main(
     ctx: typer.Context,
     store: Annotated[Path | None, typer.Option("--store", envvar="UDC_STORE", help="Store directory.")] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="Spark master for --engine spark: local[N] (default local[2]), spark://HOST:PORT, yarn, k8s://… "
+            "(else UDC_SPARK_MASTER).",
+        ),
+    ] = None,
 ) -> None:
     private_umask()  # the store, its operational files and what the command writes are this account's only
     flag = store if ctx.get_parameter_source("store") is ParameterSource.COMMANDLINE else None  # else: UDC_STORE
-    settings = Settings.resolve(flag)  # once per command; everything below it sees these (settings.current)
+    # once per command; everything below it sees these (settings.current)
+    settings = Settings.resolve(flag, spark_master=spark_master)
     ctx.obj = {"settings": settings}
     ctx.with_resource(using(settings))
 

@@ -184,7 +184,8 @@ def _record(
     _bump(con)
     columns = list(record)
     con.execute(
-        f"INSERT INTO datasets ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+        f"INSERT INTO datasets ({', '.join(columns)}, stamp) "
+        f"VALUES ({', '.join('?' * len(columns))}, CAST(uuid() AS VARCHAR))",
         [record[c] for c in columns],
     )
 
@@ -261,6 +262,23 @@ def generation(store: Store) -> str:
         return str(row[0])
     old = store.rows("SELECT count(*) AS n, max(created_at) AS at FROM datasets")[0]
     return f"{old['n']}:{old['at']}"
+
+
+def stamp(store: Store, table_name: str) -> str:
+    """The version of the dataset held in ``table_name``: renewed whenever that dataset is written, so a copy made
+    elsewhere (the Spark hand-over) stays valid until exactly this dataset changes. A release version's table is
+    never rewritten, so its name and number are its stamp; any other table falls back to the catalogue's
+    generation."""
+    try:
+        rows = store.rows("SELECT stamp FROM datasets WHERE table_name = ?", [table_name])
+    except duckdb.BinderException:  # a store opened read-only before this version first wrote to it
+        rows = []
+    if rows and rows[0]["stamp"]:
+        return str(rows[0]["stamp"])
+    rows = store.rows("SELECT name, version, created_at FROM release_versions WHERE table_name = ?", [table_name])
+    if rows:
+        return f"{rows[0]['name']}-v{rows[0]['version']}-{rows[0]['created_at']}"
+    return generation(store)
 
 
 def _bump(con: Any) -> None:

@@ -1,10 +1,17 @@
-"""Apache Spark as a second engine for the gate's typed requests: a session in local mode by default (or on a
-cluster: ``UDC_SPARK_MASTER``, e.g. ``spark://host:7077``), an Ibis backend over it, and each dataset handed over as
-Parquet, so the same Ibis expressions the gate builds for DuckDB run there.
+"""Apache Spark as a second engine for the gate's typed requests: a session in local mode by default, or on a cluster
+(``UDC_SPARK_MASTER`` / ``--spark-master``: ``spark://host:7077``, ``yarn``, ``k8s://…``), an Ibis backend over it,
+and each dataset handed over as Parquet, so the same Ibis expressions the gate builds for DuckDB run there.
 
-The hand-over folder ``STORE/.spark`` holds whole tables — microdata with person ids included — so it is 0700 with
-0600 files, and it is removed when the job ends (:func:`clean_up`, called when the gate leaves the Spark engine),
-unless ``UDC_SPARK_KEEP=1`` keeps it for repeated runs (copies are then reused until the catalogue changes).
+The hand-over is **by dataset version**: a dataset is written once per version (:func:`udc.store.catalogue.stamp`,
+renewed only when that dataset is written), partitioned by ``year`` where it has one (a study over two years reads
+two partitions), to a folder of its own that is renamed into place when whole — so a run killed mid-copy never leaves
+a half copy that a later run would read. The folder is ``STORE/.spark`` or, for a cluster whose executors cannot
+read this machine's disk, ``UDC_SPARK_HANDOVER`` (storage every executor mounts at the same path; a folder per
+store inside it).
+
+The hand-over holds whole tables — microdata with person ids included — so it is 0700 with 0600 files, and it is
+removed when the job ends (:func:`clean_up`, called when the gate leaves the Spark engine), unless
+``UDC_SPARK_KEEP=1`` keeps it: repeated runs then reuse each copy until its dataset changes.
 
 PySpark 3.5 (pinned with Ibis 11, which supports PySpark 3.3–3.5) needs a Java runtime 8, 11 or 17; the project's
 ``scripts/system-deps`` installs Debian's ``openjdk-17-jre-headless`` when no ``java`` is found."""
@@ -14,7 +21,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import threading
+import uuid
+from pathlib import Path
 from typing import Any
 
 import ibis.expr.types as ir
@@ -30,16 +40,45 @@ _STATE: dict[str, Any] = {}
 
 
 HANDOVER = ".spark"
+PARTITION = "year"  # the column a study's spans select on: one Parquet folder per value
+LOOPBACK = ("spark://127.0.0.1:", "spark://localhost:")
 
 
 def master() -> str:
-    """``UDC_SPARK_MASTER`` or ``local[2]`` (the process's settings: one session per process)."""
+    """``--spark-master``, ``UDC_SPARK_MASTER`` or ``local[2]`` (the process's settings)."""
     return current().spark_master
 
 
+def _session(url: str) -> Any:
+    """A SparkSession on ``url``: no web UI, no console progress, UTC. The driver binds to loopback in local mode
+    and for a cluster on this machine; on another cluster it advertises what Spark's own configuration says
+    (``SPARK_LOCAL_IP``, ``spark-defaults.conf``), since executors elsewhere must reach it."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.master(url).appName("udc")
+    if url.startswith("local") or url.startswith(LOOPBACK):  # results over 1 MB travel through the block manager
+        builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
+    session = (
+        builder.config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.ansi.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")  # results come back as Arrow, not pickled rows
+        .config("spark.pyspark.python", os.environ.get("PYSPARK_PYTHON") or sys.executable)  # the executors' Python
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
 def backend() -> Any:
-    """The Ibis PySpark backend over one SparkSession per process (started on first use: a few seconds)."""
+    """The Ibis PySpark backend over one SparkSession per process (started on first use: a few seconds), on the
+    master the settings name now — a changed setting stops the old session and starts one on the new master."""
     with _LOCK:
+        url = master()
+        if "ibis" in _STATE and _STATE["master"] != url:
+            _stop()
         if "ibis" not in _STATE:
             if shutil.which("java") is None and not current().java_home:
                 raise Unavailable(
@@ -47,45 +86,89 @@ def backend() -> Any:
                     "(scripts/system-deps does) or set JAVA_HOME"
                 )
             import ibis
-            from pyspark.sql import SparkSession
 
-            builder = SparkSession.builder
-            if master().startswith("local"):  # results larger than 1 MB travel through the block manager: loopback
-                builder = builder.config("spark.driver.host", "127.0.0.1")
-            session = (
-                builder.master(master())
-                .appName("udc")
-                .config("spark.ui.enabled", "false")
-                .config("spark.ui.showConsoleProgress", "false")
-                .config("spark.sql.shuffle.partitions", "4")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.ansi.enabled", "false")
-                .getOrCreate()
-            )
-            session.sparkContext.setLogLevel("ERROR")
-            _STATE["session"], _STATE["ibis"] = session, ibis.pyspark.connect(session)
+            session = _session(url)
+            _STATE.update(session=session, ibis=ibis.pyspark.connect(session), master=url)
     return _STATE["ibis"]
 
 
-def table(store: Store, table_name: str) -> ir.Table:
-    """A catalogued table as a Spark table: exported to Parquet beside the store (once per catalogue generation)."""
-    con = backend()
-    folder = store.path / HANDOVER
-    folder.mkdir(mode=0o700, exist_ok=True)
-    os.chmod(folder, 0o700)  # whatever the umask, and for a folder left by an earlier version
-    stamp = hashlib.sha256(catalogue.generation(store).encode()).hexdigest()[:12]  # stable across processes
-    path = folder / f"{table_name}-{stamp}.parquet"
-    if not path.exists():
-        for stale in folder.glob(f"{table_name}-*.parquet"):  # an earlier generation's copy
-            stale.unlink(missing_ok=True)
+def _stop() -> None:
+    _STATE.pop("ibis", None)
+    _STATE.pop("master", None)
+    session = _STATE.pop("session", None)
+    if session is not None:
+        session.stop()
+
+
+def stop() -> None:
+    """Stop this process's Spark session (a later use starts a new one)."""
+    with _LOCK:
+        _stop()
+
+
+def folder(store: Store) -> Path:
+    """Where ``store``'s hand-over copies are: ``STORE/.spark``, or a folder per store under ``UDC_SPARK_HANDOVER``
+    (named by the store's path, so two stores sharing the storage never read each other's copies)."""
+    root = current().spark_handover
+    if root is None:
+        return store.path / HANDOVER
+    return Path(root) / f"udc-{hashlib.sha256(str(store.path.resolve()).encode()).hexdigest()[:16]}"
+
+
+def _private(path: Path) -> None:
+    """0700 folders and 0600 files under ``path``, whatever the umask of the process that wrote them."""
+    for parent, _, files in os.walk(path):
+        os.chmod(parent, 0o700)
+        for name in files:
+            os.chmod(os.path.join(parent, name), 0o600)
+
+
+def _copy(store: Store, table_name: str, target: Path) -> None:
+    """Write the table as Parquet (a folder per year where it has a whole-number ``year``) beside ``target`` and
+    rename it into place when whole."""
+    schema = store.ibis.table(table_name).schema()
+    partitioned = PARTITION in schema and schema[PARTITION].is_integer()
+    work = target.parent / f".{target.name}.{uuid.uuid4().hex[:8]}.part"
+    options = f"FORMAT parquet, PARTITION_BY ({PARTITION})" if partitioned else "FORMAT parquet"
+    destination = work if partitioned else work / "data.parquet"
+    work.mkdir(mode=0o700)
+    try:
+        store.con.execute(f"COPY (SELECT * FROM {quote(table_name)}) TO '{destination.as_posix()}' ({options})")
+        _private(work)
         try:
-            store.con.execute(f"COPY (SELECT * FROM {quote(table_name)}) TO '{path.as_posix()}' (FORMAT parquet)")
-        except Exception as exc:  # a locked-down process (udc serve) cannot write files: Spark is for batch runs
-            raise UdcError(f"cannot hand '{table_name}' to Spark: {str(exc).splitlines()[0]}") from None
-        os.chmod(path, 0o600)
-    name = f"udc_{table_name}"
-    return con.read_parquet(str(path), table_name=name)
+            os.rename(work, target)
+        except OSError:  # another process handed the same version over first: theirs is as good
+            if not target.is_dir():
+                raise
+    except Exception as exc:  # a locked-down process (udc serve) cannot write files: Spark is for batch runs
+        raise UdcError(f"cannot hand '{table_name}' to Spark: {str(exc).splitlines()[0]}") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def handover(store: Store, table_name: str) -> Path:
+    """The Parquet copy of the table's current version, written if it is not there yet; older versions' copies of
+    the same table go."""
+    place = folder(store)
+    place.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(place, 0o700)  # whatever the umask, and for a folder left by an earlier version
+    stamp = hashlib.sha256(catalogue.stamp(store, table_name).encode()).hexdigest()[:12]  # stable across processes
+    target = place / f"{table_name}-{stamp}.parquet"
+    if not target.is_dir():
+        for stale in place.glob(f"{table_name}-*.parquet"):  # an earlier version's copy (a file before 0.34)
+            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+        _copy(store, table_name, target)
+    return target
+
+
+def table(store: Store, table_name: str) -> ir.Table:
+    """A catalogued table as a Spark table over its hand-over copy: the columns in the store's order and types (a
+    partition column comes back last, as Spark's inferred type)."""
+    con = backend()
+    path = handover(store, table_name)
+    read = con.read_parquet(str(path), table_name=f"udc_{table_name}")
+    schema = store.ibis.table(table_name).schema()
+    return read.select(*[read[c].cast(t).name(c) if read[c].type() != t else read[c] for c, t in schema.items()])
 
 
 def keep() -> bool:
@@ -97,7 +180,7 @@ def keep() -> bool:
 def clean_up(store: Store) -> None:
     """Remove the store's hand-over folder after a job (unless :func:`keep`): the copies are whole tables."""
     if not keep():
-        shutil.rmtree(store.path / HANDOVER, ignore_errors=True)
+        shutil.rmtree(folder(store), ignore_errors=True)
 
 
 def execute(expr: ir.Expr, seconds: float) -> Any:
@@ -114,15 +197,33 @@ def execute(expr: ir.Expr, seconds: float) -> Any:
     timer.start()
     try:
         result = con.execute(expr)
-    except Exception:
+    except Exception as exc:
         if stopped.is_set():
             raise Unavailable(f"the table took longer than {seconds:g} s on Spark and was stopped") from None
+        if _from_spark(exc):  # a job Spark gave up on (executors lost beyond its retries, …): no partial answer
+            raise Unavailable(f"the Spark job failed on {master()}: {_first_line(exc)}") from None
         raise
     finally:
         timer.cancel()
     if isinstance(result, pd.Series):  # as DuckDB's cursor gives it: always a frame
         return result.to_frame()
     return result if isinstance(result, pd.DataFrame) else pd.DataFrame([[result]])
+
+
+def _from_spark(exc: BaseException) -> bool:
+    """An error raised by Spark itself (the JVM's, or PySpark's own), not a bug of ours."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return isinstance(exc, Py4JError | PySparkException)
+
+
+def _first_line(exc: BaseException) -> str:
+    """The cause Spark names, on one line: a Java exception's message, without py4j's call and the stack."""
+    text = str(getattr(exc, "java_exception", None) or exc)
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("at ")]
+    found = next((line for line in lines if "Exception:" in line or "Error:" in line), lines[0] if lines else "")
+    return found.split("Exception: ", 1)[-1][:300]
 
 
 def cache(expr: ir.Table) -> ir.Table:
