@@ -95,7 +95,10 @@ class Cube:
         self.engine = engine.current(store)  # the cube's tables live there until close(), whatever comes after
         self._cached: list[tuple[ir.Table, Callable[[], object]]] = []
         rows = source.filter(where(source)) if where is not None else source
-        key_sum = (rows.record_key.cast("decimal(38, 0)").sum() % KEY_MODULUS).cast("int64")
+        # each key reduced first, then summed as a 64-bit integer: congruent to the exact sum modulo 2**32 (all the
+        # cell key reads) and exact below 2**31 records per counted row; Spark sums DECIMAL(38) in BigDecimal, which
+        # took half the time of a national count
+        key_sum = ((rows.record_key % KEY_MODULUS).sum() % KEY_MODULUS).cast("int64")
         counted = rows.group_by([make(rows).name(name) for name, make in dims.items()]).aggregate(
             n=rows.count(), k=key_sum
         )
