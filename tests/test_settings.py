@@ -199,3 +199,18 @@ def test_a_store_elsewhere_keeps_the_configured_files(tmp_path: Path) -> None:
     assert other.audit_anchor == tmp_path / "anchor"  # a variable placed it: it stays
     assert other.database_url.endswith("b/operational.sqlite")  # the default follows the store
     assert other.sources()["store"] == "flag" and other.sources()["audit_anchor"] == "environment (UDC_AUDIT_ANCHOR)"
+
+
+def test_the_spark_master_flag_wins_and_a_bad_master_is_one_line(tmp_path: Path) -> None:
+    """``udc --spark-master URL`` over ``UDC_SPARK_MASTER``; a URL Spark would not take is refused before any JVM
+    starts (it used to surface as a Java stack trace at the first Spark job)."""
+    store = str(tmp_path / "s")
+    env = {"UDC_SPARK_MASTER": "local[1]", "UDC_SPARK_HANDOVER": str(tmp_path / "shared")}
+    shown = udc("--store", store, "--spark-master", "spark://127.0.0.1:7077", "settings", "--format", "csv", env=env)
+    rows = {line.split(",")[0]: line for line in shown.stdout.splitlines()[1:]}
+    assert rows["spark_master"] == "spark_master,spark://127.0.0.1:7077,flag"
+    assert rows["spark_handover"] == f"spark_handover,{tmp_path / 'shared'},environment (UDC_SPARK_HANDOVER)"
+    bad = udc("--store", store, "--spark-master", "spark:/typo", "settings", check=False)
+    assert bad.returncode == 1 and bad.stderr.strip().splitlines() == [
+        "udc: error: Spark master 'spark:/typo': expected local[N], spark://HOST:PORT, yarn or k8s://https://HOST:PORT"
+    ]

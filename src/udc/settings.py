@@ -25,6 +25,7 @@ spark_handover          ``UDC_SPARK_HANDOVER``      ``STORE/.spark`` (the Parque
 spark_keep              ``UDC_SPARK_KEEP``          the Spark hand-over is removed after each job (``1``: kept)
 crash_at                ``UDC_CRASH_AT``            none (a test hook: the process dies at that point of a write)
 java_home               ``JAVA_HOME``               the ``java`` on the PATH (Spark needs a Java runtime)
+spark_python            ``PYSPARK_PYTHON``          this interpreter (the Python Spark's executors run)
 ======================  ==========================  ==================================================================
 
 Every value is checked once, here: a bad number is one line naming the variable and what it expects. Secrets are
@@ -76,6 +77,7 @@ VARIABLES: dict[str, str] = {  # every setting and the environment variable it i
     "spark_keep": "UDC_SPARK_KEEP",
     "crash_at": "UDC_CRASH_AT",
     "java_home": "JAVA_HOME",
+    "spark_python": "PYSPARK_PYTHON",
 }
 SECRETS = frozenset({"audit_key", "web_secret", "pseudonym_key"})  # held, never described
 
@@ -118,6 +120,7 @@ class Settings:
     spark_keep: bool = False
     crash_at: str | None = None
     java_home: str | None = None
+    spark_python: str | None = None  # None: this interpreter
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # setting → flag/environment
 
     @classmethod
@@ -173,6 +176,7 @@ class Settings:
             spark_keep=keep in _YES,
             crash_at=read("crash_at"),
             java_home=read("java_home"),
+            spark_python=read("spark_python"),
             origins=origins,
         )
 
@@ -219,6 +223,7 @@ class Settings:
             "spark_keep": self.spark_keep,
             "crash_at": self.crash_at or "none",
             "java_home": self.java_home or "none (java on the PATH)",
+            "spark_python": self.spark_python or "this interpreter",
         }
 
     def sources(self) -> dict[str, str]:
@@ -260,6 +265,12 @@ def _threads(raw: str | None) -> int | None:
     """DuckDB's worker threads per connection: fewer where processes share the cores (a test run's workers, a
     server beside a notebook), since on small tables the threads mostly hand work to each other."""
     return None if raw is None else _whole(raw, 0, "threads", 1)
+
+
+def environment_with(**extra: str) -> dict[str, str]:
+    """The process's environment plus ``extra``, for a child process that needs both (a Spark daemon started by
+    :mod:`udc.store.spark_cluster`: ``JAVA_HOME`` and ``PATH`` from here, Spark's own variables added)."""
+    return {**os.environ, **extra}
 
 
 _MASTER = re.compile(

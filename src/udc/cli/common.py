@@ -20,7 +20,10 @@ StoreDir = Annotated[Path | None, typer.Option("--store", help="Store directory 
 UserName = Annotated[str | None, typer.Option("--user", help="Acting user (default: the OS account as admin).")]
 Years = Annotated[str, typer.Option(help="A year or a span, e.g. 2019-2020.")]
 Engine = Annotated[
-    str, typer.Option(help="duckdb (embedded) or spark (local mode, or UDC_SPARK_MASTER): the same result either way.")
+    str,
+    typer.Option(
+        help="duckdb (embedded) or spark (local mode, or --spark-master/UDC_SPARK_MASTER): the same result either way."
+    ),
 ]
 Language = Annotated[str, typer.Option("--lang", help="Labels in tables for people: nl (Dutch) or en (English).")]
 

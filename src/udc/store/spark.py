@@ -65,7 +65,7 @@ def _session(url: str) -> Any:
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")  # results come back as Arrow, not pickled rows
-        .config("spark.pyspark.python", os.environ.get("PYSPARK_PYTHON") or sys.executable)  # the executors' Python
+        .config("spark.pyspark.python", current().spark_python or sys.executable)  # the executors' Python
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -201,7 +201,7 @@ def execute(expr: ir.Expr, seconds: float) -> Any:
         if stopped.is_set():
             raise Unavailable(f"the table took longer than {seconds:g} s on Spark and was stopped") from None
         if _from_spark(exc):  # a job Spark gave up on (executors lost beyond its retries, …): no partial answer
-            raise Unavailable(f"the Spark job failed on {master()}: {_first_line(exc)}") from None
+            raise Unavailable(f"the Spark job failed on {master()}: {_what_failed(exc)}") from None
         raise
     finally:
         timer.cancel()
@@ -218,12 +218,12 @@ def _from_spark(exc: BaseException) -> bool:
     return isinstance(exc, Py4JError | PySparkException)
 
 
-def _first_line(exc: BaseException) -> str:
-    """The cause Spark names, on one line: a Java exception's message, without py4j's call and the stack."""
-    text = str(getattr(exc, "java_exception", None) or exc)
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("at ")]
-    found = next((line for line in lines if "Exception:" in line or "Error:" in line), lines[0] if lines else "")
-    return found.split("Exception: ", 1)[-1][:300]
+def _what_failed(exc: BaseException) -> str:
+    """What failed, on one line, without Spark's message: a task's failure text can quote the row it failed on
+    (microdata), so only the exception's class is shown; the executors' logs hold the rest."""
+    java = getattr(exc, "java_exception", None)
+    name = java.getClass().getName() if java is not None else type(exc).__name__
+    return f"{name} (the executors' logs say why)"
 
 
 def cache(expr: ir.Table) -> ir.Table:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from udc.errors import UdcError, Unavailable
+from udc.settings import current, environment_with
 
 _READY = {
     "master": re.compile(r"I have been elected leader|Starting Spark master at"),
@@ -78,15 +79,13 @@ class Cluster:
         return f"spark://127.0.0.1:{self.port}"
 
     def _environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(
+        return environment_with(
             SPARK_HOME=str(spark_home()),
             SPARK_LOCAL_IP="127.0.0.1",  # every process binds and advertises loopback only
             SPARK_DAEMON_MEMORY="256m",  # the master and workers schedule; the executors hold the data
             SPARK_LOG_DIR=str(self.folder),
-            PYSPARK_PYTHON=env.get("PYSPARK_PYTHON", sys.executable),  # executors' Python: this interpreter
+            PYSPARK_PYTHON=current().spark_python or sys.executable,  # executors' Python: this interpreter
         )
-        return env
 
     def _spawn(self, daemon: Daemon) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
