@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import sys
 import threading
 import uuid
@@ -146,11 +147,23 @@ def _copy(store: Store, table_name: str, target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _own(place: Path) -> None:
+    """The hand-over folder must be a real folder of this account: on shared storage (``UDC_SPARK_HANDOVER``) its
+    name is predictable, and one planted by another account — or a link to elsewhere — would receive microdata."""
+    info = os.lstat(place)
+    if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise UdcError(
+            f"Spark hand-over folder {place} is not a folder of this account's own (a link, or another account's): "
+            "remove it, or set UDC_SPARK_HANDOVER elsewhere"
+        )
+
+
 def handover(store: Store, table_name: str) -> Path:
     """The Parquet copy of the table's current version, written if it is not there yet; older versions' copies of
     the same table go."""
     place = folder(store)
     place.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _own(place)
     os.chmod(place, 0o700)  # whatever the umask, and for a folder left by an earlier version
     stamp = hashlib.sha256(catalogue.stamp(store, table_name).encode()).hexdigest()[:12]  # stable across processes
     target = place / f"{table_name}-{stamp}.parquet"
