@@ -236,8 +236,9 @@ def on_spark(path: Path, cluster: bool = False) -> dict:
     from udc.store.spark_cluster import Cluster
 
     t0 = time.perf_counter()
-    with Cluster(path.parent / "cluster") as url:
-        os.environ["UDC_SPARK_MASTER"] = url
+    cluster = Cluster(path.parent / "cluster")
+    with cluster as url:
+        os.environ.update(UDC_SPARK_MASTER=url, SPARK_CONF_DIR=str(cluster.conf))  # the driver needs its secret
         return _spark_study(path) | {"cluster_start": time.perf_counter() - t0}
 
 

@@ -104,25 +104,29 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def spark_cluster(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Cluster]:
     """A Spark standalone master and two workers (one core each, their own work directories), separate JVM
-    processes on loopback from the pinned PySpark's classes; every Spark run of this test process goes to it
-    (``UDC_SPARK_MASTER``). Its processes are written to the test log."""
+    processes on loopback from the pinned PySpark's classes, with Spark's authentication on; every Spark run of
+    this test process goes to it (``UDC_SPARK_MASTER``, and ``SPARK_CONF_DIR`` for its secret). Its processes are
+    written to the test log."""
     from udc.store import spark
 
     cluster = Cluster(tmp_path_factory.mktemp("spark-cluster"))
     with cluster as url:
         processes = "; ".join(f"{d.role} pid {d.pid}" for d in cluster.daemons)
         _to_log(request, f"Spark standalone cluster at {url}: {processes} (logs in {cluster.folder})")
-        before = os.environ.get("UDC_SPARK_MASTER")
-        os.environ["UDC_SPARK_MASTER"] = url
+        # the driver reads the cluster's secret from its spark-defaults.conf, as on any cluster udc submits to
+        given = {"UDC_SPARK_MASTER": url, "SPARK_CONF_DIR": str(cluster.conf)}
+        before = {name: os.environ.get(name) for name in given}
+        os.environ.update(given)
         settings.reset()
         try:
             yield cluster
         finally:
             spark.stop()
-            if before is None:
-                os.environ.pop("UDC_SPARK_MASTER", None)
-            else:
-                os.environ["UDC_SPARK_MASTER"] = before
+            for name, value in before.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
             settings.reset()
     _to_log(request, f"Spark standalone cluster at {url} stopped")
 

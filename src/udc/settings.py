@@ -267,14 +267,18 @@ def _threads(raw: str | None) -> int | None:
     return None if raw is None else _whole(raw, 0, "threads", 1)
 
 
-def environment_with(**extra: str) -> dict[str, str]:
-    """The process's environment plus ``extra``, for a child process that needs both (a Spark daemon started by
-    :mod:`udc.store.spark_cluster`: ``JAVA_HOME`` and ``PATH`` from here, Spark's own variables added)."""
-    return {**os.environ, **extra}
+DAEMON_VARIABLES = ("PATH", "JAVA_HOME", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+
+
+def daemon_environment(**extra: str) -> dict[str, str]:
+    """What a child daemon (a Spark master or worker started by :mod:`udc.store.spark_cluster`) gets: the few
+    variables it needs from this process — never the rest, which may hold ``UDC_AUDIT_KEY`` or
+    ``UDC_PSEUDONYM_KEY`` and would be handed on to every executor — plus ``extra``."""
+    return {name: os.environ[name] for name in DAEMON_VARIABLES if name in os.environ} | extra
 
 
 _MASTER = re.compile(
-    r"^(local(\[(\d+|\*)(,\d+)?\])?|yarn|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|k8s://https?://[\w.-]+(:\d+)?)$"
+    r"^(local(\[(\d+|\*)(,\d+)?\])?|yarn|spark://[\w.-]+:\d+(,[\w.-]+:\d+)*|k8s://https://[\w.-]+(:\d+)?)$"
 )
 
 

@@ -5,8 +5,13 @@ and a worker killed mid-job, after which the job completes with the same cells o
 from __future__ import annotations
 
 import os
+import shutil
+import stat
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,3 +113,51 @@ def test_a_worker_killed_mid_job_gives_the_same_cells_or_one_line(spark_cluster:
         job.join(timeout=600)
         spark_cluster.restart_worker(2)
     assert len(_executors(spark_cluster, 2)) == 2, "the restarted worker got no executor of the session's"
+
+
+def test_a_cluster_is_refused_without_its_secret(spark_cluster: Cluster, demo_template: Path, tmp_path: Path) -> None:
+    """Without Spark's authentication (no spark-defaults.conf with the secret) udc does not submit microdata: one
+    line saying what to set. The cluster itself refuses such a driver too, but udc says so before any job."""
+    demo_store = tmp_path / "store"
+    shutil.copytree(demo_template, demo_store)  # the module's copy is held open by this process
+    env = {k: v for k, v in os.environ.items() if k not in ("SPARK_CONF_DIR", "UDC_SPARK_MASTER")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "udc",
+            "--store",
+            str(demo_store),
+            "--spark-master",
+            spark_cluster.url,
+            "gate",
+            "crosstab",
+            "synth_persons_yearly",
+            "--by",
+            "education",
+            "--engine",
+            "spark",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"udc: error: Spark master {spark_cluster.url} refused: set spark.authenticate true in spark-defaults.conf "
+        "(SPARK_CONF_DIR), with a secret: microdata goes there (docs/engines.md)"
+    )
+
+
+def test_the_clusters_files_are_private_and_hold_no_key(spark_cluster: Cluster, demo_open: Store) -> None:
+    """The cluster's folder (its secret, the workers' work directories, every log) is this account's only, and no
+    daemon was handed the store's keys in its environment."""
+    _warm(demo_open)
+    for path in [spark_cluster.folder, *spark_cluster.folder.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        assert not mode & 0o077, (path, oct(mode))
+    for daemon in spark_cluster.daemons:
+        variables = Path(f"/proc/{daemon.pid}/environ").read_bytes().split(b"\0")
+        names = {v.split(b"=", 1)[0].decode() for v in variables if v}
+        assert not {n for n in names if n.startswith("UDC_")}, names

@@ -82,7 +82,7 @@ def test_a_dataset_is_handed_over_once_per_version(demo_open: Store, monkeypatch
     _job(demo_open)
     renewed = {p.name: p.stat().st_ino for p in (demo_open.path / ".spark").glob("*.parquet")}
     assert len(renewed) == 1 and renewed.keys() != first.keys()
-    years = sorted(p.name for p in next(iter((demo_open.path / ".spark").glob("*.parquet"))).iterdir())
+    years = sorted(p.name for p in next(iter((demo_open.path / ".spark").glob("*.parquet"))).iterdir() if p.is_dir())
     assert years[0] == "year=2019"
     _keep(monkeypatch, False)
     _job(demo_open)

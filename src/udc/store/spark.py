@@ -19,12 +19,16 @@ PySpark 3.5 (pinned with Ibis 11, which supports PySpark 3.3–3.5) needs a Java
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
+import socket
 import stat
 import sys
 import threading
+import time
 import uuid
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +46,6 @@ _STATE: dict[str, Any] = {}
 
 HANDOVER = ".spark"
 PARTITION = "year"  # the column a study's spans select on: one Parquet folder per value
-LOOPBACK = ("spark://127.0.0.1:", "spark://localhost:")
 
 
 def master() -> str:
@@ -50,14 +53,24 @@ def master() -> str:
     return current().spark_master
 
 
+def _loopback(url: str) -> bool:
+    """A ``spark://`` master whose every host is this machine's loopback (the tests' cluster)."""
+    hosts = [h.rsplit(":", 1)[0].lower() for h in url.removeprefix("spark://").split(",")]
+    return url.startswith("spark://") and all(h in ("127.0.0.1", "localhost") for h in hosts)
+
+
 def _session(url: str) -> Any:
-    """A SparkSession on ``url``: no web UI, no console progress, UTC. The driver binds to loopback in local mode
-    and for a cluster on this machine; on another cluster it advertises what Spark's own configuration says
-    (``SPARK_LOCAL_IP``, ``spark-defaults.conf``), since executors elsewhere must reach it."""
+    """A SparkSession on ``url``: no web UI, no console progress, UTC, Spark's own log off (a task's failure message
+    can quote the row it failed on). The driver binds to loopback in local mode and for a cluster on this machine;
+    on another cluster it advertises what Spark's own configuration says (``SPARK_LOCAL_IP``,
+    ``spark-defaults.conf``), since executors elsewhere must reach it. A cluster must authenticate (and, beyond
+    this machine, encrypt): microdata goes there."""
     from pyspark.sql import SparkSession
 
+    if not url.startswith("local"):
+        _secured(url)
     builder = SparkSession.builder.master(url).appName("udc")
-    if url.startswith("local") or url.startswith(LOOPBACK):  # results over 1 MB travel through the block manager
+    if url.startswith("local") or _loopback(url):  # results over 1 MB travel through the block manager
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
     session = (
         builder.config("spark.ui.enabled", "false")
@@ -69,8 +82,26 @@ def _session(url: str) -> Any:
         .config("spark.pyspark.python", current().spark_python or sys.executable)  # the executors' Python
         .getOrCreate()
     )
-    session.sparkContext.setLogLevel("ERROR")
+    session.sparkContext.setLogLevel("OFF")
     return session
+
+
+def _secured(url: str) -> None:
+    """Refuse a cluster without Spark's authentication — anyone who reaches its master could run code beside the
+    microdata — and one beyond this machine without encrypted traffic. Checked on the configuration the JVM read
+    (``spark-defaults.conf`` in ``SPARK_CONF_DIR``, as spark-submit reads it) before any connection is made."""
+    from pyspark import SparkConf, SparkContext
+
+    SparkContext._ensure_initialized()  # the JVM, without our options on its command line
+    conf = SparkConf()
+    missing = [k for k in ("spark.authenticate",) if conf.get(k, "false").lower() != "true"]
+    if not _loopback(url) and conf.get("spark.network.crypto.enabled", "false").lower() != "true":
+        missing.append("spark.network.crypto.enabled")
+    if missing:
+        raise Unavailable(
+            f"Spark master {url} refused: set {' and '.join(missing)} true in spark-defaults.conf (SPARK_CONF_DIR), "
+            "with a secret: microdata goes there (docs/engines.md)"
+        )
 
 
 def backend() -> Any:
@@ -113,7 +144,8 @@ def folder(store: Store) -> Path:
     root = current().spark_handover
     if root is None:
         return store.path / HANDOVER
-    return Path(root) / f"udc-{hashlib.sha256(str(store.path.resolve()).encode()).hexdigest()[:16]}"
+    named = f"{socket.gethostname()}:{store.path.resolve()}"  # two hosts may mount their stores at the same path
+    return Path(root) / f"udc-{hashlib.sha256(named.encode()).hexdigest()[:16]}"
 
 
 def _private(path: Path) -> None:
@@ -134,8 +166,10 @@ def _copy(store: Store, table_name: str, target: Path) -> None:
     destination = work if partitioned else work / "data.parquet"
     work.mkdir(mode=0o700)
     try:
-        store.con.execute(f"COPY (SELECT * FROM {quote(table_name)}) TO '{destination.as_posix()}' ({options})")
+        target_sql = destination.resolve().as_posix().replace("'", "''")
+        store.con.execute(f"COPY (SELECT * FROM {quote(table_name)}) TO '{target_sql}' ({options})")
         _private(work)
+        _write_manifest(work)
         try:
             os.rename(work, target)
         except OSError:  # another process handed the same version over first: theirs is as good
@@ -145,6 +179,52 @@ def _copy(store: Store, table_name: str, target: Path) -> None:
         raise UdcError(f"cannot hand '{table_name}' to Spark: {str(exc).splitlines()[0]}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+MANIFEST = "_udc_manifest.json"  # Spark skips files whose name starts with "_"
+
+
+def _files(copy: Path) -> dict[str, int]:
+    return {str(p.relative_to(copy)): p.stat().st_size for p in copy.rglob("*") if p.is_file() and p.name != MANIFEST}
+
+
+def _write_manifest(copy: Path) -> None:
+    descriptor = os.open(copy / MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as out:
+        json.dump(_files(copy), out, sort_keys=True)
+
+
+def _whole(copy: Path) -> bool:
+    """A kept copy is reused only when every file written is there with its size (a cleaner, a quota or a sync
+    that lost a partition would make Spark count fewer rows than the store, without an error)."""
+    try:
+        return json.loads((copy / MANIFEST).read_text(encoding="utf-8")) == _files(copy)
+    except (OSError, ValueError):
+        return False
+
+
+def _shared_root(root: Path) -> None:
+    """``UDC_SPARK_HANDOVER`` itself: this account's or root's, and nobody else may rename what is in it (not
+    writable by others, or sticky like /tmp) — else another account could move a store's folder away."""
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = os.stat(root)
+    loose = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH) and not info.st_mode & stat.S_ISVTX
+    if info.st_uid not in (0, os.getuid()) or loose:
+        raise UdcError(
+            f"UDC_SPARK_HANDOVER {root}: expected a folder of this account (or root) that others cannot write "
+            "into, or a sticky one like /tmp"
+        )
+
+
+def _sweep(place: Path, hours: float = 6.0) -> None:
+    """Work folders of copies that never finished (a process killed mid-copy), once they are surely abandoned."""
+    for part in place.glob(".*.part"):
+        try:
+            abandoned = time.time() - part.stat().st_mtime > hours * 3600
+        except FileNotFoundError:  # finished (renamed) or swept by another process meanwhile
+            continue
+        if abandoned:
+            shutil.rmtree(part, ignore_errors=True)
 
 
 def _own(place: Path) -> None:
@@ -162,11 +242,16 @@ def handover(store: Store, table_name: str) -> Path:
     """The Parquet copy of the table's current version, written if it is not there yet; older versions' copies of
     the same table go."""
     place = folder(store)
+    if current().spark_handover is not None:
+        _shared_root(place.parent)
     place.mkdir(mode=0o700, parents=True, exist_ok=True)
     _own(place)
     os.chmod(place, 0o700)  # whatever the umask, and for a folder left by an earlier version
+    _sweep(place)
     stamp = hashlib.sha256(catalogue.stamp(store, table_name).encode()).hexdigest()[:12]  # stable across processes
     target = place / f"{table_name}-{stamp}.parquet"
+    if target.is_dir() and not _whole(target):
+        shutil.rmtree(target, ignore_errors=True)
     if not target.is_dir():
         for stale in place.glob(f"{table_name}-*.parquet"):  # an earlier version's copy (a file before 0.34)
             shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
@@ -175,13 +260,16 @@ def handover(store: Store, table_name: str) -> Path:
 
 
 def table(store: Store, table_name: str) -> ir.Table:
-    """A catalogued table as a Spark table over its hand-over copy: the columns in the store's order and types (a
-    partition column comes back last, as Spark's inferred type)."""
+    """A catalogued table as a Spark table over its hand-over copy: the columns in the store's order, the partition
+    column (back last, as Spark's inferred type) cast to the store's type."""
     con = backend()
     path = handover(store, table_name)
-    read = con.read_parquet(str(path), table_name=f"udc_{table_name}")
-    schema = store.ibis.table(table_name).schema()
-    return read.select(*[read[c].cast(t).name(c) if read[c].type() != t else read[c] for c, t in schema.items()])
+    read = con.read_parquet(path.as_uri(), table_name=f"udc_{table_name}")
+    kept = store.ibis.table(table_name).schema()
+    year = kept.get(PARTITION)
+    return read.select(
+        *[read[c].cast(year).name(c) if c == PARTITION and read[c].type() != year else read[c] for c in kept]
+    )
 
 
 def keep() -> bool:
@@ -209,7 +297,9 @@ def execute(expr: ir.Expr, seconds: float) -> Any:
     timer = threading.Timer(seconds, cancel)
     timer.start()
     try:
-        result = con.execute(expr)
+        with warnings.catch_warnings():  # PySpark warns with the JVM's whole error, which can quote a row
+            warnings.simplefilter("ignore")
+            result = con.execute(expr)
     except Exception as exc:
         if stopped.is_set():
             raise Unavailable(f"the table took longer than {seconds:g} s on Spark and was stopped") from None
@@ -224,18 +314,21 @@ def execute(expr: ir.Expr, seconds: float) -> Any:
 
 
 def _from_spark(exc: BaseException) -> bool:
-    """An error raised by Spark itself (the JVM's, or PySpark's own), not a bug of ours."""
+    """A job Spark ran and gave up on (the JVM's error, or PySpark's own) — not a query Spark could not compile,
+    which is a bug of ours and keeps its own error."""
     from py4j.protocol import Py4JError
-    from pyspark.errors import PySparkException
+    from pyspark.errors import AnalysisException, PySparkException
 
-    return isinstance(exc, Py4JError | PySparkException)
+    return isinstance(exc, Py4JError | PySparkException) and not isinstance(exc, AnalysisException)
 
 
 def _what_failed(exc: BaseException) -> str:
     """What failed, on one line, without Spark's message: a task's failure text can quote the row it failed on
     (microdata), so only the exception's class is shown; the executors' logs hold the rest."""
-    java = getattr(exc, "java_exception", None)
-    name = java.getClass().getName() if java is not None else type(exc).__name__
+    try:
+        name = exc.java_exception.getClass().getName()  # type: ignore[attr-defined]
+    except Exception:  # no Java exception, or the gateway is gone with the job
+        name = type(exc).__name__
     return f"{name} (the executors' logs say why)"
 
 

@@ -7,12 +7,21 @@ Parquet hand-over from storage they reach themselves, send results back over the
 reach, and can die mid-job. Local mode shares one JVM with the driver and hides all four.
 
 Each worker gets its own work directory and its own process group, so :meth:`Cluster.kill_worker` takes the worker
-and the executors it launched down together, as a machine failing would."""
+and the executors it launched down together, as a machine failing would.
+
+A cluster runs code for whoever can submit to it, and microdata passes through it, so this one is locked as the
+docs ask of any: Spark's authentication with a fresh random secret per cluster, in a ``spark-defaults.conf`` that
+only this account reads (``conf`` — point ``SPARK_CONF_DIR`` at it so the driver has the secret too; it never
+appears on a command line); folders 0700 and files 0600 (the daemons run under umask 077); the daemons get only
+the variables they need (never the store's keys); and every JVM's log stays quiet, since a task failure's message
+can quote the row it failed on. Spark's web UIs of the master and workers cannot be switched off: on a shared
+machine they show application names and executor logs to anyone on loopback — which is why the logs are off."""
 
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -22,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from udc.errors import UdcError, Unavailable
-from udc.settings import current, environment_with
+from udc.settings import current, daemon_environment
 
 _READY = {
     "master": re.compile(r"I have been elected leader|Starting Spark master at"),
@@ -78,9 +87,36 @@ class Cluster:
     def url(self) -> str:
         return f"spark://127.0.0.1:{self.port}"
 
+    @property
+    def conf(self) -> Path:
+        """The cluster's Spark configuration folder (``SPARK_CONF_DIR`` for the daemons, and for a driver that
+        submits to this cluster): its secret and quiet logging."""
+        return self.folder / "conf"
+
+    def _configure(self) -> None:
+        """The private folder, the secret and the log settings, once, before any daemon starts."""
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(self.folder, 0o700)
+        self.conf.mkdir(mode=0o700, exist_ok=True)
+        defaults = self.conf / "spark-defaults.conf"
+        if not defaults.exists():
+            descriptor = os.open(defaults, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as out:
+                out.write(f"spark.authenticate true\nspark.authenticate.secret {secrets.token_hex(32)}\n")
+        quiet = self.conf / "log4j2.properties"  # executors read it too: their classpath has SPARK_CONF_DIR
+        quiet.write_text(
+            "rootLogger.level = off\nrootLogger.appenderRef.stderr.ref = console\n"
+            "appender.console.type = Console\nappender.console.name = console\n"
+            "appender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\n"
+            "logger.udc_ready.name = org.apache.spark.deploy\nlogger.udc_ready.level = info\n",
+            encoding="utf-8",
+        )
+        os.chmod(quiet, 0o600)
+
     def _environment(self) -> dict[str, str]:
-        return environment_with(
+        return daemon_environment(
             SPARK_HOME=str(spark_home()),
+            SPARK_CONF_DIR=str(self.conf),
             SPARK_LOCAL_IP="127.0.0.1",  # every process binds and advertises loopback only
             SPARK_DAEMON_MEMORY="256m",  # the master and workers schedule; the executors hold the data
             SPARK_LOG_DIR=str(self.folder),
@@ -88,14 +124,15 @@ class Cluster:
         )
 
     def _spawn(self, daemon: Daemon) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with open(daemon.log, "ab") as log:  # the child keeps its own descriptor
+        fd = os.open(daemon.log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "ab") as log:  # the child keeps its own descriptor
             daemon.process = subprocess.Popen(
                 daemon.command,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 env=self._environment(),
+                umask=0o077,  # work directories, executor logs, shuffle files: this account's only
                 start_new_session=True,  # its own process group: killed with the executors it launches
             )
 
@@ -116,6 +153,7 @@ class Cluster:
         klass = str(spark_home() / "bin" / "spark-class")
         if not Path(klass).exists():
             raise UdcError(f"no spark-class in {spark_home()}: is PySpark installed whole?")
+        self._configure()
         master = Daemon(
             "master",
             [klass, MASTER_CLASS, "--host", "127.0.0.1", "--port", str(self.port), "--webui-port", "0"],
@@ -133,7 +171,7 @@ class Cluster:
 
     def _worker(self, i: int) -> Daemon:
         work = self.folder / f"worker-{i}"
-        work.mkdir(parents=True, exist_ok=True)
+        work.mkdir(mode=0o700, exist_ok=True)
         command = [
             str(spark_home() / "bin" / "spark-class"),
             WORKER_CLASS,
