@@ -140,7 +140,7 @@ def stop() -> None:
 
 def folder(store: Store) -> Path:
     """Where ``store``'s hand-over copies are: ``STORE/.spark``, or a folder per store under ``UDC_SPARK_HANDOVER``
-    (named by the store's path, so two stores sharing the storage never read each other's copies)."""
+    (named by the host and the store's path, so two stores sharing the storage never touch each other's copies)."""
     root = current().spark_handover
     if root is None:
         return store.path / HANDOVER
