@@ -36,7 +36,7 @@ def test_on_spark_each_table_is_one_spark_job_over_the_cached_count(demo_open: S
     """The count stays in the Spark session (cached, computed at its first use); each table's cells are one Spark
     job over it — before, the one job was the count, whose rows were then copied into the embedded DuckDB. While
     the study runs, the embedded store holds nothing of it: no temporary table, no view, no new table (on DuckDB
-    the count and the leaves are temporary tables there)."""
+    the count is a temporary table there)."""
     views = ("balance", "destinations", "triggers")
     audit = store_log(demo_open.path)
     tables_before = _embedded(demo_open)

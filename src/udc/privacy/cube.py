@@ -111,9 +111,9 @@ class Cube:
         self.close()
 
     def close(self) -> None:
-        """Drop the count and every stage from the engine (temporary tables, unpersisted DataFrames)."""
+        """Drop the count from the engine (a temporary table, an unpersisted DataFrame)."""
         while self._cached:
-            self._release(self._cached[-1][0])
+            self._cached.pop()[1]()
 
     def _cache(self, expr: ir.Table) -> ir.Table:
         """Materialise ``expr`` on the cube's engine until :meth:`close`: a temporary table of the store (dropped by
@@ -130,19 +130,6 @@ class Cube:
         self._cached.append((cached, lambda: self.store.con.execute(f"DROP TABLE IF EXISTS {quote(name)}")))
         return cached
 
-    def _release(self, table: ir.Table) -> None:
-        """Drop one materialised table now (a table's leaves, once its cells are out)."""
-        for i, (cached, release) in enumerate(self._cached):
-            if cached is table:
-                del self._cached[i]
-                release()
-                return
-
-    def stage(self, relation: ir.Table) -> ir.Table:
-        """Materialise a relation over :attr:`counted` that several tables share (e.g. rows tagged with their area);
-        use the returned table in :meth:`tables`. Dropped with the cube."""
-        return self._cache(relation)
-
     def tables(
         self,
         relation: ir.Table,
@@ -154,9 +141,9 @@ class Cube:
         domains: Mapping[str, Sequence[str]] | None = None,
         sparse: tuple[str, ...] = (),
     ) -> gate.Protected:
-        """Protected tables, one per ``batch`` value: ``relation`` is an Ibis table over :attr:`counted` (or a
-        stage) with columns ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region),
-        never scale ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``.
+        """Protected tables, one per ``batch`` value: ``relation`` is an Ibis table over :attr:`counted` with
+        columns ``batch``, ``by``, ``n`` and ``k`` — rows may repeat cube rows (an area and its region), never scale
+        ``n``. Every combination of ``by`` and Totaal is a cell, as in ``gate.crosstab``.
 
         ``tails``: detail dimensions (e.g. the other municipality of a flow) whose withheld cells are not listed —
         the long tail of one- and two-person flows that could only ever be published as "withheld". A cell is left
