@@ -16,6 +16,7 @@ from udc.analysis import flows
 from udc.areas import geometry, registry
 from udc.privacy.access import User
 from udc.privacy.audit import AuditLog, engine_for
+from udc.privacy.dimensions import DOMAINS
 from udc.privacy.gate import crosstab
 from udc.privacy.policy import set_policy
 from udc.privacy.request import Filter, TableRequest
@@ -173,6 +174,25 @@ def test_one_pass_study_parts_and_whole_and_rates(tiny: tuple[Store, AuditLog]) 
     assert per.loc["residents", "count"] == 4  # persons 1, 2, 3, 7 lived in A on 1 January
     assert per.loc["out", "per_1000"] == 750.0 and per.loc["within", "per_1000"] == 250.0
     assert per.loc["net", "count"] == 0 and per.loc["net", "status"] == "derived"
+
+
+def test_a_span_nobody_moved_in_lists_every_cell_withheld_not_an_empty_table(tiny: tuple[Store, AuditLog]) -> None:
+    """No move in the span: the engine counts no row, and the tables still list every area, group and category — a
+    count of 0 is withheld like a few, where an empty table would say "nobody"."""
+    store, audit = tiny
+    set_policy(store, min_count=3, cell_key_d=0, cell_key_v=0.0)
+    tables = flows.study(
+        store,
+        ["GM9801", "ab"],
+        years=(2030, 2031),
+        groups=["all", "adults"],
+        views=("balance", "triggers"),
+        user=RESEARCHER,
+        audit=audit,
+    )
+    balance = tables["balance"].cells
+    assert len(balance) == 2 * 2 * 4 and (balance["status"] == "suppressed").all() and balance["count"].isna().all()
+    assert len(tables["triggers"].cells) == 2 * 2 * (len(DOMAINS["trigger"]) + 1)
 
 
 def test_demo_phenomena_through_the_gate(tmp_path: Path) -> None:

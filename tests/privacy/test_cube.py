@@ -9,7 +9,7 @@ import ibis
 import pandas as pd
 
 from udc.privacy import gate
-from udc.privacy.cube import _grouping_sets
+from udc.privacy.cube import _complete, _grouping_sets
 from udc.privacy.request import KEY_MODULUS
 
 BATCH, BY = ["area"], ["direction", "other"]
@@ -59,3 +59,23 @@ def test_tail_cells_under_reach_are_dropped_only_where_the_tail_is_kept() -> Non
     by_direction = leaves.groupby([*BATCH, "direction"])["n"].sum()
     assert margins.drop(gate.TOTAL, level="direction").sort_index().tolist() == by_direction.sort_index().tolist()
     assert (leaves.n < 4).any()  # the thinning had something to drop
+
+
+def _nobody(columns: list[str]) -> pd.DataFrame:
+    """What the engine returns when no row is counted: the columns, no rows."""
+    return pd.DataFrame({c: pd.Series([], dtype="string[pyarrow]") for c in columns}).assign(
+        count=pd.Series([], dtype="int64"), key_sum=pd.Series([], dtype="int64")
+    )
+
+
+def test_with_nobody_counted_the_declared_categories_are_still_listed() -> None:
+    """An empty table would say "nobody"; a listed cell with count 0 is withheld like a few: the declared areas and
+    directions are completed even when the engine returned no row, and a dimension without declared categories
+    keeps its Totaal cell."""
+    domains = {"area": ["GM0001", "GM0002"], "direction": ["in", "out"]}
+    completed = _complete(_nobody(["area", "direction", "other"]), ["area"], ["direction", "other"], (), domains)
+    assert len(completed) == 2 * 3 and set(completed["other"]) == {gate.TOTAL}
+    assert (completed["count"] == 0).all() and completed["count"].dtype == "int64"
+    assert _complete(_nobody(["area"]), ["area"], [], (), {}).empty  # no declared areas: nothing to list
+    grand = _complete(pd.DataFrame({"count": [], "key_sum": []}), [], [], (), {})
+    assert grand.to_dict("records") == [{"count": 0, "key_sum": 0}]  # the grand total of nobody is a cell

@@ -239,15 +239,23 @@ def _complete(
     """Every combination of the batch values and of each listed dimension's categories (Totaal included), an absent
     one counted as 0: GROUPING SETS over the data yields only combinations somebody is in, so a missing row would say
     "nobody" where a listed withheld row says "a few". Tail dimensions stay as they are (their withheld cells are
-    left out anyway, so an absent tail cell says what a withheld one says); only their Totaal rows are completed."""
+    left out anyway, so an absent tail cell says what a withheld one says); only their Totaal rows are completed.
+    With nobody counted at all the declared categories are still listed (withheld, as a few would be); only a batch
+    column without declared values then has nothing to list."""
     full = [d for d in by if d not in tails]
     keys = [*batch, *by]
-    if not keys or frame.empty:
-        return frame
-    values = [
-        [*domains[c], *([gate.TOTAL] if c in by else [])] if c in domains else frame[c].dropna().unique()
-        for c in [*batch, *full]
-    ]
+    if not keys:
+        return frame if len(frame) else pd.DataFrame({"count": [0], "key_sum": [0]})
+    values = []
+    for c in [*batch, *full]:
+        if c in domains:
+            values.append([*domains[c], *([gate.TOTAL] if c in by else [])])
+        elif not frame.empty:
+            values.append(frame[c].dropna().unique())
+        elif c in by:
+            values.append([gate.TOTAL])  # categories nobody is in are unknown; their total is a cell
+        else:
+            return frame
     grid = pd.MultiIndex.from_product(values, names=[*batch, *full]).to_frame(index=False)
     for d in tails:
         grid[d] = gate.TOTAL

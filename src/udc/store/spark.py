@@ -45,7 +45,6 @@ _STATE: dict[str, Any] = {}
 
 
 HANDOVER = ".spark"
-LOCAL_JAVA_OPTIONS = "-XX:+UseParallelGC"  # local mode's JVM (a cluster's executors are its administrators' choice)
 PARTITION = "year"  # the column a study's spans select on: one Parquet folder per value
 
 
@@ -73,9 +72,6 @@ def _session(url: str) -> Any:
     builder = SparkSession.builder.master(url).appName("udc")
     if url.startswith("local") or _loopback(url):  # results over 1 MB travel through the block manager
         builder = builder.config("spark.driver.host", "127.0.0.1").config("spark.driver.bindAddress", "127.0.0.1")
-    if url.startswith("local"):  # the tasks run in this JVM: a throughput collector for batch counts (G1, the
-        # default, spends cores on concurrent work; measured ~2 s of a 30 s national study on 2 cores)
-        builder = builder.config("spark.driver.extraJavaOptions", LOCAL_JAVA_OPTIONS)
     session = (
         builder.config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
