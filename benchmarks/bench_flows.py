@@ -108,6 +108,9 @@ GROUP_SQL = {
     "seniors": "age >= 65",
 }
 
+# a row's groups as bits of one integer, as udc's study computes them
+FLAGS_SQL = " + ".join(f"CASE WHEN ({GROUP_SQL[g]}) THEN {1 << i} ELSE 0 END" for i, g in enumerate(GROUPS))
+
 
 def bare_views(source: str, counted: bool) -> dict[str, str]:
     """The study's six views, unprotected, as plain SQL: each move tagged with the municipality it leaves and the
@@ -162,9 +165,8 @@ def floor_sql(table: str) -> str:
     """The study's heaviest single step written bare: every move of every year counted by the municipality it
     leaves, whether it stays within it, the year and the target-group flags (the trend counts this twice, once per
     end). What one engine takes for it against the other bounds how close their whole studies can come."""
-    flags = " + ".join(f"CASE WHEN ({GROUP_SQL[g]}) THEN {1 << i} ELSE 0 END" for i, g in enumerate(GROUPS))
     return (
-        f"SELECT count(*) FROM (SELECT from_gm, from_gm = to_gm AS same, year, {flags} AS gmask, count(*) AS n, "
+        f"SELECT count(*) FROM (SELECT from_gm, from_gm = to_gm AS same, year, {FLAGS_SQL} AS gmask, count(*) AS n, "
         f"sum(record_key % 4294967296) AS k FROM {table} GROUP BY 1, 2, 3, 4) AS counted"
     )
 
@@ -184,10 +186,9 @@ def bare(path: Path) -> dict:
     from udc.analysis import flows
     from udc.store import Store, catalogue
 
-    flags = " + ".join(f"CASE WHEN ({GROUP_SQL[g]}) THEN {1 << i} ELSE 0 END" for i, g in enumerate(GROUPS))
     with Store(path) as store:
         table = catalogue.get(store, flows.MOVES).table_name
-        moves = f"(SELECT *, {flags} AS gmask, {GROUP_SQL['adults']} AS adult FROM {table})"
+        moves = f"(SELECT *, {FLAGS_SQL} AS gmask, {GROUP_SQL['adults']} AS adult FROM {table})"
 
         def run(views: dict[str, str]) -> dict[str, int]:
             return {view: store.con.execute(sql).fetch_arrow_table().num_rows for view, sql in views.items()}

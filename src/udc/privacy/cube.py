@@ -93,7 +93,7 @@ class Cube:
         self.store, self.dataset, self.user, self.audit = store, dataset, user, audit
         self.dims = list(dims)
         self.engine = engine.current(store)  # the cube's tables live there until close(), whatever comes after
-        self._cached: list[tuple[ir.Table, Callable[[], object]]] = []
+        self._drop: Callable[[], object] | None = None  # how close() drops the count from the engine
         rows = source.filter(where(source)) if where is not None else source
         # each key reduced first, then summed as a 64-bit integer: congruent to the exact sum modulo 2**32 (all the
         # cell key reads) and exact below 2**31 records per counted row; Spark sums DECIMAL(38) in BigDecimal, which
@@ -112,8 +112,9 @@ class Cube:
 
     def close(self) -> None:
         """Drop the count from the engine (a temporary table, an unpersisted DataFrame)."""
-        while self._cached:
-            self._cached.pop()[1]()
+        drop, self._drop = self._drop, None
+        if drop is not None:
+            drop()
 
     def _cache(self, expr: ir.Table) -> ir.Table:
         """Materialise ``expr`` on the cube's engine until :meth:`close`: a temporary table of the store (dropped by
@@ -123,11 +124,11 @@ class Cube:
             from udc.store import spark
 
             cached = spark.cache(expr)
-            self._cached.append((cached, cached.release))
+            self._drop = cached.release
             return cached
         name = f"_gate_cube_{uuid.uuid4().hex[:12]}"
         cached = self.store.ibis.create_table(name, expr, temp=True)
-        self._cached.append((cached, lambda: self.store.con.execute(f"DROP TABLE IF EXISTS {quote(name)}")))
+        self._drop = lambda: self.store.con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
         return cached
 
     def tables(
